@@ -1,0 +1,688 @@
+//! YAML text to value trees, with go-yaml v3's semantics as Docker Compose sees them.
+//!
+//! Two passes: the parser's events become a raw tree that keeps tags and shares anchored nodes;
+//! then the raw tree becomes [`Value`]s while applying merge keys (`<<`), rejecting duplicate
+//! keys, recording `!reset`/`!override` paths (compose-go `loader/reset.go`) and resolving plain
+//! scalars exactly as go-yaml does (`012` is octal 10, `yes` is a string).
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use berth_model::{Diagnostic, FileId, Key, Kind, Map, MapKind, Span, Value};
+use granit_parser::{Event, Options, Parser, ScalarStyle};
+
+/// How a tagged node changes the merge with earlier files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResetKind {
+    /// `!reset`: the attribute is removed from what came before and from this document.
+    Reset,
+    /// `!override`: the attribute replaces what came before instead of merging with it.
+    Override,
+}
+
+/// A path in a document (`services`, `web`, `ports`, `0`).
+pub type Path = Vec<String>;
+
+/// One YAML document of a compose file.
+#[derive(Debug)]
+pub struct Document {
+    /// `None` for an empty document (`---` alone, or only comments).
+    pub root: Option<Value>,
+    pub resets: Vec<(Path, ResetKind)>,
+}
+
+/// Limit on nodes produced by alias expansion ("billion laughs" protection).
+const MAX_NODES: usize = 2_000_000;
+
+#[derive(Debug)]
+enum RawKind {
+    Scalar(String, ScalarStyle),
+    Seq(Vec<Raw>),
+    Map(Vec<(Raw, Raw)>),
+    Alias(Rc<Raw>),
+}
+
+#[derive(Debug)]
+struct Raw {
+    kind: RawKind,
+    tag: Option<String>,
+    span: Span,
+}
+
+/// Parses every document of a file.
+///
+/// # Errors
+/// Syntax errors, duplicate keys, unknown anchors, non-string keys and invalid merges, each
+/// with the span of the offending text.
+pub fn parse(file: FileId, text: &str) -> Result<Vec<Document>, Diagnostic> {
+    let raws = parse_raw(file, text)?;
+    let mut docs = Vec::with_capacity(raws.len());
+    for raw in raws {
+        let mut conv = Converter {
+            resets: Vec::new(),
+            nodes: 0,
+        };
+        let root = match raw {
+            Some(r) => conv.convert(&r, &mut Vec::new())?,
+            None => None,
+        };
+        docs.push(Document {
+            root,
+            resets: conv.resets,
+        });
+    }
+    Ok(docs)
+}
+
+fn tag_name(tag: &granit_parser::Tag) -> String {
+    if tag.is_yaml_core_schema() {
+        format!("!!{}", tag.suffix())
+    } else {
+        format!("{}{}", tag.handle(), tag.suffix())
+    }
+}
+
+enum Frame {
+    Seq(Vec<Raw>, Option<String>, usize, usize),
+    Map(Vec<(Raw, Raw)>, Option<Raw>, Option<String>, usize, usize),
+}
+
+fn parse_raw(file: FileId, text: &str) -> Result<Vec<Option<Raw>>, Diagnostic> {
+    let mut options = Options::default();
+    options.emit_comments = false;
+    let parser = Parser::new_from_str_with_options(text, options);
+    let mut docs = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: HashMap<usize, Rc<Raw>> = HashMap::new();
+    // Anchor ids of collections still open, to detect an alias to its own ancestor.
+    let mut open_anchor: Vec<usize> = Vec::new();
+    let mut doc_root: Option<Raw> = None;
+    let mut in_doc = false;
+    for item in parser {
+        let (event, span) = item.map_err(|e| scan_error(file, text, &e))?;
+        let range = span.byte_range().unwrap_or(0..0);
+        let sp = Span::new(file, range.start, range.end);
+        let node = match event {
+            Event::DocumentEnd => {
+                if in_doc {
+                    docs.push(doc_root.take());
+                }
+                in_doc = false;
+                continue;
+            }
+            Event::StreamStart | Event::StreamEnd | Event::Anchor(..) => continue,
+            Event::DocumentStart(..) => {
+                in_doc = true;
+                doc_root = None;
+                anchors.clear();
+                continue;
+            }
+            Event::Alias(id) => {
+                if open_anchor.contains(&id) {
+                    return Err(Diagnostic::error(
+                        "anchor cycle detected: an alias refers to a node that contains it",
+                    )
+                    .with_label(sp, "alias to an enclosing anchor"));
+                }
+                let Some(target) = anchors.get(&id) else {
+                    return Err(Diagnostic::error("unknown anchor referenced")
+                        .with_label(sp, "unknown anchor"));
+                };
+                Raw {
+                    kind: RawKind::Alias(Rc::clone(target)),
+                    tag: None,
+                    span: sp,
+                }
+            }
+            Event::UnresolvedAlias(name) => {
+                return Err(
+                    Diagnostic::error(format!("unknown anchor '{name}' referenced"))
+                        .with_label(sp, "no anchor of this name before this point"),
+                );
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                let raw = Raw {
+                    kind: RawKind::Scalar(value.into_owned(), style),
+                    tag: tag.map(|t| tag_name(&t)),
+                    span: sp,
+                };
+                if anchor != 0 {
+                    let rc = Rc::new(raw);
+                    anchors.insert(anchor, Rc::clone(&rc));
+                    Raw {
+                        kind: RawKind::Alias(rc),
+                        tag: None,
+                        span: sp,
+                    }
+                } else {
+                    raw
+                }
+            }
+            Event::SequenceStart(_, anchor, tag) => {
+                if anchor != 0 {
+                    open_anchor.push(anchor);
+                }
+                stack.push(Frame::Seq(
+                    Vec::new(),
+                    tag.map(|t| tag_name(&t)),
+                    anchor,
+                    range.start,
+                ));
+                continue;
+            }
+            Event::MappingStart(_, anchor, tag) => {
+                if anchor != 0 {
+                    open_anchor.push(anchor);
+                }
+                stack.push(Frame::Map(
+                    Vec::new(),
+                    None,
+                    tag.map(|t| tag_name(&t)),
+                    anchor,
+                    range.start,
+                ));
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = stack.pop() else { continue };
+                let (kind, tag, anchor, start) = match frame {
+                    Frame::Seq(items, tag, anchor, start) => {
+                        (RawKind::Seq(items), tag, anchor, start)
+                    }
+                    Frame::Map(pairs, _, tag, anchor, start) => {
+                        (RawKind::Map(pairs), tag, anchor, start)
+                    }
+                };
+                let end = last_end(&kind).unwrap_or(range.end).max(start);
+                let raw = Raw {
+                    kind,
+                    tag,
+                    span: Span::new(file, start, end),
+                };
+                if anchor != 0 {
+                    open_anchor.retain(|&a| a != anchor);
+                    let rc = Rc::new(raw);
+                    anchors.insert(anchor, Rc::clone(&rc));
+                    Raw {
+                        kind: RawKind::Alias(rc),
+                        tag: None,
+                        span: Span::new(file, start, end),
+                    }
+                } else {
+                    raw
+                }
+            }
+            _ => continue,
+        };
+        match stack.last_mut() {
+            None => doc_root = Some(node),
+            Some(Frame::Seq(items, ..)) => items.push(node),
+            Some(Frame::Map(pairs, pending, ..)) => match pending.take() {
+                None => *pending = Some(node),
+                Some(key) => pairs.push((key, node)),
+            },
+        }
+    }
+    Ok(docs)
+}
+
+fn last_end(kind: &RawKind) -> Option<usize> {
+    let span = match kind {
+        RawKind::Seq(items) => items.last().map(|r| r.span),
+        RawKind::Map(pairs) => pairs.last().map(|(_, v)| v.span),
+        _ => None,
+    }?;
+    Some(span.end as usize)
+}
+
+fn scan_error(file: FileId, text: &str, e: &granit_parser::ScanError) -> Diagnostic {
+    let mark = e.marker();
+    let offset = mark.byte_offset().unwrap_or_else(|| {
+        text.char_indices()
+            .nth(mark.index())
+            .map_or(text.len(), |(i, _)| i)
+    });
+    Diagnostic::error(format!("invalid YAML: {}", e.info()))
+        .with_label(Span::new(file, offset, offset + 1), "here")
+}
+
+struct Converter {
+    resets: Vec<(Path, ResetKind)>,
+    nodes: usize,
+}
+
+fn deref(raw: &Raw) -> &Raw {
+    match &raw.kind {
+        RawKind::Alias(target) => deref(target),
+        _ => raw,
+    }
+}
+
+fn is_merge_key(raw: &Raw) -> bool {
+    let raw = deref(raw);
+    matches!(&raw.kind, RawKind::Scalar(s, ScalarStyle::Plain) if s == "<<")
+        && raw.tag.as_deref().is_none_or(|t| t == "!!merge")
+}
+
+impl Converter {
+    /// Converts a raw node at `path`; `None` means the node was dropped by `!reset`.
+    fn convert(&mut self, raw: &Raw, path: &mut Path) -> Result<Option<Value>, Diagnostic> {
+        self.nodes += 1;
+        if self.nodes > MAX_NODES {
+            return Err(Diagnostic::error("document contains excessive aliasing")
+                .with_label(raw.span, "here"));
+        }
+        if let RawKind::Alias(target) = &raw.kind {
+            // An alias takes its target's tag into account, as compose-go's ResetProcessor does.
+            return self.convert(target, path);
+        }
+        match raw.tag.as_deref() {
+            Some("!reset") => {
+                self.resets.push((path.clone(), ResetKind::Reset));
+                return Ok(None);
+            }
+            Some("!override") => self.resets.push((path.clone(), ResetKind::Override)),
+            _ => {}
+        }
+        let value = match &raw.kind {
+            RawKind::Alias(_) => unreachable_alias(raw.span)?,
+            RawKind::Scalar(s, style) => Value::new(
+                resolve_scalar(s, *style, raw.tag.as_deref(), raw.span)?,
+                raw.span,
+            ),
+            RawKind::Seq(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    path.push(i.to_string());
+                    let v = self.convert(item, path)?;
+                    path.pop();
+                    out.extend(v);
+                }
+                Value::seq(out, raw.span)
+            }
+            RawKind::Map(pairs) => Value::map(self.convert_map(pairs, path)?, raw.span),
+        };
+        Ok(Some(value))
+    }
+
+    fn convert_map(&mut self, pairs: &[(Raw, Raw)], path: &mut Path) -> Result<Map, Diagnostic> {
+        let mut map = Map::new(MapKind::Dict);
+        let mut lines: HashMap<String, Span> = HashMap::new();
+        let mut merge: Option<&Raw> = None;
+        for (k, v) in pairs {
+            if is_merge_key(k) {
+                merge = Some(v);
+                continue;
+            }
+            let key = self.key_string(k, path)?;
+            if let Some(prev) = lines.get(&key) {
+                return Err(
+                    Diagnostic::error(format!("mapping key \"{key}\" already defined"))
+                        .with_label(deref(k).span, "duplicate key")
+                        .with_label(*prev, "first defined here"),
+                );
+            }
+            lines.insert(key.clone(), deref(k).span);
+            path.push(key.clone());
+            let value = self.convert(v, path)?;
+            path.pop();
+            if let Some(value) = value {
+                map.insert(Key::new(key, deref(k).span), value);
+            }
+        }
+        if let Some(m) = merge {
+            // Explicit keys win; with a list of sources the earlier source wins (go-yaml).
+            let sources: Vec<&Raw> = match &deref(m).kind {
+                RawKind::Seq(items) => items.iter().collect(),
+                _ => vec![m],
+            };
+            for src in sources {
+                let RawKind::Map(src_pairs) = &deref(src).kind else {
+                    return Err(Diagnostic::error(
+                        "map merge requires map or sequence of maps as the value",
+                    )
+                    .with_label(src.span, "not a mapping"));
+                };
+                let merged = self.convert_map(src_pairs, path)?;
+                for (k, v) in merged.entries {
+                    if !lines.contains_key(&k.name) {
+                        lines.insert(k.name.clone(), k.span);
+                        map.insert(k, v);
+                    }
+                }
+            }
+        }
+        Ok(map)
+    }
+
+    fn key_string(&self, k: &Raw, path: &Path) -> Result<String, Diagnostic> {
+        let k = deref(k);
+        match &k.kind {
+            RawKind::Scalar(s, style) => match resolve_scalar(s, *style, k.tag.as_deref(), k.span)?
+            {
+                Kind::Str(s) => Ok(s),
+                other => {
+                    let shown = Value::new(other, k.span)
+                        .scalar_to_string()
+                        .unwrap_or_else(|| "null".into());
+                    Err(Diagnostic::error(format!(
+                        "non-string key in {}: {shown}",
+                        path_string(path)
+                    ))
+                    .with_label(k.span, "keys must be strings; quote it"))
+                }
+            },
+            _ => Err(
+                Diagnostic::error(format!("non-string key in {}", path_string(path)))
+                    .with_label(k.span, "keys must be strings"),
+            ),
+        }
+    }
+}
+
+fn unreachable_alias(span: Span) -> Result<Value, Diagnostic> {
+    Err(Diagnostic::error("internal error: unresolved alias").with_label(span, "here"))
+}
+
+/// Dotted form of a path, as Compose prints it in messages (`services.web.ports`).
+#[must_use]
+pub fn path_string(path: &[String]) -> String {
+    if path.is_empty() {
+        return "<root>".into();
+    }
+    path.join(".")
+}
+
+fn resolve_scalar(
+    s: &str,
+    style: ScalarStyle,
+    tag: Option<&str>,
+    span: Span,
+) -> Result<Kind, Diagnostic> {
+    match tag {
+        Some("!!str") => return Ok(Kind::Str(s.to_string())),
+        Some(t @ ("!!int" | "!!float" | "!!bool" | "!!null")) => {
+            let kind = resolve_plain(s);
+            let ok = matches!(
+                (t, &kind),
+                ("!!int", Kind::Int(_))
+                    | ("!!float", Kind::Float(_) | Kind::Int(_))
+                    | ("!!bool", Kind::Bool(_))
+                    | ("!!null", Kind::Null)
+            );
+            if !ok {
+                return Err(Diagnostic::error(format!("cannot decode {t} `{s}`"))
+                    .with_label(span, "value does not match its tag"));
+            }
+            if let ("!!float", Kind::Int(i)) = (t, &kind) {
+                #[allow(clippy::cast_precision_loss)]
+                return Ok(Kind::Float(*i as f64));
+            }
+            return Ok(kind);
+        }
+        _ => {}
+    }
+    if style != ScalarStyle::Plain {
+        return Ok(Kind::Str(s.to_string()));
+    }
+    Ok(resolve_plain(s))
+}
+
+/// Resolves a plain scalar the way go-yaml v3 does when decoding into `any`.
+#[must_use]
+pub fn resolve_plain(s: &str) -> Kind {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => return Kind::Null,
+        "true" | "True" | "TRUE" => return Kind::Bool(true),
+        "false" | "False" | "FALSE" => return Kind::Bool(false),
+        ".nan" | ".NaN" | ".NAN" => return Kind::Float(f64::NAN),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Kind::Float(f64::INFINITY)
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Kind::Float(f64::NEG_INFINITY),
+        _ => {}
+    }
+    let first = s.as_bytes()[0];
+    match first {
+        b'.' => {
+            if let Some(f) = go_parse_float(s) {
+                return Kind::Float(f);
+            }
+        }
+        b'0'..=b'9' | b'+' | b'-' => {
+            if is_timestamp(s) {
+                return Kind::Timestamp(s.to_string());
+            }
+            let plain: String = s.chars().filter(|&c| c != '_').collect();
+            if let Some(i) = go_parse_int(&plain) {
+                return Kind::Int(i);
+            }
+            if is_yaml_float(&plain) {
+                if let Some(f) = go_parse_float(&plain) {
+                    return Kind::Float(f);
+                }
+            }
+        }
+        _ => {}
+    }
+    Kind::Str(s.to_string())
+}
+
+/// Go `strconv.ParseInt(s, 0, 64)`: sign, then `0x`, `0o`, `0b` or legacy `0` octal prefixes.
+fn go_parse_int(s: &str) -> Option<i64> {
+    let (neg, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let lower = body.to_ascii_lowercase();
+    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
+        (16, d)
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (8, d)
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (2, d)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, &lower[1..])
+    } else {
+        (10, lower.as_str())
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let magnitude = u64::from_str_radix(digits, radix).ok()?;
+    if neg {
+        if magnitude <= i64::MAX as u64 + 1 {
+            #[allow(clippy::cast_possible_wrap)]
+            return Some((magnitude as i64).wrapping_neg());
+        }
+        None
+    } else {
+        i64::try_from(magnitude).ok()
+    }
+}
+
+/// go-yaml's float pattern `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
+fn is_yaml_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if matches!(b.first(), Some(b'+' | b'-')) {
+        i += 1;
+    }
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - start
+    };
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    } else {
+        if digits(&mut i) == 0 {
+            return false;
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            digits(&mut i);
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+fn go_parse_float(s: &str) -> Option<f64> {
+    if !is_yaml_float(s) {
+        return None;
+    }
+    s.parse::<f64>().ok()
+}
+
+/// go-yaml's timestamp check: `YYYY-` then one of the accepted layouts.
+fn is_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() < 8 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
+        return false;
+    }
+    // Layouts: 2006-1-2, 2006-1-2T15:4:5.999999999Z07:00 (also 't'), "2006-1-2 15:4:5.999999999".
+    let rest = &s[5..];
+    let (date, time) = match rest.find(['T', 't', ' ']) {
+        Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+        None => (rest, None),
+    };
+    let mut parts = date.split('-');
+    let (Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let num = |x: &str, max: u32| {
+        (1..=2).contains(&x.len())
+            && x.chars().all(|c| c.is_ascii_digit())
+            && x.parse::<u32>().is_ok_and(|n| n >= 1 && n <= max)
+    };
+    if !num(m, 12) || !num(d, 31) {
+        return false;
+    }
+    let Some(time) = time else { return true };
+    let time = time.trim_start();
+    let (hms, _zone) = match time.find(['Z', '+', '-']) {
+        Some(i) => (&time[..i], Some(&time[i..])),
+        None => (time, None),
+    };
+    let hms = hms.trim_end();
+    let hms = hms.split('.').next().unwrap_or("");
+    let fields: Vec<&str> = hms.split(':').collect();
+    fields.len() == 3
+        && fields
+            .iter()
+            .all(|f| (1..=2).contains(&f.len()) && f.chars().all(|c| c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Value {
+        let docs = parse(FileId(0), text).expect("parses");
+        docs.into_iter()
+            .next()
+            .and_then(|d| d.root)
+            .expect("a root")
+    }
+
+    fn plain(s: &str) -> String {
+        match resolve_plain(s) {
+            Kind::Null => "null".into(),
+            Kind::Bool(b) => format!("bool:{b}"),
+            Kind::Int(i) => format!("int:{i}"),
+            Kind::Float(f) => format!("float:{f}"),
+            Kind::Str(s) => format!("str:{s}"),
+            Kind::Timestamp(s) => format!("ts:{s}"),
+            _ => "?".into(),
+        }
+    }
+
+    #[test]
+    fn go_yaml_scalar_resolution() {
+        for (input, want) in [
+            ("012", "int:10"),
+            ("0x1F", "int:31"),
+            ("0o17", "int:15"),
+            ("0b11", "int:3"),
+            ("1_000", "int:1000"),
+            ("1e3", "float:1000"),
+            (".5", "float:0.5"),
+            ("+1", "int:1"),
+            ("1.0", "float:1"),
+            ("08", "float:8"),
+            ("~", "null"),
+            ("yes", "str:yes"),
+            ("on", "str:on"),
+            ("True", "bool:true"),
+            ("2001-12-14", "ts:2001-12-14"),
+            ("1:20", "str:1:20"),
+            ("-", "str:-"),
+            ("+Inf", "str:+Inf"),
+            ("80:80", "str:80:80"),
+        ] {
+            assert_eq!(plain(input), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn merge_keys_explicit_wins_and_earlier_source_wins() {
+        let v = one("a: &a {x: 1, y: 1}\nb: &b {x: 2, z: 2}\nc:\n  <<: [*a, *b]\n  y: 3\n");
+        let c = v.get("c").unwrap();
+        assert_eq!(c.get("x").unwrap().as_i64(), Some(1));
+        assert_eq!(c.get("y").unwrap().as_i64(), Some(3));
+        assert_eq!(c.get("z").unwrap().as_i64(), Some(2));
+    }
+
+    #[test]
+    fn duplicate_key_is_an_error_with_both_locations() {
+        let err = parse(FileId(0), "a: 1\nb: 2\na: 3\n").unwrap_err();
+        assert_eq!(err.message, "mapping key \"a\" already defined");
+        assert_eq!(err.labels.len(), 2);
+    }
+
+    #[test]
+    fn reset_and_override_paths_are_recorded() {
+        let docs = parse(
+            FileId(0),
+            "services:\n  a:\n    ports: !override [\"1:1\"]\n    command: !reset []\n",
+        )
+        .unwrap();
+        let d = &docs[0];
+        assert_eq!(d.resets.len(), 2);
+        assert_eq!(d.resets[0].0, vec!["services", "a", "ports"]);
+        assert_eq!(d.resets[1].1, ResetKind::Reset);
+        let a = d.root.as_ref().unwrap().path(&["services", "a"]).unwrap();
+        assert!(a.get("command").is_none());
+        assert!(a.get("ports").is_some());
+    }
+
+    #[test]
+    fn multi_document_and_empty_documents() {
+        let docs = parse(FileId(0), "a: 1\n---\nb: 2\n").unwrap();
+        assert_eq!(docs.len(), 2);
+        let docs = parse(FileId(0), "# only a comment\n").unwrap();
+        assert!(docs.iter().all(|d| d.root.is_none()));
+    }
+
+    #[test]
+    fn alias_cycles_and_unknown_aliases_fail() {
+        assert!(parse(FileId(0), "a: &a [*a]\n").is_err());
+        assert!(parse(FileId(0), "a: *nope\n").is_err());
+        assert!(parse(FileId(0), "1: x\n").is_err());
+    }
+}

@@ -1,0 +1,16 @@
+//! The Compose model shared by every stage of Berth.
+//!
+//! The loader produces a [`Project`]: a canonical value tree in which every value carries the
+//! [`Span`] of the source text that set it, plus the [`SourceMap`] holding those sources. Later
+//! stages (emit, engine, audit, docs) read the project through the typed views in [`project`]
+//! and never re-read files.
+
+pub mod diag;
+pub mod project;
+pub mod source;
+pub mod value;
+
+pub use diag::{Diagnostic, Severity};
+pub use project::{Project, Service};
+pub use source::{FileId, SourceFile, SourceMap, Span};
+pub use value::{Key, Kind, Map, MapKind, Value};

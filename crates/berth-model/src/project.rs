@@ -1,0 +1,106 @@
+//! The loaded project and typed views over it.
+//!
+//! The canonical tree (`Project::tree`) is the single source of truth: it is what `config`
+//! prints and what the config hash is computed from. The views here give later stages typed
+//! access without a second copy of the data.
+
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+
+use crate::diag::Diagnostic;
+use crate::source::SourceMap;
+use crate::value::{Map, Value};
+
+/// A fully loaded Compose project.
+#[derive(Debug)]
+pub struct Project {
+    /// Normalized project name.
+    pub name: String,
+    /// Absolute project directory (relative paths were resolved against it).
+    pub working_dir: PathBuf,
+    /// Absolute paths of the compose files, in the order given.
+    pub config_files: Vec<PathBuf>,
+    /// The interpolation environment (OS environment, env files, `COMPOSE_PROJECT_NAME`).
+    pub environment: IndexMap<String, String>,
+    /// The canonical model: `name`, `services`, `networks`, `volumes`, `secrets`, `configs`,
+    /// `models` and top-level `x-*` extensions, in Compose's output order.
+    pub tree: Value,
+    /// Services switched off by profiles, kept for `config --profiles` and orphan detection.
+    pub disabled_services: IndexMap<String, Value>,
+    /// Every file read while loading; spans in `tree` index into it.
+    pub sources: SourceMap,
+    /// Warnings raised while loading (unset variables, obsolete `version`, ...).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// A view of one service of the project.
+#[derive(Clone, Copy, Debug)]
+pub struct Service<'a> {
+    pub name: &'a str,
+    pub value: &'a Value,
+}
+
+impl<'a> Service<'a> {
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&'a Value> {
+        self.value.get(key)
+    }
+
+    #[must_use]
+    pub fn image(&self) -> Option<&'a str> {
+        self.get("image").and_then(Value::as_str)
+    }
+
+    /// Names of the services this one depends on, in the order of the model.
+    pub fn depends_on(&self) -> impl Iterator<Item = &'a str> {
+        self.get("depends_on")
+            .and_then(Value::as_map)
+            .into_iter()
+            .flat_map(Map::keys)
+    }
+
+    /// Names of the networks this service is attached to.
+    pub fn networks(&self) -> impl Iterator<Item = &'a str> {
+        self.get("networks")
+            .and_then(Value::as_map)
+            .into_iter()
+            .flat_map(Map::keys)
+    }
+
+    /// The `ports` entries (long syntax, canonical).
+    #[must_use]
+    pub fn ports(&self) -> &'a [Value] {
+        self.get("ports").and_then(Value::as_seq).unwrap_or(&[])
+    }
+}
+
+impl Project {
+    fn section(&self, key: &str) -> Option<&Map> {
+        self.tree.get(key).and_then(Value::as_map)
+    }
+
+    /// Enabled services, sorted by name.
+    pub fn services(&self) -> impl Iterator<Item = Service<'_>> {
+        self.section("services").into_iter().flat_map(|m| {
+            m.iter().map(|(k, v)| Service {
+                name: k.name.as_str(),
+                value: v,
+            })
+        })
+    }
+
+    #[must_use]
+    pub fn service(&self, name: &str) -> Option<Service<'_>> {
+        let (k, v) = self.section("services")?.entries.get_key_value(name)?;
+        Some(Service {
+            name: k.name.as_str(),
+            value: v,
+        })
+    }
+
+    /// Names of the top-level resources of one kind (`networks`, `volumes`, ...).
+    pub fn resource_names(&self, kind: &str) -> impl Iterator<Item = &str> {
+        self.section(kind).into_iter().flat_map(Map::keys)
+    }
+}

@@ -1,0 +1,381 @@
+//! The value tree: YAML-shaped data in which every node remembers where it came from.
+//!
+//! The loader works on this tree from parsing to normalization, as Docker Compose works on its
+//! `map[string]any`; the final tree is the canonical project that `config` prints. Mappings
+//! record whether they are *structs* (keys emitted in the order stored, the order of Compose's
+//! Go struct fields) or *dicts* (user-keyed maps, sorted at output time).
+
+use std::borrow::Borrow;
+use std::hash::{Hash, Hasher};
+
+use indexmap::IndexMap;
+
+use crate::source::Span;
+
+/// A mapping key with the span of its source text. Equality and hashing use the name only.
+#[derive(Clone, Debug)]
+pub struct Key {
+    pub name: String,
+    pub span: Span,
+}
+
+impl Key {
+    #[must_use]
+    pub fn new(name: impl Into<String>, span: Span) -> Key {
+        Key {
+            name: name.into(),
+            span,
+        }
+    }
+
+    #[must_use]
+    pub fn synthetic(name: impl Into<String>) -> Key {
+        Key::new(name, Span::SYNTHETIC)
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+impl Eq for Key {}
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
+    }
+}
+impl Borrow<str> for Key {
+    fn borrow(&self) -> &str {
+        &self.name
+    }
+}
+
+/// How a mapping is ordered on output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum MapKind {
+    /// User-keyed map (services, environment, labels): sorted when printed.
+    #[default]
+    Dict,
+    /// A Compose struct: printed in stored order, which the loader sets to the Go field order.
+    Struct,
+}
+
+/// A mapping node.
+#[derive(Clone, Debug, Default)]
+pub struct Map {
+    pub entries: IndexMap<Key, Value>,
+    pub kind: MapKind,
+}
+
+impl Map {
+    #[must_use]
+    pub fn new(kind: MapKind) -> Map {
+        Map {
+            entries: IndexMap::new(),
+            kind,
+        }
+    }
+
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.entries.get(key)
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
+        self.entries.get_mut(key)
+    }
+
+    pub fn insert(&mut self, key: Key, value: Value) -> Option<Value> {
+        self.entries.insert(key, value)
+    }
+
+    /// Removes a key keeping the order of the others.
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        self.entries.shift_remove(key)
+    }
+
+    pub fn remove_entry(&mut self, key: &str) -> Option<(Key, Value)> {
+        self.entries.shift_remove_entry(key)
+    }
+
+    #[must_use]
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.entries.contains_key(key)
+    }
+
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&Key, &Value)> {
+        self.entries.iter()
+    }
+
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&Key, &mut Value)> {
+        self.entries.iter_mut()
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.entries.keys().map(|k| k.name.as_str())
+    }
+
+    /// The key as written in the source, with its span.
+    #[must_use]
+    pub fn key(&self, key: &str) -> Option<&Key> {
+        self.entries.get_key_value(key).map(|(k, _)| k)
+    }
+}
+
+/// The data of a node.
+#[derive(Clone, Debug)]
+pub enum Kind {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    /// A plain scalar that YAML resolves to a timestamp (`2001-12-14`); Compose rejects it in
+    /// every typed field, so it is kept apart from strings.
+    Timestamp(String),
+    Seq(Vec<Value>),
+    Map(Map),
+}
+
+/// A node of the value tree with its provenance.
+#[derive(Clone, Debug)]
+pub struct Value {
+    pub kind: Kind,
+    pub span: Span,
+}
+
+impl Value {
+    #[must_use]
+    pub fn new(kind: Kind, span: Span) -> Value {
+        Value { kind, span }
+    }
+
+    #[must_use]
+    pub fn null(span: Span) -> Value {
+        Value::new(Kind::Null, span)
+    }
+
+    #[must_use]
+    pub fn str(s: impl Into<String>, span: Span) -> Value {
+        Value::new(Kind::Str(s.into()), span)
+    }
+
+    #[must_use]
+    pub fn int(i: i64, span: Span) -> Value {
+        Value::new(Kind::Int(i), span)
+    }
+
+    #[must_use]
+    pub fn bool(b: bool, span: Span) -> Value {
+        Value::new(Kind::Bool(b), span)
+    }
+
+    #[must_use]
+    pub fn seq(items: Vec<Value>, span: Span) -> Value {
+        Value::new(Kind::Seq(items), span)
+    }
+
+    #[must_use]
+    pub fn map(map: Map, span: Span) -> Value {
+        Value::new(Kind::Map(map), span)
+    }
+
+    #[must_use]
+    pub fn empty_map(kind: MapKind, span: Span) -> Value {
+        Value::new(Kind::Map(Map::new(kind)), span)
+    }
+
+    #[must_use]
+    pub fn is_null(&self) -> bool {
+        matches!(self.kind, Kind::Null)
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn as_map(&self) -> Option<&Map> {
+        match &self.kind {
+            Kind::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_map_mut(&mut self) -> Option<&mut Map> {
+        match &mut self.kind {
+            Kind::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn as_seq(&self) -> Option<&[Value]> {
+        match &self.kind {
+            Kind::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq_mut(&mut self) -> Option<&mut Vec<Value>> {
+        match &mut self.kind {
+            Kind::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn as_i64(&self) -> Option<i64> {
+        match self.kind {
+            Kind::Int(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.kind {
+            Kind::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// Looks a key up when this node is a mapping.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.as_map().and_then(|m| m.get(key))
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
+        self.as_map_mut().and_then(|m| m.get_mut(key))
+    }
+
+    /// Follows a path of mapping keys.
+    #[must_use]
+    pub fn path(&self, keys: &[&str]) -> Option<&Value> {
+        keys.iter().try_fold(self, |v, k| v.get(k))
+    }
+
+    /// The JSON-schema name of this node's type, as Compose's validation messages use it.
+    #[must_use]
+    pub fn type_name(&self) -> &'static str {
+        match self.kind {
+            Kind::Null => "null",
+            Kind::Bool(_) => "boolean",
+            Kind::Int(_) => "integer",
+            Kind::Float(_) => "number",
+            Kind::Str(_) => "string",
+            Kind::Timestamp(_) => "timestamp",
+            Kind::Seq(_) => "array",
+            Kind::Map(_) => "mapping",
+        }
+    }
+
+    /// The scalar as Go's `fmt.Sprint` would print it, which is how Compose turns a number or a
+    /// boolean into a label or environment value (`1.50` becomes `1.5`).
+    #[must_use]
+    pub fn scalar_to_string(&self) -> Option<String> {
+        match &self.kind {
+            Kind::Str(s) | Kind::Timestamp(s) => Some(s.clone()),
+            Kind::Int(i) => Some(i.to_string()),
+            Kind::Float(f) => Some(crate::value::format_go_float(*f)),
+            Kind::Bool(b) => Some(b.to_string()),
+            Kind::Null | Kind::Seq(_) | Kind::Map(_) => None,
+        }
+    }
+}
+
+/// Formats a float as Go's `strconv.FormatFloat(f, 'g', -1, 64)` (also `%v`).
+#[must_use]
+pub fn format_go_float(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
+    }
+    // Shortest round-trip digits, from Rust's `{:e}` which prints them as d.ddde±x.
+    let sci = format!("{f:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let (neg, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => (true, m),
+        None => (false, mantissa),
+    };
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let sign = if neg { "-" } else { "" };
+    if !(-4..6).contains(&exp) {
+        // %e form with at least two exponent digits.
+        let (first, rest) = digits.split_at(1);
+        let frac = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
+        let esign = if exp < 0 { '-' } else { '+' };
+        return format!("{sign}{first}{frac}e{esign}{:02}", exp.abs());
+    }
+    let nd = i32::try_from(digits.len()).unwrap_or(i32::MAX);
+    let body = if exp < 0 {
+        let zeros = "0".repeat(usize::try_from(-exp - 1).unwrap_or(0));
+        format!("0.{zeros}{digits}")
+    } else if exp + 1 >= nd {
+        let zeros = "0".repeat(usize::try_from(exp + 1 - nd).unwrap_or(0));
+        format!("{digits}{zeros}")
+    } else {
+        let point = usize::try_from(exp + 1).unwrap_or(0);
+        format!("{}.{}", &digits[..point], &digits[point..])
+    };
+    format!("{sign}{body}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_go_float;
+
+    #[test]
+    fn go_float_formatting() {
+        for (f, s) in [
+            (1.0, "1"),
+            (1.5, "1.5"),
+            (1000.0, "1000"),
+            (1e21, "1e+21"),
+            (1e20, "1e+20"),
+            (100_000.0, "100000"),
+            (1_234_567.0, "1.234567e+06"),
+            (0.00001, "1e-05"),
+            (0.0001, "0.0001"),
+            (123.456, "123.456"),
+            (-2.5e-7, "-2.5e-07"),
+            (0.5, "0.5"),
+        ] {
+            assert_eq!(format_go_float(f), s, "{f}");
+        }
+    }
+}
