@@ -1,1 +1,281 @@
-//! emit
+//! Output contracts of `docker compose config`: YAML and JSON byte for byte, and the per-service
+//! config hash that labels containers (so Berth and Docker Compose adopt each other's).
+
+pub mod json;
+pub mod yaml;
+
+use berth_model::{Key, Kind, Map, MapKind, Project, Span, Value};
+use sha2::{Digest, Sha256};
+
+/// Docker Compose escapes every `$` of its output as `$$` so the output can be loaded again.
+#[must_use]
+pub fn escape_dollars(s: &str) -> String {
+    s.replace('$', "$$")
+}
+
+/// `config` YAML output.
+#[must_use]
+pub fn config_yaml(project: &Project) -> String {
+    escape_dollars(&yaml::to_yaml(&project.tree))
+}
+
+/// `config --no-interpolate`-style output of a raw model: every key sorted, scalars as written.
+#[must_use]
+pub fn model_yaml(model: &Value) -> String {
+    yaml::to_yaml(&sorted_all(model))
+}
+
+fn sorted_all(v: &Value) -> Value {
+    match &v.kind {
+        Kind::Map(m) => {
+            let mut out = Map::new(MapKind::Dict);
+            for (k, val) in m.iter() {
+                out.insert(k.clone(), sorted_all(val));
+            }
+            Value::map(out, v.span)
+        }
+        Kind::Seq(items) => Value::seq(items.iter().map(sorted_all).collect(), v.span),
+        _ => v.clone(),
+    }
+}
+
+fn skey(s: &str) -> Key {
+    Key::synthetic(s)
+}
+
+/// Inserts `key: value` into a struct map before the first of `before` that is present.
+fn insert_before(m: &Map, key: &str, value: &Value, before: &[&str]) -> Map {
+    let mut out = Map::new(m.kind);
+    let mut done = m.contains_key(key);
+    for (k, v) in m.iter() {
+        if !done && (before.contains(&k.name.as_str()) || k.name.starts_with("x-")) {
+            out.insert(skey(key), value.clone());
+            done = true;
+        }
+        out.insert(k.clone(), v.clone());
+    }
+    if !done {
+        out.insert(skey(key), value.clone());
+    }
+    out
+}
+
+const AFTER_COMMAND: &[&str] = &[
+    "configs",
+    "container_name",
+    "credential_spec",
+    "depends_on",
+    "deploy",
+    "device_cgroup_rules",
+    "devices",
+    "dns",
+    "dns_opt",
+    "dns_search",
+    "dockerfile",
+    "domainname",
+    "entrypoint",
+    "provider",
+    "environment",
+    "env_file",
+    "expose",
+    "extends",
+    "external_links",
+    "extra_hosts",
+    "group_add",
+    "gpus",
+    "hostname",
+    "healthcheck",
+    "image",
+    "init",
+    "ipc",
+    "isolation",
+    "labels",
+    "label_file",
+    "links",
+    "logging",
+    "log_driver",
+    "log_opt",
+    "mem_limit",
+    "mem_reservation",
+    "memswap_limit",
+    "mem_swappiness",
+    "mac_address",
+    "models",
+    "net",
+    "network_mode",
+    "networks",
+    "oom_kill_disable",
+    "oom_score_adj",
+    "pid",
+    "pids_limit",
+    "platform",
+    "ports",
+    "privileged",
+    "pull_policy",
+    "read_only",
+    "restart",
+    "runtime",
+    "scale",
+    "secrets",
+    "security_opt",
+    "shm_size",
+    "stdin_open",
+    "stop_grace_period",
+    "stop_signal",
+    "storage_opt",
+    "sysctls",
+    "tmpfs",
+    "tty",
+    "ulimits",
+    "use_api_socket",
+    "user",
+    "userns_mode",
+    "uts",
+    "volume_driver",
+    "volumes",
+    "volumes_from",
+    "working_dir",
+    "post_start",
+    "pre_stop",
+];
+
+/// A service as Go's JSON encoding sees it: `command`/`entrypoint` always present, nested
+/// `x-*` dropped, `deploy.resources`/`deploy.placement` always present.
+fn service_json(svc: &Value) -> Value {
+    let Some(m) = svc.as_map() else {
+        return svc.clone();
+    };
+    let null = Value::null(Span::SYNTHETIC);
+    let mut m = insert_before(m, "command", &null, AFTER_COMMAND);
+    let after_entry = &AFTER_COMMAND[AFTER_COMMAND
+        .iter()
+        .position(|k| *k == "entrypoint")
+        .unwrap_or(0)
+        + 1..];
+    m = insert_before(&m, "entrypoint", &null, after_entry);
+    if let Some(d) = m.get("deploy").and_then(Value::as_map) {
+        let empty = Value::empty_map(MapKind::Struct, Span::SYNTHETIC);
+        let mut nd = insert_before(
+            d,
+            "resources",
+            &empty,
+            &["restart_policy", "placement", "endpoint_mode"],
+        );
+        nd = insert_before(&nd, "placement", &empty, &["endpoint_mode"]);
+        m.insert(skey("deploy"), Value::map(nd, Span::SYNTHETIC));
+    }
+    drop_nested_extensions(&Value::map(m, svc.span))
+}
+
+fn drop_nested_extensions(v: &Value) -> Value {
+    match &v.kind {
+        Kind::Map(m) => {
+            let mut out = Map::new(m.kind);
+            for (k, val) in m.iter() {
+                if m.kind == MapKind::Struct && k.name.starts_with("x-") {
+                    continue;
+                }
+                out.insert(k.clone(), drop_nested_extensions(val));
+            }
+            Value::map(out, v.span)
+        }
+        Kind::Seq(items) => Value::seq(items.iter().map(drop_nested_extensions).collect(), v.span),
+        _ => v.clone(),
+    }
+}
+
+fn network_json(net: &Value) -> Value {
+    let Some(m) = net.as_map() else {
+        return net.clone();
+    };
+    let empty = Value::empty_map(MapKind::Struct, Span::SYNTHETIC);
+    let m = insert_before(
+        m,
+        "ipam",
+        &empty,
+        &[
+            "external",
+            "internal",
+            "attachable",
+            "labels",
+            "enable_ipv4",
+            "enable_ipv6",
+        ],
+    );
+    drop_nested_extensions(&Value::map(m, net.span))
+}
+
+/// `config --format json` output (no trailing newline, as Docker Compose).
+#[must_use]
+pub fn config_json(project: &Project) -> String {
+    let Some(root) = project.tree.as_map() else {
+        return String::new();
+    };
+    let mut top: Vec<(String, Value)> = Vec::new();
+    for (k, v) in root.iter() {
+        let converted = match k.name.as_str() {
+            "models" => continue,
+            "services" => map_values(v, service_json),
+            "networks" => map_values(v, network_json),
+            "volumes" | "secrets" | "configs" => map_values(v, drop_nested_extensions),
+            _ => v.clone(),
+        };
+        top.push((k.name.clone(), converted));
+    }
+    top.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let entries: Vec<(&str, &Value)> = top.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let mut out = String::new();
+    json::write_entries(&mut out, &entries, json::Style::Indented, 0);
+    escape_dollars(&out)
+}
+
+fn map_values(v: &Value, f: fn(&Value) -> Value) -> Value {
+    let Some(m) = v.as_map() else {
+        return v.clone();
+    };
+    let mut out = Map::new(m.kind);
+    for (k, val) in m.iter() {
+        out.insert(k.clone(), f(val));
+    }
+    Value::map(out, v.span)
+}
+
+/// Docker Compose's config hash of one service: SHA-256 of its compact JSON without the
+/// attributes that must not cause a recreate (build, pull policy, scale, replicas,
+/// dependencies, profiles).
+#[must_use]
+pub fn service_hash(svc: &Value) -> String {
+    let mut v = service_json(svc);
+    if let Some(m) = v.as_map_mut() {
+        for k in ["build", "pull_policy", "scale", "depends_on", "profiles"] {
+            m.remove(k);
+        }
+        if let Some(d) = m.get_mut("deploy").and_then(Value::as_map_mut) {
+            d.remove("replicas");
+        }
+    }
+    let mut out = String::new();
+    json::write(&mut out, &v, json::Style::Compact, 0);
+    let digest = Sha256::digest(out.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_of_the_reference_example() {
+        // services: {a: {image: x}} hashes to this value in Docker Compose 2.40.3.
+        let mut nets = Map::new(MapKind::Dict);
+        nets.insert(skey("default"), Value::null(Span::SYNTHETIC));
+        let mut svc = Map::new(MapKind::Struct);
+        svc.insert(skey("image"), Value::str("x", Span::SYNTHETIC));
+        svc.insert(skey("networks"), Value::map(nets, Span::SYNTHETIC));
+        let h = service_hash(&Value::map(svc, Span::SYNTHETIC));
+        assert_eq!(
+            h,
+            "d5457d0b2799957b606d2ac4ed52d85a1e75799490e56229948300b9a59e8953"
+        );
+    }
+}

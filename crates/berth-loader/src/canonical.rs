@@ -147,6 +147,22 @@ fn canonical_service(name: &str, svc: &mut Map, interpolated: bool) -> Res<()> {
             str_items_to_source(v);
         }
     }
+    // Service secrets get a default target (compose-go `defaultSecretMount`); configs do not.
+    if let Some(items) = svc.get_mut("secrets").and_then(Value::as_seq_mut) {
+        for it in items.iter_mut() {
+            let sp = it.span;
+            if let Some(m) = it.as_map_mut() {
+                if !m.contains_key("target") {
+                    if let Some(src) = m.get("source").and_then(Value::scalar_to_string) {
+                        m.insert(
+                            skey("target"),
+                            Value::str(format!("/run/secrets/{src}"), sp),
+                        );
+                    }
+                }
+            }
+        }
+    }
     if let Some(v) = svc.get_mut("ports") {
         if let Kind::Seq(items) = &mut v.kind {
             let mut out = Vec::with_capacity(items.len());

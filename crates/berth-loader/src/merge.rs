@@ -197,8 +197,15 @@ pub fn enforce_unicity(doc: &mut Value) {
         return;
     };
     for (_, svc) in services.iter_mut() {
+        enforce_unicity_service(svc);
+    }
+}
+
+/// De-duplicates the sequences of one service.
+pub fn enforce_unicity_service(svc: &mut Value) {
+    {
         let Some(svc) = svc.as_map_mut() else {
-            continue;
+            return;
         };
         for (key, v) in svc.iter_mut() {
             let Some(items) = v.as_seq_mut() else {

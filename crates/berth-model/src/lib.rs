@@ -13,4 +13,4 @@ pub mod value;
 pub use diag::{Diagnostic, Severity};
 pub use project::{Project, Service};
 pub use source::{FileId, SourceFile, SourceMap, Span};
-pub use value::{Key, Kind, Map, MapKind, Value};
+pub use value::{natural_cmp, Key, Kind, Map, MapKind, Value};

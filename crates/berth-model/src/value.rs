@@ -379,3 +379,107 @@ mod tests {
         }
     }
 }
+
+/// go-yaml v3's map key order (`keyList.Less` in `sorter.go`), used for every user-keyed map
+/// in `config` YAML output: digit runs compare numerically (`E2` < `E10`), and at the first
+/// difference a letter sorts after a non-letter unless the previous rune was a digit.
+#[must_use]
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let ar: Vec<char> = a.chars().collect();
+    let br: Vec<char> = b.chars().collect();
+    let less = |x: &[char], y: &[char]| -> bool {
+        let mut digits = false;
+        let n = x.len().min(y.len());
+        for i in 0..n {
+            if x[i] == y[i] {
+                digits = x[i].is_ascii_digit();
+                continue;
+            }
+            let al = x[i].is_alphabetic();
+            let bl = y[i].is_alphabetic();
+            if al && bl {
+                return x[i] < y[i];
+            }
+            if al || bl {
+                return if digits { al } else { bl };
+            }
+            let (mut an, mut bn): (u128, u128) = (0, 0);
+            if x[i] == '0' || y[i] == '0' {
+                let mut j = i;
+                while j > 0 && x[j - 1].is_ascii_digit() {
+                    j -= 1;
+                    if x[j] != '0' {
+                        an = 1;
+                        bn = 1;
+                        break;
+                    }
+                }
+            }
+            let mut ai = i;
+            while ai < x.len() && x[ai].is_ascii_digit() {
+                an = an
+                    .saturating_mul(10)
+                    .saturating_add(u128::from(x[ai] as u32 - '0' as u32));
+                ai += 1;
+            }
+            let mut bi = i;
+            while bi < y.len() && y[bi].is_ascii_digit() {
+                bn = bn
+                    .saturating_mul(10)
+                    .saturating_add(u128::from(y[bi] as u32 - '0' as u32));
+                bi += 1;
+            }
+            if an != bn {
+                return an < bn;
+            }
+            if ai != bi {
+                return ai < bi;
+            }
+            return x[i] < y[i];
+        }
+        x.len() < y.len()
+    };
+    if less(&ar, &br) {
+        Ordering::Less
+    } else if less(&br, &ar) {
+        Ordering::Greater
+    } else {
+        Ordering::Equal
+    }
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::natural_cmp;
+
+    #[test]
+    fn natural_order_matches_go_yaml() {
+        let mut keys = vec!["e1", "aB", "E10", "E2", "Ab", "_x", "$$SET", "E1"];
+        keys.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(keys, ["$$SET", "_x", "Ab", "E1", "E2", "E10", "aB", "e1"]);
+    }
+}
+
+impl Value {
+    /// Structural equality that ignores spans and map order.
+    #[must_use]
+    pub fn same(&self, other: &Value) -> bool {
+        match (&self.kind, &other.kind) {
+            (Kind::Null, Kind::Null) => true,
+            (Kind::Bool(a), Kind::Bool(b)) => a == b,
+            (Kind::Int(a), Kind::Int(b)) => a == b,
+            (Kind::Float(a), Kind::Float(b)) => a.to_bits() == b.to_bits(),
+            (Kind::Str(a), Kind::Str(b)) | (Kind::Timestamp(a), Kind::Timestamp(b)) => a == b,
+            (Kind::Seq(a), Kind::Seq(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same(y))
+            }
+            (Kind::Map(a), Kind::Map(b)) => {
+                a.len() == b.len()
+                    && a.iter()
+                        .all(|(k, v)| b.get(&k.name).is_some_and(|w| v.same(w)))
+            }
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! One module per command; `run` dispatches.
+
+mod config;
+
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::printer::Printer;
+
+pub fn run(cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Config(args) => config::run(&cli.global, &args, printer),
+    }
+}
+
+/// Loader options from the global flags and the process environment.
+pub fn load_options(global: &GlobalArgs) -> anyhow::Result<berth_loader::load::Options> {
+    let cwd = std::env::current_dir()?;
+    let os_env = std::env::vars().collect();
+    let mut opts = berth_loader::load::Options::new(cwd, os_env);
+    opts.files.clone_from(&global.file);
+    opts.project_name.clone_from(&global.project_name);
+    opts.project_directory.clone_from(&global.project_directory);
+    opts.env_files.clone_from(&global.env_file);
+    opts.profiles.clone_from(&global.profile);
+    if opts.files.iter().any(|f| f.as_os_str() == "-") {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)?;
+        opts.stdin = Some(s);
+    }
+    Ok(opts)
+}
+
+/// Loads the project, printing warnings; on failure prints the diagnostic and returns `None`.
+pub fn load_project(
+    opts: &berth_loader::load::Options,
+    printer: &mut Printer,
+) -> Option<berth_model::Project> {
+    match berth_loader::load::load(opts) {
+        Ok(p) => {
+            for w in &p.warnings {
+                printer.diag(&w.render(&p.sources));
+            }
+            Some(p)
+        }
+        Err(e) => {
+            for w in &e.warnings {
+                printer.diag(&w.render(&e.sources));
+            }
+            printer.diag(&e.render());
+            None
+        }
+    }
+}

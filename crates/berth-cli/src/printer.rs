@@ -1,0 +1,41 @@
+//! The one owner of stdout and stderr.
+
+use std::io::{self, Write};
+
+pub struct Printer {
+    out: io::Stdout,
+    err: io::Stderr,
+}
+
+impl Printer {
+    pub fn new() -> Printer {
+        Printer {
+            out: io::stdout(),
+            err: io::stderr(),
+        }
+    }
+
+    /// Writes to stdout exactly as given.
+    pub fn out(&mut self, s: &str) -> io::Result<()> {
+        let mut lock = self.out.lock();
+        lock.write_all(s.as_bytes())?;
+        lock.flush()
+    }
+
+    /// Writes a rendered diagnostic or message to stderr.
+    pub fn diag(&mut self, s: &str) {
+        let _ = self.err.lock().write_all(s.as_bytes());
+    }
+
+    pub fn error(&mut self, s: &str) {
+        let _ = writeln!(self.err.lock(), "error: {s}");
+    }
+}
+
+/// True when the error is a closed stdout (`berth config | head`), which is not a failure.
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}

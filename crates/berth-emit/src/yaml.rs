@@ -1,0 +1,638 @@
+//! A block-style YAML writer that prints exactly what go-yaml v3's encoder prints for
+//! `docker compose config` (indent 2, sequences indented under their key, no line wrapping,
+//! libyaml's scalar analysis for quoting).
+
+use berth_model::{natural_cmp, Kind, MapKind, Value};
+
+/// Renders a value tree as a YAML document (with trailing newline).
+#[must_use]
+pub fn to_yaml(v: &Value) -> String {
+    let mut out = String::new();
+    match &v.kind {
+        Kind::Map(m) if !m.is_empty() => write_map_body(&mut out, v, 0),
+        Kind::Seq(s) if !s.is_empty() => write_seq_body(&mut out, v, 0),
+        _ => {
+            out.push_str(&scalar(v, false));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn indent(out: &mut String, n: usize) {
+    for _ in 0..n {
+        out.push(' ');
+    }
+}
+
+fn entries(v: &Value) -> Vec<(&str, &Value)> {
+    let Kind::Map(m) = &v.kind else {
+        return Vec::new();
+    };
+    let mut e: Vec<(&str, &Value)> = m.iter().map(|(k, v)| (k.name.as_str(), v)).collect();
+    if m.kind == MapKind::Dict {
+        e.sort_by(|a, b| natural_cmp(a.0, b.0));
+    }
+    e
+}
+
+fn write_map_body(out: &mut String, v: &Value, ind: usize) {
+    for (i, (k, val)) in entries(v).into_iter().enumerate() {
+        if i > 0 {
+            indent(out, ind);
+        }
+        out.push_str(&key(k));
+        out.push(':');
+        write_value_after_key(out, val, ind);
+    }
+}
+
+fn write_value_after_key(out: &mut String, val: &Value, ind: usize) {
+    match &val.kind {
+        Kind::Map(m) if !m.is_empty() => {
+            out.push('\n');
+            indent(out, ind + 2);
+            write_map_body(out, val, ind + 2);
+        }
+        Kind::Map(_) => out.push_str(" {}\n"),
+        Kind::Seq(s) if !s.is_empty() => {
+            out.push('\n');
+            indent(out, ind + 2);
+            write_seq_body(out, val, ind + 2);
+        }
+        Kind::Seq(_) => out.push_str(" []\n"),
+        _ => {
+            out.push(' ');
+            write_scalar_value(out, val, ind);
+        }
+    }
+}
+
+fn write_seq_body(out: &mut String, v: &Value, ind: usize) {
+    let Kind::Seq(items) = &v.kind else { return };
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            indent(out, ind);
+        }
+        out.push_str("- ");
+        match &item.kind {
+            Kind::Map(m) if !m.is_empty() => write_map_body(out, item, ind + 2),
+            Kind::Map(_) => out.push_str("{}\n"),
+            Kind::Seq(s) if !s.is_empty() => write_seq_body(out, item, ind + 2),
+            Kind::Seq(_) => out.push_str("[]\n"),
+            _ => write_scalar_value(out, item, ind),
+        }
+    }
+}
+
+fn write_scalar_value(out: &mut String, v: &Value, ind: usize) {
+    if let Kind::Str(s) = &v.kind {
+        if s.contains('\n') && literal_allowed(s) {
+            write_literal(out, s, ind + 2);
+            return;
+        }
+    }
+    out.push_str(&scalar(v, false));
+    out.push('\n');
+}
+
+fn key(k: &str) -> String {
+    string_scalar(k, true)
+}
+
+fn scalar(v: &Value, is_key: bool) -> String {
+    match &v.kind {
+        Kind::Null => "null".into(),
+        Kind::Bool(b) => b.to_string(),
+        Kind::Int(i) => i.to_string(),
+        Kind::Float(f) => {
+            if f.is_nan() {
+                ".nan".into()
+            } else if f.is_infinite() {
+                if *f > 0.0 {
+                    ".inf".into()
+                } else {
+                    "-.inf".into()
+                }
+            } else {
+                berth_model::value::format_go_float(*f)
+            }
+        }
+        Kind::Str(s) | Kind::Timestamp(s) => string_scalar(s, is_key),
+        Kind::Seq(_) => "[]".into(),
+        Kind::Map(_) => "{}".into(),
+    }
+}
+
+/// go-yaml's `isOldBool`: YAML 1.1 booleans are quoted so that old parsers read strings.
+fn is_old_bool(s: &str) -> bool {
+    matches!(
+        s,
+        "y" | "Y"
+            | "yes"
+            | "Yes"
+            | "YES"
+            | "n"
+            | "N"
+            | "no"
+            | "No"
+            | "NO"
+            | "on"
+            | "On"
+            | "ON"
+            | "off"
+            | "Off"
+            | "OFF"
+    )
+}
+
+/// go-yaml's `isBase60Float`: `^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`.
+fn is_base60_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if matches!(b.first(), Some(b'+' | b'-')) {
+        i += 1;
+    }
+    if !b.get(i).is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
+    i += 1;
+    while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'_') {
+        i += 1;
+    }
+    let mut groups = 0;
+    while b.get(i) == Some(&b':') {
+        i += 1;
+        let start = i;
+        if b.get(i).is_some_and(|c| (b'0'..=b'5').contains(c))
+            && b.get(i + 1).is_some_and(u8::is_ascii_digit)
+        {
+            i += 2;
+        } else if b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+        groups += 1;
+    }
+    if groups == 0 {
+        return false;
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'_') {
+            i += 1;
+        }
+    }
+    i == b.len()
+}
+
+/// Would this string re-parse as something other than a string if printed plain?
+fn resolves_to_non_string(s: &str) -> bool {
+    if s == "<<" {
+        return false;
+    }
+    !matches!(berth_loader_resolve(s), ResolvedKind::Str)
+}
+
+enum ResolvedKind {
+    Str,
+    Other,
+}
+
+/// go-yaml's plain scalar resolution, reduced to "is it a string?".
+fn berth_loader_resolve(s: &str) -> ResolvedKind {
+    if matches!(
+        s,
+        "" | "~"
+            | "null"
+            | "Null"
+            | "NULL"
+            | "true"
+            | "True"
+            | "TRUE"
+            | "false"
+            | "False"
+            | "FALSE"
+            | ".nan"
+            | ".NaN"
+            | ".NAN"
+            | ".inf"
+            | ".Inf"
+            | ".INF"
+            | "+.inf"
+            | "+.Inf"
+            | "+.INF"
+            | "-.inf"
+            | "-.Inf"
+            | "-.INF"
+    ) {
+        return ResolvedKind::Other;
+    }
+    let first = s.as_bytes()[0];
+    match first {
+        b'.' if is_yaml_float(s) => return ResolvedKind::Other,
+        b'0'..=b'9' | b'+' | b'-' => {
+            if is_timestamp(s) {
+                return ResolvedKind::Other;
+            }
+            let plain: String = s.chars().filter(|&c| c != '_').collect();
+            if parses_go_int(&plain) || is_yaml_float(&plain) {
+                return ResolvedKind::Other;
+            }
+        }
+        _ => {}
+    }
+    ResolvedKind::Str
+}
+
+fn parses_go_int(s: &str) -> bool {
+    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let lower = body.to_ascii_lowercase();
+    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
+        (16, d)
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (8, d)
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (2, d)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, &lower[1..])
+    } else {
+        (10, lower.as_str())
+    };
+    !digits.is_empty()
+        && digits.chars().all(|c| c.is_digit(radix))
+        && u64::from_str_radix(digits, radix).is_ok()
+}
+
+fn is_yaml_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if matches!(b.first(), Some(b'+' | b'-')) {
+        i += 1;
+    }
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - start
+    };
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    } else {
+        if digits(&mut i) == 0 {
+            return false;
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            digits(&mut i);
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+fn is_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() < 8 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
+        return false;
+    }
+    let rest = &s[5..];
+    let (date, time) = match rest.find(['T', 't', ' ']) {
+        Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+        None => (rest, None),
+    };
+    let mut parts = date.split('-');
+    let (Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let ok = |x: &str, max: u32| {
+        (1..=2).contains(&x.len())
+            && x.chars().all(|c| c.is_ascii_digit())
+            && x.parse::<u32>().is_ok_and(|n| (1..=max).contains(&n))
+    };
+    if !ok(m, 12) || !ok(d, 31) {
+        return false;
+    }
+    let Some(time) = time else { return true };
+    let time = time.trim_start();
+    let hms = time.split(['Z', '+', '-']).next().unwrap_or("").trim_end();
+    let hms = hms.split('.').next().unwrap_or("");
+    let fields: Vec<&str> = hms.split(':').collect();
+    fields.len() == 3
+        && fields
+            .iter()
+            .all(|f| (1..=2).contains(&f.len()) && f.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// libyaml's `is_printable`.
+fn printable(c: char) -> bool {
+    let u = c as u32;
+    u == 0x0A
+        || (0x20..=0x7E).contains(&u)
+        || (0xA0..=0xD7FF).contains(&u)
+        || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
+}
+
+fn is_break(c: char) -> bool {
+    matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+fn is_blankz(c: Option<char>) -> bool {
+    match c {
+        None => true,
+        Some(c) => c == ' ' || c == '\t' || is_break(c) || c == '\0',
+    }
+}
+
+struct Analysis {
+    block_plain: bool,
+    single: bool,
+    block: bool,
+    multiline: bool,
+}
+
+/// libyaml's `yaml_emitter_analyze_scalar`.
+fn analyze(s: &str) -> Analysis {
+    if s.is_empty() {
+        return Analysis {
+            block_plain: true,
+            single: true,
+            block: false,
+            multiline: false,
+        };
+    }
+    let (mut block_ind, mut flow_ind) = (false, false);
+    if s.starts_with("---") || s.starts_with("...") {
+        block_ind = true;
+        flow_ind = true;
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut preceded_ws = true;
+    let mut line_breaks = false;
+    let mut special = false;
+    let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) =
+        (false, false, false, false);
+    let (mut break_space, mut space_break) = (false, false);
+    let (mut prev_space, mut prev_break) = (false, false);
+    let n = chars.len();
+    for i in 0..n {
+        let c = chars[i];
+        let followed_ws = is_blankz(chars.get(i + 1).copied());
+        if i == 0 {
+            match c {
+                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
+                | '%' | '@' | '`' => {
+                    flow_ind = true;
+                    block_ind = true;
+                }
+                '?' | ':' => {
+                    flow_ind = true;
+                    if followed_ws {
+                        block_ind = true;
+                    }
+                }
+                '-' if followed_ws => {
+                    flow_ind = true;
+                    block_ind = true;
+                }
+                _ => {}
+            }
+        } else {
+            match c {
+                ',' | '?' | '[' | ']' | '{' | '}' => flow_ind = true,
+                ':' => {
+                    flow_ind = true;
+                    if followed_ws {
+                        block_ind = true;
+                    }
+                }
+                '#' if preceded_ws => {
+                    flow_ind = true;
+                    block_ind = true;
+                }
+                _ => {}
+            }
+        }
+        if !printable(c) {
+            special = true;
+        }
+        if is_break(c) {
+            line_breaks = true;
+        }
+        if c == ' ' {
+            if i == 0 {
+                leading_space = true;
+            }
+            if i == n - 1 {
+                trailing_space = true;
+            }
+            if prev_break {
+                break_space = true;
+            }
+            prev_space = true;
+            prev_break = false;
+        } else if is_break(c) {
+            if i == 0 {
+                leading_break = true;
+            }
+            if i == n - 1 {
+                trailing_break = true;
+            }
+            if prev_space {
+                space_break = true;
+            }
+            prev_space = false;
+            prev_break = true;
+        } else {
+            prev_space = false;
+            prev_break = false;
+        }
+        preceded_ws = is_blankz(Some(c));
+    }
+    let _ = flow_ind;
+    let mut a = Analysis {
+        block_plain: true,
+        single: true,
+        block: true,
+        multiline: line_breaks,
+    };
+    if leading_space || leading_break || trailing_space || trailing_break {
+        a.block_plain = false;
+    }
+    if trailing_space {
+        a.block = false;
+    }
+    if break_space {
+        a.block_plain = false;
+        a.single = false;
+    }
+    if space_break || special {
+        a.block_plain = false;
+        a.single = false;
+        a.block = false;
+    }
+    if line_breaks {
+        a.block_plain = false;
+    }
+    if block_ind {
+        a.block_plain = false;
+    }
+    a
+}
+
+fn literal_allowed(s: &str) -> bool {
+    analyze(s).block
+}
+
+fn string_scalar(s: &str, is_key: bool) -> String {
+    let can_plain = !resolves_to_non_string(s) && !is_base60_float(s) && !is_old_bool(s);
+    let a = analyze(s);
+    if s.contains('\n') {
+        // Literal blocks are handled by the caller; keys and disallowed blocks get quotes.
+        return double_quoted(s);
+    }
+    if can_plain && a.block_plain && !(s.is_empty() && is_key) {
+        return s.to_string();
+    }
+    if can_plain && a.single {
+        return format!("'{}'", s.replace('\'', "''"));
+    }
+    if !can_plain {
+        return double_quoted(s);
+    }
+    let _ = a.multiline;
+    double_quoted(s)
+}
+
+fn double_quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        let u = c as u32;
+        if !printable(c) || c == '\u{feff}' || is_break(c) || c == '"' || c == '\\' {
+            out.push('\\');
+            match c {
+                '\0' => out.push('0'),
+                '\u{7}' => out.push('a'),
+                '\u{8}' => out.push('b'),
+                '\t' => out.push('t'),
+                '\n' => out.push('n'),
+                '\u{b}' => out.push('v'),
+                '\u{c}' => out.push('f'),
+                '\r' => out.push('r'),
+                '\u{1b}' => out.push('e'),
+                '"' => out.push('"'),
+                '\\' => out.push('\\'),
+                '\u{85}' => out.push('N'),
+                '\u{a0}' => out.push('_'),
+                '\u{2028}' => out.push('L'),
+                '\u{2029}' => out.push('P'),
+                _ if u <= 0xFF => out.push_str(&format!("x{u:02X}")),
+                _ if u <= 0xFFFF => out.push_str(&format!("u{u:04X}")),
+                _ => out.push_str(&format!("U{u:08X}")),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A `|` block with libyaml's indentation and chomping hints.
+fn write_literal(out: &mut String, s: &str, content_indent: usize) {
+    out.push('|');
+    if s.starts_with(' ') || s.starts_with('\n') {
+        out.push('2');
+    }
+    let chomp = if !s.ends_with('\n') {
+        "-"
+    } else if s.len() == 1 || s[..s.len() - 1].ends_with('\n') {
+        "+"
+    } else {
+        ""
+    };
+    out.push_str(chomp);
+    out.push('\n');
+    let mut at_line_start = true;
+    for c in s.chars() {
+        if c == '\n' {
+            out.push('\n');
+            at_line_start = true;
+        } else {
+            if at_line_start {
+                indent(out, content_indent);
+                at_line_start = false;
+            }
+            out.push(c);
+        }
+    }
+    if !s.ends_with('\n') {
+        out.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_matches_go_yaml() {
+        for (input, want) in [
+            ("1", "\"1\""),
+            ("1.0", "\"1.0\""),
+            ("0x1F", "\"0x1F\""),
+            ("012", "\"012\""),
+            ("true", "\"true\""),
+            ("null", "\"null\""),
+            ("~", "\"~\""),
+            ("", "\"\""),
+            ("2001-01-01", "\"2001-01-01\""),
+            ("yes", "\"yes\""),
+            ("n", "\"n\""),
+            ("#x", "'#x'"),
+            ("@x", "'@x'"),
+            ("- x", "'- x'"),
+            ("a: b", "'a: b'"),
+            (" lead", "' lead'"),
+            ("trailing ", "'trailing '"),
+            ("img:", "'img:'"),
+            ("{a}", "'{a}'"),
+            (":x", ":x"),
+            ("a\tb", "\"a\\tb\""),
+            ("über", "über"),
+            ("emoji 😀", "\"emoji \\U0001F600\""),
+            ("1:20", "\"1:20\""),
+            ("<<", "<<"),
+            ("+Inf", "+Inf"),
+            (
+                "mysqladmin ping -h 127.0.0.1",
+                "mysqladmin ping -h 127.0.0.1",
+            ),
+        ] {
+            assert_eq!(string_scalar(input, false), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn literal_blocks() {
+        let mut out = String::new();
+        write_literal(&mut out, "multi\nline\n", 8);
+        assert_eq!(out, "|\n        multi\n        line\n");
+        assert!(!literal_allowed("multi\nline  \n"));
+    }
+}

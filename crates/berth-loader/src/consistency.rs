@@ -1,0 +1,359 @@
+//! Project consistency (compose-go `loader/validate.go` `checkConsistency`) and the selection of
+//! services named on the command line. Graph work is linear: one DFS for cycles.
+
+use std::collections::{HashMap, HashSet};
+
+use berth_model::{Diagnostic, Map, MapKind, Value};
+use indexmap::IndexMap;
+
+type Res<T> = Result<T, Diagnostic>;
+
+fn invalid(msg: String, v: &Value, label: &str) -> Diagnostic {
+    Diagnostic::error(format!("{msg}: invalid compose project")).with_label(v.span, label)
+}
+
+#[allow(clippy::too_many_lines)]
+pub fn check(
+    services: &Map,
+    sections: &IndexMap<&str, Map>,
+    disabled: &IndexMap<String, Value>,
+) -> Res<()> {
+    let has =
+        |section: &str, name: &str| sections.get(section).is_some_and(|m| m.contains_key(name));
+    for (key, svc) in services.iter() {
+        let name = &key.name;
+        if svc.get("image").is_none() && svc.get("build").is_none() && svc.get("provider").is_none()
+        {
+            return Err(Diagnostic::error(format!(
+                "service \"{name}\" has neither an image nor a build context specified: invalid compose project"
+            ))
+            .with_label(key.span, "add `image:` or `build:`"));
+        }
+        if svc.get("network_mode").is_some()
+            && svc
+                .get("networks")
+                .and_then(Value::as_map)
+                .is_some_and(|m| !m.is_empty())
+        {
+            let v = svc.get("network_mode").unwrap_or(svc);
+            return Err(invalid(
+                format!("service {name} declares mutually exclusive `network_mode` and `networks`"),
+                v,
+                "network_mode set here",
+            ));
+        }
+        for (n, _) in svc
+            .get("networks")
+            .and_then(Value::as_map)
+            .into_iter()
+            .flat_map(Map::iter)
+        {
+            if !has("networks", &n.name) && n.name != "default" {
+                return Err(invalid(
+                    format!("service \"{name}\" refers to undefined network {}", n.name),
+                    &Value::null(n.span),
+                    "not declared under top-level `networks`",
+                ));
+            }
+        }
+        for v in svc.get("volumes").and_then(Value::as_seq).unwrap_or(&[]) {
+            if v.get("type").and_then(Value::as_str) == Some("volume") {
+                if let Some(src) = v.get("source") {
+                    let s = src.as_str().unwrap_or("");
+                    if !has("volumes", s) {
+                        return Err(invalid(
+                            format!("service \"{name}\" refers to undefined volume {s}"),
+                            src,
+                            "not declared under top-level `volumes`",
+                        ));
+                    }
+                }
+            }
+        }
+        for (field, section, what) in [
+            ("secrets", "secrets", "secret"),
+            ("configs", "configs", "config"),
+        ] {
+            for r in svc.get(field).and_then(Value::as_seq).unwrap_or(&[]) {
+                if let Some(src) = r.get("source") {
+                    let s = src.as_str().unwrap_or("");
+                    if !has(section, s) {
+                        return Err(invalid(
+                            format!("service \"{name}\" refers to undefined {what} {s}"),
+                            src,
+                            "not declared at top level",
+                        ));
+                    }
+                }
+            }
+        }
+        for r in svc
+            .path(&["build", "secrets"])
+            .and_then(Value::as_seq)
+            .unwrap_or(&[])
+        {
+            if let Some(src) = r.get("source") {
+                let s = src.as_str().unwrap_or("");
+                if !has("secrets", s) {
+                    return Err(invalid(
+                        format!("service \"{name}\" refers to undefined build secret {s}"),
+                        src,
+                        "not declared under top-level `secrets`",
+                    ));
+                }
+            }
+        }
+        for (dep, d) in svc
+            .get("depends_on")
+            .and_then(Value::as_map)
+            .into_iter()
+            .flat_map(Map::iter)
+        {
+            let required = d.get("required").and_then(Value::as_bool).unwrap_or(true);
+            if !services.contains_key(&dep.name) && required {
+                let mut e = invalid(
+                    format!(
+                        "service \"{name}\" depends on undefined service \"{}\"",
+                        dep.name
+                    ),
+                    &Value::null(dep.span),
+                    "no such service",
+                );
+                if disabled.contains_key(&dep.name) {
+                    e = e.with_note(format!(
+                        "service \"{}\" is disabled by its profiles; activate one with --profile",
+                        dep.name
+                    ));
+                }
+                return Err(e);
+            }
+        }
+        for mode in ["network_mode", "ipc", "pid"] {
+            if let Some(v) = svc.get(mode) {
+                if let Some(target) = v.as_str().and_then(|s| s.strip_prefix("service:")) {
+                    if !services.contains_key(target) {
+                        return Err(Diagnostic::error(format!(
+                            "service \"{target}\" not found for {mode} 'service:{target}'"
+                        ))
+                        .with_label(v.span, "no such service"));
+                    }
+                }
+            }
+        }
+        if let Some(test) = svc.path(&["healthcheck", "test"]).and_then(Value::as_seq) {
+            if let Some(first) = test.first() {
+                if !matches!(first.as_str(), Some("CMD" | "CMD-SHELL" | "NONE")) {
+                    return Err(Diagnostic::error(
+                        "healthcheck.test must start either by \"CMD\", \"CMD-SHELL\" or \"NONE\"",
+                    )
+                    .with_label(first.span, "first element of the test"));
+                }
+            }
+        }
+        if let (Some(scale), Some(replicas)) = (svc.get("scale"), svc.path(&["deploy", "replicas"]))
+        {
+            if scale.as_i64() != replicas.as_i64() {
+                return Err(invalid(format!("services.{name}: can't set distinct values on 'scale' and 'deploy.replicas'"), scale, "differs from deploy.replicas"));
+            }
+        }
+        for (short, long) in [
+            ("cpus", "cpus"),
+            ("mem_limit", "memory"),
+            ("pids_limit", "pids"),
+        ] {
+            let limits = svc.path(&["deploy", "resources", "limits"]);
+            if let (Some(a), Some(l)) = (svc.get(short), limits) {
+                let b = l.get(long);
+                let same = match (a, b) {
+                    (x, Some(y)) => x.same(y),
+                    (_, None) => false,
+                };
+                if !same {
+                    return Err(invalid(format!("services.{name}: can't set distinct values on '{short}' and 'deploy.resources.limits.{long}'"), a, "differs from deploy.resources.limits"));
+                }
+            }
+        }
+        if let (Some(a), Some(r)) = (
+            svc.get("mem_reservation"),
+            svc.path(&["deploy", "resources", "reservations"]),
+        ) {
+            if !r.get("memory").is_some_and(|b| a.same(b)) {
+                return Err(invalid(format!("services.{name}: can't set distinct values on 'mem_reservation' and 'deploy.resources.reservations.memory'"), a, "differs from deploy.resources.reservations"));
+            }
+        }
+    }
+    check_cycles(services)?;
+    let mut names: HashMap<&str, &str> = HashMap::new();
+    for (key, svc) in services.iter() {
+        if let Some(cn) = svc.get("container_name").and_then(Value::as_str) {
+            if let Some(other) = names.insert(cn, &key.name) {
+                return Err(Diagnostic::error(format!(
+                    "services.{}: container name \"{cn}\" is already in use by service {other}",
+                    key.name
+                ))
+                .with_label(
+                    svc.get("container_name").map_or(key.span, |v| v.span),
+                    "duplicate container name",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Depth-first search over services sorted by name (compose-go `graph/cycle.go`), O(V+E).
+fn check_cycles(services: &Map) -> Res<()> {
+    let mut names: Vec<&str> = services.keys().collect();
+    names.sort_unstable();
+    let deps = |n: &str| -> Vec<&str> {
+        let mut d: Vec<&str> = services
+            .get(n)
+            .and_then(|s| s.get("depends_on"))
+            .and_then(Value::as_map)
+            .into_iter()
+            .flat_map(Map::keys)
+            .filter(|d| services.contains_key(d))
+            .collect();
+        d.sort_unstable();
+        d
+    };
+    let mut state: HashMap<&str, u8> = HashMap::new(); // 1 = on stack, 2 = done
+    for &start in &names {
+        if state.contains_key(start) {
+            continue;
+        }
+        let mut stack: Vec<(&str, Vec<&str>, usize)> = vec![(start, deps(start), 0)];
+        state.insert(start, 1);
+        while let Some((node, children, idx)) = stack.last_mut() {
+            if *idx < children.len() {
+                let child = children[*idx];
+                *idx += 1;
+                match state.get(child) {
+                    Some(1) => {
+                        let mut path: Vec<&str> = stack.iter().map(|f| f.0).collect();
+                        let pos = path.iter().position(|p| *p == child).unwrap_or(0);
+                        path = path.split_off(pos);
+                        path.push(child);
+                        let span = services
+                            .key(child)
+                            .map(|k| k.span)
+                            .unwrap_or(berth_model::Span::SYNTHETIC);
+                        return Err(Diagnostic::error(format!(
+                            "dependency cycle detected: {}",
+                            path.join(" -> ")
+                        ))
+                        .with_label(span, "part of the cycle"));
+                    }
+                    Some(_) => {}
+                    None => {
+                        state.insert(child, 1);
+                        let d = deps(child);
+                        stack.push((child, d, 0));
+                    }
+                }
+            } else {
+                state.insert(node, 2);
+                stack.pop();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Go `filepath.Match` for the globs accepted in service names.
+#[must_use]
+pub fn glob_match(pattern: &str, name: &str) -> bool {
+    fn rec(p: &[char], n: &[char]) -> bool {
+        match p.first() {
+            None => n.is_empty(),
+            Some('*') => (0..=n.len()).any(|i| rec(&p[1..], &n[i..])),
+            Some('?') => !n.is_empty() && rec(&p[1..], &n[1..]),
+            Some('[') => {
+                let Some(end) = p.iter().position(|c| *c == ']') else {
+                    return false;
+                };
+                let Some(&c) = n.first() else { return false };
+                let class = &p[1..end];
+                let (neg, class) = match class.first() {
+                    Some('^' | '!') => (true, &class[1..]),
+                    _ => (false, class),
+                };
+                let mut hit = false;
+                let mut i = 0;
+                while i < class.len() {
+                    if i + 2 < class.len() && class[i + 1] == '-' {
+                        hit |= class[i] <= c && c <= class[i + 2];
+                        i += 3;
+                    } else {
+                        hit |= class[i] == c;
+                        i += 1;
+                    }
+                }
+                hit != neg && rec(&p[end + 1..], &n[1..])
+            }
+            Some('\\') if p.len() > 1 => n.first() == Some(&p[1]) && rec(&p[2..], &n[1..]),
+            Some(c) => n.first() == Some(c) && rec(&p[1..], &n[1..]),
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    rec(&p, &n)
+}
+
+/// Keeps the named services and their transitive dependencies.
+///
+/// # Errors
+/// A name that matches no service.
+pub fn select(services: Map, wanted: &[String]) -> Res<Map> {
+    let mut keep: HashSet<String> = HashSet::new();
+    let mut queue: Vec<String> = Vec::new();
+    for w in wanted {
+        let matched: Vec<String> = services
+            .keys()
+            .filter(|n| glob_match(w, n))
+            .map(str::to_string)
+            .collect();
+        if matched.is_empty() {
+            return Err(Diagnostic::error(format!("no such service: {w}")));
+        }
+        queue.extend(matched);
+    }
+    while let Some(n) = queue.pop() {
+        if !keep.insert(n.clone()) {
+            continue;
+        }
+        let Some(svc) = services.get(&n) else {
+            return Err(Diagnostic::error(format!("no such service: {n}")));
+        };
+        for d in svc
+            .get("depends_on")
+            .and_then(Value::as_map)
+            .into_iter()
+            .flat_map(Map::keys)
+        {
+            if services.contains_key(d) {
+                queue.push(d.to_string());
+            }
+        }
+    }
+    let mut out = Map::new(MapKind::Dict);
+    for (k, v) in services.entries {
+        if keep.contains(&k.name) {
+            out.insert(k, v);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_match;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("web*", "web-1"));
+        assert!(glob_match("w?b", "web"));
+        assert!(glob_match("[a-c]x", "bx"));
+        assert!(!glob_match("db", "web"));
+    }
+}

@@ -1,0 +1,901 @@
+//! The merged tree to Compose's typed model: every attribute is checked against its type (the
+//! JSON schema's rules, with spans), converted as compose-go's struct decoding does (durations,
+//! byte sizes, shell-split commands, stringified labels) and placed in Go struct field order, so
+//! that the emitters print it as `docker compose config` does.
+
+use berth_model::{Diagnostic, Key, Kind, Map, MapKind, Span, Value};
+
+use crate::units::{format_duration, parse_duration, ram_in_bytes, shell_split};
+use crate::yaml::path_string;
+
+type Res<T> = Result<T, Diagnostic>;
+
+/// Field types of the model.
+#[derive(Clone, Copy)]
+pub enum T {
+    /// A string.
+    Str,
+    /// A string or a number, printed as a string.
+    StrNum,
+    /// A boolean (or boolean-like string); `false` is omitted.
+    Bool,
+    /// A boolean kept even when `false` (Go `*bool`).
+    BoolPtr,
+    /// An integer (or numeric string); `0` is omitted.
+    Int,
+    /// An integer kept even when `0` (Go `*int`).
+    IntPtr,
+    /// A float (or numeric string); `0` is omitted.
+    Float,
+    /// A byte size printed as a quoted decimal string; `0` is omitted.
+    Bytes,
+    /// A Go duration, normalized (`90s` prints as `1m30s`).
+    Duration,
+    /// A list of strings; empty lists are omitted.
+    StrList,
+    /// A list of strings or numbers, printed as strings.
+    StrNumList,
+    /// `command`/`entrypoint`: a string is shell-split; an explicit empty value stays `[]`.
+    Command,
+    /// Map of string values (labels, options): numbers and booleans become strings.
+    StrMap,
+    /// Map of string-or-null values (environment, build args).
+    EnvMap,
+    /// Anything, kept as written.
+    Any,
+    Struct(&'static [(&'static str, T)]),
+    /// A list of structs.
+    List(&'static [(&'static str, T)]),
+    /// A map of structs (null allowed).
+    DictOf(&'static [(&'static str, T)]),
+    Custom(fn(&Value, &str) -> Res<Option<Value>>),
+}
+
+pub const SERVICE: &[(&str, T)] = &[
+    ("profiles", T::StrList),
+    ("annotations", T::StrMap),
+    ("attach", T::BoolPtr),
+    ("build", T::Struct(BUILD)),
+    ("develop", T::Any),
+    ("blkio_config", T::Any),
+    ("cap_add", T::StrList),
+    ("cap_drop", T::StrList),
+    ("cgroup_parent", T::Str),
+    ("cgroup", T::Str),
+    ("cpu_count", T::Int),
+    ("cpu_percent", T::Float),
+    ("cpu_period", T::Int),
+    ("cpu_quota", T::Int),
+    ("cpu_rt_period", T::Int),
+    ("cpu_rt_runtime", T::Int),
+    ("cpus", T::Float),
+    ("cpuset", T::Str),
+    ("cpu_shares", T::Int),
+    ("command", T::Command),
+    ("configs", T::List(FILE_REF)),
+    ("container_name", T::Str),
+    ("credential_spec", T::Struct(CREDENTIAL_SPEC)),
+    ("depends_on", T::DictOf(DEPENDS_ON)),
+    ("deploy", T::Struct(DEPLOY)),
+    ("device_cgroup_rules", T::StrList),
+    ("devices", T::List(DEVICE)),
+    ("dns", T::StrList),
+    ("dns_opt", T::StrList),
+    ("dns_search", T::StrList),
+    ("dockerfile", T::Str),
+    ("domainname", T::Str),
+    ("entrypoint", T::Command),
+    ("provider", T::Any),
+    ("environment", T::EnvMap),
+    ("env_file", T::List(ENV_FILE)),
+    ("expose", T::StrNumList),
+    ("extends", T::Any),
+    ("external_links", T::StrList),
+    ("extra_hosts", T::Custom(extra_hosts)),
+    ("group_add", T::StrNumList),
+    ("gpus", T::Custom(gpus)),
+    ("hostname", T::Str),
+    ("healthcheck", T::Struct(HEALTHCHECK)),
+    ("image", T::Str),
+    ("init", T::BoolPtr),
+    ("ipc", T::Str),
+    ("isolation", T::Str),
+    ("labels", T::StrMap),
+    ("label_file", T::StrList),
+    ("links", T::StrList),
+    ("logging", T::Struct(LOGGING)),
+    ("log_driver", T::Str),
+    ("log_opt", T::StrMap),
+    ("mem_limit", T::Bytes),
+    ("mem_reservation", T::Bytes),
+    ("memswap_limit", T::Bytes),
+    ("mem_swappiness", T::Bytes),
+    ("mac_address", T::Str),
+    ("models", T::Any),
+    ("net", T::Str),
+    ("network_mode", T::Str),
+    ("networks", T::DictOf(SERVICE_NETWORK)),
+    ("oom_kill_disable", T::Bool),
+    ("oom_score_adj", T::Int),
+    ("pid", T::Str),
+    ("pids_limit", T::Int),
+    ("platform", T::Str),
+    ("ports", T::List(PORT)),
+    ("privileged", T::Bool),
+    ("pull_policy", T::Custom(pull_policy)),
+    ("read_only", T::Bool),
+    ("restart", T::Str),
+    ("runtime", T::Str),
+    ("scale", T::IntPtr),
+    ("secrets", T::List(FILE_REF)),
+    ("security_opt", T::StrList),
+    ("shm_size", T::Bytes),
+    ("stdin_open", T::Bool),
+    ("stop_grace_period", T::Duration),
+    ("stop_signal", T::Str),
+    ("storage_opt", T::StrMap),
+    ("sysctls", T::StrMap),
+    ("tmpfs", T::StrList),
+    ("tty", T::Bool),
+    ("ulimits", T::Custom(ulimits)),
+    ("use_api_socket", T::Bool),
+    ("user", T::Str),
+    ("userns_mode", T::Str),
+    ("uts", T::Str),
+    ("volume_driver", T::Str),
+    ("volumes", T::List(VOLUME_MOUNT)),
+    ("volumes_from", T::StrList),
+    ("working_dir", T::Str),
+    ("post_start", T::List(HOOK)),
+    ("pre_stop", T::List(HOOK)),
+];
+
+pub const BUILD: &[(&str, T)] = &[
+    ("context", T::Str),
+    ("dockerfile", T::Str),
+    ("dockerfile_inline", T::Str),
+    ("entitlements", T::StrList),
+    ("args", T::EnvMap),
+    ("provenance", T::StrNum),
+    ("sbom", T::StrNum),
+    ("ssh", T::Custom(ssh)),
+    ("labels", T::StrMap),
+    ("cache_from", T::StrList),
+    ("cache_to", T::StrList),
+    ("no_cache", T::Bool),
+    ("additional_contexts", T::StrMap),
+    ("pull", T::Bool),
+    ("extra_hosts", T::Custom(extra_hosts)),
+    ("isolation", T::Str),
+    ("network", T::Str),
+    ("target", T::Str),
+    ("secrets", T::List(FILE_REF)),
+    ("shm_size", T::Bytes),
+    ("tags", T::StrList),
+    ("ulimits", T::Custom(ulimits)),
+    ("platforms", T::StrList),
+    ("privileged", T::Bool),
+];
+
+const CREDENTIAL_SPEC: &[(&str, T)] = &[("config", T::Str), ("file", T::Str), ("registry", T::Str)];
+
+const DEPENDS_ON: &[(&str, T)] = &[
+    ("condition", T::Str),
+    ("restart", T::Bool),
+    ("required", T::BoolPtr),
+];
+
+const UPDATE_CONFIG: &[(&str, T)] = &[
+    ("parallelism", T::IntPtr),
+    ("delay", T::Duration),
+    ("failure_action", T::Str),
+    ("monitor", T::Duration),
+    ("max_failure_ratio", T::Float),
+    ("order", T::Str),
+];
+
+const RESOURCE: &[(&str, T)] = &[
+    ("cpus", T::Float),
+    ("memory", T::Bytes),
+    ("pids", T::Int),
+    ("devices", T::Any),
+    ("generic_resources", T::Any),
+];
+
+const RESOURCES: &[(&str, T)] = &[
+    ("limits", T::Struct(RESOURCE)),
+    ("reservations", T::Struct(RESOURCE)),
+];
+
+const RESTART_POLICY: &[(&str, T)] = &[
+    ("condition", T::Str),
+    ("delay", T::Duration),
+    ("max_attempts", T::IntPtr),
+    ("window", T::Duration),
+];
+
+const PLACEMENT: &[(&str, T)] = &[
+    ("constraints", T::StrList),
+    ("preferences", T::Any),
+    ("max_replicas_per_node", T::Int),
+];
+
+pub const DEPLOY: &[(&str, T)] = &[
+    ("mode", T::Str),
+    ("replicas", T::IntPtr),
+    ("labels", T::StrMap),
+    ("update_config", T::Struct(UPDATE_CONFIG)),
+    ("rollback_config", T::Struct(UPDATE_CONFIG)),
+    ("resources", T::Struct(RESOURCES)),
+    ("restart_policy", T::Struct(RESTART_POLICY)),
+    ("placement", T::Struct(PLACEMENT)),
+    ("endpoint_mode", T::Str),
+];
+
+const DEVICE: &[(&str, T)] = &[
+    ("source", T::Str),
+    ("target", T::Str),
+    ("permissions", T::Str),
+];
+
+const ENV_FILE: &[(&str, T)] = &[
+    ("path", T::Str),
+    ("required", T::BoolPtr),
+    ("format", T::Str),
+];
+
+const HEALTHCHECK: &[(&str, T)] = &[
+    ("test", T::Custom(healthcheck_test)),
+    ("timeout", T::Duration),
+    ("interval", T::Duration),
+    ("retries", T::IntPtr),
+    ("start_period", T::Duration),
+    ("start_interval", T::Duration),
+    ("disable", T::Bool),
+];
+
+const LOGGING: &[(&str, T)] = &[("driver", T::Str), ("options", T::StrMap)];
+
+const SERVICE_NETWORK: &[(&str, T)] = &[
+    ("aliases", T::StrList),
+    ("ipv4_address", T::Str),
+    ("ipv6_address", T::Str),
+    ("link_local_ips", T::StrList),
+    ("mac_address", T::Str),
+    ("driver_opts", T::StrMap),
+    ("priority", T::Int),
+    ("gw_priority", T::Int),
+    ("interface_name", T::Str),
+];
+
+const PORT: &[(&str, T)] = &[
+    ("name", T::Str),
+    ("mode", T::Str),
+    ("host_ip", T::Str),
+    ("target", T::Int),
+    ("published", T::StrNum),
+    ("protocol", T::Str),
+    ("app_protocol", T::Str),
+];
+
+const FILE_REF: &[(&str, T)] = &[
+    ("source", T::Str),
+    ("target", T::Str),
+    ("uid", T::Str),
+    ("gid", T::Str),
+    ("mode", T::Custom(file_mode)),
+];
+
+const VOLUME_BIND: &[(&str, T)] = &[
+    ("selinux", T::Str),
+    ("propagation", T::Str),
+    ("create_host_path", T::Bool),
+    ("recursive", T::Str),
+];
+
+const VOLUME_VOLUME: &[(&str, T)] = &[
+    ("labels", T::StrMap),
+    ("nocopy", T::Bool),
+    ("subpath", T::Str),
+];
+
+const VOLUME_TMPFS: &[(&str, T)] = &[("size", T::Custom(tmpfs_size)), ("mode", T::Int)];
+
+const VOLUME_IMAGE: &[(&str, T)] = &[("subpath", T::Str)];
+
+const VOLUME_MOUNT: &[(&str, T)] = &[
+    ("type", T::Str),
+    ("source", T::Str),
+    ("target", T::Str),
+    ("read_only", T::Bool),
+    ("consistency", T::Str),
+    ("bind", T::Struct(VOLUME_BIND)),
+    ("volume", T::Struct(VOLUME_VOLUME)),
+    ("tmpfs", T::Struct(VOLUME_TMPFS)),
+    ("image", T::Struct(VOLUME_IMAGE)),
+];
+
+const HOOK: &[(&str, T)] = &[
+    ("command", T::Command),
+    ("user", T::Str),
+    ("privileged", T::Bool),
+    ("working_dir", T::Str),
+    ("environment", T::EnvMap),
+];
+
+const IPAM_CONFIG: &[(&str, T)] = &[
+    ("subnet", T::Str),
+    ("gateway", T::Str),
+    ("ip_range", T::Str),
+    ("aux_addresses", T::StrMap),
+];
+
+const IPAM: &[(&str, T)] = &[
+    ("driver", T::Str),
+    ("config", T::List(IPAM_CONFIG)),
+    ("options", T::StrMap),
+];
+
+pub const NETWORK: &[(&str, T)] = &[
+    ("name", T::Str),
+    ("driver", T::Str),
+    ("driver_opts", T::StrMap),
+    ("ipam", T::Struct(IPAM)),
+    ("external", T::Bool),
+    ("internal", T::Bool),
+    ("attachable", T::Bool),
+    ("labels", T::StrMap),
+    ("enable_ipv4", T::BoolPtr),
+    ("enable_ipv6", T::BoolPtr),
+];
+
+pub const VOLUME: &[(&str, T)] = &[
+    ("name", T::Str),
+    ("driver", T::Str),
+    ("driver_opts", T::StrMap),
+    ("external", T::Bool),
+    ("labels", T::StrMap),
+];
+
+pub const SECRET_CONFIG: &[(&str, T)] = &[
+    ("name", T::Str),
+    ("file", T::Str),
+    ("environment", T::Str),
+    ("content", T::Str),
+    ("external", T::Bool),
+    ("labels", T::StrMap),
+    ("driver", T::Str),
+    ("driver_opts", T::StrMap),
+    ("template_driver", T::Str),
+];
+
+fn type_error(v: &Value, path: &str, want: &str) -> Diagnostic {
+    Diagnostic::error(format!("{path} must be a {want}"))
+        .with_label(v.span, format!("expected {want}, found {}", v.type_name()))
+}
+
+fn skey(name: &str, span: Span) -> Key {
+    Key::new(name, span)
+}
+
+/// Decodes a value of type `t` at `path`; `None` means "omitted from output".
+///
+/// # Errors
+/// Type mismatches, unknown attributes and unparsable durations, sizes and commands.
+pub fn decode(v: &Value, t: T, path: &str) -> Res<Option<Value>> {
+    if let Kind::Timestamp(_) = v.kind {
+        return Err(
+            Diagnostic::error(format!("{path} invalid jsonType time.Time")).with_label(
+                v.span,
+                "YAML reads this as a timestamp; quote it to make it a string",
+            ),
+        );
+    }
+    let sp = v.span;
+    Ok(match t {
+        T::Str => match &v.kind {
+            Kind::Str(s) if s.is_empty() => None,
+            Kind::Str(_) => Some(v.clone()),
+            Kind::Null => None,
+            _ => return Err(type_error(v, path, "string")),
+        },
+        T::StrNum => match &v.kind {
+            Kind::Str(s) if s.is_empty() => None,
+            Kind::Str(_) | Kind::Int(_) | Kind::Float(_) | Kind::Bool(_) => {
+                Some(Value::str(v.scalar_to_string().unwrap_or_default(), sp))
+            }
+            Kind::Null => None,
+            _ => return Err(type_error(v, path, "string or number")),
+        },
+        T::Bool | T::BoolPtr => {
+            let b = match &v.kind {
+                Kind::Bool(b) => *b,
+                Kind::Str(s) => to_bool(s).ok_or_else(|| {
+                    Diagnostic::error(format!(
+                        "failed to cast to expected type: invalid boolean: {s}"
+                    ))
+                    .with_label(sp, "expected true or false")
+                })?,
+                Kind::Null => return Ok(None),
+                _ => return Err(type_error(v, path, "boolean")),
+            };
+            if !b && matches!(t, T::Bool) {
+                None
+            } else {
+                Some(Value::bool(b, sp))
+            }
+        }
+        T::Int | T::IntPtr => {
+            let i = match &v.kind {
+                Kind::Int(i) => *i,
+                Kind::Float(f) if f.fract() == 0.0 => {
+                    #[allow(clippy::cast_possible_truncation)]
+                    let i = *f as i64;
+                    i
+                }
+                Kind::Str(s) => s.trim().parse::<i64>().map_err(|_| {
+                    Diagnostic::error(format!(
+                        "{path}: failed to cast to expected type: invalid integer: {s}"
+                    ))
+                    .with_label(sp, "expected an integer")
+                })?,
+                Kind::Null => return Ok(None),
+                _ => return Err(type_error(v, path, "integer")),
+            };
+            if i == 0 && matches!(t, T::Int) {
+                None
+            } else {
+                Some(Value::int(i, sp))
+            }
+        }
+        T::Float => {
+            let f = match &v.kind {
+                #[allow(clippy::cast_precision_loss)]
+                Kind::Int(i) => *i as f64,
+                Kind::Float(f) => *f,
+                Kind::Str(s) => s.trim().parse::<f64>().map_err(|_| {
+                    Diagnostic::error(format!(
+                        "{path}: failed to cast to expected type: invalid number: {s}"
+                    ))
+                    .with_label(sp, "expected a number")
+                })?,
+                Kind::Null => return Ok(None),
+                _ => return Err(type_error(v, path, "number")),
+            };
+            if f == 0.0 {
+                None
+            } else {
+                Some(Value::new(Kind::Float(f), sp))
+            }
+        }
+        T::Bytes => {
+            let n = match &v.kind {
+                Kind::Int(i) => *i,
+                #[allow(clippy::cast_possible_truncation)]
+                Kind::Float(f) => *f as i64,
+                Kind::Str(s) => ram_in_bytes(s).ok_or_else(|| {
+                    Diagnostic::error(format!("{path}: invalid size: '{s}'"))
+                        .with_label(sp, "expected a size such as 512m or 1g")
+                })?,
+                Kind::Null => return Ok(None),
+                _ => return Err(type_error(v, path, "string or number")),
+            };
+            if n == 0 {
+                None
+            } else {
+                Some(Value::str(n.to_string(), sp))
+            }
+        }
+        T::Duration => match &v.kind {
+            Kind::Str(s) => {
+                let ns = parse_duration(s).ok_or_else(|| {
+                    Diagnostic::error(format!("{path}: invalid duration \"{s}\""))
+                        .with_label(sp, "expected a duration such as 10s, 1m30s or 500ms")
+                })?;
+                Some(Value::str(format_duration(ns), sp))
+            }
+            Kind::Null => None,
+            _ => return Err(type_error(v, path, "string")),
+        },
+        T::StrList => match &v.kind {
+            Kind::Seq(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, it) in items.iter().enumerate() {
+                    match &it.kind {
+                        Kind::Str(_) => out.push(it.clone()),
+                        _ => return Err(type_error(it, &format!("{path}.{i}"), "string")),
+                    }
+                }
+                if out.is_empty() {
+                    None
+                } else {
+                    Some(Value::seq(out, sp))
+                }
+            }
+            Kind::Str(_) => Some(Value::seq(vec![v.clone()], sp)),
+            Kind::Null => None,
+            _ => return Err(type_error(v, path, "array")),
+        },
+        T::StrNumList => match &v.kind {
+            Kind::Seq(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, it) in items.iter().enumerate() {
+                    match &it.kind {
+                        Kind::Str(_) | Kind::Int(_) | Kind::Float(_) => {
+                            out.push(Value::str(
+                                it.scalar_to_string().unwrap_or_default(),
+                                it.span,
+                            ));
+                        }
+                        _ => {
+                            return Err(type_error(it, &format!("{path}.{i}"), "string or number"))
+                        }
+                    }
+                }
+                (!out.is_empty()).then(|| Value::seq(out, sp))
+            }
+            Kind::Null => None,
+            _ => return Err(type_error(v, path, "array")),
+        },
+        T::Command => match &v.kind {
+            Kind::Null => None,
+            Kind::Str(s) => {
+                let words = shell_split(s).map_err(|e| {
+                    Diagnostic::error(format!("{path}: cannot parse command: {e}"))
+                        .with_label(sp, "in this command")
+                })?;
+                Some(Value::seq(
+                    words.into_iter().map(|w| Value::str(w, sp)).collect(),
+                    sp,
+                ))
+            }
+            Kind::Seq(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for it in items {
+                    match it.scalar_to_string() {
+                        Some(s) => out.push(Value::str(s, it.span)),
+                        None => return Err(type_error(it, path, "string")),
+                    }
+                }
+                Some(Value::seq(out, sp))
+            }
+            _ => return Err(type_error(v, path, "string or array")),
+        },
+        T::StrMap | T::EnvMap => {
+            let Kind::Map(m) = &v.kind else {
+                if v.is_null() {
+                    return Ok(None);
+                }
+                return Err(type_error(v, path, "mapping"));
+            };
+            let mut out = Map::new(MapKind::Dict);
+            for (k, val) in m.iter() {
+                let nv = match &val.kind {
+                    Kind::Null if matches!(t, T::EnvMap) => val.clone(),
+                    Kind::Null => Value::str("", val.span),
+                    Kind::Map(_) | Kind::Seq(_) => {
+                        return Err(type_error(
+                            val,
+                            &format!("{path}.{}", k.name),
+                            "string, number, boolean or null",
+                        ));
+                    }
+                    _ => Value::str(val.scalar_to_string().unwrap_or_default(), val.span),
+                };
+                if matches!(t, T::EnvMap) && k.name.ends_with(' ') {
+                    return Err(Diagnostic::error(format!(
+                        "'{path}' environment variable {} is declared with a trailing space",
+                        k.name
+                    ))
+                    .with_label(k.span, "remove the trailing space"));
+                }
+                out.insert(k.clone(), nv);
+            }
+            if out.is_empty() {
+                None
+            } else {
+                Some(Value::map(out, sp))
+            }
+        }
+        T::Any => {
+            if v.is_null() {
+                None
+            } else {
+                Some(v.clone())
+            }
+        }
+        T::Struct(fields) => match &v.kind {
+            Kind::Map(m) => {
+                let out = decode_struct(m, fields, path)?;
+                Some(Value::map(out, sp))
+            }
+            Kind::Null => None,
+            _ => return Err(type_error(v, path, "mapping")),
+        },
+        T::List(fields) => match &v.kind {
+            Kind::Seq(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, it) in items.iter().enumerate() {
+                    let ipath = format!("{path}.{i}");
+                    match &it.kind {
+                        Kind::Map(m) => {
+                            out.push(Value::map(decode_struct(m, fields, &ipath)?, it.span))
+                        }
+                        _ => return Err(type_error(it, &ipath, "mapping")),
+                    }
+                }
+                (!out.is_empty()).then(|| Value::seq(out, sp))
+            }
+            Kind::Null => None,
+            _ => return Err(type_error(v, path, "array")),
+        },
+        T::DictOf(fields) => match &v.kind {
+            Kind::Map(m) => {
+                let mut out = Map::new(MapKind::Dict);
+                for (k, val) in m.iter() {
+                    let kpath = format!("{path}.{}", k.name);
+                    let nv = match &val.kind {
+                        Kind::Null => val.clone(),
+                        Kind::Map(inner) => {
+                            Value::map(decode_struct(inner, fields, &kpath)?, val.span)
+                        }
+                        _ => return Err(type_error(val, &kpath, "mapping or null")),
+                    };
+                    out.insert(k.clone(), nv);
+                }
+                (!out.is_empty()).then(|| Value::map(out, sp))
+            }
+            Kind::Null => None,
+            _ => return Err(type_error(v, path, "mapping")),
+        },
+        T::Custom(f) => f(v, path)?,
+    })
+}
+
+/// Decodes a mapping into a struct with the fields in `fields` order, `x-*` last.
+///
+/// # Errors
+/// Unknown attributes and any field error.
+pub fn decode_struct(m: &Map, fields: &[(&str, T)], path: &str) -> Res<Map> {
+    for (k, _) in m.iter() {
+        if !k.name.starts_with("x-") && !fields.iter().any(|(n, _)| *n == k.name) {
+            let shown = if path.is_empty() {
+                String::new()
+            } else {
+                format!("{path} ")
+            };
+            let mut d = Diagnostic::error(format!(
+                "{shown}additional properties '{}' not allowed",
+                k.name
+            ))
+            .with_label(k.span, "unknown attribute");
+            if let Some(best) = suggest(&k.name, fields.iter().map(|(n, _)| *n)) {
+                d = d.with_note(format!("did you mean `{best}`?"));
+            }
+            return Err(d);
+        }
+    }
+    let mut out = Map::new(MapKind::Struct);
+    for (name, t) in fields {
+        if let Some((k, v)) = m.entries.get_key_value(*name) {
+            let fpath = if path.is_empty() {
+                (*name).to_string()
+            } else {
+                format!("{path}.{name}")
+            };
+            if let Some(nv) = decode(v, *t, &fpath)? {
+                out.insert(k.clone(), nv);
+            }
+        }
+    }
+    let mut ext: Vec<(&Key, &Value)> = m.iter().filter(|(k, _)| k.name.starts_with("x-")).collect();
+    ext.sort_by(|a, b| crate::natural_cmp(&a.0.name, &b.0.name));
+    for (k, v) in ext {
+        out.insert(k.clone(), v.clone());
+    }
+    Ok(out)
+}
+
+/// Closest name by edit distance, for "did you mean" notes.
+#[must_use]
+pub fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let d = edit_distance(name, c);
+        if d <= 2.max(name.len() / 4) && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// compose-go `toBoolean`, with YAML 1.1 spellings accepted.
+#[must_use]
+pub fn to_bool(s: &str) -> Option<bool> {
+    match s.to_ascii_lowercase().as_str() {
+        "true" | "y" | "yes" | "on" => Some(true),
+        "false" | "n" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+fn extra_hosts(v: &Value, path: &str) -> Res<Option<Value>> {
+    let Kind::Seq(items) = &v.kind else {
+        return if v.is_null() {
+            Ok(None)
+        } else {
+            Err(type_error(v, path, "array or mapping"))
+        };
+    };
+    let mut out = Vec::new();
+    for it in items {
+        let Some(s) = it.as_str() else {
+            return Err(type_error(it, path, "string"));
+        };
+        let entry = if s.contains('=') {
+            s.to_string()
+        } else if let Some((h, ip)) = s.split_once(':') {
+            format!("{h}={ip}")
+        } else {
+            return Err(Diagnostic::error(format!(
+                "{path}: invalid additional host, missing IP address: {s}"
+            ))
+            .with_label(it.span, "expected host:ip or host=ip"));
+        };
+        out.push(Value::str(entry, it.span));
+    }
+    Ok((!out.is_empty()).then(|| Value::seq(out, v.span)))
+}
+
+fn gpus(v: &Value, path: &str) -> Res<Option<Value>> {
+    let Kind::Seq(items) = &v.kind else {
+        return if v.is_null() {
+            Ok(None)
+        } else {
+            Err(type_error(v, path, "array"))
+        };
+    };
+    let mut out = Vec::new();
+    for it in items {
+        let Some(m) = it.as_map() else {
+            return Err(type_error(it, path, "mapping"));
+        };
+        let mut nm = Map::new(MapKind::Struct);
+        for name in ["capabilities", "count", "device_ids", "driver", "options"] {
+            if let Some((k, val)) = m.entries.get_key_value(name) {
+                let nv = if name == "count" {
+                    match &val.kind {
+                        Kind::Str(s) if s == "all" => Value::int(-1, val.span),
+                        Kind::Str(s) => Value::int(s.parse().unwrap_or(0), val.span),
+                        _ => val.clone(),
+                    }
+                } else {
+                    val.clone()
+                };
+                nm.insert(k.clone(), nv);
+            }
+        }
+        if !nm.contains_key("count") && !nm.contains_key("device_ids") {
+            let mut with_count = Map::new(MapKind::Struct);
+            for (k, val) in nm.entries {
+                if (k.name == "driver" || k.name == "options") && !with_count.contains_key("count")
+                {
+                    with_count.insert(skey("count", it.span), Value::int(-1, it.span));
+                }
+                with_count.insert(k, val);
+            }
+            if !with_count.contains_key("count") {
+                with_count.insert(skey("count", it.span), Value::int(-1, it.span));
+            }
+            nm = with_count;
+        }
+        out.push(Value::map(nm, it.span));
+    }
+    Ok((!out.is_empty()).then(|| Value::seq(out, v.span)))
+}
+
+fn pull_policy(v: &Value, path: &str) -> Res<Option<Value>> {
+    match v.as_str() {
+        Some("if_not_present") => Ok(Some(Value::str("missing", v.span))),
+        Some("") | None if v.is_null() => Ok(None),
+        Some(_) => Ok(Some(v.clone())),
+        None => Err(type_error(v, path, "string")),
+    }
+}
+
+fn ulimits(v: &Value, path: &str) -> Res<Option<Value>> {
+    let Kind::Map(m) = &v.kind else {
+        return if v.is_null() {
+            Ok(None)
+        } else {
+            Err(type_error(v, path, "mapping"))
+        };
+    };
+    let mut out = Map::new(MapKind::Dict);
+    for (k, val) in m.iter() {
+        let kpath = format!("{path}.{}", k.name);
+        let nv = match &val.kind {
+            Kind::Int(_) | Kind::Str(_) => {
+                decode(val, T::IntPtr, &kpath)?.unwrap_or_else(|| val.clone())
+            }
+            Kind::Map(inner) => {
+                let s = decode_struct(inner, &[("soft", T::IntPtr), ("hard", T::IntPtr)], &kpath)?;
+                Value::map(s, val.span)
+            }
+            _ => return Err(type_error(val, &kpath, "integer or string")),
+        };
+        out.insert(k.clone(), nv);
+    }
+    Ok((!out.is_empty()).then(|| Value::map(out, v.span)))
+}
+
+fn ssh(v: &Value, path: &str) -> Res<Option<Value>> {
+    match &v.kind {
+        Kind::Map(m) => {
+            let mut out = Map::new(MapKind::Dict);
+            for (k, val) in m.iter() {
+                let s = if val.is_null() {
+                    String::new()
+                } else {
+                    val.scalar_to_string().unwrap_or_default()
+                };
+                out.insert(k.clone(), Value::str(s, val.span));
+            }
+            Ok((!out.is_empty()).then(|| Value::map(out, v.span)))
+        }
+        Kind::Null => Ok(None),
+        _ => Err(type_error(v, path, "array or mapping")),
+    }
+}
+
+fn healthcheck_test(v: &Value, path: &str) -> Res<Option<Value>> {
+    match &v.kind {
+        Kind::Str(s) => Ok(Some(Value::seq(
+            vec![
+                Value::str("CMD-SHELL", v.span),
+                Value::str(s.clone(), v.span),
+            ],
+            v.span,
+        ))),
+        Kind::Seq(_) => decode(v, T::Command, path),
+        Kind::Null => Ok(None),
+        _ => Err(type_error(v, path, "string or array")),
+    }
+}
+
+fn file_mode(v: &Value, path: &str) -> Res<Option<Value>> {
+    // Printed as an octal string (`0440`): YAML resolved `0440` to 288.
+    match &v.kind {
+        Kind::Int(i) => Ok(Some(Value::str(format!("0{i:o}"), v.span))),
+        Kind::Str(s) => {
+            let n = i64::from_str_radix(s.trim_start_matches("0o"), 8)
+                .map_err(|_| type_error(v, path, "octal number"))?;
+            Ok(Some(Value::str(format!("0{n:o}"), v.span)))
+        }
+        Kind::Null => Ok(None),
+        _ => Err(type_error(v, path, "number")),
+    }
+}
+
+fn tmpfs_size(v: &Value, path: &str) -> Res<Option<Value>> {
+    decode(v, T::Bytes, path)
+}
+
+#[must_use]
+pub fn path_of(parts: &[&str]) -> String {
+    path_string(&parts.iter().map(|s| (*s).to_string()).collect::<Vec<_>>())
+}

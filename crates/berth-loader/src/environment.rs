@@ -1,0 +1,146 @@
+//! Service environment resolution (compose-go `WithServicesEnvironmentResolved`): bare keys take
+//! their value from the project environment (or stay `null`), `env_file` contents go under
+//! `environment` (which wins, even with a `null`), `label_file` goes under `labels`.
+
+use std::path::PathBuf;
+
+use berth_model::{Diagnostic, Key, Kind, Map, MapKind, Span, Value};
+use indexmap::IndexMap;
+
+use crate::load::Loader;
+use crate::normalize::reorder;
+use crate::{decode, dotenv};
+
+type Res<T> = Result<T, Diagnostic>;
+
+pub(crate) fn resolve(
+    l: &mut Loader<'_>,
+    services: &mut Map,
+    env: &IndexMap<String, String>,
+) -> Res<()> {
+    for (name, svc) in services.iter_mut() {
+        let Some(m) = svc.as_map_mut() else { continue };
+        if let Some(e) = m.get_mut("environment").and_then(Value::as_map_mut) {
+            for (k, v) in e.iter_mut() {
+                if v.is_null() {
+                    if let Some(val) = env.get(&k.name) {
+                        *v = Value::str(val.clone(), v.span);
+                    }
+                }
+            }
+        }
+        if let Some(files) = m.remove("env_file") {
+            let own: IndexMap<String, Option<String>> = m
+                .get("environment")
+                .and_then(Value::as_map)
+                .map(|e| {
+                    e.iter()
+                        .map(|(k, v)| (k.name.clone(), v.as_str().map(str::to_string)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut from_files: IndexMap<String, (String, Span)> = IndexMap::new();
+            for f in files.as_seq().unwrap_or(&[]) {
+                let Some(path) = f.get("path").and_then(Value::as_str) else {
+                    continue;
+                };
+                let required = f.get("required").and_then(Value::as_bool).unwrap_or(true);
+                let raw = f.get("format").and_then(Value::as_str) == Some("raw");
+                let p = PathBuf::from(path);
+                let text = match std::fs::read_to_string(&p) {
+                    Ok(t) => t,
+                    Err(e) if required => {
+                        return Err(Diagnostic::error(format!("env file {path} not found: {e}"))
+                            .with_label(f.span, format!("required by service \"{}\"", name.name)));
+                    }
+                    Err(_) => continue,
+                };
+                let id = l.sources.add(p.clone(), text.clone().into());
+                let values = if raw {
+                    parse_raw(&text, &|k| env.get(k).cloned())
+                } else {
+                    let snapshot = from_files.clone();
+                    dotenv::parse(id, &text, &|k| {
+                        env.get(k)
+                            .cloned()
+                            .or_else(|| own.get(k).cloned().flatten())
+                            .or_else(|| snapshot.get(k).map(|x| x.0.clone()))
+                    })?
+                };
+                for (k, v) in values {
+                    from_files.insert(k, (v, f.span));
+                }
+            }
+            if !from_files.is_empty() {
+                if !m.contains_key("environment") {
+                    m.insert(
+                        Key::synthetic("environment"),
+                        Value::empty_map(MapKind::Dict, Span::SYNTHETIC),
+                    );
+                }
+                if let Some(e) = m.get_mut("environment").and_then(Value::as_map_mut) {
+                    for (k, (v, sp)) in from_files {
+                        if !e.contains_key(&k) {
+                            e.insert(Key::new(k, sp), Value::str(v, sp));
+                        }
+                    }
+                }
+                reorder(m, decode::SERVICE);
+            }
+        }
+        if let Some(files) = m.remove("label_file") {
+            let mut from_files: IndexMap<String, (String, Span)> = IndexMap::new();
+            for f in files.as_seq().unwrap_or(&[]) {
+                let Some(path) = f.as_str() else { continue };
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    Diagnostic::error(format!("failed to load label file {path}: {e}"))
+                        .with_label(f.span, "label file")
+                })?;
+                let id = l.sources.add(PathBuf::from(path), text.clone().into());
+                for (k, v) in dotenv::parse(id, &text, &|k| env.get(k).cloned())? {
+                    from_files.insert(k, (v, f.span));
+                }
+            }
+            if !from_files.is_empty() {
+                if !m.contains_key("labels") {
+                    m.insert(
+                        Key::synthetic("labels"),
+                        Value::empty_map(MapKind::Dict, Span::SYNTHETIC),
+                    );
+                }
+                if let Some(e) = m.get_mut("labels").and_then(Value::as_map_mut) {
+                    for (k, (v, sp)) in from_files {
+                        if !e.contains_key(&k) {
+                            e.insert(Key::new(k, sp), Value::str(v, sp));
+                        }
+                    }
+                }
+                reorder(m, decode::SERVICE);
+            }
+        }
+        let _ = Kind::Null;
+    }
+    Ok(())
+}
+
+/// docker-cli's raw kvfile format: no quotes, no interpolation, bare keys looked up.
+fn parse_raw(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> IndexMap<String, String> {
+    let mut out = IndexMap::new();
+    for line in text.lines() {
+        let line = line.trim_start();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match line.split_once('=') {
+            Some((k, v)) => {
+                out.insert(k.to_string(), v.to_string());
+            }
+            None => {
+                if let Some(v) = lookup(line.trim()) {
+                    out.insert(line.trim().to_string(), v);
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,189 @@
+//! `include` (compose-go `loader/include.go`, 2.40.3 behaviour): each entry is loaded as its
+//! own project (its own `.env` as defaults, paths relative to its own directory) and its
+//! resources are copied into the including document; a differing local definition conflicts.
+
+use std::path::{Path, PathBuf};
+
+use berth_model::{Diagnostic, Kind, MapKind, Span, Value};
+use indexmap::IndexMap;
+
+use crate::load::Loader;
+use crate::{merge, paths, yaml};
+
+type Res<T> = Result<T, Diagnostic>;
+
+fn strings(v: Option<&Value>) -> Vec<(String, Span)> {
+    match v {
+        Some(Value {
+            kind: Kind::Str(s),
+            span,
+        }) => vec![(s.clone(), *span)],
+        Some(Value {
+            kind: Kind::Seq(items),
+            ..
+        }) => items
+            .iter()
+            .filter_map(|i| i.as_str().map(|s| (s.to_string(), i.span)))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+pub(crate) fn apply(
+    l: &mut Loader<'_>,
+    root: &mut Value,
+    env: &IndexMap<String, String>,
+    workdir: &Path,
+    stack: &mut Vec<PathBuf>,
+) -> Res<()> {
+    let Some(map) = root.as_map_mut() else {
+        return Ok(());
+    };
+    let Some(inc) = map.remove("include") else {
+        return Ok(());
+    };
+    let Some(entries) = inc.as_seq() else {
+        return Err(Diagnostic::error("include must be a list")
+            .with_label(inc.span, format!("found {}", inc.type_name())));
+    };
+    let home = env.get("HOME").cloned();
+    for entry in entries {
+        let files: Vec<(PathBuf, Span)> = strings(entry.get("path"))
+            .into_iter()
+            .map(|(p, sp)| {
+                (
+                    PathBuf::from(paths::absolute(&p, workdir, home.as_deref())),
+                    sp,
+                )
+            })
+            .collect();
+        let Some((first, _)) = files.first() else {
+            return Err(
+                Diagnostic::error("include entry needs a path").with_label(entry.span, "no path")
+            );
+        };
+        for (f, sp) in &files {
+            if stack.contains(f) {
+                let mut msg = String::from("include cycle detected:");
+                if let Some(top) = stack.first() {
+                    msg.push_str(&format!("\n{}", top.display()));
+                }
+                for s in stack.iter().skip(1) {
+                    msg.push_str(&format!("\n include {}", s.display()));
+                }
+                msg.push_str(&format!("\n include {}", f.display()));
+                return Err(Diagnostic::error(msg).with_label(*sp, "included here"));
+            }
+        }
+        let inc_dir = match entry.get("project_directory").and_then(Value::as_str) {
+            Some(d) => PathBuf::from(paths::absolute(d, workdir, home.as_deref())),
+            None => first
+                .parent()
+                .map_or_else(|| workdir.to_path_buf(), Path::to_path_buf),
+        };
+        // The included project's env files supply defaults; the including environment wins.
+        let env_files: Vec<PathBuf> = {
+            let explicit = strings(entry.get("env_file"));
+            if explicit.is_empty() {
+                vec![inc_dir.join(".env")]
+            } else {
+                explicit
+                    .into_iter()
+                    .map(|(p, _)| PathBuf::from(paths::absolute(&p, workdir, home.as_deref())))
+                    .collect()
+            }
+        };
+        let mut inc_env = env.clone();
+        for f in env_files {
+            if f.is_file() {
+                let base = inc_env.clone();
+                let values = {
+                    let text = std::fs::read_to_string(&f).map_err(|e| {
+                        Diagnostic::error(format!("cannot read {}: {e}", f.display()))
+                    })?;
+                    let id = l.sources.add(f.clone(), text.clone().into());
+                    crate::dotenv::parse(id, &text, &|k| base.get(k).cloned())?
+                };
+                for (k, v) in values {
+                    inc_env.entry(k).or_insert(v);
+                }
+            }
+        }
+        let mut model = Value::empty_map(MapKind::Dict, Span::SYNTHETIC);
+        for (f, sp) in &files {
+            let text = std::fs::read_to_string(f).map_err(|e| {
+                Diagnostic::error(format!("cannot read included file {}: {e}", f.display()))
+                    .with_label(*sp, "included here")
+            })?;
+            let id = l.sources.add(f.clone(), text.clone().into());
+            let fdir = f
+                .parent()
+                .map_or_else(|| inc_dir.clone(), Path::to_path_buf);
+            for doc in yaml::parse(id, &text)? {
+                let Some(mut r) = doc.root else { continue };
+                stack.push(f.clone());
+                let res = l.prepare_document(&mut r, &inc_env, &fdir, &inc_dir, stack);
+                stack.pop();
+                res?;
+                merge::apply_resets(&mut model, &doc.resets);
+                merge::merge(&mut model, r, &mut Vec::new())?;
+                merge::enforce_unicity(&mut model);
+            }
+        }
+        if let Some(svcs) = model.get_mut("services").and_then(Value::as_map_mut) {
+            for (_, s) in svcs.iter_mut() {
+                if let Some(m) = s.as_map_mut() {
+                    paths::resolve_service(m, &inc_dir, home.as_deref());
+                    if let Some(b) = m.get_mut("build").and_then(Value::as_map_mut) {
+                        if !b.contains_key("context") {
+                            b.insert(
+                                berth_model::Key::synthetic("context"),
+                                Value::str(inc_dir.display().to_string(), Span::SYNTHETIC),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(m) = model.as_map_mut() {
+            paths::resolve_resources(m, &inc_dir, home.as_deref());
+        }
+        let Some(inc_map) = model.as_map() else {
+            continue;
+        };
+        for section in [
+            "services", "networks", "volumes", "secrets", "configs", "models",
+        ] {
+            let Some(imported) = inc_map.get(section).and_then(Value::as_map) else {
+                continue;
+            };
+            if !map.contains_key(section) {
+                map.insert(
+                    berth_model::Key::synthetic(section),
+                    Value::empty_map(MapKind::Dict, Span::SYNTHETIC),
+                );
+            }
+            let Some(target) = map.get_mut(section).and_then(Value::as_map_mut) else {
+                continue;
+            };
+            for (k, v) in imported.iter() {
+                if let Some(existing) = target.get(&k.name) {
+                    if !existing.same(v) {
+                        return Err(Diagnostic::error(format!(
+                            "{section}.{} conflicts with imported resource",
+                            k.name
+                        ))
+                        .with_label(
+                            target.key(&k.name).map_or(Span::SYNTHETIC, |x| x.span),
+                            "defined here",
+                        )
+                        .with_label(k.span, "and imported here"));
+                    }
+                    continue;
+                }
+                target.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,897 @@
+//! The load pipeline (compose-go `loader/loader.go` plus docker compose's project options):
+//! environment → files → per document: parse, interpolate, canonicalize, extends, include,
+//! `!reset`, merge → decode → normalize → paths → environment resolution → profiles →
+//! consistency → selection.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use berth_model::{Diagnostic, FileId, Key, Kind, Map, MapKind, Project, SourceMap, Span, Value};
+use indexmap::IndexMap;
+
+use crate::decode::{self, decode_struct};
+use crate::template::{substitute, TemplateError};
+use crate::{canonical, dotenv, env_vars, merge, paths, yaml};
+
+/// How to load a project: the command line's global flags plus the process environment.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// `-f` files, in order; `-` reads standard input.
+    pub files: Vec<PathBuf>,
+    /// `-p`.
+    pub project_name: Option<String>,
+    /// `--project-directory`.
+    pub project_directory: Option<PathBuf>,
+    /// `--env-file`, in order.
+    pub env_files: Vec<PathBuf>,
+    /// `--profile`.
+    pub profiles: Vec<String>,
+    /// Services named on the command line (selection).
+    pub services: Vec<String>,
+    pub interpolate: bool,
+    pub normalize: bool,
+    pub resolve_paths: bool,
+    pub consistency: bool,
+    /// Merge `env_file` contents into `environment` and drop `env_file` (what `config` shows).
+    pub resolve_env_files: bool,
+    /// The process environment.
+    pub os_env: IndexMap<String, String>,
+    /// The working directory.
+    pub cwd: PathBuf,
+    /// Content of standard input, for `-f -`.
+    pub stdin: Option<String>,
+}
+
+impl Options {
+    /// Options for loading with the defaults of `docker compose config` in `cwd`.
+    #[must_use]
+    pub fn new(cwd: PathBuf, os_env: IndexMap<String, String>) -> Options {
+        Options {
+            files: Vec::new(),
+            project_name: None,
+            project_directory: None,
+            env_files: Vec::new(),
+            profiles: Vec::new(),
+            services: Vec::new(),
+            interpolate: true,
+            normalize: true,
+            resolve_paths: true,
+            consistency: true,
+            resolve_env_files: true,
+            os_env,
+            cwd,
+            stdin: None,
+        }
+    }
+}
+
+/// A failed load: the error and the sources needed to render it.
+#[derive(Debug)]
+pub struct LoadError {
+    pub diagnostic: Diagnostic,
+    pub sources: SourceMap,
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl LoadError {
+    #[must_use]
+    pub fn render(&self) -> String {
+        self.diagnostic.render(&self.sources)
+    }
+}
+
+type Res<T> = Result<T, Diagnostic>;
+
+pub(crate) struct Loader<'o> {
+    opts: &'o Options,
+    pub(crate) sources: SourceMap,
+    pub(crate) warnings: Vec<Diagnostic>,
+    warned_unset: HashSet<String>,
+}
+
+fn svc_key(name: &str) -> Key {
+    Key::synthetic(name)
+}
+
+/// Loads a project.
+///
+/// # Errors
+/// Any file, syntax, interpolation, validation or consistency error, as one diagnostic.
+pub fn load(opts: &Options) -> Result<Project, Box<LoadError>> {
+    let mut loader = Loader {
+        opts,
+        sources: SourceMap::default(),
+        warnings: Vec::new(),
+        warned_unset: HashSet::new(),
+    };
+    match loader.run() {
+        Ok(mut project) => {
+            project.sources = std::mem::take(&mut loader.sources);
+            project.warnings = std::mem::take(&mut loader.warnings);
+            Ok(project)
+        }
+        Err(diagnostic) => Err(Box::new(LoadError {
+            diagnostic,
+            sources: loader.sources,
+            warnings: loader.warnings,
+        })),
+    }
+}
+
+/// Project name normalization for `name:` and directory names (compose-go `NormalizeProjectName`).
+#[must_use]
+pub fn normalize_project_name(s: &str) -> String {
+    let lower = s.to_lowercase();
+    let kept: String = lower
+        .chars()
+        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-')
+        .collect();
+    kept.trim_start_matches(['_', '-']).to_string()
+}
+
+fn valid_project_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_' || *c == b'-')
+}
+
+fn absolute_from(p: &Path, cwd: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        PathBuf::from(canonical::clean_path(&format!(
+            "{}/{}",
+            cwd.display(),
+            p.display()
+        )))
+    }
+}
+
+const DEFAULT_FILES: [&str; 4] = [
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yml",
+    "docker-compose.yaml",
+];
+const OVERRIDE_FILES: [&str; 4] = [
+    "compose.override.yml",
+    "compose.override.yaml",
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
+];
+
+fn env_truthy(v: Option<&String>) -> bool {
+    v.is_some_and(|s| {
+        matches!(
+            s.to_ascii_lowercase().as_str(),
+            "1" | "true" | "t" | "yes" | "y" | "on"
+        )
+    })
+}
+
+impl Loader<'_> {
+    fn read_file(&mut self, path: &Path) -> Res<(FileId, Arc<str>)> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Diagnostic::error(format!("cannot read {}: {e}", path.display())))?;
+        let text: Arc<str> = Arc::from(text);
+        let id = self.sources.add(path.to_path_buf(), Arc::clone(&text));
+        Ok((id, text))
+    }
+
+    fn read_env_file(
+        &mut self,
+        path: &Path,
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> Res<IndexMap<String, String>> {
+        let (id, text) = self.read_file(path)?;
+        dotenv::parse(id, &text, lookup)
+    }
+
+    /// The env files of the two passes Docker Compose makes (before and after discovery).
+    fn env_files_for(
+        &self,
+        workdir: &Path,
+        os_env: &IndexMap<String, String>,
+    ) -> Vec<(PathBuf, bool)> {
+        if !self.opts.env_files.is_empty() {
+            return self
+                .opts
+                .env_files
+                .iter()
+                .map(|p| (absolute_from(p, &self.opts.cwd), true))
+                .collect();
+        }
+        if let Some(list) = os_env
+            .get(env_vars::COMPOSE_ENV_FILES)
+            .filter(|s| !s.is_empty())
+        {
+            return list
+                .split(',')
+                .map(|p| (absolute_from(Path::new(p.trim()), &self.opts.cwd), true))
+                .collect();
+        }
+        if env_truthy(self.opts.os_env.get(env_vars::COMPOSE_DISABLE_ENV_FILE)) {
+            return Vec::new();
+        }
+        vec![(workdir.join(".env"), false)]
+    }
+
+    fn load_env_files(
+        &mut self,
+        files: &[(PathBuf, bool)],
+        base: &IndexMap<String, String>,
+    ) -> Res<IndexMap<String, String>> {
+        let mut from_files: IndexMap<String, String> = IndexMap::new();
+        for (path, explicit) in files {
+            if !path.is_file() {
+                if *explicit {
+                    return Err(Diagnostic::error(format!(
+                        "couldn't find env file: {}",
+                        path.display()
+                    )));
+                }
+                continue;
+            }
+            let snapshot = from_files.clone();
+            let env = self.read_env_file(path, &|k| {
+                base.get(k).cloned().or_else(|| snapshot.get(k).cloned())
+            })?;
+            from_files.extend(env);
+        }
+        Ok(from_files)
+    }
+
+    fn run(&mut self) -> Res<Project> {
+        let opts = self.opts;
+        let mut os_env = opts.os_env.clone();
+        if !os_env.contains_key(env_vars::PWD) {
+            os_env.insert(env_vars::PWD.into(), opts.cwd.display().to_string());
+        }
+        // Pass 1: env files next to the first -f file / project directory / cwd, whose
+        // COMPOSE_* keys configure the CLI itself.
+        let first_dir = opts
+            .project_directory
+            .as_ref()
+            .map(|d| absolute_from(d, &opts.cwd))
+            .or_else(|| {
+                opts.files
+                    .iter()
+                    .find(|f| f.as_os_str() != "-")
+                    .and_then(|f| absolute_from(f, &opts.cwd).parent().map(Path::to_path_buf))
+            });
+        let pass1_dir = first_dir.clone().unwrap_or_else(|| opts.cwd.clone());
+        let pass1_files = self.env_files_for(&pass1_dir, &os_env);
+        let pass1 = self.load_env_files(&pass1_files, &os_env)?;
+        for (k, v) in &pass1 {
+            if k.starts_with("COMPOSE_") && !os_env.contains_key(k) {
+                os_env.insert(k.clone(), v.clone());
+            }
+        }
+        // Files: -f, else COMPOSE_FILE, else discovery.
+        let mut files: Vec<PathBuf> = Vec::new();
+        if !opts.files.is_empty() {
+            for f in &opts.files {
+                if f.as_os_str() == "-" {
+                    files.push(f.clone());
+                } else {
+                    files.push(absolute_from(f, &opts.cwd));
+                }
+            }
+        } else if let Some(list) = os_env.get(env_vars::COMPOSE_FILE).filter(|s| !s.is_empty()) {
+            let sep = os_env
+                .get(env_vars::COMPOSE_PATH_SEPARATOR)
+                .cloned()
+                .unwrap_or_else(|| ":".into());
+            for p in list.split(sep.as_str()) {
+                let abs = absolute_from(Path::new(p), &opts.cwd);
+                if !abs.exists() {
+                    return Err(Diagnostic::error(format!(
+                        "stat {}: no such file or directory",
+                        abs.display()
+                    )));
+                }
+                files.push(abs);
+            }
+        } else {
+            let start = first_dir.clone().unwrap_or_else(|| opts.cwd.clone());
+            let mut dir = Some(start.as_path());
+            while let Some(d) = dir {
+                let found: Vec<&str> = DEFAULT_FILES
+                    .iter()
+                    .copied()
+                    .filter(|n| d.join(n).is_file())
+                    .collect();
+                if let Some(first) = found.first() {
+                    if found.len() > 1 {
+                        self.warnings.push(Diagnostic::warning(format!(
+                            "Found multiple config files with supported names: {}\nUsing {}",
+                            found
+                                .iter()
+                                .map(|n| d.join(n).display().to_string())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            d.join(first).display()
+                        )));
+                    }
+                    files.push(d.join(first));
+                    if let Some(o) = OVERRIDE_FILES.iter().find(|n| d.join(n).is_file()) {
+                        files.push(d.join(o));
+                    }
+                    break;
+                }
+                dir = d.parent();
+            }
+            if files.is_empty() {
+                return Err(Diagnostic::error(
+                    "no configuration file provided: not found".to_string(),
+                ));
+            }
+        }
+        let workdir = match &opts.project_directory {
+            Some(d) => absolute_from(d, &opts.cwd),
+            None => files
+                .iter()
+                .find(|f| f.as_os_str() != "-")
+                .and_then(|f| f.parent().map(Path::to_path_buf))
+                .unwrap_or_else(|| opts.cwd.clone()),
+        };
+        // Pass 2: env files of the project directory; earlier values win.
+        let pass2_files = self.env_files_for(&workdir, &os_env);
+        let pass2 = if pass2_files == pass1_files {
+            IndexMap::new()
+        } else {
+            self.load_env_files(&pass2_files, &os_env)?
+        };
+        let mut env = os_env.clone();
+        for (k, v) in pass1.into_iter().chain(pass2) {
+            env.entry(k).or_insert(v);
+        }
+        // Read and parse every file.
+        let mut docs: Vec<(FileId, PathBuf, yaml::Document)> = Vec::new();
+        for f in &files {
+            let (id, text) = if f.as_os_str() == "-" {
+                let text: Arc<str> = Arc::from(opts.stdin.clone().unwrap_or_default());
+                (
+                    self.sources.add(PathBuf::from("-"), Arc::clone(&text)),
+                    text,
+                )
+            } else {
+                self.read_file(f)?
+            };
+            let parsed = yaml::parse(id, &text)?;
+            if parsed.iter().all(|d| d.root.is_none()) && parsed.len() <= 1 {
+                let d = Diagnostic::error("empty compose file");
+                let d = d.with_label(Span::new(id, 0, 0), "this file has no content");
+                return Err(d);
+            }
+            for d in parsed {
+                docs.push((id, f.clone(), d));
+            }
+        }
+        // Project name: -p > COMPOSE_PROJECT_NAME > name: > directory.
+        let name = self.project_name(&docs, &env, &workdir)?;
+        env.insert(env_vars::COMPOSE_PROJECT_NAME.into(), name.clone());
+        // Per document: interpolate, canonicalize, extends, include, reset, merge.
+        let mut model = Value::empty_map(MapKind::Dict, Span::SYNTHETIC);
+        for (id, path, doc) in docs {
+            let Some(mut root) = doc.root else {
+                return Err(Diagnostic::error("top-level object must be a mapping")
+                    .with_label(Span::new(id, 0, 0), "in this document"));
+            };
+            if !matches!(root.kind, Kind::Map(_)) {
+                return Err(Diagnostic::error("top-level object must be a mapping")
+                    .with_label(root.span, format!("found {}", root.type_name())));
+            }
+            let file_dir = if path.as_os_str() == "-" {
+                opts.cwd.clone()
+            } else {
+                path.parent()
+                    .map_or_else(|| opts.cwd.clone(), Path::to_path_buf)
+            };
+            self.prepare_document(
+                &mut root,
+                &env,
+                &file_dir,
+                &workdir,
+                &mut vec![path.clone()],
+            )?;
+            merge::apply_resets(&mut model, &doc.resets);
+            merge::merge(&mut model, root, &mut Vec::new())?;
+            merge::enforce_unicity(&mut model);
+        }
+        self.finish(model, name, workdir, files, env)
+    }
+
+    fn project_name(
+        &mut self,
+        docs: &[(FileId, PathBuf, yaml::Document)],
+        env: &IndexMap<String, String>,
+        workdir: &Path,
+    ) -> Res<String> {
+        let check = |n: &str, what: &str| -> Res<String> {
+            if valid_project_name(n) {
+                Ok(n.to_string())
+            } else {
+                Err(Diagnostic::error(format!(
+                    "invalid project name \"{n}\" (from {what}): must consist only of lowercase alphanumeric characters, hyphens, and underscores as well as start with a letter or number"
+                )))
+            }
+        };
+        if let Some(p) = &self.opts.project_name {
+            return check(p, "-p");
+        }
+        if let Some(p) = env
+            .get(env_vars::COMPOSE_PROJECT_NAME)
+            .filter(|s| !s.is_empty())
+        {
+            return check(p, "COMPOSE_PROJECT_NAME");
+        }
+        let mut from_files: Option<String> = None;
+        for (_, _, doc) in docs {
+            if let Some(n) = doc.root.as_ref().and_then(|r| r.get("name")) {
+                let raw = n.scalar_to_string().unwrap_or_default();
+                let value = if self.opts.interpolate {
+                    substitute(&raw, &|k| env.get(k).cloned())
+                        .map(|s| s.value)
+                        .map_err(|e| {
+                            Diagnostic::error(format!("error while interpolating name: {e}"))
+                                .with_label(n.span, "in this value")
+                        })?
+                } else {
+                    raw
+                };
+                if !value.is_empty() {
+                    from_files = Some(value);
+                }
+            }
+        }
+        let raw = match from_files {
+            Some(n) => n,
+            None => workdir
+                .file_name()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        };
+        let n = normalize_project_name(&raw);
+        if n.is_empty() {
+            return Err(Diagnostic::error("project name must not be empty"));
+        }
+        Ok(n)
+    }
+
+    /// Interpolation, top-level checks, canonical forms, `extends` and `include` for one document.
+    pub(crate) fn prepare_document(
+        &mut self,
+        root: &mut Value,
+        env: &IndexMap<String, String>,
+        file_dir: &Path,
+        workdir: &Path,
+        include_stack: &mut Vec<PathBuf>,
+    ) -> Res<()> {
+        if self.opts.interpolate {
+            self.interpolate(root, &mut Vec::new(), env)?;
+        }
+        let Some(map) = root.as_map_mut() else {
+            return Ok(());
+        };
+        if let Some((k, _)) = map.remove_entry("version") {
+            self.warnings.push(
+                Diagnostic::warning("the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion")
+                    .with_label(k.span, "obsolete attribute"),
+            );
+        }
+        for (k, v) in map.iter() {
+            let allowed = [
+                "name", "include", "services", "networks", "volumes", "secrets", "configs",
+                "models",
+            ];
+            if !k.name.starts_with("x-") && !allowed.contains(&k.name.as_str()) {
+                let mut d =
+                    Diagnostic::error(format!("additional properties '{}' not allowed", k.name))
+                        .with_label(k.span, "unknown top-level attribute");
+                if let Some(s) = decode::suggest(&k.name, allowed.iter().copied()) {
+                    d = d.with_note(format!("did you mean `{s}`?"));
+                }
+                return Err(d);
+            }
+            if [
+                "services", "networks", "volumes", "secrets", "configs", "models",
+            ]
+            .contains(&k.name.as_str())
+                && !matches!(v.kind, Kind::Map(_))
+            {
+                return Err(
+                    Diagnostic::error(format!("{} must be a mapping", k.name)).with_label(
+                        if v.is_null() { k.span } else { v.span },
+                        format!("found {}", v.type_name()),
+                    ),
+                );
+            }
+        }
+        if let Some(services) = map.get_mut("services").and_then(Value::as_map_mut) {
+            for (k, v) in services.iter_mut() {
+                if !k
+                    .name
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
+                    || k.name.is_empty()
+                {
+                    return Err(Diagnostic::error(format!(
+                        "services: additional properties '{}' not allowed",
+                        k.name
+                    ))
+                    .with_label(
+                        k.span,
+                        "service names may contain only letters, digits, '.', '_' and '-'",
+                    ));
+                }
+                if v.is_null() {
+                    *v = Value::empty_map(MapKind::Dict, v.span);
+                }
+                if !matches!(v.kind, Kind::Map(_)) {
+                    return Err(Diagnostic::error(format!(
+                        "services.{} must be a mapping",
+                        k.name
+                    ))
+                    .with_label(v.span, format!("found {}", v.type_name())));
+                }
+            }
+        }
+        canonical::canonicalize(root, self.opts.interpolate)?;
+        merge::enforce_unicity(root);
+        crate::extends::apply(self, root, env, file_dir)?;
+        crate::include::apply(self, root, env, workdir, include_stack)?;
+        Ok(())
+    }
+
+    pub(crate) fn interpolate(
+        &mut self,
+        v: &mut Value,
+        path: &mut Vec<String>,
+        env: &IndexMap<String, String>,
+    ) -> Res<()> {
+        match &mut v.kind {
+            Kind::Str(s) => {
+                if !s.contains('$') {
+                    return Ok(());
+                }
+                let result = substitute(s, &|k| env.get(k).cloned()).map_err(|e| {
+                    let p = yaml::path_string(path);
+                    match e {
+                        TemplateError::Invalid { template } => Diagnostic::error(format!(
+                            "invalid interpolation format for {p}: {template:?}"
+                        ))
+                        .with_label(v.span, "invalid variable reference")
+                        .with_note("You may need to escape any $ with another $."),
+                        e @ TemplateError::Required { .. } => {
+                            Diagnostic::error(format!("error while interpolating {p}: {e}"))
+                                .with_label(v.span, "in this value")
+                        }
+                    }
+                })?;
+                for name in result.unset {
+                    if self.warned_unset.insert(name.clone()) {
+                        self.warnings.push(
+                            Diagnostic::warning(format!(
+                                "The \"{name}\" variable is not set. Defaulting to a blank string."
+                            ))
+                            .with_label(v.span, "used here"),
+                        );
+                    }
+                }
+                *s = result.value;
+            }
+            Kind::Seq(items) => {
+                for (i, it) in items.iter_mut().enumerate() {
+                    path.push(i.to_string());
+                    let r = self.interpolate(it, path, env);
+                    path.pop();
+                    r?;
+                }
+            }
+            Kind::Map(m) => {
+                for (k, it) in m.iter_mut() {
+                    path.push(k.name.clone());
+                    let r = self.interpolate(it, path, env);
+                    path.pop();
+                    r?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_lines)]
+    fn finish(
+        &mut self,
+        model: Value,
+        name: String,
+        workdir: PathBuf,
+        files: Vec<PathBuf>,
+        env: IndexMap<String, String>,
+    ) -> Res<Project> {
+        let opts = self.opts;
+        let Kind::Map(mut root) = model.kind else {
+            return Err(Diagnostic::error("top-level object must be a mapping"));
+        };
+        root.remove("include");
+        root.remove("name");
+        let home = env.get(env_vars::HOME).cloned();
+        // Decode services.
+        let mut services = Map::new(MapKind::Dict);
+        if let Some(Value {
+            kind: Kind::Map(raw),
+            ..
+        }) = root.remove("services")
+        {
+            for (k, v) in raw.entries {
+                let path = format!("services.{}", k.name);
+                let Some(m) = v.as_map() else { continue };
+                let mut m = m.clone();
+                m.remove("extends");
+                let mut svc = decode_struct(&m, decode::SERVICE, &path)?;
+                if opts.resolve_paths {
+                    paths::resolve_service(&mut svc, &workdir, home.as_deref());
+                }
+                services.insert(k, Value::map(svc, v.span));
+            }
+        }
+        let mut sections: IndexMap<&str, Map> = IndexMap::new();
+        for (section, fields) in [
+            ("networks", decode::NETWORK),
+            ("volumes", decode::VOLUME),
+            ("secrets", decode::SECRET_CONFIG),
+            ("configs", decode::SECRET_CONFIG),
+        ] {
+            let mut out = Map::new(MapKind::Dict);
+            if let Some(Value {
+                kind: Kind::Map(raw),
+                ..
+            }) = root.remove(section)
+            {
+                for (k, v) in raw.entries {
+                    let path = format!("{section}.{}", k.name);
+                    let decoded = match &v.kind {
+                        Kind::Null => Map::new(MapKind::Struct),
+                        Kind::Map(m) => {
+                            let mut m = m.clone();
+                            legacy_external_name(&mut m, &path, &mut self.warnings)?;
+                            decode_struct(&m, fields, &path)?
+                        }
+                        _ => {
+                            return Err(Diagnostic::error(format!("{path} must be a mapping"))
+                                .with_label(v.span, format!("found {}", v.type_name())))
+                        }
+                    };
+                    out.insert(k, Value::map(decoded, v.span));
+                }
+            }
+            sections.insert(section, out);
+        }
+        let models = root.remove("models");
+        if opts.resolve_paths {
+            let mut tmp = Map::new(MapKind::Dict);
+            for (s, m) in &sections {
+                tmp.insert(svc_key(s), Value::map(m.clone(), Span::SYNTHETIC));
+            }
+            paths::resolve_resources(&mut tmp, &workdir, home.as_deref());
+            for (s, m) in &mut sections {
+                if let Some(Value {
+                    kind: Kind::Map(x), ..
+                }) = tmp.remove(s)
+                {
+                    *m = x;
+                }
+            }
+        }
+        validate_resources(&sections)?;
+        // Normalize.
+        if opts.normalize {
+            let default_context = if opts.resolve_paths {
+                workdir.display().to_string()
+            } else {
+                ".".to_string()
+            };
+            crate::normalize::normalize(
+                &mut services,
+                &mut sections,
+                &name,
+                &env,
+                &default_context,
+            );
+        }
+        if opts.resolve_env_files {
+            crate::environment::resolve(self, &mut services, &env)?;
+        }
+        // Profiles.
+        let mut active: Vec<String> = opts.profiles.clone();
+        if active.is_empty() {
+            if let Some(p) = env.get(env_vars::COMPOSE_PROFILES) {
+                active = p
+                    .split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect();
+            }
+        }
+        for wanted in &opts.services {
+            if let Some(svc) = services.get(wanted) {
+                for p in svc.get("profiles").and_then(Value::as_seq).unwrap_or(&[]) {
+                    if let Some(p) = p.as_str() {
+                        active.push(p.to_string());
+                    }
+                }
+            }
+        }
+        let enabled = |svc: &Value| -> bool {
+            let Some(ps) = svc.get("profiles").and_then(Value::as_seq) else {
+                return true;
+            };
+            ps.is_empty()
+                || ps
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .any(|p| active.iter().any(|a| a == p || a == "*"))
+        };
+        let mut disabled: IndexMap<String, Value> = IndexMap::new();
+        let mut kept = Map::new(MapKind::Dict);
+        for (k, v) in services.entries {
+            if enabled(&v) {
+                kept.insert(k, v);
+            } else {
+                disabled.insert(k.name, v);
+            }
+        }
+        let mut services = kept;
+        // Drop non-required dependencies on disabled services.
+        for (_, svc) in services.iter_mut() {
+            if let Some(deps) = svc.get_mut("depends_on").and_then(Value::as_map_mut) {
+                let names: Vec<String> = deps.keys().map(str::to_string).collect();
+                for d in names {
+                    let required = deps
+                        .get(&d)
+                        .and_then(|x| x.get("required"))
+                        .and_then(Value::as_bool)
+                        .unwrap_or(true);
+                    if disabled.contains_key(&d) && !required {
+                        deps.remove(&d);
+                    }
+                }
+                if deps.is_empty() {
+                    if let Some(m) = svc.as_map_mut() {
+                        m.remove("depends_on");
+                    }
+                }
+            }
+        }
+        if opts.consistency {
+            crate::consistency::check(&services, &sections, &disabled)?;
+        }
+        // Selection of the services named on the command line, with their dependencies.
+        if !opts.services.is_empty() {
+            services = crate::consistency::select(services, &opts.services)?;
+        }
+        // Drop resources no service uses.
+        crate::normalize::prune_resources(&services, &mut sections);
+        // Assemble the canonical tree.
+        let mut tree = Map::new(MapKind::Struct);
+        tree.insert(svc_key("name"), Value::str(name.clone(), Span::SYNTHETIC));
+        tree.insert(svc_key("services"), Value::map(services, Span::SYNTHETIC));
+        for (s, m) in sections {
+            if !m.is_empty() {
+                tree.insert(svc_key(s), Value::map(m, Span::SYNTHETIC));
+            }
+        }
+        if let Some(m) = models {
+            if m.as_map().is_some_and(|x| !x.is_empty()) {
+                tree.insert(svc_key("models"), m);
+            }
+        }
+        let mut ext: Vec<(Key, Value)> = root
+            .entries
+            .into_iter()
+            .filter(|(k, _)| k.name.starts_with("x-"))
+            .collect();
+        ext.sort_by(|a, b| berth_model::natural_cmp(&a.0.name, &b.0.name));
+        for (k, v) in ext {
+            tree.insert(k, v);
+        }
+        Ok(Project {
+            name,
+            working_dir: workdir,
+            config_files: files,
+            environment: env,
+            tree: Value::map(tree, Span::SYNTHETIC),
+            disabled_services: disabled,
+            sources: SourceMap::default(),
+            warnings: Vec::new(),
+        })
+    }
+}
+
+/// `external: {name: x}` → `external: true` + `name: x`, with Compose's deprecation warning.
+fn legacy_external_name(m: &mut Map, path: &str, warnings: &mut Vec<Diagnostic>) -> Res<()> {
+    let Some(ext) = m.get("external").cloned() else {
+        return Ok(());
+    };
+    let Some(em) = ext.as_map() else {
+        return Ok(());
+    };
+    let ext_name = em.get("name").cloned();
+    warnings.push(
+        Diagnostic::warning(format!(
+            "{path}: external.name is deprecated. Please set name and external: true"
+        ))
+        .with_label(ext.span, "deprecated form"),
+    );
+    if let Some(n) = ext_name {
+        if let Some(existing) = m.get("name") {
+            if existing.as_str() != n.as_str() {
+                return Err(Diagnostic::error(format!(
+                    "{path}: name and external.name conflict; only use name"
+                ))
+                .with_label(existing.span, "name set here"));
+            }
+        }
+        m.insert(Key::synthetic("name"), n);
+    }
+    m.insert(Key::synthetic("external"), Value::bool(true, ext.span));
+    Ok(())
+}
+
+fn validate_resources(sections: &IndexMap<&str, Map>) -> Res<()> {
+    for (section, m) in sections {
+        for (k, r) in m.iter() {
+            let Some(r) = r.as_map() else { continue };
+            let external = r.get("external").and_then(Value::as_bool).unwrap_or(false);
+            if external {
+                for (ak, _) in r.iter() {
+                    if !matches!(ak.name.as_str(), "name" | "external")
+                        && !ak.name.starts_with("x-")
+                    {
+                        return Err(Diagnostic::error(format!(
+                            "{section}.{}: conflicting parameters \"external\" and \"{}\" specified",
+                            k.name, ak.name
+                        ))
+                        .with_label(ak.span, "not allowed with external: true"));
+                    }
+                }
+                continue;
+            }
+            if *section == "secrets" || *section == "configs" {
+                let keys: &[&str] = if *section == "secrets" {
+                    &["file", "environment"]
+                } else {
+                    &["file", "environment", "content"]
+                };
+                let set: Vec<&str> = keys.iter().copied().filter(|x| r.contains_key(x)).collect();
+                if set.len() > 1 {
+                    return Err(Diagnostic::error(format!(
+                        "{section}.{}: {} attributes are mutually exclusive",
+                        k.name,
+                        keys.join("|")
+                    ))
+                    .with_label(k.span, "set only one of them"));
+                }
+                if set.is_empty() && !r.contains_key("driver") {
+                    let what = if *section == "secrets" {
+                        "secret"
+                    } else {
+                        "config"
+                    };
+                    return Err(Diagnostic::error(format!(
+                        "{what} \"{}\" must declare either `file` or `environment`{}: invalid compose project",
+                        k.name,
+                        if *section == "configs" { " or `content`" } else { "" }
+                    ))
+                    .with_label(k.span, "declared here"));
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,140 @@
+//! Relative path resolution (compose-go `paths/resolve.go`): every path attribute of the model
+//! becomes absolute against the project directory, or the directory of an included or extended
+//! file.
+
+use std::path::Path;
+
+use berth_model::{Kind, Map, Value};
+
+use crate::canonical::clean_path;
+
+/// Makes `p` absolute against `base`, expanding a leading `~`.
+#[must_use]
+pub fn absolute(p: &str, base: &Path, home: Option<&str>) -> String {
+    if let Some(rest) = p.strip_prefix('~') {
+        if rest.is_empty() || rest.starts_with('/') {
+            if let Some(h) = home {
+                return clean_path(&format!("{h}{rest}"));
+            }
+        }
+    }
+    if p.starts_with('/') {
+        // compose-go leaves absolute paths exactly as written (only joined paths are cleaned).
+        return p.to_string();
+    }
+    clean_path(&format!("{}/{p}", base.display()))
+}
+
+fn is_remote_context(s: &str) -> bool {
+    s.contains("://")
+        || s.starts_with("service:")
+        || s.starts_with("github.com/")
+        || s.starts_with("git@")
+        || s.starts_with("docker-image://")
+        || s.starts_with("oci-layout://")
+}
+
+fn fix(v: &mut Value, base: &Path, home: Option<&str>) {
+    if let Kind::Str(s) = &v.kind {
+        let abs = absolute(s, base, home);
+        v.kind = Kind::Str(abs);
+    }
+}
+
+/// Resolves the path attributes of one (canonical) service.
+pub fn resolve_service(svc: &mut Map, base: &Path, home: Option<&str>) {
+    if let Some(build) = svc.get_mut("build").and_then(Value::as_map_mut) {
+        if let Some(ctx) = build.get_mut("context") {
+            if ctx.as_str().is_some_and(|s| !is_remote_context(s)) {
+                fix(ctx, base, home);
+            }
+        }
+        if let Some(ac) = build
+            .get_mut("additional_contexts")
+            .and_then(Value::as_map_mut)
+        {
+            for (_, v) in ac.iter_mut() {
+                if v.as_str().is_some_and(|s| !is_remote_context(s)) {
+                    fix(v, base, home);
+                }
+            }
+        }
+        if let Some(ssh) = build.get_mut("ssh").and_then(Value::as_map_mut) {
+            for (_, v) in ssh.iter_mut() {
+                if v.as_str().is_some_and(|s| !s.is_empty()) {
+                    fix(v, base, home);
+                }
+            }
+        }
+    }
+    if let Some(files) = svc.get_mut("env_file").and_then(Value::as_seq_mut) {
+        for f in files.iter_mut() {
+            if let Some(p) = f.get_mut("path") {
+                fix(p, base, home);
+            }
+        }
+    }
+    if let Some(files) = svc.get_mut("label_file").and_then(Value::as_seq_mut) {
+        for f in files.iter_mut() {
+            fix(f, base, home);
+        }
+    }
+    if let Some(ext) = svc.get_mut("extends").and_then(Value::as_map_mut) {
+        if let Some(f) = ext.get_mut("file") {
+            fix(f, base, home);
+        }
+    }
+    if let Some(vols) = svc.get_mut("volumes").and_then(Value::as_seq_mut) {
+        for v in vols.iter_mut() {
+            if v.get("type").and_then(Value::as_str) == Some("bind") {
+                if let Some(src) = v.get_mut("source") {
+                    fix(src, base, home);
+                }
+            }
+        }
+    }
+    if let Some(watch) = svc
+        .get_mut("develop")
+        .and_then(|d| d.get_mut("watch"))
+        .and_then(Value::as_seq_mut)
+    {
+        for w in watch.iter_mut() {
+            if let Some(p) = w.get_mut("path") {
+                fix(p, base, home);
+            }
+        }
+    }
+}
+
+/// Resolves the path attributes of top-level resources.
+pub fn resolve_resources(root: &mut Map, base: &Path, home: Option<&str>) {
+    for section in ["secrets", "configs"] {
+        if let Some(m) = root.get_mut(section).and_then(Value::as_map_mut) {
+            for (_, r) in m.iter_mut() {
+                if let Some(f) = r.get_mut("file") {
+                    fix(f, base, home);
+                }
+            }
+        }
+    }
+    if let Some(m) = root.get_mut("volumes").and_then(Value::as_map_mut) {
+        for (_, vol) in m.iter_mut() {
+            let local = vol
+                .get("driver")
+                .and_then(Value::as_str)
+                .is_none_or(|d| d == "local");
+            let Some(opts) = vol.get_mut("driver_opts").and_then(Value::as_map_mut) else {
+                continue;
+            };
+            let bind = opts
+                .get("o")
+                .and_then(Value::as_str)
+                .is_some_and(|o| o.split(',').any(|x| x == "bind"));
+            if local && bind {
+                if let Some(dev) = opts.get_mut("device") {
+                    fix(dev, base, home);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! Go-compatible parsers and printers: `time.ParseDuration` / `Duration.String()`,
+//! docker's `units.RAMInBytes`, and go-shellwords splitting for `command`.
+
+/// Parses a Go duration (`1h2m3.5s`, `300ms`, `-1.5h`) into nanoseconds.
+#[must_use]
+pub fn parse_duration(s: &str) -> Option<i128> {
+    let (neg, mut rest) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if rest == "0" {
+        return Some(0);
+    }
+    if rest.is_empty() {
+        return None;
+    }
+    let mut total: f64 = 0.0;
+    while !rest.is_empty() {
+        let num_end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let num = &rest[..num_end];
+        if num.is_empty() || num == "." {
+            return None;
+        }
+        let value: f64 = num.parse().ok()?;
+        rest = &rest[num_end..];
+        let unit_end = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let unit = &rest[..unit_end];
+        rest = &rest[unit_end..];
+        let scale: f64 = match unit {
+            "ns" => 1.0,
+            "us" | "µs" | "μs" => 1e3,
+            "ms" => 1e6,
+            "s" => 1e9,
+            "m" => 60e9,
+            "h" => 3600e9,
+            _ => return None,
+        };
+        total += value * scale;
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    let ns = total.round() as i128;
+    Some(if neg { -ns } else { ns })
+}
+
+/// Go's `time.Duration.String()`.
+#[must_use]
+pub fn format_duration(ns: i128) -> String {
+    if ns == 0 {
+        return "0s".into();
+    }
+    let neg = ns < 0;
+    let u = ns.unsigned_abs();
+    let sign = if neg { "-" } else { "" };
+    if u < 1_000_000_000 {
+        // Sub-second: ns, µs or ms with a fraction.
+        let (unit, div) = if u < 1_000 {
+            ("ns", 1)
+        } else if u < 1_000_000 {
+            ("µs", 1_000)
+        } else {
+            ("ms", 1_000_000)
+        };
+        return format!("{sign}{}{unit}", frac(u, div));
+    }
+    let secs_total = u / 1_000_000_000;
+    let nanos = u % 1_000_000_000;
+    let h = secs_total / 3600;
+    let m = (secs_total % 3600) / 60;
+    let s = secs_total % 60;
+    let secs = frac(s * 1_000_000_000 + nanos, 1_000_000_000);
+    if h > 0 {
+        format!("{sign}{h}h{m}m{secs}s")
+    } else if m > 0 {
+        format!("{sign}{m}m{secs}s")
+    } else {
+        format!("{sign}{secs}s")
+    }
+}
+
+fn frac(v: u128, div: u128) -> String {
+    let whole = v / div;
+    let rem = v % div;
+    if rem == 0 {
+        return whole.to_string();
+    }
+    let width = div.to_string().len() - 1;
+    let digits = format!("{rem:0width$}");
+    format!("{whole}.{}", digits.trim_end_matches('0'))
+}
+
+/// docker `units.RAMInBytes`: `1g`, `512m`, `1.5GB`, `100` (binary multiples).
+#[must_use]
+pub fn ram_in_bytes(s: &str) -> Option<i64> {
+    let t = s.trim();
+    let num_end = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, suffix) = t.split_at(num_end);
+    if num.is_empty() {
+        return None;
+    }
+    let value: f64 = num.parse().ok()?;
+    let suffix = suffix.trim().to_ascii_lowercase();
+    let suffix = suffix
+        .strip_suffix("ib")
+        .or_else(|| suffix.strip_suffix('b'))
+        .unwrap_or(&suffix);
+    let mult: f64 = match suffix {
+        "" => 1.0,
+        "k" => 1024.0,
+        "m" => 1024.0 * 1024.0,
+        "g" => 1024.0 * 1024.0 * 1024.0,
+        "t" => 1024f64.powi(4),
+        "p" => 1024f64.powi(5),
+        _ => return None,
+    };
+    #[allow(clippy::cast_possible_truncation)]
+    Some((value * mult) as i64)
+}
+
+/// Splits a command line as go-shellwords does (quotes and backslashes, no expansion).
+///
+/// # Errors
+/// An unterminated quote or a trailing backslash.
+pub fn shell_split(s: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' | '\t' | '\n' | '\r' => {
+                if in_word {
+                    out.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            '\\' => {
+                let Some(n) = chars.next() else {
+                    return Err("trailing backslash".into());
+                };
+                cur.push(n);
+                in_word = true;
+            }
+            '\'' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(x) => cur.push(x),
+                        None => return Err("unterminated single-quoted string".into()),
+                    }
+                }
+            }
+            '"' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some(x @ ('"' | '\\' | '$' | '`')) => cur.push(x),
+                            Some('\n') => {}
+                            Some(x) => {
+                                cur.push('\\');
+                                cur.push(x);
+                            }
+                            None => return Err("unterminated double-quoted string".into()),
+                        },
+                        Some(x) => cur.push(x),
+                        None => return Err("unterminated double-quoted string".into()),
+                    }
+                }
+            }
+            other => {
+                cur.push(other);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        out.push(cur);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_round_trip_like_go() {
+        let f = |s: &str| parse_duration(s).map(format_duration);
+        assert_eq!(f("90s").as_deref(), Some("1m30s"));
+        assert_eq!(f("1m").as_deref(), Some("1m0s"));
+        assert_eq!(f("0s").as_deref(), Some("0s"));
+        assert_eq!(f("1h").as_deref(), Some("1h0m0s"));
+        assert_eq!(f("1.5s").as_deref(), Some("1.5s"));
+        assert_eq!(f("300ms").as_deref(), Some("300ms"));
+        assert_eq!(f("2us").as_deref(), Some("2µs"));
+        assert_eq!(f("10").as_deref(), None);
+        assert_eq!(f("1d").as_deref(), None);
+    }
+
+    #[test]
+    fn byte_sizes() {
+        assert_eq!(ram_in_bytes("1G"), Some(1_073_741_824));
+        assert_eq!(ram_in_bytes("64m"), Some(67_108_864));
+        assert_eq!(ram_in_bytes("1.5gb"), Some(1_610_612_736));
+        assert_eq!(ram_in_bytes("2000"), Some(2000));
+        assert_eq!(ram_in_bytes("lots"), None);
+    }
+
+    #[test]
+    fn shell_words() {
+        assert_eq!(
+            shell_split(r#"bash -c "echo 'hi there' && x""#).unwrap(),
+            ["bash", "-c", "echo 'hi there' && x"]
+        );
+        assert_eq!(shell_split(r"a\ b 'c d'").unwrap(), ["a b", "c d"]);
+        assert!(shell_split("'open").is_err());
+        assert!(shell_split("").unwrap().is_empty());
+    }
+}
