@@ -18,37 +18,37 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Compose configuration files
-    #[arg(short = 'f', long = "file", global = true, value_name = "FILE")]
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub file: Vec<PathBuf>,
     /// Project name
-    #[arg(short = 'p', long = "project-name", global = true)]
+    #[arg(short = 'p', long = "project-name")]
     pub project_name: Option<String>,
     /// Specify an alternate working directory (default: the path of the first specified Compose file)
-    #[arg(long = "project-directory", global = true)]
+    #[arg(long = "project-directory")]
     pub project_directory: Option<PathBuf>,
     /// Specify an alternate environment file
-    #[arg(long = "env-file", global = true)]
+    #[arg(long = "env-file")]
     pub env_file: Vec<PathBuf>,
     /// Specify a profile to enable
-    #[arg(long = "profile", global = true)]
+    #[arg(long = "profile")]
     pub profile: Vec<String>,
     /// Control max parallelism, -1 for unlimited
-    #[arg(long = "parallel", global = true, default_value_t = -1, allow_hyphen_values = true)]
+    #[arg(long = "parallel", default_value_t = -1, allow_hyphen_values = true)]
     pub parallel: i64,
     /// Set type of progress output (auto, tty, plain, json, quiet)
-    #[arg(long = "progress", global = true)]
+    #[arg(long = "progress")]
     pub progress: Option<String>,
     /// Control when to print ANSI control characters ("never"|"always"|"auto")
-    #[arg(long = "ansi", global = true, default_value = "auto")]
+    #[arg(long = "ansi", default_value = "auto")]
     pub ansi: String,
     /// Run compose in backward compatibility mode
-    #[arg(long = "compatibility", global = true)]
+    #[arg(long = "compatibility")]
     pub compatibility: bool,
     /// Execute command in dry run mode
-    #[arg(long = "dry-run", global = true)]
+    #[arg(long = "dry-run")]
     pub dry_run: bool,
     /// Include all resources, even those not used by services
-    #[arg(long = "all-resources", global = true)]
+    #[arg(long = "all-resources")]
     pub all_resources: bool,
 }
 

@@ -206,10 +206,31 @@ fn network_json(net: &Value) -> Value {
 }
 
 /// `config --format json` output (no trailing newline, as Docker Compose).
-#[must_use]
-pub fn config_json(project: &Project) -> String {
+///
+/// # Errors
+/// Docker Compose 2.40.3 cannot encode a `build.ssh` entry with a path as JSON
+/// (`SSHKey.MarshalJSON` returns invalid JSON); Berth fails the same way, with a clearer message.
+pub fn config_json(project: &Project) -> Result<String, String> {
+    for s in project.services() {
+        let ssh = s
+            .value
+            .path(&["build", "ssh"])
+            .and_then(Value::as_seq)
+            .unwrap_or(&[]);
+        if let Some(entry) = ssh
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|e| e.contains(": "))
+        {
+            return Err(format!(
+                "services.{}.build.ssh: cannot render {entry:?} as JSON (Docker Compose fails here too: \
+                 its SSHKey JSON encoding is invalid for entries with a path); use YAML output",
+                s.name
+            ));
+        }
+    }
     let Some(root) = project.tree.as_map() else {
-        return String::new();
+        return Ok(String::new());
     };
     let mut top: Vec<(String, Value)> = Vec::new();
     for (k, v) in root.iter() {
@@ -226,7 +247,7 @@ pub fn config_json(project: &Project) -> String {
     let entries: Vec<(&str, &Value)> = top.iter().map(|(k, v)| (k.as_str(), v)).collect();
     let mut out = String::new();
     json::write_entries(&mut out, &entries, json::Style::Indented, 0);
-    escape_dollars(&out)
+    Ok(escape_dollars(&out))
 }
 
 fn map_values(v: &Value, f: fn(&Value) -> Value) -> Value {

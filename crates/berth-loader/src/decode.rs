@@ -198,7 +198,7 @@ const RESOURCE: &[(&str, T)] = &[
     ("cpus", T::Float),
     ("memory", T::Bytes),
     ("pids", T::Int),
-    ("devices", T::Any),
+    ("devices", T::Custom(gpus)),
     ("generic_resources", T::Any),
 ];
 
@@ -368,6 +368,13 @@ pub const SECRET_CONFIG: &[(&str, T)] = &[
     ("driver_opts", T::StrMap),
     ("template_driver", T::Str),
 ];
+
+fn timestamp_error(v: &Value, path: &str) -> Diagnostic {
+    Diagnostic::error(format!("{path} invalid jsonType time.Time")).with_label(
+        v.span,
+        "YAML reads this as a timestamp; quote it to make it a string",
+    )
+}
 
 fn type_error(v: &Value, path: &str, want: &str) -> Diagnostic {
     Diagnostic::error(format!("{path} must be a {want}"))
@@ -551,10 +558,10 @@ pub fn decode(v: &Value, t: T, path: &str) -> Res<Option<Value>> {
             }
             Kind::Seq(items) => {
                 let mut out = Vec::with_capacity(items.len());
-                for it in items {
-                    match it.scalar_to_string() {
-                        Some(s) => out.push(Value::str(s, it.span)),
-                        None => return Err(type_error(it, path, "string")),
+                for (i, it) in items.iter().enumerate() {
+                    match &it.kind {
+                        Kind::Str(_) => out.push(it.clone()),
+                        _ => return Err(type_error(it, &format!("{path}.{i}"), "string")),
                     }
                 }
                 Some(Value::seq(out, sp))
@@ -571,6 +578,9 @@ pub fn decode(v: &Value, t: T, path: &str) -> Res<Option<Value>> {
             let mut out = Map::new(MapKind::Dict);
             for (k, val) in m.iter() {
                 let nv = match &val.kind {
+                    Kind::Timestamp(_) => {
+                        return Err(timestamp_error(val, &format!("{path}.{}", k.name)))
+                    }
                     Kind::Null if matches!(t, T::EnvMap) => val.clone(),
                     Kind::Null => Value::str("", val.span),
                     Kind::Map(_) | Kind::Seq(_) => {
@@ -770,43 +780,35 @@ fn gpus(v: &Value, path: &str) -> Res<Option<Value>> {
         };
     };
     let mut out = Vec::new();
-    for it in items {
+    for (i, it) in items.iter().enumerate() {
+        let ipath = format!("{path}.{i}");
         let Some(m) = it.as_map() else {
-            return Err(type_error(it, path, "mapping"));
+            return Err(type_error(it, &ipath, "mapping"));
         };
-        let mut nm = Map::new(MapKind::Struct);
-        for name in ["capabilities", "count", "device_ids", "driver", "options"] {
-            if let Some((k, val)) = m.entries.get_key_value(name) {
-                let nv = if name == "count" {
-                    match &val.kind {
-                        Kind::Str(s) if s == "all" => Value::int(-1, val.span),
-                        Kind::Str(s) => Value::int(s.parse().unwrap_or(0), val.span),
-                        _ => val.clone(),
-                    }
-                } else {
-                    val.clone()
-                };
-                nm.insert(k.clone(), nv);
+        let mut nm = decode_struct(m, DEVICE_REQUEST, &ipath)?;
+        if let Some(c) = nm.get_mut("count") {
+            if c.as_str() == Some("all") {
+                *c = Value::int(-1, c.span);
+            } else if let Some(n) = c.as_str().and_then(|s| s.parse::<i64>().ok()) {
+                *c = Value::int(n, c.span);
             }
         }
         if !nm.contains_key("count") && !nm.contains_key("device_ids") {
-            let mut with_count = Map::new(MapKind::Struct);
-            for (k, val) in nm.entries {
-                if (k.name == "driver" || k.name == "options") && !with_count.contains_key("count")
-                {
-                    with_count.insert(skey("count", it.span), Value::int(-1, it.span));
-                }
-                with_count.insert(k, val);
-            }
-            if !with_count.contains_key("count") {
-                with_count.insert(skey("count", it.span), Value::int(-1, it.span));
-            }
-            nm = with_count;
+            nm.insert(skey("count", it.span), Value::int(-1, it.span));
+            crate::normalize::reorder(&mut nm, DEVICE_REQUEST);
         }
         out.push(Value::map(nm, it.span));
     }
     Ok((!out.is_empty()).then(|| Value::seq(out, v.span)))
 }
+
+const DEVICE_REQUEST: &[(&str, T)] = &[
+    ("capabilities", T::StrList),
+    ("driver", T::Str),
+    ("count", T::Any),
+    ("device_ids", T::StrList),
+    ("options", T::StrMap),
+];
 
 fn pull_policy(v: &Value, path: &str) -> Res<Option<Value>> {
     match v.as_str() {
@@ -843,19 +845,19 @@ fn ulimits(v: &Value, path: &str) -> Res<Option<Value>> {
     Ok((!out.is_empty()).then(|| Value::map(out, v.span)))
 }
 
+/// `build.ssh` prints as a list of `id` or `id: path` (compose-go `SSHKey.MarshalYAML`).
 fn ssh(v: &Value, path: &str) -> Res<Option<Value>> {
     match &v.kind {
         Kind::Map(m) => {
-            let mut out = Map::new(MapKind::Dict);
+            let mut out = Vec::new();
             for (k, val) in m.iter() {
-                let s = if val.is_null() {
-                    String::new()
-                } else {
-                    val.scalar_to_string().unwrap_or_default()
+                let s = match &val.kind {
+                    Kind::Null => k.name.clone(),
+                    _ => format!("{}: {}", k.name, val.scalar_to_string().unwrap_or_default()),
                 };
-                out.insert(k.clone(), Value::str(s, val.span));
+                out.push(Value::str(s, val.span));
             }
-            Ok((!out.is_empty()).then(|| Value::map(out, v.span)))
+            Ok((!out.is_empty()).then(|| Value::seq(out, v.span)))
         }
         Kind::Null => Ok(None),
         _ => Err(type_error(v, path, "array or mapping")),

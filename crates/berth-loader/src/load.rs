@@ -633,10 +633,10 @@ impl Loader<'_> {
                 let Some(m) = v.as_map() else { continue };
                 let mut m = m.clone();
                 m.remove("extends");
-                let mut svc = decode_struct(&m, decode::SERVICE, &path)?;
                 if opts.resolve_paths {
-                    paths::resolve_service(&mut svc, &workdir, home.as_deref());
+                    paths::resolve_service(&mut m, &workdir, home.as_deref());
                 }
+                let svc = decode_struct(&m, decode::SERVICE, &path)?;
                 services.insert(k, Value::map(svc, v.span));
             }
         }
@@ -747,27 +747,6 @@ impl Loader<'_> {
             }
         }
         let mut services = kept;
-        // Drop non-required dependencies on disabled services.
-        for (_, svc) in services.iter_mut() {
-            if let Some(deps) = svc.get_mut("depends_on").and_then(Value::as_map_mut) {
-                let names: Vec<String> = deps.keys().map(str::to_string).collect();
-                for d in names {
-                    let required = deps
-                        .get(&d)
-                        .and_then(|x| x.get("required"))
-                        .and_then(Value::as_bool)
-                        .unwrap_or(true);
-                    if disabled.contains_key(&d) && !required {
-                        deps.remove(&d);
-                    }
-                }
-                if deps.is_empty() {
-                    if let Some(m) = svc.as_map_mut() {
-                        m.remove("depends_on");
-                    }
-                }
-            }
-        }
         if opts.consistency {
             crate::consistency::check(&services, &sections, &disabled)?;
         }

@@ -18,6 +18,9 @@ pub fn absolute(p: &str, base: &Path, home: Option<&str>) -> String {
             }
         }
     }
+    if p.is_empty() {
+        return clean_path(&base.display().to_string());
+    }
     if p.starts_with('/') {
         // compose-go leaves absolute paths exactly as written (only joined paths are cleaned).
         return p.to_string();
@@ -61,9 +64,7 @@ pub fn resolve_service(svc: &mut Map, base: &Path, home: Option<&str>) {
         }
         if let Some(ssh) = build.get_mut("ssh").and_then(Value::as_map_mut) {
             for (_, v) in ssh.iter_mut() {
-                if v.as_str().is_some_and(|s| !s.is_empty()) {
-                    fix(v, base, home);
-                }
+                fix(v, base, home);
             }
         }
     }

@@ -23,7 +23,8 @@ pub fn run(global: &GlobalArgs, args: &ConfigArgs, printer: &mut Printer) -> any
     opts.normalize = !(args.no_normalize || global.compatibility);
     opts.resolve_paths = !args.no_path_resolution;
     opts.consistency = !args.no_consistency;
-    opts.resolve_env_files = !args.no_env_resolution;
+    // Docker Compose 2.40.3 prints the same model with and without --no-env-resolution.
+    let _ = args.no_env_resolution;
     let list_mode = args.list_services
         || args.volumes
         || args.networks
@@ -93,19 +94,23 @@ pub fn run(global: &GlobalArgs, args: &ConfigArgs, printer: &mut Printer) -> any
         )
     } else if let Some(which) = &args.hash {
         let wanted: Vec<&str> = which.split(',').map(str::trim).collect();
-        let mut out = String::new();
-        for s in project.services() {
-            if wanted.contains(&"*") || wanted.contains(&s.name) {
-                out.push_str(&format!(
-                    "{} {}\n",
-                    s.name,
-                    berth_emit::service_hash(s.value)
-                ));
+        let mut services: Vec<_> = project
+            .services()
+            .filter(|s| wanted.contains(&"*") || wanted.contains(&s.name))
+            .collect();
+        services.sort_by(|a, b| a.name.cmp(b.name));
+        services
+            .iter()
+            .map(|s| format!("{} {}\n", s.name, berth_emit::service_hash(s.value)))
+            .collect()
+    } else if args.format == "json" {
+        match berth_emit::config_json(&project) {
+            Ok(s) => s,
+            Err(e) => {
+                printer.error(&e);
+                return Ok(1);
             }
         }
-        out
-    } else if args.format == "json" {
-        berth_emit::config_json(&project)
     } else {
         berth_emit::config_yaml(&project)
     };
