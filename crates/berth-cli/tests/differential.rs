@@ -81,3 +81,43 @@ fn awesome_compose_corpus_matches_the_reference() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn bundled_examples_match_the_reference() {
+    let reference = reference();
+    let dir = repo_root().join("examples/fog-compute-before");
+    let combos: [&[&str]; 3] = [
+        &["-f", "docker-compose.yml", "-f", "docker-compose.dev.yml"],
+        &[
+            "-f",
+            "docker-compose.yml",
+            "-f",
+            "docker-compose.betanet.yml",
+        ],
+        &[
+            "-f",
+            "docker-compose.yml",
+            "-f",
+            "docker-compose.dev.yml",
+            "-f",
+            "docker-compose.betanet.yml",
+        ],
+    ];
+    let mut failures = Vec::new();
+    for combo in combos {
+        for format in ["yaml", "json"] {
+            let mut args: Vec<String> = combo.iter().map(|s| (*s).to_string()).collect();
+            args.extend(["config".into(), "--format".into(), format.into()]);
+            let case = Case {
+                dir: dir.clone(),
+                args,
+                env: Vec::new(),
+                stdin: None,
+            };
+            if let Err(e) = compare(&berth(), &reference, &case) {
+                failures.push(e);
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
