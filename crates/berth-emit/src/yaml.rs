@@ -380,7 +380,6 @@ fn analyze(s: &str) -> Analysis {
         block_ind = true;
         flow_ind = true;
     }
-    let chars: Vec<char> = s.chars().collect();
     let mut preceded_ws = true;
     let mut line_breaks = false;
     let mut special = false;
@@ -388,10 +387,9 @@ fn analyze(s: &str) -> Analysis {
         (false, false, false, false);
     let (mut break_space, mut space_break) = (false, false);
     let (mut prev_space, mut prev_break) = (false, false);
-    let n = chars.len();
-    for i in 0..n {
-        let c = chars[i];
-        let followed_ws = is_blankz(chars.get(i + 1).copied());
+    let last = s.char_indices().last().map_or(0, |(i, _)| i);
+    for (i, c) in s.char_indices() {
+        let followed_ws = is_blankz(s[i + c.len_utf8()..].chars().next());
         if i == 0 {
             match c {
                 '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
@@ -437,7 +435,7 @@ fn analyze(s: &str) -> Analysis {
             if i == 0 {
                 leading_space = true;
             }
-            if i == n - 1 {
+            if i == last {
                 trailing_space = true;
             }
             if prev_break {
@@ -449,7 +447,7 @@ fn analyze(s: &str) -> Analysis {
             if i == 0 {
                 leading_break = true;
             }
-            if i == n - 1 {
+            if i == last {
                 trailing_break = true;
             }
             if prev_space {
@@ -498,8 +496,21 @@ fn literal_allowed(s: &str) -> bool {
     analyze(s).block
 }
 
+/// Strings of letters, digits and `_ . / -` (not starting a document marker) have no indicator
+/// and no whitespace, so libyaml's analysis allows them plain; skip it.
+fn trivially_plain(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b'-'))
+        && !s.starts_with("---")
+        && !s.starts_with("...")
+}
+
 fn string_scalar(s: &str, is_key: bool) -> String {
     let can_plain = !resolves_to_non_string(s) && !is_base60_float(s) && !is_old_bool(s);
+    if can_plain && trivially_plain(s) {
+        return s.to_string();
+    }
     let a = analyze(s);
     if s.contains('\n') {
         // Literal blocks are handled by the caller; keys and disallowed blocks get quotes.

@@ -89,7 +89,7 @@ fn resolve(
             let mut merged = Value::empty_map(berth_model::MapKind::Dict, Span::SYNTHETIC);
             for doc in yaml::parse(id, &text)? {
                 let Some(mut r) = doc.root else { continue };
-                l.interpolate(&mut r, &mut Vec::new(), env)?;
+                l.interpolate(&mut r, &[], env)?;
                 canonical::canonicalize(&mut r, true)?;
                 merge::merge(&mut merged, r, &mut Vec::new())?;
             }

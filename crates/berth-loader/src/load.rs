@@ -66,6 +66,13 @@ impl Options {
     }
 }
 
+/// An interpolation error on its way up the tree, collecting its path in reverse.
+struct InterpolationFailure {
+    rev_path: Vec<String>,
+    error: TemplateError,
+    span: Span,
+}
+
 /// A failed load: the error and the sources needed to render it.
 #[derive(Debug)]
 pub struct LoadError {
@@ -349,8 +356,8 @@ impl Loader<'_> {
         for (k, v) in pass1.into_iter().chain(pass2) {
             env.entry(k).or_insert(v);
         }
-        // Read and parse every file.
-        let mut docs: Vec<(FileId, PathBuf, yaml::Document)> = Vec::new();
+        // Read every file, then parse them in parallel (files are independent).
+        let mut texts: Vec<(FileId, PathBuf, Arc<str>)> = Vec::with_capacity(files.len());
         for f in &files {
             let (id, text) = if f.as_os_str() == "-" {
                 let text: Arc<str> = Arc::from(opts.stdin.clone().unwrap_or_default());
@@ -361,23 +368,30 @@ impl Loader<'_> {
             } else {
                 self.read_file(f)?
             };
-            let parsed = yaml::parse(id, &text)?;
+            texts.push((id, f.clone(), text));
+        }
+        let parsed: Vec<Res<Vec<yaml::Document>>> =
+            parallel_map(&texts, |(id, _, text)| yaml::parse(*id, text));
+        let mut docs: Vec<(FileId, PathBuf, yaml::Document)> = Vec::new();
+        for ((id, f, _), result) in texts.iter().zip(parsed) {
+            let parsed = result?;
             if parsed.iter().all(|d| d.root.is_none()) && parsed.len() <= 1 {
                 let d = Diagnostic::error("empty compose file");
-                let d = d.with_label(Span::new(id, 0, 0), "this file has no content");
+                let d = d.with_label(Span::new(*id, 0, 0), "this file has no content");
                 return Err(d);
             }
             for d in parsed {
-                docs.push((id, f.clone(), d));
+                docs.push((*id, f.clone(), d));
             }
         }
         // Project name: -p > COMPOSE_PROJECT_NAME > name: > directory.
         let name = self.project_name(&docs, &env, &workdir)?;
         env.insert(env_vars::COMPOSE_PROJECT_NAME.into(), name.clone());
-        // Per document: interpolate, canonicalize, extends, include, reset, merge.
-        let mut model = Value::empty_map(MapKind::Dict, Span::SYNTHETIC);
+        // Per document: the pure steps (interpolate, check, canonicalize) in parallel, then
+        // extends, include, reset and merge in order.
+        let mut roots: Vec<DocumentRoot> = Vec::new();
         for (id, path, doc) in docs {
-            let Some(mut root) = doc.root else {
+            let Some(root) = doc.root else {
                 return Err(Diagnostic::error("top-level object must be a mapping")
                     .with_label(Span::new(id, 0, 0), "in this document"));
             };
@@ -385,20 +399,37 @@ impl Loader<'_> {
                 return Err(Diagnostic::error("top-level object must be a mapping")
                     .with_label(root.span, format!("found {}", root.type_name())));
             }
+            roots.push((id, path, root, doc.resets));
+        }
+        let interpolate = opts.interpolate;
+        let env_ref = &env;
+        let prepared: Vec<(Value, Res<Prepared>)> = parallel_map_owned(
+            roots
+                .iter_mut()
+                .map(|r| std::mem::replace(&mut r.2, Value::null(Span::SYNTHETIC)))
+                .collect(),
+            |mut root| {
+                let r = prepare_pure(&mut root, env_ref, interpolate);
+                (root, r)
+            },
+        );
+        let mut model = Value::empty_map(MapKind::Dict, Span::SYNTHETIC);
+        for ((_, path, _, resets), (mut root, result)) in roots.into_iter().zip(prepared) {
+            self.absorb(result?);
             let file_dir = if path.as_os_str() == "-" {
                 opts.cwd.clone()
             } else {
                 path.parent()
                     .map_or_else(|| opts.cwd.clone(), Path::to_path_buf)
             };
-            self.prepare_document(
+            self.finish_document(
                 &mut root,
                 &env,
                 &file_dir,
                 &workdir,
                 &mut vec![path.clone()],
             )?;
-            merge::apply_resets(&mut model, &doc.resets);
+            merge::apply_resets(&mut model, &resets);
             merge::merge(&mut model, root, &mut Vec::new())?;
             merge::enforce_unicity(&mut model);
         }
@@ -471,137 +502,50 @@ impl Loader<'_> {
         workdir: &Path,
         include_stack: &mut Vec<PathBuf>,
     ) -> Res<()> {
-        if self.opts.interpolate {
-            self.interpolate(root, &mut Vec::new(), env)?;
-        }
-        let Some(map) = root.as_map_mut() else {
-            return Ok(());
-        };
-        if let Some((k, _)) = map.remove_entry("version") {
-            self.warnings.push(
-                Diagnostic::warning("the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion")
-                    .with_label(k.span, "obsolete attribute"),
-            );
-        }
-        for (k, v) in map.iter() {
-            let allowed = [
-                "name", "include", "services", "networks", "volumes", "secrets", "configs",
-                "models",
-            ];
-            if !k.name.starts_with("x-") && !allowed.contains(&k.name.as_str()) {
-                let mut d =
-                    Diagnostic::error(format!("additional properties '{}' not allowed", k.name))
-                        .with_label(k.span, "unknown top-level attribute");
-                if let Some(s) = decode::suggest(&k.name, allowed.iter().copied()) {
-                    d = d.with_note(format!("did you mean `{s}`?"));
-                }
-                return Err(d);
-            }
-            if [
-                "services", "networks", "volumes", "secrets", "configs", "models",
-            ]
-            .contains(&k.name.as_str())
-                && !matches!(v.kind, Kind::Map(_))
-            {
-                return Err(
-                    Diagnostic::error(format!("{} must be a mapping", k.name)).with_label(
-                        if v.is_null() { k.span } else { v.span },
-                        format!("found {}", v.type_name()),
-                    ),
-                );
-            }
-        }
-        if let Some(services) = map.get_mut("services").and_then(Value::as_map_mut) {
-            for (k, v) in services.iter_mut() {
-                if !k
-                    .name
-                    .bytes()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
-                    || k.name.is_empty()
-                {
-                    return Err(Diagnostic::error(format!(
-                        "services: additional properties '{}' not allowed",
-                        k.name
-                    ))
-                    .with_label(
-                        k.span,
-                        "service names may contain only letters, digits, '.', '_' and '-'",
-                    ));
-                }
-                if v.is_null() {
-                    *v = Value::empty_map(MapKind::Dict, v.span);
-                }
-                if !matches!(v.kind, Kind::Map(_)) {
-                    return Err(Diagnostic::error(format!(
-                        "services.{} must be a mapping",
-                        k.name
-                    ))
-                    .with_label(v.span, format!("found {}", v.type_name())));
-                }
-            }
-        }
-        canonical::canonicalize(root, self.opts.interpolate)?;
-        merge::enforce_unicity(root);
+        let prepared = prepare_pure(root, env, self.opts.interpolate)?;
+        self.absorb(prepared);
+        self.finish_document(root, env, file_dir, workdir, include_stack)
+    }
+
+    /// `extends` and `include`, which read other files.
+    fn finish_document(
+        &mut self,
+        root: &mut Value,
+        env: &IndexMap<String, String>,
+        file_dir: &Path,
+        workdir: &Path,
+        include_stack: &mut Vec<PathBuf>,
+    ) -> Res<()> {
         crate::extends::apply(self, root, env, file_dir)?;
         crate::include::apply(self, root, env, workdir, include_stack)?;
         Ok(())
     }
 
+    /// Records a prepared document's warnings, warning once per unset variable.
+    fn absorb(&mut self, prepared: Prepared) {
+        self.warnings.extend(prepared.warnings);
+        for (name, span) in prepared.unset {
+            if self.warned_unset.insert(name.clone()) {
+                self.warnings.push(
+                    Diagnostic::warning(format!(
+                        "The \"{name}\" variable is not set. Defaulting to a blank string."
+                    ))
+                    .with_label(span, "used here"),
+                );
+            }
+        }
+    }
+
+    /// Interpolates a value (used for files read by `extends`); `path` prefixes error paths.
     pub(crate) fn interpolate(
         &mut self,
         v: &mut Value,
-        path: &mut Vec<String>,
+        path: &[String],
         env: &IndexMap<String, String>,
     ) -> Res<()> {
-        match &mut v.kind {
-            Kind::Str(s) => {
-                if !s.contains('$') {
-                    return Ok(());
-                }
-                let result = substitute(s, &|k| env.get(k).cloned()).map_err(|e| {
-                    let p = yaml::path_string(path);
-                    match e {
-                        TemplateError::Invalid { template } => Diagnostic::error(format!(
-                            "invalid interpolation format for {p}: {template:?}"
-                        ))
-                        .with_label(v.span, "invalid variable reference")
-                        .with_note("You may need to escape any $ with another $."),
-                        e @ TemplateError::Required { .. } => {
-                            Diagnostic::error(format!("error while interpolating {p}: {e}"))
-                                .with_label(v.span, "in this value")
-                        }
-                    }
-                })?;
-                for name in result.unset {
-                    if self.warned_unset.insert(name.clone()) {
-                        self.warnings.push(
-                            Diagnostic::warning(format!(
-                                "The \"{name}\" variable is not set. Defaulting to a blank string."
-                            ))
-                            .with_label(v.span, "used here"),
-                        );
-                    }
-                }
-                *s = result.value;
-            }
-            Kind::Seq(items) => {
-                for (i, it) in items.iter_mut().enumerate() {
-                    path.push(i.to_string());
-                    let r = self.interpolate(it, path, env);
-                    path.pop();
-                    r?;
-                }
-            }
-            Kind::Map(m) => {
-                for (k, it) in m.iter_mut() {
-                    path.push(k.name.clone());
-                    let r = self.interpolate(it, path, env);
-                    path.pop();
-                    r?;
-                }
-            }
-            _ => {}
-        }
+        let mut prepared = Prepared::default();
+        interpolate_tree(v, env, &mut prepared.unset).map_err(|f| f.into_diagnostic(path))?;
+        self.absorb(prepared);
         Ok(())
     }
 
@@ -630,14 +574,14 @@ impl Loader<'_> {
         {
             for (k, v) in raw.entries {
                 let path = format!("services.{}", k.name);
-                let Some(m) = v.as_map() else { continue };
-                let mut m = m.clone();
+                let span = v.span;
+                let Kind::Map(mut m) = v.kind else { continue };
                 m.remove("extends");
                 if opts.resolve_paths {
                     paths::resolve_service(&mut m, &workdir, home.as_deref());
                 }
                 let svc = decode_struct(&m, decode::SERVICE, &path)?;
-                services.insert(k, Value::map(svc, v.span));
+                services.insert(k, Value::map(svc, span));
             }
         }
         let mut sections: IndexMap<&str, Map> = IndexMap::new();
@@ -873,4 +817,206 @@ fn validate_resources(sections: &IndexMap<&str, Map>) -> Res<()> {
         }
     }
     Ok(())
+}
+
+/// A document's root with its file and its `!reset`/`!override` paths.
+type DocumentRoot = (FileId, PathBuf, Value, Vec<(yaml::Path, yaml::ResetKind)>);
+
+/// What preparing a document produced besides the document itself.
+#[derive(Default)]
+struct Prepared {
+    warnings: Vec<Diagnostic>,
+    /// Variables read while unset, with where they were read.
+    unset: Vec<(String, Span)>,
+}
+
+impl InterpolationFailure {
+    fn into_diagnostic(mut self, prefix: &[String]) -> Diagnostic {
+        self.rev_path.reverse();
+        let mut full = prefix.to_vec();
+        full.extend(self.rev_path);
+        let p = yaml::path_string(&full);
+        match self.error {
+            TemplateError::Invalid { template } => Diagnostic::error(format!(
+                "invalid interpolation format for {p}: {template:?}"
+            ))
+            .with_label(self.span, "invalid variable reference")
+            .with_note("You may need to escape any $ with another $."),
+            e @ TemplateError::Required { .. } => {
+                Diagnostic::error(format!("error while interpolating {p}: {e}"))
+                    .with_label(self.span, "in this value")
+            }
+        }
+    }
+}
+
+/// Substitutes variables in every string of a tree (keys are never interpolated). The error
+/// path is built while an error unwinds, so the common case allocates nothing for paths.
+fn interpolate_tree(
+    v: &mut Value,
+    env: &IndexMap<String, String>,
+    unset: &mut Vec<(String, Span)>,
+) -> Result<(), InterpolationFailure> {
+    match &mut v.kind {
+        Kind::Str(s) => {
+            if !s.contains('$') {
+                return Ok(());
+            }
+            let result =
+                substitute(s, &|k| env.get(k).cloned()).map_err(|error| InterpolationFailure {
+                    rev_path: Vec::new(),
+                    error,
+                    span: v.span,
+                })?;
+            for name in result.unset {
+                unset.push((name, v.span));
+            }
+            *s = result.value;
+        }
+        Kind::Seq(items) => {
+            for (i, it) in items.iter_mut().enumerate() {
+                interpolate_tree(it, env, unset).map_err(|mut f| {
+                    f.rev_path.push(i.to_string());
+                    f
+                })?;
+            }
+        }
+        Kind::Map(m) => {
+            for (k, it) in m.iter_mut() {
+                interpolate_tree(it, env, unset).map_err(|mut f| {
+                    f.rev_path.push(k.name.clone());
+                    f
+                })?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The steps of a document that need nothing but the document and the environment:
+/// interpolation, top-level checks, canonical forms and de-duplication. Pure, so the documents
+/// of several files are prepared in parallel.
+fn prepare_pure(
+    root: &mut Value,
+    env: &IndexMap<String, String>,
+    interpolate: bool,
+) -> Res<Prepared> {
+    let mut out = Prepared::default();
+    if interpolate {
+        interpolate_tree(root, env, &mut out.unset).map_err(|f| f.into_diagnostic(&[]))?;
+    }
+    {
+        let Some(map) = root.as_map_mut() else {
+            return Ok(out);
+        };
+        if let Some((k, _)) = map.remove_entry("version") {
+            out.warnings.push(
+                Diagnostic::warning("the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion")
+                    .with_label(k.span, "obsolete attribute"),
+            );
+        }
+        for (k, v) in map.iter() {
+            let allowed = [
+                "name", "include", "services", "networks", "volumes", "secrets", "configs",
+                "models",
+            ];
+            if !k.name.starts_with("x-") && !allowed.contains(&k.name.as_str()) {
+                let mut d =
+                    Diagnostic::error(format!("additional properties '{}' not allowed", k.name))
+                        .with_label(k.span, "unknown top-level attribute");
+                if let Some(s) = decode::suggest(&k.name, allowed.iter().copied()) {
+                    d = d.with_note(format!("did you mean `{s}`?"));
+                }
+                return Err(d);
+            }
+            if [
+                "services", "networks", "volumes", "secrets", "configs", "models",
+            ]
+            .contains(&k.name.as_str())
+                && !matches!(v.kind, Kind::Map(_))
+            {
+                return Err(
+                    Diagnostic::error(format!("{} must be a mapping", k.name)).with_label(
+                        if v.is_null() { k.span } else { v.span },
+                        format!("found {}", v.type_name()),
+                    ),
+                );
+            }
+        }
+        if let Some(services) = map.get_mut("services").and_then(Value::as_map_mut) {
+            for (k, v) in services.iter_mut() {
+                if !k
+                    .name
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
+                    || k.name.is_empty()
+                {
+                    return Err(Diagnostic::error(format!(
+                        "services: additional properties '{}' not allowed",
+                        k.name
+                    ))
+                    .with_label(
+                        k.span,
+                        "service names may contain only letters, digits, '.', '_' and '-'",
+                    ));
+                }
+                if v.is_null() {
+                    *v = Value::empty_map(MapKind::Dict, v.span);
+                }
+                if !matches!(v.kind, Kind::Map(_)) {
+                    return Err(Diagnostic::error(format!(
+                        "services.{} must be a mapping",
+                        k.name
+                    ))
+                    .with_label(v.span, format!("found {}", v.type_name())));
+                }
+            }
+        }
+    }
+    canonical::canonicalize(root, interpolate)?;
+    merge::enforce_unicity(root);
+    Ok(out)
+}
+
+/// Runs `f` over the items on up to two threads (the machines Berth targets have two cores),
+/// keeping the order of results. Small inputs stay on the current thread.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    if items.len() < 2 {
+        return items.iter().map(&f).collect();
+    }
+    let mid = split_point(items.len());
+    let (left, right) = items.split_at(mid);
+    std::thread::scope(|scope| {
+        let handle = scope.spawn(|| right.iter().map(&f).collect::<Vec<R>>());
+        let mut out: Vec<R> = left.iter().map(&f).collect();
+        match handle.join() {
+            Ok(rest) => out.extend(rest),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        out
+    })
+}
+
+/// Like [`parallel_map`] for owned items.
+fn parallel_map_owned<T: Send, R: Send>(mut items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    if items.len() < 2 {
+        return items.into_iter().map(&f).collect();
+    }
+    let right = items.split_off(split_point(items.len()));
+    std::thread::scope(|scope| {
+        let handle = scope.spawn(|| right.into_iter().map(&f).collect::<Vec<R>>());
+        let mut out: Vec<R> = items.into_iter().map(&f).collect();
+        match handle.join() {
+            Ok(rest) => out.extend(rest),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        out
+    })
+}
+
+/// The first file of a multi-file project is usually the largest (the base file), so it gets a
+/// thread to itself.
+fn split_point(n: usize) -> usize {
+    1.max(n / 4)
 }

@@ -61,6 +61,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Vec<Document>, Diagnostic> {
         let mut conv = Converter {
             resets: Vec::new(),
             nodes: 0,
+            cache: HashMap::new(),
         };
         let root = match raw {
             Some(r) => conv.convert(&r, &mut Vec::new())?,
@@ -249,6 +250,26 @@ fn scan_error(file: FileId, text: &str, e: &granit_parser::ScanError) -> Diagnos
 struct Converter {
     resets: Vec<(Path, ResetKind)>,
     nodes: usize,
+    /// Converted anchors (by node address) that held no `!reset`/`!override`: an alias to
+    /// them is a clone instead of a second conversion.
+    cache: HashMap<usize, (Value, usize)>,
+}
+
+/// One step of the path to the node being converted; kept borrowed so that walking the tree
+/// allocates nothing until a `!reset`/`!override` path has to be recorded.
+#[derive(Clone, Copy)]
+enum Seg<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn owned_path(path: &[Seg<'_>]) -> Path {
+    path.iter()
+        .map(|s| match s {
+            Seg::Key(k) => (*k).to_string(),
+            Seg::Index(i) => i.to_string(),
+        })
+        .collect()
 }
 
 fn deref(raw: &Raw) -> &Raw {
@@ -266,7 +287,11 @@ fn is_merge_key(raw: &Raw) -> bool {
 
 impl Converter {
     /// Converts a raw node at `path`; `None` means the node was dropped by `!reset`.
-    fn convert(&mut self, raw: &Raw, path: &mut Path) -> Result<Option<Value>, Diagnostic> {
+    fn convert<'a>(
+        &mut self,
+        raw: &'a Raw,
+        path: &mut Vec<Seg<'a>>,
+    ) -> Result<Option<Value>, Diagnostic> {
         self.nodes += 1;
         if self.nodes > MAX_NODES {
             return Err(Diagnostic::error("document contains excessive aliasing")
@@ -274,14 +299,27 @@ impl Converter {
         }
         if let RawKind::Alias(target) = &raw.kind {
             // An alias takes its target's tag into account, as compose-go's ResetProcessor does.
-            return self.convert(target, path);
+            let addr = Rc::as_ptr(target) as usize;
+            if let Some((v, size)) = self.cache.get(&addr) {
+                self.nodes += size;
+                return Ok(Some(v.clone()));
+            }
+            let (resets_before, nodes_before) = (self.resets.len(), self.nodes);
+            let v = self.convert(target, path)?;
+            if self.resets.len() == resets_before {
+                if let Some(v) = &v {
+                    self.cache
+                        .insert(addr, (v.clone(), self.nodes - nodes_before));
+                }
+            }
+            return Ok(v);
         }
         match raw.tag.as_deref() {
             Some("!reset") => {
-                self.resets.push((path.clone(), ResetKind::Reset));
+                self.resets.push((owned_path(path), ResetKind::Reset));
                 return Ok(None);
             }
-            Some("!override") => self.resets.push((path.clone(), ResetKind::Override)),
+            Some("!override") => self.resets.push((owned_path(path), ResetKind::Override)),
             _ => {}
         }
         let value = match &raw.kind {
@@ -293,7 +331,7 @@ impl Converter {
             RawKind::Seq(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
-                    path.push(i.to_string());
+                    path.push(Seg::Index(i));
                     let v = self.convert(item, path)?;
                     path.pop();
                     out.extend(v);
@@ -305,9 +343,15 @@ impl Converter {
         Ok(Some(value))
     }
 
-    fn convert_map(&mut self, pairs: &[(Raw, Raw)], path: &mut Path) -> Result<Map, Diagnostic> {
+    fn convert_map<'a>(
+        &mut self,
+        pairs: &'a [(Raw, Raw)],
+        path: &mut Vec<Seg<'a>>,
+    ) -> Result<Map, Diagnostic> {
         let mut map = Map::new(MapKind::Dict);
-        let mut lines: HashMap<String, Span> = HashMap::new();
+        map.entries.reserve(pairs.len());
+        // Keys dropped by `!reset` still count as defined for duplicates and merges.
+        let mut dropped: Vec<Key> = Vec::new();
         let mut merge: Option<&Raw> = None;
         for (k, v) in pairs {
             if is_merge_key(k) {
@@ -315,19 +359,29 @@ impl Converter {
                 continue;
             }
             let key = self.key_string(k, path)?;
-            if let Some(prev) = lines.get(&key) {
+            let prev = map
+                .key(&key)
+                .map(|p| p.span)
+                .or_else(|| dropped.iter().find(|d| d.name == key).map(|d| d.span));
+            if let Some(prev) = prev {
                 return Err(
                     Diagnostic::error(format!("mapping key \"{key}\" already defined"))
                         .with_label(deref(k).span, "duplicate key")
-                        .with_label(*prev, "first defined here"),
+                        .with_label(prev, "first defined here"),
                 );
             }
-            lines.insert(key.clone(), deref(k).span);
-            path.push(key.clone());
+            let raw_key = match &deref(k).kind {
+                RawKind::Scalar(text, _) => text.as_str(),
+                _ => "",
+            };
+            path.push(Seg::Key(raw_key));
             let value = self.convert(v, path)?;
             path.pop();
-            if let Some(value) = value {
-                map.insert(Key::new(key, deref(k).span), value);
+            match value {
+                Some(value) => {
+                    map.insert(Key::new(key, deref(k).span), value);
+                }
+                None => dropped.push(Key::new(key, deref(k).span)),
             }
         }
         if let Some(m) = merge {
@@ -345,8 +399,7 @@ impl Converter {
                 };
                 let merged = self.convert_map(src_pairs, path)?;
                 for (k, v) in merged.entries {
-                    if !lines.contains_key(&k.name) {
-                        lines.insert(k.name.clone(), k.span);
+                    if !map.contains_key(&k.name) && !dropped.iter().any(|d| d.name == k.name) {
                         map.insert(k, v);
                     }
                 }
@@ -355,7 +408,7 @@ impl Converter {
         Ok(map)
     }
 
-    fn key_string(&self, k: &Raw, path: &Path) -> Result<String, Diagnostic> {
+    fn key_string(&self, k: &Raw, path: &[Seg<'_>]) -> Result<String, Diagnostic> {
         let k = deref(k);
         match &k.kind {
             RawKind::Scalar(s, style) => match resolve_scalar(s, *style, k.tag.as_deref(), k.span)?
@@ -367,15 +420,16 @@ impl Converter {
                         .unwrap_or_else(|| "null".into());
                     Err(Diagnostic::error(format!(
                         "non-string key in {}: {shown}",
-                        path_string(path)
+                        path_string(&owned_path(path))
                     ))
                     .with_label(k.span, "keys must be strings; quote it"))
                 }
             },
-            _ => Err(
-                Diagnostic::error(format!("non-string key in {}", path_string(path)))
-                    .with_label(k.span, "keys must be strings"),
-            ),
+            _ => Err(Diagnostic::error(format!(
+                "non-string key in {}",
+                path_string(&owned_path(path))
+            ))
+            .with_label(k.span, "keys must be strings")),
         }
     }
 }

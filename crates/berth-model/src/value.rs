@@ -6,9 +6,61 @@
 //! Go struct fields) or *dicts* (user-keyed maps, sorted at output time).
 
 use std::borrow::Borrow;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use indexmap::IndexMap;
+
+/// A fast non-cryptographic hasher (the Fx hash of rustc) for the tree's maps: keys come from
+/// the user's files, but a map's worst case only costs time, never correctness.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher {
+    hash: u64,
+}
+
+const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+/// The ordered map type of the tree.
+pub type Entries = IndexMap<Key, Value, BuildHasherDefault<FxHasher>>;
 
 use crate::source::Span;
 
@@ -64,7 +116,7 @@ pub enum MapKind {
 /// A mapping node.
 #[derive(Clone, Debug, Default)]
 pub struct Map {
-    pub entries: IndexMap<Key, Value>,
+    pub entries: Entries,
     pub kind: MapKind,
 }
 
@@ -72,7 +124,7 @@ impl Map {
     #[must_use]
     pub fn new(kind: MapKind) -> Map {
         Map {
-            entries: IndexMap::new(),
+            entries: Entries::default(),
             kind,
         }
     }
@@ -386,67 +438,87 @@ mod tests {
 #[must_use]
 pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     use std::cmp::Ordering;
-    let ar: Vec<char> = a.chars().collect();
-    let br: Vec<char> = b.chars().collect();
-    let less = |x: &[char], y: &[char]| -> bool {
-        let mut digits = false;
-        let n = x.len().min(y.len());
-        for i in 0..n {
-            if x[i] == y[i] {
-                digits = x[i].is_ascii_digit();
-                continue;
-            }
-            let al = x[i].is_alphabetic();
-            let bl = y[i].is_alphabetic();
-            if al && bl {
-                return x[i] < y[i];
-            }
-            if al || bl {
-                return if digits { al } else { bl };
-            }
-            let (mut an, mut bn): (u128, u128) = (0, 0);
-            if x[i] == '0' || y[i] == '0' {
-                let mut j = i;
-                while j > 0 && x[j - 1].is_ascii_digit() {
-                    j -= 1;
-                    if x[j] != '0' {
-                        an = 1;
-                        bn = 1;
-                        break;
-                    }
+    if a == b {
+        return Ordering::Equal;
+    }
+    let lt = if a.is_ascii() && b.is_ascii() {
+        natural_less(a.as_bytes(), b.as_bytes(), |c: &u8| char::from(*c))
+    } else {
+        let ar: Vec<char> = a.chars().collect();
+        let br: Vec<char> = b.chars().collect();
+        natural_less(&ar, &br, |c: &char| *c)
+    };
+    if lt {
+        Ordering::Less
+    } else if a.is_ascii() && b.is_ascii() {
+        if natural_less(b.as_bytes(), a.as_bytes(), |c: &u8| char::from(*c)) {
+            Ordering::Greater
+        } else {
+            Ordering::Equal
+        }
+    } else {
+        let ar: Vec<char> = a.chars().collect();
+        let br: Vec<char> = b.chars().collect();
+        if natural_less(&br, &ar, |c: &char| *c) {
+            Ordering::Greater
+        } else {
+            Ordering::Equal
+        }
+    }
+}
+
+fn natural_less<T>(x: &[T], y: &[T], ch: impl Fn(&T) -> char) -> bool {
+    let mut digits = false;
+    let n = x.len().min(y.len());
+    for i in 0..n {
+        let (xc, yc) = (ch(&x[i]), ch(&y[i]));
+        if xc == yc {
+            digits = xc.is_ascii_digit();
+            continue;
+        }
+        let al = xc.is_alphabetic();
+        let bl = yc.is_alphabetic();
+        if al && bl {
+            return xc < yc;
+        }
+        if al || bl {
+            return if digits { al } else { bl };
+        }
+        let (mut an, mut bn): (u128, u128) = (0, 0);
+        if xc == '0' || yc == '0' {
+            let mut j = i;
+            while j > 0 && ch(&x[j - 1]).is_ascii_digit() {
+                j -= 1;
+                if ch(&x[j]) != '0' {
+                    an = 1;
+                    bn = 1;
+                    break;
                 }
             }
-            let mut ai = i;
-            while ai < x.len() && x[ai].is_ascii_digit() {
-                an = an
-                    .saturating_mul(10)
-                    .saturating_add(u128::from(x[ai] as u32 - '0' as u32));
-                ai += 1;
-            }
-            let mut bi = i;
-            while bi < y.len() && y[bi].is_ascii_digit() {
-                bn = bn
-                    .saturating_mul(10)
-                    .saturating_add(u128::from(y[bi] as u32 - '0' as u32));
-                bi += 1;
-            }
-            if an != bn {
-                return an < bn;
-            }
-            if ai != bi {
-                return ai < bi;
-            }
-            return x[i] < y[i];
         }
-        x.len() < y.len()
-    };
-    if less(&ar, &br) {
-        Ordering::Less
-    } else if less(&br, &ar) {
-        Ordering::Greater
-    } else {
-        Ordering::Equal
+        let mut ai = i;
+        while ai < x.len() && ch(&x[ai]).is_ascii_digit() {
+            an = an
+                .saturating_mul(10)
+                .saturating_add(u128::from(ch(&x[ai]) as u32 - '0' as u32));
+            ai += 1;
+        }
+        let mut bi = i;
+        while bi < y.len() && ch(&y[bi]).is_ascii_digit() {
+            bn = bn
+                .saturating_mul(10)
+                .saturating_add(u128::from(ch(&y[bi]) as u32 - '0' as u32));
+            bi += 1;
+        }
+        if an != bn {
+            return an < bn;
+        }
+        if ai != bi {
+            return ai < bi;
+        }
+        return xc < yc;
     }
+    x.len() < y.len()
 }
 
 #[cfg(test)]

@@ -114,6 +114,8 @@ pub fn run(global: &GlobalArgs, args: &ConfigArgs, printer: &mut Printer) -> any
     } else {
         berth_emit::config_yaml(&project)
     };
+    // The process ends right after printing: freeing the whole model would only cost time.
+    std::mem::forget(project);
     if args.quiet {
         return Ok(0);
     }
