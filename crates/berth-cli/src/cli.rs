@@ -64,8 +64,8 @@ pub struct ConfigArgs {
     /// Services to include (with their dependencies)
     pub services: Vec<String>,
     /// Format the output. Values: [yaml | json]
-    #[arg(long, default_value = "yaml")]
-    pub format: String,
+    #[arg(long)]
+    pub format: Option<String>,
     /// Print the service names, one per line
     #[arg(long = "services")]
     pub list_services: bool,

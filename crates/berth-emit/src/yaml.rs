@@ -96,6 +96,12 @@ fn write_scalar_value(out: &mut String, v: &Value, ind: usize) {
     out.push('\n');
 }
 
+/// A string as go-yaml prints it in block context (plain, quoted or escaped as needed).
+#[must_use]
+pub fn scalar_text(s: &str) -> String {
+    string_scalar(s, false)
+}
+
 fn key(k: &str) -> String {
     string_scalar(k, true)
 }

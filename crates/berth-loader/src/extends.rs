@@ -17,6 +17,7 @@ pub(crate) fn apply(
     root: &mut Value,
     env: &IndexMap<String, String>,
     file_dir: &Path,
+    file: Option<&Path>,
 ) -> Res<()> {
     let Some(services) = root.get_mut("services").and_then(Value::as_map_mut) else {
         return Ok(());
@@ -27,7 +28,7 @@ pub(crate) fn apply(
         .map(|(k, _)| k.name.clone())
         .collect();
     for n in names {
-        resolve(l, services, &n, file_dir, None, env, &mut Vec::new())?;
+        resolve(l, services, &n, file_dir, file, env, &mut Vec::new())?;
     }
     Ok(())
 }

@@ -126,6 +126,38 @@ pub fn load(opts: &Options) -> Result<Project, Box<LoadError>> {
     }
 }
 
+/// The merged model of all files, before decoding and normalization.
+#[derive(Debug)]
+pub struct Merged {
+    /// The merged documents (canonical forms, not yet typed or normalized).
+    pub model: Value,
+    pub name: String,
+    pub workdir: PathBuf,
+    pub files: Vec<PathBuf>,
+    pub env: IndexMap<String, String>,
+}
+
+/// Loads and merges the files without decoding them (for `config --variables`).
+///
+/// # Errors
+/// As [`load`], for the steps up to merging.
+pub fn load_model(opts: &Options) -> Result<(Merged, SourceMap, Vec<Diagnostic>), Box<LoadError>> {
+    let mut loader = Loader {
+        opts,
+        sources: SourceMap::default(),
+        warnings: Vec::new(),
+        warned_unset: HashSet::new(),
+    };
+    match loader.merged() {
+        Ok(m) => Ok((m, loader.sources, loader.warnings)),
+        Err(diagnostic) => Err(Box::new(LoadError {
+            diagnostic,
+            sources: loader.sources,
+            warnings: loader.warnings,
+        })),
+    }
+}
+
 /// Project name normalization for `name:` and directory names (compose-go `NormalizeProjectName`).
 #[must_use]
 pub fn normalize_project_name(s: &str) -> String {
@@ -252,6 +284,12 @@ impl Loader<'_> {
     }
 
     fn run(&mut self) -> Res<Project> {
+        let m = self.merged()?;
+        self.finish(m.model, m.name, m.workdir, m.files, m.env)
+    }
+
+    /// Everything up to the merged model: environment, files, per-document steps and merging.
+    fn merged(&mut self) -> Res<Merged> {
         let opts = self.opts;
         let mut os_env = opts.os_env.clone();
         if !os_env.contains_key(env_vars::PWD) {
@@ -433,7 +471,13 @@ impl Loader<'_> {
             merge::merge(&mut model, root, &mut Vec::new())?;
             merge::enforce_unicity(&mut model);
         }
-        self.finish(model, name, workdir, files, env)
+        Ok(Merged {
+            model,
+            name,
+            workdir,
+            files,
+            env,
+        })
     }
 
     fn project_name(
@@ -516,7 +560,13 @@ impl Loader<'_> {
         workdir: &Path,
         include_stack: &mut Vec<PathBuf>,
     ) -> Res<()> {
-        crate::extends::apply(self, root, env, file_dir)?;
+        crate::extends::apply(
+            self,
+            root,
+            env,
+            file_dir,
+            include_stack.last().map(PathBuf::as_path),
+        )?;
         crate::include::apply(self, root, env, workdir, include_stack)?;
         Ok(())
     }

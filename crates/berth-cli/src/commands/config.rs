@@ -10,8 +10,9 @@ use crate::commands::{load_options, load_project};
 use crate::printer::Printer;
 
 pub fn run(global: &GlobalArgs, args: &ConfigArgs, printer: &mut Printer) -> anyhow::Result<u8> {
-    if args.format != "yaml" && args.format != "json" {
-        printer.error(&format!("unsupported format {:?}", args.format));
+    let format = args.format.as_deref().unwrap_or("yaml");
+    if format != "yaml" && format != "json" {
+        printer.error(&format!("unsupported format {format:?}"));
         return Ok(1);
     }
     if args.resolve_image_digests || args.lock_image_digests {
@@ -36,6 +37,10 @@ pub fn run(global: &GlobalArgs, args: &ConfigArgs, printer: &mut Printer) -> any
     }
     if args.list_services || args.profiles {
         opts.resolve_env_files = false;
+    }
+    if args.variables {
+        opts.interpolate = false;
+        return variables(&opts, args.format.as_deref(), args, printer);
     }
     let Some(project) = load_project(&opts, printer) else {
         return Ok(1);
@@ -103,7 +108,7 @@ pub fn run(global: &GlobalArgs, args: &ConfigArgs, printer: &mut Printer) -> any
             .iter()
             .map(|s| format!("{} {}\n", s.name, berth_emit::service_hash(s.value)))
             .collect()
-    } else if args.format == "json" {
+    } else if format == "json" {
         match berth_emit::config_json(&project) {
             Ok(s) => s,
             Err(e) => {
@@ -156,4 +161,134 @@ fn dependency_order(project: &berth_model::Project) -> Vec<String> {
         visit(project, s.name, &mut done, &mut visiting);
     }
     done
+}
+
+/// `config --variables`: every variable the files use, with its default, alternate value and
+/// whether it is required, from the merged model before interpolation.
+fn variables(
+    opts: &berth_loader::load::Options,
+    format: Option<&str>,
+    args: &ConfigArgs,
+    printer: &mut Printer,
+) -> anyhow::Result<u8> {
+    let (merged, sources, warnings) = match berth_loader::load::load_model(opts) {
+        Ok(m) => m,
+        Err(e) => {
+            printer.diag(&e.render());
+            return Ok(1);
+        }
+    };
+    for w in &warnings {
+        printer.diag(&w.render(&sources));
+    }
+    let mut vars: indexmap::IndexMap<String, berth_loader::template::Variable> =
+        indexmap::IndexMap::new();
+    collect_variables(&merged.model, &mut vars);
+    let mut names: Vec<&String> = vars.keys().collect();
+    names.sort();
+    let out = match format {
+        None => {
+            let mut rows = vec![[
+                "NAME".to_string(),
+                "REQUIRED".into(),
+                "DEFAULT VALUE".into(),
+                "ALTERNATE VALUE".into(),
+            ]];
+            for v in vars.values() {
+                rows.push([
+                    v.name.clone(),
+                    v.required.to_string(),
+                    v.default_value.clone(),
+                    v.presence_value.clone(),
+                ]);
+            }
+            tabwrite(&rows)
+        }
+        Some("json") => {
+            let mut out = String::from("{");
+            for (i, n) in names.iter().enumerate() {
+                let v = &vars[*n];
+                out.push_str(if i == 0 { "\n" } else { ",\n" });
+                out.push_str(&format!(
+                    "    {}: {{\n        \"Name\": {},\n        \"DefaultValue\": {},\n        \"PresenceValue\": {},\n        \"Required\": {}\n    }}",
+                    json_str(n),
+                    json_str(&v.name),
+                    json_str(&v.default_value),
+                    json_str(&v.presence_value),
+                    v.required
+                ));
+            }
+            // Docker Compose prints the JSON and then an empty line.
+            out.push_str(if names.is_empty() { "}\n\n" } else { "\n}\n\n" });
+            out
+        }
+        _ => {
+            let mut names = names.clone();
+            names.sort_by(|a, b| berth_model::natural_cmp(a, b));
+            let mut out = String::new();
+            for n in names {
+                let v = &vars[n];
+                let q = berth_emit::yaml::scalar_text;
+                out.push_str(&format!(
+                    "{}:\n    name: {}\n    defaultvalue: {}\n    presencevalue: {}\n    required: {}\n",
+                    q(n),
+                    q(&v.name),
+                    q(&v.default_value),
+                    q(&v.presence_value),
+                    v.required
+                ));
+            }
+            if out.is_empty() {
+                out.push_str("{}\n");
+            }
+            out
+        }
+    };
+    if !args.quiet {
+        printer.out(&out)?;
+    }
+    Ok(0)
+}
+
+fn collect_variables(
+    v: &Value,
+    out: &mut indexmap::IndexMap<String, berth_loader::template::Variable>,
+) {
+    match &v.kind {
+        berth_model::Kind::Str(s) => {
+            for var in berth_loader::template::extract_variables(s) {
+                out.insert(var.name.clone(), var);
+            }
+        }
+        berth_model::Kind::Seq(items) => items.iter().for_each(|i| collect_variables(i, out)),
+        berth_model::Kind::Map(m) => m.iter().for_each(|(_, i)| collect_variables(i, out)),
+        _ => {}
+    }
+}
+
+fn json_str(s: &str) -> String {
+    let mut out = String::new();
+    berth_emit::json::write_string(&mut out, s);
+    out
+}
+
+/// Go's `text/tabwriter` with minimum width 20 and padding 3: every cell but the last of a
+/// line is padded to its column's width.
+fn tabwrite(rows: &[[String; 4]]) -> String {
+    let mut widths = [0usize; 3];
+    for r in rows {
+        for (i, w) in widths.iter_mut().enumerate() {
+            *w = (*w).max(r[i].chars().count() + 3).max(20);
+        }
+    }
+    let mut out = String::new();
+    for r in rows {
+        for (i, w) in widths.iter().enumerate() {
+            out.push_str(&r[i]);
+            out.push_str(&" ".repeat(w - r[i].chars().count()));
+        }
+        out.push_str(&r[3]);
+        out.push('\n');
+    }
+    out
 }
