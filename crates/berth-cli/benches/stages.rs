@@ -57,10 +57,11 @@ fn stages(c: &mut Criterion) {
         });
         c.bench_function(&format!("hash all services (N=500, deps={deps})"), |b| {
             b.iter(|| {
-                project
+                let hashes: Vec<String> = project
                     .services()
                     .map(|s| berth_emit::service_hash(s.value))
-                    .count()
+                    .collect();
+                hashes
             });
         });
     }
