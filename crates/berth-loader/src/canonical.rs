@@ -37,10 +37,8 @@ pub fn canonicalize(doc: &mut Value, interpolated: bool) -> Res<()> {
         if let Some(m) = root.get_mut(section).and_then(Value::as_map_mut) {
             for (_, res) in m.iter_mut() {
                 if let Some(r) = res.as_map_mut() {
-                    for key in ["labels"] {
-                        if let Some(v) = r.get_mut(key) {
-                            list_to_map(v, true);
-                        }
+                    if let Some(v) = r.get_mut("labels") {
+                        list_to_map(v, true, &format!("{section}.labels"))?;
                     }
                 }
             }
@@ -69,12 +67,12 @@ fn canonical_service(name: &str, svc: &mut Map, interpolated: bool) -> Res<()> {
         if let Some(b) = v.as_map_mut() {
             for k in ["args", "labels"] {
                 if let Some(x) = b.get_mut(k) {
-                    list_to_map(x, k == "labels");
+                    list_to_map(x, k == "labels", &format!("services.{name}.build.{k}"))?;
                 }
             }
             for k in ["ssh", "additional_contexts"] {
                 if let Some(x) = b.get_mut(k) {
-                    list_to_map(x, false);
+                    list_to_map(x, false, &format!("services.{name}.build.{k}"))?;
                 }
             }
             if let Some(x) = b.get_mut("secrets") {
@@ -89,22 +87,17 @@ fn canonical_service(name: &str, svc: &mut Map, interpolated: bool) -> Res<()> {
             *v = Value::map(m, v.span);
         }
     }
-    for k in ["environment"] {
-        if let Some(x) = svc.get_mut(k) {
-            list_to_map(x, false);
-        }
+    if let Some(x) = svc.get_mut("environment") {
+        list_to_map(x, false, &path("environment"))?;
     }
-    for k in ["labels", "annotations"] {
+    for k in ["labels", "annotations", "sysctls"] {
         if let Some(x) = svc.get_mut(k) {
-            list_to_map(x, true);
+            list_to_map(x, true, &path(k))?;
         }
-    }
-    if let Some(x) = svc.get_mut("sysctls") {
-        list_to_map(x, true);
     }
     if let Some(d) = svc.get_mut("deploy").and_then(Value::as_map_mut) {
         if let Some(x) = d.get_mut("labels") {
-            list_to_map(x, true);
+            list_to_map(x, true, &format!("services.{name}.deploy.labels"))?;
         }
     }
     for k in ["dns", "dns_search", "tmpfs", "label_file"] {
@@ -204,12 +197,29 @@ fn canonical_service(name: &str, svc: &mut Map, interpolated: bool) -> Res<()> {
 }
 
 /// `[K=V, K]` to `{K: V, K: null}`; with `labels_style`, a bare `K` becomes `""`.
-pub fn list_to_map(v: &mut Value, labels_style: bool) {
-    let Kind::Seq(items) = &v.kind else { return };
+///
+/// # Errors
+/// A list entry that is not a string (Compose: `unexpected type int`).
+pub fn list_to_map(v: &mut Value, labels_style: bool, path: &str) -> Res<()> {
+    let Kind::Seq(items) = &v.kind else {
+        return Ok(());
+    };
     let mut m = Map::new(MapKind::Dict);
-    for it in items {
-        let Some(s) = it.scalar_to_string() else {
-            continue;
+    for (i, it) in items.iter().enumerate() {
+        let Kind::Str(s) = &it.kind else {
+            let ty = match it.kind {
+                Kind::Int(_) => "int",
+                Kind::Float(_) => "float64",
+                Kind::Bool(_) => "bool",
+                Kind::Null => "<nil>",
+                Kind::Map(_) => "map[string]interface {}",
+                _ => "[]interface {}",
+            };
+            return Err(err(
+                it.span,
+                format!("{path}.[{i}]: unexpected type {ty}"),
+                "expected a KEY=VALUE string",
+            ));
         };
         let (k, val) = match s.split_once('=') {
             Some((k, val)) => (k.to_string(), Value::str(val, it.span)),
@@ -219,6 +229,7 @@ pub fn list_to_map(v: &mut Value, labels_style: bool) {
         m.insert(Key::new(k, it.span), val);
     }
     *v = Value::map(m, v.span);
+    Ok(())
 }
 
 fn str_items_to_source(v: &mut Value) {

@@ -75,6 +75,13 @@ pub fn check(
             ("configs", "configs", "config"),
         ] {
             for r in svc.get(field).and_then(Value::as_seq).unwrap_or(&[]) {
+                if r.get("source").is_none() {
+                    return Err(invalid(
+                        format!("service \"{name}\" refers to undefined {what} "),
+                        r,
+                        "this entry has no `source`",
+                    ));
+                }
                 if let Some(src) = r.get("source") {
                     let s = src.as_str().unwrap_or("");
                     if !has(section, s) {

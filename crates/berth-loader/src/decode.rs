@@ -56,8 +56,8 @@ pub const SERVICE: &[(&str, T)] = &[
     ("annotations", T::StrMap),
     ("attach", T::BoolPtr),
     ("build", T::Struct(BUILD)),
-    ("develop", T::Any),
-    ("blkio_config", T::Any),
+    ("develop", T::Struct(DEVELOP)),
+    ("blkio_config", T::Struct(BLKIO)),
     ("cap_add", T::StrList),
     ("cap_drop", T::StrList),
     ("cgroup_parent", T::Str),
@@ -73,7 +73,7 @@ pub const SERVICE: &[(&str, T)] = &[
     ("cpu_shares", T::Int),
     ("command", T::Command),
     ("configs", T::List(FILE_REF)),
-    ("container_name", T::Str),
+    ("container_name", T::Custom(container_name)),
     ("credential_spec", T::Struct(CREDENTIAL_SPEC)),
     ("depends_on", T::DictOf(DEPENDS_ON)),
     ("deploy", T::Struct(DEPLOY)),
@@ -85,7 +85,7 @@ pub const SERVICE: &[(&str, T)] = &[
     ("dockerfile", T::Str),
     ("domainname", T::Str),
     ("entrypoint", T::Command),
-    ("provider", T::Any),
+    ("provider", T::Custom(provider)),
     ("environment", T::EnvMap),
     ("env_file", T::List(ENV_FILE)),
     ("expose", T::StrNumList),
@@ -120,13 +120,13 @@ pub const SERVICE: &[(&str, T)] = &[
     ("pid", T::Str),
     ("pids_limit", T::Int),
     ("platform", T::Str),
-    ("ports", T::List(PORT)),
+    ("ports", T::Custom(ports)),
     ("privileged", T::Bool),
     ("pull_policy", T::Custom(pull_policy)),
     ("read_only", T::Bool),
     ("restart", T::Str),
     ("runtime", T::Str),
-    ("scale", T::IntPtr),
+    ("scale", T::Custom(non_negative)),
     ("secrets", T::List(FILE_REF)),
     ("security_opt", T::StrList),
     ("shm_size", T::Bytes),
@@ -143,7 +143,7 @@ pub const SERVICE: &[(&str, T)] = &[
     ("userns_mode", T::Str),
     ("uts", T::Str),
     ("volume_driver", T::Str),
-    ("volumes", T::List(VOLUME_MOUNT)),
+    ("volumes", T::Custom(volume_mounts)),
     ("volumes_from", T::StrList),
     ("working_dir", T::Str),
     ("post_start", T::List(HOOK)),
@@ -180,7 +180,7 @@ pub const BUILD: &[(&str, T)] = &[
 const CREDENTIAL_SPEC: &[(&str, T)] = &[("config", T::Str), ("file", T::Str), ("registry", T::Str)];
 
 const DEPENDS_ON: &[(&str, T)] = &[
-    ("condition", T::Str),
+    ("condition", T::Custom(condition)),
     ("restart", T::Bool),
     ("required", T::BoolPtr),
 ];
@@ -248,7 +248,7 @@ const HEALTHCHECK: &[(&str, T)] = &[
     ("test", T::Custom(healthcheck_test)),
     ("timeout", T::Duration),
     ("interval", T::Duration),
-    ("retries", T::IntPtr),
+    ("retries", T::Custom(non_negative)),
     ("start_period", T::Duration),
     ("start_interval", T::Duration),
     ("disable", T::Bool),
@@ -419,7 +419,7 @@ pub fn decode(v: &Value, t: T, path: &str) -> Res<Option<Value>> {
                 Kind::Bool(b) => *b,
                 Kind::Str(s) => to_bool(s).ok_or_else(|| {
                     Diagnostic::error(format!(
-                        "failed to cast to expected type: invalid boolean: {s}"
+                        "{path}: failed to cast to expected type: invalid boolean: {s}"
                     ))
                     .with_label(sp, "expected true or false")
                 })?,
@@ -519,7 +519,6 @@ pub fn decode(v: &Value, t: T, path: &str) -> Res<Option<Value>> {
                     Some(Value::seq(out, sp))
                 }
             }
-            Kind::Str(_) => Some(Value::seq(vec![v.clone()], sp)),
             Kind::Null => None,
             _ => return Err(type_error(v, path, "array")),
         },
@@ -791,6 +790,12 @@ fn gpus(v: &Value, path: &str) -> Res<Option<Value>> {
                 *c = Value::int(-1, c.span);
             } else if let Some(n) = c.as_str().and_then(|s| s.parse::<i64>().ok()) {
                 *c = Value::int(n, c.span);
+            } else if !matches!(c.kind, Kind::Int(_)) {
+                let shown = c.scalar_to_string().unwrap_or_default();
+                return Err(Diagnostic::error(format!(
+                    "{ipath}.count: invalid value \"{shown}\", the only value allowed is 'all' or a number"
+                ))
+                .with_label(c.span, "expected `all` or a number"));
             }
         }
         if !nm.contains_key("count") && !nm.contains_key("device_ids") {
@@ -814,7 +819,11 @@ fn pull_policy(v: &Value, path: &str) -> Res<Option<Value>> {
     match v.as_str() {
         Some("if_not_present") => Ok(Some(Value::str("missing", v.span))),
         Some("") | None if v.is_null() => Ok(None),
-        Some(_) => Ok(Some(v.clone())),
+        Some(s) if pull_policy_ok(s) => Ok(Some(v.clone())),
+        Some(s) => Err(Diagnostic::error(format!(
+            "{path} '{s}' does not match pattern 'always|never|build|if_not_present|missing|refresh|daily|weekly|every_([0-9]+[wdhms])+'"
+        ))
+        .with_label(v.span, "not a pull policy")),
         None => Err(type_error(v, path, "string")),
     }
 }
@@ -836,6 +845,12 @@ fn ulimits(v: &Value, path: &str) -> Res<Option<Value>> {
             }
             Kind::Map(inner) => {
                 let s = decode_struct(inner, &[("soft", T::IntPtr), ("hard", T::IntPtr)], &kpath)?;
+                if !(s.contains_key("soft") && s.contains_key("hard")) {
+                    return Err(
+                        Diagnostic::error(format!("{kpath} must be a integer or string"))
+                            .with_label(val.span, "a mapping needs both `soft` and `hard`"),
+                    );
+                }
                 Value::map(s, val.span)
             }
             _ => return Err(type_error(val, &kpath, "integer or string")),
@@ -900,4 +915,205 @@ fn tmpfs_size(v: &Value, path: &str) -> Res<Option<Value>> {
 #[must_use]
 pub fn path_of(parts: &[&str]) -> String {
     path_string(&parts.iter().map(|s| (*s).to_string()).collect::<Vec<_>>())
+}
+
+const DEVELOP_WATCH: &[(&str, T)] = &[
+    ("path", T::Str),
+    ("action", T::Custom(watch_action)),
+    ("target", T::Str),
+    ("exec", T::Struct(HOOK)),
+    ("ignore", T::Custom(string_or_list)),
+    ("include", T::Custom(string_or_list)),
+    ("initial_sync", T::Bool),
+];
+
+const DEVELOP: &[(&str, T)] = &[("watch", T::Custom(develop_watch))];
+
+const BLKIO_LIMIT: &[(&str, T)] = &[("path", T::Str), ("rate", T::Bytes)];
+const BLKIO_WEIGHT: &[(&str, T)] = &[("path", T::Str), ("weight", T::Int)];
+
+const BLKIO: &[(&str, T)] = &[
+    ("weight", T::Int),
+    ("weight_device", T::List(BLKIO_WEIGHT)),
+    ("device_read_bps", T::List(BLKIO_LIMIT)),
+    ("device_read_iops", T::List(BLKIO_LIMIT)),
+    ("device_write_bps", T::List(BLKIO_LIMIT)),
+    ("device_write_iops", T::List(BLKIO_LIMIT)),
+];
+
+fn enum_error(v: &Value, path: &str, allowed: &[&str]) -> Diagnostic {
+    let shown: Vec<String> = allowed.iter().map(|a| format!("'{a}'")).collect();
+    Diagnostic::error(format!("{path} value must be one of {}", shown.join(", ")))
+        .with_label(v.span, "not an allowed value")
+}
+
+fn one_of(v: &Value, path: &str, allowed: &[&str]) -> Res<Option<Value>> {
+    match v.as_str() {
+        Some(s) if allowed.contains(&s) => Ok(Some(v.clone())),
+        Some(_) => Err(enum_error(v, path, allowed)),
+        None if v.is_null() => Ok(None),
+        None => Err(type_error(v, path, "string")),
+    }
+}
+
+fn condition(v: &Value, path: &str) -> Res<Option<Value>> {
+    one_of(
+        v,
+        path,
+        &[
+            "service_started",
+            "service_healthy",
+            "service_completed_successfully",
+        ],
+    )
+}
+
+fn watch_action(v: &Value, path: &str) -> Res<Option<Value>> {
+    one_of(
+        v,
+        path,
+        &["rebuild", "sync", "restart", "sync+restart", "sync+exec"],
+    )
+}
+
+fn string_or_list(v: &Value, path: &str) -> Res<Option<Value>> {
+    match &v.kind {
+        Kind::Str(_) => Ok(Some(Value::seq(vec![v.clone()], v.span))),
+        _ => decode(v, T::StrList, path),
+    }
+}
+
+fn develop_watch(v: &Value, path: &str) -> Res<Option<Value>> {
+    let out = decode(v, T::List(DEVELOP_WATCH), path)?;
+    if let Some(items) = out.as_ref().and_then(Value::as_seq) {
+        for (i, it) in items.iter().enumerate() {
+            for req in ["path", "action"] {
+                if it.get(req).is_none() {
+                    return Err(
+                        Diagnostic::error(format!("{path}.{i} missing property '{req}'"))
+                            .with_label(it.span, format!("add `{req}:`")),
+                    );
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// An unanchored `[a-zA-Z0-9][a-zA-Z0-9_.-]+` (compose-spec's pattern, which only requires two
+/// such characters somewhere in the string).
+fn name_pattern(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.windows(2).any(|w| {
+        w[0].is_ascii_alphanumeric()
+            && (w[1].is_ascii_alphanumeric() || matches!(w[1], b'_' | b'.' | b'-'))
+    })
+}
+
+fn container_name(v: &Value, path: &str) -> Res<Option<Value>> {
+    let out = decode(v, T::Str, path)?;
+    if let Some(s) = out.as_ref().and_then(Value::as_str) {
+        if !name_pattern(s) {
+            return Err(Diagnostic::error(format!(
+                "{path} '{s}' does not match pattern '[a-zA-Z0-9][a-zA-Z0-9_.-]+'"
+            ))
+            .with_label(
+                v.span,
+                "container names need at least two letters, digits, '_', '.' or '-'",
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn pull_policy_ok(s: &str) -> bool {
+    // compose-spec's pattern is unanchored: any of these words anywhere is accepted.
+    [
+        "always",
+        "never",
+        "build",
+        "if_not_present",
+        "missing",
+        "refresh",
+        "daily",
+        "weekly",
+    ]
+    .iter()
+    .any(|w| s.contains(w))
+        || s.match_indices("every_").any(|(i, _)| {
+            let rest = &s[i + 6..];
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            digits > 0
+                && rest
+                    .as_bytes()
+                    .get(digits)
+                    .is_some_and(|c| b"wdhms".contains(c))
+        })
+}
+
+fn non_negative(v: &Value, path: &str) -> Res<Option<Value>> {
+    let out = decode(v, T::IntPtr, path)?;
+    if out.as_ref().and_then(Value::as_i64).is_some_and(|i| i < 0) {
+        return Err(
+            Diagnostic::error(format!("{path}: must be greater than or equal to 0"))
+                .with_label(v.span, "negative value"),
+        );
+    }
+    Ok(out)
+}
+
+fn provider(v: &Value, path: &str) -> Res<Option<Value>> {
+    let out = decode(v, T::Struct(&[("type", T::Str), ("options", T::Any)]), path)?;
+    if let Some(p) = &out {
+        if p.get("type").is_none() {
+            return Err(Diagnostic::error(format!("{path} missing property 'type'"))
+                .with_label(v.span, "add `type:`"));
+        }
+    }
+    Ok(out)
+}
+
+fn ports(v: &Value, path: &str) -> Res<Option<Value>> {
+    // Entries Compose could not parse (with --no-interpolate) stay strings.
+    if let Kind::Seq(items) = &v.kind {
+        if items.iter().any(|i| matches!(i.kind, Kind::Str(_))) {
+            return Ok(Some(v.clone()));
+        }
+    }
+    if let Kind::Seq(items) = &v.kind {
+        for (i, p) in items.iter().enumerate() {
+            if p.as_map().is_some_and(|m| !m.contains_key("target")) {
+                return Err(Diagnostic::error(format!(
+                    "service ports {path}.[{i}] is missing a target port"
+                ))
+                .with_label(p.span, "add `target:`"));
+            }
+        }
+    }
+    decode(v, T::List(PORT), path)
+}
+
+fn volume_mounts(v: &Value, path: &str) -> Res<Option<Value>> {
+    let out = decode(v, T::List(VOLUME_MOUNT), path)?;
+    for (i, m) in out
+        .as_ref()
+        .and_then(Value::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .enumerate()
+    {
+        if let Some(t) = m.get("type") {
+            let allowed = ["bind", "volume", "tmpfs", "cluster", "npipe", "image"];
+            if !t.as_str().is_some_and(|s| allowed.contains(&s)) {
+                return Err(enum_error(t, &format!("{path}.{i}.type"), &allowed));
+            }
+        }
+        if m.get("target").is_none() {
+            return Err(Diagnostic::error(format!(
+                "service volume {path}.[{i}] is missing a mount target"
+            ))
+            .with_label(m.span, "add `target:`"));
+        }
+    }
+    Ok(out)
 }

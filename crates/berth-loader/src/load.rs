@@ -743,6 +743,23 @@ impl Loader<'_> {
         let mut services = kept;
         if opts.consistency {
             crate::consistency::check(&services, &sections, &disabled)?;
+            let declared = models.as_ref().and_then(Value::as_map);
+            for (name, svc) in services.iter() {
+                for (m, _) in svc
+                    .get("models")
+                    .and_then(Value::as_map)
+                    .into_iter()
+                    .flat_map(Map::iter)
+                {
+                    if !declared.is_some_and(|d| d.contains_key(&m.name)) {
+                        return Err(Diagnostic::error(format!(
+                            "service \"{}\" refers to undefined model {}: invalid compose project",
+                            name.name, m.name
+                        ))
+                        .with_label(m.span, "not declared under top-level `models`"));
+                    }
+                }
+            }
         }
         // Selection of the services named on the command line, with their dependencies.
         if !opts.services.is_empty() {
