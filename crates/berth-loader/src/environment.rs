@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use berth_model::{Diagnostic, Key, Kind, Map, MapKind, Span, Value};
+use berth_model::{Diagnostic, Key, Map, MapKind, Span, Value};
 use indexmap::IndexMap;
 
 use crate::load::Loader;
@@ -71,22 +71,7 @@ pub(crate) fn resolve(
                     from_files.insert(k, (v, f.span));
                 }
             }
-            if !from_files.is_empty() {
-                if !m.contains_key("environment") {
-                    m.insert(
-                        Key::synthetic("environment"),
-                        Value::empty_map(MapKind::Dict, Span::SYNTHETIC),
-                    );
-                }
-                if let Some(e) = m.get_mut("environment").and_then(Value::as_map_mut) {
-                    for (k, (v, sp)) in from_files {
-                        if !e.contains_key(&k) {
-                            e.insert(Key::new(k, sp), Value::str(v, sp));
-                        }
-                    }
-                }
-                reorder(m, decode::SERVICE);
-            }
+            merge_under(m, "environment", from_files);
         }
         if let Some(files) = m.remove("label_file") {
             let mut from_files: IndexMap<String, (String, Span)> = IndexMap::new();
@@ -101,24 +86,8 @@ pub(crate) fn resolve(
                     from_files.insert(k, (v, f.span));
                 }
             }
-            if !from_files.is_empty() {
-                if !m.contains_key("labels") {
-                    m.insert(
-                        Key::synthetic("labels"),
-                        Value::empty_map(MapKind::Dict, Span::SYNTHETIC),
-                    );
-                }
-                if let Some(e) = m.get_mut("labels").and_then(Value::as_map_mut) {
-                    for (k, (v, sp)) in from_files {
-                        if !e.contains_key(&k) {
-                            e.insert(Key::new(k, sp), Value::str(v, sp));
-                        }
-                    }
-                }
-                reorder(m, decode::SERVICE);
-            }
+            merge_under(m, "labels", from_files);
         }
-        let _ = Kind::Null;
     }
     Ok(())
 }
@@ -143,4 +112,26 @@ fn parse_raw(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> IndexMap<St
         }
     }
     out
+}
+
+/// Puts values read from files under a map attribute of the service; values the service sets
+/// itself win (even a `null`).
+fn merge_under(m: &mut Map, key: &str, from_files: IndexMap<String, (String, Span)>) {
+    if from_files.is_empty() {
+        return;
+    }
+    if !m.contains_key(key) {
+        m.insert(
+            Key::synthetic(key),
+            Value::empty_map(MapKind::Dict, Span::SYNTHETIC),
+        );
+    }
+    if let Some(e) = m.get_mut(key).and_then(Value::as_map_mut) {
+        for (k, (v, sp)) in from_files {
+            if !e.contains_key(&k) {
+                e.insert(Key::new(k, sp), Value::str(v, sp));
+            }
+        }
+    }
+    reorder(m, decode::SERVICE);
 }

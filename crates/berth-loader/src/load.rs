@@ -409,7 +409,9 @@ impl Loader<'_> {
             texts.push((id, f.clone(), text));
         }
         let parsed: Vec<Res<Vec<yaml::Document>>> =
-            parallel_map(&texts, |(id, _, text)| yaml::parse(*id, text));
+            parallel_map(texts.iter().collect(), |(id, _, text)| {
+                yaml::parse(*id, text)
+            });
         let mut docs: Vec<(FileId, PathBuf, yaml::Document)> = Vec::new();
         for ((id, f, _), result) in texts.iter().zip(parsed) {
             let parsed = result?;
@@ -441,7 +443,7 @@ impl Loader<'_> {
         }
         let interpolate = opts.interpolate;
         let env_ref = &env;
-        let prepared: Vec<(Value, Res<Prepared>)> = parallel_map_owned(
+        let prepared: Vec<(Value, Res<Prepared>)> = parallel_map(
             roots
                 .iter_mut()
                 .map(|r| std::mem::replace(&mut r.2, Value::null(Span::SYNTHETIC)))
@@ -1047,26 +1049,8 @@ fn prepare_pure(
 }
 
 /// Runs `f` over the items on up to two threads (the machines Berth targets have two cores),
-/// keeping the order of results. Small inputs stay on the current thread.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    if items.len() < 2 {
-        return items.iter().map(&f).collect();
-    }
-    let mid = split_point(items.len());
-    let (left, right) = items.split_at(mid);
-    std::thread::scope(|scope| {
-        let handle = scope.spawn(|| right.iter().map(&f).collect::<Vec<R>>());
-        let mut out: Vec<R> = left.iter().map(&f).collect();
-        match handle.join() {
-            Ok(rest) => out.extend(rest),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-        out
-    })
-}
-
-/// Like [`parallel_map`] for owned items.
-fn parallel_map_owned<T: Send, R: Send>(mut items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+/// keeping the order of results. A single item stays on the current thread.
+fn parallel_map<T: Send, R: Send>(mut items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
     if items.len() < 2 {
         return items.into_iter().map(&f).collect();
     }

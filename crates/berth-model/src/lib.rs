@@ -7,6 +7,7 @@
 
 pub mod diag;
 pub mod project;
+pub mod scalar;
 pub mod source;
 pub mod value;
 
