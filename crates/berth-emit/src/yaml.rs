@@ -37,8 +37,36 @@ fn entries(v: &Value) -> Vec<(&str, &Value)> {
 }
 
 fn write_map_body(out: &mut String, v: &Value, ind: usize) {
-    for (i, (k, val)) in entries(v).into_iter().enumerate() {
-        if i > 0 {
+    let all = entries(v);
+    // A large map of maps (the services of a big project) is rendered on two threads.
+    if all.len() >= 64 && all.iter().all(|(_, val)| matches!(val.kind, Kind::Map(_))) {
+        let (left, right) = all.split_at(all.len() / 2);
+        let rendered = std::thread::scope(|scope| {
+            let handle = scope.spawn(|| {
+                let mut s = String::new();
+                write_entries(&mut s, right, ind, false);
+                s
+            });
+            let mut s = String::new();
+            write_entries(&mut s, left, ind, true);
+            handle.join().map(|r| (s, r))
+        });
+        match rendered {
+            Ok((l, r)) => {
+                out.push_str(&l);
+                out.push_str(&r);
+            }
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        return;
+    }
+    write_entries(out, &all, ind, true);
+}
+
+/// Writes `key: value` lines; the caller has already indented the first one if `first_indented`.
+fn write_entries(out: &mut String, entries: &[(&str, &Value)], ind: usize, first_indented: bool) {
+    for (i, (k, val)) in entries.iter().enumerate() {
+        if i > 0 || !first_indented {
             indent(out, ind);
         }
         out.push_str(&key(k));

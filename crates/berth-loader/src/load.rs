@@ -408,10 +408,11 @@ impl Loader<'_> {
             };
             texts.push((id, f.clone(), text));
         }
-        let parsed: Vec<Res<Vec<yaml::Document>>> =
-            parallel_map(texts.iter().collect(), |(id, _, text)| {
-                yaml::parse(*id, text)
-            });
+        let parsed: Vec<Res<Vec<yaml::Document>>> = parallel_map(
+            texts.iter().collect(),
+            split_point(texts.len()),
+            |(id, _, text)| yaml::parse(*id, text),
+        );
         let mut docs: Vec<(FileId, PathBuf, yaml::Document)> = Vec::new();
         for ((id, f, _), result) in texts.iter().zip(parsed) {
             let parsed = result?;
@@ -443,11 +444,13 @@ impl Loader<'_> {
         }
         let interpolate = opts.interpolate;
         let env_ref = &env;
+        let n_roots = roots.len();
         let prepared: Vec<(Value, Res<Prepared>)> = parallel_map(
             roots
                 .iter_mut()
                 .map(|r| std::mem::replace(&mut r.2, Value::null(Span::SYNTHETIC)))
                 .collect(),
+            split_point(n_roots),
             |mut root| {
                 let r = prepare_pure(&mut root, env_ref, interpolate);
                 (root, r)
@@ -470,8 +473,20 @@ impl Loader<'_> {
                 &mut vec![path.clone()],
             )?;
             merge::apply_resets(&mut model, &resets);
+            // Only the services this document touches can have new duplicates.
+            let touched: Vec<String> = root
+                .get("services")
+                .and_then(Value::as_map)
+                .map(|m| m.keys().map(str::to_string).collect())
+                .unwrap_or_default();
             merge::merge(&mut model, root, &mut Vec::new())?;
-            merge::enforce_unicity(&mut model);
+            if let Some(services) = model.get_mut("services").and_then(Value::as_map_mut) {
+                for name in &touched {
+                    if let Some(svc) = services.get_mut(name) {
+                        merge::enforce_unicity_service(svc);
+                    }
+                }
+            }
         }
         Ok(Merged {
             model,
@@ -624,16 +639,31 @@ impl Loader<'_> {
             ..
         }) = root.remove("services")
         {
-            for (k, v) in raw.entries {
-                let path = format!("services.{}", k.name);
-                let span = v.span;
-                let Kind::Map(mut m) = v.kind else { continue };
-                m.remove("extends");
-                if opts.resolve_paths {
-                    paths::resolve_service(&mut m, &workdir, home.as_deref());
+            // Services decode independently: two threads for large projects.
+            let n_services = raw.entries.len();
+            let resolve = opts.resolve_paths;
+            let (workdir_ref, home_ref) = (&workdir, home.as_deref());
+            let decoded: Vec<Res<Option<(Key, Value)>>> = parallel_map(
+                raw.entries.into_iter().collect(),
+                split_half(n_services),
+                |(k, v)| {
+                    let path = format!("services.{}", k.name);
+                    let span = v.span;
+                    let Kind::Map(mut m) = v.kind else {
+                        return Ok(None);
+                    };
+                    m.remove("extends");
+                    if resolve {
+                        paths::resolve_service(&mut m, workdir_ref, home_ref);
+                    }
+                    let svc = decode_struct(&m, decode::SERVICE, &path)?;
+                    Ok(Some((k, Value::map(svc, span))))
+                },
+            );
+            for d in decoded {
+                if let Some((k, v)) = d? {
+                    services.insert(k, v);
                 }
-                let svc = decode_struct(&m, decode::SERVICE, &path)?;
-                services.insert(k, Value::map(svc, span));
             }
         }
         let mut sections: IndexMap<&str, Map> = IndexMap::new();
@@ -1048,13 +1078,17 @@ fn prepare_pure(
     Ok(out)
 }
 
-/// Runs `f` over the items on up to two threads (the machines Berth targets have two cores),
-/// keeping the order of results. A single item stays on the current thread.
-fn parallel_map<T: Send, R: Send>(mut items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
-    if items.len() < 2 {
+/// Runs `f` over the items on two threads (the machines Berth targets have two cores): the
+/// first `split` items on this thread, the rest on another, keeping the order of results.
+fn parallel_map<T: Send, R: Send>(
+    mut items: Vec<T>,
+    split: usize,
+    f: impl Fn(T) -> R + Sync,
+) -> Vec<R> {
+    if split == 0 || split >= items.len() {
         return items.into_iter().map(&f).collect();
     }
-    let right = items.split_off(split_point(items.len()));
+    let right = items.split_off(split);
     std::thread::scope(|scope| {
         let handle = scope.spawn(|| right.into_iter().map(&f).collect::<Vec<R>>());
         let mut out: Vec<R> = items.into_iter().map(&f).collect();
@@ -1070,4 +1104,14 @@ fn parallel_map<T: Send, R: Send>(mut items: Vec<T>, f: impl Fn(T) -> R + Sync) 
 /// thread to itself.
 fn split_point(n: usize) -> usize {
     1.max(n / 4)
+}
+
+/// Half of a long list of services; short lists stay on one thread (a thread costs more than
+/// decoding a few services).
+fn split_half(n: usize) -> usize {
+    if n < 64 {
+        0
+    } else {
+        n / 2
+    }
 }
