@@ -18,6 +18,20 @@ fn reference() -> PathBuf {
     reference_binary().unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Fixtures whose `--no-interpolate` output still differs from the reference. Each is an error
+/// Docker Compose raises while decoding its typed model even in raw mode, which Berth's raw
+/// validation does not reproduce yet.
+const RAW_KNOWN_GAPS: &[&str] = &[
+    // `required: maybe` is rejected by the schema (boolean only) in raw mode too.
+    "validation-depends-on-2-error",
+    // Compose prints an unparsable device string as `{permissions: rwm, source: "", target: ""}`.
+    "validation-devices-error",
+    // `storage_opt` values are not checked in raw mode by Compose.
+    "validation-storage-opt-error",
+    // `ulimits: {nofile: abc}` fails Compose's canonical transform even in raw mode.
+    "validation-ulimits-2-error",
+];
+
 #[test]
 fn config_fixtures_match_the_reference() {
     let reference = reference();
@@ -36,6 +50,41 @@ fn config_fixtures_match_the_reference() {
             count += 1;
             if let Err(e) = compare(&berth(), &reference, &case) {
                 failures.push(e);
+            }
+        }
+    }
+    // The raw model of `config --no-interpolate`, for every fixture that runs with the default
+    // invocation.
+    for dir in &dirs {
+        if ["args", "cwd", "stdin"]
+            .iter()
+            .any(|f| dir.join(f).exists())
+        {
+            continue;
+        }
+        let name = dir
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        for format in ["yaml", "json"] {
+            let mut case = fixture_cases(dir).remove(0);
+            case.args = vec![
+                "config".into(),
+                "--no-interpolate".into(),
+                "--format".into(),
+                format.into(),
+            ];
+            count += 1;
+            match compare(&berth(), &reference, &case) {
+                Ok(()) if RAW_KNOWN_GAPS.contains(&name.as_str()) => {
+                    failures.push(format!(
+                        "{name}: now matches with --no-interpolate; remove it from RAW_KNOWN_GAPS"
+                    ));
+                }
+                Err(_) if RAW_KNOWN_GAPS.contains(&name.as_str()) => {}
+                Ok(()) => {}
+                Err(e) => failures.push(e),
             }
         }
     }
@@ -62,7 +111,12 @@ fn awesome_compose_corpus_matches_the_reference() {
     let reference = reference();
     let mut failures = Vec::new();
     for dir in &projects {
-        for args in [vec!["config"], vec!["config", "--format", "json"]] {
+        for args in [
+            vec!["config"],
+            vec!["config", "--format", "json"],
+            vec!["config", "--no-interpolate"],
+            vec!["config", "--no-interpolate", "--format", "json"],
+        ] {
             let case = Case {
                 dir: dir.clone(),
                 args: args.iter().map(|s| (*s).to_string()).collect(),

@@ -19,10 +19,19 @@ pub fn config_yaml(project: &Project) -> String {
     escape_dollars(&yaml::to_yaml(&project.tree))
 }
 
-/// `config --no-interpolate`-style output of a raw model: every key sorted, scalars as written.
+/// `config --no-interpolate` output of a raw model: every key sorted, scalars as written, `$`
+/// not escaped (Docker Compose prints this model with its generic map formatter).
 #[must_use]
 pub fn model_yaml(model: &Value) -> String {
     yaml::to_yaml(&sorted_all(model))
+}
+
+/// `config --no-interpolate --format json`: every key sorted bytewise, no trailing newline.
+#[must_use]
+pub fn model_json(model: &Value) -> String {
+    let mut out = String::new();
+    json::write(&mut out, &sorted_all(model), json::Style::Indented, 0);
+    out
 }
 
 fn sorted_all(v: &Value) -> Value {

@@ -34,6 +34,10 @@ pub fn canonicalize(doc: &mut Value, interpolated: bool) -> Res<()> {
         }
     }
     for section in ["networks", "volumes", "secrets", "configs"] {
+        if !interpolated {
+            // The raw model keeps label lists as written.
+            break;
+        }
         if let Some(m) = root.get_mut(section).and_then(Value::as_map_mut) {
             for (_, res) in m.iter_mut() {
                 if let Some(r) = res.as_map_mut() {
@@ -56,7 +60,11 @@ pub fn canonicalize(doc: &mut Value, interpolated: bool) -> Res<()> {
     Ok(())
 }
 
+/// Canonical forms of one service. Without interpolation (`config --no-interpolate`) only
+/// compose-go's own transforms apply, as the reference prints that raw model; Berth's extra
+/// conversions to the typed shapes (environment lists to maps, ...) are skipped.
 fn canonical_service(name: &str, svc: &mut Map, interpolated: bool) -> Res<()> {
+    let raw = !interpolated;
     let path = |k: &str| path_string(&["services".into(), name.into(), k.into()]);
     if let Some(v) = svc.get_mut("build") {
         if let Kind::Str(s) = &v.kind {
@@ -67,7 +75,12 @@ fn canonical_service(name: &str, svc: &mut Map, interpolated: bool) -> Res<()> {
         if let Some(b) = v.as_map_mut() {
             for k in ["args", "labels"] {
                 if let Some(x) = b.get_mut(k) {
-                    list_to_map(x, k == "labels", &format!("services.{name}.build.{k}"))?;
+                    if !raw {
+                        list_to_map(x, k == "labels", &format!("services.{name}.build.{k}"))?;
+                    } else if let (Kind::Seq(items), "args") = (&mut x.kind, k) {
+                        // Normalization drops bare build args of the list form.
+                        items.retain(|i| i.as_str().is_none_or(|s| s.contains('=')));
+                    }
                 }
             }
             for k in ["ssh", "additional_contexts"] {
@@ -87,20 +100,27 @@ fn canonical_service(name: &str, svc: &mut Map, interpolated: bool) -> Res<()> {
             *v = Value::map(m, v.span);
         }
     }
-    if let Some(x) = svc.get_mut("environment") {
-        list_to_map(x, false, &path("environment"))?;
-    }
-    for k in ["labels", "annotations", "sysctls"] {
-        if let Some(x) = svc.get_mut(k) {
-            list_to_map(x, true, &path(k))?;
+    if !raw {
+        if let Some(x) = svc.get_mut("environment") {
+            list_to_map(x, false, &path("environment"))?;
+        }
+        for k in ["labels", "annotations", "sysctls"] {
+            if let Some(x) = svc.get_mut(k) {
+                list_to_map(x, true, &path(k))?;
+            }
+        }
+        if let Some(d) = svc.get_mut("deploy").and_then(Value::as_map_mut) {
+            if let Some(x) = d.get_mut("labels") {
+                list_to_map(x, true, &format!("services.{name}.deploy.labels"))?;
+            }
         }
     }
-    if let Some(d) = svc.get_mut("deploy").and_then(Value::as_map_mut) {
-        if let Some(x) = d.get_mut("labels") {
-            list_to_map(x, true, &format!("services.{name}.deploy.labels"))?;
-        }
-    }
-    for k in ["dns", "dns_search", "tmpfs", "label_file"] {
+    let string_or_list: &[&str] = if raw {
+        &["dns", "label_file"]
+    } else {
+        &["dns", "dns_search", "tmpfs", "label_file"]
+    };
+    for k in string_or_list.iter().copied() {
         if let Some(v) = svc.get_mut(k) {
             if matches!(v.kind, Kind::Str(_)) {
                 *v = Value::seq(vec![v.clone()], v.span);
@@ -111,7 +131,7 @@ fn canonical_service(name: &str, svc: &mut Map, interpolated: bool) -> Res<()> {
         env_file_canonical(v);
     }
     if let Some(v) = svc.get_mut("depends_on") {
-        depends_on_canonical(v);
+        depends_on_canonical(v, &path("depends_on"))?;
     }
     if let Some(v) = svc.get_mut("networks") {
         if let Kind::Seq(items) = &v.kind {
@@ -159,10 +179,19 @@ fn canonical_service(name: &str, svc: &mut Map, interpolated: bool) -> Res<()> {
     if let Some(v) = svc.get_mut("ports") {
         if let Kind::Seq(items) = &mut v.kind {
             let mut out = Vec::with_capacity(items.len());
-            for it in items.drain(..) {
-                out.extend(port_canonical(it, &path("ports"), interpolated)?);
+            let mut failed = false;
+            for it in items.iter() {
+                match port_canonical(it.clone(), &path("ports"), raw) {
+                    Ok(p) => out.extend(p),
+                    // Without interpolation `${PORT}:80` cannot be parsed; Compose then keeps the
+                    // whole list as written.
+                    Err(_) if raw => failed = true,
+                    Err(e) => return Err(e),
+                }
             }
-            *items = out;
+            if !failed {
+                *items = out;
+            }
         }
     }
     if let Some(v) = svc.get_mut("volumes") {
@@ -178,7 +207,12 @@ fn canonical_service(name: &str, svc: &mut Map, interpolated: bool) -> Res<()> {
         if let Kind::Seq(items) = &mut v.kind {
             for it in items.iter_mut() {
                 if let Kind::Str(s) = &it.kind {
-                    *it = parse_device(s, it.span)?;
+                    match parse_device(s, it.span) {
+                        Ok(d) => *it = d,
+                        // The raw model keeps what the typed decoding would reject.
+                        Err(_) if raw => {}
+                        Err(e) => return Err(e),
+                    }
                 }
             }
         }
@@ -190,7 +224,26 @@ fn canonical_service(name: &str, svc: &mut Map, interpolated: bool) -> Res<()> {
             *v = Value::seq(vec![Value::map(m, v.span)], v.span);
         }
     }
-    if let Some(v) = svc.get_mut("extra_hosts") {
+    if raw {
+        // compose-go gives device requests without a count or ids `count: all`.
+        if let Some(devs) = svc
+            .get_mut("deploy")
+            .and_then(|d| d.get_mut("resources"))
+            .and_then(|r| r.get_mut("reservations"))
+            .and_then(|r| r.get_mut("devices"))
+            .and_then(Value::as_seq_mut)
+        {
+            for d in devs.iter_mut() {
+                let sp = d.span;
+                if let Some(m) = d.as_map_mut() {
+                    if !m.contains_key("count") && !m.contains_key("device_ids") {
+                        m.insert(skey("count"), Value::str("all", sp));
+                    }
+                }
+            }
+        }
+    }
+    if let Some(v) = svc.get_mut("extra_hosts").filter(|_| !raw) {
         extra_hosts_canonical(v);
     }
     Ok(())
@@ -273,11 +326,18 @@ fn env_file_canonical(v: &mut Value) {
     *v = Value::seq(out, v.span);
 }
 
-fn depends_on_canonical(v: &mut Value) {
+fn depends_on_canonical(v: &mut Value, path: &str) -> Res<()> {
     match &mut v.kind {
         Kind::Seq(items) => {
             let mut m = Map::new(MapKind::Dict);
-            for it in items.iter() {
+            for (i, it) in items.iter().enumerate() {
+                if !matches!(it.kind, Kind::Str(_)) {
+                    return Err(err(
+                        it.span,
+                        format!("{path}.{i} must be a string"),
+                        "a service name",
+                    ));
+                }
                 if let Some(s) = it.scalar_to_string() {
                     let mut d = Map::new(MapKind::Dict);
                     d.insert(skey("condition"), Value::str("service_started", it.span));
@@ -305,6 +365,7 @@ fn depends_on_canonical(v: &mut Value) {
         }
         _ => {}
     }
+    Ok(())
 }
 
 fn extra_hosts_canonical(v: &mut Value) {
@@ -430,18 +491,13 @@ fn parse_port_spec(raw: &str, span: Span) -> Res<Vec<Value>> {
     Ok(entries.into_iter().map(|(_, v)| v).collect())
 }
 
-fn port_canonical(item: Value, path: &str, interpolated: bool) -> Res<Vec<Value>> {
+fn port_canonical(item: Value, path: &str, raw: bool) -> Res<Vec<Value>> {
     match &item.kind {
-        Kind::Str(s) => match parse_port_spec(s, item.span) {
-            Ok(v) => Ok(v),
-            // Without interpolation a `${PORT}:80` stays as written (Compose tolerates it).
-            Err(_) if !interpolated => Ok(vec![item]),
-            Err(e) => Err(e),
-        },
+        Kind::Str(s) => parse_port_spec(s, item.span),
         Kind::Int(i) => parse_port_spec(&i.to_string(), item.span),
         Kind::Map(m) => {
             let mut m = m.clone();
-            if let Some(p) = m.get_mut("published") {
+            if let Some(p) = m.get_mut("published").filter(|_| !raw) {
                 if let Kind::Int(i) = p.kind {
                     *p = Value::str(i.to_string(), p.span);
                 }

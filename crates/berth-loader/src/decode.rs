@@ -10,6 +10,32 @@ use crate::yaml::path_string;
 
 type Res<T> = Result<T, Diagnostic>;
 
+thread_local! {
+    /// Set while validating the raw model of `config --no-interpolate`: like the JSON schema,
+    /// accept a string wherever a boolean, number, size or duration is expected (it may hold a
+    /// `${VAR}`), but check everything else.
+    static LENIENT_SCALARS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Validates a raw (uninterpolated) service the way the schema does, without keeping the result.
+///
+/// # Errors
+/// Everything the schema rejects in raw values.
+pub fn validate_raw(m: &Map, fields: &[(&str, T)], path: &str) -> Res<()> {
+    LENIENT_SCALARS.with(|l| l.set(true));
+    let r = decode_struct(m, fields, path).map(|_| ());
+    LENIENT_SCALARS.with(|l| l.set(false));
+    r
+}
+
+fn lenient() -> bool {
+    LENIENT_SCALARS.with(std::cell::Cell::get)
+}
+
+fn lenient_string(v: &Value) -> bool {
+    matches!(v.kind, Kind::Str(_)) && lenient()
+}
+
 /// Field types of the model.
 #[derive(Clone, Copy)]
 pub enum T {
@@ -399,6 +425,69 @@ pub fn decode(v: &Value, t: T, path: &str) -> Res<Option<Value>> {
         );
     }
     let sp = v.span;
+    if lenient_string(v)
+        && matches!(
+            t,
+            T::Bool | T::BoolPtr | T::Int | T::IntPtr | T::Float | T::Bytes | T::Duration
+        )
+    {
+        return Ok(Some(v.clone()));
+    }
+    if lenient() {
+        // The raw model keeps list forms, and the checks below that come from Compose's typed
+        // decoding (not from its schema) do not apply to it.
+        match t {
+            T::StrMap | T::EnvMap if matches!(v.kind, Kind::Seq(_) | Kind::Map(_)) => {
+                match &v.kind {
+                    Kind::Map(m) => {
+                        for (k, val) in m.iter() {
+                            let kpath = format!("{path}.{}", k.name);
+                            match val.kind {
+                                Kind::Timestamp(_) => return Err(timestamp_error(val, &kpath)),
+                                Kind::Map(_) | Kind::Seq(_) => {
+                                    return Err(type_error(
+                                        val,
+                                        &kpath,
+                                        "boolean, null, number or string",
+                                    ))
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                    Kind::Seq(items) => {
+                        for (i, it) in items.iter().enumerate() {
+                            if !matches!(it.kind, Kind::Str(_)) {
+                                return Err(Diagnostic::error(format!(
+                                    "{path}.[{i}]: unexpected type {}",
+                                    it.type_name()
+                                ))
+                                .with_label(it.span, "expected a KEY=VALUE string"));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                return Ok(Some(v.clone()));
+            }
+            T::List(_) if matches!(&v.kind, Kind::Seq(items) if items.iter().any(|i| matches!(i.kind, Kind::Str(_)))) =>
+            {
+                return Ok(Some(v.clone()));
+            }
+            T::Custom(f)
+                if [
+                    non_negative as fn(&Value, &str) -> Res<Option<Value>>,
+                    gpus,
+                    extra_hosts,
+                    ssh,
+                ]
+                .contains(&f) =>
+            {
+                return Ok(Some(v.clone()));
+            }
+            _ => {}
+        }
+    }
     Ok(match t {
         T::Str => match &v.kind {
             Kind::Str(s) if s.is_empty() => None,

@@ -91,7 +91,7 @@ fn resolve(
             for doc in yaml::parse(id, &text)? {
                 let Some(mut r) = doc.root else { continue };
                 l.interpolate(&mut r, &[], env)?;
-                canonical::canonicalize(&mut r, true)?;
+                canonical::canonicalize(&mut r, l.opts.interpolate)?;
                 merge::merge(&mut merged, r, &mut Vec::new())?;
             }
             let base_dir = path
@@ -148,7 +148,12 @@ fn resolve(
     if !matches!(merged.kind, Kind::Map(_)) {
         return Ok(());
     }
-    merge::merge(
+    let merge_fn = if l.opts.interpolate {
+        merge::merge
+    } else {
+        merge::merge_raw
+    };
+    merge_fn(
         &mut merged,
         own,
         &mut vec!["services".into(), name.to_string()],

@@ -91,7 +91,7 @@ impl LoadError {
 type Res<T> = Result<T, Diagnostic>;
 
 pub(crate) struct Loader<'o> {
-    opts: &'o Options,
+    pub(crate) opts: &'o Options,
     pub(crate) sources: SourceMap,
     pub(crate) warnings: Vec<Diagnostic>,
     warned_unset: HashSet<String>,
@@ -285,6 +285,9 @@ impl Loader<'_> {
 
     fn run(&mut self) -> Res<Project> {
         let m = self.merged()?;
+        if !self.opts.interpolate {
+            return self.finish_raw(m);
+        }
         self.finish(m.model, m.name, m.workdir, m.files, m.env)
     }
 
@@ -479,7 +482,11 @@ impl Loader<'_> {
                 .and_then(Value::as_map)
                 .map(|m| m.keys().map(str::to_string).collect())
                 .unwrap_or_default();
-            merge::merge(&mut model, root, &mut Vec::new())?;
+            if opts.interpolate {
+                merge::merge(&mut model, root, &mut Vec::new())?;
+            } else {
+                merge::merge_raw(&mut model, root, &mut Vec::new())?;
+            }
             if let Some(services) = model.get_mut("services").and_then(Value::as_map_mut) {
                 for name in &touched {
                     if let Some(svc) = services.get_mut(name) {
@@ -616,6 +623,115 @@ impl Loader<'_> {
         Ok(())
     }
 
+    /// The raw model that `config --no-interpolate` prints (compose-go `LoadModel`): merged,
+    /// canonical and normalized, but not typed: values stay as written, no profiles, no
+    /// consistency checks, no pruning.
+    fn finish_raw(&mut self, m: Merged) -> Res<Project> {
+        let opts = self.opts;
+        let Kind::Map(mut root) = m.model.kind else {
+            return Err(Diagnostic::error("top-level object must be a mapping"));
+        };
+        root.remove("include");
+        root.remove("name");
+        let home = m.env.get(env_vars::HOME).cloned();
+        let had_services = root.contains_key("services");
+        let mut services = match root.remove("services") {
+            Some(Value {
+                kind: Kind::Map(s), ..
+            }) => s,
+            _ => Map::new(MapKind::Dict),
+        };
+        for (k, svc) in services.iter_mut() {
+            if let Some(sm) = svc.as_map_mut() {
+                sm.remove("extends");
+                decode::validate_raw(sm, decode::SERVICE, &format!("services.{}", k.name))?;
+                if opts.resolve_paths {
+                    paths::resolve_service(sm, &m.workdir, home.as_deref());
+                }
+            }
+        }
+        let mut sections: IndexMap<&str, Map> = IndexMap::new();
+        for section in ["networks", "volumes", "secrets", "configs"] {
+            let mut out = Map::new(MapKind::Dict);
+            if let Some(Value {
+                kind: Kind::Map(raw),
+                ..
+            }) = root.remove(section)
+            {
+                for (k, v) in raw.entries {
+                    let mut rm = match v.kind {
+                        Kind::Map(x) => x,
+                        _ => Map::new(MapKind::Dict),
+                    };
+                    let path = format!("{section}.{}", k.name);
+                    legacy_external_name(&mut rm, &path, &mut self.warnings)?;
+                    let fields = match section {
+                        "networks" => decode::NETWORK,
+                        "volumes" => decode::VOLUME,
+                        _ => decode::SECRET_CONFIG,
+                    };
+                    decode::validate_raw(&rm, fields, &path)?;
+                    out.insert(k, Value::map(rm, v.span));
+                }
+            }
+            sections.insert(section, out);
+        }
+        if opts.resolve_paths {
+            let mut tmp = Map::new(MapKind::Dict);
+            for (s, sm) in &sections {
+                tmp.insert(svc_key(s), Value::map(sm.clone(), Span::SYNTHETIC));
+            }
+            paths::resolve_resources(&mut tmp, &m.workdir, home.as_deref());
+            for (s, sm) in &mut sections {
+                if let Some(Value {
+                    kind: Kind::Map(x), ..
+                }) = tmp.remove(s)
+                {
+                    *sm = x;
+                }
+            }
+        }
+        validate_resources(&sections)?;
+        if opts.normalize {
+            let default_context = if opts.resolve_paths {
+                m.workdir.display().to_string()
+            } else {
+                ".".to_string()
+            };
+            crate::normalize::normalize(
+                &mut services,
+                &mut sections,
+                &m.name,
+                &m.env,
+                &default_context,
+                true,
+            );
+        }
+        let mut tree = Map::new(MapKind::Dict);
+        tree.insert(svc_key("name"), Value::str(m.name.clone(), Span::SYNTHETIC));
+        if had_services {
+            tree.insert(svc_key("services"), Value::map(services, Span::SYNTHETIC));
+        }
+        for (s, sm) in sections {
+            if !sm.is_empty() {
+                tree.insert(svc_key(s), Value::map(sm, Span::SYNTHETIC));
+            }
+        }
+        for (k, v) in root.entries {
+            tree.insert(k, v);
+        }
+        Ok(Project {
+            name: m.name,
+            working_dir: m.workdir,
+            config_files: m.files,
+            environment: m.env,
+            tree: Value::map(tree, Span::SYNTHETIC),
+            disabled_services: IndexMap::new(),
+            sources: SourceMap::default(),
+            warnings: Vec::new(),
+        })
+    }
+
     #[allow(clippy::too_many_lines)]
     fn finish(
         &mut self,
@@ -728,6 +844,7 @@ impl Loader<'_> {
                 &name,
                 &env,
                 &default_context,
+                false,
             );
         }
         if opts.resolve_env_files {

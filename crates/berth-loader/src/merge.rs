@@ -30,6 +30,24 @@ fn matches(path: &[String], pattern: &[&str]) -> bool {
 /// # Errors
 /// A mapping overridden by a non-mapping (or a sequence by a non-sequence).
 pub fn merge(base: &mut Value, over: Value, path: &mut Vec<String>) -> Result<(), Diagnostic> {
+    merge_impl(base, over, path, false)
+}
+
+/// Merges documents of the raw model (`config --no-interpolate`): list-or-mapping attributes
+/// such as `environment` become `KEY=VALUE` sequences, as compose-go's `mergeToSequence` does.
+///
+/// # Errors
+/// As [`merge`].
+pub fn merge_raw(base: &mut Value, over: Value, path: &mut Vec<String>) -> Result<(), Diagnostic> {
+    merge_impl(base, over, path, true)
+}
+
+fn merge_impl(
+    base: &mut Value,
+    over: Value,
+    path: &mut Vec<String>,
+    raw: bool,
+) -> Result<(), Diagnostic> {
     if over.is_null() {
         return Ok(());
     }
@@ -58,6 +76,16 @@ pub fn merge(base: &mut Value, over: Value, path: &mut Vec<String>) -> Result<()
         || matches(p, &["services", "*", "build", "args"])
         || matches(p, &["services", "*", "build", "labels"])
         || matches(p, &["services", "*", "deploy", "labels"]);
+    if raw && scalar_map {
+        let mut items = to_sequence(base);
+        items.extend(to_sequence(&over));
+        dedup_by(&mut items, |v| {
+            v.as_str()
+                .map(|s| s.split('=').next().unwrap_or(s).to_string())
+        });
+        *base = Value::seq(items, over.span);
+        return Ok(());
+    }
     match (&mut base.kind, over.kind) {
         (Kind::Map(bm), Kind::Map(om)) => {
             for (k, v) in om.entries {
@@ -68,7 +96,7 @@ pub fn merge(base: &mut Value, over: Value, path: &mut Vec<String>) -> Result<()
                 match bm.get_mut(&k.name) {
                     Some(existing) if !existing.is_null() => {
                         path.push(k.name.clone());
-                        let r = merge(existing, v, path);
+                        let r = merge_impl(existing, v, path, raw);
                         path.pop();
                         r?;
                     }
@@ -267,6 +295,29 @@ pub fn enforce_unicity_service(svc: &mut Value) {
                 _ => {}
             }
         }
+    }
+}
+
+/// A list-or-mapping attribute as `KEY=VALUE` strings (mapping keys sorted, `null` as `KEY`).
+fn to_sequence(v: &Value) -> Vec<Value> {
+    match &v.kind {
+        Kind::Seq(items) => items.clone(),
+        Kind::Map(m) => {
+            let mut keys: Vec<&berth_model::Key> = m.entries.keys().collect();
+            keys.sort_by(|a, b| a.name.cmp(&b.name));
+            keys.into_iter()
+                .map(|k| {
+                    let val = m.get(&k.name);
+                    let text = match val.and_then(Value::scalar_to_string) {
+                        Some(s) => format!("{}={s}", k.name),
+                        None => k.name.clone(),
+                    };
+                    Value::str(text, val.map_or(k.span, |x| x.span))
+                })
+                .collect()
+        }
+        Kind::Null => Vec::new(),
+        _ => vec![v.clone()],
     }
 }
 

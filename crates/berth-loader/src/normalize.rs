@@ -27,7 +27,7 @@ pub fn reorder(m: &mut Map, fields: &[(&str, decode::T)]) {
         .sort_by(|a, _, b, _| pos(&a.name).cmp(&pos(&b.name)));
 }
 
-fn add_dependency(svc: &mut Map, dep: &str, restart: bool) {
+fn add_dependency(svc: &mut Map, dep: &str, restart: bool, raw: bool) {
     if !svc.contains_key("depends_on") {
         svc.insert(
             k("depends_on"),
@@ -45,8 +45,9 @@ fn add_dependency(svc: &mut Map, dep: &str, restart: bool) {
         k("condition"),
         Value::str("service_started", Span::SYNTHETIC),
     );
-    if restart {
-        d.insert(k("restart"), Value::bool(true, Span::SYNTHETIC));
+    // The typed model omits `restart: false`; the raw model (`--no-interpolate`) prints it.
+    if restart || raw {
+        d.insert(k("restart"), Value::bool(restart, Span::SYNTHETIC));
     }
     d.insert(k("required"), Value::bool(true, Span::SYNTHETIC));
     deps.insert(Key::synthetic(dep), Value::map(d, Span::SYNTHETIC));
@@ -58,6 +59,7 @@ pub fn normalize(
     project: &str,
     env: &IndexMap<String, String>,
     default_context: &str,
+    raw: bool,
 ) {
     let mut uses_default = false;
     for (_, svc) in services.iter_mut() {
@@ -115,7 +117,14 @@ pub fn normalize(
             }
         }
         for (dep, restart) in implicit {
-            add_dependency(m, &dep, restart);
+            add_dependency(m, &dep, restart, raw);
+        }
+        if raw {
+            if let Some(p) = m.get_mut("pull_policy") {
+                if p.as_str() == Some("if_not_present") {
+                    *p = Value::str("missing", p.span);
+                }
+            }
         }
         let has_mode = m.contains_key("network_mode") || m.contains_key("provider");
         let empty_nets = m

@@ -108,6 +108,10 @@ pub fn run(global: &GlobalArgs, args: &ConfigArgs, printer: &mut Printer) -> any
             .iter()
             .map(|s| format!("{} {}\n", s.name, berth_emit::service_hash(s.value)))
             .collect()
+    } else if args.no_interpolate && format == "json" {
+        berth_emit::model_json(&project.tree)
+    } else if args.no_interpolate {
+        berth_emit::model_yaml(&project.tree)
     } else if format == "json" {
         match berth_emit::config_json(&project) {
             Ok(s) => s,
