@@ -175,6 +175,20 @@ fn remove_path(v: &mut Value, path: &[String]) {
 
 /// De-duplicates a sequence by a key: the first position keeps the last value.
 fn dedup_by(items: &mut Vec<Value>, key: impl Fn(&Value) -> Option<String>) {
+    if items.len() < 2 {
+        return;
+    }
+    if items.len() <= 8 {
+        // Short lists (the common case): compare keys directly, no hash map.
+        let keys: Vec<Option<String>> = items.iter().map(&key).collect();
+        let distinct = keys
+            .iter()
+            .enumerate()
+            .all(|(i, k)| k.is_none() || !keys[..i].contains(k));
+        if distinct {
+            return;
+        }
+    }
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut out: Vec<Value> = Vec::with_capacity(items.len());
     for item in items.drain(..) {
