@@ -103,7 +103,7 @@ pub const SERVICE: &[(&str, T)] = &[
     ("credential_spec", T::Struct(CREDENTIAL_SPEC)),
     ("depends_on", T::DictOf(DEPENDS_ON)),
     ("deploy", T::Struct(DEPLOY)),
-    ("device_cgroup_rules", T::StrList),
+    ("device_cgroup_rules", T::Custom(unique_strings)),
     ("devices", T::List(DEVICE)),
     ("dns", T::StrList),
     ("dns_opt", T::StrList),
@@ -116,9 +116,9 @@ pub const SERVICE: &[(&str, T)] = &[
     ("env_file", T::List(ENV_FILE)),
     ("expose", T::StrNumList),
     ("extends", T::Any),
-    ("external_links", T::StrList),
+    ("external_links", T::Custom(unique_strings)),
     ("extra_hosts", T::Custom(extra_hosts)),
-    ("group_add", T::StrNumList),
+    ("group_add", T::Custom(unique_str_nums)),
     ("gpus", T::Custom(gpus)),
     ("hostname", T::Str),
     ("healthcheck", T::Struct(HEALTHCHECK)),
@@ -154,7 +154,7 @@ pub const SERVICE: &[(&str, T)] = &[
     ("runtime", T::Str),
     ("scale", T::Custom(non_negative)),
     ("secrets", T::List(FILE_REF)),
-    ("security_opt", T::StrList),
+    ("security_opt", T::Custom(unique_strings)),
     ("shm_size", T::Bytes),
     ("stdin_open", T::Bool),
     ("stop_grace_period", T::Duration),
@@ -170,7 +170,7 @@ pub const SERVICE: &[(&str, T)] = &[
     ("uts", T::Str),
     ("volume_driver", T::Str),
     ("volumes", T::Custom(volume_mounts)),
-    ("volumes_from", T::StrList),
+    ("volumes_from", T::Custom(unique_strings)),
     ("working_dir", T::Str),
     ("post_start", T::List(HOOK)),
     ("pre_stop", T::List(HOOK)),
@@ -1204,5 +1204,32 @@ fn volume_mounts(v: &Value, path: &str) -> Res<Option<Value>> {
             .with_label(m.span, "add `target:`"));
         }
     }
+    Ok(out)
+}
+
+/// The schema's `uniqueItems` for lists Compose does not de-duplicate itself.
+fn check_unique(out: &Option<Value>, path: &str) -> Res<()> {
+    let items = out.as_ref().and_then(Value::as_seq).unwrap_or(&[]);
+    for (j, b) in items.iter().enumerate() {
+        if let Some(i) = items[..j].iter().position(|a| a.same(b)) {
+            return Err(
+                Diagnostic::error(format!("{path} items at {i} and {j} are equal"))
+                    .with_label(b.span, "duplicate entry")
+                    .with_label(items[i].span, "first given here"),
+            );
+        }
+    }
+    Ok(())
+}
+
+fn unique_strings(v: &Value, path: &str) -> Res<Option<Value>> {
+    let out = decode(v, T::StrList, path)?;
+    check_unique(&out, path)?;
+    Ok(out)
+}
+
+fn unique_str_nums(v: &Value, path: &str) -> Res<Option<Value>> {
+    let out = decode(v, T::StrNumList, path)?;
+    check_unique(&out, path)?;
     Ok(out)
 }

@@ -63,6 +63,30 @@ fn merge_impl(
         *base = over;
         return Ok(());
     }
+    if matches(p, &["networks", "*", "ipam", "config"]) {
+        // The override's pools win; each takes the attributes of a base pool with the same
+        // subnet (compose-go `mergeIPAMConfig`); base pools it does not name are dropped.
+        if let (Kind::Seq(base_items), Kind::Seq(over_items)) = (&base.kind, &over.kind) {
+            let mut out = Vec::with_capacity(over_items.len());
+            for o in over_items {
+                let subnet = o.get("subnet").and_then(Value::as_str);
+                let mut merged = match base_items
+                    .iter()
+                    .find(|b| subnet.is_some() && b.get("subnet").and_then(Value::as_str) == subnet)
+                {
+                    Some(b) => b.clone(),
+                    None => {
+                        out.push(o.clone());
+                        continue;
+                    }
+                };
+                merge_impl(&mut merged, o.clone(), path, raw)?;
+                out.push(merged);
+            }
+            *base = Value::seq(out, over.span);
+            return Ok(());
+        }
+    }
     if matches(p, &["services", "*", "logging"]) {
         let driver = |v: &Value| v.get("driver").and_then(Value::as_str).map(str::to_string);
         if let (Some(a), Some(b)) = (driver(base), driver(&over)) {
@@ -290,22 +314,10 @@ pub fn enforce_unicity_service(svc: &mut Value) {
                         .or_else(|| v.scalar_to_string())
                 }),
                 "env_file" => dedup_by(items, |v| v.get("path").and_then(Value::scalar_to_string)),
-                "expose"
-                | "cap_add"
-                | "cap_drop"
-                | "links"
-                | "profiles"
-                | "external_links"
-                | "dns"
-                | "dns_opt"
-                | "dns_search"
-                | "tmpfs"
-                | "extra_hosts"
-                | "label_file"
-                | "security_opt"
-                | "volumes_from"
-                | "group_add"
-                | "device_cgroup_rules" => dedup_by(items, exact_key),
+                "expose" | "cap_add" | "cap_drop" | "links" | "profiles" | "dns" | "dns_opt"
+                | "dns_search" | "tmpfs" | "extra_hosts" | "label_file" => {
+                    dedup_by(items, exact_key)
+                }
                 _ => {}
             }
         }
