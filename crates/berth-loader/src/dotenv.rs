@@ -165,7 +165,7 @@ fn interpolate(
             TemplateError::Invalid { template } => {
                 format!("invalid interpolation format: {template}")
             }
-            e @ TemplateError::Required { .. } => e.to_string(),
+            e @ (TemplateError::Required { .. } | TemplateError::TooLong { .. }) => e.to_string(),
         };
         Diagnostic::error(msg).with_label(Span::new(file, start, end), "in this value")
     })

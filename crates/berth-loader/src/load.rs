@@ -1058,7 +1058,7 @@ impl InterpolationFailure {
             ))
             .with_label(self.span, "invalid variable reference")
             .with_note("You may need to escape any $ with another $."),
-            e @ TemplateError::Required { .. } => {
+            e @ (TemplateError::Required { .. } | TemplateError::TooLong { .. }) => {
                 Diagnostic::error(format!("error while interpolating {p}: {e}"))
                     .with_label(self.span, "in this value")
             }

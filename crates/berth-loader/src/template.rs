@@ -15,7 +15,14 @@ pub enum TemplateError {
     Invalid { template: String },
     /// `${X:?msg}` / `${X?msg}` with X missing.
     Required { variable: String, reason: String },
+    /// The result grew past [`MAX_VALUE_LEN`] (a dotenv file whose lines each double a variable,
+    /// `A=$A$A`, would otherwise exhaust memory).
+    TooLong { template: String },
 }
+
+/// The longest value a substitution may produce: far above any real variable (certificates,
+/// keys), far below what exhausts memory.
+pub const MAX_VALUE_LEN: usize = 1 << 20;
 
 impl fmt::Display for TemplateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -31,6 +38,10 @@ impl fmt::Display for TemplateError {
                     f,
                     "required variable {variable} is missing a value: {reason}"
                 )
+            }
+            TemplateError::TooLong { template } => {
+                let shown: String = template.chars().take(40).collect();
+                write!(f, "the value of {shown:?} grows past {MAX_VALUE_LEN} bytes once its variables are substituted")
             }
         }
     }
@@ -175,6 +186,11 @@ fn substitute_into(
         };
         out.value.push_str(&template[last..pos]);
         out.value.push_str(&replacement);
+        if out.value.len() > MAX_VALUE_LEN {
+            return Err(TemplateError::TooLong {
+                template: template.to_string(),
+            });
+        }
         i = pos + len;
         last = i;
     }
@@ -389,6 +405,24 @@ mod tests {
         assert!(sub("${A B}").starts_with("ERR invalid"));
         // Eager evaluation of unused defaults, as in Docker Compose 2.40.3.
         assert!(sub("${SET:-${UNSET:?boom}}").starts_with("ERR required variable UNSET"));
+    }
+
+    #[test]
+    fn doubling_values_stop_at_the_length_limit() {
+        // Regression for the fuzz-found out-of-memory: `A=$A$A` repeated.
+        let mut value = "x".repeat(1000);
+        let mut err = None;
+        for _ in 0..20 {
+            let current = value.clone();
+            match substitute("$A$A", &|_| Some(current.clone())) {
+                Ok(s) => value = s.value,
+                Err(e) => {
+                    err = Some(e);
+                    break;
+                }
+            }
+        }
+        assert!(matches!(err, Some(TemplateError::TooLong { .. })));
     }
 
     #[test]

@@ -31,6 +31,10 @@ pub struct Document {
     pub resets: Vec<(Path, ResetKind)>,
 }
 
+/// Limit on the scalar bytes a document may expand to through aliases (a few nested aliases of
+/// a long string would otherwise exhaust memory before the node limit is reached).
+const MAX_BYTES: usize = 32 << 20;
+
 /// Limit on nodes produced by alias expansion ("billion laughs" protection).
 const MAX_NODES: usize = 2_000_000;
 
@@ -61,6 +65,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Vec<Document>, Diagnostic> {
         let mut conv = Converter {
             resets: Vec::new(),
             nodes: 0,
+            bytes: 0,
             cache: HashMap::new(),
         };
         let root = match raw {
@@ -250,9 +255,10 @@ fn scan_error(file: FileId, text: &str, e: &granit_parser::ScanError) -> Diagnos
 struct Converter {
     resets: Vec<(Path, ResetKind)>,
     nodes: usize,
+    bytes: usize,
     /// Converted anchors (by node address) that held no `!reset`/`!override`: an alias to
     /// them is a clone instead of a second conversion.
-    cache: HashMap<usize, (Value, usize)>,
+    cache: HashMap<usize, (Value, usize, usize)>,
 }
 
 /// One step of the path to the node being converted; kept borrowed so that walking the tree
@@ -287,29 +293,50 @@ fn is_merge_key(raw: &Raw) -> bool {
 
 impl Converter {
     /// Converts a raw node at `path`; `None` means the node was dropped by `!reset`.
+    fn check_budget(&self, span: Span) -> Result<(), Diagnostic> {
+        if self.nodes > MAX_NODES || self.bytes > MAX_BYTES {
+            return Err(Diagnostic::error("document contains excessive aliasing")
+                .with_label(
+                    span,
+                    "expanding the aliases here makes the document too large",
+                )
+                .with_note(format!(
+                    "a document may expand to at most {MAX_NODES} nodes and {} MiB of text",
+                    MAX_BYTES >> 20
+                )));
+        }
+        Ok(())
+    }
+
     fn convert<'a>(
         &mut self,
         raw: &'a Raw,
         path: &mut Vec<Seg<'a>>,
     ) -> Result<Option<Value>, Diagnostic> {
         self.nodes += 1;
-        if self.nodes > MAX_NODES {
-            return Err(Diagnostic::error("document contains excessive aliasing")
-                .with_label(raw.span, "here"));
-        }
+        self.check_budget(raw.span)?;
         if let RawKind::Alias(target) = &raw.kind {
             // An alias takes its target's tag into account, as compose-go's ResetProcessor does.
             let addr = Rc::as_ptr(target) as usize;
-            if let Some((v, size)) = self.cache.get(&addr) {
+            if let Some((v, size, bytes)) = self.cache.get(&addr) {
                 self.nodes += size;
+                self.bytes += bytes;
+                self.check_budget(raw.span)?;
                 return Ok(Some(v.clone()));
             }
-            let (resets_before, nodes_before) = (self.resets.len(), self.nodes);
+            let (resets_before, nodes_before, bytes_before) =
+                (self.resets.len(), self.nodes, self.bytes);
             let v = self.convert(target, path)?;
             if self.resets.len() == resets_before {
                 if let Some(v) = &v {
-                    self.cache
-                        .insert(addr, (v.clone(), self.nodes - nodes_before));
+                    self.cache.insert(
+                        addr,
+                        (
+                            v.clone(),
+                            self.nodes - nodes_before,
+                            self.bytes - bytes_before,
+                        ),
+                    );
                 }
             }
             return Ok(v);
@@ -324,10 +351,14 @@ impl Converter {
         }
         let value = match &raw.kind {
             RawKind::Alias(_) => unreachable_alias(raw.span)?,
-            RawKind::Scalar(s, style) => Value::new(
-                resolve_scalar(s, *style, raw.tag.as_deref(), raw.span)?,
-                raw.span,
-            ),
+            RawKind::Scalar(s, style) => {
+                self.bytes += s.len();
+                self.check_budget(raw.span)?;
+                Value::new(
+                    resolve_scalar(s, *style, raw.tag.as_deref(), raw.span)?,
+                    raw.span,
+                )
+            }
             RawKind::Seq(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
@@ -573,6 +604,23 @@ mod tests {
         assert_eq!(docs.len(), 2);
         let docs = parse(FileId(0), "# only a comment\n").unwrap();
         assert!(docs.iter().all(|d| d.root.is_none()));
+    }
+
+    #[test]
+    fn alias_bombs_of_long_strings_stop_early() {
+        // Regression: nested aliases of a 4 KB string used to expand to gigabytes before the
+        // node limit was reached.
+        let mut text = format!("x-a: &a \"{}\"\n", "A".repeat(4000));
+        let mut prev = "a".to_string();
+        for i in 1..12 {
+            text.push_str(&format!(
+                "x-{i}: &l{i} [{}]\n",
+                vec![format!("*{prev}"); 9].join(", ")
+            ));
+            prev = format!("l{i}");
+        }
+        let err = parse(FileId(0), &text).unwrap_err();
+        assert_eq!(err.message, "document contains excessive aliasing");
     }
 
     #[test]
