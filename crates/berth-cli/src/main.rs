@@ -23,8 +23,27 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let mut printer = printer::Printer::new();
-    match commands::run(cli, &mut printer) {
+    // Commands run on a thread with a large stack: deep user structures (an `extends` chain of
+    // thousands of services) recurse, and must fail or succeed, never overflow. The memory is
+    // only reserved; it is touched when used.
+    let outcome = std::thread::Builder::new()
+        .name("berth".into())
+        .stack_size(256 << 20)
+        .spawn(move || {
+            let mut printer = printer::Printer::new();
+            let result = commands::run(cli, &mut printer);
+            (result, printer)
+        })
+        .map(|h| h.join());
+    let (result, mut printer) = match outcome {
+        Ok(Ok(pair)) => pair,
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             if printer::is_broken_pipe(&e) {

@@ -28,7 +28,7 @@ pub(crate) fn apply(
         .map(|(k, _)| k.name.clone())
         .collect();
     for n in names {
-        resolve(l, services, &n, file_dir, file, env, &mut Vec::new())?;
+        resolve(l, services, &n, file_dir, file, env, &mut Chain::default())?;
     }
     Ok(())
 }
@@ -40,7 +40,7 @@ fn resolve(
     file_dir: &Path,
     file: Option<&Path>,
     env: &IndexMap<String, String>,
-    chain: &mut Vec<(Option<PathBuf>, String)>,
+    chain: &mut Chain,
 ) -> Res<()> {
     let Some(svc) = services.get(name) else {
         return Ok(());
@@ -53,9 +53,9 @@ fn resolve(
         |f| f.display().to_string(),
     );
     let me = (file.map(Path::to_path_buf), name.to_string());
-    if chain.contains(&me) {
+    if chain.set.contains(&me) {
         let mut msg = String::from("Circular reference:");
-        for (f, s) in chain.iter() {
+        for (f, s) in &chain.list {
             msg.push_str(&format!(
                 "\n  {s} in {}",
                 f.as_ref()
@@ -161,4 +161,25 @@ fn resolve(
     merge::enforce_unicity_service(&mut merged);
     *svc = merged;
     Ok(())
+}
+
+/// The services being extended, in order (for the error message) and as a set (for a linear
+/// cycle check on long chains).
+#[derive(Default)]
+struct Chain {
+    list: Vec<(Option<PathBuf>, String)>,
+    set: std::collections::HashSet<(Option<PathBuf>, String)>,
+}
+
+impl Chain {
+    fn push(&mut self, item: (Option<PathBuf>, String)) {
+        self.set.insert(item.clone());
+        self.list.push(item);
+    }
+
+    fn pop(&mut self) {
+        if let Some(item) = self.list.pop() {
+            self.set.remove(&item);
+        }
+    }
 }
