@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 /// Define and run multi-container applications: a drop-in for `docker compose` that also
 /// audits and documents Compose projects.
 #[derive(Debug, Parser)]
-#[command(name = "berth", version, about, long_about = None)]
+#[command(name = "berth", version, long_about = None)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

@@ -41,6 +41,8 @@ pub struct Options {
     pub cwd: PathBuf,
     /// Content of standard input, for `-f -`.
     pub stdin: Option<String>,
+    /// `--all-resources`: keep networks, volumes, secrets and configs no service uses.
+    pub all_resources: bool,
 }
 
 impl Options {
@@ -62,6 +64,7 @@ impl Options {
             os_env,
             cwd,
             stdin: None,
+            all_resources: false,
         }
     }
 }
@@ -915,7 +918,9 @@ impl Loader<'_> {
             services = crate::consistency::select(services, &opts.services)?;
         }
         // Drop resources no service uses.
-        crate::normalize::prune_resources(&services, &mut sections);
+        if !opts.all_resources {
+            crate::normalize::prune_resources(&services, &mut sections);
+        }
         // Assemble the canonical tree.
         let mut tree = Map::new(MapKind::Struct);
         tree.insert(svc_key("name"), Value::str(name.clone(), Span::SYNTHETIC));

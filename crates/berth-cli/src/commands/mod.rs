@@ -21,6 +21,7 @@ pub fn load_options(global: &GlobalArgs) -> anyhow::Result<berth_loader::load::O
     opts.project_directory.clone_from(&global.project_directory);
     opts.env_files.clone_from(&global.env_file);
     opts.profiles.clone_from(&global.profile);
+    opts.all_resources = global.all_resources;
     if opts.files.iter().any(|f| f.as_os_str() == "-") {
         let mut s = String::new();
         std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)?;
