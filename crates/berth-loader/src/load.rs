@@ -680,18 +680,8 @@ impl Loader<'_> {
             sections.insert(section, out);
         }
         if opts.resolve_paths {
-            let mut tmp = Map::new(MapKind::Dict);
-            for (s, sm) in &sections {
-                tmp.insert(svc_key(s), Value::map(sm.clone(), Span::SYNTHETIC));
-            }
-            paths::resolve_resources(&mut tmp, &m.workdir, home.as_deref());
-            for (s, sm) in &mut sections {
-                if let Some(Value {
-                    kind: Kind::Map(x), ..
-                }) = tmp.remove(s)
-                {
-                    *sm = x;
-                }
+            for (section, sm) in &mut sections {
+                paths::resolve_section(section, sm, &m.workdir, home.as_deref());
             }
         }
         validate_resources(&sections)?;
@@ -819,18 +809,8 @@ impl Loader<'_> {
         }
         let models = root.remove("models");
         if opts.resolve_paths {
-            let mut tmp = Map::new(MapKind::Dict);
-            for (s, m) in &sections {
-                tmp.insert(svc_key(s), Value::map(m.clone(), Span::SYNTHETIC));
-            }
-            paths::resolve_resources(&mut tmp, &workdir, home.as_deref());
-            for (s, m) in &mut sections {
-                if let Some(Value {
-                    kind: Kind::Map(x), ..
-                }) = tmp.remove(s)
-                {
-                    *m = x;
-                }
+            for (section, m) in &mut sections {
+                paths::resolve_section(section, m, &workdir, home.as_deref());
             }
         }
         validate_resources(&sections)?;

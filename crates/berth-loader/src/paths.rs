@@ -109,33 +109,43 @@ pub fn resolve_service(svc: &mut Map, base: &Path, home: Option<&str>) {
 
 /// Resolves the path attributes of top-level resources.
 pub fn resolve_resources(root: &mut Map, base: &Path, home: Option<&str>) {
-    for section in ["secrets", "configs"] {
+    for section in ["secrets", "configs", "volumes"] {
         if let Some(m) = root.get_mut(section).and_then(Value::as_map_mut) {
+            resolve_section(section, m, base, home);
+        }
+    }
+}
+
+/// Resolves the path attributes of one top-level section (`secrets`, `configs`, `volumes`).
+pub fn resolve_section(section: &str, m: &mut Map, base: &Path, home: Option<&str>) {
+    match section {
+        "secrets" | "configs" => {
             for (_, r) in m.iter_mut() {
                 if let Some(f) = r.get_mut("file") {
                     fix(f, base, home);
                 }
             }
         }
-    }
-    if let Some(m) = root.get_mut("volumes").and_then(Value::as_map_mut) {
-        for (_, vol) in m.iter_mut() {
-            let local = vol
-                .get("driver")
-                .and_then(Value::as_str)
-                .is_none_or(|d| d == "local");
-            let Some(opts) = vol.get_mut("driver_opts").and_then(Value::as_map_mut) else {
-                continue;
-            };
-            let bind = opts
-                .get("o")
-                .and_then(Value::as_str)
-                .is_some_and(|o| o.split(',').any(|x| x == "bind"));
-            if local && bind {
-                if let Some(dev) = opts.get_mut("device") {
-                    fix(dev, base, home);
+        "volumes" => {
+            for (_, vol) in m.iter_mut() {
+                let local = vol
+                    .get("driver")
+                    .and_then(Value::as_str)
+                    .is_none_or(|d| d == "local");
+                let Some(opts) = vol.get_mut("driver_opts").and_then(Value::as_map_mut) else {
+                    continue;
+                };
+                let bind = opts
+                    .get("o")
+                    .and_then(Value::as_str)
+                    .is_some_and(|o| o.split(',').any(|x| x == "bind"));
+                if local && bind {
+                    if let Some(dev) = opts.get_mut("device") {
+                        fix(dev, base, home);
+                    }
                 }
             }
         }
+        _ => {}
     }
 }
