@@ -173,6 +173,66 @@ fn service_json(svc: &Value) -> Value {
         nd = insert_before(&nd, "placement", &empty, &["endpoint_mode"]);
         m.insert(skey("deploy"), Value::map(nd, Span::SYNTHETIC));
     }
+    if let Some(w) = m
+        .get("develop")
+        .and_then(|d| d.get("watch"))
+        .and_then(Value::as_seq)
+    {
+        // A watch rule's `exec` hook is a struct, not a pointer: JSON always has it.
+        let hook = {
+            let mut h = Map::new(MapKind::Struct);
+            h.insert(skey("command"), Value::null(Span::SYNTHETIC));
+            Value::map(h, Span::SYNTHETIC)
+        };
+        let rules: Vec<Value> = w
+            .iter()
+            .map(|r| match r.as_map() {
+                Some(rm) => Value::map(
+                    insert_before(rm, "exec", &hook, &["ignore", "include", "initial_sync"]),
+                    r.span,
+                ),
+                None => r.clone(),
+            })
+            .collect();
+        let mut d = m
+            .get("develop")
+            .and_then(Value::as_map)
+            .cloned()
+            .unwrap_or_default();
+        d.insert(skey("watch"), Value::seq(rules, Span::SYNTHETIC));
+        m.insert(skey("develop"), Value::map(d, Span::SYNTHETIC));
+    }
+    if let Some(b) = m.get("blkio_config").and_then(Value::as_map) {
+        // compose-go's blkio device structs have no JSON tags: Go prints the field names.
+        let mut nb = Map::new(MapKind::Struct);
+        for (k, v) in b.iter() {
+            let converted = match v.as_seq() {
+                Some(items) => Value::seq(
+                    items
+                        .iter()
+                        .map(|it| match it.as_map() {
+                            Some(im) => {
+                                let mut o = Map::new(MapKind::Struct);
+                                for (ik, iv) in im.iter() {
+                                    let mut name = ik.name.clone();
+                                    if let Some(first) = name.get_mut(0..1) {
+                                        first.make_ascii_uppercase();
+                                    }
+                                    o.insert(skey(&name), iv.clone());
+                                }
+                                Value::map(o, it.span)
+                            }
+                            None => it.clone(),
+                        })
+                        .collect(),
+                    v.span,
+                ),
+                None => v.clone(),
+            };
+            nb.insert(k.clone(), converted);
+        }
+        m.insert(skey("blkio_config"), Value::map(nb, Span::SYNTHETIC));
+    }
     drop_nested_extensions(&Value::map(m, svc.span))
 }
 

@@ -108,7 +108,6 @@ pub const SERVICE: &[(&str, T)] = &[
     ("dns", T::StrList),
     ("dns_opt", T::StrList),
     ("dns_search", T::StrList),
-    ("dockerfile", T::Str),
     ("domainname", T::Str),
     ("entrypoint", T::Command),
     ("provider", T::Custom(provider)),
@@ -130,15 +129,12 @@ pub const SERVICE: &[(&str, T)] = &[
     ("label_file", T::StrList),
     ("links", T::StrList),
     ("logging", T::Struct(LOGGING)),
-    ("log_driver", T::Str),
-    ("log_opt", T::StrMap),
     ("mem_limit", T::Bytes),
     ("mem_reservation", T::Bytes),
     ("memswap_limit", T::Bytes),
     ("mem_swappiness", T::Bytes),
     ("mac_address", T::Str),
     ("models", T::Any),
-    ("net", T::Str),
     ("network_mode", T::Str),
     ("networks", T::DictOf(SERVICE_NETWORK)),
     ("oom_kill_disable", T::Bool),
@@ -149,6 +145,8 @@ pub const SERVICE: &[(&str, T)] = &[
     ("ports", T::Custom(ports)),
     ("privileged", T::Bool),
     ("pull_policy", T::Custom(pull_policy)),
+    // Accepted by the 2.40.3 schema but not part of its model: validated, then dropped.
+    ("pull_refresh_after", T::Custom(dropped_string)),
     ("read_only", T::Bool),
     ("restart", T::Str),
     ("runtime", T::Str),
@@ -168,7 +166,6 @@ pub const SERVICE: &[(&str, T)] = &[
     ("user", T::Str),
     ("userns_mode", T::Str),
     ("uts", T::Str),
-    ("volume_driver", T::Str),
     ("volumes", T::Custom(volume_mounts)),
     ("volumes_from", T::Custom(unique_strings)),
     ("working_dir", T::Str),
@@ -1152,7 +1149,11 @@ fn non_negative(v: &Value, path: &str) -> Res<Option<Value>> {
 }
 
 fn provider(v: &Value, path: &str) -> Res<Option<Value>> {
-    let out = decode(v, T::Struct(&[("type", T::Str), ("options", T::Any)]), path)?;
+    let out = decode(
+        v,
+        T::Struct(&[("type", T::Str), ("options", T::Custom(provider_options))]),
+        path,
+    )?;
     if let Some(p) = &out {
         if p.get("type").is_none() {
             return Err(Diagnostic::error(format!("{path} missing property 'type'"))
@@ -1232,4 +1233,49 @@ fn unique_str_nums(v: &Value, path: &str) -> Res<Option<Value>> {
     let out = decode(v, T::StrNumList, path)?;
     check_unique(&out, path)?;
     Ok(out)
+}
+
+fn dropped_string(v: &Value, path: &str) -> Res<Option<Value>> {
+    decode(v, T::Str, path).map(|_| None)
+}
+
+/// Top-level `models` entries.
+pub const MODEL: &[(&str, T)] = &[
+    ("name", T::Str),
+    ("model", T::Str),
+    ("context_size", T::Int),
+    ("runtime_flags", T::StrList),
+];
+
+/// Provider options are `map[string][]string` in Compose: every value prints as a list of strings.
+fn provider_options(v: &Value, path: &str) -> Res<Option<Value>> {
+    let Kind::Map(m) = &v.kind else {
+        return if v.is_null() {
+            Ok(None)
+        } else {
+            Err(type_error(v, path, "mapping"))
+        };
+    };
+    let mut out = Map::new(MapKind::Dict);
+    for (k, val) in m.iter() {
+        let items: Vec<&Value> = match &val.kind {
+            Kind::Seq(items) => items.iter().collect(),
+            _ => vec![val],
+        };
+        let mut strs = Vec::with_capacity(items.len());
+        for it in items {
+            match it.scalar_to_string() {
+                Some(s) => strs.push(Value::str(s, it.span)),
+                None => {
+                    return Err(type_error(
+                        it,
+                        &format!("{path}.{}", k.name),
+                        "string, number or boolean",
+                    ))
+                }
+            }
+        }
+        out.insert(k.clone(), Value::seq(strs, val.span));
+    }
+    Ok((!out.is_empty()).then(|| Value::map(out, v.span)))
 }

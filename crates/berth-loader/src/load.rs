@@ -904,15 +904,40 @@ impl Loader<'_> {
         // Assemble the canonical tree.
         let mut tree = Map::new(MapKind::Struct);
         tree.insert(svc_key("name"), Value::str(name.clone(), Span::SYNTHETIC));
+        let used_models: HashSet<String> = services
+            .iter()
+            .filter_map(|(_, s)| s.get("models").and_then(Value::as_map))
+            .flat_map(|m| m.keys().map(str::to_string))
+            .collect();
         tree.insert(svc_key("services"), Value::map(services, Span::SYNTHETIC));
         for (s, m) in sections {
             if !m.is_empty() {
                 tree.insert(svc_key(s), Value::map(m, Span::SYNTHETIC));
             }
         }
-        if let Some(m) = models {
-            if m.as_map().is_some_and(|x| !x.is_empty()) {
-                tree.insert(svc_key("models"), m);
+        if let Some(Value {
+            kind: Kind::Map(all),
+            span,
+        }) = models
+        {
+            // Like the other resources, models no selected service uses are dropped.
+            let mut kept = Map::new(MapKind::Dict);
+            for (k, v) in all.entries {
+                let used = opts.all_resources || used_models.contains(&k.name);
+                if !used {
+                    continue;
+                }
+                let decoded = match &v.kind {
+                    Kind::Map(m) => Value::map(
+                        decode_struct(m, decode::MODEL, &format!("models.{}", k.name))?,
+                        v.span,
+                    ),
+                    _ => v,
+                };
+                kept.insert(k, decoded);
+            }
+            if !kept.is_empty() {
+                tree.insert(svc_key("models"), Value::map(kept, span));
             }
         }
         let mut ext: Vec<(Key, Value)> = root
