@@ -91,6 +91,18 @@ fn canonical_service(name: &str, svc: &mut Map, interpolated: bool) -> Res<()> {
             if let Some(x) = b.get_mut("secrets") {
                 str_items_to_source(x);
             }
+            if let Some(x) = b.get_mut("extra_hosts").filter(|_| !raw) {
+                extra_hosts_canonical(x);
+            }
+            // `provenance` and `sbom` are strings in compose-go's model, even when written as
+            // booleans; the raw model shows them converted already.
+            for k in ["provenance", "sbom"] {
+                if let Some(x) = b.get_mut(k).filter(|_| raw) {
+                    if let Kind::Bool(v) = x.kind {
+                        *x = Value::str(v.to_string(), x.span);
+                    }
+                }
+            }
         }
     }
     if let Some(v) = svc.get_mut("extends") {

@@ -281,14 +281,14 @@ const LOGGING: &[(&str, T)] = &[("driver", T::Str), ("options", T::StrMap)];
 
 const SERVICE_NETWORK: &[(&str, T)] = &[
     ("aliases", T::StrList),
+    ("driver_opts", T::StrMap),
+    ("gw_priority", T::Int),
+    ("interface_name", T::Str),
     ("ipv4_address", T::Str),
     ("ipv6_address", T::Str),
     ("link_local_ips", T::StrList),
     ("mac_address", T::Str),
-    ("driver_opts", T::StrMap),
     ("priority", T::Int),
-    ("gw_priority", T::Int),
-    ("interface_name", T::Str),
 ];
 
 const PORT: &[(&str, T)] = &[
@@ -356,7 +356,8 @@ const IPAM_CONFIG: &[(&str, T)] = &[
 const IPAM: &[(&str, T)] = &[
     ("driver", T::Str),
     ("config", T::List(IPAM_CONFIG)),
-    ("options", T::StrMap),
+    // Accepted by the schema, not kept by the 2.40.3 model.
+    ("options", T::Custom(dropped_map)),
 ];
 
 pub const NETWORK: &[(&str, T)] = &[
@@ -1278,4 +1279,8 @@ fn provider_options(v: &Value, path: &str) -> Res<Option<Value>> {
         out.insert(k.clone(), Value::seq(strs, val.span));
     }
     Ok((!out.is_empty()).then(|| Value::map(out, v.span)))
+}
+
+fn dropped_map(v: &Value, path: &str) -> Res<Option<Value>> {
+    decode(v, T::StrMap, path).map(|_| None)
 }
