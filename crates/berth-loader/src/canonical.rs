@@ -142,6 +142,11 @@ fn canonical_service(name: &str, svc: &mut Map, interpolated: bool) -> Res<()> {
     if let Some(v) = svc.get_mut("env_file") {
         env_file_canonical(v);
     }
+    for k in ["depends_on", "networks", "models"] {
+        if let Some(v) = svc.get(k) {
+            unique_list_items(v, &path(k))?;
+        }
+    }
     if let Some(v) = svc.get_mut("depends_on") {
         depends_on_canonical(v, &path("depends_on"))?;
     }
@@ -702,6 +707,24 @@ fn parse_device(spec: &str, span: Span) -> Res<Value> {
     m.insert(skey("target"), Value::str(dst, span));
     m.insert(skey("permissions"), Value::str(perm, span));
     Ok(Value::map(m, span))
+}
+
+/// The list forms of `depends_on`, `networks` and `models` are sets in compose-spec
+/// (`uniqueItems`): a name given twice is an error, not silently merged.
+fn unique_list_items(v: &Value, path: &str) -> Res<()> {
+    let Kind::Seq(items) = &v.kind else {
+        return Ok(());
+    };
+    for (j, b) in items.iter().enumerate() {
+        if let Some(i) = items[..j].iter().position(|a| a.same(b)) {
+            return Err(
+                Diagnostic::error(format!("{path} items at {i} and {j} are equal"))
+                    .with_label(b.span, "given twice")
+                    .with_label(items[i].span, "first given here"),
+            );
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

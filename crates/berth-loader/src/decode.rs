@@ -779,6 +779,9 @@ pub fn decode_struct(m: &Map, fields: &[(&str, T)], path: &str) -> Res<Map> {
             } else {
                 format!("{path}.{name}")
             };
+            if v.is_null() && !null_allowed(fields, name) {
+                return Err(null_error(k, *t, &fpath));
+            }
             if let Some(nv) = decode(v, *t, &fpath)? {
                 out.insert(k.clone(), nv);
             }
@@ -1082,6 +1085,13 @@ fn develop_watch(v: &Value, path: &str) -> Res<Option<Value>> {
                     );
                 }
             }
+            let rebuild = it.get("action").and_then(Value::as_str) == Some("rebuild");
+            if !rebuild && it.get("target").is_none() && !lenient() {
+                return Err(Diagnostic::error(format!(
+                    "{path}: target is required for non-rebuild actions: invalid compose project"
+                ))
+                .with_label(it.span, "add `target:` (the path in the container)"));
+            }
         }
     }
     Ok(out)
@@ -1283,4 +1293,30 @@ fn provider_options(v: &Value, path: &str) -> Res<Option<Value>> {
 
 fn dropped_map(v: &Value, path: &str) -> Res<Option<Value>> {
     decode(v, T::StrMap, path).map(|_| None)
+}
+
+/// Where compose-spec allows an explicit `null`: five service attributes, nothing nested.
+fn null_allowed(fields: &[(&str, T)], name: &str) -> bool {
+    std::ptr::eq(fields, SERVICE)
+        && matches!(
+            name,
+            "develop" | "deploy" | "command" | "entrypoint" | "pid"
+        )
+}
+
+fn null_error(k: &Key, t: T, path: &str) -> Diagnostic {
+    let want = match t {
+        T::Str | T::Duration => "string",
+        T::Bool | T::BoolPtr => "boolean",
+        T::Int | T::IntPtr => "integer",
+        T::Float => "number",
+        T::StrNum | T::Bytes => "number or string",
+        T::StrList | T::StrNumList | T::List(_) => "array",
+        T::StrMap | T::EnvMap | T::Struct(_) | T::DictOf(_) | T::Any => "mapping",
+        T::Command | T::Custom(_) => "value",
+    };
+    Diagnostic::error(format!("{path} must be a {want}")).with_label(
+        k.span,
+        "this attribute has no value; remove it or give it one",
+    )
 }

@@ -42,6 +42,10 @@ pub(crate) fn apply(
     let Some(inc) = map.remove("include") else {
         return Ok(());
     };
+    if inc.is_null() {
+        // An empty `include:` is accepted and means nothing.
+        return Ok(());
+    }
     let Some(entries) = inc.as_seq() else {
         return Err(Diagnostic::error("include must be a list")
             .with_label(inc.span, format!("found {}", inc.type_name())));
