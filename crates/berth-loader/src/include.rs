@@ -80,7 +80,12 @@ pub(crate) fn apply(
             }
         }
         let inc_dir = match entry.get("project_directory").and_then(Value::as_str) {
-            Some(d) => PathBuf::from(paths::absolute(d, workdir, home.as_deref())),
+            // A project_directory that does not exist falls back to the including project's
+            // directory, as in Docker Compose.
+            Some(d) if Path::new(&paths::absolute(d, workdir, home.as_deref())).is_dir() => {
+                PathBuf::from(paths::absolute(d, workdir, home.as_deref()))
+            }
+            Some(_) => workdir.to_path_buf(),
             None => first
                 .parent()
                 .map_or_else(|| workdir.to_path_buf(), Path::to_path_buf),
