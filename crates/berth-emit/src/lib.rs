@@ -10,13 +10,26 @@ use sha2::{Digest, Sha256};
 /// Docker Compose escapes every `$` of its output as `$$` so the output can be loaded again.
 #[must_use]
 pub fn escape_dollars(s: &str) -> String {
-    s.replace('$', "$$")
+    if s.contains('$') {
+        s.replace('$', "$$")
+    } else {
+        s.to_string()
+    }
+}
+
+/// [`escape_dollars`] without a copy when there is nothing to escape.
+fn escape_dollars_owned(s: String) -> String {
+    if s.contains('$') {
+        s.replace('$', "$$")
+    } else {
+        s
+    }
 }
 
 /// `config` YAML output.
 #[must_use]
 pub fn config_yaml(project: &Project) -> String {
-    escape_dollars(&yaml::to_yaml(&project.tree))
+    escape_dollars_owned(yaml::to_yaml(&project.tree))
 }
 
 /// `config --no-interpolate` output of a raw model: every key sorted, scalars as written, `$`
@@ -316,7 +329,7 @@ pub fn config_json(project: &Project) -> Result<String, String> {
     let entries: Vec<(&str, &Value)> = top.iter().map(|(k, v)| (k.as_str(), v)).collect();
     let mut out = String::new();
     json::write_entries(&mut out, &entries, json::Style::Indented, 0);
-    Ok(escape_dollars(&out))
+    Ok(escape_dollars_owned(out))
 }
 
 fn map_values(v: &Value, f: fn(&Value) -> Value) -> Value {

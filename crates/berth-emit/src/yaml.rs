@@ -69,7 +69,7 @@ fn write_entries(out: &mut String, entries: &[(&str, &Value)], ind: usize, first
         if i > 0 || !first_indented {
             indent(out, ind);
         }
-        out.push_str(&key(k));
+        push_scalar_str(out, k, true);
         out.push(':');
         write_value_after_key(out, val, ind);
     }
@@ -120,18 +120,26 @@ fn write_scalar_value(out: &mut String, v: &Value, ind: usize) {
             return;
         }
     }
-    out.push_str(&scalar(v, false));
+    match &v.kind {
+        Kind::Str(st) => push_scalar_str(out, st, false),
+        _ => out.push_str(&scalar(v, false)),
+    }
     out.push('\n');
+}
+
+/// Appends a string scalar, without an intermediate allocation for the common plain case.
+fn push_scalar_str(out: &mut String, s: &str, is_key: bool) {
+    if trivially_plain(s) && !resolves_to_non_string(s) && !is_base60_float(s) && !is_old_bool(s) {
+        out.push_str(s);
+    } else {
+        out.push_str(&string_scalar(s, is_key));
+    }
 }
 
 /// A string as go-yaml prints it in block context (plain, quoted or escaped as needed).
 #[must_use]
 pub fn scalar_text(s: &str) -> String {
     string_scalar(s, false)
-}
-
-fn key(k: &str) -> String {
-    string_scalar(k, true)
 }
 
 fn scalar(v: &Value, is_key: bool) -> String {
