@@ -711,8 +711,9 @@ pub fn decode(v: &Value, t: T, path: &str) -> Res<Option<Value>> {
         T::List(fields) => match &v.kind {
             Kind::Seq(items) => {
                 let mut out = Vec::with_capacity(items.len());
+                let mut ipath = String::new();
                 for (i, it) in items.iter().enumerate() {
-                    let ipath = format!("{path}.{i}");
+                    sub_path(&mut ipath, path, &i.to_string());
                     match &it.kind {
                         Kind::Map(m) => {
                             out.push(Value::map(decode_struct(m, fields, &ipath)?, it.span))
@@ -728,8 +729,9 @@ pub fn decode(v: &Value, t: T, path: &str) -> Res<Option<Value>> {
         T::DictOf(fields) => match &v.kind {
             Kind::Map(m) => {
                 let mut out = Map::new(MapKind::Dict);
+                let mut kpath = String::new();
                 for (k, val) in m.iter() {
-                    let kpath = format!("{path}.{}", k.name);
+                    sub_path(&mut kpath, path, &k.name);
                     let nv = match &val.kind {
                         Kind::Null => val.clone(),
                         Kind::Map(inner) => {
@@ -772,13 +774,10 @@ pub fn decode_struct(m: &Map, fields: &[(&str, T)], path: &str) -> Res<Map> {
         }
     }
     let mut out = Map::new(MapKind::Struct);
+    let mut fpath = String::new();
     for (name, t) in fields {
-        if let Some((k, v)) = m.entries.get_key_value(*name) {
-            let fpath = if path.is_empty() {
-                (*name).to_string()
-            } else {
-                format!("{path}.{name}")
-            };
+        if let Some((k, v)) = m.entries.get_key_value(name) {
+            sub_path(&mut fpath, path, name);
             if v.is_null() && !null_allowed(fields, name) {
                 return Err(null_error(k, *t, &fpath));
             }
@@ -793,6 +792,17 @@ pub fn decode_struct(m: &Map, fields: &[(&str, T)], path: &str) -> Res<Map> {
         out.insert(k.clone(), v.clone());
     }
     Ok(out)
+}
+
+/// `path.name` (or `name` at the top) into a buffer reused across the fields of a struct: paths
+/// are built for every field decoded but only shown in errors.
+fn sub_path(buf: &mut String, path: &str, name: &str) {
+    buf.clear();
+    if !path.is_empty() {
+        buf.push_str(path);
+        buf.push('.');
+    }
+    buf.push_str(name);
 }
 
 /// Closest name by edit distance, for "did you mean" notes.

@@ -166,7 +166,7 @@ pub fn normalize(
             };
             let mut out = Map::new(MapKind::Struct);
             out.insert(k("name"), Value::str(name, Span::SYNTHETIC));
-            for (kk, vv) in rm.entries.drain(..) {
+            for (kk, vv) in rm.entries.drain() {
                 out.insert(kk, vv);
             }
             *rm = out;

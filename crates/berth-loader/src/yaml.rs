@@ -11,6 +11,10 @@ use std::rc::Rc;
 use berth_model::{Diagnostic, FileId, Key, Kind, Map, MapKind, Span, Value};
 use granit_parser::{Event, Options, Parser, ScalarStyle};
 
+mod fast;
+
+pub use fast::compare_with_general;
+
 /// How a tagged node changes the merge with earlier files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ResetKind {
@@ -59,7 +63,10 @@ struct Raw {
 /// Syntax errors, duplicate keys, unknown anchors, non-string keys and invalid merges, each
 /// with the span of the offending text.
 pub fn parse(file: FileId, text: &str) -> Result<Vec<Document>, Diagnostic> {
-    let raws = parse_raw(file, text)?;
+    let raws = match fast::parse(file, text) {
+        Some(raws) => raws,
+        None => parse_raw(file, text)?,
+    };
     let mut docs = Vec::with_capacity(raws.len());
     for raw in raws {
         let mut conv = Converter {
@@ -515,6 +522,39 @@ fn resolve_scalar(
 
 pub use berth_model::scalar::resolve_plain;
 
+/// A compact one-line form of a raw tree with spans (an alias shows its target's span).
+fn show(r: &Raw, out: &mut String) {
+    let sp = format!("@{}-{}", r.span.start, r.span.end);
+    let tag = r.tag.clone().map(|t| format!("<{t}>")).unwrap_or_default();
+    match &r.kind {
+        RawKind::Scalar(s, st) => out.push_str(
+            &format!("{s:?}{:?}{tag}{sp}", st)
+                .replace("Plain", "")
+                .replace("DoubleQuoted", "dq")
+                .replace("SingleQuoted", "sq"),
+        ),
+        RawKind::Alias(t) => out.push_str(&format!("*{sp}(->@{}-{})", t.span.start, t.span.end)),
+        RawKind::Seq(items) => {
+            out.push_str(&format!("[{tag}{sp} "));
+            for i in items {
+                show(i, out);
+                out.push_str(", ");
+            }
+            out.push(']');
+        }
+        RawKind::Map(pairs) => {
+            out.push_str(&format!("{{{tag}{sp} "));
+            for (k, v) in pairs {
+                show(k, out);
+                out.push_str(": ");
+                show(v, out);
+                out.push_str(", ");
+            }
+            out.push('}');
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -628,5 +668,28 @@ mod tests {
         assert!(parse(FileId(0), "a: &a [*a]\n").is_err());
         assert!(parse(FileId(0), "a: *nope\n").is_err());
         assert!(parse(FileId(0), "1: x\n").is_err());
+    }
+}
+#[cfg(test)]
+mod dump {
+    use super::*;
+    /// `DUMP_YAML='a: 1\\n' cargo test -p berth-loader dump_spans -- --nocapture` prints the
+    /// general parser's tree, for comparing with the fast parser by hand.
+    #[test]
+    fn dump_spans() {
+        let text = std::env::var("DUMP_YAML").unwrap_or_default();
+        let t = text.replace("\\n", "\n");
+        match super::parse_raw(berth_model::FileId(0), &t) {
+            Ok(docs) => {
+                for d in docs {
+                    let mut o = String::new();
+                    if let Some(d) = d {
+                        show(&d, &mut o);
+                    }
+                    eprintln!("DOC {o}");
+                }
+            }
+            Err(e) => eprintln!("ERR {e:?}"),
+        }
     }
 }

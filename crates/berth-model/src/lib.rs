@@ -6,6 +6,7 @@
 //! and never re-read files.
 
 pub mod diag;
+mod entries;
 pub mod project;
 pub mod scalar;
 pub mod source;

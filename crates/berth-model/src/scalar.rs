@@ -7,41 +7,42 @@ use crate::value::Kind;
 /// Resolves a plain scalar the way go-yaml v3 does when decoding into `any`.
 #[must_use]
 pub fn resolve_plain(s: &str) -> Kind {
-    match s {
-        "" | "~" | "null" | "Null" | "NULL" => return Kind::Null,
-        "true" | "True" | "TRUE" => return Kind::Bool(true),
-        "false" | "False" | "FALSE" => return Kind::Bool(false),
-        ".nan" | ".NaN" | ".NAN" => return Kind::Float(f64::NAN),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
-            return Kind::Float(f64::INFINITY)
-        }
-        "-.inf" | "-.Inf" | "-.INF" => return Kind::Float(f64::NEG_INFINITY),
-        _ => {}
-    }
-    let first = s.as_bytes()[0];
-    match first {
-        b'.' => {
-            if let Some(f) = go_parse_float(s) {
-                return Kind::Float(f);
-            }
-        }
+    resolve_non_string(s).unwrap_or_else(|| Kind::Str(s.to_string()))
+}
+
+/// [`resolve_plain`] for the scalars that are not strings; `None` (without allocating) for a
+/// string.
+fn resolve_non_string(s: &str) -> Option<Kind> {
+    Some(match s {
+        "" | "~" | "null" | "Null" | "NULL" => Kind::Null,
+        "true" | "True" | "TRUE" => Kind::Bool(true),
+        "false" | "False" | "FALSE" => Kind::Bool(false),
+        ".nan" | ".NaN" | ".NAN" => Kind::Float(f64::NAN),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Kind::Float(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => Kind::Float(f64::NEG_INFINITY),
+        _ => return resolve_number(s),
+    })
+}
+
+fn resolve_number(s: &str) -> Option<Kind> {
+    match s.as_bytes()[0] {
+        b'.' => go_parse_float(s).map(Kind::Float),
         b'0'..=b'9' | b'+' | b'-' => {
             if is_timestamp(s) {
-                return Kind::Timestamp(s.to_string());
+                return Some(Kind::Timestamp(s.to_string()));
             }
-            let plain: String = s.chars().filter(|&c| c != '_').collect();
+            let plain: std::borrow::Cow<'_, str> = if s.contains('_') {
+                s.chars().filter(|&c| c != '_').collect::<String>().into()
+            } else {
+                s.into()
+            };
             if let Some(i) = go_parse_int(&plain) {
-                return Kind::Int(i);
+                return Some(Kind::Int(i));
             }
-            if is_yaml_float(&plain) {
-                if let Some(f) = go_parse_float(&plain) {
-                    return Kind::Float(f);
-                }
-            }
+            go_parse_float(&plain).map(Kind::Float)
         }
-        _ => {}
+        _ => None,
     }
-    Kind::Str(s.to_string())
 }
 
 /// Go `strconv.ParseInt(s, 0, 64)`: sign, then `0x`, `0o`, `0b` or legacy `0` octal prefixes.
@@ -167,5 +168,5 @@ fn is_timestamp(s: &str) -> bool {
 /// True when a plain scalar with this text would not read back as a string.
 #[must_use]
 pub fn resolves_to_non_string(s: &str) -> bool {
-    !matches!(resolve_plain(s), Kind::Str(_))
+    resolve_non_string(s).is_some()
 }

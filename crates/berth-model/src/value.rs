@@ -8,8 +8,6 @@
 use std::borrow::Borrow;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
-use indexmap::IndexMap;
-
 /// A fast non-cryptographic hasher (the Fx hash of rustc) for the tree's maps: keys come from
 /// the user's files, but a map's worst case only costs time, never correctness.
 #[derive(Default, Clone, Copy)]
@@ -59,8 +57,10 @@ impl Hasher for FxHasher {
     }
 }
 
-/// The ordered map type of the tree.
-pub type Entries = IndexMap<Key, Value, BuildHasherDefault<FxHasher>>;
+/// The hasher of the tree's maps (and of the other maps whose keys come from files).
+pub type FxBuild = BuildHasherDefault<FxHasher>;
+
+pub use crate::entries::Entries;
 
 use crate::source::Span;
 
