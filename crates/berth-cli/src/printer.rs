@@ -39,3 +39,18 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
             .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
     })
 }
+
+/// Progress lines of the engine commands on stderr, in Docker Compose's plain form
+/// (` Container p-web-1  Started`).
+pub struct StderrProgress;
+
+impl berth_engine::exec::Progress for StderrProgress {
+    fn event(&self, kind: &str, name: &str, status: &str) {
+        let mut err = io::stderr().lock();
+        let _ = if kind == "Warning" {
+            writeln!(err, "WARN[0000] {status}")
+        } else {
+            writeln!(err, " {kind} {name}  {status}")
+        };
+    }
+}

@@ -1,4 +1,4 @@
-//! Every environment variable the loader reads, declared once.
+//! Every environment variable Berth reads, declared once.
 
 /// Compose files to load when no `-f` is given, separated by `COMPOSE_PATH_SEPARATOR`.
 pub const COMPOSE_FILE: &str = "COMPOSE_FILE";
@@ -16,3 +16,5 @@ pub const COMPOSE_DISABLE_ENV_FILE: &str = "COMPOSE_DISABLE_ENV_FILE";
 pub const HOME: &str = "HOME";
 /// Set to the working directory when unset, as Docker Compose does.
 pub const PWD: &str = "PWD";
+/// The Docker Engine to talk to (`unix:///var/run/docker.sock` when unset).
+pub const DOCKER_HOST: &str = "DOCKER_HOST";

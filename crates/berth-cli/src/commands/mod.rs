@@ -1,6 +1,10 @@
 //! One module per command; `run` dispatches.
 
 mod config;
+mod down;
+mod engine;
+mod ps;
+mod up;
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::printer::Printer;
@@ -8,6 +12,9 @@ use crate::printer::Printer;
 pub fn run(cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
     match cli.command {
         Command::Config(args) => config::run(&cli.global, &args, printer),
+        Command::Up(args) => up::run(&cli.global, &args, printer),
+        Command::Down(args) => down::run(&cli.global, &args, printer),
+        Command::Ps(args) => ps::run(&cli.global, &args, printer),
     }
 }
 

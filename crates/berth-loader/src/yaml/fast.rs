@@ -18,6 +18,9 @@ use granit_parser::ScalarStyle;
 
 use super::{last_end, Raw, RawKind};
 
+/// Longest implicit key the fast parser reads (YAML's limit is 1024 characters).
+const MAX_KEY: usize = 1000;
+
 /// `None` means "not in the fast subset": parse with the general parser.
 type Fast<T> = Option<T>;
 
@@ -324,6 +327,10 @@ impl<'a> P<'a> {
         if self.cur() != b':' || !matches!(self.at(self.pos + 1), b' ' | b'\n') {
             return None;
         }
+        // YAML limits implicit keys to 1024 characters; leave long ones to the general parser.
+        if self.pos - start > MAX_KEY {
+            return None;
+        }
         Some(key)
     }
 
@@ -590,10 +597,14 @@ impl<'a> P<'a> {
                 self.pos += 1;
                 break;
             }
+            let key_start = self.pos;
             let key = match self.cur() {
                 b'\'' | b'"' => self.quoted()?,
                 _ => self.flow_plain()?,
             };
+            if self.pos - key_start > MAX_KEY {
+                return None;
+            }
             if self.cur() != b':' || self.at(self.pos + 1) != b' ' {
                 return None;
             }
@@ -837,6 +848,14 @@ mod tests {
         "  indented: root\n  second: 2\n",
         "a: b:c\nd: http://x:80/y\ne: -1\nf: :x\ng: ?y\n",
     ];
+
+    #[test]
+    fn keys_longer_than_yaml_allows_are_left_to_the_general_parser() {
+        // Found by the yaml_fast fuzz target: a 1,100-character key.
+        let text = format!("a:\n  - {}:\n  - b\n", "x".repeat(1100));
+        assert!(parse(FileId(0), &text).is_none());
+        assert!(check("long key", &text.replace(&"x".repeat(1100), "x")));
+    }
 
     fn check(name: &str, text: &str) -> bool {
         match compare_with_general(text) {

@@ -1,0 +1,460 @@
+//! End-to-end tests of `up`, `ps` and `down` against the Docker Engine running on this machine
+//! (no mock). Images cannot be pulled here: the tests run `berth-test/busybox`, Debian's static
+//! busybox imported as a root filesystem by `scripts/test-image.sh` (run by `.ci/run`, and here
+//! when the image is missing). Every test uses its own project name and removes what it created.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Once;
+use std::time::Duration;
+
+use berth_conformance::reference_binary;
+
+const IMAGE: &str = "berth-test/busybox";
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn ensure_image() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let st = Command::new("bash")
+            .arg(repo_root().join("scripts/test-image.sh"))
+            .status()
+            .expect("run scripts/test-image.sh");
+        assert!(st.success(), "building the test image failed");
+    });
+}
+
+/// A project in a temporary folder; `down -v -t 0` when dropped.
+struct Stack {
+    dir: tempfile::TempDir,
+    name: String,
+}
+
+impl Stack {
+    fn new(name: &str, compose: &str) -> Stack {
+        ensure_image();
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("compose.yaml"), compose).expect("write compose file");
+        let s = Stack {
+            dir,
+            name: format!("berth-e2e-{name}"),
+        };
+        // Leftovers of an interrupted earlier run.
+        s.berth(&["down", "-v", "-t", "0", "--remove-orphans"]);
+        s
+    }
+
+    fn file(&self, name: &str, text: &str) {
+        std::fs::write(self.dir.path().join(name), text).expect("write file");
+    }
+
+    fn run(&self, program: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut cmd = Command::new(program);
+        cmd.current_dir(self.dir.path())
+            .arg("-p")
+            .arg(&self.name)
+            .args(args)
+            .env_remove("COMPOSE_FILE")
+            .env_remove("COMPOSE_PROJECT_NAME");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("run command")
+    }
+
+    fn berth(&self, args: &[&str]) -> Output {
+        self.run(Path::new(env!("CARGO_BIN_EXE_berth")), args, &[])
+    }
+
+    fn berth_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        self.run(Path::new(env!("CARGO_BIN_EXE_berth")), args, env)
+    }
+
+    fn reference(&self, args: &[&str]) -> Output {
+        let r = reference_binary().unwrap_or_else(|e| panic!("{e}"));
+        self.run(&r, args, &[])
+    }
+
+    fn ok(&self, out: &Output) {
+        assert!(
+            out.status.success(),
+            "failed: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// `name → id` of the project's containers.
+    fn ids(&self) -> Vec<(String, String)> {
+        let out = docker(&[
+            "ps",
+            "-a",
+            "--filter",
+            &format!("label=com.docker.compose.project={}", self.name),
+            "--format",
+            "{{.Names}} {{.ID}}",
+        ]);
+        let mut v: Vec<(String, String)> = out
+            .lines()
+            .filter_map(|l| l.split_once(' '))
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        self.berth(&["down", "-v", "-t", "0", "--remove-orphans"]);
+    }
+}
+
+fn docker(args: &[&str]) -> String {
+    let out = Command::new("docker")
+        .args(args)
+        .output()
+        .expect("docker CLI");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn docker_ok(args: &[&str]) -> bool {
+    Command::new("docker")
+        .args(args)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn http_get(port: u16) -> String {
+    for _ in 0..50 {
+        if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
+            let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+            let _ = s.write_all(b"GET /index.html HTTP/1.0\r\n\r\n");
+            let mut body = String::new();
+            let _ = s.read_to_string(&mut body);
+            if !body.is_empty() {
+                return body;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    String::new()
+}
+
+/// The fog-compute shape of the seeds: a database with a healthcheck, a backend that waits for
+/// it, a frontend published on 127.0.0.1, a monitoring service on a network shared with both,
+/// an internal network, a secret from a file and a named volume.
+const FOG: &str = r#"
+services:
+  db:
+    image: berth-test/busybox
+    command: sh -c "sleep 1; touch /tmp/ready; exec sleep 3600"
+    healthcheck:
+      test: ["CMD", "test", "-f", "/tmp/ready"]
+      interval: 1s
+    networks: [internal, monitoring]
+    volumes: [data:/data]
+    secrets: [db_password]
+  backend:
+    image: berth-test/busybox
+    command: sleep 3600
+    depends_on:
+      db: {condition: service_healthy}
+    networks: [internal, public, monitoring]
+  frontend:
+    image: berth-test/busybox
+    command: sh -c "echo hello-from-frontend > /www/index.html; exec httpd -f -p 8080 -h /www"
+    depends_on: [backend]
+    ports: ["127.0.0.1:${FRONT_PORT:-18931}:8080"]
+    networks: [public]
+  monitor:
+    image: berth-test/busybox
+    command: sleep 3600
+    networks: [monitoring]
+networks:
+  internal: {internal: true}
+  public: {}
+  monitoring: {}
+volumes:
+  data: {}
+secrets:
+  db_password:
+    file: ./db_password.txt
+"#;
+
+#[test]
+fn fog_compute_stack_comes_up_in_order_with_its_networks_secret_and_port() {
+    let s = Stack::new("fog", FOG);
+    s.file("db_password.txt", "s3cret\n");
+    let up = s.berth(&["up", "-d"]);
+    s.ok(&up);
+    let err = stderr(&up);
+    // The backend started only after the database was healthy.
+    let healthy = err
+        .find("e2e-fog-db-1  Healthy")
+        .expect("db reported healthy");
+    let started = err
+        .find("e2e-fog-backend-1  Started")
+        .expect("backend started");
+    assert!(healthy < started, "{err}");
+    let ps = s.berth(&["ps"]);
+    s.ok(&ps);
+    let ps = String::from_utf8_lossy(&ps.stdout).into_owned();
+    for svc in ["db", "backend", "frontend", "monitor"] {
+        assert!(ps.contains(&format!("berth-e2e-fog-{svc}-1")), "{ps}");
+    }
+    assert!(ps.contains("(healthy)"), "{ps}");
+    // Published port reachable from the host on 127.0.0.1.
+    assert!(http_get(18931).contains("hello-from-frontend"));
+    // The secret is readable at /run/secrets.
+    let secret = docker(&[
+        "exec",
+        "berth-e2e-fog-db-1",
+        "cat",
+        "/run/secrets/db_password",
+    ]);
+    assert_eq!(secret, "s3cret\n");
+    // Isolation: the frontend (public only) cannot resolve the database (internal and
+    // monitoring); the monitor shares the monitoring network with the database and can.
+    assert!(!docker_ok(&[
+        "exec",
+        "berth-e2e-fog-frontend-1",
+        "ping",
+        "-c",
+        "1",
+        "-W",
+        "1",
+        "db"
+    ]));
+    assert!(docker_ok(&[
+        "exec",
+        "berth-e2e-fog-monitor-1",
+        "ping",
+        "-c",
+        "1",
+        "-W",
+        "2",
+        "db"
+    ]));
+    // The internal network is created internal: the engine gives it no route off the host.
+    let internal = docker(&[
+        "network",
+        "inspect",
+        "-f",
+        "{{.Internal}}",
+        "berth-e2e-fog_internal",
+    ]);
+    assert_eq!(internal.trim(), "true");
+    // `ps --format json` and `-q`.
+    let q = s.berth(&["ps", "-q"]);
+    assert_eq!(String::from_utf8_lossy(&q.stdout).lines().count(), 4);
+}
+
+#[test]
+fn docker_compose_adopts_berths_containers_and_berth_adopts_docker_composes() {
+    let s = Stack::new("interop", FOG.replace("18931", "18932").as_str());
+    s.file("db_password.txt", "x\n");
+    s.ok(&s.berth(&["up", "-d"]));
+    let before = s.ids();
+    assert_eq!(before.len(), 4);
+    // The reference sees the same containers and recreates none of them.
+    let ps = s.reference(&["ps", "--format", "{{.Name}}"]);
+    s.ok(&ps);
+    assert_eq!(String::from_utf8_lossy(&ps.stdout).lines().count(), 4);
+    s.ok(&s.reference(&["up", "-d"]));
+    assert_eq!(
+        s.ids(),
+        before,
+        "docker compose recreated Berth's containers"
+    );
+    // The other way round.
+    s.ok(&s.reference(&["down", "-t", "0"]));
+    assert!(s.ids().is_empty());
+    s.ok(&s.reference(&["up", "-d"]));
+    let theirs = s.ids();
+    s.ok(&s.berth(&["up", "-d"]));
+    assert_eq!(
+        s.ids(),
+        theirs,
+        "Berth recreated Docker Compose's containers"
+    );
+}
+
+#[test]
+fn only_changed_services_are_recreated_and_scale_moves_both_ways() {
+    let compose = r#"
+services:
+  a:
+    image: berth-test/busybox
+    command: sleep 3600
+    environment: {LEVEL: "${LEVEL:-1}"}
+  b:
+    image: berth-test/busybox
+    command: sleep 3600
+"#;
+    let s = Stack::new("converge", compose);
+    s.ok(&s.berth(&["up", "-d"]));
+    let first = s.ids();
+    // Nothing changed: nothing recreated.
+    s.ok(&s.berth(&["up", "-d"]));
+    assert_eq!(s.ids(), first);
+    // `a` changed: only `a` is recreated, under the same name.
+    s.ok(&s.berth_env(&["up", "-d", "-t", "0"], &[("LEVEL", "2")]));
+    let second = s.ids();
+    assert_eq!(second[0].0, first[0].0);
+    assert_ne!(second[0].1, first[0].1, "a was not recreated");
+    assert_eq!(second[1], first[1], "b was recreated");
+    // Scale up, then down.
+    s.ok(&s.berth_env(&["up", "-d", "--scale", "b=3"], &[("LEVEL", "2")]));
+    let names: Vec<String> = s.ids().into_iter().map(|(n, _)| n).collect();
+    assert_eq!(
+        names,
+        [
+            "berth-e2e-converge-a-1",
+            "berth-e2e-converge-b-1",
+            "berth-e2e-converge-b-2",
+            "berth-e2e-converge-b-3"
+        ]
+    );
+    s.ok(&s.berth_env(
+        &["up", "-d", "-t", "0", "--scale", "b=1"],
+        &[("LEVEL", "2")],
+    ));
+    assert_eq!(s.ids().len(), 2);
+}
+
+#[test]
+fn named_volume_data_survives_down_and_is_gone_after_down_v() {
+    let compose = r#"
+services:
+  a:
+    image: berth-test/busybox
+    command: sh -c "test -f /data/first || date > /data/first; exec sleep 3600"
+    volumes: [data:/data]
+volumes:
+  data: {}
+"#;
+    let s = Stack::new("volume", compose);
+    s.ok(&s.berth(&["up", "-d"]));
+    let c = "berth-e2e-volume-a-1";
+    let mut first = String::new();
+    for _ in 0..50 {
+        first = docker(&["exec", c, "cat", "/data/first"]);
+        if !first.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!first.is_empty());
+    s.ok(&s.berth(&["down", "-t", "0"]));
+    assert!(docker_ok(&["volume", "inspect", "berth-e2e-volume_data"]));
+    s.ok(&s.berth(&["up", "-d"]));
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(docker(&["exec", c, "cat", "/data/first"]), first);
+    s.ok(&s.berth(&["down", "-v", "-t", "0"]));
+    assert!(!docker_ok(&["volume", "inspect", "berth-e2e-volume_data"]));
+}
+
+#[test]
+fn an_unhealthy_dependency_stops_its_dependents_with_a_clear_error() {
+    let compose = r#"
+services:
+  db:
+    image: berth-test/busybox
+    command: sleep 3600
+    healthcheck:
+      test: ["CMD", "false"]
+      interval: 1s
+      retries: 1
+  app:
+    image: berth-test/busybox
+    command: sleep 3600
+    depends_on:
+      db: {condition: service_healthy}
+"#;
+    let s = Stack::new("unhealthy", compose);
+    let up = s.berth(&["up", "-d"]);
+    assert_eq!(up.status.code(), Some(1));
+    let err = stderr(&up);
+    assert!(
+        err.contains("container berth-e2e-unhealthy-db-1 is unhealthy"),
+        "{err}"
+    );
+    assert!(err.contains("\"db\""), "{err}");
+    // The dependent was never started.
+    let state = docker(&[
+        "inspect",
+        "-f",
+        "{{.State.Status}}",
+        "berth-e2e-unhealthy-app-1",
+    ]);
+    assert_ne!(state.trim(), "running");
+}
+
+#[test]
+fn a_dependency_that_exits_fails_the_dependents_start() {
+    let compose = r#"
+services:
+  init:
+    image: berth-test/busybox
+    command: sh -c "exit 3"
+  app:
+    image: berth-test/busybox
+    command: sleep 3600
+    depends_on:
+      init: {condition: service_completed_successfully}
+"#;
+    let s = Stack::new("exits", compose);
+    let up = s.berth(&["up", "-d"]);
+    assert_eq!(up.status.code(), Some(1));
+    let err = stderr(&up);
+    assert!(
+        err.contains("service \"init\" didn't complete successfully: exit 3"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_taken_host_port_names_the_service() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let compose = format!(
+        "services:\n  web:\n    image: {IMAGE}\n    command: sleep 3600\n    ports: [\"127.0.0.1:{port}:80\"]\n"
+    );
+    let s = Stack::new("port", &compose);
+    let up = s.berth(&["up", "-d"]);
+    assert_eq!(up.status.code(), Some(1));
+    let err = stderr(&up);
+    assert!(err.contains("service \"web\""), "{err}");
+    assert!(err.contains(&port.to_string()), "{err}");
+    drop(listener);
+}
+
+#[test]
+fn no_engine_gives_one_line_naming_the_socket() {
+    let s = Stack::new(
+        "noengine",
+        "services:\n  a:\n    image: berth-test/busybox\n",
+    );
+    let out = s.berth_env(
+        &["ps"],
+        &[("DOCKER_HOST", "unix:///nonexistent/docker.sock")],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with(
+            "error: cannot connect to the Docker Engine at unix:///nonexistent/docker.sock"
+        ),
+        "{err}"
+    );
+}

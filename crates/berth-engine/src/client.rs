@@ -1,0 +1,184 @@
+//! The connection to the Docker Engine and what Berth reads from it: the project's containers,
+//! networks and volumes, found by their `com.docker.compose.*` labels.
+
+use std::collections::HashMap;
+
+use bollard::query_parameters::{ListContainersOptions, ListNetworksOptions, ListVolumesOptions};
+use bollard::Docker;
+
+use crate::labels;
+use crate::EngineError;
+
+/// The default socket, as the Docker CLI uses it when `DOCKER_HOST` is unset.
+pub const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
+
+/// A connected engine, with the API version negotiated.
+#[derive(Clone)]
+pub struct Engine {
+    pub docker: Docker,
+    /// Where it was reached (for messages).
+    pub host: String,
+}
+
+impl Engine {
+    /// Connects to `DOCKER_HOST` (or the default socket), checks that the engine answers and
+    /// negotiates the API version (the engine on this project's machines speaks 1.41).
+    ///
+    /// # Errors
+    /// One clear error naming the socket when no engine answers.
+    pub async fn connect(docker_host: Option<&str>) -> Result<Engine, EngineError> {
+        let host = docker_host
+            .filter(|h| !h.is_empty())
+            .unwrap_or(DEFAULT_HOST)
+            .to_string();
+        let unreachable = |e: &dyn std::fmt::Display| EngineError::Unreachable {
+            host: host.clone(),
+            reason: e.to_string(),
+        };
+        let docker = if let Some(path) = host.strip_prefix("unix://") {
+            Docker::connect_with_unix(path, 120, bollard::API_DEFAULT_VERSION)
+        } else if host.starts_with("tcp://") || host.starts_with("http://") {
+            Docker::connect_with_http(&host, 120, bollard::API_DEFAULT_VERSION)
+        } else {
+            return Err(EngineError::Unreachable {
+                host: host.clone(),
+                reason: "unsupported DOCKER_HOST scheme (use unix:// or tcp://)".into(),
+            });
+        }
+        .map_err(|e| unreachable(&e))?;
+        docker.ping().await.map_err(|e| unreachable(&e))?;
+        let docker = docker
+            .negotiate_version()
+            .await
+            .map_err(|e| unreachable(&e))?;
+        Ok(Engine { docker, host })
+    }
+
+    /// The project's service containers (not one-off), running or not.
+    ///
+    /// # Errors
+    /// Engine API errors.
+    pub async fn project_containers(
+        &self,
+        project: &str,
+        all: bool,
+    ) -> Result<Vec<Observed>, EngineError> {
+        let mut filters = HashMap::new();
+        filters.insert(
+            "label".to_string(),
+            vec![
+                format!("{}={project}", labels::PROJECT),
+                labels::CONFIG_HASH.to_string(),
+                format!("{}=False", labels::ONEOFF),
+            ],
+        );
+        let list = self
+            .docker
+            .list_containers(Some(ListContainersOptions {
+                all,
+                filters: Some(filters),
+                ..Default::default()
+            }))
+            .await?;
+        Ok(list.into_iter().map(Observed::from_summary).collect())
+    }
+
+    /// Names of the networks carrying the project's label.
+    ///
+    /// # Errors
+    /// Engine API errors.
+    pub async fn network_exists(&self, name: &str) -> Result<bool, EngineError> {
+        let mut filters = HashMap::new();
+        filters.insert("name".to_string(), vec![name.to_string()]);
+        let list = self
+            .docker
+            .list_networks(Some(ListNetworksOptions {
+                filters: Some(filters),
+            }))
+            .await?;
+        // The name filter matches substrings: keep exact matches only.
+        Ok(list.iter().any(|n| n.name.as_deref() == Some(name)))
+    }
+
+    /// Whether a volume of this exact name exists.
+    ///
+    /// # Errors
+    /// Engine API errors.
+    pub async fn volume_exists(&self, name: &str) -> Result<bool, EngineError> {
+        let mut filters = HashMap::new();
+        filters.insert("name".to_string(), vec![name.to_string()]);
+        let list = self
+            .docker
+            .list_volumes(Some(ListVolumesOptions {
+                filters: Some(filters),
+            }))
+            .await?;
+        Ok(list
+            .volumes
+            .unwrap_or_default()
+            .iter()
+            .any(|v| v.name == name))
+    }
+
+    /// The local image ID of a reference, if present.
+    ///
+    /// # Errors
+    /// Engine API errors other than "not found".
+    pub async fn image_id(&self, reference: &str) -> Result<Option<String>, EngineError> {
+        match self.docker.inspect_image(reference).await {
+            Ok(i) => Ok(i.id),
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// A container of the project as the engine reports it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Observed {
+    pub id: String,
+    /// Name without the leading `/`.
+    pub name: String,
+    pub service: String,
+    pub number: u32,
+    pub hash: String,
+    /// The `com.docker.compose.image` label (image ID at creation).
+    pub image_id: Option<String>,
+    /// Engine state: `created`, `running`, `exited`, `paused`, ...
+    pub state: String,
+    /// Human status (`Up 3 seconds (healthy)`).
+    pub status: String,
+    pub image: String,
+    pub command: String,
+    pub created: i64,
+    pub labels: HashMap<String, String>,
+    pub ports: Vec<bollard::models::Port>,
+}
+
+impl Observed {
+    fn from_summary(c: bollard::models::ContainerSummary) -> Observed {
+        let labels_map = c.labels.unwrap_or_default();
+        let get = |k: &str| labels_map.get(k).cloned().unwrap_or_default();
+        Observed {
+            id: c.id.unwrap_or_default(),
+            name: c
+                .names
+                .and_then(|n| n.into_iter().next())
+                .map(|n| n.trim_start_matches('/').to_string())
+                .unwrap_or_default(),
+            service: get(labels::SERVICE),
+            number: get(labels::CONTAINER_NUMBER).parse().unwrap_or(0),
+            hash: get(labels::CONFIG_HASH),
+            image_id: labels_map.get(labels::IMAGE).cloned(),
+            state: c.state.map(|s| s.to_string()).unwrap_or_default(),
+            status: c.status.unwrap_or_default(),
+            image: c.image.unwrap_or_default(),
+            command: c.command.unwrap_or_default(),
+            created: c.created.unwrap_or(0),
+            ports: c.ports.unwrap_or_default(),
+            labels: labels_map,
+        }
+    }
+}

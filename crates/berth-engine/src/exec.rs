@@ -1,0 +1,776 @@
+//! The executor: applies a plan to the engine. Services start in dependency order, each as soon
+//! as its own dependencies allow, concurrently otherwise. Waiting on `service_healthy` and
+//! `service_completed_successfully` follows the engine's event stream (health_status, die)
+//! instead of polling, so a dependent starts as soon as the engine reports its dependency ready.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use berth_model::Project;
+use bollard::query_parameters::{
+    CreateContainerOptions, EventsOptions, RemoveContainerOptions, RenameContainerOptions,
+    StopContainerOptions,
+};
+use futures_util::StreamExt;
+use tokio::sync::{watch, Notify};
+
+use crate::client::Engine;
+use crate::labels;
+use crate::plan::{Plan, Step};
+use crate::spec::{self, Condition, ProjectSpec, ServiceSpec};
+use crate::EngineError;
+
+/// Progress of one resource, as Docker Compose reports it (`Container p-web-1  Started`).
+pub trait Progress: Send + Sync {
+    fn event(&self, kind: &str, name: &str, status: &str);
+}
+
+/// What the event stream has said about a container.
+#[derive(Clone, Debug, Default)]
+struct Seen {
+    health: Option<String>,
+    exit_code: Option<i64>,
+}
+
+/// Follows the engine's container events for one project.
+struct Watcher {
+    seen: Mutex<HashMap<String, Seen>>,
+    changed: Notify,
+}
+
+impl Watcher {
+    fn start(engine: &Engine, project: &str) -> Arc<Watcher> {
+        let w = Arc::new(Watcher {
+            seen: Mutex::new(HashMap::new()),
+            changed: Notify::new(),
+        });
+        let mut filters = HashMap::new();
+        filters.insert("type".to_string(), vec!["container".to_string()]);
+        filters.insert(
+            "label".to_string(),
+            vec![format!("{}={project}", labels::PROJECT)],
+        );
+        let mut stream = engine.docker.events(Some(EventsOptions {
+            filters: Some(filters),
+            ..Default::default()
+        }));
+        let weak = Arc::downgrade(&w);
+        tokio::spawn(async move {
+            while let Some(Ok(ev)) = stream.next().await {
+                let Some(w) = weak.upgrade() else { break };
+                let (Some(action), Some(actor)) = (ev.action, ev.actor) else {
+                    continue;
+                };
+                let Some(id) = actor.id else { continue };
+                {
+                    let Ok(mut seen) = w.seen.lock() else { break };
+                    let entry = seen.entry(id).or_default();
+                    if let Some(h) = action.strip_prefix("health_status: ") {
+                        entry.health = Some(h.to_string());
+                    } else if action == "die" {
+                        entry.exit_code = actor
+                            .attributes
+                            .as_ref()
+                            .and_then(|a| a.get("exitCode"))
+                            .and_then(|c| c.parse().ok());
+                    } else if action == "start" {
+                        entry.exit_code = None;
+                    }
+                }
+                w.changed.notify_waiters();
+            }
+        });
+        w
+    }
+
+    fn seen(&self, id: &str) -> Seen {
+        self.seen
+            .lock()
+            .ok()
+            .and_then(|s| s.get(id).cloned())
+            .unwrap_or_default()
+    }
+}
+
+/// Outcome of a service's start, shared with its dependents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Outcome {
+    Pending,
+    /// Started; the IDs of its containers.
+    Started(Vec<String>),
+    Failed,
+}
+
+/// Options of the executor.
+#[derive(Clone, Debug, Default)]
+pub struct ExecOptions {
+    /// `--no-start`: create only.
+    pub no_start: bool,
+    /// Stop timeout for recreated and removed containers (`-t`).
+    pub timeout: Option<i32>,
+    pub remove_orphans: bool,
+    /// `--wait`: after starting, wait until every service is running, or healthy where it has
+    /// a healthcheck.
+    pub wait: bool,
+    /// `--wait-timeout`.
+    pub wait_timeout: Option<Duration>,
+}
+
+/// Creates the networks and volumes, then converges every service.
+///
+/// # Errors
+/// The first failure, naming the service, container and reason.
+pub async fn up(
+    engine: &Engine,
+    project: &Arc<Project>,
+    spec: &ProjectSpec,
+    plan: &Plan,
+    opts: &ExecOptions,
+    progress: Arc<dyn Progress>,
+) -> Result<(), EngineError> {
+    ensure_networks(engine, spec, progress.as_ref()).await?;
+    ensure_volumes(engine, spec, progress.as_ref()).await?;
+    if !plan.orphans.is_empty() {
+        if opts.remove_orphans {
+            for o in &plan.orphans {
+                remove_container(engine, &o.id, &o.name, opts.timeout, progress.as_ref()).await?;
+            }
+        } else {
+            let names: Vec<&str> = plan.orphans.iter().map(|o| o.name.as_str()).collect();
+            progress.event(
+                "Warning",
+                "",
+                &format!(
+                    "Found orphan containers ([{}]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.",
+                    names.join(" ")
+                ),
+            );
+        }
+    }
+    let watcher = Watcher::start(engine, &spec.name);
+    let mut senders = HashMap::new();
+    let mut receivers = HashMap::new();
+    for s in &spec.services {
+        let (tx, rx) = watch::channel(Outcome::Pending);
+        senders.insert(s.name.clone(), tx);
+        receivers.insert(s.name.clone(), rx);
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for sp in &plan.services {
+        let Some(service) = spec.services.iter().find(|s| s.name == sp.service).cloned() else {
+            continue;
+        };
+        let deps: Vec<(crate::spec::Dependency, watch::Receiver<Outcome>)> = service
+            .depends_on
+            .iter()
+            .filter_map(|d| receivers.get(&d.service).map(|r| (d.clone(), r.clone())))
+            .collect();
+        let Some(tx) = senders.remove(&service.name) else {
+            continue;
+        };
+        let steps = sp.steps.clone();
+        let engine = engine.clone();
+        let project = Arc::clone(project);
+        let watcher = Arc::clone(&watcher);
+        let progress = Arc::clone(&progress);
+        let opts = opts.clone();
+        tasks.spawn(async move {
+            let r = converge_service(
+                &engine, &project, &service, steps, deps, &watcher, &opts, progress,
+            )
+            .await;
+            let _ = tx.send(match &r {
+                Ok(ids) => Outcome::Started(ids.clone()),
+                Err(_) => Outcome::Failed,
+            });
+            r.map(|ids| (service, ids))
+        });
+    }
+    let mut first_err = None;
+    let mut started = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(Ok(done)) => started.push(done),
+            Ok(Err(e)) => {
+                if first_err.is_none() {
+                    first_err = Some(e);
+                }
+            }
+            Err(e) => {
+                if first_err.is_none() {
+                    first_err = Some(EngineError::Other(format!("task failed: {e}")));
+                }
+            }
+        }
+    }
+    if let Some(e) = first_err {
+        return Err(e);
+    }
+    if opts.wait && !opts.no_start {
+        let all = wait_all(engine, &watcher, &started, progress.as_ref());
+        match opts.wait_timeout {
+            Some(limit) => tokio::time::timeout(limit, all).await.map_err(|_| {
+                EngineError::Other(format!(
+                    "application not healthy after {}s",
+                    limit.as_secs()
+                ))
+            })??,
+            None => all.await?,
+        }
+    }
+    Ok(())
+}
+
+/// `up --wait`: every started container running, or healthy where it has a healthcheck.
+async fn wait_all(
+    engine: &Engine,
+    watcher: &Watcher,
+    started: &[(ServiceSpec, Vec<String>)],
+    progress: &dyn Progress,
+) -> Result<(), EngineError> {
+    for (service, ids) in started {
+        let dep = crate::spec::Dependency {
+            service: service.name.clone(),
+            condition: if service.has_healthcheck {
+                Condition::Healthy
+            } else {
+                Condition::Started
+            },
+            required: true,
+            restart: false,
+        };
+        for id in ids {
+            if service.has_healthcheck {
+                wait_condition(engine, watcher, &dep, id, &service.name, progress).await?;
+            } else {
+                let info = engine
+                    .docker
+                    .inspect_container(
+                        id,
+                        None::<bollard::query_parameters::InspectContainerOptions>,
+                    )
+                    .await?;
+                let state = info.state.unwrap_or_default();
+                if !state.running.unwrap_or(false) {
+                    let name = info.name.unwrap_or_default();
+                    return Err(EngineError::Other(format!(
+                        "container {} exited ({})",
+                        name.trim_start_matches('/'),
+                        state.exit_code.unwrap_or(0)
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn ensure_networks(
+    engine: &Engine,
+    spec: &ProjectSpec,
+    progress: &dyn Progress,
+) -> Result<(), EngineError> {
+    let used: HashSet<&str> = spec
+        .services
+        .iter()
+        .flat_map(|s| s.networks.iter().map(String::as_str))
+        .collect();
+    for n in &spec.networks {
+        if !used.contains(n.name.as_str()) {
+            continue;
+        }
+        if engine.network_exists(&n.name).await? {
+            continue;
+        }
+        if n.external {
+            return Err(EngineError::Other(format!(
+                "network {} declared as external, but could not be found",
+                n.name
+            )));
+        }
+        progress.event("Network", &n.name, "Creating");
+        engine.docker.create_network(n.create.clone()).await?;
+        progress.event("Network", &n.name, "Created");
+    }
+    Ok(())
+}
+
+async fn ensure_volumes(
+    engine: &Engine,
+    spec: &ProjectSpec,
+    progress: &dyn Progress,
+) -> Result<(), EngineError> {
+    for v in &spec.volumes {
+        if engine.volume_exists(&v.name).await? {
+            continue;
+        }
+        if v.external {
+            return Err(EngineError::Other(format!(
+                "external volume \"{}\" not found",
+                v.name
+            )));
+        }
+        progress.event("Volume", &format!("\"{}\"", v.name), "Creating");
+        engine.docker.create_volume(v.create.clone()).await?;
+        progress.event("Volume", &format!("\"{}\"", v.name), "Created");
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn converge_service(
+    engine: &Engine,
+    project: &Project,
+    service: &ServiceSpec,
+    steps: Vec<Step>,
+    deps: Vec<(crate::spec::Dependency, watch::Receiver<Outcome>)>,
+    watcher: &Watcher,
+    opts: &ExecOptions,
+    progress: Arc<dyn Progress>,
+) -> Result<Vec<String>, EngineError> {
+    let value = spec::service_value(project, &service.name)
+        .ok_or_else(|| EngineError::Other(format!("no such service: {}", service.name)))?;
+    let image_id = engine.image_id(&service.image).await?;
+    if image_id.is_none() {
+        return Err(EngineError::Other(format!(
+            "service \"{}\": image {} is not present on the engine, and there is no registry to pull it from",
+            service.name, service.image
+        )));
+    }
+    // Create (or recreate) every container first; start them once dependencies allow.
+    let mut to_start: Vec<(String, String, bool)> = Vec::new();
+    for step in steps {
+        match step {
+            Step::Keep { id, name, running } => to_start.push((id, name, running)),
+            Step::Create { number, name } => {
+                let id = create_container(
+                    engine,
+                    project,
+                    service,
+                    value,
+                    number,
+                    &name,
+                    &name,
+                    image_id.as_deref(),
+                    progress.as_ref(),
+                )
+                .await?;
+                to_start.push((id, name, false));
+            }
+            Step::Recreate { id, name, number } => {
+                progress.event("Container", &name, "Recreate");
+                let tmp = format!("{}_{name}", &id[..id.len().min(12)]);
+                let new_id = create_container(
+                    engine,
+                    project,
+                    service,
+                    value,
+                    number,
+                    &tmp,
+                    &name,
+                    image_id.as_deref(),
+                    progress.as_ref(),
+                )
+                .await?;
+                stop_container(engine, &id, opts.timeout.or(service_timeout(service))).await?;
+                engine
+                    .docker
+                    .remove_container(
+                        &id,
+                        Some(RemoveContainerOptions {
+                            force: true,
+                            ..Default::default()
+                        }),
+                    )
+                    .await?;
+                engine
+                    .docker
+                    .rename_container(&new_id, RenameContainerOptions { name: name.clone() })
+                    .await?;
+                progress.event("Container", &name, "Recreated");
+                to_start.push((new_id, name, false));
+            }
+            Step::Remove { id, name } => {
+                remove_container(engine, &id, &name, opts.timeout, progress.as_ref()).await?;
+            }
+        }
+    }
+    if opts.no_start {
+        return Ok(to_start.into_iter().map(|(id, _, _)| id).collect());
+    }
+    for (dep, mut rx) in deps {
+        let ids = loop {
+            let current = rx.borrow().clone();
+            match current {
+                Outcome::Started(ids) => break ids,
+                Outcome::Failed => {
+                    if dep.required {
+                        return Err(EngineError::Other(format!(
+                            "dependency failed to start: service \"{}\" did not start, so \"{}\" was not started",
+                            dep.service, service.name
+                        )));
+                    }
+                    break Vec::new();
+                }
+                Outcome::Pending => {
+                    if rx.changed().await.is_err() {
+                        break Vec::new();
+                    }
+                }
+            }
+        };
+        for id in ids {
+            wait_condition(engine, watcher, &dep, &id, &service.name, progress.as_ref()).await?;
+        }
+    }
+    let mut ids = Vec::new();
+    for (id, name, running) in to_start {
+        if running {
+            progress.event("Container", &name, "Running");
+        } else {
+            progress.event("Container", &name, "Starting");
+            engine
+                .docker
+                .start_container(
+                    &id,
+                    None::<bollard::query_parameters::StartContainerOptions>,
+                )
+                .await
+                .map_err(|e| start_error(&service.name, &name, &e))?;
+            progress.event("Container", &name, "Started");
+        }
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+fn service_timeout(s: &ServiceSpec) -> Option<i32> {
+    s.stop_timeout.and_then(|t| i32::try_from(t).ok())
+}
+
+fn start_error(service: &str, container: &str, e: &bollard::errors::Error) -> EngineError {
+    let msg = e.to_string();
+    if msg.contains("port is already allocated") || msg.contains("address already in use") {
+        return EngineError::Other(format!(
+            "service \"{service}\" (container {container}): a published host port is already in use: {msg}"
+        ));
+    }
+    EngineError::Other(format!(
+        "service \"{service}\" (container {container}) failed to start: {msg}"
+    ))
+}
+
+/// Waits until dependency container `id` satisfies `dep.condition`.
+async fn wait_condition(
+    engine: &Engine,
+    watcher: &Watcher,
+    dep: &crate::spec::Dependency,
+    id: &str,
+    dependent: &str,
+    progress: &dyn Progress,
+) -> Result<(), EngineError> {
+    if dep.condition == Condition::Started {
+        return Ok(());
+    }
+    let name = container_name(engine, id).await;
+    progress.event("Container", &name, "Waiting");
+    loop {
+        // Register interest before looking, so an event between the look and the wait is not
+        // lost.
+        let notified = watcher.changed.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        let info = engine
+            .docker
+            .inspect_container(
+                id,
+                None::<bollard::query_parameters::InspectContainerOptions>,
+            )
+            .await?;
+        let state = info.state.unwrap_or_default();
+        let seen = watcher.seen(id);
+        let health = seen.health.or_else(|| {
+            state
+                .health
+                .as_ref()
+                .and_then(|h| h.status.map(|s| s.to_string()))
+        });
+        let running = state.running.unwrap_or(false);
+        let exit = seen
+            .exit_code
+            .or(if running { None } else { state.exit_code });
+        match dep.condition {
+            Condition::Healthy => match health.as_deref() {
+                Some("healthy") => {
+                    progress.event("Container", &name, "Healthy");
+                    return Ok(());
+                }
+                Some("unhealthy") => {
+                    return Err(EngineError::Other(format!(
+                        "dependency failed to start: container {name} is unhealthy (service \"{}\", needed by \"{dependent}\")",
+                        dep.service
+                    )))
+                }
+                None | Some("none" | "") => {
+                    return Err(EngineError::Other(format!(
+                        "dependency failed to start: container {name} has no healthcheck configured (service \"{}\", needed by \"{dependent}\")",
+                        dep.service
+                    )))
+                }
+                _ => {
+                    if !running && state.status.is_some_and(|s| s.to_string() == "exited") {
+                        return Err(EngineError::Other(format!(
+                            "dependency failed to start: container {name} exited ({}) (service \"{}\", needed by \"{dependent}\")",
+                            exit.unwrap_or(0),
+                            dep.service
+                        )));
+                    }
+                }
+            },
+            Condition::CompletedSuccessfully => {
+                if !running && state.status.is_some_and(|s| s.to_string() == "exited") {
+                    let code = exit.unwrap_or(0);
+                    if code == 0 {
+                        progress.event("Container", &name, "Exited");
+                        return Ok(());
+                    }
+                    return Err(EngineError::Other(format!(
+                        "service \"{}\" didn't complete successfully: exit {code} (container {name}, needed by \"{dependent}\")",
+                        dep.service
+                    )));
+                }
+            }
+            Condition::Started => return Ok(()),
+        }
+        // Wake on the next event, or re-check after a while in case the stream missed one.
+        let _ = tokio::time::timeout(Duration::from_secs(5), notified).await;
+    }
+}
+
+async fn container_name(engine: &Engine, id: &str) -> String {
+    engine
+        .docker
+        .inspect_container(
+            id,
+            None::<bollard::query_parameters::InspectContainerOptions>,
+        )
+        .await
+        .ok()
+        .and_then(|c| c.name)
+        .map_or_else(|| id.to_string(), |n| n.trim_start_matches('/').to_string())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn create_container(
+    engine: &Engine,
+    project: &Project,
+    service: &ServiceSpec,
+    value: &berth_model::Value,
+    number: u32,
+    create_name: &str,
+    final_name: &str,
+    image_id: Option<&str>,
+    progress: &dyn Progress,
+) -> Result<String, EngineError> {
+    progress.event("Container", final_name, "Creating");
+    let mut body = spec::create_body(project, service, value, number, image_id);
+    if create_name != final_name {
+        if let Some(l) = body.labels.as_mut() {
+            l.insert(
+                labels::REPLACE.into(),
+                final_name
+                    .strip_prefix(&format!("{}-", project.name))
+                    .unwrap_or(final_name)
+                    .to_string(),
+            );
+        }
+    }
+    let created = engine
+        .docker
+        .create_container(
+            Some(CreateContainerOptions {
+                name: Some(create_name.to_string()),
+                ..Default::default()
+            }),
+            body,
+        )
+        .await
+        .map_err(|e| {
+            EngineError::Other(format!(
+                "service \"{}\": cannot create container {final_name}: {e}",
+                service.name
+            ))
+        })?;
+    for (net, key) in spec::secondary_networks(project, value) {
+        engine
+            .docker
+            .connect_network(
+                &net,
+                bollard::models::NetworkConnectRequest {
+                    container: Some(created.id.clone()),
+                    endpoint_config: Some(spec::endpoint(value, &key, final_name, &service.name)),
+                },
+            )
+            .await?;
+    }
+    progress.event("Container", final_name, "Created");
+    Ok(created.id)
+}
+
+async fn stop_container(
+    engine: &Engine,
+    id: &str,
+    timeout: Option<i32>,
+) -> Result<(), EngineError> {
+    match engine
+        .docker
+        .stop_container(
+            id,
+            Some(StopContainerOptions {
+                t: timeout,
+                ..Default::default()
+            }),
+        )
+        .await
+    {
+        Ok(())
+        | Err(bollard::errors::Error::DockerResponseServerError {
+            status_code: 304 | 404,
+            ..
+        }) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn remove_container(
+    engine: &Engine,
+    id: &str,
+    name: &str,
+    timeout: Option<i32>,
+    progress: &dyn Progress,
+) -> Result<(), EngineError> {
+    progress.event("Container", name, "Stopping");
+    stop_container(engine, id, timeout).await?;
+    progress.event("Container", name, "Stopped");
+    progress.event("Container", name, "Removing");
+    match engine
+        .docker
+        .remove_container(
+            id,
+            Some(RemoveContainerOptions {
+                force: true,
+                ..Default::default()
+            }),
+        )
+        .await
+    {
+        Ok(())
+        | Err(bollard::errors::Error::DockerResponseServerError {
+            status_code: 404, ..
+        }) => {}
+        Err(e) => return Err(e.into()),
+    }
+    progress.event("Container", name, "Removed");
+    Ok(())
+}
+
+/// Options of `down`.
+#[derive(Clone, Debug, Default)]
+pub struct DownOptions {
+    pub volumes: bool,
+    pub remove_orphans: bool,
+    pub timeout: Option<i32>,
+}
+
+/// Stops and removes the project's containers (dependents first), then its networks, and its
+/// named volumes with `-v`. External resources are never touched.
+///
+/// # Errors
+/// Engine API errors.
+pub async fn down(
+    engine: &Engine,
+    spec: &ProjectSpec,
+    known_services: &HashSet<String>,
+    opts: &DownOptions,
+    progress: Arc<dyn Progress>,
+) -> Result<bool, EngineError> {
+    let containers = engine.project_containers(&spec.name, true).await?;
+    let mut found = false;
+    // Reverse dependency order, one service at a time; a service's containers in parallel.
+    let mut order: Vec<&str> = spec.services.iter().map(|s| s.name.as_str()).collect();
+    order.reverse();
+    let mut groups: Vec<Vec<&crate::client::Observed>> = order
+        .iter()
+        .map(|s| containers.iter().filter(|c| c.service == *s).collect())
+        .collect();
+    let orphans: Vec<&crate::client::Observed> = containers
+        .iter()
+        .filter(|c| !known_services.contains(&c.service))
+        .collect();
+    if opts.remove_orphans {
+        groups.insert(0, orphans);
+    } else if !orphans.is_empty() {
+        let names: Vec<&str> = orphans.iter().map(|o| o.name.as_str()).collect();
+        progress.event(
+            "Warning",
+            "",
+            &format!(
+                "Found orphan containers ([{}]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.",
+                names.join(" ")
+            ),
+        );
+    }
+    for group in groups {
+        let mut set = tokio::task::JoinSet::new();
+        for c in group {
+            found = true;
+            let engine = engine.clone();
+            let progress = Arc::clone(&progress);
+            let (id, name) = (c.id.clone(), c.name.clone());
+            let timeout = opts.timeout.or_else(|| {
+                spec.services
+                    .iter()
+                    .find(|s| s.name == c.service)
+                    .and_then(service_timeout)
+            });
+            set.spawn(async move {
+                remove_container(&engine, &id, &name, timeout, progress.as_ref()).await
+            });
+        }
+        while let Some(r) = set.join_next().await {
+            r.map_err(|e| EngineError::Other(format!("task failed: {e}")))??;
+        }
+    }
+    for n in spec.networks.iter().filter(|n| !n.external) {
+        if engine.network_exists(&n.name).await? {
+            found = true;
+            progress.event("Network", &n.name, "Removing");
+            match engine.docker.remove_network(&n.name).await {
+                Ok(()) => progress.event("Network", &n.name, "Removed"),
+                Err(e) => progress.event(
+                    "Network",
+                    &n.name,
+                    &format!("Resource is still in use: {e}"),
+                ),
+            }
+        }
+    }
+    if opts.volumes {
+        for v in spec.volumes.iter().filter(|v| !v.external) {
+            if engine.volume_exists(&v.name).await? {
+                found = true;
+                progress.event("Volume", &v.name, "Removing");
+                engine
+                    .docker
+                    .remove_volume(
+                        &v.name,
+                        None::<bollard::query_parameters::RemoveVolumeOptions>,
+                    )
+                    .await?;
+                progress.event("Volume", &v.name, "Removed");
+            }
+        }
+    }
+    Ok(found)
+}

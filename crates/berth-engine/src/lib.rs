@@ -1,0 +1,28 @@
+//! Berth's engine layer: runs a loaded project on a Docker Engine as Docker Compose does.
+//!
+//! Split as DESIGN.md says: [`spec`] reads what the project asks for and [`plan`] turns it, with
+//! the containers the engine already has, into a plan (both pure); [`exec`] applies a plan
+//! through the Engine API ([`client`]). Containers, networks and volumes carry Docker Compose's
+//! labels ([`labels`]) and config hash, so each tool adopts the other's resources.
+
+pub mod client;
+pub mod exec;
+pub mod labels;
+pub mod plan;
+pub mod spec;
+
+pub use client::Engine;
+
+/// Errors of the engine layer.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// No engine answered at the configured socket.
+    #[error(
+        "cannot connect to the Docker Engine at {host}: {reason}\nIs the docker daemon running?"
+    )]
+    Unreachable { host: String, reason: String },
+    #[error("{0}")]
+    Api(#[from] bollard::errors::Error),
+    #[error("{0}")]
+    Other(String),
+}

@@ -1,0 +1,264 @@
+//! The planner: the project's spec plus the containers the engine already has → what `up` must
+//! do to each service. Pure, so convergence (keep, recreate, scale up and down, orphans) is
+//! tested without an engine.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::client::Observed;
+use crate::spec::ProjectSpec;
+
+/// When existing containers are replaced.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RecreatePolicy {
+    /// When the configuration or image changed (the default).
+    #[default]
+    Diverged,
+    /// Always (`--force-recreate`).
+    Force,
+    /// Never (`--no-recreate`).
+    Never,
+}
+
+/// Options of `up` that change the plan.
+#[derive(Clone, Debug, Default)]
+pub struct UpOptions {
+    pub recreate: RecreatePolicy,
+    /// `--scale SERVICE=N`.
+    pub scale: HashMap<String, u32>,
+}
+
+/// One container-level step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Up to date: started if it is not running.
+    Keep {
+        id: String,
+        name: String,
+        running: bool,
+    },
+    /// A new replica.
+    Create { number: u32, name: String },
+    /// Replaced by a new container of the same number and name.
+    Recreate {
+        id: String,
+        name: String,
+        number: u32,
+    },
+    /// Scaled away.
+    Remove { id: String, name: String },
+}
+
+/// The steps for one service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServicePlan {
+    pub service: String,
+    pub steps: Vec<Step>,
+}
+
+/// What `up` will do.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    /// In dependency order.
+    pub services: Vec<ServicePlan>,
+    /// Containers of the project whose service is no longer in the model.
+    pub orphans: Vec<Observed>,
+}
+
+/// Plans `up`. `image_ids` maps image references to local image IDs, where known: a container
+/// created from another image than the one its reference now names is recreated.
+#[must_use]
+pub fn plan_up(
+    spec: &ProjectSpec,
+    known_services: &HashSet<String>,
+    observed: &[Observed],
+    image_ids: &HashMap<String, String>,
+    opts: &UpOptions,
+) -> Plan {
+    let mut services = Vec::new();
+    for s in &spec.services {
+        let expected = opts.scale.get(&s.name).copied().unwrap_or(s.replicas);
+        let outdated = |c: &Observed| match opts.recreate {
+            RecreatePolicy::Force => true,
+            RecreatePolicy::Never => false,
+            RecreatePolicy::Diverged => {
+                c.hash != s.hash
+                    || matches!(
+                        (&c.image_id, image_ids.get(&s.image)),
+                        (Some(have), Some(want)) if have != want
+                    )
+            }
+        };
+        let mut existing: Vec<&Observed> =
+            observed.iter().filter(|c| c.service == s.name).collect();
+        // Outdated containers first, then by number: as Docker Compose orders them.
+        existing.sort_by_key(|c| (!outdated(c), c.number));
+        let mut steps = Vec::new();
+        let mut next = existing.iter().map(|c| c.number).max().unwrap_or(0) + 1;
+        for (i, c) in existing.iter().enumerate() {
+            if i >= expected as usize {
+                steps.push(Step::Remove {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                });
+            } else if outdated(c) {
+                steps.push(Step::Recreate {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                    number: c.number,
+                });
+            } else {
+                steps.push(Step::Keep {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                    running: c.state == "running",
+                });
+            }
+        }
+        for _ in existing.len()..expected as usize {
+            steps.push(Step::Create {
+                number: next,
+                name: s.container_name(&spec.name, next),
+            });
+            next += 1;
+        }
+        services.push(ServicePlan {
+            service: s.name.clone(),
+            steps,
+        });
+    }
+    let orphans = observed
+        .iter()
+        .filter(|c| !known_services.contains(&c.service))
+        .cloned()
+        .collect();
+    Plan { services, orphans }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::ServiceSpec;
+
+    fn svc(name: &str, replicas: u32, hash: &str) -> ServiceSpec {
+        ServiceSpec {
+            name: name.into(),
+            image: "img".into(),
+            replicas,
+            hash: hash.into(),
+            container_name: None,
+            depends_on: Vec::new(),
+            networks: Vec::new(),
+            has_healthcheck: false,
+            stop_timeout: None,
+        }
+    }
+
+    fn obs(service: &str, number: u32, hash: &str) -> Observed {
+        Observed {
+            id: format!("{service}{number}"),
+            name: format!("p-{service}-{number}"),
+            service: service.into(),
+            number,
+            hash: hash.into(),
+            image_id: Some("sha256:a".into()),
+            state: "running".into(),
+            status: String::new(),
+            image: "img".into(),
+            command: String::new(),
+            created: 0,
+            labels: HashMap::new(),
+            ports: Vec::new(),
+        }
+    }
+
+    fn spec(services: Vec<ServiceSpec>) -> ProjectSpec {
+        ProjectSpec {
+            name: "p".into(),
+            networks: Vec::new(),
+            volumes: Vec::new(),
+            services,
+        }
+    }
+
+    fn known(names: &[&str]) -> HashSet<String> {
+        names.iter().map(|s| (*s).to_string()).collect()
+    }
+
+    #[test]
+    fn unchanged_containers_are_kept_and_changed_ones_recreated() {
+        let s = spec(vec![svc("a", 1, "h1"), svc("b", 1, "h2")]);
+        let o = vec![obs("a", 1, "h1"), obs("b", 1, "old")];
+        let p = plan_up(
+            &s,
+            &known(&["a", "b"]),
+            &o,
+            &HashMap::new(),
+            &UpOptions::default(),
+        );
+        assert!(matches!(p.services[0].steps[..], [Step::Keep { .. }]));
+        assert!(matches!(
+            p.services[1].steps[..],
+            [Step::Recreate { number: 1, .. }]
+        ));
+    }
+
+    #[test]
+    fn a_new_image_recreates_even_with_the_same_hash() {
+        let s = spec(vec![svc("a", 1, "h1")]);
+        let o = vec![obs("a", 1, "h1")];
+        let ids = HashMap::from([("img".to_string(), "sha256:b".to_string())]);
+        let p = plan_up(&s, &known(&["a"]), &o, &ids, &UpOptions::default());
+        assert!(matches!(p.services[0].steps[..], [Step::Recreate { .. }]));
+    }
+
+    #[test]
+    fn scale_up_numbers_after_the_highest_and_scale_down_removes_the_highest() {
+        let s = spec(vec![svc("a", 4, "h")]);
+        let o = vec![obs("a", 1, "h"), obs("a", 3, "h")];
+        let p = plan_up(
+            &s,
+            &known(&["a"]),
+            &o,
+            &HashMap::new(),
+            &UpOptions::default(),
+        );
+        let created: Vec<u32> = p.services[0]
+            .steps
+            .iter()
+            .filter_map(|st| match st {
+                Step::Create { number, .. } => Some(*number),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(created, [4, 5]);
+        let opts = UpOptions {
+            scale: HashMap::from([("a".to_string(), 1)]),
+            ..UpOptions::default()
+        };
+        let p = plan_up(&s, &known(&["a"]), &o, &HashMap::new(), &opts);
+        assert!(
+            matches!(&p.services[0].steps[..], [Step::Keep { name, .. }, Step::Remove { name: r, .. }] if name == "p-a-1" && r == "p-a-3")
+        );
+    }
+
+    #[test]
+    fn policies_and_orphans() {
+        let s = spec(vec![svc("a", 1, "new")]);
+        let o = vec![obs("a", 1, "old"), obs("gone", 1, "x")];
+        let never = UpOptions {
+            recreate: RecreatePolicy::Never,
+            ..UpOptions::default()
+        };
+        let p = plan_up(&s, &known(&["a"]), &o, &HashMap::new(), &never);
+        assert!(matches!(p.services[0].steps[..], [Step::Keep { .. }]));
+        assert_eq!(p.orphans.len(), 1);
+        assert_eq!(p.orphans[0].service, "gone");
+        let s = spec(vec![svc("a", 1, "old")]);
+        let force = UpOptions {
+            recreate: RecreatePolicy::Force,
+            ..UpOptions::default()
+        };
+        let p = plan_up(&s, &known(&["a"]), &o[..1], &HashMap::new(), &force);
+        assert!(matches!(p.services[0].steps[..], [Step::Recreate { .. }]));
+    }
+}

@@ -1,0 +1,698 @@
+//! What the project asks the engine for, read off the loaded project: the networks, volumes and
+//! service containers with their engine names, labels, hashes and create configurations.
+//!
+//! Pure: it reads the [`Project`] and nothing else, so the planner and the create mapping are
+//! unit-tested without an engine.
+
+use std::collections::HashMap;
+
+use berth_model::{Kind, Project, Value};
+use bollard::models::{
+    ContainerCreateBody, EndpointSettings, HealthConfig, HostConfig, Ipam, IpamConfig,
+    NetworkCreateRequest, NetworkingConfig, PortBinding, RestartPolicy, RestartPolicyNameEnum,
+    VolumeCreateOptions,
+};
+
+use crate::labels;
+
+/// How a dependency gates the start of its dependent (`depends_on.condition`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Condition {
+    Started,
+    Healthy,
+    CompletedSuccessfully,
+}
+
+impl Condition {
+    fn parse(s: &str) -> Condition {
+        match s {
+            "service_healthy" => Condition::Healthy,
+            "service_completed_successfully" => Condition::CompletedSuccessfully,
+            _ => Condition::Started,
+        }
+    }
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Condition::Started => "service_started",
+            Condition::Healthy => "service_healthy",
+            Condition::CompletedSuccessfully => "service_completed_successfully",
+        }
+    }
+}
+
+/// One `depends_on` entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dependency {
+    pub service: String,
+    pub condition: Condition,
+    pub required: bool,
+    pub restart: bool,
+}
+
+/// A network the project uses.
+#[derive(Clone, Debug)]
+pub struct NetworkSpec {
+    /// Key in the compose file (`default`, `front`).
+    pub key: String,
+    /// Engine name (`<project>_<key>` or `name:`).
+    pub name: String,
+    pub external: bool,
+    pub create: NetworkCreateRequest,
+}
+
+/// A named volume the project declares.
+#[derive(Clone, Debug)]
+pub struct VolumeSpec {
+    pub key: String,
+    pub name: String,
+    pub external: bool,
+    pub create: VolumeCreateOptions,
+}
+
+/// A service as the engine layer sees it.
+#[derive(Clone, Debug)]
+pub struct ServiceSpec {
+    pub name: String,
+    pub image: String,
+    pub replicas: u32,
+    /// The config hash Docker Compose labels its containers with.
+    pub hash: String,
+    pub container_name: Option<String>,
+    pub depends_on: Vec<Dependency>,
+    /// Engine names of the networks, primary first.
+    pub networks: Vec<String>,
+    pub has_healthcheck: bool,
+    /// `stop_grace_period` in seconds.
+    pub stop_timeout: Option<i64>,
+}
+
+impl ServiceSpec {
+    /// Name of replica `number` (`<project>-<service>-<N>`, or `container_name`).
+    #[must_use]
+    pub fn container_name(&self, project: &str, number: u32) -> String {
+        match &self.container_name {
+            Some(n) => n.clone(),
+            None => format!("{project}-{}-{number}", self.name),
+        }
+    }
+}
+
+/// Everything `up` needs to know about the project.
+#[derive(Clone, Debug)]
+pub struct ProjectSpec {
+    pub name: String,
+    pub networks: Vec<NetworkSpec>,
+    pub volumes: Vec<VolumeSpec>,
+    /// Services in dependency order (dependencies first).
+    pub services: Vec<ServiceSpec>,
+}
+
+fn str_of(v: Option<&Value>) -> Option<String> {
+    v.and_then(|v| v.scalar_to_string())
+}
+
+fn bool_of(v: Option<&Value>) -> bool {
+    v.and_then(Value::as_bool).unwrap_or(false)
+}
+
+fn string_map(v: Option<&Value>) -> Option<HashMap<String, String>> {
+    let m = v.and_then(Value::as_map)?;
+    Some(
+        m.iter()
+            .map(|(k, v)| (k.name.clone(), v.scalar_to_string().unwrap_or_default()))
+            .collect(),
+    )
+}
+
+fn string_list(v: Option<&Value>) -> Option<Vec<String>> {
+    let s = v.and_then(Value::as_seq)?;
+    Some(s.iter().filter_map(Value::scalar_to_string).collect())
+}
+
+fn duration_ns(v: Option<&Value>) -> Option<i64> {
+    let s = v.and_then(Value::as_str)?;
+    berth_loader::units::parse_duration(s).and_then(|n| i64::try_from(n).ok())
+}
+
+/// Reads the project. Services come out in dependency order.
+#[must_use]
+pub fn project_spec(project: &Project) -> ProjectSpec {
+    let mut networks = Vec::new();
+    for (k, v) in section(project, "networks") {
+        let name = str_of(v.get("name")).unwrap_or_else(|| format!("{}_{}", project.name, k));
+        let external = bool_of(v.get("external"));
+        let mut labels_map = string_map(v.get("labels")).unwrap_or_default();
+        labels_map.insert(labels::NETWORK.into(), k.to_string());
+        labels_map.insert(labels::PROJECT.into(), project.name.clone());
+        labels_map.insert(labels::VERSION.into(), labels::COMPOSE_VERSION.into());
+        let ipam = v.get("ipam").and_then(Value::as_map).map(|m| Ipam {
+            driver: str_of(m.get("driver")),
+            config: m.get("config").and_then(Value::as_seq).map(|items| {
+                items
+                    .iter()
+                    .map(|c| IpamConfig {
+                        subnet: str_of(c.get("subnet")),
+                        ip_range: str_of(c.get("ip_range")),
+                        gateway: str_of(c.get("gateway")),
+                        auxiliary_addresses: string_map(c.get("aux_addresses")),
+                    })
+                    .collect()
+            }),
+            options: None,
+        });
+        networks.push(NetworkSpec {
+            key: k.to_string(),
+            name: name.clone(),
+            external,
+            create: NetworkCreateRequest {
+                name,
+                driver: str_of(v.get("driver")),
+                internal: v.get("internal").and_then(Value::as_bool),
+                attachable: v.get("attachable").and_then(Value::as_bool),
+                enable_ipv6: v.get("enable_ipv6").and_then(Value::as_bool),
+                options: string_map(v.get("driver_opts")),
+                labels: Some(labels_map),
+                ipam,
+                ..Default::default()
+            },
+        });
+    }
+    let mut volumes = Vec::new();
+    for (k, v) in section(project, "volumes") {
+        let name = str_of(v.get("name")).unwrap_or_else(|| format!("{}_{}", project.name, k));
+        let mut labels_map = string_map(v.get("labels")).unwrap_or_default();
+        labels_map.insert(labels::VOLUME.into(), k.to_string());
+        labels_map.insert(labels::PROJECT.into(), project.name.clone());
+        labels_map.insert(labels::VERSION.into(), labels::COMPOSE_VERSION.into());
+        volumes.push(VolumeSpec {
+            key: k.to_string(),
+            name: name.clone(),
+            external: bool_of(v.get("external")),
+            create: VolumeCreateOptions {
+                name: Some(name),
+                driver: str_of(v.get("driver")),
+                driver_opts: string_map(v.get("driver_opts")),
+                labels: Some(labels_map),
+                ..Default::default()
+            },
+        });
+    }
+    let network_name = |key: &str| {
+        networks
+            .iter()
+            .find(|n| n.key == key)
+            .map_or_else(|| format!("{}_{key}", project.name), |n| n.name.clone())
+    };
+    let mut services = Vec::new();
+    for svc in project.services() {
+        let v = svc.value;
+        let depends_on = v
+            .get("depends_on")
+            .and_then(Value::as_map)
+            .map(|m| {
+                m.iter()
+                    .map(|(k, d)| Dependency {
+                        service: k.name.clone(),
+                        condition: Condition::parse(
+                            d.get("condition").and_then(Value::as_str).unwrap_or(""),
+                        ),
+                        required: d.get("required").and_then(Value::as_bool).unwrap_or(true),
+                        restart: bool_of(d.get("restart")),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let replicas = v
+            .path(&["deploy", "replicas"])
+            .or_else(|| v.get("scale"))
+            .and_then(Value::as_i64)
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(1);
+        let has_healthcheck = v
+            .get("healthcheck")
+            .is_some_and(|h| !bool_of(h.get("disable")) && h.get("test").is_some());
+        services.push(ServiceSpec {
+            name: svc.name.to_string(),
+            image: svc
+                .image()
+                .map_or_else(|| format!("{}-{}", project.name, svc.name), str::to_string),
+            replicas,
+            hash: berth_emit::service_hash(v),
+            container_name: str_of(v.get("container_name")),
+            depends_on,
+            networks: ordered_networks(v)
+                .into_iter()
+                .map(|k| network_name(&k))
+                .collect(),
+            has_healthcheck,
+            stop_timeout: duration_ns(v.get("stop_grace_period")).map(|ns| ns / 1_000_000_000),
+        });
+    }
+    ProjectSpec {
+        name: project.name.clone(),
+        networks,
+        volumes,
+        services: dependency_order(services),
+    }
+}
+
+fn section<'a>(project: &'a Project, key: &str) -> Vec<(&'a str, &'a Value)> {
+    project
+        .tree
+        .get(key)
+        .and_then(Value::as_map)
+        .map(|m| m.iter().map(|(k, v)| (k.name.as_str(), v)).collect())
+        .unwrap_or_default()
+}
+
+/// Network keys of a service, the primary one (highest `priority`, then name) first.
+fn ordered_networks(v: &Value) -> Vec<String> {
+    let Some(m) = v.get("networks").and_then(Value::as_map) else {
+        return Vec::new();
+    };
+    let mut keys: Vec<(i64, &str)> = m
+        .iter()
+        .map(|(k, n)| {
+            (
+                n.get("priority").and_then(Value::as_i64).unwrap_or(0),
+                k.name.as_str(),
+            )
+        })
+        .collect();
+    keys.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    keys.into_iter().map(|(_, k)| k.to_string()).collect()
+}
+
+/// Dependencies first; services that do not depend on each other keep the model's order.
+/// (The loader has already rejected cycles.)
+fn dependency_order(services: Vec<ServiceSpec>) -> Vec<ServiceSpec> {
+    let index: HashMap<String, usize> = services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.clone(), i))
+        .collect();
+    let mut done = vec![false; services.len()];
+    let mut order = Vec::with_capacity(services.len());
+    fn visit(
+        i: usize,
+        services: &[ServiceSpec],
+        index: &HashMap<String, usize>,
+        done: &mut [bool],
+        order: &mut Vec<usize>,
+    ) {
+        if done[i] {
+            return;
+        }
+        done[i] = true;
+        for d in &services[i].depends_on {
+            if let Some(&j) = index.get(&d.service) {
+                visit(j, services, index, done, order);
+            }
+        }
+        order.push(i);
+    }
+    for i in 0..services.len() {
+        visit(i, &services, &index, &mut done, &mut order);
+    }
+    let mut slots: Vec<Option<ServiceSpec>> = services.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
+/// The labels of replica `number` of a service.
+#[must_use]
+pub fn container_labels(
+    project: &Project,
+    spec: &ServiceSpec,
+    v: &Value,
+    number: u32,
+) -> HashMap<String, String> {
+    let mut out = string_map(v.get("labels")).unwrap_or_default();
+    out.insert(labels::PROJECT.into(), project.name.clone());
+    out.insert(labels::SERVICE.into(), spec.name.clone());
+    out.insert(labels::VERSION.into(), labels::COMPOSE_VERSION.into());
+    out.insert(
+        labels::WORKING_DIR.into(),
+        project.working_dir.display().to_string(),
+    );
+    out.insert(
+        labels::CONFIG_FILES.into(),
+        project
+            .config_files
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(","),
+    );
+    out.insert(labels::ONEOFF.into(), "False".into());
+    out.insert(labels::CONFIG_HASH.into(), spec.hash.clone());
+    out.insert(labels::CONTAINER_NUMBER.into(), number.to_string());
+    out.insert(
+        labels::DEPENDS_ON.into(),
+        spec.depends_on
+            .iter()
+            .map(|d| format!("{}:{}:{}", d.service, d.condition.as_str(), d.restart))
+            .collect::<Vec<_>>()
+            .join(","),
+    );
+    out
+}
+
+/// The engine's create configuration for replica `number` of a service.
+#[must_use]
+pub fn create_body(
+    project: &Project,
+    spec: &ServiceSpec,
+    v: &Value,
+    number: u32,
+    image_id: Option<&str>,
+) -> ContainerCreateBody {
+    let mut labels_map = container_labels(project, spec, v, number);
+    if let Some(id) = image_id {
+        labels_map.insert(labels::IMAGE.into(), id.to_string());
+    }
+    let env = v.get("environment").and_then(Value::as_map).map(|m| {
+        m.iter()
+            .map(|(k, val)| match val.scalar_to_string() {
+                Some(s) if !val.is_null() => format!("{}={s}", k.name),
+                _ => k.name.clone(),
+            })
+            .collect()
+    });
+    // Ports.
+    let mut exposed: HashMap<String, HashMap<(), ()>> = HashMap::new();
+    let mut bindings: HashMap<String, Option<Vec<PortBinding>>> = HashMap::new();
+    for p in v.get("ports").and_then(Value::as_seq).unwrap_or(&[]) {
+        let Some(target) = p.get("target").and_then(Value::as_i64) else {
+            continue;
+        };
+        let proto = p.get("protocol").and_then(Value::as_str).unwrap_or("tcp");
+        let key = format!("{target}/{proto}");
+        exposed.insert(key.clone(), HashMap::new());
+        bindings
+            .entry(key)
+            .or_insert_with(|| Some(Vec::new()))
+            .get_or_insert_with(Vec::new)
+            .push(PortBinding {
+                host_ip: str_of(p.get("host_ip")),
+                host_port: Some(str_of(p.get("published")).unwrap_or_default()),
+            });
+    }
+    for e in v.get("expose").and_then(Value::as_seq).unwrap_or(&[]) {
+        if let Some(s) = e.scalar_to_string() {
+            let key = if s.contains('/') {
+                s
+            } else {
+                format!("{s}/tcp")
+            };
+            exposed.insert(key, HashMap::new());
+        }
+    }
+    // Mounts: named volumes, binds, secrets and configs from files.
+    let mut binds = Vec::new();
+    for m in v.get("volumes").and_then(Value::as_seq).unwrap_or(&[]) {
+        let ty = m.get("type").and_then(Value::as_str).unwrap_or("volume");
+        let Some(target) = str_of(m.get("target")) else {
+            continue;
+        };
+        let ro = if bool_of(m.get("read_only")) {
+            "ro"
+        } else {
+            "rw"
+        };
+        match ty {
+            "bind" => {
+                if let Some(src) = str_of(m.get("source")) {
+                    binds.push(format!("{src}:{target}:{ro}"));
+                }
+            }
+            "volume" => match str_of(m.get("source")) {
+                Some(src) => {
+                    let name = volume_name(project, &src);
+                    binds.push(format!("{name}:{target}:{ro}"));
+                }
+                None => binds.push(target),
+            },
+            _ => {}
+        }
+    }
+    for (kind, default_dir) in [("secrets", "/run/secrets/"), ("configs", "/")] {
+        for s in v.get(kind).and_then(Value::as_seq).unwrap_or(&[]) {
+            let Some(source) = s.get("source").and_then(Value::as_str) else {
+                continue;
+            };
+            let file = project
+                .tree
+                .path(&[kind, source, "file"])
+                .and_then(Value::as_str);
+            let Some(file) = file else { continue };
+            let target = match s.get("target").and_then(Value::as_str) {
+                Some(t) if t.starts_with('/') => t.to_string(),
+                Some(t) => format!("{default_dir}{t}"),
+                None => format!("{default_dir}{source}"),
+            };
+            binds.push(format!("{file}:{target}:ro"));
+        }
+    }
+    let tmpfs: Option<HashMap<String, String>> = string_list(v.get("tmpfs")).map(|l| {
+        l.into_iter()
+            .map(|t| match t.split_once(':') {
+                Some((p, o)) => (p.to_string(), o.to_string()),
+                None => (t, String::new()),
+            })
+            .collect()
+    });
+    let restart = v.get("restart").and_then(Value::as_str).map(|r| {
+        let (name, max) = match r.split_once(':') {
+            Some((n, m)) => (n, m.parse().ok()),
+            None => (r, None),
+        };
+        RestartPolicy {
+            name: Some(match name {
+                "always" => RestartPolicyNameEnum::ALWAYS,
+                "unless-stopped" => RestartPolicyNameEnum::UNLESS_STOPPED,
+                "on-failure" => RestartPolicyNameEnum::ON_FAILURE,
+                _ => RestartPolicyNameEnum::NO,
+            }),
+            maximum_retry_count: max,
+        }
+    });
+    let limits = v.path(&["deploy", "resources", "limits"]);
+    let memory = limits
+        .and_then(|l| l.get("memory"))
+        .or_else(|| v.get("mem_limit"))
+        .and_then(|m| m.scalar_to_string())
+        .and_then(|s| s.parse::<i64>().ok());
+    let nano_cpus = limits
+        .and_then(|l| l.get("cpus"))
+        .or_else(|| v.get("cpus"))
+        .and_then(|c| c.scalar_to_string())
+        .and_then(|s| s.parse::<f64>().ok())
+        .filter(|c| *c > 0.0)
+        .map(|c| {
+            #[allow(clippy::cast_possible_truncation)]
+            let n = (c * 1e9) as i64;
+            n
+        });
+    let pids_limit = limits
+        .and_then(|l| l.get("pids"))
+        .or_else(|| v.get("pids_limit"))
+        .and_then(Value::as_i64);
+    let healthcheck = v.get("healthcheck").map(|h| {
+        if bool_of(h.get("disable")) {
+            HealthConfig {
+                test: Some(vec!["NONE".into()]),
+                ..Default::default()
+            }
+        } else {
+            HealthConfig {
+                test: string_list(h.get("test")),
+                interval: duration_ns(h.get("interval")),
+                timeout: duration_ns(h.get("timeout")),
+                retries: h.get("retries").and_then(Value::as_i64),
+                start_period: duration_ns(h.get("start_period")),
+                start_interval: None,
+            }
+        }
+    });
+    // Networks: the primary at create; the others are connected before start.
+    let network_mode = str_of(v.get("network_mode"));
+    let mut endpoints = HashMap::new();
+    if network_mode.is_none() {
+        if let Some(primary) = ordered_networks(v).first() {
+            endpoints.insert(
+                network_engine_name(project, primary),
+                endpoint(
+                    v,
+                    primary,
+                    &spec.container_name(&project.name, number),
+                    &spec.name,
+                ),
+            );
+        }
+    }
+    let network_mode = network_mode.or_else(|| {
+        let first = ordered_networks(v).into_iter().next();
+        Some(first.map_or_else(|| "none".to_string(), |k| network_engine_name(project, &k)))
+    });
+    let logging = v.get("logging");
+    ContainerCreateBody {
+        image: Some(spec.image.clone()),
+        cmd: string_list(v.get("command")),
+        entrypoint: string_list(v.get("entrypoint")),
+        env,
+        working_dir: str_of(v.get("working_dir")),
+        user: str_of(v.get("user")),
+        hostname: str_of(v.get("hostname")),
+        domainname: str_of(v.get("domainname")),
+        tty: v.get("tty").and_then(Value::as_bool),
+        open_stdin: v.get("stdin_open").and_then(Value::as_bool),
+        labels: Some(labels_map),
+        exposed_ports: (!exposed.is_empty()).then_some(exposed),
+        healthcheck,
+        stop_signal: str_of(v.get("stop_signal")),
+        stop_timeout: spec.stop_timeout,
+        host_config: Some(HostConfig {
+            binds: (!binds.is_empty()).then_some(binds),
+            port_bindings: (!bindings.is_empty()).then_some(bindings),
+            restart_policy: restart,
+            network_mode,
+            memory,
+            nano_cpus,
+            pids_limit,
+            privileged: v.get("privileged").and_then(Value::as_bool),
+            readonly_rootfs: v.get("read_only").and_then(Value::as_bool),
+            init: v.get("init").and_then(Value::as_bool),
+            cap_add: string_list(v.get("cap_add")),
+            cap_drop: string_list(v.get("cap_drop")),
+            dns: string_list(v.get("dns")),
+            extra_hosts: v.get("extra_hosts").map(extra_hosts),
+            security_opt: string_list(v.get("security_opt")),
+            sysctls: string_map(v.get("sysctls")),
+            tmpfs,
+            shm_size: v.get("shm_size").and_then(Value::as_i64),
+            log_config: logging.map(|l| bollard::models::HostConfigLogConfig {
+                typ: str_of(l.get("driver")),
+                config: string_map(l.get("options")),
+            }),
+            ..Default::default()
+        }),
+        networking_config: Some(NetworkingConfig {
+            endpoints_config: Some(endpoints),
+        }),
+        ..Default::default()
+    }
+}
+
+fn extra_hosts(v: &Value) -> Vec<String> {
+    match &v.kind {
+        Kind::Map(m) => m
+            .iter()
+            .flat_map(|(k, ips)| {
+                let ips: Vec<String> = match &ips.kind {
+                    Kind::Seq(s) => s.iter().filter_map(Value::scalar_to_string).collect(),
+                    _ => ips.scalar_to_string().into_iter().collect(),
+                };
+                ips.into_iter().map(move |ip| format!("{}:{ip}", k.name))
+            })
+            .collect(),
+        Kind::Seq(s) => s.iter().filter_map(Value::scalar_to_string).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Engine name of a network key of the project.
+#[must_use]
+pub fn network_engine_name(project: &Project, key: &str) -> String {
+    project
+        .tree
+        .path(&["networks", key, "name"])
+        .and_then(Value::as_str)
+        .map_or_else(|| format!("{}_{key}", project.name), str::to_string)
+}
+
+fn volume_name(project: &Project, source: &str) -> String {
+    match project
+        .tree
+        .path(&["volumes", source, "name"])
+        .and_then(Value::as_str)
+    {
+        Some(n) => n.to_string(),
+        // Not a declared volume: a host path or an anonymous volume name, used as written.
+        None => source.to_string(),
+    }
+}
+
+/// The endpoint settings of a service on one network: aliases and static addresses.
+#[must_use]
+pub fn endpoint(v: &Value, key: &str, container: &str, service: &str) -> EndpointSettings {
+    let net = v.path(&["networks", key]);
+    let mut aliases = vec![container.to_string(), service.to_string()];
+    if let Some(extra) = net.and_then(|n| string_list(n.get("aliases"))) {
+        aliases.extend(extra);
+    }
+    let ipv4 = net.and_then(|n| str_of(n.get("ipv4_address")));
+    let ipv6 = net.and_then(|n| str_of(n.get("ipv6_address")));
+    EndpointSettings {
+        aliases: Some(aliases),
+        ipam_config: (ipv4.is_some() || ipv6.is_some()).then(|| {
+            bollard::models::EndpointIpamConfig {
+                ipv4_address: ipv4,
+                ipv6_address: ipv6,
+                ..Default::default()
+            }
+        }),
+        ..Default::default()
+    }
+}
+
+/// The service's networks other than the primary, as (engine name, key).
+#[must_use]
+pub fn secondary_networks(project: &Project, v: &Value) -> Vec<(String, String)> {
+    if v.get("network_mode").is_some() {
+        return Vec::new();
+    }
+    ordered_networks(v)
+        .into_iter()
+        .skip(1)
+        .map(|k| (network_engine_name(project, &k), k))
+        .collect()
+}
+
+/// The service's value in the project tree.
+#[must_use]
+pub fn service_value<'a>(project: &'a Project, name: &str) -> Option<&'a Value> {
+    project.service(name).map(|s| s.value)
+}
+
+impl ProjectSpec {
+    /// Keeps the named services and, unless `no_deps`, what they depend on (transitively).
+    /// No names keeps everything.
+    ///
+    /// # Errors
+    /// A name that is not a service of the project.
+    pub fn select(&mut self, names: &[String], no_deps: bool) -> Result<(), String> {
+        if names.is_empty() {
+            return Ok(());
+        }
+        let mut keep: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut todo: Vec<String> = Vec::new();
+        for n in names {
+            if !self.services.iter().any(|s| &s.name == n) {
+                return Err(format!("no such service: {n}"));
+            }
+            todo.push(n.clone());
+        }
+        while let Some(n) = todo.pop() {
+            if !keep.insert(n.clone()) || no_deps {
+                continue;
+            }
+            if let Some(s) = self.services.iter().find(|s| s.name == n) {
+                todo.extend(s.depends_on.iter().map(|d| d.service.clone()));
+            }
+        }
+        self.services.retain(|s| keep.contains(&s.name));
+        Ok(())
+    }
+}
