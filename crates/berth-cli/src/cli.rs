@@ -62,6 +62,118 @@ pub enum Command {
     Down(DownArgs),
     /// List containers
     Ps(PsArgs),
+    /// Creates containers for a service
+    Create(CreateArgs),
+    /// Start services
+    Start(ServicesArgs),
+    /// Stop services
+    Stop(StopArgs),
+    /// Restart service containers
+    Restart(RestartArgs),
+    /// Force stop service containers
+    Kill(KillArgs),
+    /// Pause services
+    Pause(ServicesArgs),
+    /// Unpause services
+    Unpause(ServicesArgs),
+    /// Removes stopped service containers
+    Rm(RmArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServicesArgs {
+    /// Services (default: all)
+    pub services: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StopArgs {
+    /// Services to stop (default: all)
+    pub services: Vec<String>,
+    /// Specify a shutdown timeout in seconds
+    #[arg(short = 't', long)]
+    pub timeout: Option<i32>,
+}
+
+#[derive(Debug, Args)]
+pub struct RestartArgs {
+    /// Services to restart (default: all)
+    pub services: Vec<String>,
+    /// Don't restart dependent services
+    #[arg(long = "no-deps")]
+    pub no_deps: bool,
+    /// Specify a shutdown timeout in seconds
+    #[arg(short = 't', long)]
+    pub timeout: Option<i32>,
+}
+
+#[derive(Debug, Args)]
+pub struct KillArgs {
+    /// Services to kill (default: all)
+    pub services: Vec<String>,
+    /// SIGNAL to send to the container
+    #[arg(short = 's', long, default_value = "SIGKILL")]
+    pub signal: String,
+    /// Remove containers for services not defined in the Compose file
+    #[arg(long = "remove-orphans")]
+    pub remove_orphans: bool,
+}
+
+#[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)]
+pub struct RmArgs {
+    /// Services to remove (default: all)
+    pub services: Vec<String>,
+    /// Don't ask to confirm removal
+    #[arg(short = 'f', long)]
+    pub force: bool,
+    /// Stop the containers, if required, before removing
+    #[arg(short = 's', long)]
+    pub stop: bool,
+    /// Remove any anonymous volumes attached to containers
+    #[arg(short = 'v', long)]
+    pub volumes: bool,
+}
+
+#[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)]
+pub struct CreateArgs {
+    /// Services to create (with their dependencies)
+    pub services: Vec<String>,
+    /// Recreate containers even if their configuration and image haven't changed
+    #[arg(long = "force-recreate")]
+    pub force_recreate: bool,
+    /// If containers already exist, don't recreate them. Incompatible with --force-recreate.
+    #[arg(long = "no-recreate")]
+    pub no_recreate: bool,
+    /// Remove containers for services not defined in the Compose file
+    #[arg(long = "remove-orphans")]
+    pub remove_orphans: bool,
+    /// Scale SERVICE to NUM instances. Overrides the `scale` setting in the Compose file if present.
+    #[arg(long, value_name = "SERVICE=NUM")]
+    pub scale: Vec<String>,
+    /// Assume "yes" as answer to all prompts and run non-interactively
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+}
+
+impl CreateArgs {
+    /// `create` is `up --no-start`.
+    pub fn into_up(self) -> UpArgs {
+        UpArgs {
+            services: self.services,
+            detach: true,
+            wait: false,
+            wait_timeout: None,
+            force_recreate: self.force_recreate,
+            no_recreate: self.no_recreate,
+            no_start: true,
+            no_deps: false,
+            remove_orphans: self.remove_orphans,
+            scale: self.scale,
+            timeout: None,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

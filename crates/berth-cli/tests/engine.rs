@@ -458,3 +458,93 @@ fn no_engine_gives_one_line_naming_the_socket() {
         "{err}"
     );
 }
+
+fn state(container: &str) -> String {
+    docker(&["inspect", "-f", "{{.State.Status}}", container])
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn lifecycle_commands_follow_docker_composes_rules() {
+    let s = Stack::new(
+        "life",
+        r#"
+services:
+  a:
+    image: berth-test/busybox
+    command: sleep 3600
+    init: true
+  b:
+    image: berth-test/busybox
+    command: sleep 3600
+    init: true
+    depends_on: [a]
+"#,
+    );
+    let (a, b) = ("berth-e2e-life-a-1", "berth-e2e-life-b-1");
+    // create: containers exist, none started.
+    s.ok(&s.berth(&["create"]));
+    assert_eq!((state(a), state(b)), ("created".into(), "created".into()));
+    // start b starts its dependency first.
+    let out = s.berth(&["start", "b"]);
+    s.ok(&out);
+    let err = stderr(&out);
+    let (sa, sb) = (
+        err.find("life-a-1  Started").expect("a started"),
+        err.find("life-b-1  Started").expect("b started"),
+    );
+    assert!(sa < sb, "{err}");
+    // stop a stops only a.
+    s.ok(&s.berth(&["stop", "-t", "0", "a"]));
+    assert_eq!((state(a), state(b)), ("exited".into(), "running".into()));
+    // start: only what was not running is reported.
+    let out = s.berth(&["start"]);
+    s.ok(&out);
+    assert!(!stderr(&out).contains("life-b-1"), "{}", stderr(&out));
+    assert_eq!(state(a), "running");
+    // pause and unpause.
+    s.ok(&s.berth(&["pause", "a"]));
+    assert_eq!(state(a), "paused");
+    s.ok(&s.berth(&["unpause"]));
+    assert_eq!(state(a), "running");
+    // restart keeps the containers.
+    let before = s.ids();
+    let out = s.berth(&["restart", "-t", "0"]);
+    s.ok(&out);
+    assert!(stderr(&out).contains("life-a-1  Restarting"));
+    assert_eq!(s.ids(), before);
+    // kill with a signal; a bad signal is the engine's error, exit 1.
+    let out = s.berth(&["kill", "-s", "NOPE", "b"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("Invalid signal: NOPE"),
+        "{}",
+        stderr(&out)
+    );
+    s.ok(&s.berth(&["kill", "b"]));
+    assert_eq!(state(b), "exited");
+    // rm: only stopped containers, and nothing without confirmation.
+    let out = s.berth(&["rm"]);
+    s.ok(&out);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Going to remove berth-e2e-life-b-1"));
+    assert_eq!(s.ids().len(), 2);
+    s.ok(&s.berth(&["rm", "-f"]));
+    assert_eq!(s.ids().len(), 1);
+    let out = s.berth(&["start", "b"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("service \"b\" has no container to start"),
+        "{}",
+        stderr(&out)
+    );
+    s.ok(&s.berth(&["rm", "-s", "-f"]));
+    assert!(s.ids().is_empty());
+    // Nothing left: kill says so, and succeeds.
+    let out = s.berth(&["kill"]);
+    s.ok(&out);
+    assert!(stderr(&out).contains("no container to kill"));
+    let out = s.berth(&["stop", "nosuch"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no such service: nosuch"));
+}

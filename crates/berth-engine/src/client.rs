@@ -133,6 +133,28 @@ impl Engine {
             Err(e) => Err(e.into()),
         }
     }
+
+    /// Local IDs of the given image references (each looked up once, concurrently); references
+    /// the engine does not have are left out.
+    ///
+    /// # Errors
+    /// Engine API errors other than "no such image".
+    pub async fn image_ids<'a>(
+        &self,
+        references: impl IntoIterator<Item = &'a str>,
+    ) -> Result<HashMap<String, String>, EngineError> {
+        let unique: std::collections::BTreeSet<&str> = references.into_iter().collect();
+        let found = futures_util::future::try_join_all(
+            unique
+                .into_iter()
+                .map(|r| async move { Ok::<_, EngineError>((r, self.image_id(r).await?)) }),
+        )
+        .await?;
+        Ok(found
+            .into_iter()
+            .filter_map(|(r, id)| id.map(|id| (r.to_string(), id)))
+            .collect())
+    }
 }
 
 /// A container of the project as the engine reports it.

@@ -102,9 +102,33 @@ enum Outcome {
     Failed,
 }
 
+/// A cap on concurrent engine operations (`--parallel`); unlimited by default.
+#[derive(Clone, Debug, Default)]
+pub struct Limit(Option<Arc<tokio::sync::Semaphore>>);
+
+impl Limit {
+    /// `n` operations at a time; `None` (or 0) for no limit.
+    #[must_use]
+    pub fn new(n: Option<usize>) -> Limit {
+        Limit(
+            n.filter(|&n| n > 0)
+                .map(|n| Arc::new(tokio::sync::Semaphore::new(n))),
+        )
+    }
+
+    async fn acquire(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        match &self.0 {
+            Some(s) => s.acquire().await.ok(),
+            None => None,
+        }
+    }
+}
+
 /// Options of the executor.
 #[derive(Clone, Debug, Default)]
 pub struct ExecOptions {
+    /// `--parallel`.
+    pub limit: Limit,
     /// `--no-start`: create only.
     pub no_start: bool,
     /// Stop timeout for recreated and removed containers (`-t`).
@@ -170,6 +194,7 @@ pub async fn up(
             continue;
         };
         let steps = sp.steps.clone();
+        let image_id = sp.image_id.clone();
         let engine = engine.clone();
         let project = Arc::clone(project);
         let watcher = Arc::clone(&watcher);
@@ -177,7 +202,7 @@ pub async fn up(
         let opts = opts.clone();
         tasks.spawn(async move {
             let r = converge_service(
-                &engine, &project, &service, steps, deps, &watcher, &opts, progress,
+                &engine, &project, &service, steps, image_id, deps, &watcher, &opts, progress,
             )
             .await;
             let _ = tx.send(match &r {
@@ -324,6 +349,7 @@ async fn converge_service(
     project: &Project,
     service: &ServiceSpec,
     steps: Vec<Step>,
+    image_id: Option<String>,
     deps: Vec<(crate::spec::Dependency, watch::Receiver<Outcome>)>,
     watcher: &Watcher,
     opts: &ExecOptions,
@@ -331,8 +357,10 @@ async fn converge_service(
 ) -> Result<Vec<String>, EngineError> {
     let value = spec::service_value(project, &service.name)
         .ok_or_else(|| EngineError::Other(format!("no such service: {}", service.name)))?;
-    let image_id = engine.image_id(&service.image).await?;
-    if image_id.is_none() {
+    let creates = steps
+        .iter()
+        .any(|s| matches!(s, Step::Create { .. } | Step::Recreate { .. }));
+    if creates && image_id.is_none() {
         return Err(EngineError::Other(format!(
             "service \"{}\": image {} is not present on the engine, and there is no registry to pull it from",
             service.name, service.image
@@ -353,6 +381,7 @@ async fn converge_service(
                     &name,
                     &name,
                     image_id.as_deref(),
+                    &opts.limit,
                     progress.as_ref(),
                 )
                 .await?;
@@ -370,6 +399,7 @@ async fn converge_service(
                     &tmp,
                     &name,
                     image_id.as_deref(),
+                    &opts.limit,
                     progress.as_ref(),
                 )
                 .await?;
@@ -430,6 +460,7 @@ async fn converge_service(
             progress.event("Container", &name, "Running");
         } else {
             progress.event("Container", &name, "Starting");
+            let _permit = opts.limit.acquire().await;
             engine
                 .docker
                 .start_container(
@@ -571,9 +602,11 @@ async fn create_container(
     create_name: &str,
     final_name: &str,
     image_id: Option<&str>,
+    limit: &Limit,
     progress: &dyn Progress,
 ) -> Result<String, EngineError> {
     progress.event("Container", final_name, "Creating");
+    let _permit = limit.acquire().await;
     let mut body = spec::create_body(project, service, value, number, image_id);
     if create_name != final_name {
         if let Some(l) = body.labels.as_mut() {
@@ -697,20 +730,11 @@ pub async fn down(
 ) -> Result<bool, EngineError> {
     let containers = engine.project_containers(&spec.name, true).await?;
     let mut found = false;
-    // Reverse dependency order, one service at a time; a service's containers in parallel.
-    let mut order: Vec<&str> = spec.services.iter().map(|s| s.name.as_str()).collect();
-    order.reverse();
-    let mut groups: Vec<Vec<&crate::client::Observed>> = order
-        .iter()
-        .map(|s| containers.iter().filter(|c| c.service == *s).collect())
-        .collect();
     let orphans: Vec<&crate::client::Observed> = containers
         .iter()
         .filter(|c| !known_services.contains(&c.service))
         .collect();
-    if opts.remove_orphans {
-        groups.insert(0, orphans);
-    } else if !orphans.is_empty() {
+    if !opts.remove_orphans && !orphans.is_empty() {
         let names: Vec<&str> = orphans.iter().map(|o| o.name.as_str()).collect();
         progress.event(
             "Warning",
@@ -721,7 +745,16 @@ pub async fn down(
             ),
         );
     }
-    for group in groups {
+    let doomed: Vec<crate::client::Observed> = containers
+        .iter()
+        .filter(|c| {
+            spec.services.iter().any(|s| s.name == c.service)
+                || (opts.remove_orphans && !known_services.contains(&c.service))
+        })
+        .cloned()
+        .collect();
+    // Reverse dependency order, one service at a time; a service's containers in parallel.
+    for group in crate::ops::reverse_dependency_groups(spec, &doomed) {
         let mut set = tokio::task::JoinSet::new();
         for c in group {
             found = true;

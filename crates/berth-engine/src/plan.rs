@@ -53,6 +53,8 @@ pub enum Step {
 pub struct ServicePlan {
     pub service: String,
     pub steps: Vec<Step>,
+    /// The local ID of the service's image, if the engine has it.
+    pub image_id: Option<String>,
 }
 
 /// What `up` will do.
@@ -124,6 +126,7 @@ pub fn plan_up(
         services.push(ServicePlan {
             service: s.name.clone(),
             steps,
+            image_id: image_ids.get(&s.image).cloned(),
         });
     }
     let orphans = observed

@@ -3,6 +3,7 @@
 mod config;
 mod down;
 mod engine;
+mod lifecycle;
 mod ps;
 mod up;
 
@@ -15,6 +16,14 @@ pub fn run(cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
         Command::Up(args) => up::run(&cli.global, &args, printer),
         Command::Down(args) => down::run(&cli.global, &args, printer),
         Command::Ps(args) => ps::run(&cli.global, &args, printer),
+        Command::Create(args) => up::run(&cli.global, &args.into_up(), printer),
+        Command::Start(args) => lifecycle::start(&cli.global, &args, printer),
+        Command::Stop(args) => lifecycle::stop(&cli.global, &args, printer),
+        Command::Restart(args) => lifecycle::restart(&cli.global, &args, printer),
+        Command::Kill(args) => lifecycle::kill(&cli.global, &args, printer),
+        Command::Pause(args) => lifecycle::pause(&cli.global, &args, printer),
+        Command::Unpause(args) => lifecycle::unpause(&cli.global, &args, printer),
+        Command::Rm(args) => lifecycle::rm(&cli.global, &args, printer),
     }
 }
 

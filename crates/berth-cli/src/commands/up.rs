@@ -59,6 +59,7 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
         scale,
     };
     let exec_opts = ExecOptions {
+        limit: exec::Limit::new(parallel_limit(global)),
         no_start: args.no_start,
         timeout: args.timeout,
         remove_orphans: args.remove_orphans,
@@ -69,12 +70,9 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
     let result = rt.block_on(async {
         let engine = connect().await?;
         let observed = engine.project_containers(&spec.name, true).await?;
-        let mut image_ids = HashMap::new();
-        for s in &spec.services {
-            if let Some(id) = engine.image_id(&s.image).await? {
-                image_ids.insert(s.image.clone(), id);
-            }
-        }
+        let image_ids = engine
+            .image_ids(spec.services.iter().map(|s| s.image.as_str()))
+            .await?;
         let plan = plan::plan_up(&spec, &known, &observed, &image_ids, &up_opts);
         exec::up(
             &engine,
@@ -93,4 +91,17 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
             Ok(1)
         }
     }
+}
+
+/// `--parallel N`, or `COMPOSE_PARALLEL_LIMIT`; -1 (the default) is unlimited.
+pub fn parallel_limit(global: &GlobalArgs) -> Option<usize> {
+    let n = if global.parallel == -1 {
+        std::env::var("COMPOSE_PARALLEL_LIMIT")
+            .ok()
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .unwrap_or(-1)
+    } else {
+        global.parallel
+    };
+    usize::try_from(n).ok().filter(|&n| n > 0)
 }

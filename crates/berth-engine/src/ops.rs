@@ -1,0 +1,206 @@
+//! Operations on containers that already exist: `stop`, `restart`, `kill`, `pause`, `unpause`
+//! and `rm`, with Docker Compose's progress lines and order (stop and rm go dependents first;
+//! the others act on every container at once).
+
+use std::sync::Arc;
+
+use bollard::query_parameters::{
+    KillContainerOptions, RemoveContainerOptions, RestartContainerOptions, StopContainerOptions,
+};
+
+use crate::client::{Engine, Observed};
+use crate::exec::Progress;
+use crate::spec::ProjectSpec;
+use crate::EngineError;
+
+/// One operation on existing containers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// Stop, waiting `timeout` seconds (the service's `stop_grace_period` when unset).
+    Stop {
+        timeout: Option<i32>,
+    },
+    Restart {
+        timeout: Option<i32>,
+    },
+    /// Send a signal (`SIGKILL` when unset).
+    Kill {
+        signal: Option<String>,
+    },
+    Pause,
+    Unpause,
+    /// Remove (stopped) containers, with their anonymous volumes when `volumes`.
+    Remove {
+        volumes: bool,
+    },
+}
+
+impl Op {
+    /// The progress words: while acting, when done, and the verb of the error line.
+    fn words(&self) -> (Option<&'static str>, &'static str, &'static str) {
+        match self {
+            Op::Stop { .. } => (Some("Stopping"), "Stopped", "Stopping"),
+            Op::Restart { .. } => (Some("Restarting"), "Started", "Restarting"),
+            Op::Kill { .. } => (Some("Killing"), "Killed", "Killing"),
+            Op::Pause => (None, "Paused", "Pausing"),
+            Op::Unpause => (None, "Unpaused", "Unpausing"),
+            Op::Remove { .. } => (Some("Removing"), "Removed", "Removing"),
+        }
+    }
+
+    /// Whether a container in engine state `state` is one this operation acts on.
+    #[must_use]
+    pub fn applies_to(&self, state: &str) -> bool {
+        match self {
+            Op::Stop { .. } | Op::Pause => state == "running",
+            Op::Kill { .. } => matches!(state, "running" | "paused" | "restarting"),
+            Op::Unpause => state == "paused",
+            Op::Restart { .. } => true,
+            Op::Remove { .. } => !matches!(state, "running" | "paused" | "restarting"),
+        }
+    }
+
+    /// Whether dependents are handled before their dependencies.
+    fn ordered(&self) -> bool {
+        matches!(self, Op::Stop { .. })
+    }
+}
+
+/// Groups containers by service in reverse dependency order (dependents first); containers of
+/// services the spec does not know come first.
+#[must_use]
+pub fn reverse_dependency_groups<'a>(
+    spec: &ProjectSpec,
+    containers: &'a [Observed],
+) -> Vec<Vec<&'a Observed>> {
+    let mut groups: Vec<Vec<&Observed>> = vec![containers
+        .iter()
+        .filter(|c| !spec.services.iter().any(|s| s.name == c.service))
+        .collect()];
+    for s in spec.services.iter().rev() {
+        groups.push(containers.iter().filter(|c| c.service == s.name).collect());
+    }
+    groups.retain(|g| !g.is_empty());
+    groups
+}
+
+/// Applies `op` to `containers`. Every container is tried; the first error is returned after
+/// the others are done.
+///
+/// # Errors
+/// The engine's error for the first container that failed.
+pub async fn apply(
+    engine: &Engine,
+    spec: &ProjectSpec,
+    containers: &[Observed],
+    op: &Op,
+    progress: Arc<dyn Progress>,
+) -> Result<(), EngineError> {
+    let groups = if op.ordered() {
+        reverse_dependency_groups(spec, containers)
+    } else {
+        vec![containers.iter().collect()]
+    };
+    let mut first_err = None;
+    for group in groups {
+        let mut set = tokio::task::JoinSet::new();
+        for c in group {
+            let engine = engine.clone();
+            let progress = Arc::clone(&progress);
+            let op = op.clone();
+            let (id, name) = (c.id.clone(), c.name.clone());
+            let grace = spec
+                .services
+                .iter()
+                .find(|s| s.name == c.service)
+                .and_then(|s| s.stop_timeout)
+                .and_then(|t| i32::try_from(t).ok());
+            set.spawn(async move {
+                let (doing, done, verb) = op.words();
+                if let Some(doing) = doing {
+                    progress.event("Container", &name, doing);
+                }
+                match one(&engine, &id, &op, grace).await {
+                    Ok(()) => {
+                        progress.event("Container", &name, done);
+                        Ok(())
+                    }
+                    Err(e) => {
+                        progress.event("Container", &name, &format!("Error while {verb}"));
+                        Err(e)
+                    }
+                }
+            });
+        }
+        while let Some(r) = set.join_next().await {
+            let r = r.map_err(|e| EngineError::Other(format!("task failed: {e}")));
+            if let Err(e) = r.and_then(|r| r) {
+                first_err.get_or_insert(e);
+            }
+        }
+    }
+    first_err.map_or(Ok(()), Err)
+}
+
+async fn one(engine: &Engine, id: &str, op: &Op, grace: Option<i32>) -> Result<(), EngineError> {
+    let d = &engine.docker;
+    let r = match op {
+        Op::Stop { timeout } => {
+            d.stop_container(
+                id,
+                Some(StopContainerOptions {
+                    t: timeout.or(grace),
+                    ..Default::default()
+                }),
+            )
+            .await
+        }
+        Op::Restart { timeout } => {
+            d.restart_container(
+                id,
+                Some(RestartContainerOptions {
+                    t: timeout.or(grace),
+                    ..Default::default()
+                }),
+            )
+            .await
+        }
+        Op::Kill { signal } => {
+            d.kill_container(
+                id,
+                Some(KillContainerOptions {
+                    signal: signal.clone().unwrap_or_else(|| "SIGKILL".into()),
+                }),
+            )
+            .await
+        }
+        Op::Pause => d.pause_container(id).await,
+        Op::Unpause => d.unpause_container(id).await,
+        Op::Remove { volumes } => {
+            d.remove_container(
+                id,
+                Some(RemoveContainerOptions {
+                    v: *volumes,
+                    force: true,
+                    ..Default::default()
+                }),
+            )
+            .await
+        }
+    };
+    match r {
+        // Already stopped, or gone meanwhile.
+        Err(bollard::errors::Error::DockerResponseServerError {
+            status_code: 304, ..
+        }) => Ok(()),
+        // Died between listing and killing: what kill wanted.
+        Err(bollard::errors::Error::DockerResponseServerError {
+            status_code: 409,
+            message,
+        }) if matches!(op, Op::Kill { .. }) && message.contains("is not running") => Ok(()),
+        Err(bollard::errors::Error::DockerResponseServerError { message, .. }) => Err(
+            EngineError::Other(format!("Error response from daemon: {message}")),
+        ),
+        other => other.map_err(Into::into),
+    }
+}
