@@ -78,6 +78,39 @@ pub enum Command {
     Unpause(ServicesArgs),
     /// Removes stopped service containers
     Rm(RmArgs),
+    /// View output from containers
+    Logs(LogsArgs),
+}
+
+#[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)]
+pub struct LogsArgs {
+    /// Services (default: all)
+    pub services: Vec<String>,
+    /// Follow log output
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+    /// index of the container if service has multiple replicas
+    #[arg(long)]
+    pub index: Option<u32>,
+    /// Produce monochrome output
+    #[arg(long = "no-color")]
+    pub no_color: bool,
+    /// Don't print prefix in logs
+    #[arg(long = "no-log-prefix")]
+    pub no_log_prefix: bool,
+    /// Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Number of lines to show from the end of the logs for each container
+    #[arg(short = 'n', long, default_value = "all")]
+    pub tail: String,
+    /// Show timestamps
+    #[arg(short = 't', long)]
+    pub timestamps: bool,
+    /// Show logs before a timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)
+    #[arg(long)]
+    pub until: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -172,6 +205,15 @@ impl CreateArgs {
             remove_orphans: self.remove_orphans,
             scale: self.scale,
             timeout: None,
+            abort_on_container_exit: false,
+            abort_on_container_failure: false,
+            exit_code_from: None,
+            attach: Vec::new(),
+            no_attach: Vec::new(),
+            no_color: false,
+            no_log_prefix: false,
+            timestamps: false,
+            yes: self.yes,
         }
     }
 }
@@ -208,9 +250,36 @@ pub struct UpArgs {
     /// Scale SERVICE to NUM instances. Overrides the `scale` setting in the Compose file if present.
     #[arg(long, value_name = "SERVICE=NUM")]
     pub scale: Vec<String>,
-    /// Use this timeout in seconds for container shutdown when containers are already running
+    /// Use this timeout in seconds for container shutdown when attached or when containers are already running
     #[arg(short = 't', long)]
     pub timeout: Option<i32>,
+    /// Stops all containers if any container was stopped. Incompatible with -d
+    #[arg(long = "abort-on-container-exit")]
+    pub abort_on_container_exit: bool,
+    /// Stops all containers if any container exited with failure. Incompatible with -d
+    #[arg(long = "abort-on-container-failure")]
+    pub abort_on_container_failure: bool,
+    /// Return the exit code of the selected service container. Implies --abort-on-container-exit
+    #[arg(long = "exit-code-from")]
+    pub exit_code_from: Option<String>,
+    /// Restrict attaching to the specified services
+    #[arg(long)]
+    pub attach: Vec<String>,
+    /// Do not attach (stream logs) to the specified services
+    #[arg(long = "no-attach")]
+    pub no_attach: Vec<String>,
+    /// Produce monochrome output
+    #[arg(long = "no-color")]
+    pub no_color: bool,
+    /// Don't print prefix in logs
+    #[arg(long = "no-log-prefix")]
+    pub no_log_prefix: bool,
+    /// Show timestamps
+    #[arg(long)]
+    pub timestamps: bool,
+    /// Assume "yes" as answer to all prompts and run non-interactively
+    #[arg(short = 'y', long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

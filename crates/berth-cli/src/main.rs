@@ -4,6 +4,7 @@
 
 mod cli;
 mod commands;
+mod logprint;
 mod printer;
 
 use std::process::ExitCode;

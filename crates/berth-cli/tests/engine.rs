@@ -548,3 +548,181 @@ services:
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("no such service: nosuch"));
 }
+
+#[test]
+fn attached_up_streams_prefixed_output_and_logs_replays_it() {
+    let s = Stack::new(
+        "attach",
+        r#"
+services:
+  alpha:
+    image: berth-test/busybox
+    command: sh -c 'echo one; echo two >&2; printf no-newline'
+  b:
+    image: berth-test/busybox
+    command: sh -c 'sleep 0.5; echo bee'
+"#,
+    );
+    let up = s.berth(&["up"]);
+    s.ok(&up);
+    let out = String::from_utf8_lossy(&up.stdout).into_owned();
+    assert!(out.starts_with("Attaching to alpha-1, b-1\n"), "{out}");
+    for line in [
+        "alpha-1  | one\n",
+        "alpha-1  | two\n",
+        "alpha-1  | no-newline\n",
+        "b-1      | bee\n",
+        "alpha-1 exited with code 0\n",
+        "b-1 exited with code 0\n",
+    ] {
+        assert!(out.contains(line), "missing {line:?} in:\n{out}");
+    }
+    // Attached mode does not report starts, as Docker Compose.
+    assert!(!stderr(&up).contains("Started"), "{}", stderr(&up));
+    // A second attached run shows only that run's output.
+    let again = String::from_utf8_lossy(&s.berth(&["up"]).stdout).into_owned();
+    assert_eq!(again.matches("alpha-1  | one").count(), 1, "{again}");
+    // logs: every run's output, prefixed; -n and --no-log-prefix.
+    let logs = String::from_utf8_lossy(&s.berth(&["logs", "b"]).stdout).into_owned();
+    assert_eq!(logs, "b-1  | bee\nb-1  | bee\n");
+    let last = s.berth(&["logs", "--no-log-prefix", "-n", "1", "b"]);
+    assert_eq!(String::from_utf8_lossy(&last.stdout), "bee\n");
+    let bad = s.berth(&["logs", "--since", "yesterday"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        stderr(&bad).contains("invalid time \"yesterday\""),
+        "{}",
+        stderr(&bad)
+    );
+}
+
+#[test]
+fn exit_code_from_stops_the_rest_and_returns_that_services_code() {
+    let s = Stack::new(
+        "abort",
+        r#"
+services:
+  quick:
+    image: berth-test/busybox
+    command: sh -c 'echo bye; exit 3'
+  slow:
+    image: berth-test/busybox
+    command: sh -c 'echo slow; exec sleep 300'
+    init: true
+"#,
+    );
+    let up = s.berth(&["up", "--abort-on-container-exit", "-t", "1"]);
+    assert_eq!(up.status.code(), Some(3), "{}", stderr(&up));
+    assert!(stderr(&up).contains("Aborting on container exit..."));
+    assert_eq!(state("berth-e2e-abort-slow-1"), "exited");
+    let up = s.berth(&["up", "--exit-code-from", "slow", "-t", "0"]);
+    assert!(
+        matches!(up.status.code(), Some(137 | 143)),
+        "{:?} {}",
+        up.status,
+        stderr(&up)
+    );
+    let bad = s.berth(&["up", "-d", "--exit-code-from", "slow"]);
+    assert_eq!(bad.status.code(), Some(1));
+}
+
+/// Starts `berth ARGS` in the stack, waits until `marker` appears on `stream`, sends SIGINT,
+/// and returns the output.
+fn interrupt_when(s: &Stack, args: &[&str], marker: &str, on_stderr: bool) -> Output {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_berth"))
+        .current_dir(s.dir.path())
+        .arg("-p")
+        .arg(&s.name)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start berth");
+    let (mut watched, other): (Box<dyn Read + Send>, Box<dyn Read + Send>) = if on_stderr {
+        (
+            Box::new(child.stderr.take().expect("stderr")),
+            Box::new(child.stdout.take().expect("stdout")),
+        )
+    } else {
+        (
+            Box::new(child.stdout.take().expect("stdout")),
+            Box::new(child.stderr.take().expect("stderr")),
+        )
+    };
+    let other = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let mut other = other;
+        let _ = other.read_to_end(&mut v);
+        v
+    });
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains(marker) {
+        let n = watched.read(&mut buf).expect("read output");
+        assert!(
+            n > 0,
+            "ended before {marker:?}: {}",
+            String::from_utf8_lossy(&seen)
+        );
+        seen.extend_from_slice(&buf[..n]);
+    }
+    let st = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(st.success());
+    let _ = watched.read_to_end(&mut seen);
+    let status = child.wait().expect("wait");
+    let other = other.join().expect("reader");
+    let (stdout, stderr) = if on_stderr {
+        (other, seen)
+    } else {
+        (seen, other)
+    };
+    Output {
+        status,
+        stdout,
+        stderr,
+    }
+}
+
+#[test]
+fn ctrl_c_stops_the_containers_and_leaves_nothing_half_created() {
+    let s = Stack::new(
+        "sigint",
+        r#"
+services:
+  first:
+    image: berth-test/busybox
+    command: sh -c 'echo started; exec sleep 300'
+    init: true
+    healthcheck:
+      test: ["CMD", "false"]
+      interval: 1s
+      retries: 30
+  second:
+    image: berth-test/busybox
+    command: sleep 300
+    depends_on:
+      first: {condition: service_healthy}
+"#,
+    );
+    // Detached: interrupted while waiting for `first` to be healthy (it never is).
+    let out = interrupt_when(&s, &["up", "-d"], "first-1  Waiting", true);
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Gracefully Stopping..."));
+    let left = docker(&[
+        "ps",
+        "-a",
+        "--filter",
+        &format!("label=com.docker.compose.project={}", s.name),
+        "--format",
+        "{{.Names}} {{.State}}",
+    ]);
+    assert_eq!(left.trim(), "berth-e2e-sigint-first-1 exited", "{left}");
+    // Attached: interrupted once the output is flowing.
+    let out = interrupt_when(&s, &["up", "first"], "first-1  | started", false);
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert_eq!(state("berth-e2e-sigint-first-1"), "exited");
+}

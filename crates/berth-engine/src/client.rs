@@ -134,6 +134,62 @@ impl Engine {
         }
     }
 
+    /// Waits until a container is no longer running (or is gone).
+    pub async fn wait_stopped(&self, name: &str) {
+        use futures_util::StreamExt;
+        let mut s = self.docker.wait_container(
+            name,
+            None::<bollard::query_parameters::WaitContainerOptions>,
+        );
+        while s.next().await.is_some() {}
+    }
+
+    /// When the container last stopped, as the engine reports it (RFC 3339, nanoseconds);
+    /// `None` if it never has. Output written after it belongs to later runs.
+    pub async fn finished_at(&self, name: &str) -> Option<String> {
+        let info = self
+            .docker
+            .inspect_container(
+                name,
+                None::<bollard::query_parameters::InspectContainerOptions>,
+            )
+            .await
+            .ok()?;
+        info.state?.finished_at.filter(|t| !t.starts_with("0001-"))
+    }
+
+    /// A stopped container's exit code, and whether it is running again or its restart
+    /// policy brings it back.
+    pub async fn exit_state(&self, name: &str) -> (i64, bool) {
+        let Ok(info) = self
+            .docker
+            .inspect_container(
+                name,
+                None::<bollard::query_parameters::InspectContainerOptions>,
+            )
+            .await
+        else {
+            return (0, false);
+        };
+        let state = info.state.unwrap_or_default();
+        let code = state.exit_code.unwrap_or(0);
+        if state.running.unwrap_or(false) || state.restarting.unwrap_or(false) {
+            return (code, true);
+        }
+        let policy = info
+            .host_config
+            .and_then(|h| h.restart_policy)
+            .and_then(|p| p.name)
+            .map(|n| n.to_string())
+            .unwrap_or_default();
+        let restarts = match policy.as_str() {
+            "always" | "unless-stopped" => true,
+            "on-failure" => code != 0,
+            _ => false,
+        };
+        (code, restarts)
+    }
+
     /// Local IDs of the given image references (each looked up once, concurrently); references
     /// the engine does not have are left out.
     ///

@@ -124,11 +124,19 @@ impl Limit {
     }
 }
 
+/// The channel of [`ExecOptions::before_start`]: a container name, and the answer to send
+/// once ready for it to start.
+pub type BeforeStart =
+    tokio::sync::mpsc::UnboundedSender<(String, tokio::sync::oneshot::Sender<()>)>;
+
 /// Options of the executor.
 #[derive(Clone, Debug, Default)]
 pub struct ExecOptions {
     /// `--parallel`.
     pub limit: Limit,
+    /// Told each container's name just before it starts (or, already running, is kept), and
+    /// waited on: attached `up` attaches to the output there, so nothing written is missed.
+    pub before_start: Option<BeforeStart>,
     /// `--no-start`: create only.
     pub no_start: bool,
     /// Stop timeout for recreated and removed containers (`-t`).
@@ -456,6 +464,12 @@ async fn converge_service(
     }
     let mut ids = Vec::new();
     for (id, name, running) in to_start {
+        if let Some(hook) = &opts.before_start {
+            let (ack, ready) = tokio::sync::oneshot::channel();
+            if hook.send((name.clone(), ack)).is_ok() {
+                let _ = ready.await;
+            }
+        }
         if running {
             progress.event("Container", &name, "Running");
         } else {

@@ -8,6 +8,7 @@
 pub mod client;
 pub mod exec;
 pub mod labels;
+pub mod logs;
 pub mod ops;
 pub mod plan;
 pub mod spec;

@@ -204,3 +204,54 @@ async fn one(engine: &Engine, id: &str, op: &Op, grace: Option<i32>) -> Result<(
         other => other.map_err(Into::into),
     }
 }
+
+/// After an interrupted `up` (Ctrl-C): stops the running containers of the selected services,
+/// and removes what the run left half-made: the containers it created (`created`, by name)
+/// that never started, and the temporary containers of an interrupted recreation
+/// (`<id>_<name>`).
+///
+/// # Errors
+/// Engine API errors.
+pub async fn cleanup_interrupted(
+    engine: &Engine,
+    spec: &ProjectSpec,
+    created: &[String],
+    timeout: Option<i32>,
+    progress: Arc<dyn Progress>,
+) -> Result<(), EngineError> {
+    let mine: Vec<Observed> = engine
+        .project_containers(&spec.name, true)
+        .await?
+        .into_iter()
+        .filter(|c| spec.services.iter().any(|s| s.name == c.service))
+        .collect();
+    let stop = Op::Stop { timeout };
+    let running: Vec<Observed> = mine
+        .iter()
+        .filter(|c| stop.applies_to(&c.state))
+        .cloned()
+        .collect();
+    apply(engine, spec, &running, &stop, Arc::clone(&progress)).await?;
+    let half: Vec<Observed> = mine
+        .into_iter()
+        .filter(|c| {
+            (c.state == "created" && created.contains(&c.name)) || is_recreate_temporary(&c.name)
+        })
+        .collect();
+    apply(
+        engine,
+        spec,
+        &half,
+        &Op::Remove { volumes: false },
+        progress,
+    )
+    .await
+}
+
+/// `0123456789ab_project-web-1`: the name a replacement container has until its
+/// predecessor is gone.
+fn is_recreate_temporary(name: &str) -> bool {
+    name.split_once('_').is_some_and(|(id, rest)| {
+        id.len() == 12 && id.bytes().all(|b| b.is_ascii_hexdigit()) && !rest.is_empty()
+    })
+}

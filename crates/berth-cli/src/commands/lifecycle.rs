@@ -17,7 +17,7 @@ use crate::commands::{load_options, load_project};
 use crate::printer::{Printer, StderrProgress};
 
 /// The loaded project's spec, after checking that every named service exists.
-fn project_spec(
+pub fn project_spec(
     global: &GlobalArgs,
     services: &[String],
     printer: &mut Printer,
@@ -67,7 +67,7 @@ fn run_op(
 }
 
 /// The project's containers (stopped ones included) of `services`, all when empty.
-async fn selected(
+pub async fn selected(
     engine: &berth_engine::Engine,
     spec: &ProjectSpec,
     services: &[String],

@@ -4,6 +4,7 @@ mod config;
 mod down;
 mod engine;
 mod lifecycle;
+mod logs;
 mod ps;
 mod up;
 
@@ -24,6 +25,7 @@ pub fn run(cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
         Command::Pause(args) => lifecycle::pause(&cli.global, &args, printer),
         Command::Unpause(args) => lifecycle::unpause(&cli.global, &args, printer),
         Command::Rm(args) => lifecycle::rm(&cli.global, &args, printer),
+        Command::Logs(args) => logs::run(&cli.global, &args, printer),
     }
 }
 

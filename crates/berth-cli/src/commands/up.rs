@@ -1,42 +1,61 @@
-//! `berth up`: create and start the project's containers, converging what already runs.
+//! `berth up` (and `create`): create and start the project's containers, converging what
+//! already runs. Attached (without `-d`), it streams the containers' output until they all
+//! exit, or until Ctrl-C, which stops them.
 
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
-use berth_engine::exec::{self, ExecOptions};
-use berth_engine::plan::{self, RecreatePolicy, UpOptions};
+use berth_engine::exec::{self, ExecOptions, Progress};
+use berth_engine::logs::{self, LogEvent};
+use berth_engine::ops::{self, Op};
+use berth_engine::plan::{self, Plan, RecreatePolicy, Step, UpOptions};
+use berth_engine::spec::ProjectSpec;
+use berth_engine::{Engine, EngineError};
+use tokio::sync::mpsc;
 
 use crate::cli::{GlobalArgs, UpArgs};
 use crate::commands::engine::{connect, known_services, runtime};
 use crate::commands::{load_options, load_project};
+use crate::logprint::LogPrinter;
 use crate::printer::{Printer, StderrProgress};
 
-pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow::Result<u8> {
+/// Checks the flags that do not need the project.
+fn check_flags(args: &UpArgs) -> Result<HashMap<String, u32>, String> {
     if args.force_recreate && args.no_recreate {
-        printer.error("--force-recreate and --no-recreate are incompatible");
-        return Ok(1);
+        return Err("--force-recreate and --no-recreate are incompatible".into());
     }
-    if !(args.detach || args.wait) {
-        printer
-            .error("attached mode is not supported yet: use `up -d` (or `--wait`), then `logs -f`");
-        return Ok(1);
+    if args.detach
+        && (args.abort_on_container_exit
+            || args.abort_on_container_failure
+            || args.exit_code_from.is_some()
+            || !args.attach.is_empty())
+    {
+        return Err("--detach cannot be combined with --abort-on-container-exit, --abort-on-container-failure, --exit-code-from or --attach".into());
     }
     let mut scale = HashMap::new();
     for s in &args.scale {
         let Some((name, n)) = s.split_once('=') else {
-            printer.error(&format!(
-                "invalid --scale value {s:?}: expected SERVICE=NUM"
-            ));
-            return Ok(1);
+            return Err(format!("invalid --scale value {s:?}: expected SERVICE=NUM"));
         };
         let Ok(n) = n.parse::<u32>() else {
-            printer.error(&format!(
+            return Err(format!(
                 "invalid --scale value {s:?}: {n:?} is not a number"
             ));
-            return Ok(1);
         };
         scale.insert(name.to_string(), n);
     }
+    Ok(scale)
+}
+
+pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow::Result<u8> {
+    let scale = match check_flags(args) {
+        Ok(s) => s,
+        Err(e) => {
+            printer.error(&e);
+            return Ok(1);
+        }
+    };
+    let attached = !(args.detach || args.wait || args.no_start);
     let opts = load_options(global)?;
     let Some(project) = load_project(&opts, printer) else {
         return Ok(1);
@@ -45,6 +64,17 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
     if let Err(e) = spec.select(&args.services, args.no_deps) {
         printer.error(&e);
         return Ok(1);
+    }
+    for name in args
+        .attach
+        .iter()
+        .chain(&args.no_attach)
+        .chain(&args.exit_code_from)
+    {
+        if !spec.services.iter().any(|s| &s.name == name) {
+            printer.error(&format!("no such service: {name}"));
+            return Ok(1);
+        }
     }
     let known = known_services(&project);
     let project = Arc::new(project);
@@ -59,6 +89,7 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
         scale,
     };
     let exec_opts = ExecOptions {
+        before_start: None,
         limit: exec::Limit::new(parallel_limit(global)),
         no_start: args.no_start,
         timeout: args.timeout,
@@ -74,22 +105,289 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
             .image_ids(spec.services.iter().map(|s| s.image.as_str()))
             .await?;
         let plan = plan::plan_up(&spec, &known, &observed, &image_ids, &up_opts);
-        exec::up(
-            &engine,
-            &project,
-            &spec,
-            &plan,
-            &exec_opts,
-            Arc::new(StderrProgress),
-        )
-        .await
+        let (hook_tx, hook_rx) = mpsc::unbounded_channel();
+        let exec_opts = ExecOptions {
+            before_start: attached.then_some(hook_tx),
+            ..exec_opts
+        };
+        let progress = Arc::new(UpProgress {
+            attached,
+            created: Mutex::new(Vec::new()),
+        });
+        // Subscribe before anything starts, so no start is missed.
+        let starts = attached.then(|| logs::starts(&engine, &spec.name));
+        let dyn_progress: Arc<dyn Progress> = Arc::clone(&progress) as Arc<dyn Progress>;
+        let up = exec::up(&engine, &project, &spec, &plan, &exec_opts, dyn_progress);
+        let outcome = if attached {
+            let session = Attached {
+                engine: &engine,
+                spec: &spec,
+                args,
+                ansi: &global.ansi,
+            };
+            session.run(up, &plan, hook_rx, starts).await
+        } else {
+            let ctrl_c = tokio::signal::ctrl_c();
+            tokio::select! {
+                r = up => r.map(|()| Ended::Code(0)),
+                _ = ctrl_c => Ok(Ended::Interrupted),
+            }
+        };
+        match outcome {
+            Ok(Ended::Interrupted) => {
+                let created = progress
+                    .created
+                    .lock()
+                    .map(|c| c.clone())
+                    .unwrap_or_default();
+                interrupted(&engine, &spec, &created, args.timeout).await?;
+                Ok(130)
+            }
+            Ok(Ended::Code(c)) => Ok(c),
+            Err(e) => Err(e),
+        }
     });
     match result {
-        Ok(()) => Ok(0),
+        Ok(code) => Ok(code),
         Err(e) => {
             printer.error(&e.to_string());
             Ok(1)
         }
+    }
+}
+
+/// How an `up` ended.
+enum Ended {
+    Code(u8),
+    /// Ctrl-C: the containers must be stopped and the half-made ones removed.
+    Interrupted,
+}
+
+/// Ctrl-C: stops the containers and removes what the run left half-made; a second Ctrl-C
+/// kills instead of waiting.
+async fn interrupted(
+    engine: &Engine,
+    spec: &ProjectSpec,
+    created: &[String],
+    timeout: Option<i32>,
+) -> Result<(), EngineError> {
+    println!("Gracefully Stopping... press Ctrl+C again to force");
+    let progress: Arc<dyn Progress> = Arc::new(StderrProgress);
+    let stop = ops::cleanup_interrupted(engine, spec, created, timeout, Arc::clone(&progress));
+    tokio::select! {
+        r = stop => r,
+        _ = tokio::signal::ctrl_c() => {
+            let all = engine.project_containers(&spec.name, false).await?;
+            ops::apply(engine, spec, &all, &Op::Kill { signal: None }, progress).await
+        }
+    }
+}
+
+/// Progress of `up`: prints as usual (attached mode leaves out Starting/Started, as Docker
+/// Compose does), remembers what it created, and tells the attached session what started.
+struct UpProgress {
+    attached: bool,
+    created: Mutex<Vec<String>>,
+}
+
+impl Progress for UpProgress {
+    fn event(&self, kind: &str, name: &str, status: &str) {
+        if kind == "Container" && matches!(status, "Created" | "Recreated") {
+            if let Ok(mut c) = self.created.lock() {
+                c.push(name.to_string());
+            }
+        }
+        if self.attached
+            && kind == "Container"
+            && matches!(status, "Starting" | "Started" | "Running")
+        {
+            return;
+        }
+        StderrProgress.event(kind, name, status);
+    }
+}
+
+/// The attached session: follows the output of every container as it starts.
+struct Attached<'a> {
+    engine: &'a Engine,
+    spec: &'a ProjectSpec,
+    args: &'a UpArgs,
+    ansi: &'a str,
+}
+
+impl Attached<'_> {
+    fn attachable(&self, service: &str) -> bool {
+        (self.args.attach.is_empty() || self.args.attach.iter().any(|s| s == service))
+            && !self.args.no_attach.iter().any(|s| s == service)
+    }
+
+    async fn run(
+        &self,
+        up: impl std::future::Future<Output = Result<(), EngineError>>,
+        plan: &Plan,
+        mut before_start: mpsc::UnboundedReceiver<(String, tokio::sync::oneshot::Sender<()>)>,
+        starts: Option<mpsc::UnboundedReceiver<String>>,
+    ) -> Result<Ended, EngineError> {
+        let args = self.args;
+        // Every container the run will have, and those whose output is shown.
+        let mut all: Vec<String> = Vec::new();
+        let mut shown: HashSet<String> = HashSet::new();
+        for sp in &plan.services {
+            for step in &sp.steps {
+                let name = match step {
+                    Step::Keep { name, .. }
+                    | Step::Create { name, .. }
+                    | Step::Recreate { name, .. } => name,
+                    Step::Remove { .. } => continue,
+                };
+                all.push(name.clone());
+                if self.attachable(&sp.service) {
+                    shown.insert(name.clone());
+                }
+            }
+        }
+        let mut names: Vec<String> = all.iter().filter(|n| shown.contains(*n)).cloned().collect();
+        names.sort();
+        let mut out = LogPrinter::new(
+            &self.spec.name,
+            &names,
+            !args.no_log_prefix,
+            args.no_color,
+            self.ansi,
+        );
+        out.attaching(&names);
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut following: HashSet<String> = HashSet::new();
+        let mut done: HashSet<String> = HashSet::new();
+        let mut starts = starts;
+        let mut up = Box::pin(up);
+        let mut up_done = false;
+        let ctrl_c = tokio::signal::ctrl_c();
+        let mut ctrl_c = std::pin::pin!(ctrl_c);
+        let abort_on_exit = args.abort_on_container_exit || args.exit_code_from.is_some();
+        let aborted: Option<(String, i64)>;
+        loop {
+            let (name, ack) = tokio::select! {
+                r = &mut up, if !up_done => {
+                    up_done = true;
+                    r?;
+                    if all.iter().all(|n| done.contains(n)) {
+                        return Ok(Ended::Code(0));
+                    }
+                    continue;
+                }
+                Some((n, ack)) = before_start.recv() => (n, Some(ack)),
+                // A restart (restart policy): attach again.
+                Some(n) = async { match starts.as_mut() { Some(s) => s.recv().await, None => None } } => (n, None),
+                Some(ev) = rx.recv() => {
+                    let LogEvent::Ended { container } = &ev else {
+                        out.print(&ev);
+                        continue;
+                    };
+                    following.remove(container);
+                    let (code, restarts) = self.engine.exit_state(container).await;
+                    if restarts {
+                        continue;
+                    }
+                    if shown.contains(container) {
+                        out.exited(container, code);
+                    }
+                    done.insert(container.clone());
+                    if abort_on_exit || (args.abort_on_container_failure && code != 0) {
+                        aborted = Some((container.clone(), code));
+                        break;
+                    }
+                    if up_done && all.iter().all(|n| done.contains(n)) {
+                        return Ok(Ended::Code(0));
+                    }
+                    continue;
+                }
+                _ = &mut ctrl_c => return Ok(Ended::Interrupted),
+            };
+            if all.contains(&name) && !following.contains(&name) {
+                following.insert(name.clone());
+                done.remove(&name);
+                if shown.contains(&name) {
+                    if let Err(e) =
+                        logs::attach(self.engine, name.clone(), args.timestamps, tx.clone()).await
+                    {
+                        eprintln!("cannot attach to {name}: {e}");
+                        following.remove(&name);
+                    }
+                } else {
+                    // Not shown, but its exit still counts: follow without printing.
+                    let quiet = tx.clone();
+                    let engine = self.engine.clone();
+                    tokio::spawn(async move {
+                        engine.wait_stopped(&name).await;
+                        let _ = quiet.send(LogEvent::Ended { container: name });
+                    });
+                }
+            }
+            if let Some(ack) = ack {
+                let _ = ack.send(());
+            }
+        }
+        // Abort: stop everything, show the rest of the output, then exit with the code asked.
+        let (_, first_code) = aborted.unwrap_or_default();
+        let red = !args.no_color && std::io::IsTerminal::is_terminal(&std::io::stderr());
+        if red {
+            eprintln!("\x1b[31m\x1b[1mAborting on container exit...\x1b[0m");
+        } else {
+            eprintln!("Aborting on container exit...");
+        }
+        // Cancels what `up` still had under way (its tasks go with it).
+        drop(up);
+        let running = self
+            .engine
+            .project_containers(&self.spec.name, false)
+            .await?;
+        let running: Vec<_> = running
+            .into_iter()
+            .filter(|c| self.spec.services.iter().any(|s| s.name == c.service))
+            .collect();
+        ops::apply(
+            self.engine,
+            self.spec,
+            &running,
+            &Op::Stop {
+                timeout: args.timeout,
+            },
+            Arc::new(StderrProgress),
+        )
+        .await?;
+        drop(tx);
+        while let Some(ev) = rx.recv().await {
+            match &ev {
+                LogEvent::Ended { container } => {
+                    following.remove(container);
+                    if !done.contains(container) && shown.contains(container) {
+                        let (code, _) = self.engine.exit_state(container).await;
+                        out.exited(container, code);
+                    }
+                }
+                LogEvent::Line { .. } => {
+                    out.print(&ev);
+                }
+            }
+            if following.is_empty() {
+                break;
+            }
+        }
+        let code = match &args.exit_code_from {
+            Some(service) => {
+                let containers = self
+                    .engine
+                    .project_containers(&self.spec.name, true)
+                    .await?;
+                match containers.iter().find(|c| &c.service == service) {
+                    Some(c) => self.engine.exit_state(&c.name).await.0,
+                    None => 1,
+                }
+            }
+            None => first_code,
+        };
+        Ok(Ended::Code(u8::try_from(code.rem_euclid(256)).unwrap_or(1)))
     }
 }
 

@@ -1,0 +1,105 @@
+//! Prints container output as Docker Compose does: `web-1  | line`, the prefix padded to the
+//! longest container name plus one, coloured per container on a terminal.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+
+use berth_engine::logs::LogEvent;
+
+/// ANSI colours given to containers in turn.
+const COLOURS: &[&str] = &[
+    "36", "33", "32", "35", "34", "1;36", "1;33", "1;32", "1;35", "1;34",
+];
+
+pub struct LogPrinter {
+    project: String,
+    prefix: bool,
+    colour: bool,
+    width: usize,
+    colours: HashMap<String, &'static str>,
+}
+
+impl LogPrinter {
+    /// `containers` are the full names known at the start (for the width); `no_colour` and
+    /// `--ansi` decide colours, which are on only for a terminal by default.
+    pub fn new(
+        project: &str,
+        containers: &[String],
+        prefix: bool,
+        no_colour: bool,
+        ansi: &str,
+    ) -> Self {
+        let colour = !no_colour
+            && match ansi {
+                "always" => true,
+                "never" => false,
+                _ => std::io::stdout().is_terminal(),
+            };
+        let mut p = LogPrinter {
+            project: project.to_string(),
+            prefix,
+            colour,
+            width: 0,
+            colours: HashMap::new(),
+        };
+        for c in containers {
+            p.register(c);
+        }
+        p
+    }
+
+    /// `project-web-1` → `web-1`; a `container_name` stays as it is.
+    pub fn short<'a>(&self, container: &'a str) -> &'a str {
+        container
+            .strip_prefix(self.project.as_str())
+            .and_then(|r| r.strip_prefix('-'))
+            .unwrap_or(container)
+    }
+
+    fn register(&mut self, container: &str) {
+        let short = self.short(container).to_string();
+        self.width = self.width.max(short.chars().count() + 1);
+        let next = COLOURS[self.colours.len() % COLOURS.len()];
+        self.colours.entry(container.to_string()).or_insert(next);
+    }
+
+    /// `Attaching to a-1, b-1`.
+    pub fn attaching(&self, containers: &[String]) {
+        let names: Vec<&str> = containers.iter().map(|c| self.short(c)).collect();
+        println!("Attaching to {}", names.join(", "));
+    }
+
+    fn paint(&self, container: &str, text: &str) -> String {
+        match self.colours.get(container) {
+            Some(c) if self.colour => format!("\x1b[{c}m{text}\x1b[0m"),
+            _ => text.to_string(),
+        }
+    }
+
+    /// Prints one event; returns false when stdout is closed.
+    pub fn print(&mut self, event: &LogEvent) -> bool {
+        let LogEvent::Line {
+            container, text, ..
+        } = event
+        else {
+            return true;
+        };
+        if !self.colours.contains_key(container) {
+            self.register(container);
+        }
+        let mut out = std::io::stdout().lock();
+        let r = if self.prefix {
+            let head = format!("{:<w$} | ", self.short(container), w = self.width);
+            writeln!(out, "{}{text}", self.paint(container, &head))
+        } else {
+            writeln!(out, "{text}")
+        };
+        r.is_ok()
+    }
+
+    /// `web-1 exited with code 0`.
+    pub fn exited(&self, container: &str, code: i64) {
+        let line = format!("{} exited with code {code}", self.short(container));
+        println!("{}", self.paint(container, &line));
+    }
+}
