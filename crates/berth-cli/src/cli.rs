@@ -80,6 +80,67 @@ pub enum Command {
     Rm(RmArgs),
     /// View output from containers
     Logs(LogsArgs),
+    /// Print the public port for a port binding
+    Port(PortArgs),
+    /// Display the running processes
+    Top(ServicesArgs),
+    /// List images used by the created containers
+    Images(ImagesArgs),
+    /// List running compose projects
+    Ls(LsArgs),
+    /// Block until containers of all (or specified) services stop.
+    Wait(WaitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PortArgs {
+    /// The service
+    pub service: String,
+    /// The container port
+    pub private_port: String,
+    /// Index of the container if service has multiple replicas
+    #[arg(long, default_value_t = 1)]
+    pub index: u32,
+    /// tcp or udp
+    #[arg(long, default_value = "tcp")]
+    pub protocol: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ImagesArgs {
+    /// Services (default: all)
+    pub services: Vec<String>,
+    /// Format the output. Values: [table | json]
+    #[arg(long, default_value = "table")]
+    pub format: String,
+    /// Only display IDs
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LsArgs {
+    /// Show all stopped Compose projects
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// Filter output based on conditions provided (name=NAME)
+    #[arg(long)]
+    pub filter: Vec<String>,
+    /// Format the output. Values: [table | json]
+    #[arg(long, default_value = "table")]
+    pub format: String,
+    /// Only display project names
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// Services (default: all)
+    pub services: Vec<String>,
+    /// Drops project when the first container stops
+    #[arg(long = "down-project")]
+    pub down_project: bool,
 }
 
 #[derive(Debug, Args)]

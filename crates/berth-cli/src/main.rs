@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod logprint;
 mod printer;
+mod table;
 
 use std::process::ExitCode;
 

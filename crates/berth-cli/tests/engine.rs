@@ -726,3 +726,84 @@ services:
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
     assert_eq!(state("berth-e2e-sigint-first-1"), "exited");
 }
+
+#[test]
+fn port_top_images_ls_and_wait_read_the_engine_as_docker_compose() {
+    let s = Stack::new(
+        "info",
+        r#"
+services:
+  web:
+    image: berth-test/busybox
+    command: httpd -f -p 8080
+    init: true
+    ports: ["127.0.0.1:18979:8080"]
+  job:
+    image: berth-test/busybox
+    command: sh -c 'exit 4'
+"#,
+    );
+    s.ok(&s.berth(&["up", "-d"]));
+    let port = s.berth(&["port", "web", "8080"]);
+    assert_eq!(String::from_utf8_lossy(&port.stdout), "127.0.0.1:18979\n");
+    let none = s.berth(&["port", "web", "9999"]);
+    assert_eq!(none.status.code(), Some(1));
+    assert!(stderr(&none).contains("no port 9999/tcp for container berth-e2e-info-web-1"));
+    // The engine may list no process in the first instant after the start.
+    let mut top = String::new();
+    let mut top_err = String::new();
+    for _ in 0..20 {
+        let out = s.berth(&["top"]);
+        top_err = stderr(&out);
+        top = String::from_utf8_lossy(&out.stdout).into_owned();
+        if !top.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(top.starts_with("SERVICE  #   UID"), "{top}{top_err}");
+    assert!(top.contains("httpd -f -p 8080"), "{top}");
+    let images = String::from_utf8_lossy(&s.berth(&["images"]).stdout).into_owned();
+    assert!(
+        images.contains("berth-e2e-info-web-1   berth-test/busybox   latest"),
+        "{images}"
+    );
+    let ls =
+        String::from_utf8_lossy(&s.berth(&["ls", "-a", "--format", "json"]).stdout).into_owned();
+    assert!(
+        ls.contains("{\"Name\":\"berth-e2e-info\",\"Status\":\"exited(1), running(1)\""),
+        "{ls}"
+    );
+    // The reference reads the same: byte for byte.
+    // Ages in the output may tick between the two runs: a few tries, apart.
+    for args in [&["port", "web", "8080"][..], &["images"], &["ps", "-a"]] {
+        let mut pair = (String::new(), String::new());
+        for _ in 0..6 {
+            std::thread::sleep(Duration::from_millis(150));
+            let ours = String::from_utf8_lossy(&s.berth(args).stdout).into_owned();
+            let theirs = String::from_utf8_lossy(&s.reference(args).stdout).into_owned();
+            pair = (ours, theirs);
+            if pair.0 == pair.1 {
+                break;
+            }
+        }
+        assert_eq!(pair.0, pair.1, "{args:?}");
+    }
+    // wait: the exit code of the container that stops.
+    let waiter = {
+        let dir = s.dir.path().to_path_buf();
+        let name = s.name.clone();
+        std::thread::spawn(move || {
+            Command::new(env!("CARGO_BIN_EXE_berth"))
+                .current_dir(dir)
+                .args(["-p", &name, "wait", "web"])
+                .output()
+                .expect("wait")
+        })
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    docker(&["kill", "berth-e2e-info-web-1"]);
+    let out = waiter.join().expect("waiter");
+    assert_eq!(out.status.code(), Some(137), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("exited with status code 137"));
+}

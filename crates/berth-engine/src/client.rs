@@ -6,6 +6,9 @@ use std::collections::HashMap;
 use bollard::query_parameters::{ListContainersOptions, ListNetworksOptions, ListVolumesOptions};
 use bollard::Docker;
 
+/// A published or exposed port of a container, as the engine lists it.
+pub use bollard::models::Port;
+
 use crate::labels;
 use crate::EngineError;
 
@@ -81,6 +84,87 @@ impl Engine {
             }))
             .await?;
         Ok(list.into_iter().map(Observed::from_summary).collect())
+    }
+
+    /// Every Compose-labelled service container on the engine, of any project (for `ls`).
+    ///
+    /// # Errors
+    /// Engine API errors.
+    pub async fn compose_containers(&self, all: bool) -> Result<Vec<Observed>, EngineError> {
+        let mut filters = HashMap::new();
+        filters.insert(
+            "label".to_string(),
+            vec![
+                labels::PROJECT.to_string(),
+                format!("{}=False", labels::ONEOFF),
+            ],
+        );
+        let list = self
+            .docker
+            .list_containers(Some(ListContainersOptions {
+                all,
+                filters: Some(filters),
+                ..Default::default()
+            }))
+            .await?;
+        Ok(list.into_iter().map(Observed::from_summary).collect())
+    }
+
+    /// The processes of a running container: column titles and rows, as `ps` gives them.
+    ///
+    /// # Errors
+    /// Engine API errors.
+    pub async fn top(&self, id: &str) -> Result<(Vec<String>, Vec<Vec<String>>), EngineError> {
+        let r = self
+            .docker
+            .top_processes(id, None::<bollard::query_parameters::TopOptions>)
+            .await?;
+        Ok((
+            r.titles.unwrap_or_default(),
+            r.processes.unwrap_or_default(),
+        ))
+    }
+
+    /// What `images` shows of an image: (ID, repository tags, platform, size in bytes,
+    /// created, last tag time).
+    ///
+    /// # Errors
+    /// Engine API errors.
+    pub async fn image_info(&self, reference: &str) -> Result<ImageInfo, EngineError> {
+        let i = self.docker.inspect_image(reference).await?;
+        Ok(ImageInfo {
+            id: i.id.unwrap_or_default(),
+            repo_tags: i.repo_tags.unwrap_or_default(),
+            platform: format!(
+                "{}/{}",
+                i.os.unwrap_or_default(),
+                i.architecture.unwrap_or_default()
+            ),
+            size: i.size.unwrap_or(0),
+            created: i.created.unwrap_or_default(),
+            last_tag_time: i.metadata.and_then(|m| m.last_tag_time).unwrap_or_default(),
+        })
+    }
+
+    /// Waits for a container to stop; its exit code.
+    ///
+    /// # Errors
+    /// Engine API errors.
+    pub async fn wait_exit_code(&self, id: &str) -> Result<i64, EngineError> {
+        use futures_util::StreamExt;
+        let mut s = self
+            .docker
+            .wait_container(id, None::<bollard::query_parameters::WaitContainerOptions>);
+        let mut code = 0;
+        while let Some(r) = s.next().await {
+            match r {
+                Ok(w) => code = w.status_code,
+                // A non-zero exit comes back as this error.
+                Err(bollard::errors::Error::DockerContainerWaitError { code: c, .. }) => code = c,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(code)
     }
 
     /// Names of the networks carrying the project's label.
@@ -211,6 +295,18 @@ impl Engine {
             .filter_map(|(r, id)| id.map(|id| (r.to_string(), id)))
             .collect())
     }
+}
+
+/// An image as `images` shows it.
+#[derive(Clone, Debug, Default)]
+pub struct ImageInfo {
+    pub id: String,
+    pub repo_tags: Vec<String>,
+    pub platform: String,
+    pub size: i64,
+    /// RFC 3339.
+    pub created: String,
+    pub last_tag_time: String,
 }
 
 /// A container of the project as the engine reports it.

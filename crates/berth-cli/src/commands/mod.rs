@@ -3,6 +3,7 @@
 mod config;
 mod down;
 mod engine;
+mod info;
 mod lifecycle;
 mod logs;
 mod ps;
@@ -26,6 +27,11 @@ pub fn run(cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
         Command::Unpause(args) => lifecycle::unpause(&cli.global, &args, printer),
         Command::Rm(args) => lifecycle::rm(&cli.global, &args, printer),
         Command::Logs(args) => logs::run(&cli.global, &args, printer),
+        Command::Port(args) => info::port(&cli.global, &args, printer),
+        Command::Top(args) => info::top(&cli.global, &args, printer),
+        Command::Images(args) => info::images(&cli.global, &args, printer),
+        Command::Ls(args) => info::ls(&args, printer),
+        Command::Wait(args) => info::wait(&cli.global, &args, printer),
     }
 }
 

@@ -58,23 +58,75 @@ pub fn run(global: &GlobalArgs, args: &PsArgs, printer: &mut Printer) -> anyhow:
     Ok(0)
 }
 
-fn ports(c: &berth_engine::client::Observed) -> String {
-    let mut items: Vec<String> = c
-        .ports
-        .iter()
-        .map(|p| {
-            let proto = p.typ.map_or_else(|| "tcp".to_string(), |t| t.to_string());
-            match (p.ip.as_deref(), p.public_port) {
-                (Some(ip), Some(public)) => {
-                    format!("{ip}:{public}->{}/{proto}", p.private_port)
-                }
-                _ => format!("{}/{proto}", p.private_port),
+/// The PORTS column, as the Docker CLI shows it: sorted by container port, then host IP,
+/// host port and protocol; unpublished ports and ports published on the same number grouped
+/// into ranges per IP and protocol (`8000-8002/tcp`); other mappings listed after them
+/// (`127.0.0.1:18977->8080/tcp`, IPv6 hosts in brackets).
+pub fn ports(c: &berth_engine::client::Observed) -> String {
+    let proto =
+        |p: &berth_engine::client::Port| p.typ.map_or_else(|| "tcp".to_string(), |t| t.to_string());
+    let mut ports: Vec<&berth_engine::client::Port> = c.ports.iter().collect();
+    ports.sort_by(|a, b| {
+        (
+            a.private_port,
+            a.ip.as_deref().unwrap_or(""),
+            a.public_port,
+            proto(a),
+        )
+            .cmp(&(
+                b.private_port,
+                b.ip.as_deref().unwrap_or(""),
+                b.public_port,
+                proto(b),
+            ))
+    });
+    // Key (IP and protocol) → (first, last) of the current run, in order of first sight.
+    let mut groups: Vec<(String, String, u16, u16)> = Vec::new();
+    let mut result = Vec::new();
+    let mut mappings = Vec::new();
+    let form = |ip: &str, proto: &str, first: u16, last: u16| {
+        let range = if first == last {
+            first.to_string()
+        } else {
+            format!("{first}-{last}")
+        };
+        if ip.is_empty() {
+            format!("{range}/{proto}")
+        } else {
+            format!("{ip}:{range}->{range}/{proto}")
+        }
+    };
+    for p in ports {
+        let ip = p.ip.as_deref().unwrap_or("");
+        let proto = proto(p);
+        let port = p.private_port;
+        if !ip.is_empty() && p.public_port != Some(port) {
+            let host = if ip.contains(':') {
+                format!("[{ip}]")
+            } else {
+                ip.to_string()
+            };
+            mappings.push(format!(
+                "{host}:{}->{port}/{proto}",
+                p.public_port.unwrap_or(0)
+            ));
+            continue;
+        }
+        match groups.iter_mut().find(|g| g.0 == ip && g.1 == proto) {
+            None => groups.push((ip.to_string(), proto, port, port)),
+            Some(g) if g.3.checked_add(1) == Some(port) => g.3 = port,
+            Some(g) => {
+                result.push(form(&g.0, &g.1, g.2, g.3));
+                g.2 = port;
+                g.3 = port;
             }
-        })
-        .collect();
-    items.sort();
-    items.dedup();
-    items.join(", ")
+        }
+    }
+    for g in &groups {
+        result.push(form(&g.0, &g.1, g.2, g.3));
+    }
+    result.extend(mappings);
+    result.join(", ")
 }
 
 fn table(containers: &[berth_engine::client::Observed]) -> String {
@@ -92,37 +144,15 @@ fn table(containers: &[berth_engine::client::Observed]) -> String {
                 c.image.clone(),
                 format!("\"{}\"", truncate(&c.command, 20)),
                 c.service.clone(),
-                ago(now - c.created),
+                format!("{} ago", crate::table::human_duration(now - c.created)),
                 c.status.clone(),
                 ports(c),
             ]
         })
         .collect();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
-    for r in &rows {
-        for (i, cell) in r.iter().enumerate() {
-            widths[i] = widths[i].max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    let mut line = |cells: Vec<String>| {
-        let last = cells.len() - 1;
-        let mut l = String::new();
-        for (i, cell) in cells.into_iter().enumerate() {
-            if i == last {
-                l.push_str(&cell);
-            } else {
-                l.push_str(&format!("{cell:<w$}   ", w = widths[i]));
-            }
-        }
-        out.push_str(l.trim_end());
-        out.push('\n');
-    };
-    line(header.iter().map(|h| (*h).to_string()).collect());
-    for r in rows {
-        line(r);
-    }
-    out
+    let mut all = vec![header.iter().map(|h| (*h).to_string()).collect::<Vec<_>>()];
+    all.extend(rows);
+    crate::table::tabwrite(&all, 0, 3)
 }
 
 fn truncate(s: &str, n: usize) -> String {
@@ -130,25 +160,6 @@ fn truncate(s: &str, n: usize) -> String {
         s.to_string()
     } else {
         format!("{}…", s.chars().take(n - 1).collect::<String>())
-    }
-}
-
-/// Docker's "N units ago".
-fn ago(secs: i64) -> String {
-    let s = secs.max(0);
-    let (n, unit) = match s {
-        0..=59 => (s, "second"),
-        60..=3599 => (s / 60, "minute"),
-        3600..=86_399 => (s / 3600, "hour"),
-        _ => (s / 86_400, "day"),
-    };
-    if n == 1 && unit != "second" {
-        format!(
-            "About a{} {unit} ago",
-            if unit == "hour" { "n" } else { "" }
-        )
-    } else {
-        format!("{n} {unit}s ago")
     }
 }
 
