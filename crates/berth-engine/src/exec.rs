@@ -124,6 +124,64 @@ impl Limit {
     }
 }
 
+/// Stops an `up` cleanly. Once halted, no further container is started; and since a start
+/// already sent to the engine cannot be called back, [`Halt::settled`] tells when none is still
+/// under way, so that a stop issued after it sees every container that will run.
+#[derive(Clone, Debug, Default)]
+pub struct Halt(Arc<HaltState>);
+
+#[derive(Debug, Default)]
+struct HaltState {
+    halted: std::sync::atomic::AtomicBool,
+    in_flight: std::sync::atomic::AtomicUsize,
+    changed: Notify,
+}
+
+/// A start under way; counted until dropped.
+struct InFlight(Arc<HaltState>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0
+            .in_flight
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        self.0.changed.notify_waiters();
+    }
+}
+
+impl Halt {
+    /// No container starts from now on.
+    pub fn halt(&self) {
+        self.0
+            .halted
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Resolves once no start is under way. Poll the `up` future meanwhile: its starts must
+    /// run to their end for this to resolve.
+    pub async fn settled(&self) {
+        loop {
+            let changed = self.0.changed.notified();
+            if self.0.in_flight.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+                return;
+            }
+            changed.await;
+        }
+    }
+
+    /// Counts a start, unless halted.
+    fn begin(&self) -> Option<InFlight> {
+        self.0
+            .in_flight
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let guard = InFlight(Arc::clone(&self.0));
+        if self.0.halted.load(std::sync::atomic::Ordering::SeqCst) {
+            return None;
+        }
+        Some(guard)
+    }
+}
+
 /// The channel of [`ExecOptions::before_start`]: a container name, and the answer to send
 /// once ready for it to start.
 pub type BeforeStart =
@@ -147,6 +205,8 @@ pub struct ExecOptions {
     pub wait: bool,
     /// `--wait-timeout`.
     pub wait_timeout: Option<Duration>,
+    /// Lets the caller stop the run (Ctrl-C, an aborting exit) without a start slipping past.
+    pub halt: Halt,
 }
 
 /// Creates the networks and volumes, then converges every service.
@@ -475,6 +535,9 @@ async fn converge_service(
         } else {
             progress.event("Container", &name, "Starting");
             let _permit = opts.limit.acquire().await;
+            let Some(_in_flight) = opts.halt.begin() else {
+                return Err(EngineError::Other(format!("{name}: not started: halted")));
+            };
             engine
                 .docker
                 .start_container(

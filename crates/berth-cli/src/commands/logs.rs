@@ -9,6 +9,7 @@ use tokio::sync::mpsc;
 use crate::cli::{GlobalArgs, LogsArgs};
 use crate::commands::engine::{connect, runtime};
 use crate::commands::lifecycle::{project_spec, selected};
+use crate::interrupt::Interrupts;
 use crate::logprint::LogPrinter;
 use crate::printer::Printer;
 
@@ -61,6 +62,8 @@ pub fn run(global: &GlobalArgs, args: &LogsArgs, printer: &mut Printer) -> anyho
     };
     let rt = runtime()?;
     let result = rt.block_on(async {
+        let mut interrupts =
+            Interrupts::install().map_err(|e| berth_engine::EngineError::Other(format!("signals: {e}")))?;
         let engine = connect().await?;
         let mut containers = selected(&engine, &spec, &args.services).await?;
         if let Some(i) = args.index {
@@ -90,8 +93,6 @@ pub fn run(global: &GlobalArgs, args: &LogsArgs, printer: &mut Printer) -> anyho
             tokio::spawn(logs::follow(engine.clone(), n.clone(), opts.clone(), tx.clone()));
         }
         let wanted = |service: &str| args.services.is_empty() || args.services.iter().any(|s| s == service);
-        let ctrl_c = tokio::signal::ctrl_c();
-        tokio::pin!(ctrl_c);
         let mut open = names.len();
         loop {
             tokio::select! {
@@ -133,7 +134,7 @@ pub fn run(global: &GlobalArgs, args: &LogsArgs, printer: &mut Printer) -> anyho
                         tokio::spawn(logs::follow(engine.clone(), name, from_start, tx.clone()));
                     }
                 }
-                _ = &mut ctrl_c => return Ok(130),
+                () = interrupts.next() => return Ok(130),
             }
         }
         Ok(0)

@@ -16,6 +16,7 @@ use tokio::sync::mpsc;
 use crate::cli::{GlobalArgs, UpArgs};
 use crate::commands::engine::{connect, known_services, runtime};
 use crate::commands::{load_options, load_project};
+use crate::interrupt::Interrupts;
 use crate::logprint::LogPrinter;
 use crate::printer::{Printer, StderrProgress};
 
@@ -96,9 +97,13 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
         remove_orphans: args.remove_orphans,
         wait: args.wait,
         wait_timeout: args.wait_timeout.map(std::time::Duration::from_secs),
+        halt: exec::Halt::default(),
     };
+    let halt = exec_opts.halt.clone();
     let rt = runtime()?;
     let result = rt.block_on(async {
+        let mut interrupts =
+            Interrupts::install().map_err(|e| EngineError::Other(format!("signals: {e}")))?;
         let engine = connect().await?;
         let observed = engine.project_containers(&spec.name, true).await?;
         let image_ids = engine
@@ -124,13 +129,19 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
                 spec: &spec,
                 args,
                 ansi: &global.ansi,
+                halt: &halt,
             };
-            session.run(up, &plan, hook_rx, starts).await
+            session
+                .run(up, &plan, hook_rx, starts, &mut interrupts)
+                .await
         } else {
-            let ctrl_c = tokio::signal::ctrl_c();
+            let mut up = std::pin::pin!(up);
             tokio::select! {
-                r = up => r.map(|()| Ended::Code(0)),
-                _ = ctrl_c => Ok(Ended::Interrupted),
+                r = &mut up => r.map(|()| Ended::Code(0)),
+                () = interrupts.next() => {
+                    settle(&halt, up).await;
+                    Ok(Ended::Interrupted)
+                }
             }
         };
         match outcome {
@@ -140,7 +151,7 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
                     .lock()
                     .map(|c| c.clone())
                     .unwrap_or_default();
-                interrupted(&engine, &spec, &created, args.timeout).await?;
+                interrupted(&engine, &spec, &created, args.timeout, &mut interrupts).await?;
                 Ok(130)
             }
             Ok(Ended::Code(c)) => Ok(c),
@@ -153,6 +164,16 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
             printer.error(&e.to_string());
             Ok(1)
         }
+    }
+}
+
+/// Halts the run, and lets a start already sent to the engine finish: what comes next (stopping
+/// the containers) then sees every container that will run.
+async fn settle<F: std::future::Future>(halt: &exec::Halt, up: std::pin::Pin<&mut F>) {
+    halt.halt();
+    tokio::select! {
+        _ = up => {}
+        () = halt.settled() => {}
     }
 }
 
@@ -170,13 +191,14 @@ async fn interrupted(
     spec: &ProjectSpec,
     created: &[String],
     timeout: Option<i32>,
+    interrupts: &mut Interrupts,
 ) -> Result<(), EngineError> {
     println!("Gracefully Stopping... press Ctrl+C again to force");
     let progress: Arc<dyn Progress> = Arc::new(StderrProgress);
     let stop = ops::cleanup_interrupted(engine, spec, created, timeout, Arc::clone(&progress));
     tokio::select! {
         r = stop => r,
-        _ = tokio::signal::ctrl_c() => {
+        () = interrupts.next() => {
             let all = engine.project_containers(&spec.name, false).await?;
             ops::apply(engine, spec, &all, &Op::Kill { signal: None }, progress).await
         }
@@ -213,6 +235,7 @@ struct Attached<'a> {
     spec: &'a ProjectSpec,
     args: &'a UpArgs,
     ansi: &'a str,
+    halt: &'a exec::Halt,
 }
 
 impl Attached<'_> {
@@ -227,6 +250,7 @@ impl Attached<'_> {
         plan: &Plan,
         mut before_start: mpsc::UnboundedReceiver<(String, tokio::sync::oneshot::Sender<()>)>,
         starts: Option<mpsc::UnboundedReceiver<String>>,
+        interrupts: &mut Interrupts,
     ) -> Result<Ended, EngineError> {
         let args = self.args;
         // Every container the run will have, and those whose output is shown.
@@ -262,8 +286,6 @@ impl Attached<'_> {
         let mut starts = starts;
         let mut up = Box::pin(up);
         let mut up_done = false;
-        let ctrl_c = tokio::signal::ctrl_c();
-        let mut ctrl_c = std::pin::pin!(ctrl_c);
         let abort_on_exit = args.abort_on_container_exit || args.exit_code_from.is_some();
         let aborted: Option<(String, i64)>;
         loop {
@@ -302,7 +324,12 @@ impl Attached<'_> {
                     }
                     continue;
                 }
-                _ = &mut ctrl_c => return Ok(Ended::Interrupted),
+                () = interrupts.next() => {
+                    if !up_done {
+                        settle(self.halt, up.as_mut()).await;
+                    }
+                    return Ok(Ended::Interrupted);
+                }
             };
             if all.contains(&name) && !following.contains(&name) {
                 following.insert(name.clone());
@@ -336,7 +363,11 @@ impl Attached<'_> {
         } else {
             eprintln!("Aborting on container exit...");
         }
-        // Cancels what `up` still had under way (its tasks go with it).
+        // Cancels what `up` still had under way (its tasks go with it), once no start is left
+        // half-sent.
+        if !up_done {
+            settle(self.halt, up.as_mut()).await;
+        }
         drop(up);
         let running = self
             .engine
