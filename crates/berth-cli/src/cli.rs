@@ -90,6 +90,101 @@ pub enum Command {
     Ls(LsArgs),
     /// Block until containers of all (or specified) services stop.
     Wait(WaitArgs),
+    /// Execute a command in a running container
+    Exec(ExecArgs),
+    /// Run a one-off command on a service
+    Run(RunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Detached mode: Run command in the background
+    #[arg(short = 'd', long = "detach")]
+    pub detach: bool,
+    /// Set environment variables
+    #[arg(short = 'e', long = "env")]
+    pub env: Vec<String>,
+    /// Index of the container if service has multiple replicas
+    #[arg(long = "index")]
+    pub index: Option<u32>,
+    /// Disable pseudo-TTY allocation. By default 'docker compose exec' allocates a TTY.
+    #[arg(short = 'T', long = "no-tty")]
+    pub no_tty: bool,
+    /// Give extended privileges to the process
+    #[arg(long = "privileged")]
+    pub privileged: bool,
+    /// Run the command as this user
+    #[arg(short = 'u', long = "user")]
+    pub user: Option<String>,
+    /// Path to workdir directory for this command
+    #[arg(short = 'w', long = "workdir")]
+    pub workdir: Option<String>,
+    pub service: String,
+    /// The command and its arguments
+    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Add Linux capabilities
+    #[arg(long = "cap-add")]
+    pub cap_add: Vec<String>,
+    /// Drop Linux capabilities
+    #[arg(long = "cap-drop")]
+    pub cap_drop: Vec<String>,
+    /// Run container in background and print container ID
+    #[arg(short = 'd', long = "detach")]
+    pub detach: bool,
+    /// Override the entrypoint of the image
+    #[arg(long = "entrypoint")]
+    pub entrypoint: Option<String>,
+    /// Set environment variables
+    #[arg(short = 'e', long = "env")]
+    pub env: Vec<String>,
+    /// Keep STDIN open even if not attached
+    #[arg(short = 'i', long = "interactive", default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub interactive: bool,
+    /// Add or override a label
+    #[arg(short = 'l', long = "label")]
+    pub label: Vec<String>,
+    /// Assign a name to the container
+    #[arg(long = "name")]
+    pub name: Option<String>,
+    /// Disable pseudo-TTY allocation (default: auto-detected)
+    #[arg(short = 'T', long = "no-TTY")]
+    pub no_tty: bool,
+    /// Don't start linked services
+    #[arg(long = "no-deps")]
+    pub no_deps: bool,
+    /// Publish a container's port(s) to the host
+    #[arg(short = 'p', long = "publish")]
+    pub publish: Vec<String>,
+    /// Remove orphaned containers
+    #[arg(long = "remove-orphans")]
+    pub remove_orphans: bool,
+    /// Automatically remove the container when it exits
+    #[arg(long = "rm")]
+    pub rm: bool,
+    /// Run command with all service's ports enabled and mapped to the host
+    #[arg(short = 'P', long = "service-ports")]
+    pub service_ports: bool,
+    /// Use the service's network aliases in the network(s) the container connects to
+    #[arg(long = "use-aliases")]
+    pub use_aliases: bool,
+    /// Run as specified username or uid
+    #[arg(short = 'u', long = "user")]
+    pub user: Option<String>,
+    /// Bind mount a volume
+    #[arg(short = 'v', long = "volume")]
+    pub volume: Vec<String>,
+    /// Working directory inside the container
+    #[arg(short = 'w', long = "workdir")]
+    pub workdir: Option<String>,
+    pub service: String,
+    /// The command and its arguments (default: the service's command)
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub command: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -21,11 +21,11 @@ impl Interrupts {
         })
     }
 
-    /// Waits for the next SIGINT or SIGTERM.
-    pub async fn next(&mut self) {
+    /// Waits for the next SIGINT or SIGTERM, and says which.
+    pub async fn next(&mut self) -> &'static str {
         tokio::select! {
-            _ = self.int.recv() => {}
-            _ = self.term.recv() => {}
+            _ = self.int.recv() => "SIGINT",
+            _ = self.term.recv() => "SIGTERM",
         }
     }
 }

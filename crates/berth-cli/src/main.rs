@@ -8,6 +8,7 @@ mod interrupt;
 mod logprint;
 mod printer;
 mod table;
+mod terminal;
 
 use std::process::ExitCode;
 

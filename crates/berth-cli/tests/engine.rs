@@ -807,3 +807,176 @@ services:
     assert_eq!(out.status.code(), Some(137), "{}", stderr(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("exited with status code 137"));
 }
+
+/// Runs `berth ARGS` in the stack with `input` on its standard input.
+fn berth_with_input(s: &Stack, args: &[&str], input: &str) -> Output {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_berth"))
+        .current_dir(s.dir.path())
+        .arg("-p")
+        .arg(&s.name)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start berth");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(input.as_bytes()).expect("write input");
+    drop(stdin);
+    child.wait_with_output().expect("wait")
+}
+
+#[test]
+fn run_and_exec_work_as_docker_compose() {
+    let s = Stack::new(
+        "run",
+        r#"
+services:
+  db:
+    image: berth-test/busybox
+    command: sleep 300
+    init: true
+  app:
+    image: berth-test/busybox
+    command: sh -c 'echo default command'
+    environment: {A: one}
+    ports: ["127.0.0.1:18981:80"]
+    restart: always
+    depends_on: [db]
+"#,
+    );
+    // The dependency comes up first; stdout and stderr stay apart; the exit code comes back.
+    let out = s.berth_env(
+        &[
+            "run",
+            "--rm",
+            "-e",
+            "B",
+            "-e",
+            "C=three",
+            "app",
+            "sh",
+            "-c",
+            "echo A=$A B=$B C=$C; echo oops >&2; exit 3",
+        ],
+        &[("B", "from-env")],
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "A=one B=from-env C=three\n"
+    );
+    assert!(stderr(&out).contains("oops"));
+    assert_eq!(state("berth-e2e-run-db-1"), "running");
+    // `--rm` left nothing; the default command runs without arguments.
+    let out = s.berth(&["run", "app"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "default command\n");
+    let one_offs = docker(&[
+        "ps",
+        "-a",
+        "--filter",
+        "label=com.docker.compose.project=berth-e2e-run",
+        "--filter",
+        "label=com.docker.compose.oneoff=True",
+        "--format",
+        "{{.Names}}",
+    ]);
+    let names: Vec<&str> = one_offs.lines().collect();
+    assert_eq!(names.len(), 1, "{one_offs}");
+    let name = names[0];
+    assert!(
+        name.starts_with("berth-e2e-run-app-run-") && name.len() == 34,
+        "{name}"
+    );
+    // A one-off: a slug, no number, no restart policy, no published ports, no service alias.
+    let inspect = docker(&[
+        "inspect",
+        "-f",
+        "{{index .Config.Labels \"com.docker.compose.slug\"}}|{{index .Config.Labels \"com.docker.compose.container-number\"}}|{{.HostConfig.RestartPolicy.Name}}|{{len .HostConfig.PortBindings}}|{{index .NetworkSettings.Networks \"berth-e2e-run_default\" | json}}",
+        name,
+    ]);
+    let parts: Vec<&str> = inspect.trim().splitn(5, '|').collect();
+    assert_eq!(parts[0].len(), 64, "{inspect}");
+    assert!(name.ends_with(&parts[0][..12]), "{inspect}");
+    assert_eq!(&parts[1..4], ["", "", "0"], "{inspect}");
+    assert!(!parts[4].contains("\"app\""), "{inspect}");
+    // Both tools list it with `ps -a`, the same way.
+    let ps = s.reference(&["ps", "-a", "--format", "json"]);
+    assert_eq!(
+        String::from_utf8_lossy(&ps.stdout).lines().count(),
+        2,
+        "{}",
+        String::from_utf8_lossy(&ps.stdout)
+    );
+    let ours = s.berth(&["ps", "-a", "-q"]);
+    let theirs = s.reference(&["ps", "-a", "-q"]);
+    assert_eq!(
+        String::from_utf8_lossy(&ours.stdout),
+        String::from_utf8_lossy(&theirs.stdout)
+    );
+    // Detached: the ID is printed; `--service-ports` publishes; `--entrypoint` replaces.
+    let out = s.berth(&[
+        "run",
+        "-d",
+        "--service-ports",
+        "--entrypoint",
+        "httpd -f -p",
+        "app",
+        "80",
+    ]);
+    s.ok(&out);
+    let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert_eq!(id.len(), 64, "{id}");
+    assert!(http_get(18981).contains(" 404 "));
+    // exec: output, exit code, standard input, environment, user and working directory.
+    let out = berth_with_input(
+        &s,
+        &["exec", "-T", "db", "sh", "-c", "cat; exit 5"],
+        "piped\n",
+    );
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "piped\n");
+    let out = s.berth(&[
+        "exec",
+        "-e",
+        "X=1",
+        "-w",
+        "/tmp",
+        "-u",
+        "1000",
+        "db",
+        "sh",
+        "-c",
+        "echo $X $(pwd) $(id -u)",
+    ]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "1 /tmp 1000\n");
+    let out = s.berth(&["exec", "--index", "2", "db", "true"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("service \"db\" is not running container #2"));
+    let out = s.berth(&["exec", "app", "true"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("service \"app\" is not running"));
+    // On a terminal (util-linux's `script` gives one), exec and run allocate a TTY.
+    for args in [
+        "exec db sh -c 'tty; exit 7'",
+        "run --rm --no-deps app sh -c 'tty; exit 7'",
+    ] {
+        let line = format!("{} -p {} {args}", env!("CARGO_BIN_EXE_berth"), s.name);
+        let out = Command::new("script")
+            .args(["-q", "-e", "-c", &line, "/dev/null"])
+            .current_dir(s.dir.path())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("script (util-linux)");
+        assert_eq!(out.status.code(), Some(7), "{args}: {}", stderr(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("/dev/pts/"),
+            "{args}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    // `down --remove-orphans` takes the one-off containers too.
+    s.ok(&s.berth(&["down", "-t", "0", "--remove-orphans"]));
+    assert!(s.ids().is_empty(), "{:?}", s.ids());
+}

@@ -66,24 +66,35 @@ impl Engine {
         project: &str,
         all: bool,
     ) -> Result<Vec<Observed>, EngineError> {
-        let mut filters = HashMap::new();
-        filters.insert(
-            "label".to_string(),
+        self.list(
             vec![
                 format!("{}={project}", labels::PROJECT),
                 labels::CONFIG_HASH.to_string(),
                 format!("{}=False", labels::ONEOFF),
             ],
-        );
-        let list = self
-            .docker
-            .list_containers(Some(ListContainersOptions {
-                all,
-                filters: Some(filters),
-                ..Default::default()
-            }))
-            .await?;
-        Ok(list.into_iter().map(Observed::from_summary).collect())
+            all,
+        )
+        .await
+    }
+
+    /// The project's one-off containers (`run`), running or not.
+    ///
+    /// # Errors
+    /// Engine API errors.
+    pub async fn one_off_containers(
+        &self,
+        project: &str,
+        all: bool,
+    ) -> Result<Vec<Observed>, EngineError> {
+        self.list(
+            vec![
+                format!("{}={project}", labels::PROJECT),
+                labels::CONFIG_HASH.to_string(),
+                format!("{}=True", labels::ONEOFF),
+            ],
+            all,
+        )
+        .await
     }
 
     /// Every Compose-labelled service container on the engine, of any project (for `ls`).
@@ -91,14 +102,24 @@ impl Engine {
     /// # Errors
     /// Engine API errors.
     pub async fn compose_containers(&self, all: bool) -> Result<Vec<Observed>, EngineError> {
-        let mut filters = HashMap::new();
-        filters.insert(
-            "label".to_string(),
+        self.list(
             vec![
                 labels::PROJECT.to_string(),
                 format!("{}=False", labels::ONEOFF),
             ],
-        );
+            all,
+        )
+        .await
+    }
+
+    /// Containers carrying all of `label_filters`.
+    async fn list(
+        &self,
+        label_filters: Vec<String>,
+        all: bool,
+    ) -> Result<Vec<Observed>, EngineError> {
+        let mut filters = HashMap::new();
+        filters.insert("label".to_string(), label_filters);
         let list = self
             .docker
             .list_containers(Some(ListContainersOptions {

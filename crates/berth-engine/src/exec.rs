@@ -822,7 +822,7 @@ pub async fn down(
             ),
         );
     }
-    let doomed: Vec<crate::client::Observed> = containers
+    let mut doomed: Vec<crate::client::Observed> = containers
         .iter()
         .filter(|c| {
             spec.services.iter().any(|s| s.name == c.service)
@@ -830,6 +830,10 @@ pub async fn down(
         })
         .cloned()
         .collect();
+    // One-off containers (`run`) go only with `--remove-orphans`, as in Docker Compose.
+    if opts.remove_orphans {
+        doomed.extend(engine.one_off_containers(&spec.name, true).await?);
+    }
     // Reverse dependency order, one service at a time; a service's containers in parallel.
     for group in crate::ops::reverse_dependency_groups(spec, &doomed) {
         let mut set = tokio::task::JoinSet::new();

@@ -8,6 +8,7 @@ pub const WORKING_DIR: &str = "com.docker.compose.project.working_dir";
 pub const CONFIG_FILES: &str = "com.docker.compose.project.config_files";
 pub const ENVIRONMENT_FILE: &str = "com.docker.compose.project.environment_file";
 pub const ONEOFF: &str = "com.docker.compose.oneoff";
+pub const SLUG: &str = "com.docker.compose.slug";
 pub const CONFIG_HASH: &str = "com.docker.compose.config-hash";
 pub const CONTAINER_NUMBER: &str = "com.docker.compose.container-number";
 pub const DEPENDS_ON: &str = "com.docker.compose.depends_on";

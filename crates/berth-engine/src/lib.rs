@@ -9,6 +9,7 @@ pub mod client;
 pub mod exec;
 pub mod labels;
 pub mod logs;
+pub mod oneoff;
 pub mod ops;
 pub mod plan;
 pub mod spec;

@@ -134,7 +134,7 @@ pub fn run(global: &GlobalArgs, args: &LogsArgs, printer: &mut Printer) -> anyho
                         tokio::spawn(logs::follow(engine.clone(), name, from_start, tx.clone()));
                     }
                 }
-                () = interrupts.next() => return Ok(130),
+                _ = interrupts.next() => return Ok(130),
             }
         }
         Ok(0)

@@ -7,6 +7,7 @@ mod info;
 mod lifecycle;
 mod logs;
 mod ps;
+mod run;
 mod up;
 
 use crate::cli::{Cli, Command, GlobalArgs};
@@ -32,6 +33,8 @@ pub fn run(cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
         Command::Images(args) => info::images(&cli.global, &args, printer),
         Command::Ls(args) => info::ls(&args, printer),
         Command::Wait(args) => info::wait(&cli.global, &args, printer),
+        Command::Exec(args) => run::exec(&cli.global, &args, printer),
+        Command::Run(args) => run::run(&cli.global, &args, printer),
     }
 }
 

@@ -17,9 +17,11 @@ pub fn run(global: &GlobalArgs, args: &PsArgs, printer: &mut Printer) -> anyhow:
     let rt = runtime()?;
     let listed = rt.block_on(async {
         let engine = connect().await?;
-        engine
-            .project_containers(&project.name, args.all || !args.status.is_empty())
-            .await
+        let all = args.all || !args.status.is_empty();
+        // One-off containers (`run`) are listed too, as Docker Compose does.
+        let mut listed = engine.project_containers(&project.name, all).await?;
+        listed.extend(engine.one_off_containers(&project.name, all).await?);
+        Ok::<_, berth_engine::EngineError>(listed)
     });
     let mut containers = match listed {
         Ok(c) => c,

@@ -109,7 +109,15 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
         let image_ids = engine
             .image_ids(spec.services.iter().map(|s| s.image.as_str()))
             .await?;
-        let plan = plan::plan_up(&spec, &known, &observed, &image_ids, &up_opts);
+        let mut plan = plan::plan_up(&spec, &known, &observed, &image_ids, &up_opts);
+        // Finished one-off containers count as orphans, as in Docker Compose.
+        plan.orphans.extend(
+            engine
+                .one_off_containers(&spec.name, true)
+                .await?
+                .into_iter()
+                .filter(|c| matches!(c.state.as_str(), "exited" | "dead")),
+        );
         let (hook_tx, hook_rx) = mpsc::unbounded_channel();
         let exec_opts = ExecOptions {
             before_start: attached.then_some(hook_tx),
@@ -138,7 +146,7 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
             let mut up = std::pin::pin!(up);
             tokio::select! {
                 r = &mut up => r.map(|()| Ended::Code(0)),
-                () = interrupts.next() => {
+                _ = interrupts.next() => {
                     settle(&halt, up).await;
                     Ok(Ended::Interrupted)
                 }
@@ -198,7 +206,7 @@ async fn interrupted(
     let stop = ops::cleanup_interrupted(engine, spec, created, timeout, Arc::clone(&progress));
     tokio::select! {
         r = stop => r,
-        () = interrupts.next() => {
+        _ = interrupts.next() => {
             let all = engine.project_containers(&spec.name, false).await?;
             ops::apply(engine, spec, &all, &Op::Kill { signal: None }, progress).await
         }
@@ -324,7 +332,7 @@ impl Attached<'_> {
                     }
                     continue;
                 }
-                () = interrupts.next() => {
+                _ = interrupts.next() => {
                     if !up_done {
                         settle(self.halt, up.as_mut()).await;
                     }

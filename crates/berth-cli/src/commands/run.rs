@@ -1,0 +1,248 @@
+//! `run` (a one-off container of a service) and `exec` (a command in a running container).
+
+use std::sync::Arc;
+
+use berth_engine::exec::{self, ExecOptions};
+use berth_engine::oneoff::{self, ExecSpec, Resizable, RunOptions};
+use berth_engine::plan::{self, RecreatePolicy, UpOptions};
+use berth_engine::EngineError;
+
+use crate::cli::{ExecArgs, GlobalArgs, RunArgs};
+use crate::commands::engine::{connect, known_services, runtime};
+use crate::commands::{load_options, load_project};
+use crate::interrupt::Interrupts;
+use crate::printer::{Printer, StderrProgress};
+use crate::terminal::{self, RawMode};
+
+/// `-e KEY` takes the value of `KEY` from Berth's own environment, as Docker Compose does.
+fn resolve_env(env: &[String]) -> Vec<String> {
+    env.iter()
+        .map(|e| {
+            if e.contains('=') {
+                e.clone()
+            } else {
+                std::env::var(e).map_or_else(|_| e.clone(), |v| format!("{e}={v}"))
+            }
+        })
+        .collect()
+}
+
+fn signals() -> Result<Interrupts, EngineError> {
+    Interrupts::install().map_err(|e| EngineError::Other(format!("signals: {e}")))
+}
+
+fn code_of(code: i64) -> u8 {
+    u8::try_from(code.rem_euclid(256)).unwrap_or(1)
+}
+
+pub fn run(global: &GlobalArgs, args: &RunArgs, printer: &mut Printer) -> anyhow::Result<u8> {
+    let opts = load_options(global)?;
+    let Some(project) = load_project(&opts, printer) else {
+        return Ok(1);
+    };
+    let full = berth_engine::spec::project_spec(&project);
+    let Some(service) = full
+        .services
+        .iter()
+        .find(|s| s.name == args.service)
+        .cloned()
+    else {
+        printer.error(&format!("no such service: {}", args.service));
+        return Ok(1);
+    };
+    let Some(value) = berth_engine::spec::service_value(&project, &service.name).cloned() else {
+        printer.error(&format!("no such service: {}", args.service));
+        return Ok(1);
+    };
+    let entrypoint = match args
+        .entrypoint
+        .as_deref()
+        .map(berth_loader::units::shell_split)
+        .transpose()
+    {
+        Ok(e) => e,
+        Err(e) => {
+            printer.error(&format!("invalid --entrypoint: {e}"));
+            return Ok(1);
+        }
+    };
+    let mut labels = Vec::new();
+    for l in &args.label {
+        let (k, v) = l.split_once('=').unwrap_or((l, ""));
+        labels.push((k.to_string(), v.to_string()));
+    }
+    let tty = !args.no_tty && terminal::stdin_is_tty();
+    let run_opts = RunOptions {
+        command: (!args.command.is_empty()).then(|| args.command.clone()),
+        entrypoint,
+        env: resolve_env(&args.env),
+        labels,
+        name: args.name.clone(),
+        user: args.user.clone(),
+        workdir: args.workdir.clone(),
+        service_ports: args.service_ports,
+        publish: args.publish.clone(),
+        volumes: args.volume.clone(),
+        cap_add: args.cap_add.clone(),
+        cap_drop: args.cap_drop.clone(),
+        use_aliases: args.use_aliases,
+        auto_remove: args.rm && args.detach,
+        tty,
+        interactive: args.interactive,
+    };
+    // What the one-off depends on comes up first (as `up -d` would), unless `--no-deps`; the
+    // networks and volumes always.
+    let mut deps = full.clone();
+    if args.no_deps {
+        deps.services.clear();
+    } else {
+        deps.select(std::slice::from_ref(&service.name), false)
+            .map_err(anyhow::Error::msg)?;
+        deps.services.retain(|s| s.name != service.name);
+    }
+    let known = known_services(&project);
+    let project = Arc::new(project);
+    let rt = runtime()?;
+    let result: Result<u8, EngineError> = rt.block_on(async {
+        let mut interrupts = signals()?;
+        let engine = connect().await?;
+        let observed = engine.project_containers(&deps.name, true).await?;
+        let images = deps
+            .services
+            .iter()
+            .map(|s| s.image.as_str())
+            .chain(std::iter::once(service.image.as_str()));
+        let image_ids = engine.image_ids(images).await?;
+        let up_opts = UpOptions {
+            recreate: RecreatePolicy::Diverged,
+            scale: std::collections::HashMap::new(),
+        };
+        let mut plan = plan::plan_up(&deps, &known, &observed, &image_ids, &up_opts);
+        // Finished one-off containers count as orphans, as in Docker Compose.
+        plan.orphans.extend(
+            engine
+                .one_off_containers(&deps.name, true)
+                .await?
+                .into_iter()
+                .filter(|c| matches!(c.state.as_str(), "exited" | "dead")),
+        );
+        let exec_opts = ExecOptions {
+            remove_orphans: args.remove_orphans,
+            ..ExecOptions::default()
+        };
+        exec::up(
+            &engine,
+            &project,
+            &deps,
+            &plan,
+            &exec_opts,
+            Arc::new(StderrProgress),
+        )
+        .await?;
+        let image_id = image_ids.get(&service.image).map(String::as_str);
+        let (id, _name) =
+            oneoff::create_one_off(&engine, &project, &service, &value, image_id, &run_opts)
+                .await?;
+        if args.detach {
+            oneoff::start(&engine, &id).await?;
+            println!("{id}");
+            return Ok(0);
+        }
+        let io = oneoff::attach(&engine, &id, run_opts.interactive).await?;
+        if let Err(e) = oneoff::start(&engine, &id).await {
+            if args.rm {
+                let _ = oneoff::remove(&engine, &id).await;
+            }
+            return Err(e);
+        }
+        let raw = if tty { RawMode::enable() } else { None };
+        let resize = tty.then(|| Resizable::Container(id.clone()));
+        let session = terminal::pump(&engine, io, run_opts.interactive, resize);
+        tokio::pin!(session);
+        loop {
+            tokio::select! {
+                () = &mut session => break,
+                // Without a TTY, signals go on to the container (with one, keys arrive as typed).
+                sig = interrupts.next() => oneoff::signal(&engine, &id, sig).await,
+            }
+        }
+        drop(raw);
+        let code = engine.wait_exit_code(&id).await?;
+        if args.rm {
+            oneoff::remove(&engine, &id).await?;
+        }
+        Ok(code_of(code))
+    });
+    match result {
+        Ok(code) => Ok(code),
+        Err(e) => {
+            printer.error(&e.to_string());
+            Ok(1)
+        }
+    }
+}
+
+pub fn exec(global: &GlobalArgs, args: &ExecArgs, printer: &mut Printer) -> anyhow::Result<u8> {
+    let opts = load_options(global)?;
+    let Some(project) = load_project(&opts, printer) else {
+        return Ok(1);
+    };
+    let spec = berth_engine::spec::project_spec(&project);
+    let tty = !args.no_tty && terminal::stdin_is_tty();
+    let exec_spec = ExecSpec {
+        command: args.command.clone(),
+        env: resolve_env(&args.env),
+        user: args.user.clone(),
+        workdir: args.workdir.clone(),
+        privileged: args.privileged,
+        tty,
+        detach: args.detach,
+    };
+    let index = args.index.unwrap_or(1);
+    let rt = runtime()?;
+    let result: Result<u8, EngineError> = rt.block_on(async {
+        let mut interrupts = signals()?;
+        let engine = connect().await?;
+        let running = engine.project_containers(&spec.name, false).await?;
+        let Some(target) = running
+            .iter()
+            .find(|c| c.service == args.service && c.number == index)
+        else {
+            let which = if args.index.is_some_and(|i| i != 1) {
+                format!(" container #{index}")
+            } else {
+                String::new()
+            };
+            return Err(EngineError::Other(format!(
+                "service {:?} is not running{which}",
+                args.service
+            )));
+        };
+        let (exec_id, io) = oneoff::exec(&engine, &target.id, &exec_spec).await?;
+        let Some(io) = io else { return Ok(0) };
+        let raw = if tty { RawMode::enable() } else { None };
+        let resize = tty.then(|| Resizable::Exec(exec_id.clone()));
+        let session = terminal::pump(&engine, io, true, resize);
+        tokio::pin!(session);
+        tokio::select! {
+            () = &mut session => {}
+            _ = interrupts.next() => {}
+        }
+        drop(raw);
+        // The output can end a moment before the engine records the exit code.
+        for _ in 0..50 {
+            if let Some(code) = oneoff::exec_exit_code(&engine, &exec_id).await? {
+                return Ok(code_of(code));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        Ok(0)
+    });
+    match result {
+        Ok(code) => Ok(code),
+        Err(e) => {
+            printer.error(&e.to_string());
+            Ok(1)
+        }
+    }
+}
