@@ -92,8 +92,54 @@ pub enum Command {
     Wait(WaitArgs),
     /// Execute a command in a running container
     Exec(ExecArgs),
+    /// Build or rebuild services
+    Build(BuildArgs),
+    /// Pull service images
+    Pull(PullArgs),
     /// Run a one-off command on a service
     Run(RunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Services to build (all when none)
+    pub services: Vec<String>,
+    /// Set build-time variables for services
+    #[arg(long = "build-arg", value_name = "KEY=VALUE")]
+    pub build_arg: Vec<String>,
+    /// Do not use cache when building the image
+    #[arg(long = "no-cache")]
+    pub no_cache: bool,
+    /// Always attempt to pull a newer version of the image
+    #[arg(long)]
+    pub pull: bool,
+    /// Suppress the build output
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// Also build dependencies (transitively)
+    #[arg(long = "with-dependencies")]
+    pub with_dependencies: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PullArgs {
+    /// Services to pull (all when none)
+    pub services: Vec<String>,
+    /// Ignore images that can be built
+    #[arg(long = "ignore-buildable")]
+    pub ignore_buildable: bool,
+    /// Pull what it can and ignores images with pull failures
+    #[arg(long = "ignore-pull-failures")]
+    pub ignore_pull_failures: bool,
+    /// Also pull services declared as dependencies
+    #[arg(long = "include-deps")]
+    pub include_deps: bool,
+    /// Apply pull policy ("missing"|"always")
+    #[arg(long)]
+    pub policy: Option<String>,
+    /// Pull without printing progress information
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -329,6 +375,15 @@ pub struct RmArgs {
 pub struct CreateArgs {
     /// Services to create (with their dependencies)
     pub services: Vec<String>,
+    /// Build images before starting containers
+    #[arg(long)]
+    pub build: bool,
+    /// Don't build an image, even if it's policy
+    #[arg(long = "no-build")]
+    pub no_build: bool,
+    /// Pull image before running ("always"|"missing"|"never"|"build")
+    #[arg(long)]
+    pub pull: Option<String>,
     /// Recreate containers even if their configuration and image haven't changed
     #[arg(long = "force-recreate")]
     pub force_recreate: bool,
@@ -351,6 +406,9 @@ impl CreateArgs {
     pub fn into_up(self) -> UpArgs {
         UpArgs {
             services: self.services,
+            build: self.build,
+            no_build: self.no_build,
+            pull: self.pull,
             detach: true,
             wait: false,
             wait_timeout: None,
@@ -379,6 +437,15 @@ impl CreateArgs {
 pub struct UpArgs {
     /// Services to start (with their dependencies)
     pub services: Vec<String>,
+    /// Build images before starting containers
+    #[arg(long)]
+    pub build: bool,
+    /// Don't build an image, even if it's policy
+    #[arg(long = "no-build")]
+    pub no_build: bool,
+    /// Pull image before running ("always"|"missing"|"never"|"build")
+    #[arg(long)]
+    pub pull: Option<String>,
     /// Detached mode: Run containers in the background
     #[arg(short = 'd', long)]
     pub detach: bool,
@@ -451,6 +518,9 @@ pub struct DownArgs {
     /// Specify a shutdown timeout in seconds
     #[arg(short = 't', long)]
     pub timeout: Option<i32>,
+    /// Remove images used by services. "local" remove only images that don't have a custom tag ("local"|"all")
+    #[arg(long)]
+    pub rmi: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -980,3 +980,80 @@ services:
     s.ok(&s.berth(&["down", "-t", "0", "--remove-orphans"]));
     assert!(s.ids().is_empty(), "{:?}", s.ids());
 }
+
+#[test]
+fn build_sends_the_context_and_up_builds_what_is_missing() {
+    let s = Stack::new(
+        "build",
+        r#"
+services:
+  app:
+    build:
+      context: ctx
+      target: base
+      args: {GREETING: hi-there}
+    command: sh -c 'cat /greeting /file.txt; ls /stage /secret.txt 2>&1; true'
+  inline:
+    build:
+      context: ctx
+      dockerfile_inline: |
+        FROM berth-test/busybox
+        RUN echo inline > /inline
+    command: cat /inline
+  other:
+    image: berth-test/busybox
+    command: sleep 300
+    init: true
+"#,
+    );
+    std::fs::create_dir_all(s.dir.path().join("ctx")).expect("ctx");
+    s.file(
+        "ctx/Dockerfile",
+        "FROM berth-test/busybox AS base\nARG GREETING=hello\nRUN echo \"$GREETING\" > /greeting\nCOPY file.txt /file.txt\nFROM base AS final\nRUN echo final > /stage\n",
+    );
+    s.file("ctx/file.txt", "content\n");
+    s.file("ctx/secret.txt", "secret\n");
+    s.file("ctx/.dockerignore", "secret.txt\n");
+    let image = "berth-e2e-build-app";
+    let _ = docker(&["rmi", "-f", image, "berth-e2e-build-inline"]);
+    // `up` builds the missing images (target, args, .dockerignore, an inline Dockerfile).
+    let out = s.berth(&["up", "app", "inline"]);
+    s.ok(&out);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    for want in [
+        "app-1     | hi-there",
+        "app-1     | content",
+        "ls: /stage: No such file or directory",
+        "ls: /secret.txt: No such file or directory",
+        "inline-1  | inline",
+    ] {
+        assert!(text.contains(want), "{want:?} in\n{text}");
+    }
+    let labels = docker(&["image", "inspect", "-f", "{{json .Config.Labels}}", image]);
+    assert!(
+        labels.contains("\"com.docker.compose.service\":\"app\""),
+        "{labels}"
+    );
+    // `build --build-arg` overrides the file's args.
+    let out = s.berth(&["build", "-q", "--build-arg", "GREETING=again", "app"]);
+    s.ok(&out);
+    let out = s.berth(&["run", "--rm", "app", "cat", "/greeting"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "again\n");
+    // A build error names the service.
+    s.file("ctx/Dockerfile", "FROM berth-test/busybox\nRUN exit 9\n");
+    let out = s.berth(&["build", "app"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("service \"app\" failed to build"),
+        "{}",
+        stderr(&out)
+    );
+    // `down SERVICE` removes only that service's containers; `--rmi local` the built images.
+    s.ok(&s.berth(&["up", "-d", "other"]));
+    s.ok(&s.berth(&["down", "-t", "0", "app"]));
+    assert_eq!(state("berth-e2e-build-other-1"), "running");
+    assert!(!docker_ok(&["inspect", "berth-e2e-build-app-1"]));
+    s.ok(&s.berth(&["down", "-t", "0", "--rmi", "local"]));
+    assert!(!docker_ok(&["image", "inspect", image]));
+    assert!(docker_ok(&["image", "inspect", IMAGE]));
+}

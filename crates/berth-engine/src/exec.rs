@@ -359,7 +359,7 @@ async fn wait_all(
     Ok(())
 }
 
-async fn ensure_networks(
+pub async fn ensure_networks(
     engine: &Engine,
     spec: &ProjectSpec,
     progress: &dyn Progress,
@@ -389,7 +389,7 @@ async fn ensure_networks(
     Ok(())
 }
 
-async fn ensure_volumes(
+pub async fn ensure_volumes(
     engine: &Engine,
     spec: &ProjectSpec,
     progress: &dyn Progress,
@@ -789,6 +789,8 @@ async fn remove_container(
 #[derive(Clone, Debug, Default)]
 pub struct DownOptions {
     pub volumes: bool,
+    /// `--rmi`: `local` (images named after the service, as built) or `all`.
+    pub rmi: Option<String>,
     pub remove_orphans: bool,
     pub timeout: Option<i32>,
 }
@@ -862,11 +864,8 @@ pub async fn down(
             progress.event("Network", &n.name, "Removing");
             match engine.docker.remove_network(&n.name).await {
                 Ok(()) => progress.event("Network", &n.name, "Removed"),
-                Err(e) => progress.event(
-                    "Network",
-                    &n.name,
-                    &format!("Resource is still in use: {e}"),
-                ),
+                // In use (by containers of other services, or of other projects).
+                Err(_) => progress.event("Network", &n.name, "Resource is still in use"),
             }
         }
     }
@@ -883,6 +882,39 @@ pub async fn down(
                     )
                     .await?;
                 progress.event("Volume", &v.name, "Removed");
+            }
+        }
+    }
+    if let Some(rmi) = opts.rmi.as_deref() {
+        let mut images: Vec<&str> = spec
+            .services
+            .iter()
+            .filter(|s| rmi == "all" || s.image == format!("{}-{}", spec.name, s.name))
+            .map(|s| s.image.as_str())
+            .collect();
+        images.sort_unstable();
+        images.dedup();
+        for image in images {
+            if engine.image_id(image).await?.is_none() {
+                continue;
+            }
+            found = true;
+            progress.event("Image", image, "Removing");
+            match engine
+                .docker
+                .remove_image(
+                    image,
+                    None::<bollard::query_parameters::RemoveImageOptions>,
+                    None,
+                )
+                .await
+            {
+                Ok(_) => progress.event("Image", image, "Removed"),
+                Err(e) => progress.event(
+                    "Image",
+                    image,
+                    &format!("Error {}", crate::daemon_message(&e)),
+                ),
             }
         }
     }

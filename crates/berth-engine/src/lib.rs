@@ -5,6 +5,7 @@
 //! through the Engine API ([`client`]). Containers, networks and volumes carry Docker Compose's
 //! labels ([`labels`]) and config hash, so each tool adopts the other's resources.
 
+pub mod build;
 pub mod client;
 pub mod exec;
 pub mod labels;
@@ -24,8 +25,19 @@ pub enum EngineError {
         "cannot connect to the Docker Engine at {host}: {reason}\nIs the docker daemon running?"
     )]
     Unreachable { host: String, reason: String },
-    #[error("{0}")]
+    #[error("{}", daemon_message(.0))]
     Api(#[from] bollard::errors::Error),
     #[error("{0}")]
     Other(String),
+}
+
+/// An engine error as the Docker CLI words it: `Error response from daemon: MESSAGE`.
+#[must_use]
+pub fn daemon_message(e: &bollard::errors::Error) -> String {
+    match e {
+        bollard::errors::Error::DockerResponseServerError { message, .. } => {
+            format!("Error response from daemon: {message}")
+        }
+        other => other.to_string(),
+    }
 }

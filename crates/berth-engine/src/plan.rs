@@ -153,6 +153,8 @@ mod tests {
             networks: Vec::new(),
             has_healthcheck: false,
             stop_timeout: None,
+            build: None,
+            pull_policy: None,
         }
     }
 

@@ -86,6 +86,10 @@ pub struct ServiceSpec {
     pub has_healthcheck: bool,
     /// `stop_grace_period` in seconds.
     pub stop_timeout: Option<i64>,
+    /// `build`, when the service can be built.
+    pub build: Option<crate::build::BuildSpec>,
+    /// `pull_policy`.
+    pub pull_policy: Option<String>,
 }
 
 impl ServiceSpec {
@@ -248,6 +252,8 @@ pub fn project_spec(project: &Project) -> ProjectSpec {
                 .collect(),
             has_healthcheck,
             stop_timeout: duration_ns(v.get("stop_grace_period")).map(|ns| ns / 1_000_000_000),
+            build: crate::build::BuildSpec::from_value(v),
+            pull_policy: str_of(v.get("pull_policy")),
         });
     }
     ProjectSpec {

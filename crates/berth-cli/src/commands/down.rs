@@ -10,18 +10,26 @@ use crate::commands::{load_options, load_project};
 use crate::printer::{Printer, StderrProgress};
 
 pub fn run(global: &GlobalArgs, args: &DownArgs, printer: &mut Printer) -> anyhow::Result<u8> {
-    if !args.services.is_empty() {
-        printer.error("down with service arguments is not supported yet");
-        return Ok(1);
+    if let Some(r) = args.rmi.as_deref() {
+        if !matches!(r, "local" | "all") {
+            printer.error(&format!("invalid --rmi option {r:?}"));
+            return Ok(1);
+        }
     }
     let opts = load_options(global)?;
     let Some(project) = load_project(&opts, printer) else {
         return Ok(1);
     };
-    let spec = berth_engine::spec::project_spec(&project);
+    let mut spec = berth_engine::spec::project_spec(&project);
+    // Service arguments: only their containers (networks are still tried, as Docker Compose does).
+    if let Err(e) = spec.select(&args.services, true) {
+        printer.error(&e);
+        return Ok(1);
+    }
     let known = known_services(&project);
     let down_opts = DownOptions {
         volumes: args.volumes,
+        rmi: args.rmi.clone(),
         remove_orphans: args.remove_orphans,
         timeout: args.timeout,
     };

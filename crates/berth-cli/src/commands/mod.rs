@@ -1,5 +1,6 @@
 //! One module per command; `run` dispatches.
 
+mod build;
 mod config;
 mod down;
 mod engine;
@@ -34,6 +35,8 @@ pub fn run(cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
         Command::Ls(args) => info::ls(&args, printer),
         Command::Wait(args) => info::wait(&cli.global, &args, printer),
         Command::Exec(args) => run::exec(&cli.global, &args, printer),
+        Command::Build(args) => build::build(&cli.global, &args, printer),
+        Command::Pull(args) => build::pull(&cli.global, &args, printer),
         Command::Run(args) => run::run(&cli.global, &args, printer),
     }
 }

@@ -106,6 +106,16 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, printer: &mut Printer) -> anyhow
     let result: Result<u8, EngineError> = rt.block_on(async {
         let mut interrupts = signals()?;
         let engine = connect().await?;
+        let mut needed = deps.services.clone();
+        needed.push(service.clone());
+        berth_engine::build::ensure_images(
+            &engine,
+            &deps.name,
+            &needed,
+            &berth_engine::build::ImagePolicy::default(),
+            &StderrProgress,
+        )
+        .await?;
         let observed = engine.project_containers(&deps.name, true).await?;
         let images = deps
             .services
@@ -139,6 +149,11 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, printer: &mut Printer) -> anyhow
             Arc::new(StderrProgress),
         )
         .await?;
+        // The one-off's own networks and volumes, whatever its dependencies needed.
+        let mut own = deps.clone();
+        own.services = vec![service.clone()];
+        exec::ensure_networks(&engine, &own, &StderrProgress).await?;
+        exec::ensure_volumes(&engine, &own, &StderrProgress).await?;
         let image_id = image_ids.get(&service.image).map(String::as_str);
         let (id, _name) =
             oneoff::create_one_off(&engine, &project, &service, &value, image_id, &run_opts)

@@ -25,6 +25,14 @@ fn check_flags(args: &UpArgs) -> Result<HashMap<String, u32>, String> {
     if args.force_recreate && args.no_recreate {
         return Err("--force-recreate and --no-recreate are incompatible".into());
     }
+    if args.build && args.no_build {
+        return Err("--build and --no-build are incompatible".into());
+    }
+    if let Some(p) = args.pull.as_deref() {
+        if !matches!(p, "always" | "missing" | "never" | "build") {
+            return Err(format!("invalid --pull option {p:?}"));
+        }
+    }
     if args.detach
         && (args.abort_on_container_exit
             || args.abort_on_container_failure
@@ -105,6 +113,20 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
         let mut interrupts =
             Interrupts::install().map_err(|e| EngineError::Other(format!("signals: {e}")))?;
         let engine = connect().await?;
+        let images = berth_engine::build::ImagePolicy {
+            force_build: args.build,
+            no_build: args.no_build,
+            pull: args.pull.clone(),
+            build: berth_engine::build::BuildOptions::default(),
+        };
+        berth_engine::build::ensure_images(
+            &engine,
+            &spec.name,
+            &spec.services,
+            &images,
+            &StderrProgress,
+        )
+        .await?;
         let observed = engine.project_containers(&spec.name, true).await?;
         let image_ids = engine
             .image_ids(spec.services.iter().map(|s| s.image.as_str()))

@@ -1,0 +1,622 @@
+//! Images: building a service's image with the engine's build API (the classic builder, fed a
+//! tar of the build context that honours `.dockerignore`), pulling, and deciding which of the
+//! two a service needs before `up` (Docker Compose's `pull_policy` rules).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use berth_model::Value;
+use futures_util::StreamExt;
+
+use crate::client::Engine;
+use crate::labels;
+use crate::spec::ServiceSpec;
+use crate::EngineError;
+
+/// A service's `build` section, read from the loaded project (paths already resolved).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BuildSpec {
+    /// The context folder (absolute), or a URL the engine fetches itself.
+    pub context: String,
+    /// The Dockerfile, relative to the context.
+    pub dockerfile: Option<String>,
+    pub dockerfile_inline: Option<String>,
+    pub target: Option<String>,
+    pub args: HashMap<String, String>,
+    pub labels: HashMap<String, String>,
+    pub network: Option<String>,
+    pub no_cache: bool,
+    pub pull: bool,
+}
+
+impl BuildSpec {
+    /// Reads `services.X.build`.
+    #[must_use]
+    pub fn from_value(v: &Value) -> Option<BuildSpec> {
+        let b = v.get("build")?;
+        let s = |k: &str| b.get(k).and_then(Value::scalar_to_string);
+        let map = |k: &str| -> HashMap<String, String> {
+            b.get(k)
+                .and_then(Value::as_map)
+                .map(|m| {
+                    m.iter()
+                        .filter(|(_, v)| !v.is_null())
+                        .filter_map(|(k, v)| v.scalar_to_string().map(|val| (k.name.clone(), val)))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        Some(BuildSpec {
+            context: s("context").unwrap_or_else(|| ".".into()),
+            dockerfile: s("dockerfile"),
+            dockerfile_inline: s("dockerfile_inline"),
+            target: s("target"),
+            args: map("args"),
+            labels: map("labels"),
+            network: s("network"),
+            no_cache: b.get("no_cache").and_then(Value::as_bool).unwrap_or(false),
+            pull: b.get("pull").and_then(Value::as_bool).unwrap_or(false),
+        })
+    }
+}
+
+/// Options of one `build` run (command-line flags).
+#[derive(Clone, Debug, Default)]
+pub struct BuildOptions {
+    /// `--build-arg K=V` (over the file's `args`).
+    pub args: Vec<(String, String)>,
+    pub no_cache: bool,
+    pub pull: bool,
+    /// `-q`: keep the builder's output to oneself.
+    pub quiet: bool,
+}
+
+/// Where the inline Dockerfile goes in the context sent to the engine.
+const INLINE_DOCKERFILE: &str = ".berth-inline.Dockerfile";
+
+/// Builds the image of `service` from `build`, tagged with the service's image name. The
+/// builder's output goes to `out` line by line.
+///
+/// # Errors
+/// An unreadable context, or the builder's error (naming the service).
+pub async fn build_image(
+    engine: &Engine,
+    project: &str,
+    service: &ServiceSpec,
+    build: &BuildSpec,
+    opts: &BuildOptions,
+    out: &(dyn Fn(&str) + Sync),
+) -> Result<String, EngineError> {
+    let fail = |m: String| {
+        EngineError::Other(format!("service \"{}\" failed to build: {m}", service.name))
+    };
+    let remote = is_remote(&build.context);
+    let (dockerfile, body) = if remote {
+        (
+            build
+                .dockerfile
+                .clone()
+                .unwrap_or_else(|| "Dockerfile".into()),
+            None,
+        )
+    } else {
+        let dir = PathBuf::from(&build.context);
+        let dockerfile = if build.dockerfile_inline.is_some() {
+            INLINE_DOCKERFILE.to_string()
+        } else {
+            build
+                .dockerfile
+                .clone()
+                .unwrap_or_else(|| "Dockerfile".into())
+        };
+        let inline = build.dockerfile_inline.clone();
+        let d = dockerfile.clone();
+        let tar = tokio::task::spawn_blocking(move || context_tar(&dir, &d, inline.as_deref()))
+            .await
+            .map_err(|e| fail(e.to_string()))?
+            .map_err(fail)?;
+        if !opts.quiet {
+            out(&format!(
+                "Sending build context to Docker daemon  {}B",
+                tar.len()
+            ));
+        }
+        (dockerfile, Some(tar))
+    };
+    let mut buildargs = build.args.clone();
+    for (k, v) in &opts.args {
+        buildargs.insert(k.clone(), v.clone());
+    }
+    let mut image_labels = build.labels.clone();
+    image_labels.insert(labels::PROJECT.into(), project.to_string());
+    image_labels.insert(labels::SERVICE.into(), service.name.clone());
+    image_labels.insert(labels::VERSION.into(), labels::COMPOSE_VERSION.into());
+    image_labels.insert("com.docker.compose.image.builder".into(), "classic".into());
+    let options = bollard::query_parameters::BuildImageOptions {
+        dockerfile,
+        t: Some(service.image.clone()),
+        remote: remote.then(|| build.context.clone()),
+        nocache: opts.no_cache || build.no_cache,
+        pull: (opts.pull || build.pull).then(|| "1".to_string()),
+        rm: true,
+        forcerm: true,
+        buildargs: Some(buildargs),
+        labels: Some(image_labels),
+        networkmode: build.network.clone(),
+        target: build.target.clone().unwrap_or_default(),
+        version: bollard::query_parameters::BuilderVersion::BuilderV1,
+        ..Default::default()
+    };
+    let mut stream = engine.docker.build_image(
+        options,
+        None,
+        body.map(|b| bollard::body_full(bytes::Bytes::from(b))),
+    );
+    while let Some(item) = stream.next().await {
+        let info = item.map_err(|e| fail(e.to_string()))?;
+        if let Some(e) = info.error.or(info.error_detail.and_then(|d| d.message)) {
+            return Err(fail(e));
+        }
+        if let Some(s) = info.stream {
+            if !opts.quiet {
+                for line in s.lines().filter(|l| !l.trim().is_empty()) {
+                    out(line);
+                }
+            }
+        }
+    }
+    engine
+        .image_id(&service.image)
+        .await?
+        .ok_or_else(|| fail(format!("no image {} after the build", service.image)))
+}
+
+fn is_remote(context: &str) -> bool {
+    ["http://", "https://", "git://", "git@", "github.com/"]
+        .iter()
+        .any(|p| context.starts_with(p))
+}
+
+/// Pulls an image; progress lines go to `out`.
+///
+/// # Errors
+/// The registry's or engine's error.
+pub async fn pull_image(
+    engine: &Engine,
+    image: &str,
+    out: &(dyn Fn(&str) + Sync),
+) -> Result<(), EngineError> {
+    let (repo, tag) = split_reference(image);
+    let mut stream = engine.docker.create_image(
+        Some(bollard::query_parameters::CreateImageOptions {
+            from_image: Some(repo.to_string()),
+            tag: Some(tag.to_string()),
+            ..Default::default()
+        }),
+        None,
+        None,
+    );
+    while let Some(item) = stream.next().await {
+        let info = item?;
+        if let Some(e) = info.error_detail.and_then(|d| d.message) {
+            return Err(EngineError::Other(e));
+        }
+        if let Some(s) = info.status {
+            out(&s);
+        }
+    }
+    Ok(())
+}
+
+/// `name[:tag][@digest]` into the repository and the tag (or digest); `latest` by default.
+fn split_reference(image: &str) -> (&str, &str) {
+    if let Some((repo, digest)) = image.split_once('@') {
+        return (repo, digest);
+    }
+    match image.rsplit_once(':') {
+        Some((repo, tag)) if !tag.contains('/') => (repo, tag),
+        _ => (image, "latest"),
+    }
+}
+
+/// What `up` does about a service's image before creating containers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImageAction {
+    /// Present, or nothing to do.
+    Keep,
+    Pull,
+    Build,
+}
+
+/// Docker Compose's rules (`pull_policy`, `--pull`, `--build`, `--no-build`): build when asked
+/// or when the image is missing and the service can be built; pull when asked or when it is
+/// missing and cannot be built.
+#[must_use]
+pub fn image_action(
+    policy: Option<&str>,
+    has_build: bool,
+    present: bool,
+    force_build: bool,
+    no_build: bool,
+) -> ImageAction {
+    if has_build && !no_build && (force_build || policy == Some("build")) {
+        return ImageAction::Build;
+    }
+    match policy {
+        Some("always") => ImageAction::Pull,
+        Some("never") => ImageAction::Keep,
+        _ if present => ImageAction::Keep,
+        _ if has_build && !no_build => ImageAction::Build,
+        _ => ImageAction::Pull,
+    }
+}
+
+/// How `up`, `create` and `run` get images: their `--build`, `--no-build` and `--pull`.
+#[derive(Clone, Debug, Default)]
+pub struct ImagePolicy {
+    pub force_build: bool,
+    pub no_build: bool,
+    /// `--pull`: overrides every service's `pull_policy`.
+    pub pull: Option<String>,
+    pub build: BuildOptions,
+}
+
+/// Pulls or builds what the services need before their containers are created, each image once.
+///
+/// # Errors
+/// A failed pull (of an image that cannot be built instead) or build, naming the service.
+pub async fn ensure_images(
+    engine: &Engine,
+    project: &str,
+    services: &[ServiceSpec],
+    policy: &ImagePolicy,
+    progress: &dyn crate::exec::Progress,
+) -> Result<(), EngineError> {
+    let present = engine
+        .image_ids(services.iter().map(|s| s.image.as_str()))
+        .await?;
+    let mut done = std::collections::HashSet::new();
+    let out = |line: &str| eprintln!("{line}");
+    for s in services {
+        if done.contains(&s.image) {
+            continue;
+        }
+        let pull_policy = policy.pull.as_deref().or(s.pull_policy.as_deref());
+        let action = image_action(
+            pull_policy,
+            s.build.is_some(),
+            present.contains_key(&s.image),
+            policy.force_build,
+            policy.no_build,
+        );
+        let build = match (action, &s.build) {
+            (ImageAction::Keep, _) => None,
+            (ImageAction::Build, Some(b)) => Some(b),
+            (ImageAction::Build, None) => None,
+            (ImageAction::Pull, b) => {
+                progress.event("Image", &s.name, "Pulling");
+                match pull_image(engine, &s.image, &|_| {}).await {
+                    Ok(()) => {
+                        progress.event("Image", &s.name, "Pulled");
+                        None
+                    }
+                    // Docker Compose falls back to building what can be built.
+                    Err(_) if b.is_some() && !policy.no_build => b.as_ref(),
+                    Err(e) => {
+                        progress.event("Image", &s.name, &format!("Error {e}"));
+                        return Err(e);
+                    }
+                }
+            }
+        };
+        if let Some(b) = build {
+            progress.event("Service", &s.name, "Building");
+            build_image(engine, project, s, b, &policy.build, &out).await?;
+            progress.event("Service", &s.name, "Built");
+        }
+        done.insert(s.image.clone());
+    }
+    Ok(())
+}
+
+/// A tar (ustar, GNU long names) of the build context, leaving out what `.dockerignore`
+/// excludes (the Dockerfile and `.dockerignore` are always sent, as the engine needs them),
+/// with `inline` added as `dockerfile` when given.
+///
+/// # Errors
+/// An unreadable context folder, named.
+pub fn context_tar(dir: &Path, dockerfile: &str, inline: Option<&str>) -> Result<Vec<u8>, String> {
+    let meta =
+        std::fs::metadata(dir).map_err(|e| format!("build context {}: {e}", dir.display()))?;
+    if !meta.is_dir() {
+        return Err(format!("build context {} is not a folder", dir.display()));
+    }
+    let ignore = std::fs::read_to_string(dir.join(".dockerignore"))
+        .map(|s| Ignore::parse(&s))
+        .unwrap_or_default();
+    let mut tar = Tar::default();
+    let mut todo = vec![PathBuf::new()];
+    while let Some(rel) = todo.pop() {
+        let full = dir.join(&rel);
+        let mut entries: Vec<_> = std::fs::read_dir(&full)
+            .map_err(|e| format!("build context {}: {e}", full.display()))?
+            .filter_map(Result::ok)
+            .collect();
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for e in entries {
+            let path = rel.join(e.file_name());
+            let name = path.to_string_lossy().replace('\\', "/");
+            let always = name == dockerfile || name == ".dockerignore";
+            if !always && ignore.excludes(&name) && !ignore.may_include_below(&name) {
+                continue;
+            }
+            let md = std::fs::symlink_metadata(e.path())
+                .map_err(|err| format!("{}: {err}", e.path().display()))?;
+            let mode = std::os::unix::fs::PermissionsExt::mode(&md.permissions()) & 0o7777;
+            if md.is_dir() {
+                if !ignore.excludes(&name) {
+                    tar.dir(&name, mode);
+                }
+                todo.push(path);
+            } else if ignore.excludes(&name) && !always {
+                continue;
+            } else if md.file_type().is_symlink() {
+                let target = std::fs::read_link(e.path()).map_err(|err| err.to_string())?;
+                tar.symlink(&name, &target.to_string_lossy());
+            } else if md.is_file() {
+                let data = std::fs::read(e.path())
+                    .map_err(|err| format!("{}: {err}", e.path().display()))?;
+                tar.file(&name, mode, &data);
+            }
+        }
+    }
+    if let Some(text) = inline {
+        tar.file(dockerfile, 0o644, text.as_bytes());
+    }
+    Ok(tar.finish())
+}
+
+/// `.dockerignore` patterns: `*`, `?` and `**`, `!` to take back; the last match decides, and a
+/// pattern that matches a folder covers what is in it.
+#[derive(Debug, Default)]
+struct Ignore {
+    rules: Vec<(bool, Vec<String>)>,
+}
+
+impl Ignore {
+    fn parse(text: &str) -> Ignore {
+        let rules = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(|l| {
+                let (negate, p) = match l.strip_prefix('!') {
+                    Some(rest) => (true, rest.trim()),
+                    None => (false, l),
+                };
+                let parts = p
+                    .trim_start_matches("./")
+                    .split('/')
+                    .filter(|s| !s.is_empty() && *s != ".")
+                    .map(str::to_string)
+                    .collect();
+                (negate, parts)
+            })
+            .collect();
+        Ignore { rules }
+    }
+
+    fn excludes(&self, path: &str) -> bool {
+        let parts: Vec<&str> = path.split('/').collect();
+        let mut out = false;
+        for (negate, pat) in &self.rules {
+            // The path itself or one of the folders above it.
+            if (1..=parts.len()).any(|n| glob_parts(pat, &parts[..n])) {
+                out = !negate;
+            }
+        }
+        out
+    }
+
+    /// Whether a `!` pattern could take back something inside the folder `path`.
+    fn may_include_below(&self, path: &str) -> bool {
+        self.rules.iter().any(|(negate, pat)| {
+            *negate && {
+                let prefix: Vec<&str> = path.split('/').collect();
+                pat.len() > prefix.len() || pat.iter().any(|p| p == "**")
+            }
+        })
+    }
+}
+
+fn glob_parts(pat: &[String], path: &[&str]) -> bool {
+    match (pat.first(), path.first()) {
+        (None, None) => true,
+        (Some(p), _) if p == "**" => {
+            glob_parts(&pat[1..], path) || (!path.is_empty() && glob_parts(pat, &path[1..]))
+        }
+        (Some(p), Some(s)) => glob(p.as_bytes(), s.as_bytes()) && glob_parts(&pat[1..], &path[1..]),
+        _ => false,
+    }
+}
+
+/// One path segment against `*` / `?` / literal characters.
+fn glob(p: &[u8], s: &[u8]) -> bool {
+    match (p.first(), s.first()) {
+        (None, None) => true,
+        (Some(b'*'), _) => glob(&p[1..], s) || (!s.is_empty() && glob(p, &s[1..])),
+        (Some(b'?'), Some(_)) => glob(&p[1..], &s[1..]),
+        (Some(b'\\'), Some(c)) if p.get(1) == Some(c) => glob(&p[2..], &s[1..]),
+        (Some(a), Some(b)) if a == b => glob(&p[1..], &s[1..]),
+        _ => false,
+    }
+}
+
+/// A minimal tar writer: regular files, folders and symbolic links.
+#[derive(Default)]
+struct Tar {
+    out: Vec<u8>,
+}
+
+impl Tar {
+    fn header(&mut self, name: &str, mode: u32, size: usize, kind: u8, link: &str) {
+        if name.len() > 100 {
+            // GNU long name: the name as the data of a preceding 'L' entry.
+            let mut long = name.as_bytes().to_vec();
+            long.push(0);
+            self.header("././@LongLink", 0, long.len(), b'L', "");
+            self.data(&long);
+        }
+        let mut h = [0u8; 512];
+        let n = name.as_bytes();
+        h[..n.len().min(100)].copy_from_slice(&n[..n.len().min(100)]);
+        octal(&mut h[100..108], u64::from(mode));
+        octal(&mut h[108..116], 0);
+        octal(&mut h[116..124], 0);
+        octal(&mut h[124..136], size as u64);
+        octal(&mut h[136..148], 0);
+        h[156] = kind;
+        let l = link.as_bytes();
+        h[157..157 + l.len().min(100)].copy_from_slice(&l[..l.len().min(100)]);
+        h[257..263].copy_from_slice(b"ustar\0");
+        h[263..265].copy_from_slice(b"00");
+        h[148..156].fill(b' ');
+        let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
+        octal(&mut h[148..155], u64::from(sum));
+        h[155] = b' ';
+        self.out.extend_from_slice(&h);
+    }
+
+    fn data(&mut self, data: &[u8]) {
+        self.out.extend_from_slice(data);
+        let pad = (512 - data.len() % 512) % 512;
+        self.out.extend(std::iter::repeat_n(0u8, pad));
+    }
+
+    fn file(&mut self, name: &str, mode: u32, data: &[u8]) {
+        self.header(name, mode, data.len(), b'0', "");
+        self.data(data);
+    }
+
+    fn dir(&mut self, name: &str, mode: u32) {
+        self.header(&format!("{name}/"), mode, 0, b'5', "");
+    }
+
+    fn symlink(&mut self, name: &str, target: &str) {
+        self.header(name, 0o777, 0, b'2', target);
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        self.out.extend(std::iter::repeat_n(0u8, 1024));
+        self.out
+    }
+}
+
+/// Writes `v` in octal, zero-padded, NUL-terminated, into `field`.
+fn octal(field: &mut [u8], v: u64) {
+    let width = field.len() - 1;
+    let s = format!("{v:0width$o}");
+    let b = s.as_bytes();
+    let start = b.len().saturating_sub(width);
+    field[..width].copy_from_slice(&b[start..]);
+    field[width] = 0;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(tar: &[u8]) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        let mut long: Option<String> = None;
+        while i + 512 <= tar.len() && tar[i] != 0 {
+            let h = &tar[i..i + 512];
+            let end = h[..100].iter().position(|&b| b == 0).unwrap_or(100);
+            let size = usize::from_str_radix(
+                std::str::from_utf8(&h[124..135])
+                    .unwrap()
+                    .trim_matches('\0'),
+                8,
+            )
+            .unwrap();
+            let data = &tar[i + 512..i + 512 + size];
+            if h[156] == b'L' {
+                long = Some(String::from_utf8_lossy(&data[..size - 1]).into_owned());
+            } else {
+                out.push(
+                    long.take()
+                        .unwrap_or_else(|| String::from_utf8_lossy(&h[..end]).into_owned()),
+                );
+            }
+            i += 512 + size.div_ceil(512) * 512;
+        }
+        out
+    }
+
+    #[test]
+    fn the_context_tar_honours_dockerignore() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path();
+        std::fs::write(p.join("Dockerfile"), "FROM scratch\n").unwrap();
+        std::fs::write(
+            p.join(".dockerignore"),
+            "*.log\nnode_modules\n!keep.log\nDockerfile\n",
+        )
+        .unwrap();
+        std::fs::write(p.join("a.log"), "x").unwrap();
+        std::fs::write(p.join("keep.log"), "x").unwrap();
+        std::fs::create_dir_all(p.join("node_modules/x")).unwrap();
+        std::fs::write(p.join("node_modules/x/i.js"), "x").unwrap();
+        let deep = format!("{}/f.txt", "d".repeat(120));
+        std::fs::create_dir_all(p.join("d".repeat(120))).unwrap();
+        std::fs::write(p.join(&deep), "x").unwrap();
+        let tar = context_tar(p, "Dockerfile", None).unwrap();
+        let mut n = names(&tar);
+        n.sort();
+        let mut want = vec![
+            ".dockerignore".to_string(),
+            "Dockerfile".to_string(),
+            "keep.log".to_string(),
+            format!("{}/", "d".repeat(120)),
+            deep,
+        ];
+        want.sort();
+        assert_eq!(n, want);
+        let with_inline = context_tar(p, INLINE_DOCKERFILE, Some("FROM scratch\n")).unwrap();
+        assert!(names(&with_inline).contains(&INLINE_DOCKERFILE.to_string()));
+        assert!(context_tar(&p.join("missing"), "Dockerfile", None).is_err());
+    }
+
+    #[test]
+    fn globs() {
+        let i = Ignore::parse("**/*.tmp\nbuild/\n# comment\n/docs/*.md\n");
+        assert!(i.excludes("a/b/c.tmp"));
+        assert!(i.excludes("c.tmp"));
+        assert!(i.excludes("build/out/x"));
+        assert!(i.excludes("docs/a.md"));
+        assert!(!i.excludes("docs/sub/a.md"));
+        assert!(!i.excludes("src/main.rs"));
+    }
+
+    #[test]
+    fn pull_and_build_rules() {
+        use ImageAction::*;
+        assert_eq!(image_action(None, false, true, false, false), Keep);
+        assert_eq!(image_action(None, false, false, false, false), Pull);
+        assert_eq!(image_action(None, true, false, false, false), Build);
+        assert_eq!(image_action(None, true, true, true, false), Build);
+        assert_eq!(image_action(Some("build"), true, true, false, false), Build);
+        assert_eq!(
+            image_action(Some("always"), false, true, false, false),
+            Pull
+        );
+        assert_eq!(
+            image_action(Some("never"), false, false, false, false),
+            Keep
+        );
+        assert_eq!(image_action(None, true, false, false, true), Pull);
+        assert_eq!(split_reference("a/b:1.2"), ("a/b", "1.2"));
+        assert_eq!(split_reference("host:5000/b"), ("host:5000/b", "latest"));
+    }
+}
