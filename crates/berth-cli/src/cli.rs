@@ -92,12 +92,29 @@ pub enum Command {
     Wait(WaitArgs),
     /// Execute a command in a running container
     Exec(ExecArgs),
+    /// Receive real time events from containers
+    Events(EventsArgs),
     /// Build or rebuild services
     Build(BuildArgs),
     /// Pull service images
     Pull(PullArgs),
     /// Run a one-off command on a service
     Run(RunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    /// Services whose events to show (all when none)
+    pub services: Vec<String>,
+    /// Output events as a stream of json objects
+    #[arg(long)]
+    pub json: bool,
+    /// Show all events created since timestamp
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Stream events until this timestamp
+    #[arg(long)]
+    pub until: Option<String>,
 }
 
 #[derive(Debug, Args)]

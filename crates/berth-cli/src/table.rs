@@ -82,3 +82,10 @@ mod tests {
         assert_eq!(human_duration(3 * 86_400), "3 days");
     }
 }
+
+/// A JSON string as Go's `encoding/json` writes it (`<`, `>` and `&` escaped).
+pub fn json_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    berth_emit::json::write_string(&mut out, s);
+    out
+}

@@ -1057,3 +1057,55 @@ services:
     assert!(!docker_ok(&["image", "inspect", image]));
     assert!(docker_ok(&["image", "inspect", IMAGE]));
 }
+
+#[test]
+fn events_json_matches_the_reference_line_for_line() {
+    use std::process::Stdio;
+    let s = Stack::new(
+        "events",
+        "services:\n  db:\n    image: berth-test/busybox\n    command: sleep 300\n    init: true\n",
+    );
+    let spawn = |program: &Path| {
+        Command::new(program)
+            .current_dir(s.dir.path())
+            .args(["-p", &s.name, "events", "--json"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start events")
+    };
+    let ours = spawn(Path::new(env!("CARGO_BIN_EXE_berth")));
+    let theirs = spawn(&reference_binary().unwrap_or_else(|e| panic!("{e}")));
+    // Both subscribe before anything happens.
+    std::thread::sleep(Duration::from_millis(1500));
+    s.ok(&s.berth(&["up", "-d"]));
+    s.ok(&s.berth(&["stop", "-t", "0"]));
+    std::thread::sleep(Duration::from_millis(1500));
+    let mut outputs = Vec::new();
+    for child in [ours, theirs] {
+        let _ = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status();
+        let out = child.wait_with_output().expect("events output");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        outputs.push(
+            text.lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect::<Vec<_>>(),
+        );
+    }
+    assert!(
+        outputs[0]
+            .iter()
+            .any(|l| l.contains("\"action\":\"start\"")),
+        "{:?}",
+        outputs[0]
+    );
+    assert!(
+        outputs[0].iter().any(|l| l.contains("\"action\":\"die\"")),
+        "{:?}",
+        outputs[0]
+    );
+    assert_eq!(outputs[0], outputs[1]);
+}

@@ -112,6 +112,49 @@ impl Engine {
         .await
     }
 
+    /// The engine's container events for the project, from now (or `since`) until `until`
+    /// (Unix seconds), as they happen.
+    pub fn events(
+        &self,
+        project: &str,
+        since: Option<i64>,
+        until: Option<i64>,
+    ) -> impl futures_util::Stream<Item = Result<ContainerEvent, EngineError>> + '_ {
+        use futures_util::StreamExt;
+        let mut filters = HashMap::new();
+        filters.insert("type".to_string(), vec!["container".to_string()]);
+        filters.insert(
+            "label".to_string(),
+            vec![format!("{}={project}", labels::PROJECT)],
+        );
+        self.docker
+            .events(Some(bollard::query_parameters::EventsOptions {
+                since: since.map(|s| s.to_string()),
+                until: until.map(|s| s.to_string()),
+                filters: Some(filters),
+            }))
+            .map(|item| {
+                let ev = item?;
+                let actor = ev.actor.unwrap_or_default();
+                let attributes = actor.attributes.unwrap_or_default();
+                let nanos = ev
+                    .time_nano
+                    .unwrap_or_else(|| ev.time.unwrap_or(0) * 1_000_000_000);
+                Ok(ContainerEvent {
+                    secs: nanos.div_euclid(1_000_000_000),
+                    nanos: u32::try_from(nanos.rem_euclid(1_000_000_000)).unwrap_or(0),
+                    action: ev.action.unwrap_or_default(),
+                    id: actor.id.unwrap_or_default(),
+                    service: attributes.get(labels::SERVICE).cloned().unwrap_or_default(),
+                    // Docker Compose leaves its own labels out.
+                    attributes: attributes
+                        .into_iter()
+                        .filter(|(k, _)| !k.starts_with("com.docker.compose."))
+                        .collect(),
+                })
+            })
+    }
+
     /// Containers carrying all of `label_filters`.
     async fn list(
         &self,
@@ -316,6 +359,18 @@ impl Engine {
             .filter_map(|(r, id)| id.map(|id| (r.to_string(), id)))
             .collect())
     }
+}
+
+/// A container event of the project.
+#[derive(Clone, Debug, Default)]
+pub struct ContainerEvent {
+    pub secs: i64,
+    pub nanos: u32,
+    pub action: String,
+    pub id: String,
+    pub service: String,
+    /// The actor's attributes (image, name, exitCode, signal...), sorted.
+    pub attributes: std::collections::BTreeMap<String, String>,
 }
 
 /// An image as `images` shows it.

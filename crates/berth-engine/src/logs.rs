@@ -100,15 +100,7 @@ fn stamp(o: LogOutput) -> LogOutput {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
     let secs = i64::try_from(now.as_secs()).unwrap_or(0);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
-    let head = format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:09}Z ",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        now.subsec_nanos()
-    );
+    let head = format!("{} ", utc_time(secs, now.subsec_nanos(), TimeStyle::Fixed));
     let with = |message: bytes::Bytes| {
         let mut v = head.clone().into_bytes();
         v.extend_from_slice(&message);
@@ -125,6 +117,38 @@ fn stamp(o: LogOutput) -> LogOutput {
             message: with(message),
         },
         other => other,
+    }
+}
+
+/// How [`utc_time`] writes the fraction of a second.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeStyle {
+    /// `2026-11-22T19:54:49.152013060Z`: nine digits, as the engine stamps log lines.
+    Fixed,
+    /// `2026-11-22T19:54:49.15201306Z`: trailing zeros dropped (Go's RFC 3339 with nanoseconds).
+    Trimmed,
+    /// `2026-11-22 19:54:49.152013`: microseconds, a space, no zone (Docker Compose's events).
+    Plain,
+}
+
+/// A UTC time, `secs` since the epoch plus `nanos`.
+#[must_use]
+pub fn utc_time(secs: i64, nanos: u32, style: TimeStyle) -> String {
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    let (hh, mm, ss) = (rem / 3600, rem % 3600 / 60, rem % 60);
+    match style {
+        TimeStyle::Fixed => format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}.{nanos:09}Z"),
+        TimeStyle::Trimmed => {
+            let frac = format!("{nanos:09}");
+            let frac = frac.trim_end_matches('0');
+            let dot = if frac.is_empty() { "" } else { "." };
+            format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}{dot}{frac}Z")
+        }
+        TimeStyle::Plain => format!(
+            "{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02}.{:06}",
+            nanos / 1000
+        ),
     }
 }
 
@@ -360,6 +384,24 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_print_in_each_style() {
+        let t = 1_795_377_289; // 2026-11-22T19:54:49Z
+        assert_eq!(
+            utc_time(t, 152_013_060, TimeStyle::Fixed),
+            "2026-11-22T19:54:49.152013060Z"
+        );
+        assert_eq!(
+            utc_time(t, 152_013_060, TimeStyle::Trimmed),
+            "2026-11-22T19:54:49.15201306Z"
+        );
+        assert_eq!(utc_time(t, 0, TimeStyle::Trimmed), "2026-11-22T19:54:49Z");
+        assert_eq!(
+            utc_time(t, 152_013_060, TimeStyle::Plain),
+            "2026-11-22 19:54:49.152013"
+        );
+    }
 
     #[test]
     fn times_parse_in_each_form() {

@@ -8,6 +8,7 @@ use berth_model::Value;
 use crate::cli::{ConfigArgs, GlobalArgs};
 use crate::commands::{load_options, load_project};
 use crate::printer::Printer;
+use crate::table::json_str;
 
 pub fn run(global: &GlobalArgs, args: &ConfigArgs, printer: &mut Printer) -> anyhow::Result<u8> {
     let format = args.format.as_deref().unwrap_or("yaml");
@@ -192,21 +193,21 @@ fn variables(
     names.sort();
     let out = match format {
         None => {
-            let mut rows = vec![[
+            let mut rows = vec![vec![
                 "NAME".to_string(),
                 "REQUIRED".into(),
                 "DEFAULT VALUE".into(),
                 "ALTERNATE VALUE".into(),
             ]];
             for v in vars.values() {
-                rows.push([
+                rows.push(vec![
                     v.name.clone(),
                     v.required.to_string(),
                     v.default_value.clone(),
                     v.presence_value.clone(),
                 ]);
             }
-            tabwrite(&rows)
+            crate::table::tabwrite(&rows, 20, 3)
         }
         Some("json") => {
             let mut out = String::from("{");
@@ -268,31 +269,4 @@ fn collect_variables(
         berth_model::Kind::Map(m) => m.iter().for_each(|(_, i)| collect_variables(i, out)),
         _ => {}
     }
-}
-
-fn json_str(s: &str) -> String {
-    let mut out = String::new();
-    berth_emit::json::write_string(&mut out, s);
-    out
-}
-
-/// Go's `text/tabwriter` with minimum width 20 and padding 3: every cell but the last of a
-/// line is padded to its column's width.
-fn tabwrite(rows: &[[String; 4]]) -> String {
-    let mut widths = [0usize; 3];
-    for r in rows {
-        for (i, w) in widths.iter_mut().enumerate() {
-            *w = (*w).max(r[i].chars().count() + 3).max(20);
-        }
-    }
-    let mut out = String::new();
-    for r in rows {
-        for (i, w) in widths.iter().enumerate() {
-            out.push_str(&r[i]);
-            out.push_str(&" ".repeat(w - r[i].chars().count()));
-        }
-        out.push_str(&r[3]);
-        out.push('\n');
-    }
-    out
 }

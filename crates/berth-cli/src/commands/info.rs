@@ -10,6 +10,7 @@ use crate::cli::{GlobalArgs, ImagesArgs, LsArgs, PortArgs, ServicesArgs, WaitArg
 use crate::commands::engine::{connect, runtime};
 use crate::commands::lifecycle::{project_spec, selected};
 use crate::printer::Printer;
+use crate::table::json_str;
 use crate::table::tabwrite;
 
 /// Runs `f` on the engine; an error is printed and gives exit status 1.
@@ -22,21 +23,6 @@ fn on_engine<T>(
         printer.error(&e.to_string());
         1
     }))
-}
-
-fn json_str(s: &str) -> String {
-    let mut o = String::from('"');
-    for ch in s.chars() {
-        match ch {
-            '"' => o.push_str("\\\""),
-            '\\' => o.push_str("\\\\"),
-            '\n' => o.push_str("\\n"),
-            c if (c as u32) < 0x20 => o.push_str(&format!("\\u{:04x}", c as u32)),
-            c => o.push(c),
-        }
-    }
-    o.push('"');
-    o
 }
 
 pub fn port(global: &GlobalArgs, args: &PortArgs, printer: &mut Printer) -> anyhow::Result<u8> {

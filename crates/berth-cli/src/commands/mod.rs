@@ -4,6 +4,7 @@ mod build;
 mod config;
 mod down;
 mod engine;
+mod events;
 mod info;
 mod lifecycle;
 mod logs;
@@ -35,6 +36,7 @@ pub fn run(cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
         Command::Ls(args) => info::ls(&args, printer),
         Command::Wait(args) => info::wait(&cli.global, &args, printer),
         Command::Exec(args) => run::exec(&cli.global, &args, printer),
+        Command::Events(args) => events::run(&cli.global, &args, printer),
         Command::Build(args) => build::build(&cli.global, &args, printer),
         Command::Pull(args) => build::pull(&cli.global, &args, printer),
         Command::Run(args) => run::run(&cli.global, &args, printer),

@@ -166,20 +166,7 @@ fn truncate(s: &str, n: usize) -> String {
 }
 
 fn json_line(c: &berth_engine::client::Observed) -> String {
-    let esc = |s: &str| {
-        let mut o = String::from('"');
-        for ch in s.chars() {
-            match ch {
-                '"' => o.push_str("\\\""),
-                '\\' => o.push_str("\\\\"),
-                '\n' => o.push_str("\\n"),
-                c if (c as u32) < 0x20 => o.push_str(&format!("\\u{:04x}", c as u32)),
-                c => o.push(c),
-            }
-        }
-        o.push('"');
-        o
-    };
+    let esc = crate::table::json_str;
     let health = if c.status.contains("(healthy)") {
         "healthy"
     } else if c.status.contains("(unhealthy)") {
