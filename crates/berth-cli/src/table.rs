@@ -48,6 +48,13 @@ pub fn human_duration(secs: i64) -> String {
     }
 }
 
+/// A JSON string as Go's `encoding/json` writes it (`<`, `>` and `&` escaped).
+pub fn json_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    berth_emit::json::write_string(&mut out, s);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,11 +88,4 @@ mod tests {
         assert_eq!(human_duration(5 * 3600), "5 hours");
         assert_eq!(human_duration(3 * 86_400), "3 days");
     }
-}
-
-/// A JSON string as Go's `encoding/json` writes it (`<`, `>` and `&` escaped).
-pub fn json_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    berth_emit::json::write_string(&mut out, s);
-    out
 }
