@@ -66,15 +66,7 @@ impl Engine {
         project: &str,
         all: bool,
     ) -> Result<Vec<Observed>, EngineError> {
-        self.list(
-            vec![
-                format!("{}={project}", labels::PROJECT),
-                labels::CONFIG_HASH.to_string(),
-                format!("{}=False", labels::ONEOFF),
-            ],
-            all,
-        )
-        .await
+        self.of_project(project, false, all).await
     }
 
     /// The project's one-off containers (`run`), running or not.
@@ -86,11 +78,21 @@ impl Engine {
         project: &str,
         all: bool,
     ) -> Result<Vec<Observed>, EngineError> {
+        self.of_project(project, true, all).await
+    }
+
+    async fn of_project(
+        &self,
+        project: &str,
+        one_off: bool,
+        all: bool,
+    ) -> Result<Vec<Observed>, EngineError> {
+        let one_off = if one_off { "True" } else { "False" };
         self.list(
             vec![
                 format!("{}={project}", labels::PROJECT),
                 labels::CONFIG_HASH.to_string(),
-                format!("{}=True", labels::ONEOFF),
+                format!("{}={one_off}", labels::ONEOFF),
             ],
             all,
         )

@@ -696,6 +696,34 @@ async fn create_container(
             );
         }
     }
+    let networks = spec::secondary_networks(project, value)
+        .into_iter()
+        .map(|(net, key)| (net, spec::endpoint(value, &key, final_name, &service.name)))
+        .collect();
+    let id = create_connected(
+        engine,
+        &service.name,
+        create_name,
+        final_name,
+        body,
+        networks,
+    )
+    .await?;
+    progress.event("Container", final_name, "Created");
+    Ok(id)
+}
+
+/// Creates a container named `create_name` and connects it to its other networks (the engine
+/// takes only one at create, on API versions before 1.44). Errors name the service and
+/// `final_name`.
+pub(crate) async fn create_connected(
+    engine: &Engine,
+    service: &str,
+    create_name: &str,
+    final_name: &str,
+    body: bollard::models::ContainerCreateBody,
+    networks: Vec<(String, bollard::models::EndpointSettings)>,
+) -> Result<String, EngineError> {
     let created = engine
         .docker
         .create_container(
@@ -708,23 +736,22 @@ async fn create_container(
         .await
         .map_err(|e| {
             EngineError::Other(format!(
-                "service \"{}\": cannot create container {final_name}: {e}",
-                service.name
+                "service \"{service}\": cannot create container {final_name}: {}",
+                crate::daemon_message(&e)
             ))
         })?;
-    for (net, key) in spec::secondary_networks(project, value) {
+    for (net, endpoint) in networks {
         engine
             .docker
             .connect_network(
                 &net,
                 bollard::models::NetworkConnectRequest {
                     container: Some(created.id.clone()),
-                    endpoint_config: Some(spec::endpoint(value, &key, final_name, &service.name)),
+                    endpoint_config: Some(endpoint),
                 },
             )
             .await?;
     }
-    progress.event("Container", final_name, "Created");
     Ok(created.id)
 }
 

@@ -74,20 +74,7 @@ pub async fn attach(
     timestamps: bool,
     tx: mpsc::UnboundedSender<LogEvent>,
 ) -> Result<(), crate::EngineError> {
-    let attached = engine
-        .docker
-        .attach_container(
-            &name,
-            Some(bollard::query_parameters::AttachContainerOptions {
-                stdout: true,
-                stderr: true,
-                stream: true,
-                logs: false,
-                ..Default::default()
-            }),
-        )
-        .await?;
-    let output = attached.output;
+    let output = crate::oneoff::attach(engine, &name, false).await?.output;
     // The attach stream carries no timestamps: stamp lines as they arrive.
     let stamped = output.map(move |item| item.map(|o| if timestamps { stamp(o) } else { o }));
     tokio::spawn(async move { pump(Box::pin(stamped), name, false, None, &tx).await });

@@ -11,7 +11,6 @@ use std::pin::Pin;
 use berth_model::{Project, Value};
 pub use bollard::container::LogOutput;
 use bollard::models::{ContainerCreateBody, EndpointSettings};
-use bollard::query_parameters::CreateContainerOptions;
 use futures_util::Stream;
 use tokio::io::AsyncWrite;
 
@@ -224,37 +223,17 @@ pub async fn create_one_off(
         .unwrap_or_else(|| one_off_name(&project.name, &spec.name, &slug));
     let body =
         run_body(project, spec, v, image_id, &name, &slug, opts).map_err(EngineError::Other)?;
-    let created = engine
-        .docker
-        .create_container(
-            Some(CreateContainerOptions {
-                name: Some(name.clone()),
-                ..Default::default()
-            }),
-            body,
-        )
-        .await
-        .map_err(|e| {
-            EngineError::Other(format!(
-                "service \"{}\": cannot create container {name}: {e}",
-                spec.name
-            ))
-        })?;
-    for (net, key) in spec::secondary_networks(project, v) {
-        let mut ep = spec::endpoint(v, &key, &name, &spec.name);
-        one_off_aliases(&mut ep, &name, opts.use_aliases);
-        engine
-            .docker
-            .connect_network(
-                &net,
-                bollard::models::NetworkConnectRequest {
-                    container: Some(created.id.clone()),
-                    endpoint_config: Some(ep),
-                },
-            )
-            .await?;
-    }
-    Ok((created.id, name))
+    let networks = spec::secondary_networks(project, v)
+        .into_iter()
+        .map(|(net, key)| {
+            let mut ep = spec::endpoint(v, &key, &name, &spec.name);
+            one_off_aliases(&mut ep, &name, opts.use_aliases);
+            (net, ep)
+        })
+        .collect();
+    let id =
+        crate::exec::create_connected(engine, &spec.name, &name, &name, body, networks).await?;
+    Ok((id, name))
 }
 
 /// The two ends of an attached process: what it writes, and its input.

@@ -2,19 +2,11 @@
 
 use berth_engine::build::{self, BuildOptions};
 use berth_engine::exec::Progress;
-use berth_engine::EngineError;
 
 use crate::cli::{BuildArgs, GlobalArgs, PullArgs};
-use crate::commands::engine::{connect, runtime};
+use crate::commands::engine::{connect, exit_status, runtime};
 use crate::commands::{load_options, load_project};
 use crate::printer::{Printer, StderrProgress};
-
-fn finish(result: Result<u8, EngineError>, printer: &mut Printer) -> u8 {
-    result.unwrap_or_else(|e| {
-        printer.error(&e.to_string());
-        1
-    })
-}
 
 /// The project's spec limited to `services` (and, with `deps`, what they depend on).
 fn services_of(
@@ -69,7 +61,7 @@ pub fn build(global: &GlobalArgs, args: &BuildArgs, printer: &mut Printer) -> an
         }
         Ok(0)
     });
-    Ok(finish(result, printer))
+    Ok(exit_status(result, printer))
 }
 
 pub fn pull(global: &GlobalArgs, args: &PullArgs, printer: &mut Printer) -> anyhow::Result<u8> {
@@ -120,5 +112,5 @@ pub fn pull(global: &GlobalArgs, args: &PullArgs, printer: &mut Printer) -> anyh
         }
         Ok(u8::from(failed))
     });
-    Ok(finish(result, printer))
+    Ok(exit_status(result, printer))
 }

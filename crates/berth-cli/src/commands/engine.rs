@@ -29,3 +29,14 @@ pub fn known_services(project: &Project) -> HashSet<String> {
         .chain(project.disabled_services.keys().cloned())
         .collect()
 }
+
+/// The exit status of an engine command: its own, or 1 once the error is printed.
+pub fn exit_status(
+    result: Result<u8, berth_engine::EngineError>,
+    printer: &mut crate::printer::Printer,
+) -> u8 {
+    result.unwrap_or_else(|e| {
+        printer.error(&e.to_string());
+        1
+    })
+}

@@ -8,7 +8,7 @@ use berth_engine::EngineError;
 use futures_util::StreamExt;
 
 use crate::cli::{EventsArgs, GlobalArgs};
-use crate::commands::engine::{connect, runtime};
+use crate::commands::engine::{connect, exit_status, runtime};
 use crate::commands::lifecycle::project_spec;
 use crate::interrupt::Interrupts;
 use crate::printer::Printer;
@@ -91,10 +91,7 @@ pub fn run(global: &GlobalArgs, args: &EventsArgs, printer: &mut Printer) -> any
             }
         }
     });
-    Ok(result.unwrap_or_else(|e| {
-        printer.error(&e.to_string());
-        1
-    }))
+    Ok(exit_status(result, printer))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use berth_engine::logs::{self, LogEvent, LogOptions};
 use tokio::sync::mpsc;
 
 use crate::cli::{GlobalArgs, LogsArgs};
-use crate::commands::engine::{connect, runtime};
+use crate::commands::engine::{connect, exit_status, runtime};
 use crate::commands::lifecycle::{project_spec, selected};
 use crate::interrupt::Interrupts;
 use crate::logprint::LogPrinter;
@@ -139,11 +139,5 @@ pub fn run(global: &GlobalArgs, args: &LogsArgs, printer: &mut Printer) -> anyho
         }
         Ok(0)
     });
-    match result {
-        Ok(code) => Ok(code),
-        Err(e) => {
-            printer.error(&e.to_string());
-            Ok(1)
-        }
-    }
+    Ok(exit_status(result, printer))
 }

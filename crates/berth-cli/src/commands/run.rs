@@ -8,7 +8,7 @@ use berth_engine::plan::{self, RecreatePolicy, UpOptions};
 use berth_engine::EngineError;
 
 use crate::cli::{ExecArgs, GlobalArgs, RunArgs};
-use crate::commands::engine::{connect, known_services, runtime};
+use crate::commands::engine::{connect, exit_status, known_services, runtime};
 use crate::commands::{load_options, load_project};
 use crate::interrupt::Interrupts;
 use crate::printer::{Printer, StderrProgress};
@@ -188,13 +188,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, printer: &mut Printer) -> anyhow
         }
         Ok(code_of(code))
     });
-    match result {
-        Ok(code) => Ok(code),
-        Err(e) => {
-            printer.error(&e.to_string());
-            Ok(1)
-        }
-    }
+    Ok(exit_status(result, printer))
 }
 
 pub fn exec(global: &GlobalArgs, args: &ExecArgs, printer: &mut Printer) -> anyhow::Result<u8> {
@@ -253,11 +247,5 @@ pub fn exec(global: &GlobalArgs, args: &ExecArgs, printer: &mut Printer) -> anyh
         }
         Ok(0)
     });
-    match result {
-        Ok(code) => Ok(code),
-        Err(e) => {
-            printer.error(&e.to_string());
-            Ok(1)
-        }
-    }
+    Ok(exit_status(result, printer))
 }

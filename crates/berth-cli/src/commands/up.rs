@@ -14,7 +14,7 @@ use berth_engine::{Engine, EngineError};
 use tokio::sync::mpsc;
 
 use crate::cli::{GlobalArgs, UpArgs};
-use crate::commands::engine::{connect, known_services, runtime};
+use crate::commands::engine::{connect, exit_status, known_services, runtime};
 use crate::commands::{load_options, load_project};
 use crate::interrupt::Interrupts;
 use crate::logprint::LogPrinter;
@@ -188,13 +188,7 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
             Err(e) => Err(e),
         }
     });
-    match result {
-        Ok(code) => Ok(code),
-        Err(e) => {
-            printer.error(&e.to_string());
-            Ok(1)
-        }
-    }
+    Ok(exit_status(result, printer))
 }
 
 /// Halts the run, and lets a start already sent to the engine finish: what comes next (stopping
