@@ -262,6 +262,8 @@ pub struct ImagePolicy {
 }
 
 /// Pulls or builds what the services need before their containers are created, each image once.
+/// Returns the image IDs the engine then has (image reference → ID), so that the caller need not
+/// look them up again.
 ///
 /// # Errors
 /// A failed pull (of an image that cannot be built instead) or build, naming the service.
@@ -271,10 +273,11 @@ pub async fn ensure_images(
     services: &[ServiceSpec],
     policy: &ImagePolicy,
     progress: &dyn crate::exec::Progress,
-) -> Result<(), EngineError> {
-    let present = engine
+) -> Result<HashMap<String, String>, EngineError> {
+    let mut present = engine
         .image_ids(services.iter().map(|s| s.image.as_str()))
         .await?;
+    let mut changed = Vec::new();
     let mut done = std::collections::HashSet::new();
     let out = |line: &str| eprintln!("{line}");
     for s in services {
@@ -314,9 +317,17 @@ pub async fn ensure_images(
             build_image(engine, project, s, b, &policy.build, &out).await?;
             progress.event("Service", &s.name, "Built");
         }
+        if action != ImageAction::Keep {
+            changed.push(s.image.clone());
+        }
         done.insert(s.image.clone());
     }
-    Ok(())
+    for image in changed {
+        if let Some(id) = engine.image_id(&image).await? {
+            present.insert(image, id);
+        }
+    }
+    Ok(present)
 }
 
 /// A tar (ustar, GNU long names) of the build context, leaving out what `.dockerignore`

@@ -108,7 +108,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, printer: &mut Printer) -> anyhow
         let engine = connect().await?;
         let mut needed = deps.services.clone();
         needed.push(service.clone());
-        berth_engine::build::ensure_images(
+        let image_ids = berth_engine::build::ensure_images(
             &engine,
             &deps.name,
             &needed,
@@ -117,12 +117,6 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, printer: &mut Printer) -> anyhow
         )
         .await?;
         let observed = engine.project_containers(&deps.name, true).await?;
-        let images = deps
-            .services
-            .iter()
-            .map(|s| s.image.as_str())
-            .chain(std::iter::once(service.image.as_str()));
-        let image_ids = engine.image_ids(images).await?;
         let up_opts = UpOptions {
             recreate: RecreatePolicy::Diverged,
             scale: std::collections::HashMap::new(),

@@ -119,7 +119,7 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
             pull: args.pull.clone(),
             build: berth_engine::build::BuildOptions::default(),
         };
-        berth_engine::build::ensure_images(
+        let image_ids = berth_engine::build::ensure_images(
             &engine,
             &spec.name,
             &spec.services,
@@ -128,9 +128,6 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
         )
         .await?;
         let observed = engine.project_containers(&spec.name, true).await?;
-        let image_ids = engine
-            .image_ids(spec.services.iter().map(|s| s.image.as_str()))
-            .await?;
         let mut plan = plan::plan_up(&spec, &known, &observed, &image_ids, &up_opts);
         // Finished one-off containers count as orphans, as in Docker Compose.
         plan.orphans.extend(
