@@ -1109,3 +1109,84 @@ fn events_json_matches_the_reference_line_for_line() {
     );
     assert_eq!(outputs[0], outputs[1]);
 }
+
+/// Secrets from `environment` and configs from `content` or `environment`: copied into the
+/// container before it starts, with their modes and owners, as the reference does.
+#[test]
+fn secrets_and_configs_without_a_file_are_copied_in_before_start() {
+    let s = Stack::new(
+        "inject",
+        "services:
+  a:
+    image: berth-test/busybox
+    command: sleep 300
+    init: true
+    secrets:
+      - s1
+      - {source: s1, target: custom, mode: \"0400\", uid: \"123\", gid: \"45\"}
+    configs:
+      - c1
+      - {source: c2, target: /etc/c2.conf, mode: 0600}
+secrets:
+  s1:
+    environment: INJECT_SECRET
+configs:
+  c1:
+    content: |
+      hello ${INJECT_SECRET}
+  c2:
+    environment: INJECT_SECRET
+",
+    );
+    let env = [("INJECT_SECRET", "topsecret")];
+    let look = |s: &Stack| {
+        docker(&[
+            "exec",
+            &format!("{}-a-1", s.name),
+            "sh",
+            "-c",
+            "stat -c '%n %a %u %g %s' /run/secrets/s1 /run/secrets/custom /c1 /etc/c2.conf; cat /run/secrets/custom /c1",
+        ])
+    };
+    s.ok(&s.berth_env(&["up", "-d"], &env));
+    let ours = look(&s);
+    assert_eq!(
+        ours,
+        "/run/secrets/s1 444 0 0 9\n/run/secrets/custom 400 123 45 9\n/c1 444 0 0 16\n/etc/c2.conf 600 0 0 9\ntopsecrethello topsecret\n"
+    );
+    // A one-off container gets them too.
+    let out = s.berth_env(&["run", "--rm", "a", "cat", "/etc/c2.conf"], &env);
+    s.ok(&out);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "topsecret");
+    s.ok(&s.berth(&["down", "-t", "0"]));
+    let r = reference_binary().unwrap_or_else(|e| panic!("{e}"));
+    s.ok(&s.run(&r, &["up", "-d"], &env));
+    assert_eq!(look(&s), ours);
+    s.ok(&s.berth(&["down", "-t", "0"]));
+    // Unset: the container is created, not started, and the error names the variable.
+    let out = s.berth(&["up", "-d"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(&format!(
+            "environment variable \"INJECT_SECRET\" required by secret \"{}_s1\" is not set",
+            s.name
+        )),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(state(&format!("{}-a-1", s.name)), "created");
+    // An external secret exists only in swarm: refused before the container is created.
+    s.ok(&s.berth(&["down", "-t", "0"]));
+    s.file(
+        "compose.yaml",
+        "services:\n  a:\n    image: berth-test/busybox\n    secrets: [x]\nsecrets:\n  x:\n    external: true\n    name: other\n",
+    );
+    let out = s.berth(&["up", "-d"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("unsupported external secret other"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(s.ids().is_empty());
+}

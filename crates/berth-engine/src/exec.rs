@@ -533,6 +533,7 @@ async fn converge_service(
         if running {
             progress.event("Container", &name, "Running");
         } else {
+            copy_in(engine, project, &service.name, value, &id).await?;
             progress.event("Container", &name, "Starting");
             let _permit = opts.limit.acquire().await;
             let Some(_in_flight) = opts.halt.begin() else {
@@ -551,6 +552,48 @@ async fn converge_service(
         ids.push(id);
     }
     Ok(ids)
+}
+
+/// Copies the secrets and configs of service `service` that have no `file` into container
+/// `id` before it starts (see [`spec::injected_files`]).
+///
+/// # Errors
+/// The loader-level refusal (an unset variable, a read-only service) or the engine's error.
+pub async fn copy_in(
+    engine: &Engine,
+    project: &Project,
+    service: &str,
+    v: &berth_model::Value,
+    id: &str,
+) -> Result<(), EngineError> {
+    let files = spec::injected_files(project, service, v).map_err(EngineError::Other)?;
+    if files.is_empty() {
+        return Ok(());
+    }
+    let mut tar = crate::tar::Tar::default();
+    tar.mtime = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    for f in &files {
+        tar.owned_file(
+            f.path.trim_start_matches('/'),
+            f.mode,
+            (f.uid, f.gid),
+            &f.data,
+        );
+    }
+    engine
+        .docker
+        .upload_to_container(
+            id,
+            Some(bollard::query_parameters::UploadToContainerOptions {
+                path: "/".into(),
+                ..Default::default()
+            }),
+            bollard::body_full(bytes::Bytes::from(tar.finish())),
+        )
+        .await?;
+    Ok(())
 }
 
 fn service_timeout(s: &ServiceSpec) -> Option<i32> {
@@ -684,7 +727,13 @@ async fn create_container(
 ) -> Result<String, EngineError> {
     progress.event("Container", final_name, "Creating");
     let _permit = limit.acquire().await;
-    let mut body = spec::create_body(project, service, value, number, image_id);
+    let mut body = match spec::create_body(project, service, value, number, image_id) {
+        Ok(b) => b,
+        Err(e) => {
+            progress.event("Container", final_name, &e);
+            return Err(EngineError::Other(e));
+        }
+    };
     if create_name != final_name {
         if let Some(l) = body.labels.as_mut() {
             l.insert(

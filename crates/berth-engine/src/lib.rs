@@ -14,6 +14,7 @@ pub mod oneoff;
 pub mod ops;
 pub mod plan;
 pub mod spec;
+mod tar;
 
 pub use client::Engine;
 

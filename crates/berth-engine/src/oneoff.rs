@@ -122,7 +122,7 @@ pub fn run_body(
     slug: &str,
     opts: &RunOptions,
 ) -> Result<ContainerCreateBody, String> {
-    let mut body = spec::create_body(project, spec, v, 1, image_id);
+    let mut body = spec::create_body(project, spec, v, 1, image_id)?;
     if let Some(l) = body.labels.as_mut() {
         l.remove(labels::CONTAINER_NUMBER);
         l.insert(labels::ONEOFF.into(), "True".into());
@@ -233,6 +233,10 @@ pub async fn create_one_off(
         .collect();
     let id =
         crate::exec::create_connected(engine, &spec.name, &name, &name, body, networks).await?;
+    if let Err(e) = crate::exec::copy_in(engine, project, &spec.name, v, &id).await {
+        let _ = remove(engine, &id).await;
+        return Err(e);
+    }
     Ok((id, name))
 }
 

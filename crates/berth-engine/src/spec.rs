@@ -366,14 +366,16 @@ pub fn container_labels(
 }
 
 /// The engine's create configuration for replica `number` of a service.
-#[must_use]
+///
+/// # Errors
+/// An `external` secret or config, which only swarm provides.
 pub fn create_body(
     project: &Project,
     spec: &ServiceSpec,
     v: &Value,
     number: u32,
     image_id: Option<&str>,
-) -> ContainerCreateBody {
+) -> Result<ContainerCreateBody, String> {
     let mut labels_map = container_labels(project, spec, v, number);
     if let Some(id) = image_id {
         labels_map.insert(labels::IMAGE.into(), id.to_string());
@@ -443,11 +445,20 @@ pub fn create_body(
             _ => {}
         }
     }
-    for (kind, default_dir) in [("secrets", "/run/secrets/"), ("configs", "/")] {
+    for (kind, singular, default_dir) in [
+        ("secrets", "secret", "/run/secrets/"),
+        ("configs", "config", "/"),
+    ] {
         for s in v.get(kind).and_then(Value::as_seq).unwrap_or(&[]) {
             let Some(source) = s.get("source").and_then(Value::as_str) else {
                 continue;
             };
+            if let Some(def) = project.tree.path(&[kind, source]) {
+                if bool_of(def.get("external")) {
+                    let name = def.get("name").and_then(Value::as_str).unwrap_or(source);
+                    return Err(format!("unsupported external {singular} {name}"));
+                }
+            }
             let file = project
                 .tree
                 .path(&[kind, source, "file"])
@@ -543,7 +554,7 @@ pub fn create_body(
         Some(first.map_or_else(|| "none".to_string(), |k| network_engine_name(project, &k)))
     });
     let logging = v.get("logging");
-    ContainerCreateBody {
+    Ok(ContainerCreateBody {
         image: Some(spec.image.clone()),
         cmd: string_list(v.get("command")),
         entrypoint: string_list(v.get("entrypoint")),
@@ -588,7 +599,7 @@ pub fn create_body(
             endpoints_config: Some(endpoints),
         }),
         ..Default::default()
-    }
+    })
 }
 
 fn extra_hosts(v: &Value) -> Vec<String> {
@@ -700,5 +711,171 @@ impl ProjectSpec {
         }
         self.services.retain(|s| keep.contains(&s.name));
         Ok(())
+    }
+}
+
+/// A file written into a container before it starts: a secret from `environment`, a config
+/// from `content` or `environment` (those with `file` are bind-mounted instead).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InjectedFile {
+    /// Absolute path in the container.
+    pub path: String,
+    pub data: Vec<u8>,
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+}
+
+/// The secrets and configs of service `service` (its loaded value `v`) that are copied into
+/// its containers before start, as Docker Compose does without swarm.
+///
+/// # Errors
+/// An `environment` variable that is not set, or a read-only service (only `file` works there),
+/// worded as Docker Compose words them.
+pub fn injected_files(
+    project: &Project,
+    service: &str,
+    v: &Value,
+) -> Result<Vec<InjectedFile>, String> {
+    let mut out = Vec::new();
+    for (kind, singular, default_dir) in [
+        ("secrets", "secret", "/run/secrets/"),
+        ("configs", "config", "/"),
+    ] {
+        for s in v.get(kind).and_then(Value::as_seq).unwrap_or(&[]) {
+            let Some(source) = s.get("source").and_then(Value::as_str) else {
+                continue;
+            };
+            let Some(def) = project.tree.path(&[kind, source]) else {
+                continue;
+            };
+            if def.get("file").is_some() {
+                continue;
+            }
+            let name = def.get("name").and_then(Value::as_str).unwrap_or(source);
+            let data = if let Some(var) = def.get("environment").and_then(Value::as_str) {
+                project.environment.get(var).cloned().ok_or_else(|| {
+                    format!(
+                        "environment variable \"{var}\" required by {singular} \"{name}\" is not set"
+                    )
+                })?
+            } else if let Some(content) = def.get("content").and_then(Value::scalar_to_string) {
+                content
+            } else {
+                continue;
+            };
+            if bool_of(v.get("read_only")) {
+                return Err(format!(
+                    "cannot create {singular} \"{name}\" in read-only service {service}: `file` is the sole supported option"
+                ));
+            }
+            let path = match s.get("target").and_then(Value::as_str) {
+                Some(t) if t.starts_with('/') => t.to_string(),
+                Some(t) => format!("{default_dir}{t}"),
+                None => format!("{default_dir}{source}"),
+            };
+            out.push(InjectedFile {
+                path,
+                data: data.into_bytes(),
+                mode: file_number(s.get("mode"), 8)
+                    .and_then(|m| u32::try_from(m).ok())
+                    .unwrap_or(0o444),
+                uid: file_number(s.get("uid"), 10).unwrap_or(0),
+                gid: file_number(s.get("gid"), 10).unwrap_or(0),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A `mode` (octal when written as a string, `0o` allowed), `uid` or `gid` (decimal).
+fn file_number(v: Option<&Value>, radix: u32) -> Option<u64> {
+    let v = v?;
+    if let Some(n) = v.as_i64() {
+        return u64::try_from(n).ok();
+    }
+    let text = v.scalar_to_string()?;
+    let t = text.trim();
+    let t = if radix == 8 {
+        t.strip_prefix("0o")
+            .or_else(|| t.strip_prefix("0O"))
+            .unwrap_or(t)
+    } else {
+        t
+    };
+    u64::from_str_radix(t, radix).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(yaml: &str, env: &[(&str, &str)]) -> Project {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("compose.yaml"), yaml).unwrap();
+        let os_env = env
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect();
+        let mut opts = berth_loader::load::Options::new(d.path().to_path_buf(), os_env);
+        opts.project_name = Some("p".into());
+        berth_loader::load::load(&opts).unwrap()
+    }
+
+    const SECRETS: &str = "services:
+  a:
+    image: x
+    secrets:
+      - s1
+      - {source: s1, target: custom, mode: \"0400\", uid: \"123\", gid: \"45\"}
+      - f
+    configs:
+      - c1
+      - {source: c2, target: /etc/c2.conf, mode: 0600}
+secrets:
+  s1: {environment: SEC}
+  f: {file: ./f.txt}
+configs:
+  c1: {content: \"hello ${SEC}\"}
+  c2: {environment: SEC}
+";
+
+    #[test]
+    fn secrets_and_configs_without_a_file_are_copied_in() {
+        let p = load(SECRETS, &[("SEC", "top")]);
+        let v = service_value(&p, "a").unwrap();
+        let files = injected_files(&p, "a", v).unwrap();
+        let got: Vec<(&str, &[u8], u32, u64, u64)> = files
+            .iter()
+            .map(|f| (f.path.as_str(), f.data.as_slice(), f.mode, f.uid, f.gid))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("/run/secrets/s1", &b"top"[..], 0o444, 0, 0),
+                ("/run/secrets/custom", &b"top"[..], 0o400, 123, 45),
+                ("/c1", &b"hello top"[..], 0o444, 0, 0),
+                ("/etc/c2.conf", &b"top"[..], 0o600, 0, 0),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unset_variable_or_a_read_only_service_is_refused_as_docker_compose_words_it() {
+        let p = load(SECRETS, &[]);
+        let v = service_value(&p, "a").unwrap();
+        assert_eq!(
+            injected_files(&p, "a", v).unwrap_err(),
+            "environment variable \"SEC\" required by secret \"p_s1\" is not set"
+        );
+        let p = load(
+            "services:\n  a: {image: x, read_only: true, configs: [c]}\nconfigs:\n  c: {content: hi}\n",
+            &[],
+        );
+        let v = service_value(&p, "a").unwrap();
+        assert_eq!(
+            injected_files(&p, "a", v).unwrap_err(),
+            "cannot create config \"p_c\" in read-only service a: `file` is the sole supported option"
+        );
     }
 }
