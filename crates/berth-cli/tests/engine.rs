@@ -1190,3 +1190,69 @@ configs:
     );
     assert!(s.ids().is_empty());
 }
+
+/// Networks carry Docker Compose's config hash: the reference adopts them as they are, a
+/// changed network is recreated with its containers reconnected (aliases kept), and a network
+/// of that name that neither tool made is refused and left alone by `down`.
+#[test]
+fn a_changed_network_is_recreated_and_a_foreign_one_refused() {
+    let compose = |label: &str| {
+        format!(
+            "services:\n  a:\n    image: berth-test/busybox\n    command: sleep 300\n    init: true\n    networks: [default, front]\nnetworks:\n  front:\n    labels: {{x: {label}}}\n"
+        )
+    };
+    let s = Stack::new("netdiff", &compose("y"));
+    let front = format!("{}_front", s.name);
+    let net_id = || docker(&["network", "inspect", &front, "-f", "{{.Id}}"]);
+    let container = format!("{}-a-1", s.name);
+    s.ok(&s.berth(&["up", "-d"]));
+    let (net1, ids1) = (net_id(), s.ids());
+    // Same hash: the reference keeps the network and the container.
+    let out = s.reference(&["up", "-d"]);
+    s.ok(&out);
+    assert!(stderr(&out).contains("Running"), "{}", stderr(&out));
+    assert_eq!((net_id(), s.ids()), (net1.clone(), ids1.clone()));
+    // Changed: recreated, the same container stopped, reconnected and started again.
+    s.file("compose.yaml", &compose("z"));
+    let out = s.berth(&["up", "-d"]);
+    s.ok(&out);
+    let err = stderr(&out);
+    for line in [
+        &format!("Container {container}  Stopped"),
+        &format!("Network {front}  Removed"),
+        &format!("Network {front}  Created"),
+        &format!("Container {container}  Started"),
+    ] {
+        assert!(err.contains(line.as_str()), "{line} missing in:\n{err}");
+    }
+    assert_ne!(net_id(), net1);
+    assert_eq!(s.ids(), ids1);
+    assert_eq!(state(&container), "running");
+    let aliases = docker(&[
+        "inspect",
+        &container,
+        "-f",
+        &format!("{{{{(index .NetworkSettings.Networks \"{front}\").Aliases}}}}"),
+    ]);
+    assert!(aliases.contains(" a "), "{aliases}");
+    // And the reference agrees nothing is left to do.
+    let out = s.reference(&["up", "-d"]);
+    assert!(stderr(&out).contains("Running"), "{}", stderr(&out));
+    // A network of that name that no compose tool made.
+    s.ok(&s.berth(&["down", "-t", "0"]));
+    assert!(docker_ok(&["network", "create", &front]));
+    let out = s.berth(&["up", "-d"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(&format!(
+            "network {front} was found but has incorrect label com.docker.compose.network set to \"\" (expected: \"front\")"
+        )),
+        "{}",
+        stderr(&out)
+    );
+    s.ok(&s.berth(&["down", "-t", "0"]));
+    assert!(
+        docker_ok(&["network", "rm", &front]),
+        "down removed a network it did not make"
+    );
+}

@@ -357,8 +357,34 @@ pub fn service_hash(svc: &Value) -> String {
             d.remove("replicas");
         }
     }
+    compact_sha256(&v)
+}
+
+/// Docker Compose's config hash of a top-level network (the `com.docker.compose.config-hash`
+/// label of the network): SHA-256 of its compact JSON as `config --format json` shows it.
+#[must_use]
+pub fn network_hash(net: &Value) -> String {
+    compact_sha256(&network_json(net))
+}
+
+/// Docker Compose's config hash of a top-level volume: SHA-256 of its compact JSON, with the
+/// driver defaulted to `local`.
+#[must_use]
+pub fn volume_hash(vol: &Value) -> String {
+    let v = match vol.as_map() {
+        Some(m) => {
+            let local = Value::str("local", Span::SYNTHETIC);
+            let m = insert_before(m, "driver", &local, &["driver_opts", "external", "labels"]);
+            Value::map(m, vol.span)
+        }
+        None => vol.clone(),
+    };
+    compact_sha256(&drop_nested_extensions(&v))
+}
+
+fn compact_sha256(v: &Value) -> String {
     let mut out = String::new();
-    json::write(&mut out, &v, json::Style::Compact, 0);
+    json::write(&mut out, v, json::Style::Compact, 0);
     let digest = Sha256::digest(out.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }

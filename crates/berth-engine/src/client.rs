@@ -233,13 +233,26 @@ impl Engine {
         Ok(code)
     }
 
-    /// Names of the networks carrying the project's label.
+    /// Whether the network `name` exists and was made for network `key` of `project` (by
+    /// either tool: the labels say so).
     ///
     /// # Errors
     /// Engine API errors.
-    pub async fn network_exists(&self, name: &str) -> Result<bool, EngineError> {
+    pub async fn project_network_exists(
+        &self,
+        name: &str,
+        project: &str,
+        key: &str,
+    ) -> Result<bool, EngineError> {
         let mut filters = HashMap::new();
         filters.insert("name".to_string(), vec![name.to_string()]);
+        filters.insert(
+            "label".to_string(),
+            vec![
+                format!("{}={project}", crate::labels::PROJECT),
+                format!("{}={key}", crate::labels::NETWORK),
+            ],
+        );
         let list = self
             .docker
             .list_networks(Some(ListNetworksOptions {

@@ -221,7 +221,7 @@ pub async fn up(
     opts: &ExecOptions,
     progress: Arc<dyn Progress>,
 ) -> Result<(), EngineError> {
-    ensure_networks(engine, spec, progress.as_ref()).await?;
+    let stopped = ensure_networks(engine, project, spec, progress.as_ref()).await?;
     ensure_volumes(engine, spec, progress.as_ref()).await?;
     if !plan.orphans.is_empty() {
         if opts.remove_orphans {
@@ -261,7 +261,20 @@ pub async fn up(
         let Some(tx) = senders.remove(&service.name) else {
             continue;
         };
-        let steps = sp.steps.clone();
+        // Containers stopped for a network's recreation start again.
+        let steps = sp
+            .steps
+            .iter()
+            .cloned()
+            .map(|step| match step {
+                Step::Keep { id, name, running } => Step::Keep {
+                    running: running && !stopped.contains(&id),
+                    id,
+                    name,
+                },
+                other => other,
+            })
+            .collect();
         let image_id = sp.image_id.clone();
         let engine = engine.clone();
         let project = Arc::clone(project);
@@ -359,32 +372,174 @@ async fn wait_all(
     Ok(())
 }
 
+/// Creates the project's networks that are missing and reuses those that match. A network whose
+/// configuration changed (its config-hash label differs) is recreated as Docker Compose does:
+/// the containers of the services on it are stopped, disconnected, and connected again to the
+/// new network (with their aliases and addresses, which Docker Compose drops). Returns the IDs
+/// of the containers it stopped, for the start phase to start again.
+///
+/// # Errors
+/// A missing external network, a network of that name made for another key, engine errors.
 pub async fn ensure_networks(
     engine: &Engine,
+    project: &Project,
     spec: &ProjectSpec,
     progress: &dyn Progress,
-) -> Result<(), EngineError> {
+) -> Result<HashSet<String>, EngineError> {
     let used: HashSet<&str> = spec
         .services
         .iter()
         .flat_map(|s| s.networks.iter().map(String::as_str))
         .collect();
+    let mut stopped = HashSet::new();
     for n in &spec.networks {
         if !used.contains(n.name.as_str()) {
             continue;
         }
-        if engine.network_exists(&n.name).await? {
+        let found = match engine
+            .docker
+            .inspect_network(
+                &n.name,
+                None::<bollard::query_parameters::InspectNetworkOptions>,
+            )
+            .await
+        {
+            // The engine also matches an ID prefix: keep the exact name (or ID) only.
+            Ok(info)
+                if info.name.as_deref() == Some(n.name.as_str())
+                    || info.id.as_deref() == Some(n.name.as_str()) =>
+            {
+                Some(info)
+            }
+            Ok(_)
+            | Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => None,
+            Err(e) => return Err(e.into()),
+        };
+        if n.external {
+            if found.is_none() {
+                return Err(EngineError::Other(format!(
+                    "network {} declared as external, but could not be found",
+                    n.name
+                )));
+            }
             continue;
         }
-        if n.external {
-            return Err(EngineError::Other(format!(
-                "network {} declared as external, but could not be found",
-                n.name
-            )));
+        if let Some(info) = found {
+            let labels_map = info.labels.unwrap_or_default();
+            match labels_map.get(labels::PROJECT) {
+                None => progress.event(
+                    "Warning",
+                    "",
+                    &format!(
+                        "a network with name {} exists but was not created by compose.\nSet `external: true` to use an existing network",
+                        n.name
+                    ),
+                ),
+                Some(p) if *p != spec.name => progress.event(
+                    "Warning",
+                    "",
+                    &format!(
+                        "a network with name {} exists but was not created for project \"{}\".\nSet `external: true` to use an existing network",
+                        n.name, spec.name
+                    ),
+                ),
+                Some(_) => {}
+            }
+            let key = labels_map.get(labels::NETWORK).map_or("", String::as_str);
+            if key != n.key {
+                return Err(EngineError::Other(format!(
+                    "network {} was found but has incorrect label {} set to \"{key}\" (expected: \"{}\")",
+                    n.name,
+                    labels::NETWORK,
+                    n.key
+                )));
+            }
+            let hash = labels_map
+                .get(labels::CONFIG_HASH)
+                .map_or("", String::as_str);
+            if hash.is_empty() || hash == n.hash {
+                continue;
+            }
+            recreate_network(engine, project, spec, n, progress, &mut stopped).await?;
+            continue;
         }
         progress.event("Network", &n.name, "Creating");
         engine.docker.create_network(n.create.clone()).await?;
         progress.event("Network", &n.name, "Created");
+    }
+    Ok(stopped)
+}
+
+/// Replaces a network whose configuration changed: stops the running containers of the
+/// services on it (their IDs go into `stopped`), disconnects them, removes and creates the
+/// network, and connects them again.
+async fn recreate_network(
+    engine: &Engine,
+    project: &Project,
+    spec: &ProjectSpec,
+    n: &spec::NetworkSpec,
+    progress: &dyn Progress,
+    stopped: &mut HashSet<String>,
+) -> Result<(), EngineError> {
+    let on_it: Vec<&ServiceSpec> = spec
+        .services
+        .iter()
+        .filter(|s| s.networks.contains(&n.name))
+        .collect();
+    let containers: Vec<_> = engine
+        .project_containers(&spec.name, true)
+        .await?
+        .into_iter()
+        .filter(|c| on_it.iter().any(|s| s.name == c.service))
+        .collect();
+    let on_it = &on_it;
+    let stops = containers
+        .iter()
+        .filter(|c| c.state == "running")
+        .map(|c| async move {
+            progress.event("Container", &c.name, "Stopping");
+            let grace = on_it
+                .iter()
+                .find(|s| s.name == c.service)
+                .and_then(|s| service_timeout(s));
+            stop_container(engine, &c.id, grace).await?;
+            progress.event("Container", &c.name, "Stopped");
+            Ok::<_, EngineError>(c.id.clone())
+        });
+    stopped.extend(futures_util::future::try_join_all(stops).await?);
+    for c in &containers {
+        // A container that was never connected is not an error here.
+        let _ = engine
+            .docker
+            .disconnect_network(
+                &n.name,
+                bollard::models::NetworkDisconnectRequest {
+                    container: Some(c.id.clone()),
+                    force: Some(true),
+                },
+            )
+            .await;
+    }
+    engine.docker.remove_network(&n.name).await?;
+    progress.event("Network", &n.name, "Removed");
+    progress.event("Network", &n.name, "Creating");
+    engine.docker.create_network(n.create.clone()).await?;
+    progress.event("Network", &n.name, "Created");
+    for c in &containers {
+        let endpoint = spec::service_value(project, &c.service)
+            .map(|v| spec::endpoint(v, &n.key, &c.name, &c.service));
+        engine
+            .docker
+            .connect_network(
+                &n.name,
+                bollard::models::NetworkConnectRequest {
+                    container: Some(c.id.clone()),
+                    endpoint_config: endpoint,
+                },
+            )
+            .await?;
     }
     Ok(())
 }
@@ -434,7 +589,20 @@ async fn converge_service(
             service.name, service.image
         )));
     }
-    // Create (or recreate) every container first; start them once dependencies allow.
+    // A dependency gated on health or completion leaves this service idle for a while after
+    // the dependency starts: create the containers then, so that they do not share the engine
+    // with the dependency's own start, which is what the whole chain waits on.
+    if !opts.no_start && deps.iter().any(|(d, _)| d.condition != Condition::Started) {
+        for (_, rx) in &deps {
+            let mut rx = rx.clone();
+            while matches!(*rx.borrow(), Outcome::Pending) {
+                if rx.changed().await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    // Create (or recreate) every container; start them once dependencies allow.
     let mut to_start: Vec<(String, String, bool)> = Vec::new();
     for step in steps {
         match step {
@@ -935,7 +1103,10 @@ pub async fn down(
         }
     }
     for n in spec.networks.iter().filter(|n| !n.external) {
-        if engine.network_exists(&n.name).await? {
+        if engine
+            .project_network_exists(&n.name, &spec.name, &n.key)
+            .await?
+        {
             found = true;
             progress.event("Network", &n.name, "Removing");
             match engine.docker.remove_network(&n.name).await {

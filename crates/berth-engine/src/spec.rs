@@ -59,6 +59,8 @@ pub struct NetworkSpec {
     /// Engine name (`<project>_<key>` or `name:`).
     pub name: String,
     pub external: bool,
+    /// Docker Compose's config hash of the network (its `config-hash` label).
+    pub hash: String,
     pub create: NetworkCreateRequest,
 }
 
@@ -148,6 +150,8 @@ pub fn project_spec(project: &Project) -> ProjectSpec {
         let name = str_of(v.get("name")).unwrap_or_else(|| format!("{}_{}", project.name, k));
         let external = bool_of(v.get("external"));
         let mut labels_map = string_map(v.get("labels")).unwrap_or_default();
+        let hash = berth_emit::network_hash(v);
+        labels_map.insert(labels::CONFIG_HASH.into(), hash.clone());
         labels_map.insert(labels::NETWORK.into(), k.to_string());
         labels_map.insert(labels::PROJECT.into(), project.name.clone());
         labels_map.insert(labels::VERSION.into(), labels::COMPOSE_VERSION.into());
@@ -170,6 +174,7 @@ pub fn project_spec(project: &Project) -> ProjectSpec {
             key: k.to_string(),
             name: name.clone(),
             external,
+            hash,
             create: NetworkCreateRequest {
                 name,
                 driver: str_of(v.get("driver")),
@@ -187,6 +192,7 @@ pub fn project_spec(project: &Project) -> ProjectSpec {
     for (k, v) in section(project, "volumes") {
         let name = str_of(v.get("name")).unwrap_or_else(|| format!("{}_{}", project.name, k));
         let mut labels_map = string_map(v.get("labels")).unwrap_or_default();
+        labels_map.insert(labels::CONFIG_HASH.into(), berth_emit::volume_hash(v));
         labels_map.insert(labels::VOLUME.into(), k.to_string());
         labels_map.insert(labels::PROJECT.into(), project.name.clone());
         labels_map.insert(labels::VERSION.into(), labels::COMPOSE_VERSION.into());
@@ -857,6 +863,62 @@ configs:
                 ("/c1", &b"hello top"[..], 0o444, 0, 0),
                 ("/etc/c2.conf", &b"top"[..], 0o600, 0, 0),
             ]
+        );
+    }
+
+    #[test]
+    fn networks_and_volumes_carry_the_reference_config_hash() {
+        // The values Docker Compose 2.40.3 put on these networks and volumes (project `p`).
+        let p = load(
+            "services:
+  a:
+    image: x
+    networks: [default, front]
+    volumes: [d1:/d1, d2:/d2]
+networks:
+  front:
+    internal: true
+    labels: {x: y}
+    ipam:
+      config:
+        - subnet: 10.99.0.0/24
+volumes:
+  d1: {}
+  d2:
+    labels: {k: v}
+    driver_opts: {type: tmpfs, device: tmpfs}
+",
+            &[],
+        );
+        let spec = project_spec(&p);
+        let hash = |key: &str| {
+            spec.networks
+                .iter()
+                .find(|n| n.key == key)
+                .map(|n| n.hash.clone())
+        };
+        assert_eq!(
+            hash("default").as_deref(),
+            Some("cca2b3a66c94bd18c278d0ace2145197839f42c28f96dcd3878eeb5d03f53510")
+        );
+        assert_eq!(
+            hash("front").as_deref(),
+            Some("ba178d12f8c73fc409262080ccd8918944004779e63ca8dce164741f6f03e51d")
+        );
+        let vol = |key: &str| {
+            spec.volumes
+                .iter()
+                .find(|v| v.key == key)
+                .and_then(|v| v.create.labels.as_ref())
+                .and_then(|l| l.get(labels::CONFIG_HASH).cloned())
+        };
+        assert_eq!(
+            vol("d1").as_deref(),
+            Some("b740ef7a6c32fad5e809a5f0b0929cf3c02de0acc9e5eb1e5b31fef6fb7e6122")
+        );
+        assert_eq!(
+            vol("d2").as_deref(),
+            Some("03fd5f1db7481c6de60a5a7f0ac966d68e50f675099ed5d16d952a24712e7f6b")
         );
     }
 

@@ -146,7 +146,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, printer: &mut Printer) -> anyhow
         // The one-off's own networks and volumes, whatever its dependencies needed.
         let mut own = deps.clone();
         own.services = vec![service.clone()];
-        exec::ensure_networks(&engine, &own, &StderrProgress).await?;
+        exec::ensure_networks(&engine, &project, &own, &StderrProgress).await?;
         exec::ensure_volumes(&engine, &own, &StderrProgress).await?;
         let image_id = image_ids.get(&service.image).map(String::as_str);
         let (id, _name) =
