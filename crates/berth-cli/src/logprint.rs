@@ -66,6 +66,7 @@ impl LogPrinter {
     /// `Attaching to a-1, b-1`.
     pub fn attaching(&self, containers: &[String]) {
         let names: Vec<&str> = containers.iter().map(|c| self.short(c)).collect();
+        crate::progress::detach();
         println!("Attaching to {}", names.join(", "));
     }
 
@@ -86,6 +87,7 @@ impl LogPrinter {
         };
         if !self.colours.contains_key(container) {
             self.register(container);
+            crate::progress::detach();
         }
         let mut out = std::io::stdout().lock();
         let r = if self.prefix {

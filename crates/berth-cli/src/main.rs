@@ -7,6 +7,7 @@ mod commands;
 mod interrupt;
 mod logprint;
 mod printer;
+mod progress;
 mod table;
 mod terminal;
 
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
         .spawn(move || {
             let mut printer = printer::Printer::new();
             let result = commands::run(cli, &mut printer);
+            progress::finish();
             (result, printer)
         })
         .map(|h| h.join());

@@ -28,7 +28,7 @@ impl Printer {
     }
 
     pub fn error(&mut self, s: &str) {
-        let _ = writeln!(self.err.lock(), "error: {s}");
+        crate::progress::line(&format!("error: {s}"));
     }
 }
 
@@ -40,17 +40,4 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// Progress lines of the engine commands on stderr, in Docker Compose's plain form
-/// (` Container p-web-1  Started`).
-pub struct StderrProgress;
-
-impl berth_engine::exec::Progress for StderrProgress {
-    fn event(&self, kind: &str, name: &str, status: &str) {
-        let mut err = io::stderr().lock();
-        let _ = if kind == "Warning" {
-            writeln!(err, "WARN[0000] {status}")
-        } else {
-            writeln!(err, " {kind} {name}  {status}")
-        };
-    }
-}
+pub use crate::progress::StderrProgress;

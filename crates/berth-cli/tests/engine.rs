@@ -1256,3 +1256,80 @@ fn a_changed_network_is_recreated_and_a_foreign_one_refused() {
         "down removed a network it did not make"
     );
 }
+
+/// `--progress`: json lines as the reference writes them, nothing when quiet, the reference's
+/// refusal of an unknown mode, and on a terminal a live view whose last frame shows every
+/// resource done with its time.
+#[test]
+fn progress_modes_match_the_reference() {
+    let s = Stack::new(
+        "progress",
+        "services:\n  a:\n    image: berth-test/busybox\n    command: sleep 300\n    init: true\n  b:\n    image: berth-test/busybox\n    command: sleep 300\n    init: true\n    depends_on: [a]\n",
+    );
+    let r = reference_binary().unwrap_or_else(|e| panic!("{e}"));
+    let json_lines = |program: &Path, args: &[&str]| {
+        let out = s.run(program, args, &[]);
+        s.ok(&out);
+        let mut lines: Vec<String> = stderr(&out).lines().map(str::to_string).collect();
+        lines.sort();
+        lines
+    };
+    let berth = Path::new(env!("CARGO_BIN_EXE_berth"));
+    let ours = json_lines(berth, &["--progress", "json", "up", "-d"]);
+    s.ok(&s.berth(&["down", "-t", "0"]));
+    let theirs = json_lines(&r, &["--progress", "json", "up", "-d"]);
+    assert_eq!(ours, theirs);
+    assert!(ours.contains(&format!(
+        "{{\"id\":\"Container {}-b-1\",\"status\":\"Started\"}}",
+        s.name
+    )));
+    let ours = json_lines(berth, &["--progress", "json", "down", "-t", "0"]);
+    s.ok(&s.reference(&["up", "-d"]));
+    let theirs = json_lines(&r, &["--progress", "json", "down", "-t", "0"]);
+    assert_eq!(ours, theirs);
+    // Quiet.
+    let out = s.berth(&["--progress", "quiet", "up", "-d"]);
+    s.ok(&out);
+    assert_eq!(stderr(&out), "");
+    // Unknown.
+    let ours = s.berth(&["--progress", "bogus", "ps"]);
+    let theirs = s.reference(&["--progress", "bogus", "ps"]);
+    assert_eq!(ours.status.code(), Some(1));
+    assert_eq!(ours.status.code(), theirs.status.code());
+    assert_eq!(stderr(&ours), stderr(&theirs));
+    // A terminal 80 columns wide: the last frame of the live view.
+    s.ok(&s.berth(&["down", "-t", "0"]));
+    let line = format!("stty cols 80; {} -p {} up -d", berth.display(), s.name);
+    let out = Command::new("script")
+        .args(["-q", "-e", "-c", &line, "/dev/null"])
+        .current_dir(s.dir.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script (util-linux)");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let last = text.rsplit("\u{1b}[?25l").next().unwrap_or_default();
+    let mut plain = String::new();
+    let mut esc = false;
+    for c in last.chars() {
+        match (esc, c) {
+            (false, '\u{1b}') => esc = true,
+            (true, c) if c.is_ascii_alphabetic() => esc = false,
+            (true, _) | (false, '\r') => {}
+            (false, c) => plain.push(c),
+        }
+    }
+    let lines: Vec<&str> = plain.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.first(), Some(&"[+] Running 3/3"), "{plain}");
+    for l in &lines[1..] {
+        assert_eq!(l.chars().count(), 80, "{l:?}");
+        assert!(l.starts_with(" ✔ "), "{l:?}");
+        assert!(l.ends_with("s "), "{l:?}");
+    }
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(&format!("Container {}-b-1    Started", s.name))),
+        "{plain}"
+    );
+}

@@ -63,6 +63,10 @@ impl Watcher {
                     continue;
                 };
                 let Some(id) = actor.id else { continue };
+                // Health checks run as execs: those events change nothing a waiter looks at.
+                if action.starts_with("exec_") {
+                    continue;
+                }
                 {
                     let Ok(mut seen) = w.seen.lock() else { break };
                     let entry = seen.entry(id).or_default();
@@ -800,6 +804,13 @@ async fn wait_condition(
         let notified = watcher.changed.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();
+        // The event stream said so: no need to ask the engine.
+        if dep.condition == Condition::Healthy
+            && watcher.seen(id).health.as_deref() == Some("healthy")
+        {
+            progress.event("Container", &name, "Healthy");
+            return Ok(());
+        }
         let info = engine
             .docker
             .inspect_container(

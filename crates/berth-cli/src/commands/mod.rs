@@ -16,6 +16,10 @@ use crate::cli::{Cli, Command, GlobalArgs};
 use crate::printer::Printer;
 
 pub fn run(cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
+    if let Err(e) = crate::progress::init(cli.global.progress.as_deref(), &cli.global.ansi) {
+        printer.diag(&format!("{e}\n"));
+        return Ok(1);
+    }
     match cli.command {
         Command::Config(args) => config::run(&cli.global, &args, printer),
         Command::Up(args) => up::run(&cli.global, &args, printer),

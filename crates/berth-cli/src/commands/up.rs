@@ -300,7 +300,9 @@ impl Attached<'_> {
             args.no_color,
             self.ansi,
         );
-        out.attaching(&names);
+        // Announced when the first container is about to start, once creation is done (as
+        // Docker Compose does; on a terminal the progress view ends there).
+        let mut announced = false;
         let (tx, mut rx) = mpsc::unbounded_channel();
         let mut following: HashSet<String> = HashSet::new();
         let mut done: HashSet<String> = HashSet::new();
@@ -352,6 +354,10 @@ impl Attached<'_> {
                     return Ok(Ended::Interrupted);
                 }
             };
+            if !announced {
+                out.attaching(&names);
+                announced = true;
+            }
             if all.contains(&name) && !following.contains(&name) {
                 following.insert(name.clone());
                 done.remove(&name);

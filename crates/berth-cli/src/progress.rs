@@ -1,0 +1,420 @@
+//! Progress of the engine commands on stderr, in Docker Compose's `--progress` modes:
+//!
+//! - `plain`: one line per event (` Container p-web-1  Started`);
+//! - `tty`: a live view redrawn in place, one line per resource with a spinner, its status and
+//!   how long it took (`auto` on a terminal);
+//! - `json`: one JSON object per event (`{"id":"Container p-web-1","status":"Started"}`);
+//! - `quiet`: nothing.
+//!
+//! The mode is the process's, chosen once from `--progress` or `COMPOSE_PROGRESS`.
+
+use std::fmt::Write as _;
+use std::io::{IsTerminal, Write};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// How progress is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Plain,
+    Tty,
+    Json,
+    Quiet,
+}
+
+static MODE: OnceLock<Mode> = OnceLock::new();
+
+/// Chooses the mode from `--progress` (or `COMPOSE_PROGRESS`), `--ansi` and whether stderr is a
+/// terminal.
+///
+/// # Errors
+/// A value Docker Compose does not know, worded as it words it.
+pub fn init(flag: Option<&str>, ansi: &str) -> Result<Mode, String> {
+    let env = std::env::var("COMPOSE_PROGRESS").ok();
+    let value = flag.or(env.as_deref()).unwrap_or("auto");
+    let terminal = std::io::stderr().is_terminal();
+    let mode = match value {
+        "auto" | "" => {
+            if terminal && ansi != "never" {
+                Mode::Tty
+            } else {
+                Mode::Plain
+            }
+        }
+        "tty" => Mode::Tty,
+        "plain" => Mode::Plain,
+        "json" => Mode::Json,
+        "quiet" => Mode::Quiet,
+        other => return Err(format!("unsupported --progress value \"{other}\"")),
+    };
+    Ok(*MODE.get_or_init(|| mode))
+}
+
+fn mode() -> Mode {
+    *MODE.get().unwrap_or(&Mode::Plain)
+}
+
+/// Progress lines of the engine commands on stderr, in the process's mode.
+pub struct StderrProgress;
+
+impl berth_engine::exec::Progress for StderrProgress {
+    fn event(&self, kind: &str, name: &str, status: &str) {
+        match mode() {
+            Mode::Quiet => {}
+            Mode::Plain => plain(kind, name, status),
+            Mode::Json => {
+                let json = crate::table::json_str;
+                let line = if kind == "Warning" {
+                    format!("{{\"tail\":true,\"text\":{}}}", json(status))
+                } else {
+                    format!(
+                        "{{\"id\":{},\"status\":{}}}",
+                        json(&format!("{kind} {name}")),
+                        json(status)
+                    )
+                };
+                let _ = writeln!(std::io::stderr().lock(), "{line}");
+            }
+            Mode::Tty => {
+                let mut view = lock();
+                if view.detached {
+                    drop(view);
+                    plain(kind, name, status);
+                } else if kind == "Warning" {
+                    view.above(&format!("WARN[0000] {status}"));
+                } else {
+                    view.event(&format!("{kind} {name}"), status);
+                    start_ticker(&mut view);
+                }
+            }
+        }
+    }
+}
+
+fn plain(kind: &str, name: &str, status: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = if kind == "Warning" {
+        writeln!(err, "WARN[0000] {status}")
+    } else {
+        writeln!(err, " {kind} {name}  {status}")
+    };
+}
+
+/// Ends the live view for good: draws its last frame, and later events print plain lines
+/// (attached `up` prints container output below it from here on).
+pub fn detach() {
+    if mode() == Mode::Tty {
+        let mut view = lock();
+        view.draw();
+        view.detached = true;
+    }
+}
+
+/// Draws the last frame of the live view, if there is one (at the end of the command).
+pub fn finish() {
+    detach();
+}
+
+/// Prints a line that is not an event (an error, a notice) without breaking the live view.
+pub fn line(text: &str) {
+    if mode() == Mode::Tty {
+        let mut view = lock();
+        if !view.detached && view.drawn > 0 {
+            view.above(text);
+            return;
+        }
+    }
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
+}
+
+fn lock() -> std::sync::MutexGuard<'static, View> {
+    static VIEW: OnceLock<Mutex<View>> = OnceLock::new();
+    VIEW.get_or_init(|| Mutex::new(View::default()))
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Redraws every 100 ms while something is in progress, so spinners turn and timers run.
+fn start_ticker(view: &mut View) {
+    if view.ticking {
+        return;
+    }
+    view.ticking = true;
+    let _ = std::thread::Builder::new()
+        .name("progress".into())
+        .spawn(|| loop {
+            std::thread::sleep(Duration::from_millis(100));
+            let mut view = lock();
+            if view.detached {
+                break;
+            }
+            if view.lines.iter().any(|l| l.state == State::Working) {
+                view.draw();
+            }
+        });
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Working,
+    Done,
+    Error,
+}
+
+/// Whether a status word means the resource is still being worked on, is done, or failed.
+fn state_of(status: &str) -> State {
+    const WORKING: &[&str] = &[
+        "Creating",
+        "Starting",
+        "Stopping",
+        "Removing",
+        "Restarting",
+        "Killing",
+        "Waiting",
+        "Recreate",
+        "Pulling",
+        "Building",
+        "Pausing",
+        "Unpausing",
+    ];
+    const DONE: &[&str] = &[
+        "Created",
+        "Started",
+        "Stopped",
+        "Removed",
+        "Killed",
+        "Running",
+        "Healthy",
+        "Recreated",
+        "Pulled",
+        "Built",
+        "Paused",
+        "Unpaused",
+        "Exited",
+        "Skipped",
+    ];
+    if WORKING.contains(&status) {
+        State::Working
+    } else if DONE.contains(&status) || status.starts_with("Warning") {
+        State::Done
+    } else {
+        State::Error
+    }
+}
+
+struct Line {
+    id: String,
+    status: String,
+    state: State,
+    start: Instant,
+    end: Option<Instant>,
+    spin: usize,
+}
+
+#[derive(Default)]
+struct View {
+    lines: Vec<Line>,
+    /// Terminal lines of the last frame (header included); 0 before the first.
+    drawn: usize,
+    /// Event lines of the last frame (Docker Compose colours the header by it).
+    last_count: usize,
+    detached: bool,
+    ticking: bool,
+}
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+const GREEN: &str = "\x1b[32m";
+const YELLOW: &str = "\x1b[33m";
+const BLUE: &str = "\x1b[34m";
+const RED: &str = "\x1b[31m";
+const RESET: &str = "\x1b[0m";
+
+impl View {
+    fn event(&mut self, id: &str, status: &str) {
+        let state = state_of(status);
+        let now = Instant::now();
+        match self.lines.iter_mut().find(|l| l.id == id) {
+            Some(l) => {
+                l.status = status.to_string();
+                l.state = state;
+                l.end = (state != State::Working).then_some(now);
+            }
+            None => self.lines.push(Line {
+                id: id.to_string(),
+                status: status.to_string(),
+                state,
+                start: now,
+                end: (state != State::Working).then_some(now),
+                spin: 0,
+            }),
+        }
+        self.draw();
+    }
+
+    /// Prints `text` where the view was, and the view again below it.
+    fn above(&mut self, text: &str) {
+        let mut out = String::new();
+        for _ in 0..self.drawn {
+            out.push_str("\x1b[1A");
+        }
+        out.push_str("\x1b[0G\x1b[J");
+        out.push_str(text);
+        out.push('\n');
+        let _ = std::io::stderr().lock().write_all(out.as_bytes());
+        self.drawn = 0;
+        if !self.lines.is_empty() {
+            self.draw();
+        }
+    }
+
+    fn draw(&mut self) {
+        if self.lines.is_empty() || self.detached {
+            return;
+        }
+        let out = self.frame(width(), Instant::now());
+        let _ = std::io::stderr().lock().write_all(out.as_bytes());
+    }
+
+    /// The next frame: back up over the last one, then the header and a line per resource,
+    /// each `width` columns wide with its timer at the right edge.
+    fn frame(&mut self, width: usize, now: Instant) -> String {
+        let mut out = String::new();
+        if self.drawn == 0 {
+            out.push_str("\x1b[1A\x1b[1B");
+        } else {
+            for _ in 0..self.drawn {
+                out.push_str("\x1b[1A");
+            }
+        }
+        out.push_str("\x1b[0G\x1b[?25l");
+        let done = self
+            .lines
+            .iter()
+            .filter(|l| l.state != State::Working)
+            .count();
+        let header = format!("[+] Running {done}/{}", self.lines.len());
+        if self.last_count != 0 && done == self.last_count {
+            let _ = writeln!(out, "{BLUE}{header}{RESET}");
+        } else {
+            let _ = writeln!(out, "{header}");
+        }
+        let id_width = self
+            .lines
+            .iter()
+            .map(|l| l.id.chars().count())
+            .max()
+            .unwrap_or(0);
+        for l in &mut self.lines {
+            let (icon, color) = match l.state {
+                State::Working => {
+                    l.spin = (l.spin + 1) % SPINNER.len();
+                    (SPINNER[l.spin], YELLOW)
+                }
+                State::Done => ("✔", GREEN),
+                State::Error => ("✘", RED),
+            };
+            let elapsed = l.end.unwrap_or(now).duration_since(l.start);
+            let timer = format!("{:.1}s ", elapsed.as_secs_f64());
+            let pad = id_width + 2 - l.id.chars().count();
+            let status_colored = if l.state == State::Working {
+                l.status.clone()
+            } else {
+                format!("{color}{}{RESET}", l.status)
+            };
+            // Visible width: " ✔ " + id + pad + status, then the timer at the right edge.
+            let text_len = 3 + id_width + 2 + l.status.chars().count();
+            let gap = width.saturating_sub(text_len + timer.len()).max(1);
+            let _ = writeln!(
+                out,
+                " {color}{icon}{RESET} {}{}{status_colored}{}{BLUE}{timer}{RESET}",
+                l.id,
+                " ".repeat(pad),
+                " ".repeat(gap)
+            );
+        }
+        out.push_str("\x1b[?25h");
+        self.drawn = self.lines.len() + 1;
+        self.last_count = self.lines.len();
+        out
+    }
+}
+
+fn width() -> usize {
+    rustix::termios::tcgetwinsize(std::io::stderr())
+        .ok()
+        .map(|w| usize::from(w.ws_col))
+        .filter(|&w| w > 0)
+        .unwrap_or(80)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_words_are_sorted_into_working_done_and_failed() {
+        assert_eq!(state_of("Creating"), State::Working);
+        assert_eq!(state_of("Started"), State::Done);
+        assert_eq!(state_of("Healthy"), State::Done);
+        assert_eq!(state_of("Error while Stopping"), State::Error);
+        assert_eq!(state_of("unsupported external secret s"), State::Error);
+    }
+
+    fn strip(s: &str) -> String {
+        let mut out = String::new();
+        let mut esc = false;
+        for c in s.chars() {
+            match (esc, c) {
+                (false, '\x1b') => esc = true,
+                (true, c) if c.is_ascii_alphabetic() => esc = false,
+                (true, _) => {}
+                (false, c) => out.push(c),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_frame_pads_every_line_to_the_terminal_width() {
+        let t = Instant::now();
+        let mut v = View::default();
+        v.lines.push(Line {
+            id: "Network p_default".into(),
+            status: "Created".into(),
+            state: State::Done,
+            start: t,
+            end: Some(t + Duration::from_millis(200)),
+            spin: 0,
+        });
+        v.lines.push(Line {
+            id: "Container p-a-1".into(),
+            status: "Starting".into(),
+            state: State::Working,
+            start: t,
+            end: None,
+            spin: 0,
+        });
+        let first = v.frame(80, t + Duration::from_millis(1100));
+        assert!(first.starts_with("\x1b[1A\x1b[1B\x1b[0G\x1b[?25l[+] Running 1/2\n"));
+        let lines: Vec<String> = strip(&first).lines().map(str::to_string).collect();
+        assert_eq!(lines[0], "[+] Running 1/2");
+        assert_eq!(
+            lines[1],
+            format!(
+                " ✔ Network p_default  Created{}0.2s ",
+                " ".repeat(80 - 29 - 5)
+            )
+        );
+        assert_eq!(
+            lines[2],
+            format!(
+                " ⠙ Container p-a-1    Starting{}1.1s ",
+                " ".repeat(80 - 30 - 5)
+            )
+        );
+        assert!(lines[1..].iter().all(|l| l.chars().count() == 80));
+        // The next frame backs up over the three lines drawn.
+        let second = v.frame(80, t + Duration::from_millis(1200));
+        assert!(second.starts_with("\x1b[1A\x1b[1A\x1b[1A\x1b[0G"));
+    }
+}
