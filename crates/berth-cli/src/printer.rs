@@ -28,7 +28,7 @@ impl Printer {
     }
 
     pub fn error(&mut self, s: &str) {
-        crate::progress::line(&format!("error: {s}"));
+        crate::progress::error(s);
     }
 }
 

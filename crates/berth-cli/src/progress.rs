@@ -59,45 +59,82 @@ pub struct StderrProgress;
 
 impl berth_engine::exec::Progress for StderrProgress {
     fn event(&self, kind: &str, name: &str, status: &str) {
-        match mode() {
-            Mode::Quiet => {}
-            Mode::Plain => plain(kind, name, status),
-            Mode::Json => {
-                let json = crate::table::json_str;
-                let line = if kind == "Warning" {
-                    format!("{{\"tail\":true,\"text\":{}}}", json(status))
-                } else {
-                    format!(
-                        "{{\"id\":{},\"status\":{}}}",
-                        json(&format!("{kind} {name}")),
-                        json(status)
-                    )
-                };
-                let _ = writeln!(std::io::stderr().lock(), "{line}");
+        if kind == "Warning" {
+            warning(status);
+        } else {
+            emit(&format!("{kind} {name}"), "", status);
+        }
+    }
+
+    fn detail(&self, id: &str, text: &str, details: &str) {
+        emit(id, text, details);
+    }
+}
+
+fn warning(text: &str) {
+    let line = format!("WARN[0000] {text}");
+    match mode() {
+        Mode::Quiet => {}
+        Mode::Json => {
+            let json = format!(
+                "{{\"tail\":true,\"text\":{}}}",
+                crate::table::json_str(text)
+            );
+            let _ = writeln!(std::io::stderr().lock(), "{json}");
+        }
+        Mode::Plain | Mode::Tty => self::line(&line),
+    }
+}
+
+/// One event in Docker Compose's three parts: the resource (`Container p-web-1`, or a bare
+/// service name), a word (`Pulling`, `Error`; often empty) and the status or details.
+fn emit(id: &str, text: &str, status: &str) {
+    match mode() {
+        Mode::Quiet => {}
+        Mode::Plain => {
+            let _ = writeln!(std::io::stderr().lock(), " {id} {text} {status}");
+        }
+        Mode::Json => {
+            let json = crate::table::json_str;
+            let mut line = format!("{{\"id\":{}", json(id));
+            if !text.is_empty() {
+                let _ = write!(line, ",\"text\":{}", json(text));
             }
-            Mode::Tty => {
-                let mut view = lock();
-                if view.detached {
-                    drop(view);
-                    plain(kind, name, status);
-                } else if kind == "Warning" {
-                    view.above(&format!("WARN[0000] {status}"));
-                } else {
-                    view.event(&format!("{kind} {name}"), status);
-                    start_ticker(&mut view);
-                }
+            if !status.is_empty() {
+                let _ = write!(line, ",\"status\":{}", json(status));
+            }
+            line.push('}');
+            let _ = writeln!(std::io::stderr().lock(), "{line}");
+        }
+        Mode::Tty => {
+            let mut view = lock();
+            if view.detached {
+                drop(view);
+                let _ = writeln!(std::io::stderr().lock(), " {id} {text} {status}");
+            } else {
+                let shown = match (text.is_empty(), status.is_empty()) {
+                    (true, _) => status.to_string(),
+                    (false, true) => text.to_string(),
+                    (false, false) => format!("{text} {status}"),
+                };
+                view.event(id, &shown);
+                start_ticker(&mut view);
             }
         }
     }
 }
 
-fn plain(kind: &str, name: &str, status: &str) {
-    let mut err = std::io::stderr().lock();
-    let _ = if kind == "Warning" {
-        writeln!(err, "WARN[0000] {status}")
+/// An error as the command's last words: `{"error":true,"message":…}` in JSON mode.
+pub fn error(message: &str) {
+    if mode() == Mode::Json {
+        let json = format!(
+            "{{\"error\":true,\"message\":{}}}",
+            crate::table::json_str(message)
+        );
+        let _ = writeln!(std::io::stderr().lock(), "{json}");
     } else {
-        writeln!(err, " {kind} {name}  {status}")
-    };
+        line(&format!("error: {message}"));
+    }
 }
 
 /// Ends the live view for good: draws its last frame, and later events print plain lines

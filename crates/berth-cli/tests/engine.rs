@@ -1333,3 +1333,41 @@ fn progress_modes_match_the_reference() {
         "{plain}"
     );
 }
+
+/// `pull` without a registry: every service tried at once, failures worded as the reference
+/// words them (` a Error <why>`), ignored with `--ignore-pull-failures`, and reported as a JSON
+/// error object with `--progress json`.
+#[test]
+fn pull_reports_failures_as_the_reference_does() {
+    let s = Stack::new(
+        "pull",
+        "services:\n  a:\n    image: nosuch.invalid/a:1\n  b:\n    image: nosuch.invalid/b:1\n",
+    );
+    let sorted = |o: &Output| {
+        let mut v: Vec<String> = stderr(o).lines().map(str::to_string).collect();
+        v.sort();
+        v
+    };
+    let ours = s.berth(&["pull", "--ignore-pull-failures"]);
+    let theirs = s.reference(&["pull", "--ignore-pull-failures"]);
+    assert_eq!(ours.status.code(), Some(0));
+    assert_eq!(theirs.status.code(), Some(0));
+    assert_eq!(sorted(&ours), sorted(&theirs));
+    assert!(stderr(&ours).contains(" a Pulling \n"), "{}", stderr(&ours));
+    assert!(stderr(&ours).contains(" b Error "), "{}", stderr(&ours));
+    // One service: the same lines, and the error as a JSON object last.
+    s.file(
+        "compose.yaml",
+        "services:\n  a:\n    image: nosuch.invalid/a:1\n",
+    );
+    let ours = s.berth(&["--progress", "json", "pull"]);
+    let theirs = s.reference(&["--progress", "json", "pull"]);
+    assert_eq!(ours.status.code(), Some(1));
+    assert_eq!(theirs.status.code(), Some(1));
+    assert_eq!(stderr(&ours), stderr(&theirs));
+    assert!(
+        stderr(&ours).ends_with("}\n") && stderr(&ours).contains("{\"error\":true,\"message\":"),
+        "{}",
+        stderr(&ours)
+    );
+}

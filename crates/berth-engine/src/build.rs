@@ -297,16 +297,19 @@ pub async fn ensure_images(
             (ImageAction::Build, Some(b)) => Some(b),
             (ImageAction::Build, None) => None,
             (ImageAction::Pull, b) => {
-                progress.event("Image", &s.name, "Pulling");
+                progress.detail(&s.name, "Pulling", "");
                 match pull_image(engine, &s.image, &|_| {}).await {
                     Ok(()) => {
-                        progress.event("Image", &s.name, "Pulled");
+                        progress.detail(&s.name, "Pulled", "");
                         None
                     }
                     // Docker Compose falls back to building what can be built.
-                    Err(_) if b.is_some() && !policy.no_build => b.as_ref(),
+                    Err(e) if b.is_some() && !policy.no_build => {
+                        progress.detail(&s.name, "Warning", &e.bare());
+                        b.as_ref()
+                    }
                     Err(e) => {
-                        progress.event("Image", &s.name, &format!("Error {e}"));
+                        progress.detail(&s.name, "Error", &e.bare());
                         return Err(e);
                     }
                 }

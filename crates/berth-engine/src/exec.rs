@@ -24,6 +24,12 @@ use crate::EngineError;
 /// Progress of one resource, as Docker Compose reports it (`Container p-web-1  Started`).
 pub trait Progress: Send + Sync {
     fn event(&self, kind: &str, name: &str, status: &str);
+
+    /// An event in Docker Compose's three parts where the resource is a bare name: a word and
+    /// its details (` web Pulling `, ` web Error <why>`).
+    fn detail(&self, id: &str, text: &str, details: &str) {
+        self.event(id, text, details);
+    }
 }
 
 /// What the event stream has said about a container.

@@ -32,6 +32,20 @@ pub enum EngineError {
     Other(String),
 }
 
+impl EngineError {
+    /// The message alone: the engine's own words without the `Error response from daemon: `
+    /// the Docker CLI puts before them.
+    #[must_use]
+    pub fn bare(&self) -> String {
+        match self {
+            EngineError::Api(bollard::errors::Error::DockerResponseServerError {
+                message, ..
+            }) => message.clone(),
+            other => other.to_string(),
+        }
+    }
+}
+
 /// An engine error as the Docker CLI words it: `Error response from daemon: MESSAGE`.
 #[must_use]
 pub fn daemon_message(e: &bollard::errors::Error) -> String {

@@ -74,10 +74,16 @@ pub fn pull(global: &GlobalArgs, args: &PullArgs, printer: &mut Printer) -> anyh
     let Some(spec) = services_of(global, &args.services, args.include_deps, printer)? else {
         return Ok(1);
     };
+    let quiet = args.quiet;
+    let say = move |id: &str, text: &str, details: &str| {
+        if !quiet {
+            StderrProgress.detail(id, text, details);
+        }
+    };
     let rt = runtime()?;
     let result = rt.block_on(async {
         let engine = connect().await?;
-        let mut failed = false;
+        let mut todo = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for s in &spec.services {
             if (args.ignore_buildable && s.build.is_some())
@@ -91,26 +97,56 @@ pub fn pull(global: &GlobalArgs, args: &PullArgs, printer: &mut Printer) -> anyh
             {
                 continue;
             }
-            if !args.quiet {
-                StderrProgress.event("Image", &s.name, "Pulling");
-            }
-            match build::pull_image(&engine, &s.image, &|_| {}).await {
-                Ok(()) => {
-                    if !args.quiet {
-                        StderrProgress.event("Image", &s.name, "Pulled");
-                    }
-                }
-                // A service that can be built is not an error: `up` builds it.
-                Err(e) if s.build.is_some() || args.ignore_pull_failures => {
-                    StderrProgress.event("Image", &s.name, &format!("Warning {e}"));
+            todo.push((s.name.clone(), s.image.clone(), s.build.is_some()));
+        }
+        // All at once, as Docker Compose pulls; the first image that can be neither pulled nor
+        // built stops the others.
+        let mut pulls = tokio::task::JoinSet::new();
+        let mut pending = std::collections::BTreeSet::new();
+        for (name, image, buildable) in todo {
+            say(&name, "Pulling", "");
+            pending.insert(name.clone());
+            let engine = engine.clone();
+            pulls.spawn(async move {
+                let r = build::pull_image(&engine, &image, &|_| {}).await;
+                (name, buildable, r)
+            });
+        }
+        let mut must_build = Vec::new();
+        let mut errors = Vec::new();
+        while let Some(joined) = pulls.join_next().await {
+            let (name, buildable, r) = joined
+                .map_err(|e| berth_engine::EngineError::Other(format!("pull failed: {e}")))?;
+            pending.remove(&name);
+            match r {
+                Ok(()) => say(&name, "Pulled", ""),
+                Err(e) if args.ignore_pull_failures => say(&name, "Error", &e.bare()),
+                Err(e) if buildable => {
+                    say(&name, "Warning", &e.bare());
+                    must_build.push(name);
+                    errors.push(e.to_string());
                 }
                 Err(e) => {
-                    StderrProgress.event("Image", &s.name, &format!("Error {e}"));
-                    failed = true;
+                    say(&name, "Error", &e.bare());
+                    pulls.abort_all();
+                    for other in &pending {
+                        say(other, "", "Interrupted");
+                    }
+                    return Err(e);
                 }
             }
         }
-        Ok(u8::from(failed))
+        if !must_build.is_empty() {
+            crate::progress::line(&format!(
+                "WARNING: Some service image(s) must be built from source by running:\n    berth build {}",
+                must_build.join(" ")
+            ));
+        }
+        if errors.is_empty() || args.ignore_pull_failures {
+            Ok(0)
+        } else {
+            Err(berth_engine::EngineError::Other(errors.join("\n")))
+        }
     });
     Ok(exit_status(result, printer))
 }
