@@ -119,21 +119,22 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
             pull: args.pull.clone(),
             build: berth_engine::build::BuildOptions::default(),
         };
-        let image_ids = berth_engine::build::ensure_images(
-            &engine,
-            &spec.name,
-            &spec.services,
-            &images,
-            &StderrProgress,
-        )
-        .await?;
-        let observed = engine.project_containers(&spec.name, true).await?;
+        // The images, and what the engine already runs, asked for at once.
+        let (image_ids, observed, one_offs) = tokio::try_join!(
+            berth_engine::build::ensure_images(
+                &engine,
+                &spec.name,
+                &spec.services,
+                &images,
+                &StderrProgress,
+            ),
+            engine.project_containers(&spec.name, true),
+            engine.one_off_containers(&spec.name, true),
+        )?;
         let mut plan = plan::plan_up(&spec, &known, &observed, &image_ids, &up_opts);
         // Finished one-off containers count as orphans, as in Docker Compose.
         plan.orphans.extend(
-            engine
-                .one_off_containers(&spec.name, true)
-                .await?
+            one_offs
                 .into_iter()
                 .filter(|c| matches!(c.state.as_str(), "exited" | "dead")),
         );
