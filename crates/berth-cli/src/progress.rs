@@ -133,7 +133,9 @@ pub fn error(message: &str) {
         );
         let _ = writeln!(std::io::stderr().lock(), "{json}");
     } else {
-        line(&format!("error: {message}"));
+        // Below the view's last frame, as the command's last words.
+        detach();
+        let _ = writeln!(std::io::stderr().lock(), "error: {message}");
     }
 }
 
