@@ -37,7 +37,7 @@ fn main() -> ExitCode {
         .spawn(move || {
             let mut printer = printer::Printer::new();
             let result = commands::run(cli, &mut printer);
-            progress::finish();
+            progress::detach();
             (result, printer)
         })
         .map(|h| h.join());

@@ -140,18 +140,13 @@ pub fn error(message: &str) {
 }
 
 /// Ends the live view for good: draws its last frame, and later events print plain lines
-/// (attached `up` prints container output below it from here on).
+/// (attached `up` prints container output below it from here on; the command ends with it).
 pub fn detach() {
     if mode() == Mode::Tty {
         let mut view = lock();
         view.draw();
         view.detached = true;
     }
-}
-
-/// Draws the last frame of the live view, if there is one (at the end of the command).
-pub fn finish() {
-    detach();
 }
 
 /// Prints a line that is not an event (an error, a notice) without breaking the live view.

@@ -80,6 +80,17 @@ impl Stack {
         self.run(&r, args, &[])
     }
 
+    /// Runs the shell command `line` in the project folder on a terminal (util-linux's
+    /// `script` gives one); its output is the terminal's.
+    fn on_terminal(&self, line: &str) -> Output {
+        Command::new("script")
+            .args(["-q", "-e", "-c", line, "/dev/null"])
+            .current_dir(self.dir.path())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("script (util-linux)")
+    }
+
     fn ok(&self, out: &Output) {
         assert!(
             out.status.success(),
@@ -132,6 +143,12 @@ fn docker_ok(args: &[&str]) -> bool {
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The command failed with status 1 and said `needle` on stderr.
+fn fails_with(out: &Output, needle: &str) {
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(out));
+    assert!(stderr(out).contains(needle), "{}", stderr(out));
 }
 
 fn http_get(port: u16) -> String {
@@ -516,12 +533,7 @@ services:
     assert_eq!(s.ids(), before);
     // kill with a signal; a bad signal is the engine's error, exit 1.
     let out = s.berth(&["kill", "-s", "NOPE", "b"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("Invalid signal: NOPE"),
-        "{}",
-        stderr(&out)
-    );
+    fails_with(&out, "Invalid signal: NOPE");
     s.ok(&s.berth(&["kill", "b"]));
     assert_eq!(state(b), "exited");
     // rm: only stopped containers, and nothing without confirmation.
@@ -532,12 +544,7 @@ services:
     s.ok(&s.berth(&["rm", "-f"]));
     assert_eq!(s.ids().len(), 1);
     let out = s.berth(&["start", "b"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("service \"b\" has no container to start"),
-        "{}",
-        stderr(&out)
-    );
+    fails_with(&out, "service \"b\" has no container to start");
     s.ok(&s.berth(&["rm", "-s", "-f"]));
     assert!(s.ids().is_empty());
     // Nothing left: kill says so, and succeeds.
@@ -545,8 +552,7 @@ services:
     s.ok(&out);
     assert!(stderr(&out).contains("no container to kill"));
     let out = s.berth(&["stop", "nosuch"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("no such service: nosuch"));
+    fails_with(&out, "no such service: nosuch");
 }
 
 #[test]
@@ -952,23 +958,16 @@ services:
     ]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "1 /tmp 1000\n");
     let out = s.berth(&["exec", "--index", "2", "db", "true"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("service \"db\" is not running container #2"));
+    fails_with(&out, "service \"db\" is not running container #2");
     let out = s.berth(&["exec", "app", "true"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("service \"app\" is not running"));
+    fails_with(&out, "service \"app\" is not running");
     // On a terminal (util-linux's `script` gives one), exec and run allocate a TTY.
     for args in [
         "exec db sh -c 'tty; exit 7'",
         "run --rm --no-deps app sh -c 'tty; exit 7'",
     ] {
         let line = format!("{} -p {} {args}", env!("CARGO_BIN_EXE_berth"), s.name);
-        let out = Command::new("script")
-            .args(["-q", "-e", "-c", &line, "/dev/null"])
-            .current_dir(s.dir.path())
-            .stdin(std::process::Stdio::null())
-            .output()
-            .expect("script (util-linux)");
+        let out = s.on_terminal(&line);
         assert_eq!(out.status.code(), Some(7), "{args}: {}", stderr(&out));
         assert!(
             String::from_utf8_lossy(&out.stdout).contains("/dev/pts/"),
@@ -1042,12 +1041,7 @@ services:
     // A build error names the service.
     s.file("ctx/Dockerfile", "FROM berth-test/busybox\nRUN exit 9\n");
     let out = s.berth(&["build", "app"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("service \"app\" failed to build"),
-        "{}",
-        stderr(&out)
-    );
+    fails_with(&out, "service \"app\" failed to build");
     // `down SERVICE` removes only that service's containers; `--rmi local` the built images.
     s.ok(&s.berth(&["up", "-d", "other"]));
     s.ok(&s.berth(&["down", "-t", "0", "app"]));
@@ -1165,14 +1159,12 @@ configs:
     s.ok(&s.berth(&["down", "-t", "0"]));
     // Unset: the container is created, not started, and the error names the variable.
     let out = s.berth(&["up", "-d"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains(&format!(
+    fails_with(
+        &out,
+        &format!(
             "environment variable \"INJECT_SECRET\" required by secret \"{}_s1\" is not set",
             s.name
-        )),
-        "{}",
-        stderr(&out)
+        ),
     );
     assert_eq!(state(&format!("{}-a-1", s.name)), "created");
     // An external secret exists only in swarm: refused before the container is created.
@@ -1182,12 +1174,7 @@ configs:
         "services:\n  a:\n    image: berth-test/busybox\n    secrets: [x]\nsecrets:\n  x:\n    external: true\n    name: other\n",
     );
     let out = s.berth(&["up", "-d"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("unsupported external secret other"),
-        "{}",
-        stderr(&out)
-    );
+    fails_with(&out, "unsupported external secret other");
     assert!(s.ids().is_empty());
 }
 
@@ -1242,14 +1229,9 @@ fn a_changed_network_is_recreated_and_a_foreign_one_refused() {
     s.ok(&s.berth(&["down", "-t", "0"]));
     assert!(docker_ok(&["network", "create", &front]));
     let out = s.berth(&["up", "-d"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains(&format!(
+    fails_with(&out, &format!(
             "network {front} was found but has incorrect label com.docker.compose.network set to \"\" (expected: \"front\")"
-        )),
-        "{}",
-        stderr(&out)
-    );
+        ));
     s.ok(&s.berth(&["down", "-t", "0"]));
     assert!(
         docker_ok(&["network", "rm", &front]),
@@ -1300,12 +1282,7 @@ fn progress_modes_match_the_reference() {
     // A terminal 80 columns wide: the last frame of the live view.
     s.ok(&s.berth(&["down", "-t", "0"]));
     let line = format!("stty cols 80; {} -p {} up -d", berth.display(), s.name);
-    let out = Command::new("script")
-        .args(["-q", "-e", "-c", &line, "/dev/null"])
-        .current_dir(s.dir.path())
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("script (util-linux)");
+    let out = s.on_terminal(&line);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let last = text.rsplit("\u{1b}[?25l").next().unwrap_or_default();

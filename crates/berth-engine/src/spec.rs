@@ -451,31 +451,13 @@ pub fn create_body(
             _ => {}
         }
     }
-    for (kind, singular, default_dir) in [
-        ("secrets", "secret", "/run/secrets/"),
-        ("configs", "config", "/"),
-    ] {
-        for s in v.get(kind).and_then(Value::as_seq).unwrap_or(&[]) {
-            let Some(source) = s.get("source").and_then(Value::as_str) else {
-                continue;
-            };
-            if let Some(def) = project.tree.path(&[kind, source]) {
-                if bool_of(def.get("external")) {
-                    let name = def.get("name").and_then(Value::as_str).unwrap_or(source);
-                    return Err(format!("unsupported external {singular} {name}"));
-                }
-            }
-            let file = project
-                .tree
-                .path(&[kind, source, "file"])
-                .and_then(Value::as_str);
-            let Some(file) = file else { continue };
-            let target = match s.get("target").and_then(Value::as_str) {
-                Some(t) if t.starts_with('/') => t.to_string(),
-                Some(t) => format!("{default_dir}{t}"),
-                None => format!("{default_dir}{source}"),
-            };
-            binds.push(format!("{file}:{target}:ro"));
+    for f in service_files(project, v) {
+        let Some(def) = f.def else { continue };
+        if bool_of(def.get("external")) {
+            return Err(format!("unsupported external {} {}", f.singular, f.name));
+        }
+        if let Some(file) = def.get("file").and_then(Value::as_str) {
+            binds.push(format!("{file}:{}:ro", f.target));
         }
     }
     let tmpfs: Option<HashMap<String, String>> = string_list(v.get("tmpfs")).map(|l| {
@@ -744,54 +726,86 @@ pub fn injected_files(
     v: &Value,
 ) -> Result<Vec<InjectedFile>, String> {
     let mut out = Vec::new();
+    for f in service_files(project, v) {
+        let Some(def) = f.def.filter(|d| d.get("file").is_none()) else {
+            continue;
+        };
+        let (singular, name) = (f.singular, f.name);
+        let data = if let Some(var) = def.get("environment").and_then(Value::as_str) {
+            project.environment.get(var).cloned().ok_or_else(|| {
+                format!(
+                    "environment variable \"{var}\" required by {singular} \"{name}\" is not set"
+                )
+            })?
+        } else if let Some(content) = def.get("content").and_then(Value::scalar_to_string) {
+            content
+        } else {
+            continue;
+        };
+        if bool_of(v.get("read_only")) {
+            return Err(format!(
+                "cannot create {singular} \"{name}\" in read-only service {service}: `file` is the sole supported option"
+            ));
+        }
+        let s = f.entry;
+        out.push(InjectedFile {
+            path: f.target,
+            data: data.into_bytes(),
+            mode: file_number(s.get("mode"), 8)
+                .and_then(|m| u32::try_from(m).ok())
+                .unwrap_or(0o444),
+            uid: file_number(s.get("uid"), 10).unwrap_or(0),
+            gid: file_number(s.get("gid"), 10).unwrap_or(0),
+        });
+    }
+    Ok(out)
+}
+
+/// One secret or config a service uses.
+struct ServiceFile<'a> {
+    /// `secret` or `config`.
+    singular: &'static str,
+    /// The entry under the service (`source`, `target`, `mode`, …).
+    entry: &'a Value,
+    /// Its top-level definition, when there is one.
+    def: Option<&'a Value>,
+    /// Engine name (`name:`, or the key).
+    name: &'a str,
+    /// Absolute path in the container: `/run/secrets/<source>` and `/<source>` by default, a
+    /// relative `target` under those folders.
+    target: String,
+}
+
+/// The secrets, then the configs, of a service.
+fn service_files<'a>(project: &'a Project, v: &'a Value) -> Vec<ServiceFile<'a>> {
+    let mut out = Vec::new();
     for (kind, singular, default_dir) in [
         ("secrets", "secret", "/run/secrets/"),
         ("configs", "config", "/"),
     ] {
-        for s in v.get(kind).and_then(Value::as_seq).unwrap_or(&[]) {
-            let Some(source) = s.get("source").and_then(Value::as_str) else {
+        for entry in v.get(kind).and_then(Value::as_seq).unwrap_or(&[]) {
+            let Some(source) = entry.get("source").and_then(Value::as_str) else {
                 continue;
             };
-            let Some(def) = project.tree.path(&[kind, source]) else {
-                continue;
-            };
-            if def.get("file").is_some() {
-                continue;
-            }
-            let name = def.get("name").and_then(Value::as_str).unwrap_or(source);
-            let data = if let Some(var) = def.get("environment").and_then(Value::as_str) {
-                project.environment.get(var).cloned().ok_or_else(|| {
-                    format!(
-                        "environment variable \"{var}\" required by {singular} \"{name}\" is not set"
-                    )
-                })?
-            } else if let Some(content) = def.get("content").and_then(Value::scalar_to_string) {
-                content
-            } else {
-                continue;
-            };
-            if bool_of(v.get("read_only")) {
-                return Err(format!(
-                    "cannot create {singular} \"{name}\" in read-only service {service}: `file` is the sole supported option"
-                ));
-            }
-            let path = match s.get("target").and_then(Value::as_str) {
+            let def = project.tree.path(&[kind, source]);
+            let target = match entry.get("target").and_then(Value::as_str) {
                 Some(t) if t.starts_with('/') => t.to_string(),
                 Some(t) => format!("{default_dir}{t}"),
                 None => format!("{default_dir}{source}"),
             };
-            out.push(InjectedFile {
-                path,
-                data: data.into_bytes(),
-                mode: file_number(s.get("mode"), 8)
-                    .and_then(|m| u32::try_from(m).ok())
-                    .unwrap_or(0o444),
-                uid: file_number(s.get("uid"), 10).unwrap_or(0),
-                gid: file_number(s.get("gid"), 10).unwrap_or(0),
+            out.push(ServiceFile {
+                singular,
+                entry,
+                def,
+                name: def
+                    .and_then(|d| d.get("name"))
+                    .and_then(Value::as_str)
+                    .unwrap_or(source),
+                target,
             });
         }
     }
-    Ok(out)
+    out
 }
 
 /// A `mode` (octal when written as a string, `0o` allowed), `uid` or `gid` (decimal).
