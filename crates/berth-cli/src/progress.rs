@@ -161,6 +161,35 @@ pub fn line(text: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
+/// Asks a yes/no question as Docker Compose does. At a terminal: `? QUESTION (y/N) ` and a
+/// line of answer, the live view held meanwhile. Otherwise the question is printed to stdout
+/// and the answer is "no".
+pub fn confirm(question: &str) -> bool {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        let mut out = std::io::stdout().lock();
+        let _ = write!(out, "{question}");
+        let _ = out.flush();
+        return false;
+    }
+    let mut view = (mode() == Mode::Tty).then(lock);
+    if let Some(v) = view.as_mut().filter(|v| !v.detached && v.drawn > 0) {
+        v.clear();
+    }
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = write!(out, "? {question} (y/N) ");
+        let _ = out.flush();
+    }
+    let mut answer = String::new();
+    let yes = stdin.read_line(&mut answer).is_ok()
+        && matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes");
+    if let Some(v) = view.as_mut() {
+        v.draw();
+    }
+    yes
+}
+
 fn lock() -> std::sync::MutexGuard<'static, View> {
     static VIEW: OnceLock<Mutex<View>> = OnceLock::new();
     VIEW.get_or_init(|| Mutex::new(View::default()))
@@ -287,18 +316,22 @@ impl View {
 
     /// Prints `text` where the view was, and the view again below it.
     fn above(&mut self, text: &str) {
+        self.clear();
+        let _ = writeln!(std::io::stderr().lock(), "{text}");
+        if !self.lines.is_empty() {
+            self.draw();
+        }
+    }
+
+    /// Erases the last frame; the next one is drawn where it was.
+    fn clear(&mut self) {
         let mut out = String::new();
         for _ in 0..self.drawn {
             out.push_str("\x1b[1A");
         }
         out.push_str("\x1b[0G\x1b[J");
-        out.push_str(text);
-        out.push('\n');
         let _ = std::io::stderr().lock().write_all(out.as_bytes());
         self.drawn = 0;
-        if !self.lines.is_empty() {
-            self.draw();
-        }
     }
 
     fn draw(&mut self) {

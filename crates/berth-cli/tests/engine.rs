@@ -1239,6 +1239,88 @@ fn a_changed_network_is_recreated_and_a_foreign_one_refused() {
     );
 }
 
+/// A volume whose definition changed is recreated only when the user says so (`-y`), after
+/// the containers that mount it are removed; without an answer the question is printed and the
+/// old volume kept, as the reference does. A running container taken off one of its networks is
+/// recreated. The reference agrees with the outcome each time.
+#[test]
+fn a_changed_volume_is_recreated_only_when_confirmed() {
+    let compose = |label: &str| {
+        format!(
+            "services:\n  a:\n    image: berth-test/busybox\n    command: sh -c \"test -f /data/who || hostname > /data/who; exec sleep 300\"\n    init: true\n    volumes: [data:/data]\n  b:\n    image: berth-test/busybox\n    command: sleep 300\n    init: true\nvolumes:\n  data:\n    labels: {{x: {label}}}\n"
+        )
+    };
+    let s = Stack::new("voldiff", &compose("y"));
+    let volume = format!("{}_data", s.name);
+    let (a, b) = (format!("{}-a-1", s.name), format!("{}-b-1", s.name));
+    let label = || docker(&["volume", "inspect", &volume, "-f", "{{.Labels.x}}"]);
+    let who = || {
+        for _ in 0..50 {
+            let w = docker(&["exec", &a, "cat", "/data/who"]);
+            if !w.is_empty() {
+                return w;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("/data/who never written");
+    };
+    s.ok(&s.berth(&["up", "-d"]));
+    let (ids1, who1) = (s.ids(), who());
+    // Changed, nobody to answer: the question on stdout, as the reference prints it, and
+    // nothing recreated.
+    s.file("compose.yaml", &compose("z"));
+    let question = format!(
+        "Volume \"{volume}\" exists but doesn't match configuration in compose file. Recreate (data will be lost)?"
+    );
+    for out in [s.berth(&["up", "-d"]), s.reference(&["up", "-d"])] {
+        s.ok(&out);
+        assert_eq!(String::from_utf8_lossy(&out.stdout), question);
+    }
+    assert_eq!((s.ids(), label().trim()), (ids1.clone(), "y"));
+    assert_eq!(who(), who1);
+    // `-y`: the container using it removed and made again, the other kept.
+    let out = s.berth(&["up", "-d", "-y"]);
+    s.ok(&out);
+    let err = stderr(&out);
+    for line in [
+        format!("Container {a}  Removed"),
+        format!("Volume {volume}  Created"),
+        format!("Container {a}  Started"),
+        format!("Container {b}  Running"),
+    ] {
+        assert!(err.contains(&line), "{line} missing in:\n{err}");
+    }
+    let ids2 = s.ids();
+    assert_ne!(ids2[0], ids1[0]);
+    assert_eq!(ids2[1], ids1[1]);
+    assert_eq!(label().trim(), "z");
+    assert_ne!(who(), who1, "the old volume's data is still there");
+    let out = s.reference(&["up", "-d"]);
+    s.ok(&out);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+    assert_eq!(s.ids(), ids2);
+    // Off its network: recreated, by both tools' rule.
+    assert!(docker_ok(&[
+        "network",
+        "disconnect",
+        &format!("{}_default", s.name),
+        &b
+    ]));
+    let out = s.berth(&["up", "-d"]);
+    s.ok(&out);
+    assert!(
+        stderr(&out).contains(&format!("Container {b}  Recreated")),
+        "{}",
+        stderr(&out)
+    );
+    let ids3 = s.ids();
+    assert_eq!(ids3[0], ids2[0]);
+    assert_ne!(ids3[1], ids2[1]);
+    let out = s.reference(&["up", "-d"]);
+    assert!(!stderr(&out).contains("Recreate"), "{}", stderr(&out));
+    assert_eq!(s.ids(), ids3);
+}
+
 /// `--progress`: json lines as the reference writes them, nothing when quiet, the reference's
 /// refusal of an unknown mode, and on a terminal a live view whose last frame shows every
 /// resource done with its time.

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use bollard::query_parameters::{ListContainersOptions, ListNetworksOptions, ListVolumesOptions};
+use bollard::query_parameters::{ListContainersOptions, ListNetworksOptions};
 use bollard::Docker;
 
 /// A published or exposed port of a container, as the engine lists it.
@@ -263,24 +263,22 @@ impl Engine {
         Ok(list.iter().any(|n| n.name.as_deref() == Some(name)))
     }
 
-    /// Whether a volume of this exact name exists.
+    /// The labels of the volume of this exact name, or `None` when there is no such volume.
     ///
     /// # Errors
-    /// Engine API errors.
-    pub async fn volume_exists(&self, name: &str) -> Result<bool, EngineError> {
-        let mut filters = HashMap::new();
-        filters.insert("name".to_string(), vec![name.to_string()]);
-        let list = self
-            .docker
-            .list_volumes(Some(ListVolumesOptions {
-                filters: Some(filters),
-            }))
-            .await?;
-        Ok(list
-            .volumes
-            .unwrap_or_default()
-            .iter()
-            .any(|v| v.name == name))
+    /// Engine API errors other than "not found".
+    pub async fn volume_labels(
+        &self,
+        name: &str,
+    ) -> Result<Option<HashMap<String, String>>, EngineError> {
+        match self.docker.inspect_volume(name).await {
+            Ok(v) if v.name == name => Ok(Some(v.labels)),
+            Ok(_)
+            | Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// The local image ID of a reference, if present.
@@ -420,6 +418,10 @@ pub struct Observed {
     pub created: i64,
     pub labels: HashMap<String, String>,
     pub ports: Vec<bollard::models::Port>,
+    /// Names of the networks it is attached to.
+    pub networks: Vec<String>,
+    /// Names of the named volumes it mounts.
+    pub volumes: Vec<String>,
 }
 
 impl Observed {
@@ -444,6 +446,18 @@ impl Observed {
             created: c.created.unwrap_or(0),
             ports: c.ports.unwrap_or_default(),
             labels: labels_map,
+            networks: c
+                .network_settings
+                .and_then(|n| n.networks)
+                .map(|n| n.into_keys().collect())
+                .unwrap_or_default(),
+            volumes: c
+                .mounts
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|m| m.typ == Some(bollard::models::MountPointTypeEnum::VOLUME))
+                .filter_map(|m| m.name)
+                .collect(),
         }
     }
 }

@@ -30,6 +30,12 @@ pub trait Progress: Send + Sync {
     fn detail(&self, id: &str, text: &str, details: &str) {
         self.event(id, text, details);
     }
+
+    /// Asks the user a yes/no question (`Volume "x" exists but doesn't match ...`). Nobody
+    /// to ask means "no".
+    fn confirm(&self, _question: &str) -> bool {
+        false
+    }
 }
 
 /// What the event stream has said about a container.
@@ -232,7 +238,7 @@ pub async fn up(
     progress: Arc<dyn Progress>,
 ) -> Result<(), EngineError> {
     let stopped = ensure_networks(engine, project, spec, progress.as_ref()).await?;
-    ensure_volumes(engine, spec, progress.as_ref()).await?;
+    let removed = ensure_volumes(engine, spec, progress.as_ref()).await?;
     if !plan.orphans.is_empty() {
         if opts.remove_orphans {
             for o in &plan.orphans {
@@ -271,18 +277,34 @@ pub async fn up(
         let Some(tx) = senders.remove(&service.name) else {
             continue;
         };
-        // Containers stopped for a network's recreation start again.
+        // Containers stopped for a network's recreation start again; those removed with a
+        // recreated volume are created again.
         let steps = sp
             .steps
             .iter()
             .cloned()
-            .map(|step| match step {
-                Step::Keep { id, name, running } => Step::Keep {
+            .filter_map(|step| match step {
+                Step::Keep {
+                    id, name, number, ..
+                }
+                | Step::Recreate { id, name, number }
+                    if removed.contains(&id) =>
+                {
+                    Some(Step::Create { number, name })
+                }
+                Step::Remove { id, .. } if removed.contains(&id) => None,
+                Step::Keep {
+                    id,
+                    name,
+                    number,
+                    running,
+                } => Some(Step::Keep {
                     running: running && !stopped.contains(&id),
                     id,
                     name,
-                },
-                other => other,
+                    number,
+                }),
+                other => Some(other),
             })
             .collect();
         let image_id = sp.image_id.clone();
@@ -554,25 +576,99 @@ async fn recreate_network(
     Ok(())
 }
 
+/// Creates the project's volumes that are missing, as Docker Compose does: a volume of that
+/// name made outside Compose, or for another project, is used with a warning; one whose
+/// configuration changed (its config-hash label differs) is recreated only if the user says so
+/// (`-y`, or at the prompt), after removing the project's containers that mount it. Returns the
+/// IDs of the containers removed, which `up` creates again.
+///
+/// # Errors
+/// A missing external volume, engine errors.
 pub async fn ensure_volumes(
     engine: &Engine,
     spec: &ProjectSpec,
     progress: &dyn Progress,
-) -> Result<(), EngineError> {
+) -> Result<HashSet<String>, EngineError> {
+    let mut removed = HashSet::new();
     for v in &spec.volumes {
-        if engine.volume_exists(&v.name).await? {
+        let Some(labels) = engine.volume_labels(&v.name).await? else {
+            if v.external {
+                return Err(EngineError::Other(format!(
+                    "external volume \"{}\" not found",
+                    v.name
+                )));
+            }
+            create_volume(engine, v, progress).await?;
+            continue;
+        };
+        if v.external {
             continue;
         }
-        if v.external {
-            return Err(EngineError::Other(format!(
-                "external volume \"{}\" not found",
-                v.name
-            )));
+        match labels.get(labels::PROJECT) {
+            None => progress.event(
+                "Warning",
+                "",
+                &format!(
+                    "volume \"{}\" already exists but was not created by Docker Compose. Use `external: true` to use an existing volume",
+                    v.name
+                ),
+            ),
+            Some(p) if *p != spec.name => progress.event(
+                "Warning",
+                "",
+                &format!(
+                    "volume \"{}\" already exists but was created for project \"{p}\" (expected \"{}\"). Use `external: true` to use an existing volume",
+                    v.name, spec.name
+                ),
+            ),
+            Some(_) => {}
         }
-        progress.event("Volume", &format!("\"{}\"", v.name), "Creating");
-        engine.docker.create_volume(v.create.clone()).await?;
-        progress.event("Volume", &format!("\"{}\"", v.name), "Created");
+        let expected = v
+            .create
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(labels::CONFIG_HASH));
+        let diverged = matches!(
+            (labels.get(labels::CONFIG_HASH), expected),
+            (Some(have), Some(want)) if have != want
+        );
+        if !diverged
+            || !progress.confirm(&format!(
+                "Volume \"{}\" exists but doesn't match configuration in compose file. Recreate (data will be lost)?",
+                v.name
+            ))
+        {
+            continue;
+        }
+        let (mut users, one_offs) = tokio::try_join!(
+            engine.project_containers(&spec.name, true),
+            engine.one_off_containers(&spec.name, true),
+        )?;
+        users.extend(one_offs);
+        for c in users.iter().filter(|c| c.volumes.contains(&v.name)) {
+            remove_container(engine, &c.id, &c.name, None, progress).await?;
+            removed.insert(c.id.clone());
+        }
+        engine
+            .docker
+            .remove_volume(
+                &v.name,
+                None::<bollard::query_parameters::RemoveVolumeOptions>,
+            )
+            .await?;
+        create_volume(engine, v, progress).await?;
     }
+    Ok(removed)
+}
+
+async fn create_volume(
+    engine: &Engine,
+    v: &crate::spec::VolumeSpec,
+    progress: &dyn Progress,
+) -> Result<(), EngineError> {
+    progress.event("Volume", &v.name, "Creating");
+    engine.docker.create_volume(v.create.clone()).await?;
+    progress.event("Volume", &v.name, "Created");
     Ok(())
 }
 
@@ -616,7 +712,9 @@ async fn converge_service(
     let mut to_start: Vec<(String, String, bool)> = Vec::new();
     for step in steps {
         match step {
-            Step::Keep { id, name, running } => to_start.push((id, name, running)),
+            Step::Keep {
+                id, name, running, ..
+            } => to_start.push((id, name, running)),
             Step::Create { number, name } => {
                 let id = create_container(
                     engine,
@@ -1135,7 +1233,7 @@ pub async fn down(
     }
     if opts.volumes {
         for v in spec.volumes.iter().filter(|v| !v.external) {
-            if engine.volume_exists(&v.name).await? {
+            if engine.volume_labels(&v.name).await?.is_some() {
                 found = true;
                 progress.event("Volume", &v.name, "Removing");
                 engine

@@ -34,6 +34,7 @@ pub enum Step {
     Keep {
         id: String,
         name: String,
+        number: u32,
         running: bool,
     },
     /// A new replica.
@@ -82,12 +83,16 @@ pub fn plan_up(
         let outdated = |c: &Observed| match opts.recreate {
             RecreatePolicy::Force => true,
             RecreatePolicy::Never => false,
+            // As Docker Compose: the configuration or the image changed, a running container
+            // is off one of its networks, or a named volume is not the one mounted.
             RecreatePolicy::Diverged => {
                 c.hash != s.hash
                     || matches!(
                         (&c.image_id, image_ids.get(&s.image)),
                         (Some(have), Some(want)) if have != want
                     )
+                    || (c.state == "running" && s.networks.iter().any(|n| !c.networks.contains(n)))
+                    || s.volumes.iter().any(|v| !c.volumes.contains(v))
             }
         };
         let mut existing: Vec<&Observed> =
@@ -112,6 +117,7 @@ pub fn plan_up(
                 steps.push(Step::Keep {
                     id: c.id.clone(),
                     name: c.name.clone(),
+                    number: c.number,
                     running: c.state == "running",
                 });
             }
@@ -151,6 +157,7 @@ mod tests {
             container_name: None,
             depends_on: Vec::new(),
             networks: Vec::new(),
+            volumes: Vec::new(),
             has_healthcheck: false,
             stop_timeout: None,
             build: None,
@@ -173,6 +180,8 @@ mod tests {
             created: 0,
             labels: HashMap::new(),
             ports: Vec::new(),
+            networks: Vec::new(),
+            volumes: Vec::new(),
         }
     }
 
@@ -244,6 +253,42 @@ mod tests {
         assert!(
             matches!(&p.services[0].steps[..], [Step::Keep { name, .. }, Step::Remove { name: r, .. }] if name == "p-a-1" && r == "p-a-3")
         );
+    }
+
+    #[test]
+    fn a_running_container_off_its_network_or_without_its_volume_is_recreated() {
+        let mut a = svc("a", 1, "h");
+        a.networks = vec!["p_default".into()];
+        a.volumes = vec!["p_data".into()];
+        let s = spec(vec![a]);
+        let mut on = obs("a", 1, "h");
+        on.networks = vec!["p_default".into()];
+        on.volumes = vec!["p_data".into()];
+        let plan = |o: &Observed| {
+            plan_up(
+                &s,
+                &known(&["a"]),
+                std::slice::from_ref(o),
+                &HashMap::new(),
+                &UpOptions::default(),
+            )
+            .services
+            .remove(0)
+            .steps
+        };
+        assert!(matches!(plan(&on)[..], [Step::Keep { number: 1, .. }]));
+        let mut off = on.clone();
+        off.networks.clear();
+        assert!(matches!(plan(&off)[..], [Step::Recreate { .. }]));
+        // Networks are checked on running containers only, as Docker Compose does.
+        off.state = "exited".into();
+        assert!(matches!(
+            plan(&off)[..],
+            [Step::Keep { running: false, .. }]
+        ));
+        let mut other = on.clone();
+        other.volumes = vec!["p_old".into()];
+        assert!(matches!(plan(&other)[..], [Step::Recreate { .. }]));
     }
 
     #[test]

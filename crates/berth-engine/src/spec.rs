@@ -85,6 +85,8 @@ pub struct ServiceSpec {
     pub depends_on: Vec<Dependency>,
     /// Engine names of the networks, primary first.
     pub networks: Vec<String>,
+    /// Engine names of the named volumes it mounts.
+    pub volumes: Vec<String>,
     pub has_healthcheck: bool,
     /// `stop_grace_period` in seconds.
     pub stop_timeout: Option<i64>,
@@ -255,6 +257,15 @@ pub fn project_spec(project: &Project) -> ProjectSpec {
             networks: ordered_networks(v)
                 .into_iter()
                 .map(|k| network_name(&k))
+                .collect(),
+            volumes: v
+                .get("volumes")
+                .and_then(Value::as_seq)
+                .unwrap_or(&[])
+                .iter()
+                .filter(|m| m.get("type").and_then(Value::as_str).unwrap_or("volume") == "volume")
+                .filter_map(|m| str_of(m.get("source")))
+                .map(|src| volume_name(project, &src))
                 .collect(),
             has_healthcheck,
             stop_timeout: duration_ns(v.get("stop_grace_period")).map(|ns| ns / 1_000_000_000),

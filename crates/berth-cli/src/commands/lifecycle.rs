@@ -202,6 +202,7 @@ pub fn start(
                 .map(|c| Step::Keep {
                     id: c.id.clone(),
                     name: c.name.clone(),
+                    number: c.number,
                     running: c.state == "running",
                 })
                 .collect();

@@ -145,6 +145,7 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
         };
         let progress = Arc::new(UpProgress {
             attached,
+            yes: args.yes,
             created: Mutex::new(Vec::new()),
         });
         // Subscribe before anything starts, so no start is missed.
@@ -231,6 +232,8 @@ async fn interrupted(
 /// Compose does), remembers what it created, and tells the attached session what started.
 struct UpProgress {
     attached: bool,
+    /// `-y`: every question is answered "yes" without being asked.
+    yes: bool,
     created: Mutex<Vec<String>>,
 }
 
@@ -248,6 +251,10 @@ impl Progress for UpProgress {
             return;
         }
         StderrProgress.event(kind, name, status);
+    }
+
+    fn confirm(&self, question: &str) -> bool {
+        self.yes || crate::progress::confirm(question)
     }
 }
 
