@@ -100,6 +100,30 @@ pub enum Command {
     Pull(PullArgs),
     /// Run a one-off command on a service
     Run(RunArgs),
+    /// Review the project's architecture: duplicates, port conflicts, reachability,
+    /// development settings, credentials, exposure, naming and operations
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Output format. Values: [human | json]
+    #[arg(long, default_value = "human")]
+    pub format: String,
+    /// Exit with status 1 when a finding of this severity or above is reported. Values:
+    /// [error | warning | info | never]
+    #[arg(long = "fail-on", default_value = "error")]
+    pub fail_on: String,
+    /// Apply the production rules even when no file of the project is a production file
+    /// (a file whose name says `prod`)
+    #[arg(long)]
+    pub production: bool,
+    /// Print the documentation of a rule (by code, e.g. B201, or name) and exit
+    #[arg(long, value_name = "RULE")]
+    pub explain: Option<String>,
+    /// List every rule and exit
+    #[arg(long = "list-rules")]
+    pub list_rules: bool,
 }
 
 #[derive(Debug, Args)]

@@ -43,6 +43,8 @@ pub struct Options {
     pub stdin: Option<String>,
     /// `--all-resources`: keep networks, volumes, secrets and configs no service uses.
     pub all_resources: bool,
+    /// Keep each file's own document in [`Project::layers`] (for the audit).
+    pub keep_layers: bool,
 }
 
 impl Options {
@@ -65,6 +67,7 @@ impl Options {
             cwd,
             stdin: None,
             all_resources: false,
+            keep_layers: false,
         }
     }
 }
@@ -138,6 +141,8 @@ pub struct Merged {
     pub workdir: PathBuf,
     pub files: Vec<PathBuf>,
     pub env: IndexMap<String, String>,
+    /// Each document before merging, if [`Options::keep_layers`].
+    pub layers: Vec<berth_model::Layer>,
 }
 
 /// Loads and merges the files without decoding them (for `config --variables`).
@@ -287,11 +292,15 @@ impl Loader<'_> {
     }
 
     fn run(&mut self) -> Res<Project> {
-        let m = self.merged()?;
-        if !self.opts.interpolate {
-            return self.finish_raw(m);
-        }
-        self.finish(m.model, m.name, m.workdir, m.files, m.env)
+        let mut m = self.merged()?;
+        let layers = std::mem::take(&mut m.layers);
+        let mut project = if self.opts.interpolate {
+            self.finish(m.model, m.name, m.workdir, m.files, m.env)?
+        } else {
+            self.finish_raw(m)?
+        };
+        project.layers = layers;
+        Ok(project)
     }
 
     /// Everything up to the merged model: environment, files, per-document steps and merging.
@@ -463,7 +472,8 @@ impl Loader<'_> {
             },
         );
         let mut model = Value::empty_map(MapKind::Dict, Span::SYNTHETIC);
-        for ((_, path, _, resets), (mut root, result)) in roots.into_iter().zip(prepared) {
+        let mut layers = Vec::new();
+        for ((file, path, _, resets), (mut root, result)) in roots.into_iter().zip(prepared) {
             self.absorb(result?);
             let file_dir = if path.as_os_str() == "-" {
                 opts.cwd.clone()
@@ -478,6 +488,13 @@ impl Loader<'_> {
                 &workdir,
                 &mut vec![path.clone()],
             )?;
+            if opts.keep_layers {
+                layers.push(berth_model::Layer {
+                    file,
+                    path: path.clone(),
+                    doc: root.clone(),
+                });
+            }
             merge::apply_resets(&mut model, &resets);
             // Only the services this document touches can have new duplicates.
             let touched: Vec<String> = root
@@ -504,6 +521,7 @@ impl Loader<'_> {
             workdir,
             files,
             env,
+            layers,
         })
     }
 
@@ -722,6 +740,7 @@ impl Loader<'_> {
             disabled_services: IndexMap::new(),
             sources: SourceMap::default(),
             warnings: Vec::new(),
+            layers: Vec::new(),
         })
     }
 
@@ -958,6 +977,7 @@ impl Loader<'_> {
             disabled_services: disabled,
             sources: SourceMap::default(),
             warnings: Vec::new(),
+            layers: Vec::new(),
         })
     }
 }

@@ -13,6 +13,6 @@ pub mod source;
 pub mod value;
 
 pub use diag::{Diagnostic, Severity};
-pub use project::{Project, Service};
+pub use project::{Layer, Project, Service};
 pub use source::{FileId, SourceFile, SourceMap, Span};
 pub use value::{natural_cmp, Key, Kind, Map, MapKind, Value};

@@ -32,6 +32,18 @@ pub struct Project {
     pub sources: SourceMap,
     /// Warnings raised while loading (unset variables, obsolete `version`, ...).
     pub warnings: Vec<Diagnostic>,
+    /// Each compose file's own document before merging, when the loader was asked to keep
+    /// them (the audit compares what each file says; `config` and `up` do not need them).
+    pub layers: Vec<Layer>,
+}
+
+/// One compose file's document as it stood before merging: interpolated, in canonical forms,
+/// with its `extends` and `include` resolved.
+#[derive(Debug)]
+pub struct Layer {
+    pub file: crate::source::FileId,
+    pub path: PathBuf,
+    pub doc: Value,
 }
 
 /// A view of one service of the project.

@@ -1,5 +1,6 @@
 //! One module per command; `run` dispatches.
 
+mod audit;
 mod build;
 mod config;
 mod down;
@@ -44,6 +45,7 @@ pub fn run(cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
         Command::Build(args) => build::build(&cli.global, &args, printer),
         Command::Pull(args) => build::pull(&cli.global, &args, printer),
         Command::Run(args) => run::run(&cli.global, &args, printer),
+        Command::Audit(args) => audit::run(&cli.global, &args, printer),
     }
 }
 

@@ -1,0 +1,113 @@
+//! ## What it does
+//! Finds credentials written into the compose files: literal values of password, secret,
+//! token and key variables, passwords inside connection strings
+//! (`postgresql://user:password@db/app`), and `--requirepass` with a literal in a command.
+//!
+//! ## Why
+//! Compose files are committed, copied and printed (`docker compose config`); a credential in
+//! them is shared with everyone who can read the repository, and is the same in every
+//! environment. The seeds counted five such credentials in fog-compute's files.
+//!
+//! ## Example
+//! ```yaml
+//! services:
+//!   postgres: {environment: {POSTGRES_PASSWORD: fog_password}}
+//! ```
+//!
+//! ## Use instead
+//! An interpolated variable set outside the files (`${POSTGRES_PASSWORD:?required}`, from
+//! `.env` or the deployment's environment), or a secret:
+//! `POSTGRES_PASSWORD_FILE: /run/secrets/postgres_password`.
+
+use berth_model::{Diagnostic, Span};
+
+use crate::facts::{command_line, environment, in_compose_file, interpolated};
+use crate::{Context, Sink};
+
+/// Whether a variable name says it holds a credential.
+pub(crate) fn secret_name(key: &str) -> bool {
+    let k = key.to_ascii_uppercase();
+    if k.ends_with("_FILE") || k.ends_with("_PATH") {
+        return false;
+    }
+    [
+        "PASSWORD",
+        "PASSWD",
+        "SECRET",
+        "TOKEN",
+        "API_KEY",
+        "APIKEY",
+        "PRIVATE_KEY",
+        "ACCESS_KEY",
+        "CREDENTIAL",
+    ]
+    .iter()
+    .any(|w| k.contains(w))
+        || k.ends_with("_KEY")
+}
+
+/// The password of every `scheme://user:password@` in `text`.
+pub(crate) fn url_passwords(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let after = &rest[i + 3..];
+        let end = after
+            .find(|c: char| c == '/' || c.is_whitespace())
+            .unwrap_or(after.len());
+        let authority = &after[..end];
+        if let Some((userinfo, _)) = authority.rsplit_once('@') {
+            if let Some((_, password)) = userinfo.split_once(':') {
+                if !password.is_empty() {
+                    out.push(password);
+                }
+            }
+        }
+        rest = &after[end..];
+    }
+    out
+}
+
+pub fn check(cx: &Context, out: &mut Sink) {
+    let p = cx.project;
+    let mut report = |service: &str, span: Span, what: String| {
+        out.report(
+            Some(service),
+            Diagnostic::error(format!("hard-coded credential in `{service}`: {what}"))
+                .with_label(span, "written in the file"),
+        );
+    };
+    for s in p.services() {
+        for (key, value, span) in environment(&s) {
+            let Some(value) = value.filter(|v| !v.is_empty()) else {
+                continue;
+            };
+            if interpolated(p, span) || !in_compose_file(p, span) {
+                continue;
+            }
+            if secret_name(key) {
+                report(s.name, span, format!("{key} is set to a literal value"));
+            } else if !url_passwords(value).is_empty() {
+                report(s.name, span, format!("{key} holds a password in its URL"));
+            }
+        }
+        if let Some((text, span)) = command_line(&s, "command") {
+            if interpolated(p, span) {
+                continue;
+            }
+            let words: Vec<&str> = text.split_whitespace().collect();
+            if words
+                .windows(2)
+                .any(|w| w[0] == "--requirepass" && !w[1].starts_with('$'))
+            {
+                report(
+                    s.name,
+                    span,
+                    "--requirepass is given a literal password".into(),
+                );
+            } else if !url_passwords(&text).is_empty() {
+                report(s.name, span, "its command holds a password in a URL".into());
+            }
+        }
+    }
+}

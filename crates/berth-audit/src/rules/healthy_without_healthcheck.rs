@@ -1,0 +1,58 @@
+//! ## What it does
+//! Finds `depends_on` with `condition: service_healthy` on a service that has no healthcheck
+//! in the project (or has it disabled).
+//!
+//! ## Why
+//! Compose waits for a health status that never comes: `up` fails with `container X has no
+//! healthcheck configured`, unless the image itself declares a `HEALTHCHECK` (which the
+//! compose files do not show, so readers cannot tell).
+//!
+//! ## Example
+//! ```yaml
+//! services:
+//!   backend: {depends_on: {redis: {condition: service_healthy}}}
+//!   redis: {image: redis}
+//! ```
+//!
+//! ## Use instead
+//! Give the dependency a healthcheck (`test: ["CMD", "redis-cli", "ping"]`), or wait for
+//! `service_started`.
+
+use berth_model::{Diagnostic, Value};
+
+use crate::{Context, Sink};
+
+pub fn check(cx: &Context, out: &mut Sink) {
+    let p = cx.project;
+    for s in p.services() {
+        let Some(deps) = s.get("depends_on").and_then(Value::as_map) else {
+            continue;
+        };
+        for (dep, spec) in deps.iter() {
+            let Some(cond) = spec.get("condition") else {
+                continue;
+            };
+            if cond.as_str() != Some("service_healthy") {
+                continue;
+            }
+            let Some(target) = p.service(&dep.name) else {
+                continue;
+            };
+            let checked = target.get("healthcheck").is_some_and(|h| {
+                h.get("disable").and_then(Value::as_bool) != Some(true) && h.get("test").is_some()
+            });
+            if checked {
+                continue;
+            }
+            out.report(
+                Some(s.name),
+                Diagnostic::error(format!(
+                    "`{}` waits for `{}` to be healthy, but `{}` has no healthcheck",
+                    s.name, dep.name, dep.name
+                ))
+                .with_label(cond.span, "service_healthy")
+                .with_note("unless its image declares a HEALTHCHECK, `up` fails here"),
+            );
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! ## What it does
+//! Finds Redis (and Valkey, KeyDB) services started without a password: no `--requirepass`
+//! in the command and no password variable in the environment.
+//!
+//! ## Why
+//! Redis without auth accepts every command from anyone who can reach it, including
+//! `CONFIG SET` and `FLUSHALL`; on a shared network, that is every other container.
+//!
+//! ## Example
+//! ```yaml
+//! services:
+//!   redis: {image: redis:7-alpine}
+//! ```
+//!
+//! ## Use instead
+//! ```yaml
+//! services:
+//!   redis:
+//!     image: redis:7-alpine
+//!     command: ["redis-server", "--requirepass", "${REDIS_PASSWORD:?set REDIS_PASSWORD}"]
+//! ```
+
+use berth_model::Diagnostic;
+
+use crate::facts::{command_line, environment, image_base};
+use crate::{Context, Sink};
+
+pub fn check(cx: &Context, out: &mut Sink) {
+    for s in cx.project.services() {
+        let Some(image) = s.get("image") else {
+            continue;
+        };
+        let base = image_base(image.as_str().unwrap_or_default());
+        if !matches!(base.as_str(), "redis" | "valkey" | "keydb" | "redis-stack") {
+            continue;
+        }
+        let command = command_line(&s, "command").map(|c| c.0).unwrap_or_default();
+        let has_password_var = environment(&s).iter().any(|(k, v, _)| {
+            v.is_some_and(|v| !v.is_empty())
+                && (k.contains("PASSWORD")
+                    || k.ends_with("_ARGS") && v.is_some_and(|v| v.contains("requirepass")))
+        });
+        if command.contains("requirepass") || command.contains(".conf") || has_password_var {
+            continue;
+        }
+        out.report(
+            Some(s.name),
+            Diagnostic::warning(format!("`{}` runs {base} without a password", s.name))
+                .with_label(image.span, "no --requirepass in its command"),
+        );
+    }
+}

@@ -1,0 +1,228 @@
+//! A positive and a negative fixture per rule: each fixture is a small project loaded by the
+//! real loader, and the test checks which codes fire, and on which file and line.
+
+use std::path::PathBuf;
+
+use berth_audit::{audit, Context, RULES};
+use berth_loader::load::{load, Options};
+
+/// Loads `files` (name, text; the first is the base file) and returns `code file:line` for
+/// every finding.
+fn findings_in(files: &[(&str, &str)], production: bool) -> Vec<String> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).expect("write fixture");
+    }
+    // Variables the fixtures interpolate, as a deployment would set them.
+    let env = ["PG_PASSWORD", "P", "REDIS_PASSWORD"]
+        .iter()
+        .map(|k| ((*k).to_string(), "from-the-environment".to_string()))
+        .collect();
+    let mut opts = Options::new(dir.path().to_path_buf(), env);
+    opts.files = files.iter().map(|(n, _)| PathBuf::from(n)).collect();
+    opts.keep_layers = true;
+    let project = load(&opts).unwrap_or_else(|e| panic!("{}", e.render()));
+    let report = audit(&Context {
+        project: &project,
+        production,
+    });
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            let d = &f.diagnostic;
+            let loc = d
+                .primary_span()
+                .and_then(|s| project.sources.location(s))
+                .map(|l| l.rsplit('/').next().unwrap_or_default().to_string())
+                .unwrap_or_default();
+            let loc = loc
+                .rsplit_once(':')
+                .map_or(loc.clone(), |(a, _)| a.to_string());
+            format!("{} {loc}", d.code.clone().unwrap_or_default())
+        })
+        .collect()
+}
+
+fn findings(yaml: &str) -> Vec<String> {
+    findings_in(&[("compose.yaml", yaml)], false)
+}
+
+/// The findings of one rule.
+fn of(code: &str, all: &[String]) -> Vec<String> {
+    all.iter()
+        .filter(|f| f.starts_with(code))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn b101_a_service_defined_in_full_in_two_files() {
+    let base = "services:\n  prometheus:\n    image: prom/prometheus:v2\n";
+    let add =
+        "services:\n  prometheus:\n    image: prom/prometheus:v2\n    ports: [\"9091:9090\"]\n";
+    let tweak = "services:\n  prometheus:\n    ports: [\"9091:9090\"]\n";
+    let both = findings_in(
+        &[("compose.yaml", base), ("compose.betanet.yaml", add)],
+        false,
+    );
+    assert_eq!(of("B101", &both), ["B101 compose.yaml:2"]);
+    let ok = findings_in(
+        &[("compose.yaml", base), ("compose.betanet.yaml", tweak)],
+        false,
+    );
+    assert!(of("B101", &ok).is_empty());
+}
+
+#[test]
+fn b102_two_services_doing_one_job() {
+    let two = findings(
+        "services:\n  prometheus:\n    image: prom/prometheus:v2\n  prom2:\n    image: prom/prometheus:v2\n",
+    );
+    assert_eq!(of("B102", &two), ["B102 compose.yaml:3"]);
+    let one = findings(
+        "services:\n  prometheus:\n    image: prom/prometheus:v2\n  web:\n    image: nginx:1\n",
+    );
+    assert!(of("B102", &one).is_empty());
+}
+
+#[test]
+fn b201_host_port_conflicts_understand_addresses_protocols_and_ranges() {
+    let f = |ports_a: &str, ports_b: &str| {
+        of(
+            "B201",
+            &findings(&format!(
+                "services:\n  a:\n    image: x:1\n    ports: {ports_a}\n  b:\n    image: x:1\n    ports: {ports_b}\n"
+            )),
+        )
+    };
+    assert_eq!(
+        f("[\"9090:9090\"]", "[\"9090:80\"]"),
+        ["B201 compose.yaml:7"]
+    );
+    assert_eq!(f("[\"8000-8005:80\"]", "[\"8003:80\"]").len(), 1);
+    assert_eq!(f("[\"0.0.0.0:53:53\"]", "[\"127.0.0.1:53:53\"]").len(), 1);
+    assert!(f("[\"53:53/udp\"]", "[\"53:53/tcp\"]").is_empty());
+    assert!(f("[\"127.0.0.1:80:80\"]", "[\"127.0.0.2:80:80\"]").is_empty());
+    assert!(f("[\"0.0.0.0:80:80\"]", "[\"[::1]:80:80\"]").is_empty());
+    assert!(f("[\"8000-8005:80\"]", "[\"8006:80\"]").is_empty());
+}
+
+#[test]
+fn b202_backing_services_on_every_interface() {
+    let open = findings("services:\n  db:\n    image: postgres:16\n    ports: [\"5432:5432\"]\n");
+    assert_eq!(of("B202", &open), ["B202 compose.yaml:4"]);
+    let local = findings("services:\n  db:\n    image: postgres:16\n    ports: [\"127.0.0.1:5432:5432\"]\n  web:\n    image: myapp:1\n    ports: [\"80:80\"]\n");
+    assert!(of("B202", &local).is_empty());
+}
+
+#[test]
+fn b203_production_ports_other_than_the_proxy() {
+    let yaml = "services:\n  proxy:\n    image: nginx:1.27\n    ports: [\"443:443\"]\n  api:\n    image: app:1\n    ports: [\"8000:8000\"]\n";
+    let prod = findings_in(&[("compose.yaml", yaml)], true);
+    assert_eq!(of("B203", &prod), ["B203 compose.yaml:7"]);
+    assert!(of("B203", &findings(yaml)).is_empty(), "production only");
+}
+
+#[test]
+fn b204_redis_without_a_password() {
+    let bare = findings("services:\n  redis:\n    image: redis:7\n");
+    assert_eq!(of("B204", &bare), ["B204 compose.yaml:3"]);
+    let auth = findings("services:\n  redis:\n    image: redis:7\n    command: redis-server --requirepass ${REDIS_PASSWORD}\n");
+    assert!(of("B204", &auth).is_empty());
+}
+
+#[test]
+fn b301_references_across_networks() {
+    let yaml = |backend_nets: &str| {
+        format!("services:\n  backend:\n    image: app:1\n    environment:\n      DATABASE_URL: postgresql://postgres:5432/db\n    networks: {backend_nets}\n  postgres:\n    image: postgres:16\n    networks: [internal]\nnetworks:\n  public: {{}}\n  internal: {{}}\n")
+    };
+    assert_eq!(
+        of("B301", &findings(&yaml("[public]"))),
+        ["B301 compose.yaml:5"]
+    );
+    assert!(of("B301", &findings(&yaml("[public, internal]"))).is_empty());
+}
+
+#[test]
+fn b302_ports_on_an_internal_network_only() {
+    let yaml = |internal: bool| {
+        format!("services:\n  api:\n    image: app:1\n    ports: [\"8000:8000\"]\n    networks: [back]\nnetworks:\n  back:\n    internal: {internal}\n")
+    };
+    assert_eq!(of("B302", &findings(&yaml(true))), ["B302 compose.yaml:4"]);
+    assert!(of("B302", &findings(&yaml(false))).is_empty());
+}
+
+#[test]
+fn b4xx_development_settings_belong_in_a_development_file() {
+    let dev = "services:\n  backend:\n    build:\n      context: ./backend\n      dockerfile: Dockerfile.dev\n    command: uvicorn main:app --reload\n    volumes: [\"./backend:/app\"]\n    environment:\n      LOG_LEVEL: debug\n  pgadmin:\n    image: dpage/pgadmin4:8\n";
+    let in_base = findings_in(&[("compose.yaml", dev)], false);
+    for code in ["B401", "B402", "B403", "B404", "B405"] {
+        assert_eq!(of(code, &in_base).len(), 1, "{code}: {in_base:?}");
+    }
+    let base = "services:\n  backend:\n    image: app:1\n";
+    let in_override = findings_in(
+        &[("compose.yaml", base), ("compose.override.yaml", dev)],
+        false,
+    );
+    for code in ["B401", "B402", "B403", "B404", "B405"] {
+        assert!(of(code, &in_override).is_empty(), "{code}: {in_override:?}");
+    }
+}
+
+#[test]
+fn b501_b502_credentials_in_the_files() {
+    let literal = findings("services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: secret\n  app:\n    image: app:1\n    environment:\n      DATABASE_URL: postgresql://u:pw@db/app\n    command: redis-server --requirepass hunter2\n");
+    assert_eq!(
+        of("B501", &literal),
+        [
+            "B501 compose.yaml:5",
+            "B501 compose.yaml:9",
+            "B501 compose.yaml:10"
+        ]
+    );
+    let external = findings("services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ${PG_PASSWORD:?}\n      POSTGRES_PASSWORD_FILE: /run/secrets/pg\n      GF_SECURITY_ADMIN_PASSWORD: ${GF_PASSWORD:-admin}\n");
+    assert!(of("B501", &external).is_empty(), "{external:?}");
+    assert_eq!(of("B502", &external), ["B502 compose.yaml:7"]);
+}
+
+#[test]
+fn b601_mixed_naming_conventions() {
+    let mixed = findings("services:\n  a:\n    image: x:1\n    volumes: [node1-data:/a, node2_data:/b, node3_data:/c]\nvolumes:\n  node1-data: {}\n  node2_data: {}\n  node3_data: {}\n");
+    assert_eq!(of("B601", &mixed), ["B601 compose.yaml:6"]);
+    let same = findings("services:\n  a:\n    image: x:1\n    volumes: [data:/a, more_data:/b]\nvolumes:\n  data: {}\n  more_data: {}\n");
+    assert!(of("B601", &same).is_empty());
+}
+
+#[test]
+fn b7xx_operations() {
+    let yaml = "services:\n  app:\n    image: app\n    privileged: true\n    user: root\n    volumes: [/var/run/docker.sock:/var/run/docker.sock]\n    depends_on:\n      cache: {condition: service_healthy}\n      prometheus: {condition: service_started}\n  cache:\n    image: redis:7\n    command: redis-server --requirepass ${P}\n  prometheus:\n    image: prom/prometheus:v2\n";
+    let all = findings(yaml);
+    assert_eq!(of("B701", &all), ["B701 compose.yaml:8"]);
+    assert_eq!(of("B702", &all), ["B702 compose.yaml:9"]);
+    assert_eq!(of("B703", &all).len(), 2);
+    assert_eq!(of("B705", &all), ["B705 compose.yaml:3"]);
+    assert_eq!(of("B706", &all), ["B706 compose.yaml:4"]);
+    assert_eq!(of("B707", &all), ["B707 compose.yaml:6"]);
+    assert_eq!(of("B708", &all), ["B708 compose.yaml:5"]);
+    assert!(of("B704", &all).is_empty(), "production only");
+    let prod = findings_in(&[("compose.yaml", yaml)], true);
+    assert_eq!(of("B704", &prod).len(), 3);
+    let clean = findings("services:\n  app:\n    image: app:1.2\n    depends_on:\n      cache: {condition: service_healthy}\n  cache:\n    image: redis:7\n    command: redis-server --requirepass ${P}\n    healthcheck: {test: [CMD, redis-cli, ping]}\n");
+    assert!(clean.is_empty(), "{clean:?}");
+}
+
+#[test]
+fn every_rule_has_a_test_here() {
+    let source = include_str!("rules.rs");
+    for r in RULES {
+        let group = format!("{}xx", &r.code[..2]);
+        assert!(
+            source.contains(&r.code.to_ascii_lowercase())
+                || source.contains(&group.to_ascii_lowercase())
+                || source.contains(&format!("\"{}\"", r.code)),
+            "no test for {}",
+            r.code
+        );
+    }
+}
