@@ -281,6 +281,17 @@ impl Engine {
         }
     }
 
+    /// Removes the volume of this name.
+    ///
+    /// # Errors
+    /// Engine API errors (a volume still in use, for one).
+    pub async fn remove_volume(&self, name: &str) -> Result<(), EngineError> {
+        self.docker
+            .remove_volume(name, None::<bollard::query_parameters::RemoveVolumeOptions>)
+            .await?;
+        Ok(())
+    }
+
     /// The local image ID of a reference, if present.
     ///
     /// # Errors

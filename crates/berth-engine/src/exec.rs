@@ -649,13 +649,7 @@ pub async fn ensure_volumes(
             remove_container(engine, &c.id, &c.name, None, progress).await?;
             removed.insert(c.id.clone());
         }
-        engine
-            .docker
-            .remove_volume(
-                &v.name,
-                None::<bollard::query_parameters::RemoveVolumeOptions>,
-            )
-            .await?;
+        engine.remove_volume(&v.name).await?;
         create_volume(engine, v, progress).await?;
     }
     Ok(removed)
@@ -1236,13 +1230,7 @@ pub async fn down(
             if engine.volume_labels(&v.name).await?.is_some() {
                 found = true;
                 progress.event("Volume", &v.name, "Removing");
-                engine
-                    .docker
-                    .remove_volume(
-                        &v.name,
-                        None::<bollard::query_parameters::RemoveVolumeOptions>,
-                    )
-                    .await?;
+                engine.remove_volume(&v.name).await?;
                 progress.event("Volume", &v.name, "Removed");
             }
         }

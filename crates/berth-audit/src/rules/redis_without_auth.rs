@@ -36,9 +36,10 @@ pub fn check(cx: &Context, out: &mut Sink) {
         }
         let command = command_line(&s, "command").map(|c| c.0).unwrap_or_default();
         let has_password_var = environment(&s).iter().any(|(k, v, _)| {
-            v.is_some_and(|v| !v.is_empty())
+            let value = v.unwrap_or_default();
+            !value.is_empty()
                 && (k.contains("PASSWORD")
-                    || k.ends_with("_ARGS") && v.is_some_and(|v| v.contains("requirepass")))
+                    || (k.ends_with("_ARGS") && value.contains("requirepass")))
         });
         if command.contains("requirepass") || command.contains(".conf") || has_password_var {
             continue;
