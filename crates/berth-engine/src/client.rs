@@ -316,6 +316,20 @@ impl Engine {
         while s.next().await.is_some() {}
     }
 
+    /// Whether the container runs now (false when it is gone, or the engine cannot tell).
+    pub async fn is_running(&self, name: &str) -> bool {
+        self.docker
+            .inspect_container(
+                name,
+                None::<bollard::query_parameters::InspectContainerOptions>,
+            )
+            .await
+            .ok()
+            .and_then(|i| i.state)
+            .and_then(|s| s.running)
+            .unwrap_or(false)
+    }
+
     /// When the container last stopped, as the engine reports it (RFC 3339, nanoseconds);
     /// `None` if it never has. Output written after it belongs to later runs.
     pub async fn finished_at(&self, name: &str) -> Option<String> {

@@ -330,8 +330,15 @@ impl Attached<'_> {
                     continue;
                 }
                 Some((n, ack)) = before_start.recv() => (n, Some(ack)),
-                // A restart (restart policy): attach again.
-                Some(n) = async { match starts.as_mut() { Some(s) => s.recv().await, None => None } } => (n, None),
+                // A restart (restart policy): attach again. The event of a start this session
+                // made can come after the container already exited (its stream ended first);
+                // attaching to a stopped container would wait for a start that never comes.
+                Some(n) = async { match starts.as_mut() { Some(s) => s.recv().await, None => None } } => {
+                    if following.contains(&n) || !self.engine.is_running(&n).await {
+                        continue;
+                    }
+                    (n, None)
+                }
                 Some(ev) = rx.recv() => {
                     let LogEvent::Ended { container } = &ev else {
                         out.print(&ev);
@@ -368,13 +375,16 @@ impl Attached<'_> {
             }
             if all.contains(&name) && !following.contains(&name) {
                 following.insert(name.clone());
-                done.remove(&name);
+                let was_done = done.remove(&name);
                 if shown.contains(&name) {
                     if let Err(e) =
                         logs::attach(self.engine, name.clone(), args.timestamps, tx.clone()).await
                     {
                         eprintln!("cannot attach to {name}: {e}");
                         following.remove(&name);
+                        if was_done {
+                            done.insert(name.clone());
+                        }
                     }
                 } else {
                     // Not shown, but its exit still counts: follow without printing.
