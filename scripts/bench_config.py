@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Times `berth config` against the reference Docker Compose on generated projects.
+"""Times `berth config` against the reference Docker Compose on generated projects, and `berth audit`.
 
 usage: scripts/bench_config.py [--runs N] [--berth PATH] [--reference PATH] [--sizes 500,1000,2000]
 
@@ -7,6 +7,8 @@ Projects come from ../shared/bench/gen_stack.py (4 files: base with anchors and 
 override, prod, add-on). Whole processes are timed (wall clock), in the same run, and the medians,
 the ratio and Berth's peak memory are printed. The reference is run only where it finishes
 (DEPS=0): with DEPS=2 its cycle check walks every path and does not finish in 20 minutes.
+`berth audit` (the four files merged, every rule) and `berth audit --patterns` (each of the
+project's deployment patterns loaded and audited) have no reference; their medians are printed.
 """
 import argparse
 import os
@@ -74,12 +76,14 @@ def main():
                     r_med, _, r_out = measure([args.reference] + FILES + ["config"], d, args.reference_runs)
                     ratio = r_med / b_med
                     same = "identical" if r_out == b_out else "DIFFERENT OUTPUT"
-                rows.append((n, deps, b_med, b_rss, r_med, ratio, same))
-    print(f"{'services':>8} {'deps':>4} {'berth median':>13} {'berth peak':>11} {'reference median':>17} {'ratio':>7}  output")
-    for n, deps, b, rss, r, ratio, same in rows:
+                a_med, _, _ = measure([args.berth] + FILES + ["audit", "--fail-on", "never"], d, args.runs)
+                p_med, _, _ = measure([args.berth, "audit", "--patterns", "--fail-on", "never"], d, args.runs)
+                rows.append((n, deps, b_med, b_rss, r_med, ratio, same, a_med, p_med))
+    print(f"{'services':>8} {'deps':>4} {'berth median':>13} {'berth peak':>11} {'reference median':>17} {'ratio':>7} {'audit':>10} {'audit --patterns':>17}  output")
+    for n, deps, b, rss, r, ratio, same, a, pa in rows:
         rs = f"{r * 1000:14.0f} ms" if r is not None else f"{'-':>17}"
         ra = f"{ratio:6.1f}x" if ratio is not None else f"{'-':>7}"
-        print(f"{n:>8} {deps:>4} {b * 1000:10.1f} ms {rss:8.1f} MB {rs} {ra}  {same}")
+        print(f"{n:>8} {deps:>4} {b * 1000:10.1f} ms {rss:8.1f} MB {rs} {ra} {a * 1000:7.1f} ms {pa * 1000:14.1f} ms  {same}")
 
 
 if __name__ == "__main__":

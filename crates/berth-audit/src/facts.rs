@@ -380,7 +380,7 @@ pub fn on_host_network(s: &Service) -> bool {
 pub struct Reference<'a> {
     pub from: &'a str,
     pub to: String,
-    pub how: &'static str,
+    pub how: String,
     pub span: Span,
 }
 
@@ -443,9 +443,10 @@ pub fn host_names(project: &Project) -> Vec<(String, &str)> {
     out
 }
 
-/// Every reference from one service to another: `depends_on`, `links`, and host names in
+/// Every reference from one service to another: `depends_on`, `links`, host names in
 /// environment values whose name says they hold an address (`*_URL`, `*_HOST`, ...) or that
-/// are URLs.
+/// are URLs, the scrape targets of the `prometheus.yml` a service mounts, and the services a
+/// Traefik of the project routes to (their `traefik.http.routers.*` labels).
 #[must_use]
 pub fn references(project: &Project) -> Vec<Reference<'_>> {
     let names = host_names(project);
@@ -462,7 +463,7 @@ pub fn references(project: &Project) -> Vec<Reference<'_>> {
                 out.push(Reference {
                     from: s.name,
                     to: k.name.clone(),
-                    how: "depends_on",
+                    how: "depends_on".into(),
                     span: k.span,
                 });
             }
@@ -473,7 +474,7 @@ pub fn references(project: &Project) -> Vec<Reference<'_>> {
                     out.push(Reference {
                         from: s.name,
                         to,
-                        how: "links",
+                        how: "links".into(),
                         span: l.span,
                     });
                 }
@@ -509,9 +510,102 @@ pub fn references(project: &Project) -> Vec<Reference<'_>> {
                         out.push(Reference {
                             from: s.name,
                             to,
-                            how: "environment",
+                            how: "environment".into(),
                             span,
                         });
+                    }
+                }
+            }
+        }
+        for (target, line, file, span) in scrape_targets(&s) {
+            if let Some(to) = lookup(&target).filter(|to| to != s.name) {
+                out.push(Reference {
+                    from: s.name,
+                    to,
+                    how: format!("scrape target in {file}:{line}"),
+                    span,
+                });
+            }
+        }
+    }
+    let proxies: Vec<Service> = project
+        .services()
+        .filter(|s| s.image().is_some_and(|i| image_base(i) == "traefik"))
+        .collect();
+    for s in project.services() {
+        let Some(labels) = s.get("labels").and_then(Value::as_map) else {
+            continue;
+        };
+        let routed = labels.iter().find(|(k, _)| {
+            k.name.starts_with("traefik.http.routers.")
+                || k.name.starts_with("traefik.tcp.routers.")
+        });
+        let disabled = labels
+            .get("traefik.enable")
+            .and_then(Value::scalar_to_string)
+            .is_some_and(|v| v.eq_ignore_ascii_case("false"));
+        let Some((key, _)) = routed.filter(|_| !disabled) else {
+            continue;
+        };
+        for proxy in &proxies {
+            if proxy.name != s.name {
+                out.push(Reference {
+                    from: proxy.name,
+                    to: s.name.to_string(),
+                    how: format!("Traefik router `{}`", key.name),
+                    span: key.span,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The hosts a service scrapes as Prometheus: the `static_configs` targets of the
+/// `prometheus.yml` it bind-mounts, each with its line and file name, and the span of the
+/// mount in the compose file. A file that cannot be read or parsed gives none.
+fn scrape_targets(s: &Service) -> Vec<(String, usize, String, Span)> {
+    let mut out = Vec::new();
+    for v in s.get("volumes").and_then(Value::as_seq).unwrap_or(&[]) {
+        let is_config = v
+            .get("target")
+            .and_then(Value::as_str)
+            .is_some_and(|t| t.ends_with("/prometheus.yml") || t.ends_with("/prometheus.yaml"));
+        let bind = v.get("type").and_then(Value::as_str) == Some("bind");
+        let Some(source) = v
+            .get("source")
+            .and_then(Value::as_str)
+            .filter(|_| is_config && bind)
+        else {
+            continue;
+        };
+        let Ok(text) = std::fs::read_to_string(source) else {
+            continue;
+        };
+        let Ok(docs) = berth_loader::yaml::parse(berth_model::FileId::SYNTHETIC, &text) else {
+            continue;
+        };
+        let file = std::path::Path::new(source)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        for doc in docs.iter().filter_map(|d| d.root.as_ref()) {
+            let jobs = doc
+                .get("scrape_configs")
+                .and_then(Value::as_seq)
+                .unwrap_or(&[]);
+            for job in jobs {
+                let statics = job
+                    .get("static_configs")
+                    .and_then(Value::as_seq)
+                    .unwrap_or(&[]);
+                for sc in statics {
+                    for t in sc.get("targets").and_then(Value::as_seq).unwrap_or(&[]) {
+                        let Some(addr) = t.as_str() else { continue };
+                        let host = addr.rsplit_once(':').map_or(addr, |(h, _)| h);
+                        let start = (t.span.start as usize).min(text.len());
+                        let line = text[..start].matches('\n').count() + 1;
+                        out.push((host.to_string(), line, file.clone(), v.span));
                     }
                 }
             }

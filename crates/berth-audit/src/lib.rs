@@ -5,8 +5,10 @@
 //! One rule per module under `rules/`, listed once in [`registry::RULES`] with its stable code;
 //! the module's `//!` comment is the rule's documentation (`berth audit --explain CODE`).
 
+pub mod diff;
 pub mod facts;
 pub mod output;
+pub mod patterns;
 pub mod registry;
 mod rules;
 

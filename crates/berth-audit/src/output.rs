@@ -1,5 +1,9 @@
-//! The audit's outputs: human (rustc-like, with the source line and a caret), and JSON. Both
-//! are stable: file paths inside the project folder are written relative to it.
+//! The audit's outputs: human (rustc-like, with the source line and a caret), JSON and SARIF
+//! 2.1.0 (what GitHub code scanning reads). All are stable: file paths inside the project folder
+//! are written relative to it.
+//!
+//! An audit is one or more runs, one per deployment pattern; a finding several patterns share
+//! (the same rule, message and place) is reported once, with the patterns it appears in.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -7,7 +11,16 @@ use std::path::Path;
 use berth_model::{Project, Severity};
 use serde_json::{json, Value};
 
+use crate::patterns::Pattern;
 use crate::{Finding, Report};
+
+/// One audited project: a deployment pattern (or the files given) and what the rules found.
+pub struct Run {
+    /// `None` when the project is the one `-f` or discovery gave.
+    pub pattern: Option<Pattern>,
+    pub project: Project,
+    pub report: Report,
+}
 
 /// A path as the outputs show it: relative to the project folder when inside it.
 #[must_use]
@@ -18,17 +31,128 @@ pub fn display_path(project: &Project, path: &Path) -> String {
         .to_string()
 }
 
-/// The findings as rustc prints errors, then a summary line.
+/// A finding, with the run that rendered it first and the patterns that have it.
+pub(crate) struct Seen<'a> {
+    pub(crate) run: &'a Run,
+    pub(crate) finding: &'a Finding,
+    pub(crate) reason: Option<&'a str>,
+    pub(crate) patterns: Vec<&'a str>,
+}
+
+/// What identifies a finding across runs: its rule, message and primary place (file and offset;
+/// each run numbers its files on its own).
+fn identity(run: &Run, f: &Finding) -> (Option<String>, String, Option<(String, u32)>) {
+    let d = &f.diagnostic;
+    let place = d.primary_span().and_then(|s| {
+        run.project
+            .sources
+            .path(s.file)
+            .map(|p| (p.display().to_string(), s.start))
+    });
+    (d.code.clone(), d.message.clone(), place)
+}
+
+/// The findings (or, with `suppressed`, the suppressed ones) of every run, each once.
+pub(crate) fn merged(runs: &[Run], suppressed: bool) -> Vec<Seen<'_>> {
+    let mut out: Vec<Seen> = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    for run in runs {
+        let name = run.pattern.as_ref().map_or("", |p| p.name.as_str());
+        let items: Vec<(&Finding, Option<&str>)> = if suppressed {
+            run.report
+                .suppressed
+                .iter()
+                .map(|(f, r)| (f, Some(r.as_str())))
+                .collect()
+        } else {
+            run.report.findings.iter().map(|f| (f, None)).collect()
+        };
+        for (f, reason) in items {
+            let key = identity(run, f);
+            match index.get(&key) {
+                Some(&i) => {
+                    let seen: &mut Seen = &mut out[i];
+                    seen.patterns.push(name);
+                }
+                None => {
+                    index.insert(key, out.len());
+                    out.push(Seen {
+                        run,
+                        finding: f,
+                        reason,
+                        patterns: vec![name],
+                    });
+                }
+            }
+        }
+    }
+    if runs.len() > 1 {
+        // In file order (as the patterns list the files), then by place and rule.
+        let mut files: Vec<&Path> = Vec::new();
+        for run in runs {
+            for f in &run.project.config_files {
+                if !files.contains(&f.as_path()) {
+                    files.push(f);
+                }
+            }
+        }
+        out.sort_by_cached_key(|s| {
+            let (code, _, place) = identity(s.run, s.finding);
+            let (rank, offset) = place.map_or((usize::MAX, 0), |(path, offset)| {
+                let rank = files
+                    .iter()
+                    .position(|f| f.display().to_string() == path)
+                    .unwrap_or(usize::MAX - 1);
+                (rank, offset)
+            });
+            (rank, offset, code)
+        });
+    }
+    out
+}
+
+fn severity_counts(seen: &[Seen]) -> (usize, usize, usize) {
+    let n = |s| {
+        seen.iter()
+            .filter(|f| f.finding.diagnostic.severity == s)
+            .count()
+    };
+    (n(Severity::Error), n(Severity::Warning), n(Severity::Info))
+}
+
+fn summary_line(e: usize, w: usize, i: usize) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!("{}, {}, {i} info", plural(e, "error"), plural(w, "warning"))
+}
+
+/// The files of a pattern as a user would list them.
+fn files_of(run: &Run) -> String {
+    run.project
+        .config_files
+        .iter()
+        .map(|f| display_path(&run.project, f))
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// The findings as rustc prints errors, then a summary (one line per pattern, when there are
+/// several).
 #[must_use]
-pub fn human(project: &Project, report: &Report) -> String {
+pub fn human(runs: &[Run]) -> String {
     let mut out = String::new();
-    for f in &report.findings {
-        let mut text = f.diagnostic.render(&project.sources);
+    let several = runs.len() > 1;
+    let seen = merged(runs, false);
+    for s in &seen {
+        let project = &s.run.project;
+        let mut text = s.finding.diagnostic.render(&project.sources);
         // Relative paths, as in the JSON output.
         let dir = format!("{}/", project.working_dir.display());
         text = text.replace(&format!("--> {dir}"), "--> ");
         out.push_str(&text);
-        if let Some(rule) = f.diagnostic.code.as_deref().and_then(crate::rule) {
+        if several {
+            let _ = writeln!(out, "  = in: {}", s.patterns.join(", "));
+        }
+        if let Some(rule) = s.finding.diagnostic.code.as_deref().and_then(crate::rule) {
             let _ = writeln!(
                 out,
                 "  = help: `berth audit --explain {}` ({})",
@@ -37,24 +161,53 @@ pub fn human(project: &Project, report: &Report) -> String {
         }
         out.push('\n');
     }
-    let (e, w, i) = report.counts();
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let _ = write!(
-        out,
-        "{}: {}, {}, {i} info",
-        project.name,
-        plural(e, "error"),
-        plural(w, "warning"),
-    );
-    if !report.suppressed.is_empty() {
-        let _ = write!(out, " ({} suppressed)", report.suppressed.len());
+    let Some(first) = runs.first() else {
+        return out;
+    };
+    let suppressed = merged(runs, true).len();
+    let tail = if suppressed == 0 {
+        String::new()
+    } else {
+        format!(" ({suppressed} suppressed)")
+    };
+    let (e, w, i) = severity_counts(&seen);
+    if several {
+        for run in runs {
+            let (pe, pw, pi) = run.report.counts();
+            let name = run.pattern.as_ref().map_or("", |p| p.name.as_str());
+            let prod = if run.pattern.as_ref().is_some_and(|p| p.production) {
+                ", production"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "{name} ({}{prod}): {}",
+                files_of(run),
+                summary_line(pe, pw, pi)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "{}: {} in {} patterns{tail}",
+            first.project.name,
+            summary_line(e, w, i),
+            runs.len()
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "{}: {}{tail}",
+            first.project.name,
+            summary_line(e, w, i)
+        );
     }
-    out.push('\n');
     out
 }
 
-fn finding_json(project: &Project, f: &Finding) -> Value {
-    let d = &f.diagnostic;
+fn finding_json(s: &Seen) -> Value {
+    let project = &s.run.project;
+    let d = &s.finding.diagnostic;
     let rule = d.code.as_deref().and_then(crate::rule);
     let locations: Vec<Value> = d
         .labels
@@ -73,54 +226,256 @@ fn finding_json(project: &Project, f: &Finding) -> Value {
             }))
         })
         .collect();
-    json!({
+    let mut v = json!({
         "code": d.code,
         "rule": rule.map(|r| r.name),
         "severity": d.severity.as_str(),
         "message": d.message,
-        "service": f.service,
+        "service": s.finding.service,
         "locations": locations,
         "notes": d.notes,
-    })
+    });
+    if s.run.pattern.is_some() {
+        v["patterns"] = json!(s.patterns);
+    }
+    if let Some(reason) = s.reason {
+        v["reason"] = json!(reason);
+    }
+    v
 }
 
-/// The report as one JSON document.
+/// The audit as one JSON document.
 #[must_use]
-pub fn json(project: &Project, report: &Report) -> String {
-    let (errors, warnings, infos) = report.counts();
-    let doc = json!({
-        "project": project.name,
-        "files": project
+pub fn json(runs: &[Run]) -> String {
+    let seen = merged(runs, false);
+    let (errors, warnings, infos) = severity_counts(&seen);
+    let Some(first) = runs.first() else {
+        return "{}\n".into();
+    };
+    let mut doc = json!({
+        "project": first.project.name,
+        "files": first
+            .project
             .config_files
             .iter()
-            .map(|f| display_path(project, f))
+            .map(|f| display_path(&first.project, f))
             .collect::<Vec<_>>(),
-        "findings": report
-            .findings
-            .iter()
-            .map(|f| finding_json(project, f))
-            .collect::<Vec<_>>(),
-        "suppressed": report
-            .suppressed
-            .iter()
-            .map(|(f, reason)| {
-                let mut v = finding_json(project, f);
-                v["reason"] = json!(reason);
-                v
-            })
-            .collect::<Vec<_>>(),
+        "findings": seen.iter().map(finding_json).collect::<Vec<_>>(),
+        "suppressed": merged(runs, true).iter().map(finding_json).collect::<Vec<_>>(),
         "summary": {"errors": errors, "warnings": warnings, "info": infos},
+    });
+    if first.pattern.is_some() {
+        doc["patterns"] = runs
+            .iter()
+            .filter_map(|r| {
+                let p = r.pattern.as_ref()?;
+                let (e, w, i) = r.report.counts();
+                Some(json!({
+                    "name": p.name,
+                    "production": p.production,
+                    "files": r.project.config_files.iter().map(|f| display_path(&r.project, f)).collect::<Vec<_>>(),
+                    "summary": {"errors": e, "warnings": w, "info": i},
+                }))
+            })
+            .collect();
+        let mut files: Vec<String> = Vec::new();
+        for r in runs {
+            for f in &r.project.config_files {
+                let f = display_path(&first.project, f);
+                if !files.contains(&f) {
+                    files.push(f);
+                }
+            }
+        }
+        doc["files"] = json!(files);
+    }
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// SARIF's level for a severity.
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// A file URI for a folder (with its final slash), percent-encoding what a URI cannot hold.
+fn folder_uri(dir: &Path) -> String {
+    let mut uri = String::from("file://");
+    for b in dir.display().to_string().bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            uri.push(char::from(b));
+        } else {
+            let _ = write!(uri, "%{b:02X}");
+        }
+    }
+    if !uri.ends_with('/') {
+        uri.push('/');
+    }
+    uri
+}
+
+/// A relative path as a URI reference.
+fn relative_uri(path: &str) -> String {
+    let mut uri = String::new();
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            uri.push(char::from(b));
+        } else {
+            let _ = write!(uri, "%{b:02X}");
+        }
+    }
+    uri
+}
+
+fn sarif_location(project: &Project, l: &berth_model::diag::Label) -> Option<Value> {
+    let file = project.sources.get(l.span.file)?;
+    let (line, column) = file.line_col(l.span.start);
+    let (end_line, end_column) = file.line_col(l.span.end.max(l.span.start));
+    let inside = file.path.starts_with(&project.working_dir);
+    let mut artifact = json!({"uri": relative_uri(&display_path(project, &file.path))});
+    if inside {
+        artifact["uriBaseId"] = json!("SRCROOT");
+    }
+    let mut region = json!({
+        "startLine": line,
+        "startColumn": column,
+        "endLine": end_line,
+        "endColumn": end_column,
+    });
+    // A snippet of the line, for viewers without the file.
+    region["snippet"] = json!({"text": file.line_text(line)});
+    Some(json!({
+        "physicalLocation": {"artifactLocation": artifact, "region": region},
+        "message": {"text": l.message},
+    }))
+}
+
+fn sarif_result(s: &Seen, rule_index: &std::collections::HashMap<&str, usize>) -> Value {
+    let project = &s.run.project;
+    let d = &s.finding.diagnostic;
+    let code = d.code.as_deref().unwrap_or("");
+    let mut locations = d.labels.iter().filter_map(|l| sarif_location(project, l));
+    let primary: Vec<Value> = locations.next().into_iter().collect();
+    let related: Vec<Value> = locations
+        .enumerate()
+        .map(|(i, mut l)| {
+            l["id"] = json!(i + 1);
+            l
+        })
+        .collect();
+    let mut text = d.message.clone();
+    for n in &d.notes {
+        text.push('\n');
+        text.push_str(n);
+    }
+    let mut r = json!({
+        "ruleId": code,
+        "level": level(d.severity),
+        "message": {"text": text},
+        "locations": primary,
+    });
+    if let Some(&i) = rule_index.get(code) {
+        r["ruleIndex"] = json!(i);
+    }
+    if !related.is_empty() {
+        r["relatedLocations"] = json!(related);
+    }
+    let mut props = serde_json::Map::new();
+    if let Some(service) = &s.finding.service {
+        props.insert("service".into(), json!(service));
+    }
+    if s.run.pattern.is_some() {
+        props.insert("patterns".into(), json!(s.patterns));
+    }
+    if !props.is_empty() {
+        r["properties"] = Value::Object(props);
+    }
+    if let Some(reason) = s.reason {
+        r["suppressions"] = json!([{"kind": "inSource", "justification": reason}]);
+    }
+    r
+}
+
+/// The audit as a SARIF 2.1.0 log: one run of the `berth` tool, every rule described (its
+/// documentation as help), each finding a result located in the compose files relative to the
+/// project folder (`SRCROOT`); suppressed findings carry their reason as an in-source
+/// suppression.
+#[must_use]
+pub fn sarif(runs: &[Run]) -> String {
+    let rules: Vec<Value> = crate::RULES
+        .iter()
+        .map(|r| {
+            let doc = r.doc();
+            json!({
+                "id": r.code,
+                "name": r.name,
+                "shortDescription": {"text": r.summary()},
+                "fullDescription": {"text": r.summary()},
+                "help": {"text": doc, "markdown": doc},
+                "defaultConfiguration": {"level": level(r.severity)},
+                "properties": {
+                    "tags": [match r.code.as_bytes().get(1) {
+                        Some(b'1') => "duplication",
+                        Some(b'2') => "exposure",
+                        Some(b'3') => "reachability",
+                        Some(b'4') => "development-settings",
+                        Some(b'5') => "security",
+                        Some(b'6') => "naming",
+                        _ => "operations",
+                    }],
+                },
+            })
+        })
+        .collect();
+    let rule_index: std::collections::HashMap<&str, usize> = crate::RULES
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.code, i))
+        .collect();
+    let mut results: Vec<Value> = merged(runs, false)
+        .iter()
+        .map(|s| sarif_result(s, &rule_index))
+        .collect();
+    results.extend(
+        merged(runs, true)
+            .iter()
+            .map(|s| sarif_result(s, &rule_index)),
+    );
+    let root = runs
+        .first()
+        .map(|r| folder_uri(&r.project.working_dir))
+        .unwrap_or_else(|| "file:///".into());
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "berth",
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "originalUriBaseIds": {"SRCROOT": {"uri": root}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
 }
 
-/// Whether the report has a finding at `threshold` or above (for `--fail-on`).
+/// Whether a run has a finding at `threshold` or above (for `--fail-on`).
 #[must_use]
-pub fn fails(report: &Report, threshold: Severity) -> bool {
-    report
-        .findings
-        .iter()
-        .any(|f| f.diagnostic.severity >= threshold)
+pub fn fails(runs: &[Run], threshold: Severity) -> bool {
+    runs.iter().any(|r| {
+        r.report
+            .findings
+            .iter()
+            .any(|f| f.diagnostic.severity >= threshold)
+    })
 }

@@ -41,6 +41,27 @@ impl Rule {
         }
         out
     }
+
+    /// One sentence saying what the rule finds: the first of its "What it does" section.
+    #[must_use]
+    pub fn summary(&self) -> String {
+        let doc = self.doc();
+        let what = doc
+            .split("## What it does")
+            .nth(1)
+            .unwrap_or(&doc)
+            .split("\n\n")
+            .map(str::trim)
+            .find(|p| !p.is_empty())
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        match what.find(". ") {
+            Some(i) => what[..=i].to_string(),
+            None => what,
+        }
+    }
 }
 
 macro_rules! rule {
@@ -189,6 +210,12 @@ mod tests {
             for section in ["## What it does", "## Why", "## Example", "## Use instead"] {
                 assert!(doc.contains(section), "{} lacks {section}", r.code);
             }
+            let summary = r.summary();
+            assert!(
+                summary.ends_with('.') && !summary.contains('#') && summary.len() < 300,
+                "{}: {summary}",
+                r.code
+            );
         }
     }
 }

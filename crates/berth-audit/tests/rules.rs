@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use berth_audit::{audit, Context, RULES};
 use berth_loader::load::{load, Options};
 
-/// Loads `files` (name, text; the first is the base file) and returns `code file:line` for
-/// every finding.
+/// Writes `files` (name, text), loads those named `compose*` (the first is the base file) and
+/// returns `code file:line` for every finding.
 fn findings_in(files: &[(&str, &str)], production: bool) -> Vec<String> {
     let dir = tempfile::tempdir().expect("temp dir");
     for (name, text) in files {
@@ -19,7 +19,12 @@ fn findings_in(files: &[(&str, &str)], production: bool) -> Vec<String> {
         .map(|k| ((*k).to_string(), "from-the-environment".to_string()))
         .collect();
     let mut opts = Options::new(dir.path().to_path_buf(), env);
-    opts.files = files.iter().map(|(n, _)| PathBuf::from(n)).collect();
+    // Other files (a mounted prometheus.yml) are only written.
+    opts.files = files
+        .iter()
+        .filter(|(n, _)| n.starts_with("compose"))
+        .map(|(n, _)| PathBuf::from(n))
+        .collect();
     opts.keep_layers = true;
     let project = load(&opts).unwrap_or_else(|e| panic!("{}", e.render()));
     let report = audit(&Context {
@@ -142,6 +147,43 @@ fn b301_references_across_networks() {
         ["B301 compose.yaml:5"]
     );
     assert!(of("B301", &findings(&yaml("[public, internal]"))).is_empty());
+}
+
+#[test]
+fn b301_a_prometheus_that_cannot_reach_its_scrape_targets() {
+    // The targets are read from the prometheus.yml the service bind-mounts.
+    let scrape = "scrape_configs:\n  - job_name: nodes\n    static_configs:\n      - targets:\n          - node:9091\n          - \"api:8000\"\n";
+    let yaml = |node_nets: &str| {
+        format!("services:\n  prometheus:\n    image: prom/prometheus:v2\n    volumes:\n      - ./prometheus.yml:/etc/prometheus/prometheus.yml:ro\n    networks: [monitoring]\n  node:\n    image: node:1\n    networks: {node_nets}\n  api:\n    image: app:1\n    networks: [monitoring]\nnetworks:\n  monitoring: {{}}\n  mixnet: {{}}\n")
+    };
+    let isolated = findings_in(
+        &[
+            ("compose.yaml", &yaml("[mixnet]")),
+            ("prometheus.yml", scrape),
+        ],
+        false,
+    );
+    assert_eq!(of("B301", &isolated), ["B301 compose.yaml:5"]);
+    let bridged = findings_in(
+        &[
+            ("compose.yaml", &yaml("[mixnet, monitoring]")),
+            ("prometheus.yml", scrape),
+        ],
+        false,
+    );
+    assert!(of("B301", &bridged).is_empty());
+}
+
+#[test]
+fn b301_a_traefik_router_to_a_service_on_another_network() {
+    let yaml = |app_nets: &str| {
+        format!("services:\n  traefik:\n    image: traefik:v3.0\n    networks: [edge]\n  app:\n    image: app:1\n    labels:\n      traefik.http.routers.app.rule: Host(`app.local`)\n    networks: {app_nets}\nnetworks:\n  edge: {{}}\n  back: {{}}\n")
+    };
+    assert_eq!(
+        of("B301", &findings(&yaml("[back]"))),
+        ["B301 compose.yaml:8"]
+    );
+    assert!(of("B301", &findings(&yaml("[back, edge]"))).is_empty());
 }
 
 #[test]

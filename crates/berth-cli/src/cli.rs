@@ -103,13 +103,37 @@ pub enum Command {
     /// Review the project's architecture: duplicates, port conflicts, reachability,
     /// development settings, credentials, exposure, naming and operations
     Audit(AuditArgs),
+    /// Compare two projects (each a folder, or compose files joined with commas): files,
+    /// lines, services, duplicates, port conflicts, secrets, published ports per deployment
+    /// pattern, duplication and per-service changes
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The project before: a folder (its compose file and the overlays beside it), or files
+    /// joined with commas, base first
+    pub old: String,
+    /// The project after, given the same way
+    pub new: String,
+    /// Output format. Values: [human | json | markdown]
+    #[arg(long, default_value = "human")]
+    pub format: String,
 }
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
-    /// Output format. Values: [human | json]
+    /// Output format. Values: [human | json | sarif]
     #[arg(long, default_value = "human")]
     pub format: String,
+    /// Audit every deployment pattern of the project (base + development files, base +
+    /// production files, base + each add-on, everything), told from the file names or listed
+    /// under `x-berth: {patterns: ...}` in the base file
+    #[arg(long)]
+    pub patterns: bool,
+    /// Audit only this deployment pattern (see --patterns); may be repeated
+    #[arg(long, value_name = "NAME")]
+    pub pattern: Vec<String>,
     /// Exit with status 1 when a finding of this severity or above is reported. Values:
     /// [error | warning | info | never]
     #[arg(long = "fail-on", default_value = "error")]

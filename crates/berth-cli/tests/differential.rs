@@ -143,28 +143,30 @@ fn awesome_compose_corpus_matches_the_reference() {
 #[test]
 fn bundled_examples_match_the_reference() {
     let reference = reference();
-    let dir = repo_root().join("examples/fog-compute-before");
-    let combos: [&[&str]; 3] = [
-        &["-f", "docker-compose.yml", "-f", "docker-compose.dev.yml"],
-        &[
-            "-f",
-            "docker-compose.yml",
-            "-f",
-            "docker-compose.betanet.yml",
-        ],
-        &[
-            "-f",
-            "docker-compose.yml",
-            "-f",
-            "docker-compose.dev.yml",
-            "-f",
-            "docker-compose.betanet.yml",
-        ],
+    // Every deployment pattern of the fog-compute examples, before and after.
+    let before: [&[&str]; 3] = [
+        &["docker-compose.dev.yml"],
+        &["docker-compose.betanet.yml"],
+        &["docker-compose.dev.yml", "docker-compose.betanet.yml"],
     ];
+    let after: [&[&str]; 4] = [
+        &["docker-compose.override.yml"],
+        &["docker-compose.prod.yml"],
+        &["docker-compose.betanet.yml"],
+        &["docker-compose.override.yml", "docker-compose.betanet.yml"],
+    ];
+    let cases = before
+        .iter()
+        .map(|o| ("fog-compute-before", *o))
+        .chain(after.iter().map(|o| ("fog-compute-after", *o)));
     let mut failures = Vec::new();
-    for combo in combos {
+    for (example, overlays) in cases {
+        let dir = repo_root().join("examples").join(example);
         for format in ["yaml", "json"] {
-            let mut args: Vec<String> = combo.iter().map(|s| (*s).to_string()).collect();
+            let mut args: Vec<String> = vec!["-f".into(), "docker-compose.yml".into()];
+            for o in overlays {
+                args.extend(["-f".into(), (*o).to_string()]);
+            }
             args.extend(["config".into(), "--format".into(), format.into()]);
             let case = Case {
                 dir: dir.clone(),

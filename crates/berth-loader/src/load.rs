@@ -197,7 +197,8 @@ fn absolute_from(p: &Path, cwd: &Path) -> PathBuf {
     }
 }
 
-const DEFAULT_FILES: [&str; 4] = [
+/// The names discovery looks for, in order of preference.
+pub const DEFAULT_FILES: [&str; 4] = [
     "compose.yaml",
     "compose.yml",
     "docker-compose.yml",

@@ -31,21 +31,21 @@ fn merged_values_cite_the_file_that_set_them_last() {
     // Overridden by the development file...
     assert_eq!(
         origin(&p, env.get("POSTGRES_DB").unwrap()),
-        "docker-compose.dev.yml:5:20"
+        "docker-compose.dev.yml:8:20"
     );
     // ...while the other keys still come from the base file.
     assert_eq!(
         origin(&p, env.get("POSTGRES_USER").unwrap()),
-        "docker-compose.yml:9:22"
+        "docker-compose.yml:19:22"
     );
     let backend = p.service("backend").unwrap();
     assert_eq!(
         origin(&p, backend.get("command").unwrap()),
-        "docker-compose.dev.yml:13:14"
+        "docker-compose.dev.yml:17:14"
     );
     // A port entry keeps the span of the short-syntax string it came from.
     let port = &p.service("redis").unwrap().ports()[0];
-    assert_eq!(origin(&p, port), "docker-compose.yml:62:9");
+    assert_eq!(origin(&p, port), "docker-compose.yml:111:9");
 }
 
 #[test]

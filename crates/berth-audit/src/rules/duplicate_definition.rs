@@ -1,6 +1,7 @@
 //! ## What it does
-//! Finds a service defined in full (with its own `image` or `build`) in two files of the same
-//! project.
+//! Finds a service defined in full (with its own `image`, or a `build` with its context) in
+//! two files of the same project. An overlay that changes only the build target or the
+//! Dockerfile is an override, not a second definition.
 //!
 //! ## Why
 //! Docker Compose merges the two definitions into one service without a word: ports and
@@ -20,7 +21,7 @@
 //!
 //! ## Use instead
 //! Define the service once, in the base file; let other files change only what differs
-//! (a port, a network), without `image` or `build`.
+//! (a port, a network, the build target), without `image` or the build context.
 
 use berth_model::{Span, Value};
 
@@ -39,7 +40,12 @@ pub fn check(cx: &Context, out: &mut Sink) {
             let (Some(key), Some(v)) = (m.key(s.name), m.get(s.name)) else {
                 continue;
             };
-            let full = v.get("image").is_some() || v.get("build").is_some();
+            // A build that only changes the target or the Dockerfile is an override; one
+            // that names its context defines the service.
+            let full = v.get("image").is_some()
+                || v.get("build").is_some_and(|b| {
+                    b.as_str().is_some() || b.get("context").is_some_and(|c| !c.span.is_synthetic())
+                });
             if full && !defs.iter().any(|d| d.file == key.span.file) {
                 defs.push(key.span);
             }

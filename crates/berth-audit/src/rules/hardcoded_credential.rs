@@ -24,26 +24,36 @@ use berth_model::{Diagnostic, Span};
 use crate::facts::{command_line, environment, in_compose_file, interpolated};
 use crate::{Context, Sink};
 
-/// Whether a variable name says it holds a credential.
+/// Whether a variable name says it holds a credential: its last word names one
+/// (`POSTGRES_PASSWORD`, `JWT_SECRET`, `GITHUB_TOKEN`, `AWS_SECRET_ACCESS_KEY`), or it speaks of
+/// a password anywhere. A name about a credential but not one (`ACCESS_TOKEN_EXPIRE_MINUTES`,
+/// `PASSWORD_FILE`) is not.
 pub(crate) fn secret_name(key: &str) -> bool {
     let k = key.to_ascii_uppercase();
-    if k.ends_with("_FILE") || k.ends_with("_PATH") {
+    let words: Vec<&str> = k.split(['_', '-', '.']).filter(|w| !w.is_empty()).collect();
+    let Some(last) = words.last() else {
+        return false;
+    };
+    if matches!(
+        *last,
+        "FILE" | "PATH" | "DIR" | "URL" | "HOST" | "PORT" | "USER"
+    ) {
         return false;
     }
-    [
+    let named = [
         "PASSWORD",
         "PASSWD",
+        "PWD",
+        "PASS",
         "SECRET",
         "TOKEN",
-        "API_KEY",
+        "KEY",
         "APIKEY",
-        "PRIVATE_KEY",
-        "ACCESS_KEY",
         "CREDENTIAL",
+        "CREDENTIALS",
     ]
-    .iter()
-    .any(|w| k.contains(w))
-        || k.ends_with("_KEY")
+    .contains(last);
+    named || k.contains("PASSWORD") || k.contains("PASSWD") || k.ends_with("SECRET_KEY_BASE")
 }
 
 /// The password of every `scheme://user:password@` in `text`.
@@ -98,7 +108,7 @@ pub fn check(cx: &Context, out: &mut Sink) {
             let words: Vec<&str> = text.split_whitespace().collect();
             if words
                 .windows(2)
-                .any(|w| w[0] == "--requirepass" && !w[1].starts_with('$'))
+                .any(|w| w[0] == "--requirepass" && literal_argument(w[1]))
             {
                 report(
                     s.name,
@@ -109,5 +119,47 @@ pub fn check(cx: &Context, out: &mut Sink) {
                 report(s.name, span, "its command holds a password in a URL".into());
             }
         }
+    }
+}
+
+/// Whether a command-line argument is written out, not read from a variable or a command
+/// (`$REDIS_PASSWORD`, `"$(cat /run/secrets/redis)"`, a backquoted command).
+fn literal_argument(word: &str) -> bool {
+    let w = word.trim_start_matches(['"', '\'']);
+    !(w.starts_with('$') || w.starts_with('`'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_names_are_told_from_names_about_credentials() {
+        for yes in [
+            "POSTGRES_PASSWORD",
+            "GF_SECURITY_ADMIN_PASSWORD",
+            "JWT_SECRET",
+            "SECRET_KEY",
+            "GITHUB_TOKEN",
+            "AWS_SECRET_ACCESS_KEY",
+            "api_key",
+            "RAILS_SECRET_KEY_BASE",
+        ] {
+            assert!(secret_name(yes), "{yes}");
+        }
+        for no in [
+            "ACCESS_TOKEN_EXPIRE_MINUTES",
+            "POSTGRES_PASSWORD_FILE",
+            "GF_SECURITY_ADMIN_PASSWORD__FILE",
+            "SECRET_KEY_PATH",
+            "POSTGRES_USER",
+            "TOKEN_URL",
+            "LOG_LEVEL",
+        ] {
+            assert!(!secret_name(no), "{no}");
+        }
+        assert!(literal_argument("hunter2"));
+        assert!(!literal_argument("\"$(cat /run/secrets/redis)\""));
+        assert!(!literal_argument("$REDIS_PASSWORD"));
     }
 }

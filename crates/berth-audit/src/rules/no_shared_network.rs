@@ -1,7 +1,9 @@
 //! ## What it does
-//! Finds a service that refers to another (`depends_on`, `links`, or a host name in an
-//! environment value such as `DATABASE_URL=postgresql://...@postgres:5432/db`) while the two
-//! share no network.
+//! Finds a service that refers to another while the two share no network. A reference is a
+//! `depends_on` or `links` entry, a host name in an environment value such as
+//! `DATABASE_URL=postgresql://...@postgres:5432/db`, a scrape target in the `prometheus.yml` a
+//! Prometheus bind-mounts (a monitoring stack isolated from what it monitors), or a
+//! `traefik.http.routers.*` label, which makes the project's Traefik route to the service.
 //!
 //! ## Why
 //! Containers reach each other by service name only over a network they share. Without one,

@@ -2,8 +2,11 @@
 //! compare), runs the rules and prints the findings.
 
 use berth_audit::facts::{kind_of_name, FileKind};
+use berth_audit::patterns::{self, Pattern};
 use berth_audit::{output, Context, RULES};
-use berth_model::Severity;
+use berth_loader::load::Options;
+use berth_model::{Project, Severity};
+use std::path::PathBuf;
 
 use super::{load_options, load_project};
 use crate::cli::{AuditArgs, GlobalArgs};
@@ -55,9 +58,9 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs, printer: &mut Printer) -> anyh
             return Ok(1);
         }
     };
-    if !matches!(args.format.as_str(), "human" | "json") {
+    if !matches!(args.format.as_str(), "human" | "json" | "sarif") {
         printer.error(&format!(
-            "invalid --format value {:?}: expected human or json",
+            "invalid --format value {:?}: expected human, json or sarif",
             args.format
         ));
         return Ok(1);
@@ -67,21 +70,130 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs, printer: &mut Printer) -> anyh
     let Some(project) = load_project(&opts, printer) else {
         return Ok(1);
     };
-    let production = args.production
-        || project
-            .config_files
-            .iter()
-            .any(|f| kind_of_name(f) == FileKind::Production);
+    let (runs, load_failed) = if args.patterns || !args.pattern.is_empty() {
+        let overlays = overlays_of(&project);
+        let Some(chosen) = choose_patterns(&project, &overlays, &args.pattern, printer) else {
+            return Ok(1);
+        };
+        audit_patterns(&opts, chosen, args.production, printer)
+    } else {
+        (vec![audit_one(project, None, args.production)], false)
+    };
+    let text = match args.format.as_str() {
+        "json" => output::json(&runs),
+        "sarif" => output::sarif(&runs),
+        _ => output::human(&runs),
+    };
+    printer.out(&text)?;
+    let failed = threshold.is_some_and(|t| output::fails(&runs, t));
+    Ok(u8::from(failed || load_failed))
+}
+
+/// Runs the rules on one project; production rules apply to a production pattern, with
+/// `--production`, or when a file's name says production.
+pub fn audit_one(project: Project, pattern: Option<Pattern>, forced: bool) -> output::Run {
+    let production = forced
+        || pattern.as_ref().map_or_else(
+            || {
+                project
+                    .config_files
+                    .iter()
+                    .any(|f| kind_of_name(f) == FileKind::Production)
+            },
+            |p| p.production,
+        );
     let report = berth_audit::audit(&Context {
         project: &project,
         production,
     });
-    let text = match args.format.as_str() {
-        "json" => output::json(&project, &report),
-        _ => output::human(&project, &report),
+    output::Run {
+        pattern,
+        project,
+        report,
+    }
+}
+
+/// The overlays of a project's base file: the compose files beside it, and the other files
+/// given with `-f`.
+fn overlays_of(project: &Project) -> Vec<PathBuf> {
+    let Some(base) = project.config_files.first() else {
+        return Vec::new();
     };
-    printer.out(&text)?;
-    Ok(u8::from(
-        threshold.is_some_and(|t| output::fails(&report, t)),
-    ))
+    let mut overlays = patterns::sibling_files(base);
+    for f in project.config_files.iter().skip(1) {
+        if !overlays.contains(f) {
+            overlays.push(f.clone());
+        }
+    }
+    overlays
+}
+
+/// Loads and audits each pattern; load errors are printed, and reported as the second value.
+pub fn audit_patterns(
+    opts: &Options,
+    chosen: Vec<Pattern>,
+    forced: bool,
+    printer: &mut Printer,
+) -> (Vec<output::Run>, bool) {
+    let mut runs = Vec::new();
+    let mut failed = false;
+    let mut warned = std::collections::HashSet::new();
+    for pattern in chosen {
+        let mut o = opts.clone();
+        o.files.clone_from(&pattern.files);
+        o.keep_layers = true;
+        match berth_loader::load::load(&o) {
+            Ok(p) => {
+                for w in &p.warnings {
+                    let text = w.render(&p.sources);
+                    if warned.insert(text.clone()) {
+                        printer.diag(&text);
+                    }
+                }
+                runs.push(audit_one(p, Some(pattern), forced));
+            }
+            Err(e) => {
+                printer.diag(&format!("pattern {}: {}", pattern.name, e.render()));
+                failed = true;
+            }
+        }
+    }
+    (runs, failed)
+}
+
+/// The patterns of a project whose base file was loaded as `project`: those it lists under
+/// `x-berth.patterns`, else those the names of `overlays` give; `names` picks some.
+pub fn choose_patterns(
+    project: &Project,
+    overlays: &[PathBuf],
+    names: &[String],
+    printer: &mut Printer,
+) -> Option<Vec<Pattern>> {
+    let base = project.config_files.first()?;
+    let all = match patterns::from_extension(&project.tree, base) {
+        Some(Ok(listed)) => listed,
+        Some(Err(d)) => {
+            printer.diag(&d.render(&project.sources));
+            return None;
+        }
+        None => patterns::from_names(base, overlays),
+    };
+    if names.is_empty() {
+        return Some(all);
+    }
+    let mut chosen = Vec::new();
+    for name in names {
+        match all.iter().find(|p| &p.name == name) {
+            Some(p) => chosen.push(p.clone()),
+            None => {
+                let known: Vec<&str> = all.iter().map(|p| p.name.as_str()).collect();
+                printer.error(&format!(
+                    "no pattern {name:?}: this project has {}",
+                    known.join(", ")
+                ));
+                return None;
+            }
+        }
+    }
+    Some(chosen)
 }

@@ -3,6 +3,7 @@
 mod audit;
 mod build;
 mod config;
+mod diff;
 mod down;
 mod engine;
 mod events;
@@ -46,6 +47,7 @@ pub fn run(cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
         Command::Pull(args) => build::pull(&cli.global, &args, printer),
         Command::Run(args) => run::run(&cli.global, &args, printer),
         Command::Audit(args) => audit::run(&cli.global, &args, printer),
+        Command::Diff(args) => diff::run(&cli.global, &args, printer),
     }
 }
 

@@ -1,0 +1,1 @@
+-- Schema of the fog compute database (created on first start).
