@@ -192,6 +192,9 @@ const ROLES: &[(Role, &[&str])] = &[
             "netdata",
             "otel-collector",
             "opentelemetry-collector",
+            "alloy",
+            "grafana-agent",
+            "victoria-metrics",
         ],
     ),
     (

@@ -155,10 +155,20 @@ fn bundled_examples_match_the_reference() {
         &["docker-compose.betanet.yml"],
         &["docker-compose.override.yml", "docker-compose.betanet.yml"],
     ];
+    // And the single-file examples of the other seeds.
+    let single: [&str; 5] = [
+        "taylordash",
+        "hw-server",
+        "docker-examples/basic-stack",
+        "docker-examples/cluster-example",
+        "docker-examples/swarm-stack",
+    ];
+    let none: &[&str] = &[];
     let cases = before
         .iter()
         .map(|o| ("fog-compute-before", *o))
-        .chain(after.iter().map(|o| ("fog-compute-after", *o)));
+        .chain(after.iter().map(|o| ("fog-compute-after", *o)))
+        .chain(single.iter().map(|d| (*d, none)));
     let mut failures = Vec::new();
     for (example, overlays) in cases {
         let dir = repo_root().join("examples").join(example);

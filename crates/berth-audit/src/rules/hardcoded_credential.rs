@@ -1,7 +1,8 @@
 //! ## What it does
-//! Finds credentials written into the compose files: literal values of password, secret,
-//! token and key variables, passwords inside connection strings
-//! (`postgresql://user:password@db/app`), and `--requirepass` with a literal in a command.
+//! Finds credentials written into the compose files. That is literal values of password,
+//! secret, token and key variables, passwords inside connection strings
+//! (`postgresql://user:password@db/app`), and passwords given as arguments (`--requirepass`,
+//! `--password`, mosquitto's `-P`) in a command, an entrypoint or a healthcheck.
 //!
 //! ## Why
 //! Compose files are committed, copied and printed (`docker compose config`); a credential in
@@ -101,25 +102,65 @@ pub fn check(cx: &Context, out: &mut Sink) {
                 report(s.name, span, format!("{key} holds a password in its URL"));
             }
         }
-        if let Some((text, span)) = command_line(&s, "command") {
+        // The command, the entrypoint and the healthcheck's test: a password passed as an
+        // argument (`--requirepass`, `--password`, mosquitto's `-P`) or inside a URL.
+        let test = s.get("healthcheck").and_then(|h| h.get("test")).map(|t| {
+            let words: Vec<String> = t
+                .as_seq()
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(berth_model::Value::scalar_to_string)
+                        .collect()
+                })
+                .or_else(|| t.scalar_to_string().map(|x| vec![x]))
+                .unwrap_or_default();
+            (words.join(" "), t.span)
+        });
+        let lines = [
+            command_line(&s, "command"),
+            command_line(&s, "entrypoint"),
+            test,
+        ];
+        for (text, span) in lines.into_iter().flatten() {
             if interpolated(p, span) {
                 continue;
             }
-            let words: Vec<&str> = text.split_whitespace().collect();
-            if words
-                .windows(2)
-                .any(|w| w[0] == "--requirepass" && literal_argument(w[1]))
-            {
-                report(
-                    s.name,
-                    span,
-                    "--requirepass is given a literal password".into(),
-                );
+            if let Some(flag) = password_argument(&text) {
+                report(s.name, span, format!("{flag} is given a literal password"));
             } else if !url_passwords(&text).is_empty() {
-                report(s.name, span, "its command holds a password in a URL".into());
+                report(s.name, span, "a command holds a password in a URL".into());
             }
         }
     }
+}
+
+/// The flag of the first password given on a command line as a literal: `--requirepass X`,
+/// `--masterauth X`, `--password X` or `--password=X`, `--pass X`, and `-P X` after
+/// `mosquitto_pub`/`mosquitto_sub`.
+fn password_argument(text: &str) -> Option<String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mosquitto = words
+        .iter()
+        .any(|w| w.ends_with("mosquitto_pub") || w.ends_with("mosquitto_sub"));
+    for (i, w) in words.iter().enumerate() {
+        let (flag, inline) = match w.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v)),
+            _ => (*w, None),
+        };
+        let takes = matches!(
+            flag,
+            "--requirepass" | "--masterauth" | "--password" | "--pass"
+        ) || (mosquitto && flag == "-P");
+        if !takes {
+            continue;
+        }
+        let value = inline.or_else(|| words.get(i + 1).copied());
+        if value.is_some_and(|v| !v.is_empty() && literal_argument(v)) {
+            return Some(flag.to_string());
+        }
+    }
+    None
 }
 
 /// Whether a command-line argument is written out, not read from a variable or a command
@@ -159,6 +200,20 @@ mod tests {
             assert!(!secret_name(no), "{no}");
         }
         assert!(literal_argument("hunter2"));
+        assert_eq!(
+            password_argument("redis-server --requirepass hunter2").as_deref(),
+            Some("--requirepass")
+        );
+        assert_eq!(
+            password_argument("mosquitto_pub -h localhost -u u -P secret").as_deref(),
+            Some("-P")
+        );
+        assert_eq!(
+            password_argument("psql --password=abc").as_deref(),
+            Some("--password")
+        );
+        assert_eq!(password_argument("ls -P x"), None);
+        assert_eq!(password_argument("redis-server --requirepass $$PW"), None);
         assert!(!literal_argument("\"$(cat /run/secrets/redis)\""));
         assert!(!literal_argument("$REDIS_PASSWORD"));
     }

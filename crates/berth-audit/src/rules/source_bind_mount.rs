@@ -52,9 +52,12 @@ pub fn check(cx: &Context, out: &mut Sink) {
             ) else {
                 continue;
             };
+            // Inside a build context is source code, unless the context is the whole project
+            // folder (then a config file beside the compose file is not).
+            let root = p.working_dir.to_str().unwrap_or_default();
             let code = contexts
                 .iter()
-                .any(|c| source == *c || source.starts_with(&format!("{c}/")))
+                .any(|c| source == *c || (*c != root && source.starts_with(&format!("{c}/"))))
                 || APP_DIRS
                     .iter()
                     .any(|d| target == *d || target.starts_with(&format!("{d}/")));

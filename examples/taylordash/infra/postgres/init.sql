@@ -1,0 +1,1 @@
+-- TaylorDash schema
