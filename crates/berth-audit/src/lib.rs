@@ -21,6 +21,20 @@ pub struct Context<'a> {
     pub project: &'a Project,
     /// The project is a production combination: production-only rules apply.
     pub production: bool,
+    /// Host ports already published on the engine (`--running`), by containers of other
+    /// projects or none; empty when the engine was not asked.
+    pub running: &'a [RunningPort],
+}
+
+/// A host port a running container publishes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunningPort {
+    /// The container's name.
+    pub container: String,
+    /// `""` or `0.0.0.0` is every IPv4 address, `::` every IPv6 one.
+    pub host_ip: String,
+    pub port: u32,
+    pub protocol: String,
 }
 
 /// One finding: the diagnostic (code, severity, message, locations) and the service it is

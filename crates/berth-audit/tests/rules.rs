@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use berth_audit::{audit, Context, RULES};
+use berth_audit::{audit, Context, RunningPort, RULES};
 use berth_loader::load::{load, Options};
 
 /// Writes `files` (name, text), loads those named `compose*` (the first is the base file) and
@@ -30,6 +30,7 @@ fn findings_in(files: &[(&str, &str)], production: bool) -> Vec<String> {
     let report = audit(&Context {
         project: &project,
         production,
+        running: &[],
     });
     report
         .findings
@@ -267,4 +268,48 @@ fn every_rule_has_a_test_here() {
             r.code
         );
     }
+}
+
+#[test]
+fn b201_ports_running_containers_already_hold() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  web:\n    image: nginx:1.25\n    ports: [\"127.0.0.1:8080:80\", \"9000-9002:9000-9002\", \"[::1]:7000:70\"]\n",
+    )
+    .expect("write");
+    let mut opts = Options::new(dir.path().to_path_buf(), indexmap::IndexMap::new());
+    opts.files = vec![PathBuf::from("compose.yaml")];
+    let project = load(&opts).unwrap_or_else(|e| panic!("{}", e.render()));
+    let held = |ip: &str, port: u32, protocol: &str| RunningPort {
+        container: "other-1".into(),
+        host_ip: ip.into(),
+        port,
+        protocol: protocol.into(),
+    };
+    let running = [
+        held("0.0.0.0", 8080, "tcp"), // every IPv4 address: takes 127.0.0.1 too
+        held("", 9001, "tcp"),        // inside the range
+        held("0.0.0.0", 7000, "tcp"), // IPv4 only: [::1] is free
+        held("0.0.0.0", 9002, "udp"), // another protocol
+        held("127.0.0.2", 8080, "tcp"), // another address
+    ];
+    let report = audit(&Context {
+        project: &project,
+        production: false,
+        running: &running,
+    });
+    let found: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.diagnostic.code.as_deref() == Some("B201"))
+        .map(|f| f.diagnostic.message.as_str())
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "host port 8080/tcp of `web` is already published by the running container `other-1`",
+            "host port 9001/tcp of `web` is already published by the running container `other-1`",
+        ]
+    );
 }

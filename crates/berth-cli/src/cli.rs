@@ -134,6 +134,10 @@ pub struct AuditArgs {
     /// Audit only this deployment pattern (see --patterns); may be repeated
     #[arg(long, value_name = "NAME")]
     pub pattern: Vec<String>,
+    /// Also check the published ports against those running containers of other projects
+    /// already hold on the engine
+    #[arg(long)]
+    pub running: bool,
     /// Exit with status 1 when a finding of this severity or above is reported. Values:
     /// [error | warning | info | never]
     #[arg(long = "fail-on", default_value = "error")]

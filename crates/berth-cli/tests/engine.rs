@@ -1430,3 +1430,30 @@ fn pull_reports_failures_as_the_reference_does() {
         stderr(&ours)
     );
 }
+
+#[test]
+fn audit_running_finds_ports_other_projects_already_hold() {
+    // Another project holds 127.0.0.1:18631; this one wants it too, and 18632 is free.
+    let other = Stack::new(
+        "audit-holder",
+        "services:\n  holder:\n    image: berth-test/busybox\n    command: sleep 300\n    init: true\n    ports: [\"127.0.0.1:18631:80\"]\n",
+    );
+    other.ok(&other.berth(&["up", "-d"]));
+    let s = Stack::new(
+        "audit-wants",
+        "services:\n  web:\n    image: berth-test/busybox\n    command: sleep 300\n    ports: [\"18631:80\", \"18632:81\"]\n",
+    );
+    // Without --running the project alone has no conflict.
+    let out = s.berth(&["audit", "--format", "json"]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("B201"));
+    let out = s.berth(&["audit", "--running"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.contains("error[B201]: host port 18631/tcp of `web` is already published by the running container `berth-e2e-audit-holder-holder-1`"),
+        "{text}"
+    );
+    assert!(!text.contains("18632/tcp"), "{text}");
+    // Its own running containers are not a conflict: `up` would replace them.
+    other.ok(&other.berth(&["audit", "--running"]));
+}

@@ -176,6 +176,14 @@ impl Engine {
         Ok(list.into_iter().map(Observed::from_summary).collect())
     }
 
+    /// Every running container on the engine, of any project or none (for `audit --running`).
+    ///
+    /// # Errors
+    /// Engine API errors.
+    pub async fn running_containers(&self) -> Result<Vec<Observed>, EngineError> {
+        self.list(Vec::new(), false).await
+    }
+
     /// The processes of a running container: column titles and rows, as `ps` gives them.
     ///
     /// # Errors

@@ -1,7 +1,8 @@
 //! ## What it does
 //! Finds two published ports that want the same host port: the same protocol, overlapping
 //! port numbers (ranges included) and addresses that collide (`0.0.0.0` takes every IPv4
-//! address, an empty `host_ip` every address; IPv4 and IPv6 are told apart).
+//! address, an empty `host_ip` every address; IPv4 and IPv6 are told apart). With
+//! `berth audit --running`, also the ports that running containers of other projects hold.
 //!
 //! ## Why
 //! The engine refuses to start the second container (`port is already allocated`), and only
@@ -56,6 +57,36 @@ pub fn check(cx: &Context, out: &mut Sink) {
                 .with_label(b.span, format!("`{}` publishes it here", b.service))
                 .with_label(a.span, format!("`{}` already publishes it here", a.service))
                 .with_note("the engine starts only the first container to bind it"),
+            );
+        }
+    }
+    // With `--running`: ports that containers outside the project already hold.
+    for p in &ports {
+        for r in cx.running {
+            if r.protocol != p.protocol
+                || r.port < p.first
+                || r.port > p.last
+                || !addresses_overlap(&p.host_ip, &r.host_ip)
+            {
+                continue;
+            }
+            out.report(
+                Some(p.service),
+                Diagnostic::error(format!(
+                    "host port {}/{} of `{}` is already published by the running container `{}`",
+                    r.port, r.protocol, p.service, r.container
+                ))
+                .with_label(p.span, "published here")
+                .with_note(format!(
+                    "`{}` holds {}:{}; `up` would fail with \"port is already allocated\"",
+                    r.container,
+                    if r.host_ip.is_empty() {
+                        "0.0.0.0"
+                    } else {
+                        &r.host_ip
+                    },
+                    r.port
+                )),
             );
         }
     }

@@ -3,7 +3,7 @@
 
 use berth_audit::facts::{kind_of_name, FileKind};
 use berth_audit::patterns::{self, Pattern};
-use berth_audit::{output, Context, RULES};
+use berth_audit::{output, Context, RunningPort, RULES};
 use berth_loader::load::Options;
 use berth_model::{Project, Severity};
 use std::path::PathBuf;
@@ -70,14 +70,28 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs, printer: &mut Printer) -> anyh
     let Some(project) = load_project(&opts, printer) else {
         return Ok(1);
     };
+    let running = if args.running {
+        match running_ports(&project.name) {
+            Ok(r) => r,
+            Err(e) => {
+                printer.error(&format!("--running: {e}"));
+                return Ok(1);
+            }
+        }
+    } else {
+        Vec::new()
+    };
     let (runs, load_failed) = if args.patterns || !args.pattern.is_empty() {
         let overlays = overlays_of(&project);
         let Some(chosen) = choose_patterns(&project, &overlays, &args.pattern, printer) else {
             return Ok(1);
         };
-        audit_patterns(&opts, chosen, args.production, printer)
+        audit_patterns(&opts, chosen, args.production, &running, printer)
     } else {
-        (vec![audit_one(project, None, args.production)], false)
+        (
+            vec![audit_one(project, None, args.production, &running)],
+            false,
+        )
     };
     let text = match args.format.as_str() {
         "json" => output::json(&runs),
@@ -91,7 +105,12 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs, printer: &mut Printer) -> anyh
 
 /// Runs the rules on one project; production rules apply to a production pattern, with
 /// `--production`, or when a file's name says production.
-pub fn audit_one(project: Project, pattern: Option<Pattern>, forced: bool) -> output::Run {
+pub fn audit_one(
+    project: Project,
+    pattern: Option<Pattern>,
+    forced: bool,
+    running: &[RunningPort],
+) -> output::Run {
     let production = forced
         || pattern.as_ref().map_or_else(
             || {
@@ -105,6 +124,7 @@ pub fn audit_one(project: Project, pattern: Option<Pattern>, forced: bool) -> ou
     let report = berth_audit::audit(&Context {
         project: &project,
         production,
+        running,
     });
     output::Run {
         pattern,
@@ -133,6 +153,7 @@ pub fn audit_patterns(
     opts: &Options,
     chosen: Vec<Pattern>,
     forced: bool,
+    running: &[RunningPort],
     printer: &mut Printer,
 ) -> (Vec<output::Run>, bool) {
     let mut runs = Vec::new();
@@ -150,7 +171,7 @@ pub fn audit_patterns(
                         printer.diag(&text);
                     }
                 }
-                runs.push(audit_one(p, Some(pattern), forced));
+                runs.push(audit_one(p, Some(pattern), forced, running));
             }
             Err(e) => {
                 printer.diag(&format!("pattern {}: {}", pattern.name, e.render()));
@@ -196,4 +217,36 @@ pub fn choose_patterns(
         }
     }
     Some(chosen)
+}
+
+/// The host ports that running containers hold, except the project's own (which `up` would
+/// replace).
+fn running_ports(project: &str) -> anyhow::Result<Vec<RunningPort>> {
+    let rt = super::engine::runtime()?;
+    let containers = rt.block_on(async {
+        let engine = super::engine::connect().await?;
+        engine.running_containers().await
+    })?;
+    let mut out = Vec::new();
+    for c in containers {
+        if c.labels
+            .get(berth_engine::labels::PROJECT)
+            .map(String::as_str)
+            == Some(project)
+        {
+            continue;
+        }
+        for p in &c.ports {
+            let Some(port) = p.public_port else { continue };
+            out.push(RunningPort {
+                container: c.name.clone(),
+                host_ip: p.ip.clone().unwrap_or_default(),
+                port: u32::from(port),
+                protocol: p
+                    .typ
+                    .map_or_else(|| "tcp".to_string(), |t| t.to_string().to_ascii_lowercase()),
+            });
+        }
+    }
+    Ok(out)
 }

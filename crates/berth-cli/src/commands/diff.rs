@@ -95,7 +95,7 @@ fn side(global: &GlobalArgs, arg: &str, printer: &mut Printer) -> anyhow::Result
             }
         }
     }
-    let (runs, failed) = audit_patterns(&opts, chosen, false, printer);
+    let (runs, failed) = audit_patterns(&opts, chosen, false, &[], printer);
     if failed {
         return Ok(None);
     }
