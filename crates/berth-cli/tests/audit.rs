@@ -499,3 +499,74 @@ fn the_other_seeds_examples_report_what_their_documents_show() {
         assert!(found.is_empty(), "{stack}: {found:#?}");
     }
 }
+
+#[test]
+fn patterns_listed_in_the_base_file_replace_the_names() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write =
+        |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("write");
+    write(
+        "compose.yaml",
+        "services:\n  web:\n    image: shop/web:1.0\nx-berth:\n  patterns:\n    staging: [compose.yaml, stage.yaml]\n    live: [compose.yaml, live.yaml]\n",
+    );
+    write(
+        "stage.yaml",
+        "services:\n  web:\n    ports: [\"8080:80\"]\n",
+    );
+    write("live.yaml", "services:\n  web:\n    ports: [\"80:80\"]\n");
+    let out = berth_in(
+        dir.path(),
+        &[
+            "audit",
+            "--patterns",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let patterns: Vec<(String, bool)> = v["patterns"]
+        .as_array()
+        .expect("patterns")
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap_or_default().to_string(),
+                p["production"] == true,
+            )
+        })
+        .collect();
+    // `live` is production by its name: its published port is reported there only.
+    assert_eq!(
+        patterns,
+        [("staging".to_string(), false), ("live".to_string(), true)]
+    );
+    let b203: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == "B203")
+        .collect();
+    assert_eq!(b203.len(), 1);
+    assert_eq!(b203[0]["patterns"], serde_json::json!(["live"]));
+    // A malformed list is an error at its place.
+    write(
+        "compose.yaml",
+        "services:\n  web:\n    image: shop/web:1.0\nx-berth:\n  patterns:\n    staging: stage.yaml\n",
+    );
+    let out = berth_in(dir.path(), &["audit", "--patterns"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("x-berth.patterns.staging: expected a list of compose files"),
+        "{err}"
+    );
+    assert!(err.contains("compose.yaml:6:14"), "{err}");
+}
