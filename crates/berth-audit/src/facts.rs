@@ -383,8 +383,23 @@ pub fn on_host_network(s: &Service) -> bool {
 pub struct Reference<'a> {
     pub from: &'a str,
     pub to: String,
+    pub kind: RefKind,
+    /// How the reference is made, for messages (`depends_on`, `scrape target in x.yml:7`).
     pub how: String,
     pub span: Span,
+}
+
+/// What makes one service refer to another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefKind {
+    DependsOn,
+    Link,
+    /// A host name in an environment value.
+    Environment,
+    /// A Prometheus scrape target.
+    Scrape,
+    /// A Traefik router: the proxy routes to the service.
+    Route,
 }
 
 /// Host names in a value: the host of every `scheme://[user[:pass]@]host[:port]`, or the whole
@@ -466,6 +481,7 @@ pub fn references(project: &Project) -> Vec<Reference<'_>> {
                 out.push(Reference {
                     from: s.name,
                     to: k.name.clone(),
+                    kind: RefKind::DependsOn,
                     how: "depends_on".into(),
                     span: k.span,
                 });
@@ -477,6 +493,7 @@ pub fn references(project: &Project) -> Vec<Reference<'_>> {
                     out.push(Reference {
                         from: s.name,
                         to,
+                        kind: RefKind::Link,
                         how: "links".into(),
                         span: l.span,
                     });
@@ -513,6 +530,7 @@ pub fn references(project: &Project) -> Vec<Reference<'_>> {
                         out.push(Reference {
                             from: s.name,
                             to,
+                            kind: RefKind::Environment,
                             how: "environment".into(),
                             span,
                         });
@@ -525,6 +543,7 @@ pub fn references(project: &Project) -> Vec<Reference<'_>> {
                 out.push(Reference {
                     from: s.name,
                     to,
+                    kind: RefKind::Scrape,
                     how: format!("scrape target in {file}:{line}"),
                     span,
                 });
@@ -555,6 +574,7 @@ pub fn references(project: &Project) -> Vec<Reference<'_>> {
                 out.push(Reference {
                     from: proxy.name,
                     to: s.name.to_string(),
+                    kind: RefKind::Route,
                     how: format!("Traefik router `{}`", key.name),
                     span: key.span,
                 });

@@ -107,6 +107,22 @@ pub enum Command {
     /// lines, services, duplicates, port conflicts, secrets, published ports per deployment
     /// pattern, duplication and per-service changes
     Diff(DiffArgs),
+    /// Draw the project: services (who talks to whom), networks, dependencies (startup
+    /// order, critical path) or ports, as Mermaid or Graphviz DOT
+    Graph(GraphArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// What to draw. Values: [services | networks | dependencies | ports]
+    #[arg(long, default_value = "services")]
+    pub view: String,
+    /// Output format. Values: [mermaid | dot]
+    #[arg(long, default_value = "mermaid")]
+    pub format: String,
+    /// Draw only these services and their neighbours; may be repeated
+    #[arg(long, value_name = "SERVICE")]
+    pub only: Vec<String>,
 }
 
 #[derive(Debug, Args)]

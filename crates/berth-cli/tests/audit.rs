@@ -5,12 +5,12 @@
 //! Snapshots live in `tests/snapshots/`; `BERTH_UPDATE_SNAPSHOTS=1 cargo test` rewrites them
 //! (then read the change before committing it).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
-fn examples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
-}
+mod common;
+
+use common::{berth_in, examples, snapshot, stdout};
 
 fn example() -> PathBuf {
     examples().join("fog-compute-before")
@@ -18,20 +18,6 @@ fn example() -> PathBuf {
 
 fn berth(args: &[&str]) -> Output {
     berth_in(&example(), args)
-}
-
-fn berth_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_berth"))
-        .current_dir(dir)
-        .args(args)
-        .env_remove("COMPOSE_FILE")
-        .env_remove("COMPOSE_PROJECT_NAME")
-        .output()
-        .expect("run berth")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 #[test]
@@ -107,37 +93,6 @@ fn explain_and_list_rules() {
     );
     let unknown = berth(&["audit", "--explain", "B999"]);
     assert_eq!(unknown.status.code(), Some(1));
-}
-
-/// Compares `text` with the snapshot `name`, or rewrites it when BERTH_UPDATE_SNAPSHOTS is set.
-fn snapshot(name: &str, text: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/snapshots")
-        .join(name);
-    if std::env::var_os("BERTH_UPDATE_SNAPSHOTS").is_some() {
-        std::fs::create_dir_all(path.parent().expect("folder")).expect("mkdir");
-        std::fs::write(&path, text).expect("write snapshot");
-        return;
-    }
-    let want = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e} (BERTH_UPDATE_SNAPSHOTS=1 writes it)",
-            path.display()
-        )
-    });
-    if want != text {
-        let first = want
-            .lines()
-            .zip(text.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or_else(|| want.lines().count().min(text.lines().count()));
-        panic!(
-            "{name} differs from its snapshot at line {}:\n  want: {:?}\n  got:  {:?}\n--- got in full:\n{text}",
-            first + 1,
-            want.lines().nth(first).unwrap_or("<end>"),
-            text.lines().nth(first).unwrap_or("<end>"),
-        );
-    }
 }
 
 /// The SARIF log with the machine's folder replaced, so that the snapshot holds anywhere.

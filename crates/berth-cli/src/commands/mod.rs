@@ -7,6 +7,7 @@ mod diff;
 mod down;
 mod engine;
 mod events;
+mod graph;
 mod info;
 mod lifecycle;
 mod logs;
@@ -48,6 +49,7 @@ pub fn run(cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
         Command::Run(args) => run::run(&cli.global, &args, printer),
         Command::Audit(args) => audit::run(&cli.global, &args, printer),
         Command::Diff(args) => diff::run(&cli.global, &args, printer),
+        Command::Graph(args) => graph::run(&cli.global, &args, printer),
     }
 }
 

@@ -1,0 +1,598 @@
+//! The graph of one view of a project: nodes (services, networks, host ports), edges with a
+//! kind and a label, and groups (the subgraphs a diagram draws boxes around).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use berth_audit::facts::{self, RefKind, Role};
+use berth_model::{Project, Value};
+
+/// Which diagram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    /// Who talks to whom: depends_on with its condition, links, Traefik routes, Prometheus
+    /// scrapes, host names in environment values.
+    Services,
+    /// Which service sits on which network; services on several networks bridge them.
+    Networks,
+    /// Startup order: depends_on edges from the dependency to the dependent, health-gated
+    /// ones marked, the longest chain (the critical path) highlighted.
+    Dependencies,
+    /// What the host exposes: each published host port to its service and container port.
+    Ports,
+}
+
+impl View {
+    /// The view a name (as `--view` takes it) names.
+    #[must_use]
+    pub fn parse(name: &str) -> Option<View> {
+        match name {
+            "services" => Some(View::Services),
+            "networks" => Some(View::Networks),
+            "dependencies" | "deps" => Some(View::Dependencies),
+            "ports" => Some(View::Ports),
+            _ => None,
+        }
+    }
+}
+
+/// What a node stands for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    Service {
+        role: Role,
+        replicas: u32,
+    },
+    Network {
+        internal: bool,
+    },
+    /// A published host port.
+    HostPort,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    /// Unique, made of `[A-Za-z0-9_]` (Mermaid and DOT take it as is).
+    pub id: String,
+    /// The first line of the label (the name), then details.
+    pub label: Vec<String>,
+    pub kind: NodeKind,
+    /// The group (subgraph) the node is drawn in, if any.
+    pub group: Option<String>,
+    /// A service on two networks or more (networks view).
+    pub bridge: bool,
+}
+
+/// What an edge stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EdgeKind {
+    DependsOn,
+    /// `depends_on` with `condition: service_healthy`.
+    Healthy,
+    /// `depends_on` with `condition: service_completed_successfully`.
+    Completed,
+    Link,
+    Environment,
+    Scrape,
+    Route,
+    /// A service attached to a network.
+    Attached,
+    /// A host port published to a service.
+    Publishes,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edge {
+    pub from: usize,
+    pub to: usize,
+    pub kind: EdgeKind,
+    pub label: String,
+    /// On the critical path (dependencies view).
+    pub critical: bool,
+}
+
+/// A view of the project as nodes, edges and groups.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Graph {
+    pub title: String,
+    /// Drawn top to bottom (`true`) or left to right.
+    pub top_down: bool,
+    pub nodes: Vec<Node>,
+    pub edges: Vec<Edge>,
+    /// Group names in drawing order.
+    pub groups: Vec<String>,
+}
+
+impl Graph {
+    /// The part of the graph around some services: those services and every node one edge
+    /// away, with the edges among them.
+    ///
+    /// # Errors
+    /// A message naming a service the graph does not have.
+    pub fn only(&self, services: &[String]) -> Result<Graph, String> {
+        let mut keep = vec![false; self.nodes.len()];
+        for name in services {
+            let found = self.nodes.iter().position(|n| {
+                matches!(n.kind, NodeKind::Service { .. })
+                    && n.label.first().is_some_and(|l| l == name)
+            });
+            let Some(i) = found else {
+                return Err(format!("no such service: {name}"));
+            };
+            keep[i] = true;
+        }
+        let seeds = keep.clone();
+        for e in &self.edges {
+            if seeds[e.from] || seeds[e.to] {
+                keep[e.from] = true;
+                keep[e.to] = true;
+            }
+        }
+        let mut new_index = vec![usize::MAX; self.nodes.len()];
+        let mut g = Graph {
+            title: self.title.clone(),
+            top_down: self.top_down,
+            ..Graph::default()
+        };
+        for (i, n) in self.nodes.iter().enumerate() {
+            if keep[i] {
+                new_index[i] = g.nodes.len();
+                g.nodes.push(n.clone());
+            }
+        }
+        for e in &self.edges {
+            if keep[e.from] && keep[e.to] {
+                g.edges.push(Edge {
+                    from: new_index[e.from],
+                    to: new_index[e.to],
+                    ..e.clone()
+                });
+            }
+        }
+        g.groups = self
+            .groups
+            .iter()
+            .filter(|gr| {
+                g.nodes
+                    .iter()
+                    .any(|n| n.group.as_deref() == Some(gr.as_str()))
+            })
+            .cloned()
+            .collect();
+        Ok(g)
+    }
+}
+
+/// An identifier for Mermaid and DOT: letters, digits and `_` (every other character becomes
+/// `_`), with a prefix that keeps kinds apart (`s_` services, `n_` networks, `p_` ports). Two
+/// names that give the same identifier are told apart by the builder.
+fn ident(prefix: &str, name: &str) -> String {
+    let mut id = String::from(prefix);
+    id.extend(
+        name.chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }),
+    );
+    id
+}
+
+/// The group a role is drawn in, in the seeds' layers.
+fn layer(role: Role) -> &'static str {
+    match role {
+        Role::Proxy => "Reverse proxy",
+        Role::App => "Application",
+        Role::Database | Role::Cache | Role::Broker => "Data",
+        Role::Monitoring => "Monitoring",
+        Role::DevTool => "Development tools",
+    }
+}
+
+const LAYERS: [&str; 5] = [
+    "Reverse proxy",
+    "Application",
+    "Data",
+    "Monitoring",
+    "Development tools",
+];
+
+/// How many containers a service runs (`deploy.replicas`, or `scale`).
+fn replicas(s: &berth_model::Service) -> u32 {
+    s.get("deploy")
+        .and_then(|d| d.get("replicas"))
+        .or_else(|| s.get("scale"))
+        .and_then(Value::as_i64)
+        .and_then(|n| u32::try_from(n).ok())
+        .unwrap_or(1)
+}
+
+struct Builder {
+    graph: Graph,
+    /// Node by what it stands for (its identifier before it was made unique).
+    index: BTreeMap<(String, String), usize>,
+}
+
+impl Builder {
+    /// Adds the node for `name` of a kind (its id's prefix), once.
+    fn node(&mut self, name: &str, node: Node) -> usize {
+        let key = (node.id.clone(), name.to_string());
+        if let Some(&i) = self.index.get(&key) {
+            return i;
+        }
+        let mut node = node;
+        let base = node.id.clone();
+        let mut n = 2;
+        while self.graph.nodes.iter().any(|x| x.id == node.id) {
+            node.id = format!("{base}_{n}");
+            n += 1;
+        }
+        let i = self.graph.nodes.len();
+        self.index.insert(key, i);
+        self.graph.nodes.push(node);
+        i
+    }
+
+    fn service(&mut self, project: &Project, name: &str, grouped: bool) -> Option<usize> {
+        let s = project.service(name)?;
+        let role = facts::role(&s);
+        let n = replicas(&s);
+        let mut label = vec![name.to_string()];
+        if let Some(image) = s.image() {
+            label.push(image.to_string());
+        } else if s.get("build").is_some() {
+            label.push("(built)".to_string());
+        }
+        if n > 1 {
+            label.push(format!("× {n} replicas"));
+        }
+        Some(self.node(
+            name,
+            Node {
+                id: ident("s_", name),
+                label,
+                kind: NodeKind::Service { role, replicas: n },
+                group: grouped.then(|| layer(role).to_string()),
+                bridge: false,
+            },
+        ))
+    }
+
+    fn edge(&mut self, from: usize, to: usize, kind: EdgeKind, label: String) {
+        let e = Edge {
+            from,
+            to,
+            kind,
+            label,
+            critical: false,
+        };
+        if !self.graph.edges.contains(&e) {
+            self.graph.edges.push(e);
+        }
+    }
+
+    fn finish(mut self) -> Graph {
+        let used: BTreeSet<&str> = self
+            .graph
+            .nodes
+            .iter()
+            .filter_map(|n| n.group.as_deref())
+            .collect();
+        let mut groups: Vec<String> = LAYERS
+            .iter()
+            .filter(|g| used.contains(*g))
+            .map(|g| (*g).to_string())
+            .collect();
+        for g in used {
+            if !groups.iter().any(|x| x == g) {
+                groups.push(g.to_string());
+            }
+        }
+        self.graph.groups = groups;
+        self.graph
+    }
+}
+
+/// The condition of `from`'s `depends_on` entry for `to`.
+fn condition(project: &Project, from: &str, to: &str) -> EdgeKind {
+    let c = project
+        .service(from)
+        .and_then(|s| s.get("depends_on"))
+        .and_then(|d| d.get(to))
+        .and_then(|d| d.get("condition"))
+        .and_then(Value::as_str);
+    match c {
+        Some("service_healthy") => EdgeKind::Healthy,
+        Some("service_completed_successfully") => EdgeKind::Completed,
+        _ => EdgeKind::DependsOn,
+    }
+}
+
+/// The host names of a Traefik router rule: ``Host(`a`, `b`)`` gives `a`, `b`.
+fn rule_hosts(rule: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = rule;
+    while let Some(i) = rest.find("Host(") {
+        rest = &rest[i + 5..];
+        let end = rest.find(')').unwrap_or(rest.len());
+        for part in rest[..end].split(',') {
+            let h = part.trim().trim_matches(['`', '"', '\'']);
+            if !h.is_empty() {
+                out.push(h.to_string());
+            }
+        }
+        rest = &rest[end..];
+    }
+    out
+}
+
+/// The label of a route edge: the hosts of the service's Traefik router rules.
+fn route_label(project: &Project, to: &str) -> String {
+    let Some(labels) = project
+        .service(to)
+        .and_then(|s| s.get("labels"))
+        .and_then(Value::as_map)
+    else {
+        return "routes".into();
+    };
+    let mut hosts: Vec<String> = Vec::new();
+    for (k, v) in labels.iter() {
+        if k.name.starts_with("traefik.http.routers.") && k.name.ends_with(".rule") {
+            for h in v.as_str().map(rule_hosts).unwrap_or_default() {
+                if !hosts.contains(&h) {
+                    hosts.push(h);
+                }
+            }
+        }
+    }
+    if hosts.is_empty() {
+        "routes".into()
+    } else {
+        hosts.join(", ")
+    }
+}
+
+/// The graph of one view of the project.
+#[must_use]
+pub fn build(project: &Project, view: View) -> Graph {
+    let mut b = Builder {
+        graph: Graph {
+            title: format!("{} ({})", project.name, view_name(view)),
+            top_down: !matches!(view, View::Dependencies | View::Ports),
+            ..Graph::default()
+        },
+        index: BTreeMap::new(),
+    };
+    match view {
+        View::Services => services(project, &mut b),
+        View::Networks => networks(project, &mut b),
+        View::Dependencies => dependencies(project, &mut b),
+        View::Ports => ports(project, &mut b),
+    }
+    b.finish()
+}
+
+/// The name of a view, as `--view` takes it.
+#[must_use]
+pub fn view_name(view: View) -> &'static str {
+    match view {
+        View::Services => "services",
+        View::Networks => "networks",
+        View::Dependencies => "dependencies",
+        View::Ports => "ports",
+    }
+}
+
+fn services(project: &Project, b: &mut Builder) {
+    for s in project.services() {
+        b.service(project, s.name, true);
+    }
+    for r in facts::references(project) {
+        let (Some(from), Some(to)) = (
+            b.service(project, r.from, true),
+            b.service(project, &r.to, true),
+        ) else {
+            continue;
+        };
+        let (kind, label) = match r.kind {
+            RefKind::DependsOn => {
+                let kind = condition(project, r.from, &r.to);
+                let label = match kind {
+                    EdgeKind::Healthy => "healthy",
+                    EdgeKind::Completed => "completed",
+                    _ => "depends on",
+                };
+                (kind, label.to_string())
+            }
+            RefKind::Link => (EdgeKind::Link, "link".into()),
+            RefKind::Environment => (EdgeKind::Environment, "env".into()),
+            RefKind::Scrape => (EdgeKind::Scrape, "scrapes".into()),
+            RefKind::Route => (EdgeKind::Route, route_label(project, &r.to)),
+        };
+        // A service both depends on and talks to another: one edge, the dependency's.
+        let talks = matches!(kind, EdgeKind::Environment | EdgeKind::Link);
+        let dup = b
+            .graph
+            .edges
+            .iter()
+            .any(|e| e.from == from && e.to == to && (talks || e.kind == kind));
+        if !dup {
+            b.edge(from, to, kind, label);
+        }
+    }
+}
+
+fn networks(project: &Project, b: &mut Builder) {
+    let tree = project.tree.get("networks");
+    for s in project.services() {
+        let Some(si) = b.service(project, s.name, false) else {
+            continue;
+        };
+        let nets = facts::networks(project, &s);
+        if nets.len() > 1 {
+            b.graph.nodes[si].bridge = true;
+        }
+        for n in nets {
+            let def = tree.and_then(|t| t.get(n));
+            let internal = def
+                .and_then(|d| d.get("internal"))
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let mut label = vec![n.to_string()];
+            // The engine's name, when it is not the usual `PROJECT_KEY`.
+            let usual = format!("{}_{n}", project.name);
+            if let Some(real) = def
+                .and_then(|d| d.get("name"))
+                .and_then(Value::as_str)
+                .filter(|r| *r != usual)
+            {
+                label.push(format!("name: {real}"));
+            }
+            if internal {
+                label.push("internal".into());
+            }
+            if let Some(d) = def
+                .and_then(|d| d.get("driver"))
+                .and_then(Value::as_str)
+                .filter(|d| *d != "bridge")
+            {
+                label.push(format!("driver: {d}"));
+            }
+            for cfg in def
+                .and_then(|d| d.get("ipam"))
+                .and_then(|i| i.get("config"))
+                .and_then(Value::as_seq)
+                .unwrap_or(&[])
+            {
+                if let Some(subnet) = cfg.get("subnet").and_then(Value::as_str) {
+                    label.push(subnet.to_string());
+                }
+            }
+            let ni = b.node(
+                n,
+                Node {
+                    id: ident("n_", n),
+                    label,
+                    kind: NodeKind::Network { internal },
+                    group: None,
+                    bridge: false,
+                },
+            );
+            b.edge(si, ni, EdgeKind::Attached, String::new());
+        }
+    }
+}
+
+fn dependencies(project: &Project, b: &mut Builder) {
+    for s in project.services() {
+        b.service(project, s.name, false);
+    }
+    for s in project.services() {
+        for dep in s.depends_on() {
+            let (Some(from), Some(to)) = (
+                b.service(project, dep, false),
+                b.service(project, s.name, false),
+            ) else {
+                continue;
+            };
+            let kind = condition(project, s.name, dep);
+            let label = match kind {
+                EdgeKind::Healthy => "healthy",
+                EdgeKind::Completed => "completed",
+                _ => "started",
+            };
+            b.edge(from, to, kind, label.to_string());
+        }
+    }
+    mark_critical_path(&mut b.graph);
+}
+
+/// Marks the longest chain of the startup order: the services that start one after another,
+/// health-gated waits weighing more than plain starts (each waits for a first probe).
+fn mark_critical_path(g: &mut Graph) {
+    let n = g.nodes.len();
+    let weight = |k: EdgeKind| if k == EdgeKind::DependsOn { 1 } else { 2 };
+    // Longest path in a DAG by relaxation in topological order; a cycle (which the loader
+    // refuses) would only stop the walk early.
+    let mut indegree = vec![0usize; n];
+    for e in &g.edges {
+        indegree[e.to] += 1;
+    }
+    let mut order: Vec<usize> = (0..n).filter(|&i| indegree[i] == 0).collect();
+    let mut k = 0;
+    while k < order.len() {
+        let v = order[k];
+        k += 1;
+        for e in g.edges.iter().filter(|e| e.from == v) {
+            indegree[e.to] -= 1;
+            if indegree[e.to] == 0 {
+                order.push(e.to);
+            }
+        }
+    }
+    let mut best = vec![0u32; n];
+    let mut via: Vec<Option<usize>> = vec![None; n];
+    for &v in &order {
+        for (ei, e) in g.edges.iter().enumerate().filter(|(_, e)| e.from == v) {
+            let w = best[v] + weight(e.kind);
+            if w > best[e.to] {
+                best[e.to] = w;
+                via[e.to] = Some(ei);
+            }
+        }
+    }
+    let Some(end) = (0..n)
+        .filter(|&i| best[i] > 0)
+        .max_by_key(|&i| (best[i], std::cmp::Reverse(i)))
+    else {
+        return;
+    };
+    let mut at = end;
+    while let Some(ei) = via[at] {
+        g.edges[ei].critical = true;
+        at = g.edges[ei].from;
+    }
+}
+
+fn ports(project: &Project, b: &mut Builder) {
+    for p in facts::published(project) {
+        let Some(si) = b.service(project, p.service, false) else {
+            continue;
+        };
+        let range = if p.first == p.last {
+            p.first.to_string()
+        } else {
+            format!("{}-{}", p.first, p.last)
+        };
+        // Every interface is the usual case: the port alone; an address only when bound to one.
+        let name = if facts::on_all_interfaces(&p) {
+            format!("{range}/{}", p.protocol)
+        } else {
+            format!("{}:{range}/{}", p.host_ip, p.protocol)
+        };
+        let pi = b.node(
+            &name,
+            Node {
+                id: ident("p_", &name),
+                label: vec![name.clone()],
+                kind: NodeKind::HostPort,
+                group: Some("Host".into()),
+                bridge: false,
+            },
+        );
+        b.edge(pi, si, EdgeKind::Publishes, p.target.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_keep_names_apart_and_rules_give_hosts() {
+        assert_eq!(ident("s_", "betanet-mixnode-1"), "s_betanet_mixnode_1");
+        assert_eq!(
+            rule_hosts("Host(`api.localhost`) && PathPrefix(`/web`)"),
+            ["api.localhost"]
+        );
+        assert_eq!(rule_hosts("Host(`a`, `b`)"), ["a", "b"]);
+        assert_eq!(View::parse("deps"), Some(View::Dependencies));
+        assert_eq!(View::parse("nope"), None);
+    }
+}

@@ -1,0 +1,13 @@
+//! `berth graph` (and, later, `berth docs`): the seeds' hand-drawn architecture diagrams,
+//! generated from the loaded project so that they never go stale.
+//!
+//! [`graph`] turns the project into a [`graph::Graph`] for one view (services, networks,
+//! dependencies, ports); [`mermaid`] and [`dot`] write it out. Every fact comes from the merged
+//! project and the facts the audit already reads (`berth_audit::facts`): references between
+//! services, networks, published ports, roles.
+
+pub mod dot;
+pub mod graph;
+pub mod mermaid;
+
+pub use graph::{build, Graph, View};
