@@ -110,6 +110,17 @@ pub enum Command {
     /// Draw the project: services (who talks to whom), networks, dependencies (startup
     /// order, critical path) or ports, as Mermaid or Graphviz DOT
     Graph(GraphArgs),
+    /// Write the project's architecture document: diagrams, services, networks, startup order,
+    /// ports, Traefik routes, URLs, volumes, health checks, environment, profiles, limits and
+    /// the audit's findings, each row citing the file and line that defined it
+    Docs(DocsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DocsArgs {
+    /// Output format. Values: [markdown]
+    #[arg(long, default_value = "markdown")]
+    pub format: String,
 }
 
 #[derive(Debug, Args)]

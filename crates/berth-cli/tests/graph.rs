@@ -1,6 +1,6 @@
-//! `berth graph` on every bundled example: snapshots of each view in Mermaid and DOT, the DOT
-//! read back by Graphviz's `dot` (`.ci/run` installs it), and the facts the seeds' hand-drawn
-//! diagrams show.
+//! `berth graph` and `berth docs` on every bundled example: snapshots of each view in Mermaid
+//! and DOT and of the Markdown document, the DOT read back by Graphviz's `dot` (`.ci/run`
+//! installs it), and the facts the seeds' hand-written documents show.
 
 mod common;
 
@@ -143,4 +143,116 @@ fn the_seeds_diagram_facts_appear() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no such service: nope"));
     let out = berth_in(&examples().join("hw-server"), &["graph", "--view", "flows"]);
     assert_eq!(out.status.code(), Some(1));
+}
+
+fn docs(dir: &str, files: &[&str]) -> String {
+    let mut args: Vec<&str> = Vec::new();
+    for f in files {
+        args.extend(["-f", f]);
+    }
+    args.push("docs");
+    let out = berth_in(&examples().join(dir), &args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{dir}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout(&out)
+}
+
+#[test]
+fn the_document_of_every_example_matches_its_snapshot() {
+    for (name, dir, files) in EXAMPLES {
+        snapshot(&format!("docs/{name}.md"), &docs(dir, files));
+    }
+}
+
+#[test]
+fn the_seeds_documents_facts_appear_in_the_generated_ones() {
+    // hw-server ("Docker Services Architecture"): its external port table, its routes and its
+    // internal ports.
+    let hw = docs("hw-server", &[]);
+    for row in [
+        "| `traefik` | 0.0.0.0 | 80 | 80 | tcp | docker-compose.yml:",
+        "| `traefik` | 0.0.0.0 | 443 | 443 | tcp |",
+        "| `traefik` | 0.0.0.0 | 8080 | 8080 | tcp |",
+        "| `hw-db` | 0.0.0.0 | 5432 | 5432 | tcp |",
+        "| `hw-redis` | 0.0.0.0 | 6379 | 6379 | tcp |",
+        "| `hw-keycloak` | 0.0.0.0 | 9999 | 9000 | tcp |",
+        "| `prometheus` | 0.0.0.0 | 9090 | 9090 | tcp |",
+        "| `grafana` | 0.0.0.0 | 3000 | 3000 | tcp |",
+        "| `fastapi` | `` Host(`api.localhost`) `` | web | `hw-server` | 8000 |",
+        "| `keycloak` | `` Host(`keycloak.localhost`) `` | web | `hw-keycloak` | 8080 |",
+        "| `prometheus` | `` Host(`prometheus.localhost`) `` | web | `prometheus` | 9090 |",
+        "| `grafana` | `` Host(`grafana.localhost`) `` | web | `grafana` | 3000 |",
+        "| `hw-server` | http://api.localhost/ | Traefik router `fastapi` |",
+        "| `hw-keycloak` | 8080 | Traefik service `keycloak` |",
+        "| `hw-network` | bridge | no |",
+    ] {
+        assert!(
+            hw.contains(row),
+            "{row:?} not in the hw-server document:\n{hw}"
+        );
+    }
+    // TaylorDash ("Docker Compose Infrastructure Documentation"): its external ports, the
+    // optional TimescaleDB profile, and credentials hidden in the environment table.
+    let td = docs("taylordash", &[]);
+    for row in [
+        "| `traefik` | 0.0.0.0 | 80 | 80 | tcp |",
+        "| `traefik` | 0.0.0.0 | 443 | 443 | tcp |",
+        "| `traefik` | 0.0.0.0 | 8080 | 8080 | tcp |",
+        "| `postgres` | 0.0.0.0 | 5432 | 5432 | tcp |",
+        "| `mosquitto` | 0.0.0.0 | 1883 | 1883 | tcp |",
+        "| `mosquitto` | 0.0.0.0 | 8883 | 8883 | tcp |",
+        "| `mosquitto` | 0.0.0.0 | 9001 | 9001 | tcp |",
+        "| `timescale` | `timescaledb` (off by default) |",
+        "| `backend` | `MQTT_PASSWORD` | (hidden) |",
+        "| `backend` | `MQTT_HOST` | `mosquitto` |",
+        "| `victoriametrics` | `` wget --quiet --tries=1 --spider http://0.0.0.0:8428/health `` |",
+    ] {
+        let row = row
+            .replace("`` wget", "`wget")
+            .replace("/health ``", "/health`");
+        assert!(
+            td.contains(&row),
+            "{row:?} not in the TaylorDash document:\n{td}"
+        );
+    }
+    // Docker Compose Examples: health checks of 30s/10s/3/40s, the cluster's three replicas
+    // behind Nginx on 80 and 443, the swarm's overlay network, the basic stack's volumes.
+    let cluster = docs("docker-examples/cluster-example", &[]);
+    for row in [
+        "| `nginx` | 0.0.0.0 | 80 | 80 | tcp |",
+        "| `nginx` | 0.0.0.0 | 443 | 443 | tcp |",
+        "| `python` | application | built from ../python | cluster-network | 3 |",
+        "| `nginx` | bind | ../nginx/nginx.conf | /etc/nginx/nginx.conf | yes |",
+        "| 30s | 10s | 3 | 40s |",
+    ] {
+        assert!(
+            cluster.contains(row),
+            "{row:?} not in the cluster document:\n{cluster}"
+        );
+    }
+    let swarm = docs("docker-examples/swarm-stack", &[]);
+    assert!(
+        swarm.contains("| `swarm-overlay` | overlay | no |"),
+        "{swarm}"
+    );
+    let basic = docs("docker-examples/basic-stack", &[]);
+    assert!(
+        basic.contains("| `postgres` | volume | db_data | /var/lib/postgresql/data | no |"),
+        "{basic}"
+    );
+    // fog-compute after: no finding; before: the audit's errors listed.
+    let after = docs("fog-compute-after", &[]);
+    assert!(
+        after.contains("`berth audit`: 0 errors, 0 warnings, 0 info."),
+        "{after}"
+    );
+    let before = docs(
+        "fog-compute-before",
+        &["docker-compose.yml", "docker-compose.betanet.yml"],
+    );
+    assert!(before.contains("| error | B201 | host port 9090/tcp is published by both `prometheus` and `prometheus-betanet` |"), "{before}");
 }

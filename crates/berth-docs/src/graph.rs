@@ -305,7 +305,8 @@ fn condition(project: &Project, from: &str, to: &str) -> EdgeKind {
 }
 
 /// The host names of a Traefik router rule: ``Host(`a`, `b`)`` gives `a`, `b`.
-fn rule_hosts(rule: &str) -> Vec<String> {
+#[must_use]
+pub fn rule_hosts(rule: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = rule;
     while let Some(i) = rest.find("Host(") {

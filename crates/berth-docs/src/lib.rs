@@ -8,6 +8,7 @@
 
 pub mod dot;
 pub mod graph;
+pub mod markdown;
 pub mod mermaid;
 
 pub use graph::{build, Graph, View};

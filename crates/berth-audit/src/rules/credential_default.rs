@@ -17,7 +17,7 @@
 
 use berth_model::Diagnostic;
 
-use super::hardcoded_credential::secret_name;
+use crate::facts::secret_name;
 use crate::facts::{environment, raw};
 use crate::{Context, Sink};
 

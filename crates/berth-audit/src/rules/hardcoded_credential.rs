@@ -22,40 +22,8 @@
 
 use berth_model::{Diagnostic, Span};
 
-use crate::facts::{command_line, environment, in_compose_file, interpolated};
+use crate::facts::{command_line, environment, in_compose_file, interpolated, secret_name};
 use crate::{Context, Sink};
-
-/// Whether a variable name says it holds a credential: its last word names one
-/// (`POSTGRES_PASSWORD`, `JWT_SECRET`, `GITHUB_TOKEN`, `AWS_SECRET_ACCESS_KEY`), or it speaks of
-/// a password anywhere. A name about a credential but not one (`ACCESS_TOKEN_EXPIRE_MINUTES`,
-/// `PASSWORD_FILE`) is not.
-pub(crate) fn secret_name(key: &str) -> bool {
-    let k = key.to_ascii_uppercase();
-    let words: Vec<&str> = k.split(['_', '-', '.']).filter(|w| !w.is_empty()).collect();
-    let Some(last) = words.last() else {
-        return false;
-    };
-    if matches!(
-        *last,
-        "FILE" | "PATH" | "DIR" | "URL" | "HOST" | "PORT" | "USER"
-    ) {
-        return false;
-    }
-    let named = [
-        "PASSWORD",
-        "PASSWD",
-        "PWD",
-        "PASS",
-        "SECRET",
-        "TOKEN",
-        "KEY",
-        "APIKEY",
-        "CREDENTIAL",
-        "CREDENTIALS",
-    ]
-    .contains(last);
-    named || k.contains("PASSWORD") || k.contains("PASSWD") || k.ends_with("SECRET_KEY_BASE")
-}
 
 /// The password of every `scheme://user:password@` in `text`.
 pub(crate) fn url_passwords(text: &str) -> Vec<&str> {

@@ -4,6 +4,7 @@ mod audit;
 mod build;
 mod config;
 mod diff;
+mod docs;
 mod down;
 mod engine;
 mod events;
@@ -50,6 +51,7 @@ pub fn run(cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
         Command::Audit(args) => audit::run(&cli.global, &args, printer),
         Command::Diff(args) => diff::run(&cli.global, &args, printer),
         Command::Graph(args) => graph::run(&cli.global, &args, printer),
+        Command::Docs(args) => docs::run(&cli.global, &args, printer),
     }
 }
 

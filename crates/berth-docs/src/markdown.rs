@@ -1,0 +1,683 @@
+//! `berth docs`: the architecture document the seeds wrote by hand, as Markdown with Mermaid
+//! diagrams (GitHub renders them as they are). Every row comes from the merged project, and
+//! says which file and line defined it.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use berth_audit::facts::{self, Role};
+use berth_audit::Report;
+use berth_model::{Project, Span, Value};
+
+use crate::graph::{self, View};
+
+/// A table cell: no line breaks, `|` escaped.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// Text as inline code, whatever backticks it holds (Traefik rules do).
+fn code(s: &str) -> String {
+    if s.is_empty() {
+        return String::new();
+    }
+    if s.contains('`') {
+        format!("`` {s} ``")
+    } else {
+        format!("`{s}`")
+    }
+}
+
+/// A path as the document shows it: relative to the project folder (with `..` when outside).
+fn relative(project: &Project, path: &str) -> String {
+    let path = std::path::Path::new(path);
+    if !path.is_absolute() {
+        return path.display().to_string();
+    }
+    let base: Vec<_> = project.working_dir.components().collect();
+    let mine: Vec<_> = path.components().collect();
+    let common = base.iter().zip(&mine).take_while(|(a, b)| a == b).count();
+    let mut out = std::path::PathBuf::new();
+    for _ in common..base.len() {
+        out.push("..");
+    }
+    for c in &mine[common..] {
+        out.push(c);
+    }
+    if out.as_os_str().is_empty() {
+        ".".into()
+    } else if common == base.len() {
+        format!("./{}", out.display())
+    } else {
+        out.display().to_string()
+    }
+}
+
+/// `file:line` of a span, relative to the project folder.
+fn origin(project: &Project, span: Span) -> String {
+    let Some(file) = project.sources.get(span.file) else {
+        return String::new();
+    };
+    let (line, _) = file.line_col(span.start);
+    let path = file
+        .path
+        .strip_prefix(&project.working_dir)
+        .unwrap_or(&file.path);
+    format!("{}:{line}", path.display())
+}
+
+fn table(out: &mut String, head: &[&str], rows: &[Vec<String>]) {
+    let _ = writeln!(out, "| {} |", head.join(" | "));
+    let _ = writeln!(
+        out,
+        "|{}|",
+        head.iter().map(|_| "---").collect::<Vec<_>>().join("|")
+    );
+    for r in rows {
+        let cells: Vec<String> = r.iter().map(|c| cell(c)).collect();
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
+    }
+    out.push('\n');
+}
+
+fn role_name(r: Role) -> &'static str {
+    match r {
+        Role::Database => "database",
+        Role::Cache => "cache",
+        Role::Broker => "message broker",
+        Role::Monitoring => "monitoring",
+        Role::Proxy => "reverse proxy",
+        Role::DevTool => "development tool",
+        Role::App => "application",
+    }
+}
+
+fn str_at<'a>(v: Option<&'a Value>, path: &[&str]) -> Option<&'a str> {
+    v.and_then(|v| v.path(path)).and_then(Value::as_str)
+}
+
+fn scalar(v: Option<&Value>) -> Option<String> {
+    v.and_then(Value::scalar_to_string)
+}
+
+/// A Traefik router read from a service's labels.
+struct Router {
+    name: String,
+    service: String,
+    rule: String,
+    entrypoints: String,
+    target: String,
+    port: String,
+    span: Span,
+}
+
+/// The Traefik routers the services' labels define, in service order.
+fn routers(project: &Project) -> Vec<Router> {
+    let mut out = Vec::new();
+    for s in project.services() {
+        let Some(labels) = s.get("labels").and_then(Value::as_map) else {
+            continue;
+        };
+        let get = |k: String| labels.get(&k).and_then(Value::scalar_to_string);
+        for (k, v) in labels.iter() {
+            let Some(name) = k
+                .name
+                .strip_prefix("traefik.http.routers.")
+                .and_then(|r| r.strip_suffix(".rule"))
+            else {
+                continue;
+            };
+            let target = get(format!("traefik.http.routers.{name}.service"))
+                .unwrap_or_else(|| name.to_string());
+            let port = get(format!(
+                "traefik.http.services.{target}.loadbalancer.server.port"
+            ))
+            .unwrap_or_default();
+            out.push(Router {
+                name: name.to_string(),
+                service: s.name.to_string(),
+                rule: v.scalar_to_string().unwrap_or_default(),
+                entrypoints: get(format!("traefik.http.routers.{name}.entrypoints"))
+                    .unwrap_or_default(),
+                target,
+                port,
+                span: k.span,
+            });
+        }
+    }
+    out
+}
+
+/// The startup order: services by level (a level starts once the ones before it have).
+fn startup_levels(project: &Project) -> Vec<Vec<String>> {
+    let mut level: BTreeMap<String, usize> = BTreeMap::new();
+    let names: Vec<&str> = project.services().map(|s| s.name).collect();
+    // At most one pass per service: the loader refuses cycles.
+    for _ in 0..=names.len() {
+        let mut changed = false;
+        for s in project.services() {
+            let l = s
+                .depends_on()
+                .filter(|d| names.contains(d))
+                .map(|d| level.get(d).copied().unwrap_or(0) + 1)
+                .max()
+                .unwrap_or(0);
+            if level.get(s.name) != Some(&l) {
+                level.insert(s.name.to_string(), l);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut out: Vec<Vec<String>> = Vec::new();
+    for (name, l) in level {
+        if out.len() <= l {
+            out.resize(l + 1, Vec::new());
+        }
+        out[l].push(name);
+    }
+    out
+}
+
+/// The document. `report` is the audit of the same project.
+#[must_use]
+pub fn render(project: &Project, report: &Report) -> String {
+    let mut out = String::new();
+    let p = project;
+    let services: Vec<_> = p.services().collect();
+    let files: Vec<String> = p
+        .config_files
+        .iter()
+        .map(|f| {
+            f.strip_prefix(&p.working_dir)
+                .unwrap_or(f)
+                .display()
+                .to_string()
+        })
+        .collect();
+    let _ = writeln!(out, "# {}: architecture\n", p.name);
+    let _ = writeln!(
+        out,
+        "Generated by `berth docs` from {}: {} services, {} networks, {} volumes. Each row names \
+         the file and line that defined it.\n",
+        files
+            .iter()
+            .map(|f| format!("`{f}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        services.len(),
+        p.resource_names("networks").count(),
+        p.resource_names("volumes").count()
+    );
+
+    // Services.
+    let _ = writeln!(out, "## Service topology\n");
+    let _ = writeln!(
+        out,
+        "```mermaid\n{}```\n",
+        crate::mermaid::render(&graph::build(p, View::Services))
+    );
+    let mut rows = Vec::new();
+    for s in &services {
+        let image = s.image().map_or_else(
+            || {
+                str_at(Some(s.value), &["build", "context"])
+                    .map(|c| format!("built from {}", relative(p, c)))
+                    .unwrap_or_default()
+            },
+            str::to_string,
+        );
+        let replicas =
+            scalar(s.get("deploy").and_then(|d| d.get("replicas"))).unwrap_or_else(|| "1".into());
+        rows.push(vec![
+            format!("`{}`", s.name),
+            role_name(facts::role(s)).to_string(),
+            image,
+            facts::networks(p, s).join(", "),
+            replicas,
+            origin(p, facts::service_span(p, s.name)),
+        ]);
+    }
+    table(
+        &mut out,
+        &[
+            "Service",
+            "Role",
+            "Image",
+            "Networks",
+            "Replicas",
+            "Defined in",
+        ],
+        &rows,
+    );
+
+    // Networks.
+    let _ = writeln!(out, "## Network topology\n");
+    let _ = writeln!(
+        out,
+        "```mermaid\n{}```\n",
+        crate::mermaid::render(&graph::build(p, View::Networks))
+    );
+    let nets = p.tree.get("networks").and_then(Value::as_map);
+    let mut rows = Vec::new();
+    for (key, def) in nets.into_iter().flat_map(|m| m.iter()) {
+        let on: Vec<&str> = services
+            .iter()
+            .filter(|s| facts::networks(p, s).contains(&key.name.as_str()))
+            .map(|s| s.name)
+            .collect();
+        let subnets: Vec<&str> = def
+            .path(&["ipam", "config"])
+            .and_then(Value::as_seq)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|c| c.get("subnet").and_then(Value::as_str))
+            .collect();
+        rows.push(vec![
+            format!("`{}`", key.name),
+            str_at(Some(def), &["driver"])
+                .unwrap_or("bridge")
+                .to_string(),
+            if def.get("internal").and_then(Value::as_bool) == Some(true) {
+                "yes".into()
+            } else {
+                "no".into()
+            },
+            subnets.join(", "),
+            on.join(", "),
+            origin(p, key.span),
+        ]);
+    }
+    table(
+        &mut out,
+        &[
+            "Network",
+            "Driver",
+            "Internal",
+            "Subnet",
+            "Services",
+            "Defined in",
+        ],
+        &rows,
+    );
+
+    // Dependencies.
+    let _ = writeln!(out, "## Startup order\n");
+    let _ = writeln!(
+        out,
+        "```mermaid\n{}```\n",
+        crate::mermaid::render(&graph::build(p, View::Dependencies))
+    );
+    for (i, level) in startup_levels(p).iter().enumerate() {
+        let _ = writeln!(out, "{}. {}", i + 1, level.join(", "));
+    }
+    out.push('\n');
+    let mut rows = Vec::new();
+    for s in &services {
+        for (k, v) in s
+            .get("depends_on")
+            .and_then(Value::as_map)
+            .into_iter()
+            .flat_map(|m| m.iter())
+        {
+            rows.push(vec![
+                format!("`{}`", s.name),
+                format!("`{}`", k.name),
+                str_at(Some(v), &["condition"])
+                    .unwrap_or("service_started")
+                    .to_string(),
+                origin(p, k.span),
+            ]);
+        }
+    }
+    if !rows.is_empty() {
+        table(
+            &mut out,
+            &["Service", "Waits for", "Condition", "Defined in"],
+            &rows,
+        );
+    }
+
+    // Ports.
+    let _ = writeln!(
+        out,
+        "## Port mappings\n\n### External ports (host → container)\n"
+    );
+    let mut rows = Vec::new();
+    for port in facts::published(p) {
+        let host = if port.first == port.last {
+            port.first.to_string()
+        } else {
+            format!("{}-{}", port.first, port.last)
+        };
+        rows.push(vec![
+            format!("`{}`", port.service),
+            if port.host_ip.is_empty() {
+                "0.0.0.0".into()
+            } else {
+                port.host_ip.clone()
+            },
+            host,
+            port.target.clone(),
+            port.protocol.clone(),
+            origin(p, port.span),
+        ]);
+    }
+    if rows.is_empty() {
+        let _ = writeln!(out, "The host publishes no port.\n");
+    } else {
+        table(
+            &mut out,
+            &[
+                "Service",
+                "Host IP",
+                "Host port",
+                "Container port",
+                "Protocol",
+                "Defined in",
+            ],
+            &rows,
+        );
+    }
+    let mut rows = Vec::new();
+    for s in &services {
+        for e in s.get("expose").and_then(Value::as_seq).unwrap_or(&[]) {
+            rows.push(vec![
+                format!("`{}`", s.name),
+                e.scalar_to_string().unwrap_or_default(),
+                "expose".into(),
+                origin(p, e.span),
+            ]);
+        }
+    }
+    let routes = routers(p);
+    for r in &routes {
+        if !r.port.is_empty() {
+            rows.push(vec![
+                format!("`{}`", r.service),
+                r.port.clone(),
+                format!("Traefik service `{}`", r.target),
+                origin(p, r.span),
+            ]);
+        }
+    }
+    // Two routers to one Traefik service declare its port once.
+    let mut seen = std::collections::HashSet::new();
+    rows.retain(|r| seen.insert((r[0].clone(), r[1].clone(), r[2].clone())));
+    if !rows.is_empty() {
+        let _ = writeln!(out, "### Internal ports (container to container)\n");
+        table(
+            &mut out,
+            &["Service", "Port", "Declared by", "Defined in"],
+            &rows,
+        );
+    }
+
+    // Traefik.
+    if !routes.is_empty() {
+        let _ = writeln!(out, "## Traefik routing\n");
+        let rows: Vec<Vec<String>> = routes
+            .iter()
+            .map(|r| {
+                vec![
+                    format!("`{}`", r.name),
+                    code(&r.rule),
+                    r.entrypoints.clone(),
+                    format!("`{}`", r.service),
+                    r.port.clone(),
+                    origin(p, r.span),
+                ]
+            })
+            .collect();
+        table(
+            &mut out,
+            &[
+                "Router",
+                "Rule",
+                "Entry points",
+                "Service",
+                "Port",
+                "Defined in",
+            ],
+            &rows,
+        );
+    }
+
+    // Service URLs.
+    let mut urls = Vec::new();
+    for r in &routes {
+        for host in graph::rule_hosts(&r.rule) {
+            let scheme = if r.entrypoints.contains("secure") || r.entrypoints.contains("443") {
+                "https"
+            } else {
+                "http"
+            };
+            urls.push(vec![
+                format!("`{}`", r.service),
+                format!("{scheme}://{host}/"),
+                format!("Traefik router `{}`", r.name),
+            ]);
+        }
+    }
+    for port in facts::published(p) {
+        let host = match port.host_ip.as_str() {
+            "" | "0.0.0.0" | "::" | "[::]" => "localhost",
+            ip => ip,
+        };
+        if port.protocol == "tcp" {
+            urls.push(vec![
+                format!("`{}`", port.service),
+                format!("{host}:{}", port.first),
+                format!("published port (container {})", port.target),
+            ]);
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    urls.retain(|u| seen.insert((u[0].clone(), u[1].clone())));
+    if !urls.is_empty() {
+        let _ = writeln!(out, "## Service URLs\n");
+        table(&mut out, &["Service", "URL", "Through"], &urls);
+    }
+
+    // Volumes.
+    let mut rows = Vec::new();
+    for s in &services {
+        for v in s.get("volumes").and_then(Value::as_seq).unwrap_or(&[]) {
+            let kind = str_at(Some(v), &["type"]).unwrap_or("volume");
+            let source = str_at(Some(v), &["source"]).unwrap_or("(anonymous)");
+            let source = if kind == "bind" {
+                relative(p, source)
+            } else {
+                source.to_string()
+            };
+            rows.push(vec![
+                format!("`{}`", s.name),
+                kind.to_string(),
+                source,
+                str_at(Some(v), &["target"]).unwrap_or_default().to_string(),
+                if v.get("read_only").and_then(Value::as_bool) == Some(true) {
+                    "yes".into()
+                } else {
+                    "no".into()
+                },
+                origin(p, v.span),
+            ]);
+        }
+    }
+    if !rows.is_empty() {
+        let _ = writeln!(out, "## Volumes and mounts\n");
+        table(
+            &mut out,
+            &[
+                "Service",
+                "Type",
+                "Source",
+                "Target",
+                "Read-only",
+                "Defined in",
+            ],
+            &rows,
+        );
+    }
+
+    // Health checks.
+    let mut rows = Vec::new();
+    for s in &services {
+        let Some(h) = s.get("healthcheck") else {
+            continue;
+        };
+        let test = h
+            .get("test")
+            .map(|t| match t.as_seq() {
+                // `CMD` and `CMD-SHELL` say how the test runs, not what it runs.
+                Some(items) => items
+                    .iter()
+                    .filter_map(Value::scalar_to_string)
+                    .skip_while(|w| w == "CMD" || w == "CMD-SHELL")
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                None => t.scalar_to_string().unwrap_or_default(),
+            })
+            .unwrap_or_default();
+        rows.push(vec![
+            format!("`{}`", s.name),
+            code(&test),
+            scalar(h.get("interval")).unwrap_or_default(),
+            scalar(h.get("timeout")).unwrap_or_default(),
+            scalar(h.get("retries")).unwrap_or_default(),
+            scalar(h.get("start_period")).unwrap_or_default(),
+            origin(p, h.span),
+        ]);
+    }
+    if !rows.is_empty() {
+        let _ = writeln!(out, "## Health checks\n");
+        table(
+            &mut out,
+            &[
+                "Service",
+                "Test",
+                "Interval",
+                "Timeout",
+                "Retries",
+                "Start period",
+                "Defined in",
+            ],
+            &rows,
+        );
+    }
+
+    // Environment: names only for credentials.
+    let mut rows = Vec::new();
+    for s in &services {
+        for (key, value, span) in facts::environment(s) {
+            let shown = match value {
+                None => "(unset)".to_string(),
+                Some(_) if facts::secret_name(key) => "(hidden)".into(),
+                Some(v) => code(v),
+            };
+            rows.push(vec![
+                format!("`{}`", s.name),
+                format!("`{key}`"),
+                shown,
+                origin(p, span),
+            ]);
+        }
+    }
+    if !rows.is_empty() {
+        let _ = writeln!(out, "## Environment variables\n");
+        table(
+            &mut out,
+            &["Service", "Variable", "Value", "Defined in"],
+            &rows,
+        );
+    }
+
+    // Profiles.
+    let mut profiles: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (name, v) in p.disabled_services.iter() {
+        for prof in v.get("profiles").and_then(Value::as_seq).unwrap_or(&[]) {
+            if let Some(prof) = prof.as_str() {
+                profiles
+                    .entry(prof.to_string())
+                    .or_default()
+                    .push(format!("`{name}` (off by default)"));
+            }
+        }
+    }
+    for s in &services {
+        for prof in s.get("profiles").and_then(Value::as_seq).unwrap_or(&[]) {
+            if let Some(prof) = prof.as_str() {
+                profiles
+                    .entry(prof.to_string())
+                    .or_default()
+                    .push(format!("`{}`", s.name));
+            }
+        }
+    }
+    if !profiles.is_empty() {
+        let _ = writeln!(out, "## Profiles\n");
+        let rows: Vec<Vec<String>> = profiles
+            .into_iter()
+            .map(|(k, v)| vec![format!("`{k}`"), v.join(", ")])
+            .collect();
+        table(&mut out, &["Profile", "Services"], &rows);
+    }
+
+    // Resource limits.
+    let mut rows = Vec::new();
+    for s in &services {
+        let limits = s
+            .get("deploy")
+            .and_then(|d| d.path(&["resources", "limits"]));
+        let reservations = s
+            .get("deploy")
+            .and_then(|d| d.path(&["resources", "reservations"]));
+        if limits.is_none() && reservations.is_none() {
+            continue;
+        }
+        rows.push(vec![
+            format!("`{}`", s.name),
+            scalar(limits.and_then(|l| l.get("cpus"))).unwrap_or_default(),
+            scalar(limits.and_then(|l| l.get("memory"))).unwrap_or_default(),
+            scalar(reservations.and_then(|l| l.get("memory"))).unwrap_or_default(),
+            limits
+                .or(reservations)
+                .map(|v| origin(p, v.span))
+                .unwrap_or_default(),
+        ]);
+    }
+    if !rows.is_empty() {
+        let _ = writeln!(out, "## Resource limits\n");
+        table(
+            &mut out,
+            &["Service", "CPUs", "Memory", "Memory reserved", "Defined in"],
+            &rows,
+        );
+    }
+
+    // Audit.
+    let (e, w, i) = report.counts();
+    let _ = writeln!(
+        out,
+        "## Audit\n\n`berth audit`: {e} errors, {w} warnings, {i} info.\n"
+    );
+    if !report.findings.is_empty() {
+        let rows: Vec<Vec<String>> = report
+            .findings
+            .iter()
+            .map(|f| {
+                let d = &f.diagnostic;
+                vec![
+                    d.severity.as_str().to_string(),
+                    d.code.clone().unwrap_or_default(),
+                    d.message.clone(),
+                    d.primary_span().map(|s| origin(p, s)).unwrap_or_default(),
+                ]
+            })
+            .collect();
+        table(&mut out, &["Severity", "Rule", "Finding", "At"], &rows);
+    }
+    out
+}
