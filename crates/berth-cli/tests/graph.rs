@@ -256,3 +256,19 @@ fn the_seeds_documents_facts_appear_in_the_generated_ones() {
     );
     assert!(before.contains("| error | B201 | host port 9090/tcp is published by both `prometheus` and `prometheus-betanet` |"), "{before}");
 }
+
+#[test]
+fn the_readme_shows_the_diagram_berth_draws_today() {
+    let readme = std::fs::read_to_string(examples().join("../README.md")).expect("README");
+    let start = readme
+        .find("  ```mermaid\n")
+        .expect("a Mermaid block in the README")
+        + 13;
+    let end = start + readme[start..].find("  ```\n").expect("its end");
+    let shown: String = readme[start..end]
+        .lines()
+        .map(|l| l.strip_prefix("  ").unwrap_or(l))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(shown, graph("hw-server", &[], &[]));
+}
