@@ -8,8 +8,9 @@ override, prod, add-on). Whole processes are timed (wall clock), in the same run
 the ratio and Berth's peak memory are printed. The reference is run only where it finishes
 (DEPS=0): with DEPS=2 its cycle check walks every path and does not finish in 20 minutes.
 `berth audit` (the four files merged, every rule), `berth audit --patterns` (each of the
-project's deployment patterns loaded and audited) and `berth graph` (the services view of the
-four files, as Mermaid) have no reference; their medians are printed.
+project's deployment patterns loaded and audited), `berth graph` (the services view of the
+four files, as Mermaid) and `berth docs` (the Markdown document) have no reference; their
+medians are printed.
 """
 import argparse
 import os
@@ -80,12 +81,13 @@ def main():
                 a_med, _, _ = measure([args.berth] + FILES + ["audit", "--fail-on", "never"], d, args.runs)
                 p_med, _, _ = measure([args.berth, "audit", "--patterns", "--fail-on", "never"], d, args.runs)
                 g_med, _, _ = measure([args.berth] + FILES + ["graph"], d, args.runs)
-                rows.append((n, deps, b_med, b_rss, r_med, ratio, same, a_med, p_med, g_med))
-    print(f"{'services':>8} {'deps':>4} {'berth median':>13} {'berth peak':>11} {'reference median':>17} {'ratio':>7} {'audit':>10} {'audit --patterns':>17} {'graph':>10}  output")
-    for n, deps, b, rss, r, ratio, same, a, pa, gm in rows:
+                d_med, _, _ = measure([args.berth] + FILES + ["docs"], d, args.runs)
+                rows.append((n, deps, b_med, b_rss, r_med, ratio, same, a_med, p_med, g_med, d_med))
+    print(f"{'services':>8} {'deps':>4} {'berth median':>13} {'berth peak':>11} {'reference median':>17} {'ratio':>7} {'audit':>10} {'audit --patterns':>17} {'graph':>10} {'docs':>10}  output")
+    for n, deps, b, rss, r, ratio, same, a, pa, gm, dm in rows:
         rs = f"{r * 1000:14.0f} ms" if r is not None else f"{'-':>17}"
         ra = f"{ratio:6.1f}x" if ratio is not None else f"{'-':>7}"
-        print(f"{n:>8} {deps:>4} {b * 1000:10.1f} ms {rss:8.1f} MB {rs} {ra} {a * 1000:7.1f} ms {pa * 1000:14.1f} ms {gm * 1000:7.1f} ms  {same}")
+        print(f"{n:>8} {deps:>4} {b * 1000:10.1f} ms {rss:8.1f} MB {rs} {ra} {a * 1000:7.1f} ms {pa * 1000:14.1f} ms {gm * 1000:7.1f} ms {dm * 1000:7.1f} ms  {same}")
 
 
 if __name__ == "__main__":

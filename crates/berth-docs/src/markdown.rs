@@ -28,7 +28,9 @@ fn code(s: &str) -> String {
     }
 }
 
-/// A path as the document shows it: relative to the project folder (with `..` when outside).
+/// A path as the document shows it: relative to the project folder, with at most two `..`
+/// (a folder beside the project's); a path further away (`/var/log`) stays absolute, so the
+/// document does not depend on where the project sits.
 fn relative(project: &Project, path: &str) -> String {
     let path = std::path::Path::new(path);
     if !path.is_absolute() {
@@ -37,6 +39,9 @@ fn relative(project: &Project, path: &str) -> String {
     let base: Vec<_> = project.working_dir.components().collect();
     let mine: Vec<_> = path.components().collect();
     let common = base.iter().zip(&mine).take_while(|(a, b)| a == b).count();
+    if common + 2 < base.len() {
+        return path.display().to_string();
+    }
     let mut out = std::path::PathBuf::new();
     for _ in common..base.len() {
         out.push("..");
