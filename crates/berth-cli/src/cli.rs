@@ -108,7 +108,7 @@ pub enum Command {
     /// pattern, duplication and per-service changes
     Diff(DiffArgs),
     /// Draw the project: services (who talks to whom), networks, dependencies (startup
-    /// order, critical path) or ports, as Mermaid or Graphviz DOT
+    /// order, critical path) or ports, as Mermaid, Graphviz DOT or SVG
     Graph(GraphArgs),
     /// Write the project's architecture document: diagrams, services, networks, startup order,
     /// ports, Traefik routes, URLs, volumes, health checks, environment, profiles, limits and
@@ -128,7 +128,7 @@ pub struct GraphArgs {
     /// What to draw. Values: [services | networks | dependencies | ports]
     #[arg(long, default_value = "services")]
     pub view: String,
-    /// Output format. Values: [mermaid | dot]
+    /// Output format. Values: [mermaid | dot | svg] (SVG is laid out and drawn by Berth)
     #[arg(long, default_value = "mermaid")]
     pub format: String,
     /// Draw only these services and their neighbours; may be repeated

@@ -44,12 +44,50 @@ fn graph(dir: &str, files: &[&str], extra: &[&str]) -> String {
     stdout(&out)
 }
 
+/// The SVG Berth draws parses as XML, is an `<svg>` of a positive size, and has a box per
+/// node (Python's XML parser reads it; the tests already need python3 for the reference).
+fn well_formed_svg(what: &str, svg: &str) {
+    let check = r#"
+import sys, xml.etree.ElementTree as E
+root = E.fromstring(sys.stdin.read())
+assert root.tag == "{http://www.w3.org/2000/svg}svg", root.tag
+assert float(root.get("width")) > 0 and float(root.get("height")) > 0
+print(len(root.findall("{http://www.w3.org/2000/svg}g")))
+"#;
+    let mut py = Command::new("python3")
+        .args(["-c", check])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3");
+    py.stdin
+        .as_mut()
+        .expect("stdin")
+        .write_all(svg.as_bytes())
+        .expect("write");
+    let done = py.wait_with_output().expect("python3");
+    assert!(
+        done.status.success(),
+        "{what}: {}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let boxes: usize = String::from_utf8_lossy(&done.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0);
+    assert_eq!(boxes, svg.matches("<g id=").count(), "{what}");
+}
+
 #[test]
 fn every_view_of_every_example_matches_its_snapshot_and_graphviz_reads_the_dot() {
     for (name, dir, files) in EXAMPLES {
         for view in VIEWS {
             let mermaid = graph(dir, files, &["--view", view]);
             snapshot(&format!("graph/{name}-{view}.mmd"), &mermaid);
+            let svg = graph(dir, files, &["--view", view, "--format", "svg"]);
+            snapshot(&format!("graph/{name}-{view}.svg"), &svg);
+            well_formed_svg(&format!("{name} {view}"), &svg);
             let dot = graph(dir, files, &["--view", view, "--format", "dot"]);
             snapshot(&format!("graph/{name}-{view}.dot"), &dot);
             let mut gv = Command::new("dot")

@@ -10,5 +10,6 @@ pub mod dot;
 pub mod graph;
 pub mod markdown;
 pub mod mermaid;
+pub mod svg;
 
 pub use graph::{build, Graph, View};

@@ -14,9 +14,9 @@ pub fn run(global: &GlobalArgs, args: &GraphArgs, printer: &mut Printer) -> anyh
         ));
         return Ok(1);
     };
-    if !matches!(args.format.as_str(), "mermaid" | "dot") {
+    if !matches!(args.format.as_str(), "mermaid" | "dot" | "svg") {
         printer.error(&format!(
-            "invalid --format value {:?}: expected mermaid or dot",
+            "invalid --format value {:?}: expected mermaid, dot or svg",
             args.format
         ));
         return Ok(1);
@@ -37,6 +37,7 @@ pub fn run(global: &GlobalArgs, args: &GraphArgs, printer: &mut Printer) -> anyh
     }
     let text = match args.format.as_str() {
         "dot" => berth_docs::dot::render(&g),
+        "svg" => berth_docs::svg::render(&g),
         _ => berth_docs::mermaid::render(&g),
     };
     printer.out(&text)?;
