@@ -118,7 +118,7 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct DocsArgs {
-    /// Output format. Values: [markdown]
+    /// Output format. Values: [markdown | html] (one self-contained file with SVG diagrams)
     #[arg(long, default_value = "markdown")]
     pub format: String,
 }

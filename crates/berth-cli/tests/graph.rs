@@ -310,3 +310,79 @@ fn the_readme_shows_the_diagram_berth_draws_today() {
         .collect();
     assert_eq!(shown, graph("hw-server", &[], &[]));
 }
+
+#[test]
+fn the_html_document_is_self_contained_and_matches_its_snapshot() {
+    for (name, dir, files) in EXAMPLES {
+        let mut args: Vec<&str> = Vec::new();
+        for f in files {
+            args.extend(["-f", f]);
+        }
+        args.extend(["docs", "--format", "html"]);
+        let out = berth_in(&examples().join(dir), &args);
+        assert_eq!(out.status.code(), Some(0), "{name}");
+        let html = stdout(&out);
+        snapshot(&format!("docs/{name}.html"), &html);
+        // Nothing to fetch: no external scripts, styles, images or fonts.
+        for needle in ["<script", "<link", "src=\"http", "url(http", "@import"] {
+            assert!(!html.contains(needle), "{name}: {needle}");
+        }
+        // The three diagrams inline, and the tables.
+        assert_eq!(html.matches("<svg ").count(), 3, "{name}");
+        assert!(html.contains("<h2>Port mappings</h2>"), "{name}");
+        assert!(html.contains("<table>"), "{name}");
+    }
+}
+
+#[test]
+fn the_html_document_opens_in_headless_chromium_with_its_content_drawn() {
+    // Debian's chromium, installed by .ci/run: the file opened offline, a screenshot taken,
+    // the screenshot decoded and checked to hold drawn content (not a blank page).
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = berth_in(&examples().join("hw-server"), &["docs", "--format", "html"]);
+    assert_eq!(out.status.code(), Some(0));
+    let page = dir.path().join("hw-server.html");
+    std::fs::write(&page, &out.stdout).expect("write page");
+    let shot = dir.path().join("shot.png");
+    let run = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--window-size=1280,1600",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile").display()
+        ))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("chromium (apt-get install chromium)");
+    assert!(
+        shot.is_file(),
+        "no screenshot: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(&shot).expect("open screenshot"),
+    ));
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).expect("decode");
+    assert_eq!((info.width, info.height), (1280, 1600));
+    let channels = info.color_type.samples();
+    let pixels = &buf[..info.buffer_size()];
+    let total = pixels.len() / channels;
+    let inked = pixels
+        .chunks(channels)
+        .filter(|px| px.iter().take(3).any(|&c| c < 200))
+        .count();
+    // Text, tables and diagrams: a real page inks a few percent of its pixels; a blank or
+    // error page nearly none.
+    assert!(
+        inked * 100 > total * 2,
+        "only {inked} of {total} pixels drawn"
+    );
+}

@@ -8,6 +8,7 @@
 
 pub mod dot;
 pub mod graph;
+pub mod html;
 pub mod markdown;
 pub mod mermaid;
 pub mod svg;

@@ -6,9 +6,9 @@ use crate::cli::{DocsArgs, GlobalArgs};
 use crate::printer::Printer;
 
 pub fn run(global: &GlobalArgs, args: &DocsArgs, printer: &mut Printer) -> anyhow::Result<u8> {
-    if args.format != "markdown" {
+    if !matches!(args.format.as_str(), "markdown" | "html") {
         printer.error(&format!(
-            "invalid --format value {:?}: expected markdown",
+            "invalid --format value {:?}: expected markdown or html",
             args.format
         ));
         return Ok(1);
@@ -19,6 +19,11 @@ pub fn run(global: &GlobalArgs, args: &DocsArgs, printer: &mut Printer) -> anyho
         return Ok(1);
     };
     let run = audit_one(project, None, false, &[]);
-    printer.out(&berth_docs::markdown::render(&run.project, &run.report))?;
+    let doc = berth_docs::markdown::document(&run.project, &run.report);
+    let text = match args.format.as_str() {
+        "html" => berth_docs::html::render(&doc),
+        _ => doc.to_markdown(),
+    };
+    printer.out(&text)?;
     Ok(0)
 }
