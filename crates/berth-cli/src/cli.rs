@@ -108,7 +108,7 @@ pub enum Command {
     /// pattern, duplication and per-service changes
     Diff(DiffArgs),
     /// Draw the project: services (who talks to whom), networks, dependencies (startup
-    /// order, critical path) or ports, as Mermaid, Graphviz DOT or SVG
+    /// order, critical path) or ports, as Mermaid, Graphviz DOT, SVG or PNG
     Graph(GraphArgs),
     /// Write the project's architecture document: diagrams, services, networks, startup order,
     /// ports, Traefik routes, URLs, volumes, health checks, environment, profiles, limits and
@@ -128,9 +128,13 @@ pub struct GraphArgs {
     /// What to draw. Values: [services | networks | dependencies | ports]
     #[arg(long, default_value = "services")]
     pub view: String,
-    /// Output format. Values: [mermaid | dot | svg] (SVG is laid out and drawn by Berth)
+    /// Output format. Values: [mermaid | dot | svg | png] (SVG and PNG are laid out and drawn
+    /// by Berth)
     #[arg(long, default_value = "mermaid")]
     pub format: String,
+    /// Write to this file instead of standard output
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
     /// Draw only these services and their neighbours; may be repeated
     #[arg(long, value_name = "SERVICE")]
     pub only: Vec<String>,

@@ -17,8 +17,13 @@ impl Printer {
 
     /// Writes to stdout exactly as given.
     pub fn out(&mut self, s: &str) -> io::Result<()> {
+        self.out_bytes(s.as_bytes())
+    }
+
+    /// Writes bytes (a PNG) to stdout exactly as given.
+    pub fn out_bytes(&mut self, b: &[u8]) -> io::Result<()> {
         let mut lock = self.out.lock();
-        lock.write_all(s.as_bytes())?;
+        lock.write_all(b)?;
         lock.flush()
     }
 

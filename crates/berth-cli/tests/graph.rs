@@ -386,3 +386,41 @@ fn the_html_document_opens_in_headless_chromium_with_its_content_drawn() {
         "only {inked} of {total} pixels drawn"
     );
 }
+
+#[test]
+fn png_output_decodes_at_the_size_of_the_svg() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, example, files) in EXAMPLES {
+        let svg = graph(example, files, &["--format", "svg"]);
+        // The SVG's own size, from its width and height attributes.
+        let attr = |key: &str| -> u32 {
+            let at = svg.find(&format!(" {key}=\"")).expect(key) + key.len() + 3;
+            svg[at..at + svg[at..].find('"').expect("end")]
+                .parse()
+                .expect("a whole number")
+        };
+        let (w, h) = (attr("width"), attr("height"));
+        let out_path = dir.path().join(format!("{name}.png"));
+        let out = out_path.to_string_lossy().into_owned();
+        graph(example, files, &["--format", "png", "-o", &out]);
+        let decoder = png::Decoder::new(std::io::BufReader::new(
+            std::fs::File::open(&out_path).expect("png"),
+        ));
+        let mut reader = decoder.read_info().expect("a PNG");
+        let mut buf = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut buf).expect("decode");
+        assert_eq!((info.width, info.height), (w, h), "{name}");
+        // Something is drawn: dark pixels (outlines, edges, labels). Without a font the
+        // PNG is refused, so labels cannot go missing silently.
+        let channels = info.color_type.samples();
+        let dark = buf[..info.buffer_size()]
+            .chunks(channels)
+            .filter(|px| px.iter().take(3).all(|&c| c < 80) && px.get(3).is_none_or(|&a| a > 128))
+            .count();
+        assert!(dark > 500, "{name}: {dark} dark pixels");
+    }
+    // A format Berth does not draw is refused.
+    let out = berth_in(&examples().join("hw-server"), &["graph", "--format", "gif"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expected mermaid, dot, svg or png"));
+}

@@ -11,6 +11,7 @@ pub mod graph;
 pub mod html;
 pub mod markdown;
 pub mod mermaid;
+pub mod png;
 pub mod svg;
 
 pub use graph::{build, Graph, View};

@@ -14,9 +14,9 @@ pub fn run(global: &GlobalArgs, args: &GraphArgs, printer: &mut Printer) -> anyh
         ));
         return Ok(1);
     };
-    if !matches!(args.format.as_str(), "mermaid" | "dot" | "svg") {
+    if !matches!(args.format.as_str(), "mermaid" | "dot" | "svg" | "png") {
         printer.error(&format!(
-            "invalid --format value {:?}: expected mermaid, dot or svg",
+            "invalid --format value {:?}: expected mermaid, dot, svg or png",
             args.format
         ));
         return Ok(1);
@@ -26,6 +26,13 @@ pub fn run(global: &GlobalArgs, args: &GraphArgs, printer: &mut Printer) -> anyh
         return Ok(1);
     };
     let mut g = graph::build(&project, view);
+    if args.format == "png"
+        && args.output.is_none()
+        && std::io::IsTerminal::is_terminal(&std::io::stdout())
+    {
+        printer.error("a PNG is binary: write it with -o FILE, or redirect standard output");
+        return Ok(1);
+    }
     if !args.only.is_empty() {
         match g.only(&args.only) {
             Ok(part) => g = part,
@@ -35,11 +42,26 @@ pub fn run(global: &GlobalArgs, args: &GraphArgs, printer: &mut Printer) -> anyh
             }
         }
     }
-    let text = match args.format.as_str() {
-        "dot" => berth_docs::dot::render(&g),
-        "svg" => berth_docs::svg::render(&g),
-        _ => berth_docs::mermaid::render(&g),
+    let bytes = match args.format.as_str() {
+        "dot" => berth_docs::dot::render(&g).into_bytes(),
+        "svg" => berth_docs::svg::render(&g).into_bytes(),
+        "png" => match berth_docs::png::render(&berth_docs::svg::render(&g)) {
+            Ok(b) => b,
+            Err(e) => {
+                printer.error(&format!("cannot draw the PNG: {e}"));
+                return Ok(1);
+            }
+        },
+        _ => berth_docs::mermaid::render(&g).into_bytes(),
     };
-    printer.out(&text)?;
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, &bytes) {
+                printer.error(&format!("cannot write {}: {e}", path.display()));
+                return Ok(1);
+            }
+        }
+        None => printer.out_bytes(&bytes)?,
+    }
     Ok(0)
 }
