@@ -19,6 +19,18 @@ pub struct Published<'a> {
     pub span: Span,
 }
 
+impl Published<'_> {
+    /// The host port, or range, as written: `8080`, `9000-9002`.
+    #[must_use]
+    pub fn ports(&self) -> String {
+        if self.first == self.last {
+            self.first.to_string()
+        } else {
+            format!("{}-{}", self.first, self.last)
+        }
+    }
+}
+
 /// Every host port the enabled services publish. Ports without a host side (an ephemeral
 /// port chosen by the engine) are left out: they cannot conflict.
 #[must_use]

@@ -6,11 +6,11 @@
 //! (then read the change before committing it).
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 mod common;
 
-use common::{berth_in, examples, snapshot, stdout};
+use common::{berth_in, examples, pipe, snapshot, stdout};
 
 fn example() -> PathBuf {
     examples().join("fog-compute-before")
@@ -297,15 +297,7 @@ print(len(log.runs[0].results), len(log.runs[0].tool.driver.rules))
         let mut a = args.clone();
         a.extend(["audit", "--patterns", "--format", "sarif"]);
         let out = berth_in(&dir, &a);
-        let mut py = Command::new("python3")
-            .args(["-c", check])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("python3");
-        std::io::Write::write_all(py.stdin.as_mut().expect("stdin"), &out.stdout).expect("write");
-        let done = py.wait_with_output().expect("python3");
+        let done = pipe("python3", &["-c", check], &out.stdout, "python3");
         assert!(
             done.status.success(),
             "{}\n{}",

@@ -4,10 +4,9 @@
 
 mod common;
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use common::{berth_in, examples, snapshot, stdout};
+use common::{berth_in, examples, pipe, snapshot, stdout};
 
 /// Each example as `graph` is run on it: a name, its folder and the `-f` files (discovery when
 /// none).
@@ -54,19 +53,7 @@ assert root.tag == "{http://www.w3.org/2000/svg}svg", root.tag
 assert float(root.get("width")) > 0 and float(root.get("height")) > 0
 print(len(root.findall("{http://www.w3.org/2000/svg}g")))
 "#;
-    let mut py = Command::new("python3")
-        .args(["-c", check])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3");
-    py.stdin
-        .as_mut()
-        .expect("stdin")
-        .write_all(svg.as_bytes())
-        .expect("write");
-    let done = py.wait_with_output().expect("python3");
+    let done = pipe("python3", &["-c", check], svg.as_bytes(), "python3");
     assert!(
         done.status.success(),
         "{what}: {}",
@@ -90,19 +77,12 @@ fn every_view_of_every_example_matches_its_snapshot_and_graphviz_reads_the_dot()
             well_formed_svg(&format!("{name} {view}"), &svg);
             let dot = graph(dir, files, &["--view", view, "--format", "dot"]);
             snapshot(&format!("graph/{name}-{view}.dot"), &dot);
-            let mut gv = Command::new("dot")
-                .arg("-Tsvg")
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("Graphviz's dot (apt-get install graphviz)");
-            gv.stdin
-                .as_mut()
-                .expect("stdin")
-                .write_all(dot.as_bytes())
-                .expect("write");
-            let done = gv.wait_with_output().expect("dot");
+            let done = pipe(
+                "dot",
+                &["-Tsvg"],
+                dot.as_bytes(),
+                "apt-get install graphviz",
+            );
             assert!(
                 done.status.success() && done.stdout.starts_with(b"<?xml"),
                 "{name} {view}: {}\n{dot}",

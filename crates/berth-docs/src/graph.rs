@@ -556,11 +556,7 @@ fn ports(project: &Project, b: &mut Builder) {
         let Some(si) = b.service(project, p.service, false) else {
             continue;
         };
-        let range = if p.first == p.last {
-            p.first.to_string()
-        } else {
-            format!("{}-{}", p.first, p.last)
-        };
+        let range = p.ports();
         // Every interface is the usual case: the port alone; an address only when bound to one.
         let name = if facts::on_all_interfaces(&p) {
             format!("{range}/{}", p.protocol)

@@ -6,8 +6,9 @@ use std::fmt::Write as _;
 
 use crate::markdown::{Block, Document};
 
-/// Text for HTML: `&`, `<`, `>` and `"` escaped.
-fn escape(s: &str) -> String {
+/// Text for HTML and SVG: `&`, `<`, `>` and `"` escaped.
+#[must_use]
+pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::graph::{EdgeKind, Graph, NodeKind};
+use crate::html::escape;
 
 /// Approximate width of a character of the 12 px sans-serif font, in pixels.
 const CHAR_W: f64 = 7.0;
@@ -207,14 +208,6 @@ pub fn layout(g: &Graph) -> Layout {
     }
 }
 
-/// Text for SVG: `&`, `<`, `>` and `"` escaped.
-fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// The fill of a node, by what it is.
 fn fill(kind: &NodeKind) -> &'static str {
     use berth_audit::facts::Role;
@@ -262,7 +255,7 @@ pub fn render(g: &Graph) -> String {
         w = l.width,
         h = l.height + 20.0
     );
-    let _ = writeln!(out, "<title>{}</title>", xml(&g.title));
+    let _ = writeln!(out, "<title>{}</title>", escape(&g.title));
     let _ = writeln!(
         out,
         "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerUnits=\"userSpaceOnUse\" markerWidth=\"9\" markerHeight=\"9\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#555\"/></marker>\
@@ -321,7 +314,7 @@ pub fn render(g: &Graph) -> String {
                 mx - tw / 2.0,
                 my - 10.0,
                 my + 1.0,
-                xml(&e.label)
+                escape(&e.label)
             );
         }
     }
@@ -355,7 +348,7 @@ pub fn render(g: &Graph) -> String {
                 out,
                 "<text x=\"{:.1}\" y=\"{ty:.1}\" text-anchor=\"middle\"{weight}>{}</text>",
                 p.x,
-                xml(line)
+                escape(line)
             );
         }
         let _ = writeln!(out, "</g>");
@@ -365,7 +358,7 @@ pub fn render(g: &Graph) -> String {
         "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#555\">{}</text>",
         l.width / 2.0,
         l.height + 8.0,
-        xml(&g.title)
+        escape(&g.title)
     );
     let _ = writeln!(out, "</svg>");
     out

@@ -38,11 +38,7 @@ pub fn check(cx: &Context, out: &mut Sink) {
             if !addresses_overlap(&a.host_ip, &b.host_ip) {
                 continue;
             }
-            let port = if a.first == a.last {
-                a.first.to_string()
-            } else {
-                format!("{}-{}", a.first, a.last)
-            };
+            let port = a.ports();
             let who = if a.service == b.service {
                 format!("twice by `{}`", a.service)
             } else {

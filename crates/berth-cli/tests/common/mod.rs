@@ -4,8 +4,9 @@
 
 #![allow(dead_code)]
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 /// The repository's `examples/` folder.
 pub fn examples() -> PathBuf {
@@ -21,6 +22,25 @@ pub fn berth_in(dir: &Path, args: &[&str]) -> Output {
         .env_remove("COMPOSE_PROJECT_NAME")
         .output()
         .expect("run berth")
+}
+
+/// Runs `program` with `args`, `input` on its standard input; `what` names it when it is
+/// missing (how to install it).
+pub fn pipe(program: &str, args: &[&str], input: &[u8], what: &str) -> Output {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{program}: {e} ({what})"));
+    child
+        .stdin
+        .as_mut()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write to the child");
+    child.wait_with_output().expect("wait for the child")
 }
 
 pub fn stdout(o: &Output) -> String {
