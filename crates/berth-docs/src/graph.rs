@@ -162,6 +162,57 @@ impl Graph {
     }
 }
 
+impl Graph {
+    /// The nodes in an order where every edge goes forward, and which edges do: an edge that
+    /// closes a cycle (a service routed to by the proxy it depends on) goes backward and is
+    /// left out of ranking and paths. Kahn's algorithm, restarted at the first node left when a
+    /// cycle stops it.
+    #[must_use]
+    pub fn topological_order(&self) -> (Vec<usize>, Vec<bool>) {
+        let n = self.nodes.len();
+        let mut indegree = vec![0usize; n];
+        for e in self.edges.iter().filter(|e| e.from != e.to) {
+            indegree[e.to] += 1;
+        }
+        let mut order: Vec<usize> = (0..n).filter(|&i| indegree[i] == 0).collect();
+        let mut queued: Vec<bool> = indegree.iter().map(|&d| d == 0).collect();
+        let mut k = 0;
+        loop {
+            while k < order.len() {
+                let v = order[k];
+                k += 1;
+                for e in self.edges.iter().filter(|e| e.from == v) {
+                    if queued[e.to] {
+                        continue;
+                    }
+                    indegree[e.to] -= 1;
+                    if indegree[e.to] == 0 {
+                        queued[e.to] = true;
+                        order.push(e.to);
+                    }
+                }
+            }
+            match (0..n).find(|&i| !queued[i]) {
+                Some(i) => {
+                    queued[i] = true;
+                    order.push(i);
+                }
+                None => break,
+            }
+        }
+        let mut position = vec![0usize; n];
+        for (p, &v) in order.iter().enumerate() {
+            position[v] = p;
+        }
+        let forward = self
+            .edges
+            .iter()
+            .map(|e| position[e.from] < position[e.to])
+            .collect();
+        (order, forward)
+    }
+}
+
 /// An identifier for Mermaid and DOT: letters, digits and `_` (every other character becomes
 /// `_`), with a prefix that keeps kinds apart (`s_` services, `n_` networks, `p_` ports). Two
 /// names that give the same identifier are told apart by the builder.
@@ -509,28 +560,17 @@ fn dependencies(project: &Project, b: &mut Builder) {
 fn mark_critical_path(g: &mut Graph) {
     let n = g.nodes.len();
     let weight = |k: EdgeKind| if k == EdgeKind::DependsOn { 1 } else { 2 };
-    // Longest path in a DAG by relaxation in topological order; a cycle (which the loader
-    // refuses) would only stop the walk early.
-    let mut indegree = vec![0usize; n];
-    for e in &g.edges {
-        indegree[e.to] += 1;
-    }
-    let mut order: Vec<usize> = (0..n).filter(|&i| indegree[i] == 0).collect();
-    let mut k = 0;
-    while k < order.len() {
-        let v = order[k];
-        k += 1;
-        for e in g.edges.iter().filter(|e| e.from == v) {
-            indegree[e.to] -= 1;
-            if indegree[e.to] == 0 {
-                order.push(e.to);
-            }
-        }
-    }
+    // Longest path by relaxation in topological order.
+    let (order, forward) = g.topological_order();
     let mut best = vec![0u32; n];
     let mut via: Vec<Option<usize>> = vec![None; n];
     for &v in &order {
-        for (ei, e) in g.edges.iter().enumerate().filter(|(_, e)| e.from == v) {
+        for (ei, e) in g
+            .edges
+            .iter()
+            .enumerate()
+            .filter(|(ei, e)| e.from == v && forward[*ei])
+        {
             let w = best[v] + weight(e.kind);
             if w > best[e.to] {
                 best[e.to] = w;

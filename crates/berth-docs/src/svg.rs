@@ -35,43 +35,16 @@ pub struct Layout {
 
 /// Ranks by longest path from the sources; edges that close a cycle are ignored.
 fn ranks(g: &Graph) -> Vec<usize> {
-    let n = g.nodes.len();
-    let mut out: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut indegree = vec![0usize; n];
-    for e in &g.edges {
-        if e.from != e.to {
-            out[e.from].push(e.to);
-            indegree[e.to] += 1;
-        }
-    }
-    let mut rank = vec![0usize; n];
-    let mut queue: Vec<usize> = (0..n).filter(|&i| indegree[i] == 0).collect();
-    let mut done = vec![false; n];
-    let mut k = 0;
-    loop {
-        while k < queue.len() {
-            let v = queue[k];
-            k += 1;
-            done[v] = true;
-            for &w in &out[v] {
-                // An edge back to a placed node closes a cycle: it does not rank.
-                if done[w] || queue[k..].contains(&w) {
-                    continue;
-                }
-                rank[w] = rank[w].max(rank[v] + 1);
-                indegree[w] = indegree[w].saturating_sub(1);
-                if indegree[w] == 0 {
-                    queue.push(w);
-                }
-            }
-        }
-        // A cycle: start again from its first node not placed yet.
-        match (0..n).find(|&i| !done[i] && !queue.contains(&i)) {
-            Some(i) => {
-                indegree[i] = 0;
-                queue.push(i);
-            }
-            None => break,
+    let (order, forward) = g.topological_order();
+    let mut rank = vec![0usize; g.nodes.len()];
+    for &v in &order {
+        for (e, _) in g
+            .edges
+            .iter()
+            .zip(&forward)
+            .filter(|(e, f)| **f && e.from == v)
+        {
+            rank[e.to] = rank[e.to].max(rank[v] + 1);
         }
     }
     rank
