@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::markdown::{Block, Document};
+use crate::document::{Block, Document};
 
 /// Text for HTML and SVG: `&`, `<`, `>` and `"` escaped.
 #[must_use]

@@ -19,7 +19,7 @@ pub fn run(global: &GlobalArgs, args: &DocsArgs, printer: &mut Printer) -> anyho
         return Ok(1);
     };
     let run = audit_one(project, None, false, &[]);
-    let doc = berth_docs::markdown::document(&run.project, &run.report);
+    let doc = berth_docs::document::build(&run.project, &run.report);
     let text = match args.format.as_str() {
         "html" => berth_docs::html::render(&doc),
         _ => doc.to_markdown(),

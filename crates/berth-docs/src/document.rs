@@ -1,5 +1,6 @@
-//! `berth docs`: the architecture document the seeds wrote by hand, as Markdown with Mermaid
-//! diagrams (GitHub renders them as they are). Every row comes from the merged project, and
+//! `berth docs`: the architecture document the seeds wrote by hand, built once as a
+//! [`Document`] and written as Markdown with Mermaid diagrams (GitHub renders them as they
+//! are) or, by `html.rs`, as one HTML page. Every row comes from the merged project, and
 //! says which file and line defined it.
 
 use std::collections::BTreeMap;
@@ -256,15 +257,9 @@ fn startup_levels(project: &Project) -> Vec<Vec<String>> {
     out
 }
 
-/// The document as Markdown. `report` is the audit of the same project.
-#[must_use]
-pub fn render(project: &Project, report: &Report) -> String {
-    document(project, report).to_markdown()
-}
-
 /// The document's content, for any output. `report` is the audit of the same project.
 #[must_use]
-pub fn document(project: &Project, report: &Report) -> Document {
+pub fn build(project: &Project, report: &Report) -> Document {
     let mut out = Document::default();
     let p = project;
     let services: Vec<_> = p.services().collect();
