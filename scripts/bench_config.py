@@ -9,8 +9,8 @@ the ratio and Berth's peak memory are printed. The reference is run only where i
 (DEPS=0): with DEPS=2 its cycle check walks every path and does not finish in 20 minutes.
 `berth audit` (the four files merged, every rule), `berth audit --patterns` (each of the
 project's deployment patterns loaded and audited), `berth graph` (the services view of the
-four files, as Mermaid) and `berth docs` (the Markdown document) have no reference; their
-medians are printed.
+four files, as Mermaid and as the SVG Berth lays out and draws) and `berth docs` (the Markdown
+document, and the HTML one with its SVG diagrams) have no reference; their medians are printed.
 """
 import argparse
 import os
@@ -82,12 +82,14 @@ def main():
                 p_med, _, _ = measure([args.berth, "audit", "--patterns", "--fail-on", "never"], d, args.runs)
                 g_med, _, _ = measure([args.berth] + FILES + ["graph"], d, args.runs)
                 d_med, _, _ = measure([args.berth] + FILES + ["docs"], d, args.runs)
-                rows.append((n, deps, b_med, b_rss, r_med, ratio, same, a_med, p_med, g_med, d_med))
-    print(f"{'services':>8} {'deps':>4} {'berth median':>13} {'berth peak':>11} {'reference median':>17} {'ratio':>7} {'audit':>10} {'audit --patterns':>17} {'graph':>10} {'docs':>10}  output")
-    for n, deps, b, rss, r, ratio, same, a, pa, gm, dm in rows:
+                gs_med, _, _ = measure([args.berth] + FILES + ["graph", "--format", "svg"], d, args.runs)
+                dh_med, _, _ = measure([args.berth] + FILES + ["docs", "--format", "html"], d, args.runs)
+                rows.append((n, deps, b_med, b_rss, r_med, ratio, same, a_med, p_med, g_med, gs_med, d_med, dh_med))
+    print(f"{'services':>8} {'deps':>4} {'berth median':>13} {'berth peak':>11} {'reference median':>17} {'ratio':>7} {'audit':>10} {'audit --patterns':>17} {'graph':>10} {'graph svg':>10} {'docs':>10} {'docs html':>10}  output")
+    for n, deps, b, rss, r, ratio, same, a, pa, gm, gs, dm, dh in rows:
         rs = f"{r * 1000:14.0f} ms" if r is not None else f"{'-':>17}"
         ra = f"{ratio:6.1f}x" if ratio is not None else f"{'-':>7}"
-        print(f"{n:>8} {deps:>4} {b * 1000:10.1f} ms {rss:8.1f} MB {rs} {ra} {a * 1000:7.1f} ms {pa * 1000:14.1f} ms {gm * 1000:7.1f} ms {dm * 1000:7.1f} ms  {same}")
+        print(f"{n:>8} {deps:>4} {b * 1000:10.1f} ms {rss:8.1f} MB {rs} {ra} {a * 1000:7.1f} ms {pa * 1000:14.1f} ms {gm * 1000:7.1f} ms {gs * 1000:7.1f} ms {dm * 1000:7.1f} ms {dh * 1000:7.1f} ms  {same}")
 
 
 if __name__ == "__main__":

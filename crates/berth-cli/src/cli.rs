@@ -138,6 +138,15 @@ pub struct GraphArgs {
     /// Draw only these services and their neighbours; may be repeated
     #[arg(long, value_name = "SERVICE")]
     pub only: Vec<String>,
+    /// Draw services in boxes by what they are, the networks they are on, or the profiles that
+    /// enable them. Values: [role | network | profile | none] (default: role for the services
+    /// view, none for the others)
+    #[arg(long, value_name = "BY")]
+    pub group_by: Option<String>,
+    /// Draw numbered copies of a service (mixnode-1, mixnode-2, ... on the same image or
+    /// build) as one node
+    #[arg(long)]
+    pub collapse: bool,
 }
 
 #[derive(Debug, Args)]

@@ -163,6 +163,100 @@ fn the_seeds_diagram_facts_appear() {
     assert_eq!(out.status.code(), Some(1));
 }
 
+#[test]
+fn large_projects_stay_readable_grouped_by_network_or_profile_with_copies_collapsed() {
+    let fog = ["docker-compose.yml", "docker-compose.betanet.yml"];
+    // The three numbered mixnodes (same build) drawn as one node; the chain among them gone;
+    // each Prometheus scrapes the one node once.
+    let collapsed = graph("fog-compute-before", &fog, &["--collapse"]);
+    assert!(
+        collapsed
+            .contains("s_betanet_mixnode_1[\"betanet-mixnode-1…3<br/>(built)<br/>× 3 services\"]"),
+        "{collapsed}"
+    );
+    assert!(!collapsed.contains("s_betanet_mixnode_2"), "{collapsed}");
+    assert_eq!(
+        collapsed
+            .matches("s_prometheus -.->|\"scrapes\"| s_betanet_mixnode_1")
+            .count(),
+        1
+    );
+    // Without the copies' chain the critical path is found again: postgres, backend, frontend.
+    let deps = graph(
+        "fog-compute-before",
+        &fog,
+        &["--view", "dependencies", "--collapse"],
+    );
+    assert!(
+        deps.contains("s_postgres ==>|\"healthy\"| s_backend"),
+        "{deps}"
+    );
+    assert!(deps.contains("linkStyle 0,2 "), "{deps}");
+    // By network: one box per set of networks, services on two networks in a box of both.
+    let by_net = graph("fog-compute-after", &fog, &["--group-by", "network"]);
+    for fact in [
+        "[\"betanet + monitoring\"]",
+        "[\"internal\"]",
+        "[\"internal + public + monitoring\"]",
+    ] {
+        assert!(by_net.contains(fact), "{fact} not in\n{by_net}");
+    }
+    let dot = graph(
+        "fog-compute-after",
+        &fog,
+        &["--group-by", "network", "--format", "dot"],
+    );
+    assert!(dot.contains("label=\"betanet + monitoring\";"), "{dot}");
+    // Copies told apart by their image: after's mixnodes run one image, and collapse.
+    let both = graph(
+        "fog-compute-after",
+        &fog,
+        &["--group-by", "network", "--collapse"],
+    );
+    assert!(
+        both.contains("betanet-mixnode-1…3<br/>fog-compute/betanet-node:1.0.0<br/>× 3 services"),
+        "{both}"
+    );
+    let svg = graph(
+        "fog-compute-after",
+        &fog,
+        &["--group-by", "network", "--format", "svg"],
+    );
+    assert_eq!(
+        svg.matches("class=\"group\"").count(),
+        by_net.matches("  subgraph ").count()
+    );
+    well_formed_svg("fog-after by network", &svg);
+    // By profile: the optional TimescaleDB in a box of its own when its profile is on.
+    let by_profile = berth_in(
+        &examples().join("taylordash"),
+        &["--profile", "timescale", "graph", "--group-by", "profile"],
+    );
+    let by_profile = stdout(&by_profile);
+    assert!(
+        by_profile.contains("[\"profile timescale\"]"),
+        "{by_profile}"
+    );
+    assert!(
+        by_profile.contains("[\"no profile (always started)\"]"),
+        "{by_profile}"
+    );
+    // No boxes at all, host ports included.
+    let flat = graph("hw-server", &[], &["--view", "ports", "--group-by", "none"]);
+    assert!(!flat.contains("subgraph"), "{flat}");
+    let out = berth_in(
+        &examples().join("hw-server"),
+        &["graph", "--group-by", "tier"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("invalid --group-by value \"tier\": expected role, network, profile or none"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn docs(dir: &str, files: &[&str]) -> String {
     let mut args: Vec<&str> = Vec::new();
     for f in files {

@@ -11,7 +11,7 @@ use berth_audit::output::display_path;
 use berth_audit::Report;
 use berth_model::{Project, Span, Value};
 
-use crate::graph::{self, View};
+use crate::graph::{self, Graph, View};
 
 /// A table cell: no line breaks, `|` escaped.
 fn cell(s: &str) -> String {
@@ -224,35 +224,18 @@ fn routers(project: &Project) -> Vec<Router> {
     out
 }
 
-/// The startup order: services by level (a level starts once the ones before it have).
-fn startup_levels(project: &Project) -> Vec<Vec<String>> {
-    let mut level: BTreeMap<String, usize> = BTreeMap::new();
-    let names: Vec<&str> = project.services().map(|s| s.name).collect();
-    // At most one pass per service: the loader refuses cycles.
-    for _ in 0..=names.len() {
-        let mut changed = false;
-        for s in project.services() {
-            let l = s
-                .depends_on()
-                .filter(|d| names.contains(d))
-                .map(|d| level.get(d).copied().unwrap_or(0) + 1)
-                .max()
-                .unwrap_or(0);
-            if level.get(s.name) != Some(&l) {
-                level.insert(s.name.to_string(), l);
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
+/// The startup order: services by level (a level starts once the ones before it have), from
+/// the dependencies view's ranks.
+fn startup_levels(deps: &Graph) -> Vec<Vec<String>> {
     let mut out: Vec<Vec<String>> = Vec::new();
-    for (name, l) in level {
+    for (node, l) in deps.nodes.iter().zip(deps.ranks()) {
         if out.len() <= l {
             out.resize(l + 1, Vec::new());
         }
-        out[l].push(name);
+        out[l].extend(node.label.first().cloned());
+    }
+    for level in &mut out {
+        level.sort();
     }
     out
 }
@@ -361,8 +344,10 @@ pub fn build(project: &Project, report: &Report) -> Document {
 
     // Dependencies.
     out.heading(2, "Startup order");
-    out.diagram(graph::build(p, View::Dependencies));
-    out.list(startup_levels(p).iter().map(|l| l.join(", ")).collect());
+    let deps = graph::build(p, View::Dependencies);
+    let levels = startup_levels(&deps);
+    out.diagram(deps);
+    out.list(levels.iter().map(|l| l.join(", ")).collect());
     let mut rows = Vec::new();
     for s in &services {
         for (k, v) in s

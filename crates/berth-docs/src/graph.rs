@@ -1,7 +1,7 @@
 //! The graph of one view of a project: nodes (services, networks, host ports), edges with a
 //! kind and a label, and groups (the subgraphs a diagram draws boxes around).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use berth_audit::facts::{self, RefKind, Role};
 use berth_model::{Project, Value};
@@ -35,6 +35,46 @@ impl View {
     }
 }
 
+/// What the boxes around service nodes stand for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum GroupBy {
+    /// The seeds' layers: reverse proxy, application, data, monitoring, development tools.
+    Role,
+    /// The networks a service is attached to (a service on two networks sits in a box of its
+    /// own, named after both).
+    Network,
+    /// The profiles that enable a service (services without one are always started).
+    Profile,
+    /// No boxes.
+    #[default]
+    None,
+}
+
+impl GroupBy {
+    /// The grouping a name (as `--group-by` takes it) names.
+    #[must_use]
+    pub fn parse(name: &str) -> Option<GroupBy> {
+        match name {
+            "role" => Some(GroupBy::Role),
+            "network" => Some(GroupBy::Network),
+            "profile" => Some(GroupBy::Profile),
+            "none" => Some(GroupBy::None),
+            _ => None,
+        }
+    }
+
+    /// The grouping a view has unless told otherwise: layers for the services view, none for
+    /// the others.
+    #[must_use]
+    pub fn default_for(view: View) -> GroupBy {
+        if view == View::Services {
+            GroupBy::Role
+        } else {
+            GroupBy::None
+        }
+    }
+}
+
 /// What a node stands for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NodeKind {
@@ -63,7 +103,7 @@ pub struct Node {
 }
 
 /// What an edge stands for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum EdgeKind {
     DependsOn,
     /// `depends_on` with `condition: service_healthy`.
@@ -163,13 +203,26 @@ impl Graph {
 }
 
 impl Graph {
+    /// For each node, the edges leaving it (indices into `edges`), self-loops left out.
+    #[must_use]
+    pub fn outgoing(&self) -> Vec<Vec<usize>> {
+        let mut out = vec![Vec::new(); self.nodes.len()];
+        for (i, e) in self.edges.iter().enumerate() {
+            if e.from != e.to {
+                out[e.from].push(i);
+            }
+        }
+        out
+    }
+
     /// The nodes in an order where every edge goes forward, and which edges do: an edge that
     /// closes a cycle (a service routed to by the proxy it depends on) goes backward and is
     /// left out of ranking and paths. Kahn's algorithm, restarted at the first node left when a
-    /// cycle stops it.
+    /// cycle stops it; linear in nodes and edges.
     #[must_use]
     pub fn topological_order(&self) -> (Vec<usize>, Vec<bool>) {
         let n = self.nodes.len();
+        let outgoing = self.outgoing();
         let mut indegree = vec![0usize; n];
         for e in self.edges.iter().filter(|e| e.from != e.to) {
             indegree[e.to] += 1;
@@ -177,28 +230,31 @@ impl Graph {
         let mut order: Vec<usize> = (0..n).filter(|&i| indegree[i] == 0).collect();
         let mut queued: Vec<bool> = indegree.iter().map(|&d| d == 0).collect();
         let mut k = 0;
+        let mut restart = 0;
         loop {
             while k < order.len() {
                 let v = order[k];
                 k += 1;
-                for e in self.edges.iter().filter(|e| e.from == v) {
-                    if queued[e.to] {
+                for &ei in &outgoing[v] {
+                    let to = self.edges[ei].to;
+                    if queued[to] {
                         continue;
                     }
-                    indegree[e.to] -= 1;
-                    if indegree[e.to] == 0 {
-                        queued[e.to] = true;
-                        order.push(e.to);
+                    indegree[to] -= 1;
+                    if indegree[to] == 0 {
+                        queued[to] = true;
+                        order.push(to);
                     }
                 }
             }
-            match (0..n).find(|&i| !queued[i]) {
-                Some(i) => {
-                    queued[i] = true;
-                    order.push(i);
-                }
-                None => break,
+            while restart < n && queued[restart] {
+                restart += 1;
             }
+            if restart == n {
+                break;
+            }
+            queued[restart] = true;
+            order.push(restart);
         }
         let mut position = vec![0usize; n];
         for (p, &v) in order.iter().enumerate() {
@@ -210,6 +266,176 @@ impl Graph {
             .map(|e| position[e.from] < position[e.to])
             .collect();
         (order, forward)
+    }
+
+    /// The rank of each node: the length of the longest path to it from a node nothing points
+    /// to, over the edges that go forward (see [`Graph::topological_order`]).
+    #[must_use]
+    pub fn ranks(&self) -> Vec<usize> {
+        let (order, forward) = self.topological_order();
+        let outgoing = self.outgoing();
+        let mut rank = vec![0usize; self.nodes.len()];
+        for &v in &order {
+            for &ei in outgoing[v].iter().filter(|&&ei| forward[ei]) {
+                let to = self.edges[ei].to;
+                rank[to] = rank[to].max(rank[v] + 1);
+            }
+        }
+        rank
+    }
+}
+
+/// A name's stem and the number it ends with: `betanet-mixnode-2` gives `betanet-mixnode-`, 2.
+fn numbered(name: &str) -> Option<(&str, u64)> {
+    let stem = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    let digits = &name[stem.len()..];
+    if stem.is_empty() || digits.is_empty() || digits.len() > 9 {
+        return None;
+    }
+    Some((stem, digits.parse().ok()?))
+}
+
+/// The name of a family of numbered copies: `mix1…3` when the numbers run on, `mix{1,4}` when
+/// they do not.
+fn family_name(stem: &str, numbers: &[u64]) -> String {
+    let (first, last) = (numbers[0], numbers[numbers.len() - 1]);
+    if numbers.windows(2).all(|w| w[1] == w[0] + 1) {
+        format!("{stem}{first}…{last}")
+    } else {
+        let list: Vec<String> = numbers.iter().map(u64::to_string).collect();
+        format!("{stem}{{{}}}", list.join(","))
+    }
+}
+
+impl Graph {
+    /// The graph with numbered copies of a service drawn as one node: services whose names
+    /// differ only in a trailing number (`betanet-mixnode-1`, `-2`, `-3`), in the same group,
+    /// that run the same image or build the same context. Their edges are merged (labels
+    /// joined), the edges among them dropped; the node says how many services it stands for.
+    #[must_use]
+    pub fn collapse(&self, project: &Project) -> Graph {
+        // The image, or the build, a service runs: copies run the same.
+        let template = |name: &str| {
+            let s = project.service(name)?;
+            Some((s.get("image").cloned(), s.get("build").cloned()))
+        };
+        // Numbered services by stem and group: (number, node) each.
+        type Family<'g> = (&'g str, Option<&'g str>);
+        let mut families: BTreeMap<Family<'_>, Vec<(u64, usize)>> = BTreeMap::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            if !matches!(n.kind, NodeKind::Service { .. }) {
+                continue;
+            }
+            if let Some((stem, number)) = n.label.first().and_then(|l| numbered(l)) {
+                families
+                    .entry((stem, n.group.as_deref()))
+                    .or_default()
+                    .push((number, i));
+            }
+        }
+        let mut into: Vec<usize> = (0..self.nodes.len()).collect();
+        let mut nodes = self.nodes.clone();
+        for ((stem, _), mut members) in families {
+            members.sort_unstable();
+            let first = template(&self.nodes[members[0].1].label[0]);
+            let same = |a: &Option<(Option<Value>, Option<Value>)>| match (a, &first) {
+                (Some((ai, ab)), Some((fi, fb))) => {
+                    let eq = |x: &Option<Value>, y: &Option<Value>| match (x, y) {
+                        (Some(x), Some(y)) => x.same(y),
+                        (None, None) => true,
+                        _ => false,
+                    };
+                    eq(ai, fi) && eq(ab, fb)
+                }
+                _ => false,
+            };
+            members.retain(|(_, i)| same(&template(&self.nodes[*i].label[0])));
+            if members.len() < 2 {
+                continue;
+            }
+            let keep = members
+                .iter()
+                .map(|&(_, i)| i)
+                .min()
+                .unwrap_or(members[0].1);
+            let numbers: Vec<u64> = members.iter().map(|&(n, _)| n).collect();
+            let mut containers = 0;
+            let mut bridge = false;
+            for &(_, i) in &members {
+                into[i] = keep;
+                if let NodeKind::Service { replicas, .. } = self.nodes[i].kind {
+                    containers += replicas;
+                }
+                bridge |= self.nodes[i].bridge;
+            }
+            let node = &mut nodes[keep];
+            let mut label = vec![family_name(stem, &numbers)];
+            // The image line of the first copy (not its replicas line).
+            label.extend(
+                self.nodes[members[0].1]
+                    .label
+                    .iter()
+                    .skip(1)
+                    .find(|l| !l.starts_with('×'))
+                    .cloned(),
+            );
+            label.push(if containers as usize > members.len() {
+                format!("× {} services, {containers} containers", members.len())
+            } else {
+                format!("× {} services", members.len())
+            });
+            node.label = label;
+            node.bridge = bridge;
+            if let NodeKind::Service { replicas, .. } = &mut node.kind {
+                *replicas = containers;
+            }
+        }
+        let mut new_index = vec![usize::MAX; nodes.len()];
+        let mut g = Graph {
+            title: self.title.clone(),
+            top_down: self.top_down,
+            groups: self.groups.clone(),
+            ..Graph::default()
+        };
+        for (i, n) in nodes.into_iter().enumerate() {
+            if into[i] == i {
+                new_index[i] = g.nodes.len();
+                g.nodes.push(n);
+            }
+        }
+        // Merged edges by their ends and kind, with the distinct labels of what they merge.
+        let mut seen: HashMap<(usize, usize, EdgeKind), usize> = HashMap::new();
+        let mut labels: Vec<Vec<&str>> = Vec::new();
+        for e in &self.edges {
+            let (from, to) = (new_index[into[e.from]], new_index[into[e.to]]);
+            if from == to && e.from != e.to {
+                continue;
+            }
+            let k = *seen.entry((from, to, e.kind)).or_insert_with(|| {
+                g.edges.push(Edge {
+                    from,
+                    to,
+                    ..e.clone()
+                });
+                labels.push(Vec::new());
+                g.edges.len() - 1
+            });
+            g.edges[k].critical |= e.critical;
+            if !e.label.is_empty() && !labels[k].contains(&e.label.as_str()) {
+                labels[k].push(&e.label);
+            }
+        }
+        for (e, l) in g.edges.iter_mut().zip(labels) {
+            e.label = l.join(", ");
+        }
+        // The longest chain may have run through the copies: found again.
+        if self.edges.iter().any(|e| e.critical) {
+            for e in &mut g.edges {
+                e.critical = false;
+            }
+            mark_critical_path(&mut g);
+        }
+        g
     }
 }
 
@@ -254,10 +480,55 @@ fn replicas(s: &berth_model::Service) -> u32 {
         .unwrap_or(1)
 }
 
+#[derive(Default)]
 struct Builder {
     graph: Graph,
     /// Node by what it stands for (its identifier before it was made unique).
-    index: BTreeMap<(String, String), usize>,
+    index: HashMap<(String, String), usize>,
+    /// The identifiers given so far.
+    ids: HashSet<String>,
+    /// The edges added so far, by their ends, kind and label.
+    edges: HashSet<(usize, usize, EdgeKind, String)>,
+    group_by: GroupBy,
+    /// Host ports drawn in a box of their own.
+    host_group: bool,
+}
+
+/// The group a service is drawn in.
+fn group_of(
+    project: &Project,
+    s: &berth_model::Service,
+    role: Role,
+    by: GroupBy,
+) -> Option<String> {
+    match by {
+        GroupBy::None => None,
+        GroupBy::Role => Some(layer(role).to_string()),
+        GroupBy::Network => {
+            let nets = facts::networks(project, s);
+            Some(if facts::on_host_network(s) {
+                "host network".to_string()
+            } else if nets.is_empty() {
+                "no network".to_string()
+            } else {
+                nets.join(" + ")
+            })
+        }
+        GroupBy::Profile => {
+            let profiles: Vec<&str> = s
+                .get("profiles")
+                .and_then(Value::as_seq)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
+            Some(match profiles.len() {
+                0 => "no profile (always started)".to_string(),
+                1 => format!("profile {}", profiles[0]),
+                _ => format!("profiles {}", profiles.join(", ")),
+            })
+        }
+    }
 }
 
 impl Builder {
@@ -270,17 +541,18 @@ impl Builder {
         let mut node = node;
         let base = node.id.clone();
         let mut n = 2;
-        while self.graph.nodes.iter().any(|x| x.id == node.id) {
+        while self.ids.contains(&node.id) {
             node.id = format!("{base}_{n}");
             n += 1;
         }
+        self.ids.insert(node.id.clone());
         let i = self.graph.nodes.len();
         self.index.insert(key, i);
         self.graph.nodes.push(node);
         i
     }
 
-    fn service(&mut self, project: &Project, name: &str, grouped: bool) -> Option<usize> {
+    fn service(&mut self, project: &Project, name: &str) -> Option<usize> {
         let s = project.service(name)?;
         let role = facts::role(&s);
         let n = replicas(&s);
@@ -299,22 +571,21 @@ impl Builder {
                 id: ident("s_", name),
                 label,
                 kind: NodeKind::Service { role, replicas: n },
-                group: grouped.then(|| layer(role).to_string()),
+                group: group_of(project, &s, role, self.group_by),
                 bridge: false,
             },
         ))
     }
 
     fn edge(&mut self, from: usize, to: usize, kind: EdgeKind, label: String) {
-        let e = Edge {
-            from,
-            to,
-            kind,
-            label,
-            critical: false,
-        };
-        if !self.graph.edges.contains(&e) {
-            self.graph.edges.push(e);
+        if self.edges.insert((from, to, kind, label.clone())) {
+            self.graph.edges.push(Edge {
+                from,
+                to,
+                kind,
+                label,
+                critical: false,
+            });
         }
     }
 
@@ -400,16 +671,25 @@ fn route_label(project: &Project, to: &str) -> String {
     }
 }
 
-/// The graph of one view of the project.
+/// The graph of one view of the project, grouped as the view usually is.
 #[must_use]
 pub fn build(project: &Project, view: View) -> Graph {
+    build_grouped(project, view, None)
+}
+
+/// The graph of one view of the project, its services grouped by `by` (or as the view usually
+/// is). Host ports sit in a box of their own unless `by` is [`GroupBy::None`].
+#[must_use]
+pub fn build_grouped(project: &Project, view: View, by: Option<GroupBy>) -> Graph {
     let mut b = Builder {
         graph: Graph {
             title: format!("{} ({})", project.name, view_name(view)),
             top_down: !matches!(view, View::Dependencies | View::Ports),
             ..Graph::default()
         },
-        index: BTreeMap::new(),
+        group_by: by.unwrap_or(GroupBy::default_for(view)),
+        host_group: by != Some(GroupBy::None),
+        ..Builder::default()
     };
     match view {
         View::Services => services(project, &mut b),
@@ -433,13 +713,12 @@ pub fn view_name(view: View) -> &'static str {
 
 fn services(project: &Project, b: &mut Builder) {
     for s in project.services() {
-        b.service(project, s.name, true);
+        b.service(project, s.name);
     }
+    // The kinds of edge drawn so far between two services.
+    let mut drawn: HashMap<(usize, usize), Vec<EdgeKind>> = HashMap::new();
     for r in facts::references(project) {
-        let (Some(from), Some(to)) = (
-            b.service(project, r.from, true),
-            b.service(project, &r.to, true),
-        ) else {
+        let (Some(from), Some(to)) = (b.service(project, r.from), b.service(project, &r.to)) else {
             continue;
         };
         let (kind, label) = match r.kind {
@@ -459,21 +738,19 @@ fn services(project: &Project, b: &mut Builder) {
         };
         // A service both depends on and talks to another: one edge, the dependency's.
         let talks = matches!(kind, EdgeKind::Environment | EdgeKind::Link);
-        let dup = b
-            .graph
-            .edges
-            .iter()
-            .any(|e| e.from == from && e.to == to && (talks || e.kind == kind));
-        if !dup {
-            b.edge(from, to, kind, label);
+        let kinds = drawn.entry((from, to)).or_default();
+        if !kinds.is_empty() && (talks || kinds.contains(&kind)) {
+            continue;
         }
+        kinds.push(kind);
+        b.edge(from, to, kind, label);
     }
 }
 
 fn networks(project: &Project, b: &mut Builder) {
     let tree = project.tree.get("networks");
     for s in project.services() {
-        let Some(si) = b.service(project, s.name, false) else {
+        let Some(si) = b.service(project, s.name) else {
             continue;
         };
         let nets = facts::networks(project, &s);
@@ -533,14 +810,12 @@ fn networks(project: &Project, b: &mut Builder) {
 
 fn dependencies(project: &Project, b: &mut Builder) {
     for s in project.services() {
-        b.service(project, s.name, false);
+        b.service(project, s.name);
     }
     for s in project.services() {
         for dep in s.depends_on() {
-            let (Some(from), Some(to)) = (
-                b.service(project, dep, false),
-                b.service(project, s.name, false),
-            ) else {
+            let (Some(from), Some(to)) = (b.service(project, dep), b.service(project, s.name))
+            else {
                 continue;
             };
             let kind = condition(project, s.name, dep);
@@ -562,15 +837,12 @@ fn mark_critical_path(g: &mut Graph) {
     let weight = |k: EdgeKind| if k == EdgeKind::DependsOn { 1 } else { 2 };
     // Longest path by relaxation in topological order.
     let (order, forward) = g.topological_order();
+    let outgoing = g.outgoing();
     let mut best = vec![0u32; n];
     let mut via: Vec<Option<usize>> = vec![None; n];
     for &v in &order {
-        for (ei, e) in g
-            .edges
-            .iter()
-            .enumerate()
-            .filter(|(ei, e)| e.from == v && forward[*ei])
-        {
+        for &ei in outgoing[v].iter().filter(|&&ei| forward[ei]) {
+            let e = &g.edges[ei];
             let w = best[v] + weight(e.kind);
             if w > best[e.to] {
                 best[e.to] = w;
@@ -593,7 +865,7 @@ fn mark_critical_path(g: &mut Graph) {
 
 fn ports(project: &Project, b: &mut Builder) {
     for p in facts::published(project) {
-        let Some(si) = b.service(project, p.service, false) else {
+        let Some(si) = b.service(project, p.service) else {
             continue;
         };
         let range = p.ports();
@@ -609,7 +881,7 @@ fn ports(project: &Project, b: &mut Builder) {
                 id: ident("p_", &name),
                 label: vec![name.clone()],
                 kind: NodeKind::HostPort,
-                group: Some("Host".into()),
+                group: b.host_group.then(|| "Host".into()),
                 bridge: false,
             },
         );
@@ -631,5 +903,49 @@ mod tests {
         assert_eq!(rule_hosts("Host(`a`, `b`)"), ["a", "b"]);
         assert_eq!(View::parse("deps"), Some(View::Dependencies));
         assert_eq!(View::parse("nope"), None);
+    }
+
+    #[test]
+    fn numbered_copies_are_named_as_a_family() {
+        assert_eq!(numbered("betanet-mixnode-2"), Some(("betanet-mixnode-", 2)));
+        assert_eq!(numbered("mix10"), Some(("mix", 10)));
+        assert_eq!(numbered("postgres"), None);
+        assert_eq!(numbered("42"), None);
+        assert_eq!(numbered("node12345678901"), None);
+        assert_eq!(family_name("mix", &[1, 2, 3]), "mix1…3");
+        assert_eq!(family_name("mix", &[1, 4]), "mix{1,4}");
+        assert_eq!(GroupBy::parse("network"), Some(GroupBy::Network));
+        assert_eq!(GroupBy::default_for(View::Services), GroupBy::Role);
+        assert_eq!(GroupBy::default_for(View::Ports), GroupBy::None);
+    }
+
+    #[test]
+    fn the_order_is_topological_and_a_cycle_is_broken_once() {
+        let node = |name: &str| Node {
+            id: name.to_string(),
+            label: vec![name.to_string()],
+            kind: NodeKind::HostPort,
+            group: None,
+            bridge: false,
+        };
+        let edge = |from, to| Edge {
+            from,
+            to,
+            kind: EdgeKind::DependsOn,
+            label: String::new(),
+            critical: false,
+        };
+        // 0 -> 1 -> 2 -> 1 (a cycle), 3 alone, 2 -> 4.
+        let g = Graph {
+            nodes: (0..5).map(|i| node(&i.to_string())).collect(),
+            edges: vec![edge(0, 1), edge(1, 2), edge(2, 1), edge(2, 4)],
+            ..Graph::default()
+        };
+        let (order, forward) = g.topological_order();
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, [0, 1, 2, 3, 4]);
+        assert_eq!(forward, [true, true, false, true]);
+        assert_eq!(g.ranks(), [0, 1, 2, 0, 3]);
     }
 }

@@ -1,7 +1,10 @@
-//! SVG drawn by Berth itself: a layered layout (ranks by longest path, order within a rank by
-//! the barycenter of the neighbours, a few sweeps), boxes sized to their text, edges as curves
-//! with their labels. No Graphviz or browser is needed to draw it.
+//! SVG drawn by Berth itself: a layered layout (ranks by longest path; an edge that spans
+//! several ranks passes through a bend point in each, so it is routed between the boxes; order
+//! within a rank by the barycentre of the neighbours, a few sweeps; each group a band of its
+//! own, framed), boxes sized to their text, edges as curves with their labels. No Graphviz or
+//! browser is needed to draw it.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use crate::graph::{EdgeKind, Graph, NodeKind};
@@ -15,6 +18,13 @@ const PAD_Y: f64 = 8.0;
 const GAP_X: f64 = 36.0;
 const GAP_RANK: f64 = 70.0;
 const MARGIN: f64 = 24.0;
+/// The room a bend point of a long edge takes across its rank.
+const BEND_W: f64 = 14.0;
+/// Room between a group's frame and what it holds, and the frame's title.
+const FRAME_PAD: f64 = 12.0;
+const TITLE_H: f64 = 18.0;
+/// Room between two groups' frames side by side.
+const GAP_GROUP: f64 = 28.0;
 
 /// A node's place: centre and size.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -25,102 +35,75 @@ pub struct Place {
     pub h: f64,
 }
 
-/// The layout: a place per node, and the drawing's size.
+/// The box drawn around a group: top-left corner and size.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Frame {
+    pub name: String,
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+}
+
+/// The layout: a place per node, the bend points of each edge (from its source to its
+/// target; none for an edge between neighbouring ranks), a frame per group, and the
+/// drawing's size.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Layout {
     pub places: Vec<Place>,
+    pub bends: Vec<Vec<(f64, f64)>>,
+    pub frames: Vec<Frame>,
     pub width: f64,
     pub height: f64,
 }
 
-/// Ranks by longest path from the sources; edges that close a cycle are ignored.
-fn ranks(g: &Graph) -> Vec<usize> {
-    let (order, forward) = g.topological_order();
-    let mut rank = vec![0usize; g.nodes.len()];
-    for &v in &order {
-        for (e, _) in g
-            .edges
-            .iter()
-            .zip(&forward)
-            .filter(|(e, f)| **f && e.from == v)
-        {
-            rank[e.to] = rank[e.to].max(rank[v] + 1);
-        }
-    }
-    rank
+/// Ranks covered by a band, `(first, last)`; `None` while it holds nothing.
+type Span = Option<(usize, usize)>;
+
+fn widen(span: &mut Span, r: usize) {
+    *span = Some(match *span {
+        None => (r, r),
+        Some((lo, hi)) => (lo.min(r), hi.max(r)),
+    });
+}
+
+fn covers(span: Span, r: usize) -> bool {
+    span.is_some_and(|(lo, hi)| lo <= r && r <= hi)
 }
 
 /// Lays the graph out: top to bottom, or left to right when the graph says so.
+///
+/// The vertices laid out are the nodes, then the bend points of long edges. Each vertex sits
+/// in a band: its group's (`0..groups`), or the band of what is in no group (`groups`). A
+/// band covers the ranks of what it holds, is as wide as its widest rank, and is put at the
+/// first place across where it overlaps no band that shares a rank with it.
 #[must_use]
+#[allow(clippy::too_many_lines)]
 pub fn layout(g: &Graph) -> Layout {
     let n = g.nodes.len();
-    let rank = ranks(g);
-    let levels = rank.iter().copied().max().map_or(0, |m| m + 1);
-    let mut rows: Vec<Vec<usize>> = vec![Vec::new(); levels];
-    for (i, &r) in rank.iter().enumerate() {
-        rows[r].push(i);
-    }
-    // Order within a rank: the barycentre of the neighbours in the rank above, then below.
-    let neighbours = |v: usize| -> Vec<usize> {
-        g.edges
-            .iter()
-            .filter_map(|e| {
-                if e.from == v {
-                    Some(e.to)
-                } else if e.to == v {
-                    Some(e.from)
-                } else {
-                    None
-                }
-            })
-            .collect()
-    };
-    let adjacent: Vec<Vec<usize>> = (0..n).map(neighbours).collect();
-    let mut pos = vec![0f64; n];
-    for row in &rows {
-        for (j, &v) in row.iter().enumerate() {
-            #[allow(clippy::cast_precision_loss)]
-            let p = j as f64;
-            pos[v] = p;
-        }
-    }
-    for sweep in 0..4 {
-        let order: Vec<usize> = if sweep % 2 == 0 {
-            (1..levels).collect()
-        } else {
-            (0..levels.saturating_sub(1)).rev().collect()
-        };
-        for r in order {
-            let toward = if sweep % 2 == 0 { r - 1 } else { r + 1 };
-            let mut keyed: Vec<(f64, usize)> = rows[r]
-                .iter()
-                .map(|&v| {
-                    let ns: Vec<f64> = adjacent[v]
-                        .iter()
-                        .filter(|&&w| rank[w] == toward)
-                        .map(|&w| pos[w])
-                        .collect();
-                    #[allow(clippy::cast_precision_loss)]
-                    let key = if ns.is_empty() {
-                        pos[v]
-                    } else {
-                        ns.iter().sum::<f64>() / ns.len() as f64
-                    };
-                    (key, v)
-                })
-                .collect();
-            keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            rows[r] = keyed.into_iter().map(|(_, v)| v).collect();
-            for (j, &v) in rows[r].iter().enumerate() {
-                #[allow(clippy::cast_precision_loss)]
-                let p = j as f64;
-                pos[v] = p;
-            }
-        }
-    }
-    // Sizes from the text.
-    let mut places = vec![Place::default(); n];
-    for (i, node) in g.nodes.iter().enumerate() {
+    let top_down = g.top_down;
+    let groups = g.groups.len();
+    let group_index: HashMap<&str, usize> = g
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(i, name)| (name.as_str(), i))
+        .collect();
+    // Per vertex: rank, band, size across the ranks and along them.
+    let mut rank = g.ranks();
+    let mut band: Vec<usize> = g
+        .nodes
+        .iter()
+        .map(|node| {
+            node.group
+                .as_deref()
+                .and_then(|name| group_index.get(name).copied())
+                .unwrap_or(groups)
+        })
+        .collect();
+    let mut across = Vec::with_capacity(n);
+    let mut along = Vec::with_capacity(n);
+    for node in &g.nodes {
         #[allow(clippy::cast_precision_loss)]
         let longest = node
             .label
@@ -130,52 +113,257 @@ pub fn layout(g: &Graph) -> Layout {
             .unwrap_or(1) as f64;
         #[allow(clippy::cast_precision_loss)]
         let lines = node.label.len().max(1) as f64;
-        places[i].w = longest * CHAR_W + 2.0 * PAD_X;
-        places[i].h = lines * LINE_H + 2.0 * PAD_Y;
+        let (w, h) = (longest * CHAR_W + 2.0 * PAD_X, lines * LINE_H + 2.0 * PAD_Y);
+        across.push(if top_down { w } else { h });
+        along.push(if top_down { h } else { w });
     }
-    // Coordinates: ranks along the main axis, order across it, each rank centred.
-    let along = |p: &Place| if g.top_down { p.h } else { p.w };
-    let across = |p: &Place| if g.top_down { p.w } else { p.h };
-    let gap_across = if g.top_down { GAP_X } else { GAP_X / 2.0 };
-    let rank_size: Vec<f64> = rows
-        .iter()
-        .map(|row| row.iter().map(|&v| along(&places[v])).fold(0.0, f64::max))
-        .collect();
-    let row_len: Vec<f64> = rows
-        .iter()
-        .map(|row| {
-            #[allow(clippy::cast_precision_loss)]
-            let gaps = row.len().saturating_sub(1) as f64 * gap_across;
-            row.iter().map(|&v| across(&places[v])).sum::<f64>() + gaps
+    let mut spans: Vec<Span> = vec![None; groups + 1];
+    for v in 0..n {
+        widen(&mut spans[band[v]], rank[v]);
+    }
+    // Bend points: one per rank an edge passes, in its source's band while that band covers
+    // the rank, then in its target's, else in the band of what is in no group.
+    let mut chains: Vec<Vec<usize>> = Vec::with_capacity(g.edges.len());
+    for e in &g.edges {
+        let (a, b) = (rank[e.from], rank[e.to]);
+        let passed: Vec<usize> = if a + 1 < b {
+            (a + 1..b).collect()
+        } else if b + 1 < a {
+            (b + 1..a).rev().collect()
+        } else {
+            Vec::new()
+        };
+        let mut chain = Vec::with_capacity(passed.len());
+        for r in passed {
+            let (from_band, to_band) = (band[e.from], band[e.to]);
+            let b = if covers(spans[from_band], r) {
+                from_band
+            } else if covers(spans[to_band], r) {
+                to_band
+            } else {
+                groups
+            };
+            chain.push(rank.len());
+            rank.push(r);
+            band.push(b);
+            across.push(BEND_W);
+            along.push(0.0);
+        }
+        chains.push(chain);
+    }
+    let total = rank.len();
+    for v in n..total {
+        widen(&mut spans[band[v]], rank[v]);
+    }
+    let levels = rank.iter().copied().max().map_or(0, |m| m + 1);
+    let gap_across = if top_down { GAP_X } else { GAP_X / 2.0 };
+    // Room a group's frame takes before and after its content, across and along the ranks
+    // (the title sits at the top).
+    let framed = |b: usize| b < groups;
+    let frame_across = |b: usize| -> (f64, f64) {
+        if !framed(b) {
+            (0.0, 0.0)
+        } else if top_down {
+            (FRAME_PAD, FRAME_PAD)
+        } else {
+            (FRAME_PAD + TITLE_H, FRAME_PAD)
+        }
+    };
+    let main_before = if top_down {
+        FRAME_PAD + TITLE_H
+    } else {
+        FRAME_PAD
+    };
+    // Band widths: the widest rank of each, with its frame.
+    let mut row_width: HashMap<(usize, usize), (f64, usize)> = HashMap::new();
+    for v in 0..total {
+        let w = row_width.entry((band[v], rank[v])).or_insert((0.0, 0));
+        w.0 += across[v];
+        w.1 += 1;
+    }
+    let mut inner = vec![0f64; groups + 1];
+    for (&(b, _), &(w, count)) in &row_width {
+        #[allow(clippy::cast_precision_loss)]
+        let gaps = count.saturating_sub(1) as f64 * gap_across;
+        inner[b] = inner[b].max(w + gaps);
+    }
+    let band_width: Vec<f64> = (0..=groups)
+        .map(|b| {
+            let (before, after) = frame_across(b);
+            let mut w = inner[b] + before + after;
+            if framed(b) && top_down {
+                #[allow(clippy::cast_precision_loss)]
+                let title = g.groups[b].chars().count() as f64 * CHAR_W + 2.0 * FRAME_PAD;
+                w = w.max(title);
+            }
+            w
         })
         .collect();
-    let widest = row_len.iter().copied().fold(0.0, f64::max);
-    let mut main = MARGIN;
-    for (r, row) in rows.iter().enumerate() {
-        let mut cross = MARGIN + (widest - row_len[r]) / 2.0;
-        for &v in row {
-            let c = cross + across(&places[v]) / 2.0;
-            let m = main + rank_size[r] / 2.0;
-            if g.top_down {
-                places[v].x = c;
-                places[v].y = m;
-            } else {
-                places[v].x = m;
-                places[v].y = c;
-            }
-            cross += across(&places[v]) + gap_across;
+    // Bands placed across, each at the first place clear of the bands sharing its ranks.
+    let mut start = vec![0f64; groups + 1];
+    let mut placed: Vec<(usize, usize, f64, f64)> = Vec::new();
+    for b in 0..=groups {
+        let Some((lo, hi)) = spans[b] else {
+            continue;
+        };
+        let w = band_width[b];
+        let mut c = 0.0;
+        while let Some(&(_, _, _, end)) = placed
+            .iter()
+            .find(|&&(plo, phi, s, e)| plo <= hi && lo <= phi && s < c + w && c < e)
+        {
+            c = end + GAP_GROUP;
         }
-        main += rank_size[r] + GAP_RANK;
+        start[b] = c;
+        placed.push((lo, hi, c, c + w));
     }
-    let main_total = main - GAP_RANK + MARGIN;
-    let cross_total = widest + 2.0 * MARGIN;
-    let (width, height) = if g.top_down {
+    // Rows, then their order: by band, then by the barycentre of the neighbours in the rank
+    // above (downward sweeps) or below (upward ones).
+    let mut rows: Vec<Vec<usize>> = vec![Vec::new(); levels];
+    for v in 0..total {
+        rows[rank[v]].push(v);
+    }
+    let mut adjacent: Vec<Vec<usize>> = vec![Vec::new(); total];
+    for (e, chain) in g.edges.iter().zip(&chains) {
+        let mut prev = e.from;
+        for &v in chain.iter().chain(std::iter::once(&e.to)) {
+            if rank[prev].abs_diff(rank[v]) == 1 {
+                adjacent[prev].push(v);
+                adjacent[v].push(prev);
+            }
+            prev = v;
+        }
+    }
+    let mut pos = vec![0f64; total];
+    let place_row = |row: &[usize], pos: &mut [f64]| {
+        let mut i = 0;
+        while i < row.len() {
+            let b = band[row[i]];
+            let mut j = i;
+            let mut width = 0.0;
+            while j < row.len() && band[row[j]] == b {
+                width += across[row[j]];
+                j += 1;
+            }
+            #[allow(clippy::cast_precision_loss)]
+            let gaps = (j - i - 1) as f64 * gap_across;
+            let mut cross = start[b] + frame_across(b).0 + (inner[b] - width - gaps) / 2.0;
+            for &v in &row[i..j] {
+                pos[v] = cross + across[v] / 2.0;
+                cross += across[v] + gap_across;
+            }
+            i = j;
+        }
+    };
+    for row in &mut rows {
+        row.sort_by(|&a, &b| start[band[a]].total_cmp(&start[band[b]]).then(a.cmp(&b)));
+        place_row(row, &mut pos);
+    }
+    for sweep in 0..4 {
+        let order: Vec<usize> = if sweep % 2 == 0 {
+            (1..levels).collect()
+        } else {
+            (0..levels.saturating_sub(1)).rev().collect()
+        };
+        for r in order {
+            let toward = if sweep % 2 == 0 { r - 1 } else { r + 1 };
+            let mut keyed: Vec<(f64, f64, usize)> = rows[r]
+                .iter()
+                .map(|&v| {
+                    let (sum, count) = adjacent[v]
+                        .iter()
+                        .filter(|&&w| rank[w] == toward)
+                        .fold((0.0, 0usize), |(s, c), &w| (s + pos[w], c + 1));
+                    #[allow(clippy::cast_precision_loss)]
+                    let key = if count == 0 {
+                        pos[v]
+                    } else {
+                        sum / count as f64
+                    };
+                    (start[band[v]], key, v)
+                })
+                .collect();
+            keyed.sort_by(|a, b| {
+                a.0.total_cmp(&b.0)
+                    .then(a.1.total_cmp(&b.1))
+                    .then(a.2.cmp(&b.2))
+            });
+            rows[r] = keyed.into_iter().map(|(_, _, v)| v).collect();
+            place_row(&rows[r], &mut pos);
+        }
+    }
+    // Along the ranks: each rank as deep as its deepest box.
+    let rank_size: Vec<f64> = rows
+        .iter()
+        .map(|row| row.iter().map(|&v| along[v]).fold(0.0, f64::max))
+        .collect();
+    let any_frame = (0..groups).any(|b| spans[b].is_some());
+    let mut rank_start = Vec::with_capacity(levels);
+    let mut main = MARGIN + if any_frame { main_before } else { 0.0 };
+    for size in &rank_size {
+        rank_start.push(main);
+        main += size + GAP_RANK;
+    }
+    let main_total = main - GAP_RANK + MARGIN + if any_frame { FRAME_PAD } else { 0.0 };
+    let cross_total = placed.iter().map(|p| p.3).fold(0.0, f64::max) + 2.0 * MARGIN;
+    let point = |v: usize| -> (f64, f64) {
+        let (c, m) = (
+            MARGIN + pos[v],
+            rank_start[rank[v]] + rank_size[rank[v]] / 2.0,
+        );
+        if top_down {
+            (c, m)
+        } else {
+            (m, c)
+        }
+    };
+    let places = (0..n)
+        .map(|v| {
+            let (x, y) = point(v);
+            let (w, h) = if top_down {
+                (across[v], along[v])
+            } else {
+                (along[v], across[v])
+            };
+            Place { x, y, w, h }
+        })
+        .collect();
+    let bends = chains
+        .iter()
+        .map(|chain| chain.iter().map(|&v| point(v)).collect())
+        .collect();
+    let mut frames = Vec::new();
+    for (b, name) in g.groups.iter().enumerate() {
+        let Some((lo, hi)) = spans[b] else {
+            continue;
+        };
+        let (c0, c1) = (MARGIN + start[b], MARGIN + start[b] + band_width[b]);
+        let (m0, m1) = (
+            rank_start[lo] - main_before,
+            rank_start[hi] + rank_size[hi] + FRAME_PAD,
+        );
+        let (x, y, w, h) = if top_down {
+            (c0, m0, c1 - c0, m1 - m0)
+        } else {
+            (m0, c0, m1 - m0, c1 - c0)
+        };
+        frames.push(Frame {
+            name: name.clone(),
+            x,
+            y,
+            w,
+            h,
+        });
+    }
+    let (width, height) = if top_down {
         (cross_total, main_total)
     } else {
         (main_total, cross_total)
     };
     Layout {
         places,
+        bends,
+        frames,
         width: width.max(2.0 * MARGIN),
         height: height.max(2.0 * MARGIN),
     }
@@ -217,6 +405,59 @@ fn border(a: Place, b: Place) -> (f64, f64) {
     (a.x + dx * s, a.y + dy * s)
 }
 
+/// A rectangle: `(x, y, w, h)`.
+type Rect = (f64, f64, f64, f64);
+
+/// Rectangles already drawn, in a grid of cells for a quick look-up.
+#[derive(Default)]
+struct Taken {
+    cells: HashMap<(i64, i64), Vec<Rect>>,
+}
+
+impl Taken {
+    const CELL: f64 = 64.0;
+
+    /// The cells a rectangle touches.
+    fn cells(r: Rect) -> impl Iterator<Item = (i64, i64)> {
+        #[allow(clippy::cast_possible_truncation)]
+        let cell = |v: f64| (v / Self::CELL).floor() as i64;
+        let (x0, x1, y0, y1) = (cell(r.0), cell(r.0 + r.2), cell(r.1), cell(r.1 + r.3));
+        (x0..=x1).flat_map(move |x| (y0..=y1).map(move |y| (x, y)))
+    }
+
+    fn insert(&mut self, r: Rect) {
+        for c in Self::cells(r) {
+            self.cells.entry(c).or_default().push(r);
+        }
+    }
+
+    fn free(&self, r: Rect) -> bool {
+        Self::cells(r).all(|c| {
+            self.cells.get(&c).is_none_or(|rs| {
+                rs.iter().all(|o| {
+                    r.0 + r.2 <= o.0 || o.0 + o.2 <= r.0 || r.1 + r.3 <= o.1 || o.1 + o.3 <= r.1
+                })
+            })
+        })
+    }
+}
+
+/// Where an edge's label goes: the centre of a spot along the edge clear of boxes and other
+/// labels (halfway along its first stretch when that is free), marked taken.
+fn label_place(points: &[(f64, f64)], tw: f64, taken: &mut Taken) -> (f64, f64) {
+    let rect = |(x, y): (f64, f64)| (x - tw / 2.0, y - 10.0, tw, 14.0);
+    let at = |k: usize, t: f64| {
+        let ((x1, y1), (x2, y2)) = (points[k], points[k + 1]);
+        (x1 + (x2 - x1) * t, y1 + (y2 - y1) * t)
+    };
+    let spot = (0..points.len() - 1)
+        .flat_map(|k| [0.5, 0.3, 0.7, 0.15, 0.85].map(|t| at(k, t)))
+        .find(|&p| taken.free(rect(p)))
+        .unwrap_or_else(|| at(0, 0.5));
+    taken.insert(rect(spot));
+    spot
+}
+
 /// The graph as a standalone SVG document.
 #[must_use]
 pub fn render(g: &Graph) -> String {
@@ -238,11 +479,45 @@ pub fn render(g: &Graph) -> String {
         out,
         "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>"
     );
-    // Edges first, under the nodes.
-    for e in &g.edges {
+    // Group frames, then edges, then the nodes over them.
+    for f in &l.frames {
+        let _ = writeln!(
+            out,
+            "<rect class=\"group\" x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"6\" fill=\"#f7f8fa\" stroke=\"#b8bec8\" stroke-width=\"1\"/><text x=\"{:.1}\" y=\"{:.1}\" font-weight=\"bold\" fill=\"#59616e\">{}</text>",
+            f.x,
+            f.y,
+            f.w,
+            f.h,
+            f.x + FRAME_PAD,
+            f.y + TITLE_H - 3.0,
+            escape(&f.name)
+        );
+    }
+    // Where labels may not go: the boxes, then each label placed.
+    let mut taken = Taken::default();
+    for p in &l.places {
+        taken.insert((p.x - p.w / 2.0, p.y - p.h / 2.0, p.w, p.h));
+    }
+    for f in &l.frames {
+        #[allow(clippy::cast_precision_loss)]
+        let title = f.name.chars().count() as f64 * CHAR_W + FRAME_PAD;
+        taken.insert((f.x, f.y, title + FRAME_PAD, TITLE_H));
+    }
+    for (e, bends) in g.edges.iter().zip(&l.bends) {
         let (a, b) = (l.places[e.from], l.places[e.to]);
-        let (x1, y1) = border(a, b);
-        let (x2, y2) = border(b, a);
+        // Through the bend points: leave the source towards the first, reach the target from
+        // the last.
+        let toward = |p: Option<&(f64, f64)>, other: Place| {
+            p.map_or(other, |&(x, y)| Place {
+                x,
+                y,
+                w: 0.0,
+                h: 0.0,
+            })
+        };
+        let mut points = vec![border(a, toward(bends.first(), b))];
+        points.extend(bends.iter().copied());
+        points.push(border(b, toward(bends.last(), a)));
         let (color, marker) = if e.critical {
             ("#d33", "arrow-critical")
         } else {
@@ -264,23 +539,31 @@ pub fn render(g: &Graph) -> String {
         } else {
             format!(" marker-end=\"url(#{marker})\"")
         };
-        // A gentle curve: control points along the main axis.
-        let (c1, c2) = if g.top_down {
-            let m = (y1 + y2) / 2.0;
-            ((x1, m), (x2, m))
-        } else {
-            let m = (x1 + x2) / 2.0;
-            ((m, y1), (m, y2))
-        };
+        // Gentle curves from point to point: control points along the main axis.
+        let mut d = format!("M {:.1} {:.1}", points[0].0, points[0].1);
+        for w in points.windows(2) {
+            let ((x1, y1), (x2, y2)) = (w[0], w[1]);
+            let (c1, c2) = if g.top_down {
+                let m = (y1 + y2) / 2.0;
+                ((x1, m), (x2, m))
+            } else {
+                let m = (x1 + x2) / 2.0;
+                ((m, y1), (m, y2))
+            };
+            let _ = write!(
+                d,
+                " C {:.1} {:.1}, {:.1} {:.1}, {x2:.1} {y2:.1}",
+                c1.0, c1.1, c2.0, c2.1
+            );
+        }
         let _ = writeln!(
             out,
-            "<path d=\"M {x1:.1} {y1:.1} C {:.1} {:.1}, {:.1} {:.1}, {x2:.1} {y2:.1}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"{width}\"{dash}{head}/>",
-            c1.0, c1.1, c2.0, c2.1
+            "<path d=\"{d}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"{width}\"{dash}{head}/>"
         );
         if !e.label.is_empty() {
-            let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
             #[allow(clippy::cast_precision_loss)]
             let tw = e.label.chars().count() as f64 * 6.0 + 6.0;
+            let (mx, my) = label_place(&points, tw, &mut taken);
             let _ = writeln!(
                 out,
                 "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{tw:.1}\" height=\"14\" fill=\"#ffffff\" opacity=\"0.85\"/><text x=\"{mx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"10\" fill=\"#333\">{}</text>",
@@ -390,5 +673,109 @@ mod tests {
         let svg = render(&g);
         assert!(svg.starts_with("<svg ") && svg.trim_end().ends_with("</svg>"));
         assert_eq!(svg.matches("<g id=").count(), 4);
+    }
+
+    fn edge(from: usize, to: usize) -> Edge {
+        Edge {
+            from,
+            to,
+            kind: EdgeKind::DependsOn,
+            label: "x".into(),
+            critical: false,
+        }
+    }
+
+    fn inside(p: &Place, (x, y): (f64, f64)) -> bool {
+        (x - p.x).abs() < p.w / 2.0 && (y - p.y).abs() < p.h / 2.0
+    }
+
+    #[test]
+    fn a_long_edge_bends_around_the_boxes_of_the_ranks_it_passes() {
+        for top_down in [true, false] {
+            // a -> b -> c -> d and a -> d: the long edge passes b's and c's ranks.
+            let g = Graph {
+                title: "t".into(),
+                top_down,
+                nodes: vec![node("a"), node("b"), node("c"), node("d")],
+                edges: vec![edge(0, 1), edge(1, 2), edge(2, 3), edge(0, 3), edge(3, 0)],
+                groups: Vec::new(),
+            };
+            let l = layout(&g);
+            assert_eq!(l.bends[3].len(), 2, "one bend per rank passed");
+            assert_eq!(l.bends[4].len(), 2, "the edge back up bends too");
+            assert!(l.bends[..3].iter().all(Vec::is_empty));
+            for &point in l.bends[3].iter().chain(&l.bends[4]) {
+                assert!(l.places.iter().all(|p| !inside(p, point)), "{point:?}");
+            }
+            let svg = render(&g);
+            // Five edges and the two arrowheads.
+            assert_eq!(svg.matches("<path d=").count(), 5 + 2);
+        }
+    }
+
+    #[test]
+    fn each_group_is_framed_around_its_nodes_and_frames_do_not_overlap() {
+        let mut nodes: Vec<Node> = ["proxy", "app1", "app2", "db", "metrics", "loose"]
+            .iter()
+            .map(|n| node(n))
+            .collect();
+        for (i, group) in ["Proxy", "App", "App", "Data", "Monitoring"]
+            .iter()
+            .enumerate()
+        {
+            nodes[i].group = Some((*group).to_string());
+        }
+        let g = Graph {
+            title: "t".into(),
+            top_down: true,
+            nodes,
+            // proxy -> app1 -> db, proxy -> app2 -> db, metrics -> app1, metrics -> db,
+            // loose -> db.
+            edges: vec![
+                edge(0, 1),
+                edge(0, 2),
+                edge(1, 3),
+                edge(2, 3),
+                edge(4, 1),
+                edge(4, 3),
+                edge(5, 3),
+            ],
+            groups: ["Proxy", "App", "Data", "Monitoring"]
+                .iter()
+                .map(|s| (*s).to_string())
+                .collect(),
+        };
+        let l = layout(&g);
+        assert_eq!(l.frames.len(), 4);
+        for (i, n) in g.nodes.iter().enumerate() {
+            let p = l.places[i];
+            for f in &l.frames {
+                let within = p.x - p.w / 2.0 >= f.x
+                    && p.x + p.w / 2.0 <= f.x + f.w
+                    && p.y - p.h / 2.0 >= f.y + TITLE_H
+                    && p.y + p.h / 2.0 <= f.y + f.h;
+                let overlaps = p.x + p.w / 2.0 > f.x
+                    && p.x - p.w / 2.0 < f.x + f.w
+                    && p.y + p.h / 2.0 > f.y
+                    && p.y - p.h / 2.0 < f.y + f.h;
+                if n.group.as_deref() == Some(f.name.as_str()) {
+                    assert!(within, "{} outside {}", n.label[0], f.name);
+                } else {
+                    assert!(!overlaps, "{} inside {}", n.label[0], f.name);
+                }
+            }
+        }
+        for (i, a) in l.frames.iter().enumerate() {
+            for b in &l.frames[i + 1..] {
+                let apart =
+                    a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y;
+                assert!(apart, "{} overlaps {}", a.name, b.name);
+            }
+            assert!(a.x >= 0.0 && a.y >= 0.0 && a.x + a.w <= l.width && a.y + a.h <= l.height);
+        }
+        let svg = render(&g);
+        assert_eq!(svg.matches("class=\"group\"").count(), 4);
+        // Seven labels "x", none over another.
+        assert_eq!(svg.matches(">x</text>").count(), 7);
     }
 }

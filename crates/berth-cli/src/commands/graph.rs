@@ -1,6 +1,6 @@
 //! `berth graph`: one view of the loaded project as a diagram.
 
-use berth_docs::graph::{self, View};
+use berth_docs::graph::{self, GroupBy, View};
 
 use super::{load_options, load_project};
 use crate::cli::{GlobalArgs, GraphArgs};
@@ -21,11 +21,21 @@ pub fn run(global: &GlobalArgs, args: &GraphArgs, printer: &mut Printer) -> anyh
         ));
         return Ok(1);
     }
+    let group_by = match args.group_by.as_deref().map(|b| (b, GroupBy::parse(b))) {
+        None => None,
+        Some((_, Some(by))) => Some(by),
+        Some((b, None)) => {
+            printer.error(&format!(
+                "invalid --group-by value {b:?}: expected role, network, profile or none"
+            ));
+            return Ok(1);
+        }
+    };
     let opts = load_options(global)?;
     let Some(project) = load_project(&opts, printer) else {
         return Ok(1);
     };
-    let mut g = graph::build(&project, view);
+    let mut g = graph::build_grouped(&project, view, group_by);
     if args.format == "png"
         && args.output.is_none()
         && std::io::IsTerminal::is_terminal(&std::io::stdout())
@@ -41,6 +51,9 @@ pub fn run(global: &GlobalArgs, args: &GraphArgs, printer: &mut Printer) -> anyh
                 return Ok(1);
             }
         }
+    }
+    if args.collapse {
+        g = g.collapse(&project);
     }
     let bytes = match args.format.as_str() {
         "dot" => berth_docs::dot::render(&g).into_bytes(),
