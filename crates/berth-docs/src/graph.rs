@@ -167,38 +167,10 @@ impl Graph {
                 keep[e.to] = true;
             }
         }
-        let mut new_index = vec![usize::MAX; self.nodes.len()];
-        let mut g = Graph {
-            title: self.title.clone(),
-            top_down: self.top_down,
-            ..Graph::default()
-        };
-        for (i, n) in self.nodes.iter().enumerate() {
-            if keep[i] {
-                new_index[i] = g.nodes.len();
-                g.nodes.push(n.clone());
-            }
-        }
-        for e in &self.edges {
-            if keep[e.from] && keep[e.to] {
-                g.edges.push(Edge {
-                    from: new_index[e.from],
-                    to: new_index[e.to],
-                    ..e.clone()
-                });
-            }
-        }
-        g.groups = self
-            .groups
-            .iter()
-            .filter(|gr| {
-                g.nodes
-                    .iter()
-                    .any(|n| n.group.as_deref() == Some(gr.as_str()))
-            })
-            .cloned()
+        let into: Vec<Option<usize>> = (0..self.nodes.len())
+            .map(|i| keep[i].then_some(i))
             .collect();
-        Ok(g)
+        Ok(self.contracted(self.nodes.clone(), &into))
     }
 }
 
@@ -308,6 +280,62 @@ fn family_name(stem: &str, numbers: &[u64]) -> String {
 }
 
 impl Graph {
+    /// The graph with each node `i` drawn as node `into[i]` (itself when it stays, another to
+    /// merge into it, `None` to leave it out), `nodes` giving what the staying ones look like.
+    /// Edges follow their ends: those to a node left out go, those merged into one (same
+    /// ends, same kind) become one with their distinct labels joined, and those between two
+    /// merged nodes vanish. Groups nothing is drawn in any more go too.
+    fn contracted(&self, nodes: Vec<Node>, into: &[Option<usize>]) -> Graph {
+        let mut new_index = vec![None; nodes.len()];
+        let mut g = Graph {
+            title: self.title.clone(),
+            top_down: self.top_down,
+            ..Graph::default()
+        };
+        for (i, n) in nodes.into_iter().enumerate() {
+            if into[i] == Some(i) {
+                new_index[i] = Some(g.nodes.len());
+                g.nodes.push(n);
+            }
+        }
+        let end = |i: usize| into[i].and_then(|j| new_index[j]);
+        // Merged edges by their ends and kind, with the distinct labels of what they merge.
+        let mut seen: HashMap<(usize, usize, EdgeKind), usize> = HashMap::new();
+        let mut labels: Vec<Vec<&str>> = Vec::new();
+        for e in &self.edges {
+            let (Some(from), Some(to)) = (end(e.from), end(e.to)) else {
+                continue;
+            };
+            if from == to && e.from != e.to {
+                continue;
+            }
+            let k = *seen.entry((from, to, e.kind)).or_insert_with(|| {
+                g.edges.push(Edge {
+                    from,
+                    to,
+                    ..e.clone()
+                });
+                labels.push(Vec::new());
+                g.edges.len() - 1
+            });
+            g.edges[k].critical |= e.critical;
+            if !e.label.is_empty() && !labels[k].contains(&e.label.as_str()) {
+                labels[k].push(&e.label);
+            }
+        }
+        for (e, l) in g.edges.iter_mut().zip(labels) {
+            e.label = l.join(", ");
+        }
+        let used: HashSet<&str> = g.nodes.iter().filter_map(|n| n.group.as_deref()).collect();
+        g.groups = self
+            .groups
+            .iter()
+            .filter(|gr| used.contains(gr.as_str()))
+            .cloned()
+            .collect();
+        g
+    }
+
     /// The graph with numbered copies of a service drawn as one node: services whose names
     /// differ only in a trailing number (`betanet-mixnode-1`, `-2`, `-3`), in the same group,
     /// that run the same image or build the same context. Their edges are merged (labels
@@ -316,8 +344,13 @@ impl Graph {
     pub fn collapse(&self, project: &Project) -> Graph {
         // The image, or the build, a service runs: copies run the same.
         let template = |name: &str| {
-            let s = project.service(name)?;
-            Some((s.get("image").cloned(), s.get("build").cloned()))
+            project
+                .service(name)
+                .map(|s| (s.get("image"), s.get("build")))
+        };
+        let same = |a: Option<&Value>, b: Option<&Value>| match (a, b) {
+            (Some(a), Some(b)) => a.same(b),
+            (a, b) => a.is_none() && b.is_none(),
         };
         // Numbered services by stem and group: (number, node) each.
         type Family<'g> = (&'g str, Option<&'g str>);
@@ -338,18 +371,12 @@ impl Graph {
         for ((stem, _), mut members) in families {
             members.sort_unstable();
             let first = template(&self.nodes[members[0].1].label[0]);
-            let same = |a: &Option<(Option<Value>, Option<Value>)>| match (a, &first) {
-                (Some((ai, ab)), Some((fi, fb))) => {
-                    let eq = |x: &Option<Value>, y: &Option<Value>| match (x, y) {
-                        (Some(x), Some(y)) => x.same(y),
-                        (None, None) => true,
-                        _ => false,
-                    };
-                    eq(ai, fi) && eq(ab, fb)
+            members.retain(|(_, i)| match (template(&self.nodes[*i].label[0]), first) {
+                (Some((image, build)), Some((first_image, first_build))) => {
+                    same(image, first_image) && same(build, first_build)
                 }
                 _ => false,
-            };
-            members.retain(|(_, i)| same(&template(&self.nodes[*i].label[0])));
+            });
             if members.len() < 2 {
                 continue;
             }
@@ -390,44 +417,8 @@ impl Graph {
                 *replicas = containers;
             }
         }
-        let mut new_index = vec![usize::MAX; nodes.len()];
-        let mut g = Graph {
-            title: self.title.clone(),
-            top_down: self.top_down,
-            groups: self.groups.clone(),
-            ..Graph::default()
-        };
-        for (i, n) in nodes.into_iter().enumerate() {
-            if into[i] == i {
-                new_index[i] = g.nodes.len();
-                g.nodes.push(n);
-            }
-        }
-        // Merged edges by their ends and kind, with the distinct labels of what they merge.
-        let mut seen: HashMap<(usize, usize, EdgeKind), usize> = HashMap::new();
-        let mut labels: Vec<Vec<&str>> = Vec::new();
-        for e in &self.edges {
-            let (from, to) = (new_index[into[e.from]], new_index[into[e.to]]);
-            if from == to && e.from != e.to {
-                continue;
-            }
-            let k = *seen.entry((from, to, e.kind)).or_insert_with(|| {
-                g.edges.push(Edge {
-                    from,
-                    to,
-                    ..e.clone()
-                });
-                labels.push(Vec::new());
-                g.edges.len() - 1
-            });
-            g.edges[k].critical |= e.critical;
-            if !e.label.is_empty() && !labels[k].contains(&e.label.as_str()) {
-                labels[k].push(&e.label);
-            }
-        }
-        for (e, l) in g.edges.iter_mut().zip(labels) {
-            e.label = l.join(", ");
-        }
+        let into: Vec<Option<usize>> = into.into_iter().map(Some).collect();
+        let mut g = self.contracted(nodes, &into);
         // The longest chain may have run through the copies: found again.
         if self.edges.iter().any(|e| e.critical) {
             for e in &mut g.edges {

@@ -21,16 +21,14 @@ pub fn run(global: &GlobalArgs, args: &GraphArgs, printer: &mut Printer) -> anyh
         ));
         return Ok(1);
     }
-    let group_by = match args.group_by.as_deref().map(|b| (b, GroupBy::parse(b))) {
-        None => None,
-        Some((_, Some(by))) => Some(by),
-        Some((b, None)) => {
-            printer.error(&format!(
-                "invalid --group-by value {b:?}: expected role, network, profile or none"
-            ));
-            return Ok(1);
-        }
-    };
+    let group_by = args.group_by.as_deref().map(|b| (b, GroupBy::parse(b)));
+    if let Some((b, None)) = group_by {
+        printer.error(&format!(
+            "invalid --group-by value {b:?}: expected role, network, profile or none"
+        ));
+        return Ok(1);
+    }
+    let group_by = group_by.and_then(|(_, by)| by);
     let opts = load_options(global)?;
     let Some(project) = load_project(&opts, printer) else {
         return Ok(1);
