@@ -44,8 +44,8 @@ pub struct GlobalArgs {
     /// Run compose in backward compatibility mode
     #[arg(long = "compatibility")]
     pub compatibility: bool,
-    /// Execute command in dry run mode
-    #[arg(long = "dry-run")]
+    /// Execute command in dry run mode (also after the command, as `ps --dry-run`)
+    #[arg(long = "dry-run", global = true)]
     pub dry_run: bool,
     /// Include all resources, even those not used by services
     #[arg(long = "all-resources")]
@@ -114,6 +114,30 @@ pub enum Command {
     /// ports, Traefik routes, URLs, volumes, health checks, environment, profiles, limits and
     /// the audit's findings, each row citing the file and line that defined it
     Docs(DocsArgs),
+}
+
+impl Command {
+    /// The name of a command that changes the engine's state, which a dry run must not do.
+    #[must_use]
+    pub fn changes_state(&self) -> Option<&'static str> {
+        Some(match self {
+            Command::Up(_) => "up",
+            Command::Down(_) => "down",
+            Command::Create(_) => "create",
+            Command::Start(_) => "start",
+            Command::Stop(_) => "stop",
+            Command::Restart(_) => "restart",
+            Command::Kill(_) => "kill",
+            Command::Pause(_) => "pause",
+            Command::Unpause(_) => "unpause",
+            Command::Rm(_) => "rm",
+            Command::Run(_) => "run",
+            Command::Exec(_) => "exec",
+            Command::Build(_) => "build",
+            Command::Pull(_) => "pull",
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -646,12 +670,24 @@ pub struct PsArgs {
     /// Display services
     #[arg(long = "services")]
     pub list_services: bool,
-    /// Format the output. Values: [table | json]
+    /// Format output using a custom template: 'table' (default), 'table TEMPLATE' (a table of
+    /// the given Go template's columns), 'json', or 'TEMPLATE' (a Go template, e.g.
+    /// '{{.Name}}')
     #[arg(long, default_value = "table")]
     pub format: String,
     /// Filter services by status. Values: [paused | restarting | removing | running | dead | created | exited]
     #[arg(long)]
     pub status: Vec<String>,
+    /// Filter services by a property (supported filters: status)
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// Don't truncate output
+    #[arg(long = "no-trunc")]
+    pub no_trunc: bool,
+    /// Include orphaned services (not declared by project)
+    #[arg(long, default_value_t = true, num_args = 0..=1, default_missing_value = "true",
+          action = clap::ArgAction::Set)]
+    pub orphans: bool,
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@ mod logprint;
 mod printer;
 mod progress;
 mod table;
+mod template;
 mod terminal;
 
 use std::process::ExitCode;

@@ -5,29 +5,17 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-use std::sync::Once;
 use std::time::Duration;
 
 use berth_conformance::reference_binary;
 
+mod common;
+
+use common::ensure_image;
+
 const IMAGE: &str = "berth-test/busybox";
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn ensure_image() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let st = Command::new("bash")
-            .arg(repo_root().join("scripts/test-image.sh"))
-            .status()
-            .expect("run scripts/test-image.sh");
-        assert!(st.success(), "building the test image failed");
-    });
-}
 
 /// A project in a temporary folder; `down -v -t 0` when dropped.
 struct Stack {
@@ -523,7 +511,14 @@ services:
     // pause and unpause.
     s.ok(&s.berth(&["pause", "a"]));
     assert_eq!(state(a), "paused");
-    s.ok(&s.berth(&["unpause"]));
+    // As in Docker Compose, every container is tried: the one that is not paused is the
+    // engine's error (exit 1), the paused one is unpaused.
+    let out = s.berth(&["unpause"]);
+    fails_with(&out, "is not paused");
+    assert_eq!(state(a), "running");
+    s.ok(&s.berth(&["pause", "a"]));
+    fails_with(&s.berth(&["pause", "a"]), "already paused");
+    s.ok(&s.berth(&["unpause", "a"]));
     assert_eq!(state(a), "running");
     // restart keeps the containers.
     let before = s.ids();
@@ -543,16 +538,24 @@ services:
     assert_eq!(s.ids().len(), 2);
     s.ok(&s.berth(&["rm", "-f"]));
     assert_eq!(s.ids().len(), 1);
+    // Without -f, `-p NAME` names the project the engine holds, as in Docker Compose: b has
+    // no container left, so it is no service of it.
     let out = s.berth(&["start", "b"]);
-    fails_with(&out, "service \"b\" has no container to start");
+    fails_with(&out, "no such service: \"b\": not found");
+    // Loaded from its file, b is a service, and `start` skips it: it has nothing to start.
+    let out = s.berth(&["-f", "compose.yaml", "start", "b"]);
+    s.ok(&out);
+    assert_eq!(s.ids().len(), 1);
     s.ok(&s.berth(&["rm", "-s", "-f"]));
     assert!(s.ids().is_empty());
     // Nothing left: kill says so, and succeeds.
     let out = s.berth(&["kill"]);
     s.ok(&out);
     assert!(stderr(&out).contains("no container to kill"));
-    let out = s.berth(&["stop", "nosuch"]);
+    let out = s.berth(&["-f", "compose.yaml", "stop", "nosuch"]);
     fails_with(&out, "no such service: nosuch");
+    // A project known by name only has no such service either, and nothing to stop.
+    s.ok(&s.berth(&["stop", "nosuch"]));
 }
 
 #[test]
@@ -1047,7 +1050,8 @@ services:
     s.ok(&s.berth(&["down", "-t", "0", "app"]));
     assert_eq!(state("berth-e2e-build-other-1"), "running");
     assert!(!docker_ok(&["inspect", "berth-e2e-build-app-1"]));
-    s.ok(&s.berth(&["down", "-t", "0", "--rmi", "local"]));
+    // Loaded from its file, the project knows the image of a service without containers.
+    s.ok(&s.berth(&["-f", "compose.yaml", "down", "-t", "0", "--rmi", "local"]));
     assert!(!docker_ok(&["image", "inspect", image]));
     assert!(docker_ok(&["image", "inspect", IMAGE]));
 }

@@ -271,6 +271,70 @@ impl Engine {
         Ok(list.iter().any(|n| n.name.as_deref() == Some(name)))
     }
 
+    /// A project known only by name, read off the engine: its service containers (running or
+    /// not), and the networks and volumes labelled with it.
+    ///
+    /// # Errors
+    /// Engine API errors.
+    pub async fn named_project(
+        &self,
+        project: &str,
+    ) -> Result<crate::spec::ProjectSpec, EngineError> {
+        let label = format!("{}={project}", labels::PROJECT);
+        let filters = |l: &str| {
+            let mut f = HashMap::new();
+            f.insert("label".to_string(), vec![l.to_string()]);
+            f
+        };
+        let (containers, networks, volumes) = tokio::try_join!(
+            self.project_containers(project, true),
+            async {
+                Ok::<_, EngineError>(
+                    self.docker
+                        .list_networks(Some(ListNetworksOptions {
+                            filters: Some(filters(&label)),
+                        }))
+                        .await?,
+                )
+            },
+            async {
+                Ok::<_, EngineError>(
+                    self.docker
+                        .list_volumes(Some(bollard::query_parameters::ListVolumesOptions {
+                            filters: Some(filters(&label)),
+                        }))
+                        .await?,
+                )
+            },
+        )?;
+        let resource =
+            |name: Option<String>, labels_map: Option<&HashMap<String, String>>, key: &str| {
+                let name = name?;
+                let key = labels_map
+                    .and_then(|l| l.get(key).cloned())
+                    .unwrap_or_else(|| name.clone());
+                Some(crate::observed::ObservedResource { name, key })
+            };
+        let mut networks: Vec<_> = networks
+            .into_iter()
+            .filter_map(|n| resource(n.name, n.labels.as_ref(), labels::NETWORK))
+            .collect();
+        networks.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut volumes: Vec<_> = volumes
+            .volumes
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|v| resource(Some(v.name), Some(&v.labels), labels::VOLUME))
+            .collect();
+        volumes.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(crate::observed::from_observed(
+            project,
+            &containers,
+            &networks,
+            &volumes,
+        ))
+    }
+
     /// The labels of the volume of this exact name, or `None` when there is no such volume.
     ///
     /// # Errors

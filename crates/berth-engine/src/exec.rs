@@ -46,13 +46,13 @@ struct Seen {
 }
 
 /// Follows the engine's container events for one project.
-struct Watcher {
+pub(crate) struct Watcher {
     seen: Mutex<HashMap<String, Seen>>,
     changed: Notify,
 }
 
 impl Watcher {
-    fn start(engine: &Engine, project: &str) -> Arc<Watcher> {
+    pub(crate) fn start(engine: &Engine, project: &str) -> Arc<Watcher> {
         let w = Arc::new(Watcher {
             seen: Mutex::new(HashMap::new()),
             changed: Notify::new(),
@@ -216,6 +216,8 @@ pub struct ExecOptions {
     /// Stop timeout for recreated and removed containers (`-t`).
     pub timeout: Option<i32>,
     pub remove_orphans: bool,
+    /// `COMPOSE_IGNORE_ORPHANS`: orphans are neither reported nor removed.
+    pub ignore_orphans: bool,
     /// `--wait`: after starting, wait until every service is running, or healthy where it has
     /// a healthcheck.
     pub wait: bool,
@@ -237,9 +239,10 @@ pub async fn up(
     opts: &ExecOptions,
     progress: Arc<dyn Progress>,
 ) -> Result<(), EngineError> {
-    let stopped = ensure_networks(engine, project, spec, progress.as_ref()).await?;
+    let mut stopped = ensure_networks(engine, project, spec, progress.as_ref()).await?;
     let removed = ensure_volumes(engine, spec, progress.as_ref()).await?;
-    if !plan.orphans.is_empty() {
+    stopped.extend(stop_for_dependencies(engine, spec, plan, opts, progress.as_ref()).await?);
+    if !plan.orphans.is_empty() && !opts.ignore_orphans {
         if opts.remove_orphans {
             for o in &plan.orphans {
                 remove_container(engine, &o.id, &o.name, opts.timeout, progress.as_ref()).await?;
@@ -402,6 +405,50 @@ async fn wait_all(
         }
     }
     Ok(())
+}
+
+/// Stops the running containers the plan keeps of services whose `restart: true` dependency
+/// is recreated; they start again after it. Returns their IDs.
+async fn stop_for_dependencies(
+    engine: &Engine,
+    spec: &ProjectSpec,
+    plan: &Plan,
+    opts: &ExecOptions,
+    progress: &dyn Progress,
+) -> Result<HashSet<String>, EngineError> {
+    let mut stopped = HashSet::new();
+    for sp in plan.services.iter().filter(|p| p.restart_for_dependency) {
+        let timeout = opts.timeout.or_else(|| {
+            spec.services
+                .iter()
+                .find(|s| s.name == sp.service)
+                .and_then(service_timeout)
+        });
+        for step in &sp.steps {
+            if let Step::Keep {
+                id,
+                name,
+                running: true,
+                ..
+            } = step
+            {
+                progress.event("Container", name, "Stopping");
+                engine
+                    .docker
+                    .stop_container(
+                        id,
+                        Some(bollard::query_parameters::StopContainerOptions {
+                            t: timeout,
+                            ..Default::default()
+                        }),
+                    )
+                    .await?;
+                progress.event("Container", name, "Stopped");
+                stopped.insert(id.clone());
+            }
+        }
+    }
+    Ok(stopped)
 }
 
 /// Creates the project's networks that are missing and reuses those that match. A network whose
@@ -883,7 +930,7 @@ fn start_error(service: &str, container: &str, e: &bollard::errors::Error) -> En
 }
 
 /// Waits until dependency container `id` satisfies `dep.condition`.
-async fn wait_condition(
+pub(crate) async fn wait_condition(
     engine: &Engine,
     watcher: &Watcher,
     dep: &crate::spec::Dependency,

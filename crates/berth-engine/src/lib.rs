@@ -10,6 +10,7 @@ pub mod client;
 pub mod exec;
 pub mod labels;
 pub mod logs;
+pub mod observed;
 pub mod oneoff;
 pub mod ops;
 pub mod plan;

@@ -116,6 +116,8 @@ pub enum TimeStyle {
     Trimmed,
     /// `2026-11-22 19:54:49.152013`: microseconds, a space, no zone (Docker Compose's events).
     Plain,
+    /// `2026-11-22 19:54:49 +0000 UTC`: Go's `time.Time` printed (`ps`'s `CreatedAt`).
+    Go,
 }
 
 /// A UTC time, `secs` since the epoch plus `nanos`.
@@ -136,6 +138,7 @@ pub fn utc_time(secs: i64, nanos: u32, style: TimeStyle) -> String {
             "{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02}.{:06}",
             nanos / 1000
         ),
+        TimeStyle::Go => format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02} +0000 UTC"),
     }
 }
 

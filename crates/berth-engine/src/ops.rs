@@ -1,6 +1,7 @@
-//! Operations on containers that already exist: `stop`, `restart`, `kill`, `pause`, `unpause`
-//! and `rm`, with Docker Compose's progress lines and order (stop and rm go dependents first;
-//! the others act on every container at once).
+//! Operations on containers that already exist: `stop`, `restart`, `kill`, `pause`, `unpause`,
+//! `rm`, and `start` of a project known only by name, with Docker Compose's progress lines and
+//! order (stop and rm go dependents first, start dependencies first; the others act on every
+//! container at once).
 
 use std::sync::Arc;
 
@@ -27,6 +28,9 @@ pub enum Op {
     Kill {
         signal: Option<String>,
     },
+    /// Start stopped containers, dependencies first (`start` of a project known only by name,
+    /// whose containers are all there is to go by).
+    Start,
     Pause,
     Unpause,
     /// Remove (stopped) containers, with their anonymous volumes when `volumes`.
@@ -42,6 +46,7 @@ impl Op {
             Op::Stop { .. } => (Some("Stopping"), "Stopped", "Stopping"),
             Op::Restart { .. } => (Some("Restarting"), "Started", "Restarting"),
             Op::Kill { .. } => (Some("Killing"), "Killed", "Killing"),
+            Op::Start => (Some("Starting"), "Started", "Starting"),
             Op::Pause => (None, "Paused", "Pausing"),
             Op::Unpause => (None, "Unpaused", "Unpausing"),
             Op::Remove { .. } => (Some("Removing"), "Removed", "Removing"),
@@ -52,10 +57,12 @@ impl Op {
     #[must_use]
     pub fn applies_to(&self, state: &str) -> bool {
         match self {
-            Op::Stop { .. } | Op::Pause => state == "running",
+            // Docker Compose stops (and reports) every container, exited or created ones too,
+            // and pauses or unpauses each one, the engine refusing those in the wrong state
+            // ("already paused", "is not paused": exit 1).
+            Op::Stop { .. } | Op::Restart { .. } | Op::Pause | Op::Unpause => true,
             Op::Kill { .. } => matches!(state, "running" | "paused" | "restarting"),
-            Op::Unpause => state == "paused",
-            Op::Restart { .. } => true,
+            Op::Start => matches!(state, "created" | "exited"),
             Op::Remove { .. } => !matches!(state, "running" | "paused" | "restarting"),
         }
     }
@@ -96,13 +103,36 @@ pub async fn apply(
     op: &Op,
     progress: Arc<dyn Progress>,
 ) -> Result<(), EngineError> {
+    let starts = matches!(op, Op::Start | Op::Restart { .. });
     let groups = if op.ordered() {
         reverse_dependency_groups(spec, containers)
+    } else if starts {
+        let mut groups = reverse_dependency_groups(spec, containers);
+        groups.reverse();
+        groups
     } else {
         vec![containers.iter().collect()]
     };
+    // Starting again waits, as `up` does, for the dependencies started in this run to meet
+    // their `depends_on` condition (Docker Compose's restart: "Waiting", then "Healthy").
+    let watcher = starts.then(|| crate::exec::Watcher::start(engine, &spec.name));
     let mut first_err = None;
     for group in groups {
+        if let (Some(watcher), Some(first)) = (&watcher, group.first()) {
+            if let Err(e) = wait_dependencies(
+                engine,
+                spec,
+                containers,
+                &first.service,
+                watcher,
+                &*progress,
+            )
+            .await
+            {
+                first_err.get_or_insert(e);
+                break;
+            }
+        }
         let mut set = tokio::task::JoinSet::new();
         for c in group {
             let engine = engine.clone();
@@ -142,6 +172,27 @@ pub async fn apply(
     first_err.map_or(Ok(()), Err)
 }
 
+/// Waits until every container of `service`'s dependencies among `containers` meets its
+/// condition.
+async fn wait_dependencies(
+    engine: &Engine,
+    spec: &ProjectSpec,
+    containers: &[Observed],
+    service: &str,
+    watcher: &crate::exec::Watcher,
+    progress: &dyn Progress,
+) -> Result<(), EngineError> {
+    let Some(s) = spec.services.iter().find(|s| s.name == service) else {
+        return Ok(());
+    };
+    for dep in &s.depends_on {
+        for c in containers.iter().filter(|c| c.service == dep.service) {
+            crate::exec::wait_condition(engine, watcher, dep, &c.id, service, progress).await?;
+        }
+    }
+    Ok(())
+}
+
 async fn one(engine: &Engine, id: &str, op: &Op, grace: Option<i32>) -> Result<(), EngineError> {
     let d = &engine.docker;
     let r = match op {
@@ -173,6 +224,10 @@ async fn one(engine: &Engine, id: &str, op: &Op, grace: Option<i32>) -> Result<(
                 }),
             )
             .await
+        }
+        Op::Start => {
+            d.start_container(id, None::<bollard::query_parameters::StartContainerOptions>)
+                .await
         }
         Op::Pause => d.pause_container(id).await,
         Op::Unpause => d.unpause_container(id).await,
@@ -228,7 +283,7 @@ pub async fn cleanup_interrupted(
     let stop = Op::Stop { timeout };
     let running: Vec<Observed> = mine
         .iter()
-        .filter(|c| stop.applies_to(&c.state))
+        .filter(|c| c.state == "running")
         .cloned()
         .collect();
     apply(engine, spec, &running, &stop, Arc::clone(&progress)).await?;

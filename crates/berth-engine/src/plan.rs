@@ -56,6 +56,10 @@ pub struct ServicePlan {
     pub steps: Vec<Step>,
     /// The local ID of the service's image, if the engine has it.
     pub image_id: Option<String>,
+    /// A dependency declared with `restart: true` is recreated: the running containers this
+    /// plan keeps are stopped before it, and started again once it is ready (Docker Compose
+    /// prints them `Stopped`, then `Started`).
+    pub restart_for_dependency: bool,
 }
 
 /// What `up` will do.
@@ -133,7 +137,22 @@ pub fn plan_up(
             service: s.name.clone(),
             steps,
             image_id: image_ids.get(&s.image).cloned(),
+            restart_for_dependency: false,
         });
+    }
+    let recreated: HashSet<String> = services
+        .iter()
+        .filter(|p| p.steps.iter().any(|s| matches!(s, Step::Recreate { .. })))
+        .map(|p| p.service.clone())
+        .collect();
+    for (p, s) in services.iter_mut().zip(&spec.services) {
+        p.restart_for_dependency = s
+            .depends_on
+            .iter()
+            .any(|d| d.restart && recreated.contains(&d.service))
+            && p.steps
+                .iter()
+                .any(|s| matches!(s, Step::Keep { running: true, .. }));
     }
     let orphans = observed
         .iter()

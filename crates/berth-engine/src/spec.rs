@@ -24,7 +24,7 @@ pub enum Condition {
 }
 
 impl Condition {
-    fn parse(s: &str) -> Condition {
+    pub(crate) fn parse(s: &str) -> Condition {
         match s {
             "service_healthy" => Condition::Healthy,
             "service_completed_successfully" => Condition::CompletedSuccessfully,
@@ -310,7 +310,7 @@ fn ordered_networks(v: &Value) -> Vec<String> {
 
 /// Dependencies first; services that do not depend on each other keep the model's order.
 /// (The loader has already rejected cycles.)
-fn dependency_order(services: Vec<ServiceSpec>) -> Vec<ServiceSpec> {
+pub(crate) fn dependency_order(services: Vec<ServiceSpec>) -> Vec<ServiceSpec> {
     let index: HashMap<String, usize> = services
         .iter()
         .enumerate()

@@ -12,9 +12,21 @@ pub const COMPOSE_PROFILES: &str = "COMPOSE_PROFILES";
 pub const COMPOSE_ENV_FILES: &str = "COMPOSE_ENV_FILES";
 /// When true, the default `.env` file is not read (from the OS environment only).
 pub const COMPOSE_DISABLE_ENV_FILE: &str = "COMPOSE_DISABLE_ENV_FILE";
+/// When true, `up`, `run` and `down` remove orphan containers as with `--remove-orphans`
+/// (read from the project's environment: the shell or `.env`).
+pub const COMPOSE_REMOVE_ORPHANS: &str = "COMPOSE_REMOVE_ORPHANS";
+/// When true, `up` and `run` neither warn about orphan containers nor remove them.
+pub const COMPOSE_IGNORE_ORPHANS: &str = "COMPOSE_IGNORE_ORPHANS";
 /// Used to expand `~` in paths.
 pub const HOME: &str = "HOME";
 /// Set to the working directory when unset, as Docker Compose does.
 pub const PWD: &str = "PWD";
 /// The Docker Engine to talk to (`unix:///var/run/docker.sock` when unset).
 pub const DOCKER_HOST: &str = "DOCKER_HOST";
+
+/// Go's `strconv.ParseBool`, as Docker Compose reads its boolean variables (`1`, `t`, `true`,
+/// `TRUE`, `True`; anything else is false).
+#[must_use]
+pub fn truthy(value: Option<&str>) -> bool {
+    matches!(value, Some("1" | "t" | "T" | "true" | "TRUE" | "True"))
+}

@@ -29,6 +29,10 @@ pub struct Options {
     pub profiles: Vec<String>,
     /// Services named on the command line (selection).
     pub services: Vec<String>,
+    /// Services named on the command line of an engine command: enabled, with what they
+    /// depend on, whatever their profiles, but not selected (Docker Compose's
+    /// `WithServicesEnabled`: `restart debug` acts on `debug` of an inactive profile).
+    pub enable: Vec<String>,
     pub interpolate: bool,
     pub normalize: bool,
     pub resolve_paths: bool,
@@ -58,6 +62,7 @@ impl Options {
             env_files: Vec::new(),
             profiles: Vec::new(),
             services: Vec::new(),
+            enable: Vec::new(),
             interpolate: true,
             normalize: true,
             resolve_paths: true,
@@ -873,7 +878,25 @@ impl Loader<'_> {
                 }
             }
         }
-        let enabled = |svc: &Value| -> bool {
+        let mut forced: HashSet<String> = HashSet::new();
+        let mut todo: Vec<String> = opts.enable.clone();
+        while let Some(n) = todo.pop() {
+            if let Some(svc) = services.get(&n) {
+                todo.extend(
+                    svc.get("depends_on")
+                        .and_then(Value::as_map)
+                        .into_iter()
+                        .flat_map(Map::iter)
+                        .map(|(k, _)| k.name.clone())
+                        .filter(|d| !forced.contains(d)),
+                );
+                forced.insert(n);
+            }
+        }
+        let enabled = |name: &str, svc: &Value| -> bool {
+            if forced.contains(name) {
+                return true;
+            }
             let Some(ps) = svc.get("profiles").and_then(Value::as_seq) else {
                 return true;
             };
@@ -886,7 +909,7 @@ impl Loader<'_> {
         let mut disabled: IndexMap<String, Value> = IndexMap::new();
         let mut kept = Map::new(MapKind::Dict);
         for (k, v) in services.entries {
-            if enabled(&v) {
+            if enabled(&k.name, &v) {
                 kept.insert(k, v);
             } else {
                 disabled.insert(k.name, v);

@@ -15,7 +15,9 @@ fn services_of(
     deps: bool,
     printer: &mut Printer,
 ) -> anyhow::Result<Option<berth_engine::spec::ProjectSpec>> {
-    let opts = load_options(global)?;
+    let mut opts = load_options(global)?;
+    // Named services are enabled whatever their profiles, as in Docker Compose.
+    opts.enable = services.to_vec();
     let Some(project) = load_project(&opts, printer) else {
         return Ok(None);
     };

@@ -3,8 +3,12 @@
 
 use std::collections::HashSet;
 
+use berth_engine::spec::ProjectSpec;
 use berth_engine::Engine;
 use berth_model::Project;
+
+use crate::cli::GlobalArgs;
+use crate::printer::Printer;
 
 /// A runtime for one command. Two workers: the machine has two cores, and the work is waiting
 /// on the engine.
@@ -39,4 +43,95 @@ pub fn exit_status(
         printer.error(&e.to_string());
         1
     })
+}
+
+/// The project an engine command acts on, found as Docker Compose's `projectOrName` finds it:
+/// `-p NAME` without `-f` names a project whose files are not read at all (it is whatever the
+/// engine holds under that name, from any folder); otherwise the files are loaded, and when
+/// that fails `COMPOSE_PROJECT_NAME` still names the project.
+pub enum Target {
+    Loaded(Box<Project>),
+    Named(String),
+}
+
+impl Target {
+    /// Finds the target; `services` (named on the command line) are enabled whatever their
+    /// profiles. On failure prints the load error and returns `None`.
+    pub fn resolve(
+        global: &GlobalArgs,
+        services: &[String],
+        printer: &mut Printer,
+    ) -> anyhow::Result<Option<Target>> {
+        if global.file.is_empty() {
+            if let Some(name) = &global.project_name {
+                return Ok(Some(Target::Named(name.clone())));
+            }
+        }
+        let mut opts = super::load_options(global)?;
+        opts.enable = services.to_vec();
+        let env_name = std::env::var(berth_loader::env_vars::COMPOSE_PROJECT_NAME)
+            .ok()
+            .filter(|n| !n.is_empty());
+        match berth_loader::load::load(&opts) {
+            Ok(p) => {
+                for w in &p.warnings {
+                    printer.diag(&w.render(&p.sources));
+                }
+                // Naming a service the files do not have fails the load in Docker Compose,
+                // and so falls back to the project `COMPOSE_PROJECT_NAME` names.
+                let known = known_services(&p);
+                if let Some(name) = env_name.filter(|_| services.iter().any(|s| !known.contains(s)))
+                {
+                    return Ok(Some(Target::Named(name)));
+                }
+                Ok(Some(Target::Loaded(Box::new(p))))
+            }
+            Err(e) => match env_name {
+                Some(name) => Ok(Some(Target::Named(name))),
+                None => {
+                    for w in &e.warnings {
+                        printer.diag(&w.render(&e.sources));
+                    }
+                    printer.diag(&e.render());
+                    Ok(None)
+                }
+            },
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            Target::Loaded(p) => &p.name,
+            Target::Named(n) => n,
+        }
+    }
+
+    /// The engine layer's spec and the services the project knows (containers of any other
+    /// service are orphans). A named project's spec is read from the engine.
+    ///
+    /// # Errors
+    /// Engine errors, for a named project.
+    pub fn spec(
+        &self,
+    ) -> anyhow::Result<Result<(ProjectSpec, HashSet<String>), berth_engine::EngineError>> {
+        Ok(match self {
+            Target::Loaded(p) => Ok((berth_engine::spec::project_spec(p), known_services(p))),
+            Target::Named(name) => runtime()?.block_on(async {
+                let spec = connect().await?.named_project(name).await?;
+                let known = spec.services.iter().map(|s| s.name.clone()).collect();
+                Ok((spec, known))
+            }),
+        })
+    }
+}
+
+/// A boolean variable of Docker Compose's (`COMPOSE_REMOVE_ORPHANS`, ...), read as the
+/// reference reads it: from the project's environment (the shell and `.env`) when the project
+/// is loaded, from the shell otherwise.
+pub fn env_flag(target: Option<&Project>, name: &str) -> bool {
+    let value = match target {
+        Some(p) => p.environment.get(name).cloned(),
+        None => std::env::var(name).ok(),
+    };
+    berth_loader::env_vars::truthy(value.as_deref())
 }

@@ -52,10 +52,13 @@ pub fn port(global: &GlobalArgs, args: &PortArgs, printer: &mut Printer) -> anyh
             .into_iter()
             .find(|c| c.number == args.index)
             .ok_or_else(|| {
-                EngineError::Other(format!(
-                    "service {:?} has no container #{}",
-                    args.service, args.index
-                ))
+                // Docker Compose's words, the same as `exec`'s.
+                let which = if args.index == 1 {
+                    String::new()
+                } else {
+                    format!(" container #{}", args.index)
+                };
+                EngineError::Other(format!("service {:?} is not running{which}", args.service))
             })
     })?;
     let c = match found {

@@ -12,29 +12,37 @@ use berth_engine::plan::{Plan, ServicePlan, Step};
 use berth_engine::spec::ProjectSpec;
 
 use crate::cli::{GlobalArgs, KillArgs, RestartArgs, RmArgs, ServicesArgs, StopArgs};
-use crate::commands::engine::{connect, known_services, runtime};
-use crate::commands::{load_options, load_project};
+use crate::commands::engine::{connect, runtime, Target};
 use crate::printer::{Printer, StderrProgress};
 
-/// The loaded project's spec, after checking that every named service exists.
+/// The target project's spec, after checking that every named service of a loaded project
+/// exists (a project known only by name has whatever services its containers say, and each
+/// command treats a name it does not hold as Docker Compose does).
 pub fn project_spec(
     global: &GlobalArgs,
     services: &[String],
     printer: &mut Printer,
 ) -> anyhow::Result<Option<(ProjectSpec, HashSet<String>)>> {
-    let opts = load_options(global)?;
-    let Some(project) = load_project(&opts, printer) else {
+    let Some(target) = Target::resolve(global, services, printer)? else {
         return Ok(None);
     };
-    let spec = berth_engine::spec::project_spec(&project);
-    if let Some(bad) = services
-        .iter()
-        .find(|n| !spec.services.iter().any(|s| &s.name == *n))
-    {
-        printer.error(&format!("no such service: {bad}"));
-        return Ok(None);
+    let (spec, known) = match target.spec()? {
+        Ok(pair) => pair,
+        Err(e) => {
+            printer.error(&e.to_string());
+            return Ok(None);
+        }
+    };
+    if let Target::Loaded(_) = target {
+        if let Some(bad) = services
+            .iter()
+            .find(|n| !spec.services.iter().any(|s| &s.name == *n))
+        {
+            printer.error(&format!("no such service: {bad}"));
+            return Ok(None);
+        }
     }
-    Ok(Some((spec, known_services(&project))))
+    Ok(Some((spec, known)))
 }
 
 /// Runs `op` on the containers of `services` (all when empty) that it applies to.
@@ -145,6 +153,15 @@ pub fn restart(
     let Some((spec, _)) = project_spec(global, &args.services, printer)? else {
         return Ok(1);
     };
+    // Also for a project known only by name, as Docker Compose checks it.
+    if let Some(bad) = args
+        .services
+        .iter()
+        .find(|n| !spec.services.iter().any(|s| &s.name == *n))
+    {
+        printer.error(&format!("no such service: {bad}"));
+        return Ok(1);
+    }
     let mut services: Vec<String> = args.services.clone();
     if !args.no_deps && !services.is_empty() {
         let mut i = 0;
@@ -177,9 +194,12 @@ pub fn start(
     args: &ServicesArgs,
     printer: &mut Printer,
 ) -> anyhow::Result<u8> {
-    let opts = load_options(global)?;
-    let Some(project) = load_project(&opts, printer) else {
+    let Some(target) = Target::resolve(global, &args.services, printer)? else {
         return Ok(1);
+    };
+    let project = match target {
+        Target::Loaded(p) => *p,
+        Target::Named(_) => return start_named(&target, &args.services, printer),
     };
     let mut spec = berth_engine::spec::project_spec(&project);
     if let Err(e) = spec.select(&args.services, false) {
@@ -191,6 +211,11 @@ pub fn start(
     let result = rt.block_on(async {
         let engine = connect().await?;
         let containers = selected(&engine, &spec, &[]).await?;
+        // A service without containers is skipped, as Docker Compose skips it (`up` creates
+        // containers, `start` does not); nothing waits on it.
+        let mut spec = spec;
+        spec.services
+            .retain(|s| containers.iter().any(|c| c.service == s.name));
         let mut plan = Plan {
             services: Vec::new(),
             orphans: Vec::new(),
@@ -206,16 +231,11 @@ pub fn start(
                     running: c.state == "running",
                 })
                 .collect();
-            if steps.is_empty() {
-                return Err(berth_engine::EngineError::Other(format!(
-                    "service {:?} has no container to start",
-                    s.name
-                )));
-            }
             plan.services.push(ServicePlan {
                 service: s.name.clone(),
                 steps,
                 image_id: None,
+                restart_for_dependency: false,
             });
         }
         let quiet_running = Arc::new(SkipRunning);
@@ -226,6 +246,47 @@ pub fn start(
             &plan,
             &ExecOptions::default(),
             quiet_running,
+        )
+        .await
+    });
+    finish(result, printer)
+}
+
+/// `start` of a project known only by name: its stopped containers started, dependencies
+/// first, as their labels order them.
+fn start_named(target: &Target, services: &[String], printer: &mut Printer) -> anyhow::Result<u8> {
+    let mut spec = match target.spec()? {
+        Ok((spec, _)) => spec,
+        Err(e) => {
+            printer.error(&e.to_string());
+            return Ok(1);
+        }
+    };
+    if let Some(bad) = services
+        .iter()
+        .find(|n| !spec.services.iter().any(|s| &s.name == *n))
+    {
+        printer.error(&format!("no such service: {bad:?}: not found"));
+        return Ok(1);
+    }
+    if let Err(e) = spec.select(services, false) {
+        printer.error(&e);
+        return Ok(1);
+    }
+    let rt = runtime()?;
+    let result = rt.block_on(async {
+        let engine = connect().await?;
+        let targets: Vec<Observed> = selected(&engine, &spec, &[])
+            .await?
+            .into_iter()
+            .filter(|c| Op::Start.applies_to(&c.state))
+            .collect();
+        ops::apply(
+            &engine,
+            &spec,
+            &targets,
+            &Op::Start,
+            Arc::new(StderrProgress),
         )
         .await
     });

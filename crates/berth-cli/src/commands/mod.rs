@@ -24,6 +24,14 @@ pub fn run(cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
         printer.diag(&format!("{e}\n"));
         return Ok(1);
     }
+    // A dry run of a command that changes the engine is not simulated yet: refusing it is
+    // safer than doing it for real.
+    if let (true, Some(name)) = (cli.global.dry_run, cli.command.changes_state()) {
+        printer.error(&format!(
+            "--dry-run is not supported for `{name}` yet: nothing was done (commands that only read, such as ps, ls, config and logs, accept it)"
+        ));
+        return Ok(1);
+    }
     match cli.command {
         Command::Config(args) => config::run(&cli.global, &args, printer),
         Command::Up(args) => up::run(&cli.global, &args, printer),

@@ -1,26 +1,54 @@
 //! `berth ps`: the project's containers, as Docker Compose lists them.
 
 use crate::cli::{GlobalArgs, PsArgs};
-use crate::commands::engine::{connect, runtime};
-use crate::commands::{load_options, load_project};
+use crate::commands::engine::{connect, known_services, runtime, Target};
 use crate::printer::Printer;
 
 pub fn run(global: &GlobalArgs, args: &PsArgs, printer: &mut Printer) -> anyhow::Result<u8> {
-    if args.format != "table" && args.format != "json" {
-        printer.error(&format!("unsupported format {:?}", args.format));
-        return Ok(1);
+    let format = match crate::template::parse(&args.format) {
+        Ok(f) => f,
+        Err(e) => {
+            printer.error(&e);
+            return Ok(1);
+        }
+    };
+    let mut statuses = args.status.clone();
+    if let Some(f) = &args.filter {
+        match f.split_once('=') {
+            Some(("status", v)) => statuses = vec![v.to_string()],
+            Some(_) => {
+                printer.error("unknown filter name");
+                return Ok(1);
+            }
+            None => {
+                printer.error("arguments to --filter should be in form KEY=VAL");
+                return Ok(1);
+            }
+        }
     }
-    let opts = load_options(global)?;
-    let Some(project) = load_project(&opts, printer) else {
+    let Some(target) = Target::resolve(global, &args.services, printer)? else {
         return Ok(1);
+    };
+    if let Target::Loaded(p) = &target {
+        let known = known_services(p);
+        if let Some(bad) = args.services.iter().find(|s| !known.contains(*s)) {
+            printer.error(&format!("no such service: {bad}"));
+            return Ok(1);
+        }
+    }
+    // `--orphans=false` leaves out the containers of services the loaded project does not
+    // declare (a project known only by name declares what its containers say).
+    let declared: Option<std::collections::HashSet<String>> = match &target {
+        Target::Loaded(p) if !args.orphans => Some(known_services(p)),
+        _ => None,
     };
     let rt = runtime()?;
     let listed = rt.block_on(async {
         let engine = connect().await?;
-        let all = args.all || !args.status.is_empty();
+        let all = args.all || !statuses.is_empty();
         // One-off containers (`run`) are listed too, as Docker Compose does.
-        let mut listed = engine.project_containers(&project.name, all).await?;
-        listed.extend(engine.one_off_containers(&project.name, all).await?);
+        let mut listed = engine.project_containers(target.name(), all).await?;
+        listed.extend(engine.one_off_containers(target.name(), all).await?);
         Ok::<_, berth_engine::EngineError>(listed)
     });
     let mut containers = match listed {
@@ -32,7 +60,8 @@ pub fn run(global: &GlobalArgs, args: &PsArgs, printer: &mut Printer) -> anyhow:
     };
     containers.retain(|c| {
         (args.services.is_empty() || args.services.contains(&c.service))
-            && (args.status.is_empty() || args.status.contains(&c.state))
+            && (statuses.is_empty() || statuses.contains(&c.state))
+            && declared.as_ref().is_none_or(|d| d.contains(&c.service))
     });
     containers.sort_by(|a, b| a.name.cmp(&b.name));
     let mut out = String::new();
@@ -48,13 +77,18 @@ pub fn run(global: &GlobalArgs, args: &PsArgs, printer: &mut Printer) -> anyhow:
             out.push_str(n);
             out.push('\n');
         }
-    } else if args.format == "json" {
-        for c in &containers {
-            out.push_str(&json_line(c));
-            out.push('\n');
-        }
+    } else if let crate::template::Format::Table = format {
+        out = table(&containers, args.no_trunc);
     } else {
-        out = table(&containers);
+        let rows: Vec<crate::template::Row> =
+            containers.iter().map(|c| row(c, args.no_trunc)).collect();
+        match crate::template::render(&format, &CONTEXT, &rows) {
+            Ok(text) => out = text,
+            Err(e) => {
+                printer.error(&e);
+                return Ok(1);
+            }
+        }
     }
     printer.out(&out)?;
     Ok(0)
@@ -131,7 +165,7 @@ pub fn ports(c: &berth_engine::client::Observed) -> String {
     result.join(", ")
 }
 
-fn table(containers: &[berth_engine::client::Observed]) -> String {
+fn table(containers: &[berth_engine::client::Observed], no_trunc: bool) -> String {
     let header = [
         "NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS",
     ];
@@ -144,7 +178,11 @@ fn table(containers: &[berth_engine::client::Observed]) -> String {
             vec![
                 c.name.clone(),
                 c.image.clone(),
-                format!("\"{}\"", truncate(&c.command, 20)),
+                if no_trunc {
+                    format!("\"{}\"", c.command)
+                } else {
+                    format!("\"{}\"", truncate(&c.command, 20))
+                },
                 c.service.clone(),
                 format!("{} ago", crate::table::human_duration(now - c.created)),
                 c.status.clone(),
@@ -154,7 +192,7 @@ fn table(containers: &[berth_engine::client::Observed]) -> String {
         .collect();
     let mut all = vec![header.iter().map(|h| (*h).to_string()).collect::<Vec<_>>()];
     all.extend(rows);
-    crate::table::tabwrite(&all, 0, 3)
+    crate::table::tabwrite(&all, 10, 3)
 }
 
 fn truncate(s: &str, n: usize) -> String {
@@ -165,8 +203,32 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
-fn json_line(c: &berth_engine::client::Observed) -> String {
-    let esc = crate::table::json_str;
+/// The columns of Docker's container formatter, for `table TEMPLATE`.
+const CONTEXT: crate::template::Context = crate::template::Context {
+    type_name: "container",
+    headers: &[
+        ("Command", "COMMAND"),
+        ("CreatedAt", "CREATED AT"),
+        ("ID", "CONTAINER ID"),
+        ("Image", "IMAGE"),
+        ("Labels", "LABELS"),
+        ("LocalVolumes", "LOCAL VOLUMES"),
+        ("Mounts", "MOUNTS"),
+        ("Name", "NAME"),
+        ("Networks", "NETWORKS"),
+        ("Ports", "PORTS"),
+        ("Project", "PROJECT"),
+        ("RunningFor", "CREATED"),
+        ("Service", "SERVICE"),
+        ("Size", "SIZE"),
+        ("State", "STATE"),
+        ("Status", "STATUS"),
+    ],
+};
+
+/// A container as `ps --format` sees it: the fields of Docker Compose's JSON, in its order.
+fn row(c: &berth_engine::client::Observed, no_trunc: bool) -> crate::template::Row {
+    use crate::template::TValue;
     let health = if c.status.contains("(healthy)") {
         "healthy"
     } else if c.status.contains("(unhealthy)") {
@@ -176,23 +238,88 @@ fn json_line(c: &berth_engine::client::Observed) -> String {
     } else {
         ""
     };
-    let project = c
+    // `Exited (137) 2 seconds ago`: the engine's list carries the code only there.
+    let exit_code = c
+        .status
+        .strip_prefix("Exited (")
+        .and_then(|r| r.split_once(')'))
+        .and_then(|(n, _)| n.parse::<i64>().ok())
+        .unwrap_or(0);
+    let label = |k: &str| c.labels.get(k).cloned().unwrap_or_default();
+    let mut labels: Vec<(String, String)> = c
         .labels
-        .get(berth_engine::labels::PROJECT)
-        .cloned()
-        .unwrap_or_default();
-    format!(
-        "{{\"Command\":{},\"ExitCode\":0,\"Health\":{},\"ID\":{},\"Image\":{},\"Name\":{},\"Names\":{},\"Ports\":{},\"Project\":{},\"Service\":{},\"State\":{},\"Status\":{}}}",
-        esc(&format!("\"{}\"", c.command)),
-        esc(health),
-        esc(&c.id),
-        esc(&c.image),
-        esc(&c.name),
-        esc(&c.name),
-        esc(&ports(c)),
-        esc(&project),
-        esc(&c.service),
-        esc(&c.state),
-        esc(&c.status),
-    )
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    labels.sort();
+    let joined_labels: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let mut networks = c.networks.clone();
+    networks.sort();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+    let publishers: Vec<TValue> = {
+        let mut ports: Vec<&berth_engine::client::Port> = c.ports.iter().collect();
+        ports.sort_by_key(|p| (p.private_port, p.public_port, p.ip.clone()));
+        ports
+            .iter()
+            .map(|p| {
+                TValue::Obj(vec![
+                    ("URL", TValue::str(p.ip.clone().unwrap_or_default())),
+                    ("TargetPort", TValue::Int(i64::from(p.private_port))),
+                    (
+                        "PublishedPort",
+                        TValue::Int(i64::from(p.public_port.unwrap_or(0))),
+                    ),
+                    (
+                        "Protocol",
+                        TValue::str(p.typ.map_or_else(|| "tcp".to_string(), |t| t.to_string())),
+                    ),
+                ])
+            })
+            .collect()
+    };
+    let id = if no_trunc {
+        c.id.clone()
+    } else {
+        c.id.chars().take(12).collect()
+    };
+    crate::template::Row {
+        fields: vec![
+            ("Command", TValue::str(format!("\"{}\"", c.command))),
+            (
+                "CreatedAt",
+                TValue::str(berth_engine::logs::utc_time(
+                    c.created,
+                    0,
+                    berth_engine::logs::TimeStyle::Go,
+                )),
+            ),
+            ("ExitCode", TValue::Int(exit_code)),
+            ("Health", TValue::str(health)),
+            ("ID", TValue::str(id)),
+            ("Image", TValue::str(c.image.clone())),
+            ("Labels", TValue::str(joined_labels.join(","))),
+            ("LocalVolumes", TValue::str(c.volumes.len().to_string())),
+            ("Mounts", TValue::str(c.volumes.join(","))),
+            ("Name", TValue::str(c.name.clone())),
+            ("Names", TValue::str(c.name.clone())),
+            ("Networks", TValue::str(networks.join(","))),
+            ("Ports", TValue::str(ports(c))),
+            ("Project", TValue::str(label(berth_engine::labels::PROJECT))),
+            ("Publishers", TValue::List(publishers)),
+            (
+                "RunningFor",
+                TValue::str(format!(
+                    "{} ago",
+                    crate::table::human_duration(now - c.created)
+                )),
+            ),
+            ("Service", TValue::str(c.service.clone())),
+            ("Size", TValue::str("0B")),
+            ("State", TValue::str(c.state.clone())),
+            ("Status", TValue::str(c.status.clone())),
+        ],
+        labels,
+    }
 }

@@ -8,7 +8,7 @@ use berth_engine::plan::{self, RecreatePolicy, UpOptions};
 use berth_engine::EngineError;
 
 use crate::cli::{ExecArgs, GlobalArgs, RunArgs};
-use crate::commands::engine::{connect, exit_status, known_services, runtime};
+use crate::commands::engine::{connect, env_flag, exit_status, known_services, runtime, Target};
 use crate::commands::{load_options, load_project};
 use crate::interrupt::Interrupts;
 use crate::printer::{Printer, StderrProgress};
@@ -36,7 +36,9 @@ fn code_of(code: i64) -> u8 {
 }
 
 pub fn run(global: &GlobalArgs, args: &RunArgs, printer: &mut Printer) -> anyhow::Result<u8> {
-    let opts = load_options(global)?;
+    let mut opts = load_options(global)?;
+    // The service is enabled whatever its profiles, as in Docker Compose.
+    opts.enable = vec![args.service.clone()];
     let Some(project) = load_project(&opts, printer) else {
         return Ok(1);
     };
@@ -131,7 +133,15 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, printer: &mut Printer) -> anyhow
                 .filter(|c| matches!(c.state.as_str(), "exited" | "dead")),
         );
         let exec_opts = ExecOptions {
-            remove_orphans: args.remove_orphans,
+            remove_orphans: args.remove_orphans
+                || env_flag(
+                    Some(&project),
+                    berth_loader::env_vars::COMPOSE_REMOVE_ORPHANS,
+                ),
+            ignore_orphans: env_flag(
+                Some(&project),
+                berth_loader::env_vars::COMPOSE_IGNORE_ORPHANS,
+            ),
             ..ExecOptions::default()
         };
         exec::up(
@@ -186,11 +196,10 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, printer: &mut Printer) -> anyhow
 }
 
 pub fn exec(global: &GlobalArgs, args: &ExecArgs, printer: &mut Printer) -> anyhow::Result<u8> {
-    let opts = load_options(global)?;
-    let Some(project) = load_project(&opts, printer) else {
+    let Some(target) = Target::resolve(global, std::slice::from_ref(&args.service), printer)?
+    else {
         return Ok(1);
     };
-    let spec = berth_engine::spec::project_spec(&project);
     let tty = !args.no_tty && terminal::stdin_is_tty();
     let exec_spec = ExecSpec {
         command: args.command.clone(),
@@ -206,7 +215,7 @@ pub fn exec(global: &GlobalArgs, args: &ExecArgs, printer: &mut Printer) -> anyh
     let result: Result<u8, EngineError> = rt.block_on(async {
         let mut interrupts = signals()?;
         let engine = connect().await?;
-        let running = engine.project_containers(&spec.name, false).await?;
+        let running = engine.project_containers(target.name(), false).await?;
         let Some(target) = running
             .iter()
             .find(|c| c.service == args.service && c.number == index)

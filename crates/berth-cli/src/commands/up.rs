@@ -14,7 +14,7 @@ use berth_engine::{Engine, EngineError};
 use tokio::sync::mpsc;
 
 use crate::cli::{GlobalArgs, UpArgs};
-use crate::commands::engine::{connect, exit_status, known_services, runtime};
+use crate::commands::engine::{connect, env_flag, exit_status, known_services, runtime};
 use crate::commands::{load_options, load_project};
 use crate::interrupt::Interrupts;
 use crate::logprint::LogPrinter;
@@ -65,7 +65,9 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
         }
     };
     let attached = !(args.detach || args.wait || args.no_start);
-    let opts = load_options(global)?;
+    let mut opts = load_options(global)?;
+    // Named services are enabled whatever their profiles, as in Docker Compose.
+    opts.enable.clone_from(&args.services);
     let Some(project) = load_project(&opts, printer) else {
         return Ok(1);
     };
@@ -102,7 +104,15 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
         limit: exec::Limit::new(parallel_limit(global)),
         no_start: args.no_start,
         timeout: args.timeout,
-        remove_orphans: args.remove_orphans,
+        remove_orphans: args.remove_orphans
+            || env_flag(
+                Some(&project),
+                berth_loader::env_vars::COMPOSE_REMOVE_ORPHANS,
+            ),
+        ignore_orphans: env_flag(
+            Some(&project),
+            berth_loader::env_vars::COMPOSE_IGNORE_ORPHANS,
+        ),
         wait: args.wait,
         wait_timeout: args.wait_timeout.map(std::time::Duration::from_secs),
         halt: exec::Halt::default(),

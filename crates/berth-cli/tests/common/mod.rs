@@ -8,6 +8,23 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+/// The repository's root folder.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Builds the engine tests' image (`scripts/test-image.sh`) once per test binary, when missing.
+pub fn ensure_image() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let st = Command::new("bash")
+            .arg(repo_root().join("scripts/test-image.sh"))
+            .status()
+            .expect("run scripts/test-image.sh");
+        assert!(st.success(), "building the test image failed");
+    });
+}
+
 /// The repository's `examples/` folder.
 pub fn examples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")

@@ -1,0 +1,238 @@
+//! What the ported scenarios share: the two tools (Berth and the reference), a project folder
+//! per scenario and tool, and commands run with a deadline.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[path = "../common/mod.rs"]
+mod common;
+
+/// How long one command may take before the scenario fails as hung.
+const DEADLINE: Duration = Duration::from_secs(120);
+
+/// A Compose implementation under test.
+#[derive(Clone, Debug)]
+pub struct Tool {
+    /// `berth` or `reference`.
+    pub name: &'static str,
+    pub bin: PathBuf,
+}
+
+/// Berth, then the reference: every scenario runs on both.
+pub fn tools() -> Vec<Tool> {
+    let reference = berth_conformance::reference_binary().unwrap_or_else(|e| panic!("{e}"));
+    vec![
+        Tool {
+            name: "berth",
+            bin: PathBuf::from(env!("CARGO_BIN_EXE_berth")),
+        },
+        Tool {
+            name: "reference",
+            bin: reference,
+        },
+    ]
+}
+
+/// What one command did.
+#[derive(Debug)]
+pub struct Res {
+    pub what: String,
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Res {
+    /// Standard output and error together, as the Go tests' `Combined()`.
+    pub fn combined(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
+    /// The command succeeded; returns it for further checks.
+    #[track_caller]
+    pub fn ok(self) -> Res {
+        assert_eq!(self.code, Some(0), "{}\n{}", self.what, self.combined());
+        self
+    }
+
+    /// The command failed with `code` and said `needle` (on either stream).
+    #[track_caller]
+    pub fn fails(&self, code: i32, needle: &str) {
+        assert_eq!(self.code, Some(code), "{}\n{}", self.what, self.combined());
+        self.has(needle);
+    }
+
+    #[track_caller]
+    pub fn has(&self, needle: &str) {
+        assert!(
+            self.combined().contains(needle),
+            "{}: {needle:?} not in\n{}",
+            self.what,
+            self.combined()
+        );
+    }
+
+    #[track_caller]
+    pub fn lacks(&self, needle: &str) {
+        assert!(
+            !self.combined().contains(needle),
+            "{}: {needle:?} unexpected in\n{}",
+            self.what,
+            self.combined()
+        );
+    }
+
+    /// Some line of standard output has every one of `words`, in this order.
+    #[track_caller]
+    pub fn line_with(&self, words: &[&str]) {
+        let found = self.stdout.lines().any(|l| {
+            let mut rest = l;
+            words.iter().all(|w| match rest.find(w) {
+                Some(i) => {
+                    rest = &rest[i + w.len()..];
+                    true
+                }
+                None => false,
+            })
+        });
+        assert!(
+            found,
+            "{}: no line with {words:?} in\n{}",
+            self.what, self.stdout
+        );
+    }
+}
+
+/// One scenario run by one tool: a folder of fixture files and a project name of its own
+/// (`<base>-<tool>`, so the two runs never share containers). Everything the project left is
+/// removed when it is dropped.
+pub struct Cli {
+    pub tool: Tool,
+    pub dir: tempfile::TempDir,
+    /// The project name the scenario uses.
+    pub project: String,
+    env: Vec<(String, String)>,
+}
+
+impl Cli {
+    pub fn new(tool: &Tool, base: &str, files: &[(&str, &str)]) -> Cli {
+        common::ensure_image();
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (name, text) in files {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, text).expect("write fixture");
+        }
+        let cli = Cli {
+            tool: tool.clone(),
+            dir,
+            project: format!("{base}-{}", &tool.name[..1]),
+            env: Vec::new(),
+        };
+        cli.clean();
+        cli
+    }
+
+    /// Sets a variable for every later command (as the Go tests' `WithEnv`).
+    pub fn env(&mut self, key: &str, value: &str) {
+        self.env.push((key.to_string(), value.to_string()));
+    }
+
+    /// Runs the tool with `args` in the scenario's folder.
+    pub fn run(&self, args: &[&str]) -> Res {
+        self.run_in(self.dir.path(), args)
+    }
+
+    /// Runs the tool with `-p <project>` and then `args`.
+    pub fn named(&self, args: &[&str]) -> Res {
+        let mut all = vec!["--project-name", self.project.as_str()];
+        all.extend_from_slice(args);
+        self.run(&all)
+    }
+
+    /// Runs the tool with `-f FILE -p <project>` and then `args`.
+    pub fn with_file(&self, file: &str, args: &[&str]) -> Res {
+        let mut all = vec!["-f", file, "--project-name", self.project.as_str()];
+        all.extend_from_slice(args);
+        self.run(&all)
+    }
+
+    /// Runs `args` until `done` holds of the result, for at most 10 s (the Go tests'
+    /// `WaitForCmdResult`), and returns the last result.
+    pub fn eventually(&self, args: &[&str], done: impl Fn(&Res) -> bool) -> Res {
+        let start = Instant::now();
+        loop {
+            let res = self.run(args);
+            if done(&res) || start.elapsed() > Duration::from_secs(10) {
+                return res;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Runs the tool in `dir` with `args`, no standard input, and the deadline.
+    pub fn run_in(&self, dir: &Path, args: &[&str]) -> Res {
+        let what = format!("{} {}", self.tool.name, args.join(" "));
+        let mut cmd = Command::new(&self.tool.bin);
+        cmd.current_dir(dir)
+            .args(args)
+            .env_remove("COMPOSE_FILE")
+            .env_remove("COMPOSE_PROJECT_NAME")
+            .env_remove("COMPOSE_PROFILES")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("{what}: cannot start: {e}"));
+        wait_with_deadline(child, &what)
+    }
+
+    /// Removes what the project holds on the engine, with the tool itself.
+    fn clean(&self) {
+        let _ = self.named(&["down", "-v", "-t", "0", "--remove-orphans"]);
+    }
+}
+
+impl Drop for Cli {
+    fn drop(&mut self) {
+        self.clean();
+    }
+}
+
+fn wait_with_deadline(mut child: Child, what: &str) -> Res {
+    let out = child.stdout.take().expect("stdout");
+    let err = child.stderr.take().expect("stderr");
+    let reader = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = r.read_to_end(&mut buf);
+            String::from_utf8_lossy(&buf).into_owned()
+        })
+    };
+    let out_t = reader(Box::new(out));
+    let err_t = reader(Box::new(err));
+    let start = Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("wait") {
+            break st;
+        }
+        if start.elapsed() > DEADLINE {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what}: still running after {DEADLINE:?}; killed");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Res {
+        what: what.to_string(),
+        code: status.code(),
+        stdout: out_t.join().unwrap_or_default(),
+        stderr: err_t.join().unwrap_or_default(),
+    }
+}

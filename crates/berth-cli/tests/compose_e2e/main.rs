@@ -1,0 +1,14 @@
+//! Scenarios of Docker Compose v2.40.3's own end-to-end suite (`pkg/e2e` of docker/compose),
+//! ported onto the local busybox image (nothing can be pulled here). Each test is named after
+//! the Go test it ports and asserts what that test asserts, once with Berth and once with the
+//! reference binary, so every assertion is known to hold for Docker Compose too (where the Go
+//! file changed between versions, the reference binary decides). Each command has its own
+//! deadline: a hang fails the test with the command's name instead of stalling the suite.
+//!
+//! One module per Go file, named after it.
+
+mod harness;
+mod orphans;
+mod pause;
+mod restart;
+mod start_stop;
