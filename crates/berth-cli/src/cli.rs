@@ -100,6 +100,18 @@ pub enum Command {
     Pull(PullArgs),
     /// Run a one-off command on a service
     Run(RunArgs),
+    /// Scale services
+    Scale(ScaleArgs),
+    /// Export a service container's filesystem as a tar archive
+    Export(ExportArgs),
+    /// Create a new image from a service container's changes
+    Commit(CommitArgs),
+    /// Copy files/folders between a service container and the local filesystem
+    Cp(CpArgs),
+    /// List volumes
+    Volumes(VolumesArgs),
+    /// Show the Docker Compose version information
+    Version(VersionArgs),
     /// Review the project's architecture: duplicates, port conflicts, reachability,
     /// development settings, credentials, exposure, naming and operations
     Audit(AuditArgs),
@@ -132,12 +144,103 @@ impl Command {
             Command::Unpause(_) => "unpause",
             Command::Rm(_) => "rm",
             Command::Run(_) => "run",
+            Command::Scale(_) => "scale",
+            Command::Commit(_) => "commit",
+            Command::Cp(_) => "cp",
             Command::Exec(_) => "exec",
             Command::Build(_) => "build",
             Command::Pull(_) => "pull",
             _ => return None,
         })
     }
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    pub service: String,
+    /// index of the container if service has multiple replicas.
+    #[arg(long)]
+    pub index: Option<u32>,
+    /// Write to a file, instead of STDOUT
+    #[arg(short = 'o', long)]
+    pub output: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CommitArgs {
+    pub service: String,
+    /// REPOSITORY[:TAG] of the new image
+    #[arg(value_name = "REPOSITORY[:TAG]")]
+    pub reference: Option<String>,
+    /// Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")
+    #[arg(short = 'a', long)]
+    pub author: Option<String>,
+    /// Apply Dockerfile instruction to the created image
+    #[arg(short = 'c', long)]
+    pub change: Vec<String>,
+    /// index of the container if service has multiple replicas.
+    #[arg(long)]
+    pub index: Option<u32>,
+    /// Commit message
+    #[arg(short = 'm', long)]
+    pub message: Option<String>,
+    /// Pause container during commit
+    #[arg(short = 'p', long, default_value_t = true, num_args = 0..=1, default_missing_value = "true",
+          action = clap::ArgAction::Set)]
+    pub pause: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CpArgs {
+    /// SERVICE:SRC_PATH, or a local path (- for a tar archive on standard input)
+    pub source: String,
+    /// DEST_PATH (- for a tar archive on standard output), or SERVICE:DEST_PATH
+    pub destination: String,
+    /// Include containers created by the run command
+    #[arg(long)]
+    pub all: bool,
+    /// Archive mode (copy all uid/gid information)
+    #[arg(short = 'a', long)]
+    pub archive: bool,
+    /// Always follow symbol link in SRC_PATH
+    #[arg(short = 'L', long = "follow-link")]
+    pub follow_link: bool,
+    /// Index of the container if service has multiple replicas
+    #[arg(long)]
+    pub index: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScaleArgs {
+    /// SERVICE=REPLICAS pairs
+    #[arg(value_name = "SERVICE=REPLICAS")]
+    pub services: Vec<String>,
+    /// Don't start linked services
+    #[arg(long = "no-deps")]
+    pub no_deps: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VolumesArgs {
+    /// Services whose volumes to list (all when none)
+    pub services: Vec<String>,
+    /// Format output using a custom template: 'table' (default), 'table TEMPLATE', 'json', or
+    /// 'TEMPLATE' (a Go template, e.g. '{{.Name}}')
+    #[arg(long, default_value = "table")]
+    pub format: String,
+    /// Only display volume names
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VersionArgs {
+    /// Format the output. Values: [pretty | json]. (Default: pretty)
+    #[arg(short = 'f', long)]
+    pub format: Option<String>,
+    /// Shows only Compose's version number
+    #[arg(long)]
+    pub short: bool,
 }
 
 #[derive(Debug, Args)]
@@ -306,6 +409,27 @@ pub struct ExecArgs {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
+    /// Build image before starting container
+    #[arg(long)]
+    pub build: bool,
+    /// Pull image before running ("always"|"missing"|"never") (default "policy")
+    #[arg(long)]
+    pub pull: Option<String>,
+    /// Don't print anything to STDOUT
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// Pull without printing progress information
+    #[arg(long = "quiet-pull")]
+    pub quiet_pull: bool,
+    /// Suppress progress output from the build process
+    #[arg(long = "quiet-build")]
+    pub quiet_build: bool,
+    /// Set environment variables from file
+    #[arg(long = "env-from-file", value_name = "FILE")]
+    pub env_from_file: Vec<std::path::PathBuf>,
+    /// Allocate a pseudo-TTY (the default on a terminal; an error when standard input is none)
+    #[arg(short = 't', long = "tty", hide = true)]
+    pub tty: bool,
     /// Add Linux capabilities
     #[arg(long = "cap-add")]
     pub cap_add: Vec<String>,
@@ -565,7 +689,7 @@ impl CreateArgs {
     }
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 #[allow(clippy::struct_excessive_bools)]
 pub struct UpArgs {
     /// Services to start (with their dependencies)

@@ -57,6 +57,19 @@ fn mode() -> Mode {
 /// Progress lines of the engine commands on stderr, in the process's mode.
 pub struct StderrProgress;
 
+/// No progress at all (`run -q`, `--quiet-pull`, `--quiet-build`); warnings still show.
+pub struct QuietProgress;
+
+impl berth_engine::exec::Progress for QuietProgress {
+    fn event(&self, kind: &str, _name: &str, status: &str) {
+        if kind == "Warning" {
+            warning(status);
+        }
+    }
+
+    fn detail(&self, _id: &str, _text: &str, _details: &str) {}
+}
+
 impl berth_engine::exec::Progress for StderrProgress {
     fn event(&self, kind: &str, name: &str, status: &str) {
         if kind == "Warning" {

@@ -14,6 +14,11 @@ pub fn stdin_is_tty() -> bool {
     std::io::stdin().is_terminal()
 }
 
+/// Whether standard output is a terminal.
+pub fn stdout_is_tty() -> bool {
+    std::io::stdout().is_terminal()
+}
+
 /// The terminal in raw mode (keys go to the container as typed, Ctrl-C included) until dropped.
 pub struct RawMode {
     saved: Termios,

@@ -962,8 +962,11 @@ services:
     assert_eq!(String::from_utf8_lossy(&out.stdout), "1 /tmp 1000\n");
     let out = s.berth(&["exec", "--index", "2", "db", "true"]);
     fails_with(&out, "service \"db\" is not running container #2");
-    let out = s.berth(&["exec", "app", "true"]);
-    fails_with(&out, "service \"app\" is not running");
+    // app has no service container, only the one-off started with `run -d`: exec reaches
+    // that, as Docker Compose does.
+    s.ok(&s.berth(&["exec", "-T", "app", "true"]));
+    let out = s.berth(&["exec", "nosuch", "true"]);
+    fails_with(&out, "service \"nosuch\" is not running");
     // On a terminal (util-linux's `script` gives one), exec and run allocate a TTY.
     for args in [
         "exec db sh -c 'tty; exit 7'",

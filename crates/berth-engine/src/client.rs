@@ -8,6 +8,8 @@ use bollard::Docker;
 
 /// A published or exposed port of a container, as the engine lists it.
 pub use bollard::models::Port;
+/// A volume, as the engine lists it.
+pub use bollard::models::Volume;
 
 use crate::labels;
 use crate::EngineError;
@@ -297,15 +299,7 @@ impl Engine {
                         .await?,
                 )
             },
-            async {
-                Ok::<_, EngineError>(
-                    self.docker
-                        .list_volumes(Some(bollard::query_parameters::ListVolumesOptions {
-                            filters: Some(filters(&label)),
-                        }))
-                        .await?,
-                )
-            },
+            self.project_volumes(project),
         )?;
         let resource =
             |name: Option<String>, labels_map: Option<&HashMap<String, String>>, key: &str| {
@@ -321,8 +315,6 @@ impl Engine {
             .collect();
         networks.sort_by(|a, b| a.name.cmp(&b.name));
         let mut volumes: Vec<_> = volumes
-            .volumes
-            .unwrap_or_default()
             .into_iter()
             .filter_map(|v| resource(Some(v.name), Some(&v.labels), labels::VOLUME))
             .collect();
@@ -333,6 +325,31 @@ impl Engine {
             &networks,
             &volumes,
         ))
+    }
+
+    /// The volumes labelled with the project, sorted by name.
+    ///
+    /// # Errors
+    /// Engine API errors.
+    pub async fn project_volumes(
+        &self,
+        project: &str,
+    ) -> Result<Vec<bollard::models::Volume>, EngineError> {
+        let mut filters = HashMap::new();
+        filters.insert(
+            "label".to_string(),
+            vec![format!("{}={project}", labels::PROJECT)],
+        );
+        let mut volumes = self
+            .docker
+            .list_volumes(Some(bollard::query_parameters::ListVolumesOptions {
+                filters: Some(filters),
+            }))
+            .await?
+            .volumes
+            .unwrap_or_default();
+        volumes.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(volumes)
     }
 
     /// The labels of the volume of this exact name, or `None` when there is no such volume.

@@ -16,6 +16,7 @@ pub mod ops;
 pub mod plan;
 pub mod spec;
 mod tar;
+pub mod transfer;
 
 pub use client::Engine;
 

@@ -135,3 +135,41 @@ pub fn env_flag(target: Option<&Project>, name: &str) -> bool {
     };
     berth_loader::env_vars::truthy(value.as_deref())
 }
+
+/// Replica `index` of `service` (its one-off container when it has no other, as `exec` finds
+/// it), for the commands that act on one container: `exec`, `export`, `commit`, `cp`,
+/// `attach`. The error is Docker Compose's.
+///
+/// # Errors
+/// `service "web" is not running` (`... container #2` for another index), or engine errors.
+pub async fn service_container(
+    engine: &Engine,
+    project: &str,
+    service: &str,
+    index: Option<u32>,
+    running_only: bool,
+) -> Result<berth_engine::client::Observed, berth_engine::EngineError> {
+    let index = index.unwrap_or(1);
+    let mut found = engine.project_containers(project, !running_only).await?;
+    found.retain(|c| c.service == service);
+    if found.is_empty() && index == 1 {
+        found = engine.one_off_containers(project, !running_only).await?;
+        found.retain(|c| c.service == service);
+        found.sort_by_key(|c| std::cmp::Reverse(c.created));
+        found.truncate(1);
+        for c in &mut found {
+            c.number = 1;
+        }
+    }
+    found
+        .into_iter()
+        .find(|c| c.number == index)
+        .ok_or_else(|| {
+            let which = if index == 1 {
+                String::new()
+            } else {
+                format!(" container #{index}")
+            };
+            berth_engine::EngineError::Other(format!("service {service:?} is not running{which}"))
+        })
+}

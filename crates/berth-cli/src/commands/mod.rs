@@ -2,19 +2,25 @@
 
 mod audit;
 mod build;
+mod commit;
 mod config;
+mod cp;
 mod diff;
 mod docs;
 mod down;
 mod engine;
 mod events;
+mod export;
 mod graph;
 mod info;
 mod lifecycle;
 mod logs;
 mod ps;
 mod run;
+mod scale;
 mod up;
+mod version;
+mod volumes;
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::printer::Printer;
@@ -56,6 +62,12 @@ pub fn run(cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
         Command::Build(args) => build::build(&cli.global, &args, printer),
         Command::Pull(args) => build::pull(&cli.global, &args, printer),
         Command::Run(args) => run::run(&cli.global, &args, printer),
+        Command::Scale(args) => scale::run(&cli.global, &args, printer),
+        Command::Export(args) => export::run(&cli.global, &args, printer),
+        Command::Commit(args) => commit::run(&cli.global, &args, printer),
+        Command::Cp(args) => cp::run(&cli.global, &args, printer),
+        Command::Volumes(args) => volumes::run(&cli.global, &args, printer),
+        Command::Version(args) => version::run(&args, printer),
         Command::Audit(args) => audit::run(&cli.global, &args, printer),
         Command::Diff(args) => diff::run(&cli.global, &args, printer),
         Command::Graph(args) => graph::run(&cli.global, &args, printer),

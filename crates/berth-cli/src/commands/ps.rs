@@ -279,6 +279,14 @@ fn row(c: &berth_engine::client::Observed, no_trunc: bool) -> crate::template::R
             })
             .collect()
     };
+    // The Docker CLI's formatter shortens these unless --no-trunc.
+    let cut = |s: &str, n: usize| {
+        if no_trunc {
+            s.to_string()
+        } else {
+            truncate(s, n)
+        }
+    };
     let id = if no_trunc {
         c.id.clone()
     } else {
@@ -286,7 +294,10 @@ fn row(c: &berth_engine::client::Observed, no_trunc: bool) -> crate::template::R
     };
     crate::template::Row {
         fields: vec![
-            ("Command", TValue::str(format!("\"{}\"", c.command))),
+            (
+                "Command",
+                TValue::str(format!("\"{}\"", cut(&c.command, 20))),
+            ),
             (
                 "CreatedAt",
                 TValue::str(berth_engine::logs::utc_time(
@@ -301,7 +312,16 @@ fn row(c: &berth_engine::client::Observed, no_trunc: bool) -> crate::template::R
             ("Image", TValue::str(c.image.clone())),
             ("Labels", TValue::str(joined_labels.join(","))),
             ("LocalVolumes", TValue::str(c.volumes.len().to_string())),
-            ("Mounts", TValue::str(c.volumes.join(","))),
+            (
+                "Mounts",
+                TValue::str(
+                    c.volumes
+                        .iter()
+                        .map(|v| cut(v, 15))
+                        .collect::<Vec<_>>()
+                        .join(","),
+                ),
+            ),
             ("Name", TValue::str(c.name.clone())),
             ("Names", TValue::str(c.name.clone())),
             ("Networks", TValue::str(networks.join(","))),

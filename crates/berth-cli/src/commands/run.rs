@@ -8,10 +8,13 @@ use berth_engine::plan::{self, RecreatePolicy, UpOptions};
 use berth_engine::EngineError;
 
 use crate::cli::{ExecArgs, GlobalArgs, RunArgs};
-use crate::commands::engine::{connect, env_flag, exit_status, known_services, runtime, Target};
+use crate::commands::engine::{
+    connect, env_flag, exit_status, known_services, runtime, service_container, Target,
+};
 use crate::commands::{load_options, load_project};
 use crate::interrupt::Interrupts;
 use crate::printer::{Printer, StderrProgress};
+use crate::progress::QuietProgress;
 use crate::terminal::{self, RawMode};
 
 /// `-e KEY` takes the value of `KEY` from Berth's own environment, as Docker Compose does.
@@ -35,7 +38,46 @@ fn code_of(code: i64) -> u8 {
     u8::try_from(code.rem_euclid(256)).unwrap_or(1)
 }
 
+/// `--env-from-file`: each file read with the dotenv grammar, in order, before `-e`.
+fn env_from_files(files: &[std::path::PathBuf]) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(f).map_err(|e| {
+            let why = if e.kind() == std::io::ErrorKind::NotFound {
+                "no such file or directory".to_string()
+            } else {
+                e.to_string()
+            };
+            format!("open {}: {why}", f.display())
+        })?;
+        let mut sources = berth_model::SourceMap::default();
+        let id = sources.add(f.clone(), text.clone().into());
+        let vars = berth_loader::dotenv::parse(id, &text, &|k| std::env::var(k).ok())
+            .map_err(|d| d.render(&sources))?;
+        out.extend(vars.into_iter().map(|(k, v)| format!("{k}={v}")));
+    }
+    Ok(out)
+}
+
 pub fn run(global: &GlobalArgs, args: &RunArgs, printer: &mut Printer) -> anyhow::Result<u8> {
+    if args.tty && !terminal::stdin_is_tty() {
+        printer.error("the input device is not a TTY");
+        return Ok(1);
+    }
+    if let Some(p) = args.pull.as_deref() {
+        if !matches!(p, "always" | "missing" | "never" | "policy" | "build") {
+            printer.error(&format!("invalid --pull option {p:?}"));
+            return Ok(1);
+        }
+    }
+    let mut env = match env_from_files(&args.env_from_file) {
+        Ok(e) => e,
+        Err(e) => {
+            printer.error(&e);
+            return Ok(1);
+        }
+    };
+    env.extend(resolve_env(&args.env));
     let mut opts = load_options(global)?;
     // The service is enabled whatever its profiles, as in Docker Compose.
     opts.enable = vec![args.service.clone()];
@@ -77,7 +119,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, printer: &mut Printer) -> anyhow
     let run_opts = RunOptions {
         command: (!args.command.is_empty()).then(|| args.command.clone()),
         entrypoint,
-        env: resolve_env(&args.env),
+        env,
         labels,
         name: args.name.clone(),
         user: args.user.clone(),
@@ -110,12 +152,23 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, printer: &mut Printer) -> anyhow
         let engine = connect().await?;
         let mut needed = deps.services.clone();
         needed.push(service.clone());
+        let policy = berth_engine::build::ImagePolicy {
+            force_build: args.build,
+            pull: args.pull.clone().filter(|p| p != "policy"),
+            ..berth_engine::build::ImagePolicy::default()
+        };
+        let image_progress: &dyn exec::Progress =
+            if args.quiet || args.quiet_pull || args.quiet_build {
+                &QuietProgress
+            } else {
+                &StderrProgress
+            };
         let image_ids = berth_engine::build::ensure_images(
             &engine,
             &deps.name,
             &needed,
-            &berth_engine::build::ImagePolicy::default(),
-            &StderrProgress,
+            &policy,
+            image_progress,
         )
         .await?;
         let observed = engine.project_containers(&deps.name, true).await?;
@@ -150,7 +203,11 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, printer: &mut Printer) -> anyhow
             &deps,
             &plan,
             &exec_opts,
-            Arc::new(StderrProgress),
+            if args.quiet {
+                Arc::new(QuietProgress) as Arc<dyn exec::Progress>
+            } else {
+                Arc::new(StderrProgress)
+            },
         )
         .await?;
         // The one-off's own networks and volumes, whatever its dependencies needed.
@@ -210,26 +267,12 @@ pub fn exec(global: &GlobalArgs, args: &ExecArgs, printer: &mut Printer) -> anyh
         tty,
         detach: args.detach,
     };
-    let index = args.index.unwrap_or(1);
     let rt = runtime()?;
     let result: Result<u8, EngineError> = rt.block_on(async {
         let mut interrupts = signals()?;
         let engine = connect().await?;
-        let running = engine.project_containers(target.name(), false).await?;
-        let Some(target) = running
-            .iter()
-            .find(|c| c.service == args.service && c.number == index)
-        else {
-            let which = if args.index.is_some_and(|i| i != 1) {
-                format!(" container #{index}")
-            } else {
-                String::new()
-            };
-            return Err(EngineError::Other(format!(
-                "service {:?} is not running{which}",
-                args.service
-            )));
-        };
+        let target =
+            service_container(&engine, target.name(), &args.service, args.index, true).await?;
         let (exec_id, io) = oneoff::exec(&engine, &target.id, &exec_spec).await?;
         let Some(io) = io else { return Ok(0) };
         let raw = if tty { RawMode::enable() } else { None };

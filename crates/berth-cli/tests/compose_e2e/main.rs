@@ -7,6 +7,9 @@
 //!
 //! One module per Go file, named after it.
 
+mod cp;
+mod export_commit;
+mod flags;
 mod harness;
 mod orphans;
 mod pause;

@@ -1,0 +1,30 @@
+//! `berth commit SERVICE [REPOSITORY[:TAG]]`: a new image from a service container's changes.
+
+use berth_engine::transfer::CommitOptions;
+
+use crate::cli::{CommitArgs, GlobalArgs};
+use crate::commands::engine::{connect, exit_status, runtime, service_container, Target};
+use crate::printer::Printer;
+
+pub fn run(global: &GlobalArgs, args: &CommitArgs, printer: &mut Printer) -> anyhow::Result<u8> {
+    let Some(target) = Target::resolve(global, std::slice::from_ref(&args.service), printer)?
+    else {
+        return Ok(1);
+    };
+    let opts = CommitOptions {
+        reference: args.reference.clone(),
+        author: args.author.clone(),
+        message: args.message.clone(),
+        changes: args.change.clone(),
+        pause: args.pause,
+    };
+    let result = runtime()?.block_on(async {
+        let engine = connect().await?;
+        let c = service_container(&engine, target.name(), &args.service, args.index, false).await?;
+        eprintln!(" {} Commit {} Committing", c.name, c.name);
+        let id = berth_engine::transfer::commit(&engine, &c.id, &opts).await?;
+        eprintln!(" {} Commit {} Committed as {id}", c.name, c.name);
+        Ok(0)
+    });
+    Ok(exit_status(result, printer))
+}
