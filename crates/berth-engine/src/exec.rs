@@ -472,7 +472,7 @@ pub async fn ensure_networks(
         .collect();
     let mut stopped = HashSet::new();
     for n in &spec.networks {
-        if !used.contains(n.name.as_str()) {
+        if !used.contains(n.name.as_str()) && !spec.all_resources {
             continue;
         }
         let found = match engine
@@ -713,6 +713,98 @@ async fn create_volume(
     Ok(())
 }
 
+/// What a container refers to by service or container name, resolved as Docker Compose
+/// resolves it when creating: `network_mode`, `ipc` and `pid` of `service:NAME` (or
+/// `container:NAME`) become `container:<ID>` of that service's first container, and `links`
+/// become endpoint links (`<container>:<alias>`, `<container>:<service>-<N>`,
+/// `<container>:<container>` for each of the linked service's containers).
+async fn resolve_references(
+    engine: &Engine,
+    project: &Project,
+    value: &berth_model::Value,
+    body: &mut bollard::models::ContainerCreateBody,
+    networks: &mut [(String, bollard::models::EndpointSettings)],
+) -> Result<(), EngineError> {
+    let links: Vec<String> = value
+        .get("links")
+        .and_then(berth_model::Value::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(berth_model::Value::scalar_to_string)
+        .collect();
+    let refers = |m: &Option<String>| {
+        m.as_deref()
+            .is_some_and(|m| m.starts_with("service:") || m.starts_with("container:"))
+    };
+    let host = body.host_config.get_or_insert_with(Default::default);
+    if links.is_empty()
+        && !refers(&host.network_mode)
+        && !refers(&host.ipc_mode)
+        && !refers(&host.pid_mode)
+    {
+        return Ok(());
+    }
+    let mut containers = engine.project_containers(&project.name, true).await?;
+    containers.sort_by_key(|c| c.number);
+    let first_of = |service: &str| containers.iter().find(|c| c.service == service);
+    for mode in [
+        &mut host.network_mode,
+        &mut host.ipc_mode,
+        &mut host.pid_mode,
+    ] {
+        let Some(m) = mode.clone() else { continue };
+        if let Some(service) = m.strip_prefix("service:") {
+            let c = first_of(service).ok_or_else(|| {
+                EngineError::Other(format!(
+                    "service {service:?} has no container to share its namespace ({m})"
+                ))
+            })?;
+            *mode = Some(format!("container:{}", c.id));
+        } else if let Some(name) = m.strip_prefix("container:") {
+            let info = engine
+                .docker
+                .inspect_container(
+                    name,
+                    None::<bollard::query_parameters::InspectContainerOptions>,
+                )
+                .await
+                .map_err(|e| EngineError::Other(crate::daemon_message(&e)))?;
+            if let Some(id) = info.id {
+                *mode = Some(format!("container:{id}"));
+            }
+        }
+    }
+    if links.is_empty() {
+        return Ok(());
+    }
+    let mut endpoint_links = Vec::new();
+    for l in &links {
+        let (service, alias) = l.split_once(':').unwrap_or((l, l));
+        for c in containers.iter().filter(|c| c.service == service) {
+            let short = c
+                .name
+                .strip_prefix(&format!("{}-", project.name))
+                .unwrap_or(&c.name);
+            for a in [alias, short, c.name.as_str()] {
+                endpoint_links.push(format!("{}:{a}", c.name));
+            }
+        }
+    }
+    if let Some(eps) = body
+        .networking_config
+        .as_mut()
+        .and_then(|n| n.endpoints_config.as_mut())
+    {
+        for ep in eps.values_mut() {
+            ep.links = Some(endpoint_links.clone());
+        }
+    }
+    for (_, ep) in networks {
+        ep.links = Some(endpoint_links.clone());
+    }
+    Ok(())
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn converge_service(
     engine: &Engine,
@@ -739,7 +831,16 @@ async fn converge_service(
     // A dependency gated on health or completion leaves this service idle for a while after
     // the dependency starts: create the containers then, so that they do not share the engine
     // with the dependency's own start, which is what the whole chain waits on.
-    if !opts.no_start && deps.iter().any(|(d, _)| d.condition != Condition::Started) {
+    // A container that names another service's container (links, `network_mode`, `ipc` or
+    // `pid` of `service:NAME`) is created once that one exists.
+    let refers = value.get("links").is_some()
+        || ["network_mode", "ipc", "pid"].iter().any(|k| {
+            value
+                .get(k)
+                .and_then(berth_model::Value::as_str)
+                .is_some_and(|m| m.starts_with("service:") || m.starts_with("container:"))
+        });
+    if refers || (!opts.no_start && deps.iter().any(|(d, _)| d.condition != Condition::Started)) {
         for (_, rx) in &deps {
             let mut rx = rx.clone();
             while matches!(*rx.borrow(), Outcome::Pending) {
@@ -1069,10 +1170,12 @@ async fn create_container(
             );
         }
     }
-    let networks = spec::secondary_networks(project, value)
-        .into_iter()
-        .map(|(net, key)| (net, spec::endpoint(value, &key, final_name, &service.name)))
-        .collect();
+    let mut networks: Vec<(String, bollard::models::EndpointSettings)> =
+        spec::secondary_networks(project, value)
+            .into_iter()
+            .map(|(net, key)| (net, spec::endpoint(value, &key, final_name, &service.name)))
+            .collect();
+    resolve_references(engine, project, value, &mut body, &mut networks).await?;
     let id = create_connected(
         engine,
         &service.name,

@@ -107,6 +107,7 @@ pub fn from_observed(
         networks,
         volumes,
         services: dependency_order(services),
+        all_resources: false,
     }
 }
 

@@ -210,6 +210,7 @@ mod tests {
             networks: Vec::new(),
             volumes: Vec::new(),
             services,
+            all_resources: false,
         }
     }
 

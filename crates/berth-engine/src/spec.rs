@@ -115,6 +115,8 @@ pub struct ProjectSpec {
     pub volumes: Vec<VolumeSpec>,
     /// Services in dependency order (dependencies first).
     pub services: Vec<ServiceSpec>,
+    /// `--all-resources`: `up` creates the networks no selected service uses too.
+    pub all_resources: bool,
 }
 
 fn str_of(v: Option<&Value>) -> Option<String> {
@@ -278,6 +280,7 @@ pub fn project_spec(project: &Project) -> ProjectSpec {
         networks,
         volumes,
         services: dependency_order(services),
+        all_resources: false,
     }
 }
 
@@ -568,6 +571,8 @@ pub fn create_body(
         exposed_ports: (!exposed.is_empty()).then_some(exposed),
         healthcheck,
         stop_signal: str_of(v.get("stop_signal")),
+        // Engine API 1.41 takes the MAC address here (1.44 on the endpoint).
+        mac_address: str_of(v.get("mac_address")),
         stop_timeout: spec.stop_timeout,
         host_config: Some(HostConfig {
             binds: (!binds.is_empty()).then_some(binds),
@@ -577,6 +582,8 @@ pub fn create_body(
             memory,
             nano_cpus,
             pids_limit,
+            ipc_mode: str_of(v.get("ipc")),
+            pid_mode: str_of(v.get("pid")),
             privileged: v.get("privileged").and_then(Value::as_bool),
             readonly_rootfs: v.get("read_only").and_then(Value::as_bool),
             init: v.get("init").and_then(Value::as_bool),

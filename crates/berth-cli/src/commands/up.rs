@@ -72,6 +72,7 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
         return Ok(1);
     };
     let mut spec = berth_engine::spec::project_spec(&project);
+    spec.all_resources = global.all_resources;
     if let Err(e) = spec.select(&args.services, args.no_deps) {
         printer.error(&e);
         return Ok(1);

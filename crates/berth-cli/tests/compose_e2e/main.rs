@@ -11,6 +11,7 @@ mod cp;
 mod export_commit;
 mod flags;
 mod harness;
+mod networking;
 mod orphans;
 mod pause;
 mod restart;
