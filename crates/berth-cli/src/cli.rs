@@ -108,6 +108,10 @@ pub enum Command {
     Commit(CommitArgs),
     /// Copy files/folders between a service container and the local filesystem
     Cp(CpArgs),
+    /// Display a live stream of container(s) resource usage statistics
+    Stats(StatsArgs),
+    /// Attach local standard input, output, and error streams to a service's running container
+    Attach(AttachArgs),
     /// List volumes
     Volumes(VolumesArgs),
     /// Show the Docker Compose version information
@@ -146,6 +150,7 @@ impl Command {
             Command::Run(_) => "run",
             Command::Scale(_) => "scale",
             Command::Commit(_) => "commit",
+            Command::Attach(_) => "attach",
             Command::Cp(_) => "cp",
             Command::Exec(_) => "exec",
             Command::Build(_) => "build",
@@ -208,6 +213,43 @@ pub struct CpArgs {
     /// Index of the container if service has multiple replicas
     #[arg(long)]
     pub index: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct AttachArgs {
+    pub service: String,
+    /// Override the key sequence for detaching from a container.
+    #[arg(long = "detach-keys")]
+    pub detach_keys: Option<String>,
+    /// index of the container if service has multiple replicas.
+    #[arg(long)]
+    pub index: Option<u32>,
+    /// Do not attach STDIN
+    #[arg(long = "no-stdin")]
+    pub no_stdin: bool,
+    /// Proxy all received signals to the process
+    #[arg(long = "sig-proxy", default_value_t = true, num_args = 0..=1, default_missing_value = "true",
+          action = clap::ArgAction::Set)]
+    pub sig_proxy: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// The service whose containers to show (all when none)
+    pub service: Option<String>,
+    /// Show all containers (default shows just running)
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// Format output using a custom template: 'table' (default), 'table TEMPLATE', 'json', or
+    /// 'TEMPLATE' (a Go template, e.g. '{{.Name}} {{.CPUPerc}}')
+    #[arg(long, default_value = "table")]
+    pub format: String,
+    /// Disable streaming stats and only pull the first result
+    #[arg(long = "no-stream")]
+    pub no_stream: bool,
+    /// Do not truncate output
+    #[arg(long = "no-trunc")]
+    pub no_trunc: bool,
 }
 
 #[derive(Debug, Args)]
@@ -685,6 +727,7 @@ impl CreateArgs {
             no_log_prefix: false,
             timestamps: false,
             yes: self.yes,
+            ..UpArgs::default()
         }
     }
 }
@@ -757,6 +800,25 @@ pub struct UpArgs {
     /// Show timestamps
     #[arg(long)]
     pub timestamps: bool,
+    /// Automatically attach to log output of dependent services
+    #[arg(long = "attach-dependencies")]
+    pub attach_dependencies: bool,
+    /// Recreate dependent containers. Incompatible with --no-recreate.
+    #[arg(long = "always-recreate-deps")]
+    pub always_recreate_deps: bool,
+    /// Recreate anonymous volumes instead of retrieving data from the previous containers
+    #[arg(short = 'V', long = "renew-anon-volumes")]
+    pub renew_anon_volumes: bool,
+    /// Pull without printing progress information
+    #[arg(long = "quiet-pull")]
+    pub quiet_pull: bool,
+    /// Suppress the build output
+    #[arg(long = "quiet-build")]
+    pub quiet_build: bool,
+    /// Enable interactive shortcuts when running attached (Berth has none yet: only
+    /// --menu=false changes nothing)
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", action = clap::ArgAction::Set)]
+    pub menu: Option<bool>,
     /// Assume "yes" as answer to all prompts and run non-interactively
     #[arg(short = 'y', long)]
     pub yes: bool,

@@ -218,6 +218,8 @@ pub struct ExecOptions {
     pub remove_orphans: bool,
     /// `COMPOSE_IGNORE_ORPHANS`: orphans are neither reported nor removed.
     pub ignore_orphans: bool,
+    /// `-V`: a recreated container gets new anonymous volumes instead of the old one's.
+    pub renew_anon_volumes: bool,
     /// `--wait`: after starting, wait until every service is running, or healthy where it has
     /// a healthcheck.
     pub wait: bool,
@@ -245,7 +247,15 @@ pub async fn up(
     if !plan.orphans.is_empty() && !opts.ignore_orphans {
         if opts.remove_orphans {
             for o in &plan.orphans {
-                remove_container(engine, &o.id, &o.name, opts.timeout, progress.as_ref()).await?;
+                remove_container(
+                    engine,
+                    &o.id,
+                    &o.name,
+                    opts.timeout,
+                    false,
+                    progress.as_ref(),
+                )
+                .await?;
             }
         } else {
             let names: Vec<&str> = plan.orphans.iter().map(|o| o.name.as_str()).collect();
@@ -693,7 +703,7 @@ pub async fn ensure_volumes(
         )?;
         users.extend(one_offs);
         for c in users.iter().filter(|c| c.volumes.contains(&v.name)) {
-            remove_container(engine, &c.id, &c.name, None, progress).await?;
+            remove_container(engine, &c.id, &c.name, None, false, progress).await?;
             removed.insert(c.id.clone());
         }
         engine.remove_volume(&v.name).await?;
@@ -710,6 +720,51 @@ async fn create_volume(
     progress.event("Volume", &v.name, "Creating");
     engine.docker.create_volume(v.create.clone()).await?;
     progress.event("Volume", &v.name, "Created");
+    Ok(())
+}
+
+/// A recreated container mounts the anonymous volumes of the one it replaces, at the same
+/// paths, as Docker Compose does: their data survives a change of configuration.
+async fn inherit_anonymous_volumes(
+    engine: &Engine,
+    old: &str,
+    body: &mut bollard::models::ContainerCreateBody,
+) -> Result<(), EngineError> {
+    let info = match engine
+        .docker
+        .inspect_container(
+            old,
+            None::<bollard::query_parameters::InspectContainerOptions>,
+        )
+        .await
+    {
+        Ok(i) => i,
+        // Gone meanwhile: nothing to keep.
+        Err(bollard::errors::Error::DockerResponseServerError {
+            status_code: 404, ..
+        }) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let Some(binds) = body.host_config.as_mut().and_then(|h| h.binds.as_mut()) else {
+        return Ok(());
+    };
+    for m in info.mounts.unwrap_or_default() {
+        let (Some(name), Some(dest)) = (m.name, m.destination) else {
+            continue;
+        };
+        let anonymous = m.typ == Some(bollard::models::MountPointTypeEnum::VOLUME)
+            && name.len() == 64
+            && name.chars().all(|c| c.is_ascii_hexdigit());
+        if !anonymous {
+            continue;
+        }
+        // An anonymous volume is a bind entry of the target path alone.
+        for b in binds.iter_mut() {
+            if *b == dest {
+                *b = format!("{name}:{dest}");
+            }
+        }
+    }
     Ok(())
 }
 
@@ -867,6 +922,7 @@ async fn converge_service(
                     &name,
                     &name,
                     image_id.as_deref(),
+                    None,
                     &opts.limit,
                     progress.as_ref(),
                 )
@@ -885,6 +941,8 @@ async fn converge_service(
                     &tmp,
                     &name,
                     image_id.as_deref(),
+                    // The new container keeps the old one's anonymous volumes, unless -V.
+                    (!opts.renew_anon_volumes).then_some(id.as_str()),
                     &opts.limit,
                     progress.as_ref(),
                 )
@@ -908,7 +966,8 @@ async fn converge_service(
                 to_start.push((new_id, name, false));
             }
             Step::Remove { id, name } => {
-                remove_container(engine, &id, &name, opts.timeout, progress.as_ref()).await?;
+                remove_container(engine, &id, &name, opts.timeout, false, progress.as_ref())
+                    .await?;
             }
         }
     }
@@ -1147,6 +1206,7 @@ async fn create_container(
     create_name: &str,
     final_name: &str,
     image_id: Option<&str>,
+    inherit: Option<&str>,
     limit: &Limit,
     progress: &dyn Progress,
 ) -> Result<String, EngineError> {
@@ -1176,6 +1236,9 @@ async fn create_container(
             .map(|(net, key)| (net, spec::endpoint(value, &key, final_name, &service.name)))
             .collect();
     resolve_references(engine, project, value, &mut body, &mut networks).await?;
+    if let Some(old) = inherit {
+        inherit_anonymous_volumes(engine, old, &mut body).await?;
+    }
     let id = create_connected(
         engine,
         &service.name,
@@ -1261,6 +1324,7 @@ async fn remove_container(
     id: &str,
     name: &str,
     timeout: Option<i32>,
+    anonymous_volumes: bool,
     progress: &dyn Progress,
 ) -> Result<(), EngineError> {
     progress.event("Container", name, "Stopping");
@@ -1273,6 +1337,7 @@ async fn remove_container(
             id,
             Some(RemoveContainerOptions {
                 force: true,
+                v: anonymous_volumes,
                 ..Default::default()
             }),
         )
@@ -1353,8 +1418,10 @@ pub async fn down(
                     .find(|s| s.name == c.service)
                     .and_then(service_timeout)
             });
+            // `down -v` takes the containers' anonymous volumes too, as Docker Compose does.
+            let volumes = opts.volumes;
             set.spawn(async move {
-                remove_container(&engine, &id, &name, timeout, progress.as_ref()).await
+                remove_container(&engine, &id, &name, timeout, volumes, progress.as_ref()).await
             });
         }
         while let Some(r) = set.join_next().await {

@@ -15,6 +15,7 @@ pub mod oneoff;
 pub mod ops;
 pub mod plan;
 pub mod spec;
+pub mod stats;
 mod tar;
 pub mod transfer;
 

@@ -271,6 +271,50 @@ pub async fn attach(engine: &Engine, id: &str, stdin: bool) -> Result<Io, Engine
     })
 }
 
+/// Attaches to a running container (`attach`): its output from now on, its input when
+/// `stdin`, with the engine's detach keys (`ctrl-p,ctrl-q` unless given). Also says whether
+/// the container has a TTY.
+///
+/// # Errors
+/// Engine API errors.
+pub async fn attach_running(
+    engine: &Engine,
+    id: &str,
+    stdin: bool,
+    detach_keys: Option<&str>,
+) -> Result<(Io, bool), EngineError> {
+    let info = engine
+        .docker
+        .inspect_container(
+            id,
+            None::<bollard::query_parameters::InspectContainerOptions>,
+        )
+        .await?;
+    let config = info.config.unwrap_or_default();
+    let tty = config.tty.unwrap_or(false);
+    let r = engine
+        .docker
+        .attach_container(
+            id,
+            Some(bollard::query_parameters::AttachContainerOptions {
+                stdin: stdin && config.open_stdin.unwrap_or(false),
+                stdout: true,
+                stderr: true,
+                stream: true,
+                logs: false,
+                detach_keys: detach_keys.map(str::to_string),
+            }),
+        )
+        .await?;
+    Ok((
+        Io {
+            output: r.output,
+            input: r.input,
+        },
+        tty,
+    ))
+}
+
 /// Starts a created container.
 ///
 /// # Errors

@@ -25,6 +25,11 @@ pub struct UpOptions {
     pub recreate: RecreatePolicy,
     /// `--scale SERVICE=N`.
     pub scale: HashMap<String, u32>,
+    /// The services named on the command line (all when empty): `recreate` applies to them,
+    /// `dependencies` to the others (Docker Compose: `--force-recreate` forces the named
+    /// services, `--always-recreate-deps` their dependencies).
+    pub targets: Vec<String>,
+    pub dependencies: RecreatePolicy,
 }
 
 /// One container-level step.
@@ -84,7 +89,12 @@ pub fn plan_up(
     let mut services = Vec::new();
     for s in &spec.services {
         let expected = opts.scale.get(&s.name).copied().unwrap_or(s.replicas);
-        let outdated = |c: &Observed| match opts.recreate {
+        let policy = if opts.targets.is_empty() || opts.targets.contains(&s.name) {
+            opts.recreate
+        } else {
+            opts.dependencies
+        };
+        let outdated = |c: &Observed| match policy {
             RecreatePolicy::Force => true,
             RecreatePolicy::Never => false,
             // As Docker Compose: the configuration or the image changed, a running container
@@ -330,5 +340,41 @@ mod tests {
         };
         let p = plan_up(&s, &known(&["a"]), &o[..1], &HashMap::new(), &force);
         assert!(matches!(p.services[0].steps[..], [Step::Recreate { .. }]));
+    }
+
+    #[test]
+    fn force_recreate_applies_to_the_named_services_and_always_recreate_deps_to_the_rest() {
+        let mut web = svc("web", 1, "h");
+        web.depends_on = vec![crate::spec::Dependency {
+            service: "db".into(),
+            condition: crate::spec::Condition::Started,
+            required: true,
+            restart: false,
+        }];
+        let s = spec(vec![svc("db", 1, "h"), web]);
+        let o = vec![obs("db", 1, "h"), obs("web", 1, "h")];
+        let steps = |opts: &UpOptions| -> Vec<bool> {
+            plan_up(&s, &known(&["db", "web"]), &o, &HashMap::new(), opts)
+                .services
+                .iter()
+                .map(|p| matches!(p.steps[..], [Step::Recreate { .. }]))
+                .collect()
+        };
+        let force_web = UpOptions {
+            recreate: RecreatePolicy::Force,
+            targets: vec!["web".into()],
+            ..UpOptions::default()
+        };
+        assert_eq!(steps(&force_web), [false, true]);
+        let deps_too = UpOptions {
+            dependencies: RecreatePolicy::Force,
+            ..force_web.clone()
+        };
+        assert_eq!(steps(&deps_too), [true, true]);
+        let all = UpOptions {
+            recreate: RecreatePolicy::Force,
+            ..UpOptions::default()
+        };
+        assert_eq!(steps(&all), [true, true]);
     }
 }

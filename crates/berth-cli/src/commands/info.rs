@@ -165,8 +165,9 @@ fn now() -> i64 {
 
 pub fn images(global: &GlobalArgs, args: &ImagesArgs, printer: &mut Printer) -> anyhow::Result<u8> {
     if args.format != "table" && args.format != "json" {
+        // Docker Compose's words: its `ls` and `images` take no Go templates.
         printer.error(&format!(
-            "unsupported format {:?}: expected table or json",
+            "format value {:?} could not be parsed: parsing failed (expected table or json)",
             args.format
         ));
         return Ok(1);
@@ -268,8 +269,9 @@ pub fn images(global: &GlobalArgs, args: &ImagesArgs, printer: &mut Printer) -> 
 
 pub fn ls(args: &LsArgs, printer: &mut Printer) -> anyhow::Result<u8> {
     if args.format != "table" && args.format != "json" {
+        // Docker Compose's words: its `ls` and `images` take no Go templates.
         printer.error(&format!(
-            "unsupported format {:?}: expected table or json",
+            "format value {:?} could not be parsed: parsing failed (expected table or json)",
             args.format
         ));
         return Ok(1);

@@ -1,5 +1,6 @@
 //! One module per command; `run` dispatches.
 
+mod attach;
 mod audit;
 mod build;
 mod commit;
@@ -18,6 +19,7 @@ mod logs;
 mod ps;
 mod run;
 mod scale;
+mod stats;
 mod up;
 mod version;
 mod volumes;
@@ -66,6 +68,8 @@ pub fn run(cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
         Command::Export(args) => export::run(&cli.global, &args, printer),
         Command::Commit(args) => commit::run(&cli.global, &args, printer),
         Command::Cp(args) => cp::run(&cli.global, &args, printer),
+        Command::Stats(args) => stats::run(&cli.global, &args, printer),
+        Command::Attach(args) => attach::run(&cli.global, &args, printer),
         Command::Volumes(args) => volumes::run(&cli.global, &args, printer),
         Command::Version(args) => version::run(&args, printer),
         Command::Audit(args) => audit::run(&cli.global, &args, printer),

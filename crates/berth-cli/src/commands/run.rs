@@ -174,7 +174,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, printer: &mut Printer) -> anyhow
         let observed = engine.project_containers(&deps.name, true).await?;
         let up_opts = UpOptions {
             recreate: RecreatePolicy::Diverged,
-            scale: std::collections::HashMap::new(),
+            ..UpOptions::default()
         };
         let mut plan = plan::plan_up(&deps, &known, &observed, &image_ids, &up_opts);
         // Finished one-off containers count as orphans, as in Docker Compose.

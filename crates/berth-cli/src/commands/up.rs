@@ -19,11 +19,18 @@ use crate::commands::{load_options, load_project};
 use crate::interrupt::Interrupts;
 use crate::logprint::LogPrinter;
 use crate::printer::{Printer, StderrProgress};
+use crate::progress::QuietProgress;
 
 /// Checks the flags that do not need the project.
 fn check_flags(args: &UpArgs) -> Result<HashMap<String, u32>, String> {
     if args.force_recreate && args.no_recreate {
         return Err("--force-recreate and --no-recreate are incompatible".into());
+    }
+    if args.always_recreate_deps && args.no_recreate {
+        return Err("--always-recreate-deps and --no-recreate are incompatible".into());
+    }
+    if args.detach && args.menu == Some(true) {
+        return Err("--menu and --detach are incompatible".into());
     }
     if args.build && args.no_build {
         return Err("--build and --no-build are incompatible".into());
@@ -99,8 +106,17 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
             RecreatePolicy::Diverged
         },
         scale,
+        targets: args.services.clone(),
+        dependencies: if args.no_recreate {
+            RecreatePolicy::Never
+        } else if args.always_recreate_deps {
+            RecreatePolicy::Force
+        } else {
+            RecreatePolicy::Diverged
+        },
     };
     let exec_opts = ExecOptions {
+        renew_anon_volumes: args.renew_anon_volumes,
         before_start: None,
         limit: exec::Limit::new(parallel_limit(global)),
         no_start: args.no_start,
@@ -137,7 +153,11 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
                 &spec.name,
                 &spec.services,
                 &images,
-                &StderrProgress,
+                if args.quiet_pull || args.quiet_build {
+                    &QuietProgress as &dyn Progress
+                } else {
+                    &StderrProgress
+                },
             ),
             engine.project_containers(&spec.name, true),
             engine.one_off_containers(&spec.name, true),
@@ -279,9 +299,18 @@ struct Attached<'a> {
 }
 
 impl Attached<'_> {
+    /// `--attach` names them; otherwise the services named on the command line (their
+    /// dependencies too with `--attach-dependencies`), or every one; less `--no-attach`.
     fn attachable(&self, service: &str) -> bool {
-        (self.args.attach.is_empty() || self.args.attach.iter().any(|s| s == service))
-            && !self.args.no_attach.iter().any(|s| s == service)
+        let args = self.args;
+        let wanted = if !args.attach.is_empty() {
+            args.attach.iter().any(|s| s == service)
+        } else {
+            args.services.is_empty()
+                || args.attach_dependencies
+                || args.services.iter().any(|s| s == service)
+        };
+        wanted && !args.no_attach.iter().any(|s| s == service)
     }
 
     async fn run(

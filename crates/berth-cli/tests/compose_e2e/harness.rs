@@ -193,9 +193,27 @@ impl Cli {
         wait_with_deadline(child, &what)
     }
 
-    /// Removes what the project holds on the engine, with the tool itself.
+    /// Removes what the project holds on the engine, with the tool itself, then any container
+    /// still labelled with the project (the reference's `down` leaves the running one-off
+    /// containers of a service that has no other).
     fn clean(&self) {
         let _ = self.named(&["down", "-v", "-t", "0", "--remove-orphans"]);
+        let label = format!("label=com.docker.compose.project={}", self.project);
+        if let Ok(out) = Command::new("docker")
+            .args(["ps", "-aq", "--filter", &label])
+            .output()
+        {
+            let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
+                .split_whitespace()
+                .map(str::to_string)
+                .collect();
+            if !ids.is_empty() {
+                let _ = Command::new("docker")
+                    .args(["rm", "-f", "-v"])
+                    .args(&ids)
+                    .output();
+            }
+        }
     }
 }
 

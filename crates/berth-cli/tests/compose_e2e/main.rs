@@ -7,6 +7,7 @@
 //!
 //! One module per Go file, named after it.
 
+mod attach_stats;
 mod cp;
 mod export_commit;
 mod flags;
@@ -16,3 +17,4 @@ mod orphans;
 mod pause;
 mod restart;
 mod start_stop;
+mod up_flags;
