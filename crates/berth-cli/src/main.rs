@@ -4,6 +4,7 @@
 
 mod cli;
 mod commands;
+mod context;
 mod interrupt;
 mod logprint;
 mod printer;

@@ -30,7 +30,7 @@ static MODE: OnceLock<Mode> = OnceLock::new();
 /// # Errors
 /// A value Docker Compose does not know, worded as it words it.
 pub fn init(flag: Option<&str>, ansi: &str) -> Result<Mode, String> {
-    let env = std::env::var("COMPOSE_PROGRESS").ok();
+    let env = std::env::var(berth_loader::env_vars::COMPOSE_PROGRESS).ok();
     let value = flag.or(env.as_deref()).unwrap_or("auto");
     let terminal = std::io::stderr().is_terminal();
     let mode = match value {
@@ -48,6 +48,23 @@ pub fn init(flag: Option<&str>, ansi: &str) -> Result<Mode, String> {
         other => return Err(format!("unsupported --progress value \"{other}\"")),
     };
     Ok(*MODE.get_or_init(|| mode))
+}
+
+/// Where progress lines go: stderr, or stdout with `COMPOSE_STATUS_STDOUT` (as Docker Compose).
+fn status_out() -> Box<dyn std::io::Write> {
+    static TO_STDOUT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let stdout = *TO_STDOUT.get_or_init(|| {
+        berth_loader::env_vars::truthy(
+            std::env::var(berth_loader::env_vars::COMPOSE_STATUS_STDOUT)
+                .ok()
+                .as_deref(),
+        )
+    });
+    if stdout {
+        Box::new(std::io::stdout().lock())
+    } else {
+        Box::new(std::io::stderr().lock())
+    }
 }
 
 fn mode() -> Mode {
@@ -93,7 +110,7 @@ fn warning(text: &str) {
                 "{{\"tail\":true,\"text\":{}}}",
                 crate::table::json_str(text)
             );
-            let _ = writeln!(std::io::stderr().lock(), "{json}");
+            let _ = writeln!(status_out(), "{json}");
         }
         Mode::Plain | Mode::Tty => self::line(&line),
     }
@@ -105,7 +122,7 @@ fn emit(id: &str, text: &str, status: &str) {
     match mode() {
         Mode::Quiet => {}
         Mode::Plain => {
-            let _ = writeln!(std::io::stderr().lock(), " {id} {text} {status}");
+            let _ = writeln!(status_out(), " {id} {text} {status}");
         }
         Mode::Json => {
             let json = crate::table::json_str;
@@ -117,13 +134,13 @@ fn emit(id: &str, text: &str, status: &str) {
                 let _ = write!(line, ",\"status\":{}", json(status));
             }
             line.push('}');
-            let _ = writeln!(std::io::stderr().lock(), "{line}");
+            let _ = writeln!(status_out(), "{line}");
         }
         Mode::Tty => {
             let mut view = lock();
             if view.detached {
                 drop(view);
-                let _ = writeln!(std::io::stderr().lock(), " {id} {text} {status}");
+                let _ = writeln!(status_out(), " {id} {text} {status}");
             } else {
                 let shown = match (text.is_empty(), status.is_empty()) {
                     (true, _) => status.to_string(),
@@ -144,7 +161,7 @@ pub fn error(message: &str) {
             "{{\"error\":true,\"message\":{}}}",
             crate::table::json_str(message)
         );
-        let _ = writeln!(std::io::stderr().lock(), "{json}");
+        let _ = writeln!(status_out(), "{json}");
     } else {
         // Below the view's last frame, as the command's last words.
         detach();
@@ -171,7 +188,7 @@ pub fn line(text: &str) {
             return;
         }
     }
-    let _ = writeln!(std::io::stderr().lock(), "{text}");
+    let _ = writeln!(status_out(), "{text}");
 }
 
 /// Asks a yes/no question as Docker Compose does. At a terminal: `? QUESTION (y/N) ` and a

@@ -63,12 +63,14 @@ pub fn from_observed(
             continue;
         }
         let default_name = format!("{name}-{}-{}", c.service, c.number);
+        let compat_name = format!("{name}_{}_{}", c.service, c.number);
         services.push(ServiceSpec {
             name: c.service.clone(),
             image: c.image.clone(),
             replicas: 1,
             hash: c.hash.clone(),
-            container_name: (c.name != default_name).then(|| c.name.clone()),
+            container_name: (c.name != default_name && c.name != compat_name)
+                .then(|| c.name.clone()),
             depends_on: c
                 .labels
                 .get(labels::DEPENDS_ON)
@@ -81,6 +83,7 @@ pub fn from_observed(
             stop_timeout: None,
             build: None,
             pull_policy: None,
+            separator: if c.name == compat_name { '_' } else { '-' },
         });
     }
     let networks = networks

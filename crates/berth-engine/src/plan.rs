@@ -191,6 +191,7 @@ mod tests {
             stop_timeout: None,
             build: None,
             pull_policy: None,
+            separator: '-',
         }
     }
 

@@ -94,6 +94,9 @@ pub struct ServiceSpec {
     pub build: Option<crate::build::BuildSpec>,
     /// `pull_policy`.
     pub pull_policy: Option<String>,
+    /// What joins project, service and number in container names: `-`, or `_` with
+    /// `--compatibility` (Docker Compose v1's names).
+    pub separator: char,
 }
 
 impl ServiceSpec {
@@ -102,7 +105,10 @@ impl ServiceSpec {
     pub fn container_name(&self, project: &str, number: u32) -> String {
         match &self.container_name {
             Some(n) => n.clone(),
-            None => format!("{project}-{}-{number}", self.name),
+            None => {
+                let sep = self.separator;
+                format!("{project}{sep}{}{sep}{number}", self.name)
+            }
         }
     }
 }
@@ -273,6 +279,7 @@ pub fn project_spec(project: &Project) -> ProjectSpec {
             stop_timeout: duration_ns(v.get("stop_grace_period")).map(|ns| ns / 1_000_000_000),
             build: crate::build::BuildSpec::from_value(v),
             pull_policy: str_of(v.get("pull_policy")),
+            separator: '-',
         });
     }
     ProjectSpec {
@@ -690,6 +697,13 @@ pub fn service_value<'a>(project: &'a Project, name: &str) -> Option<&'a Value> 
 }
 
 impl ProjectSpec {
+    /// `--compatibility`: containers named `project_service_1`, as Docker Compose v1 named them.
+    pub fn compatibility_names(&mut self) {
+        for s in &mut self.services {
+            s.separator = '_';
+        }
+    }
+
     /// Keeps the named services and, unless `no_deps`, what they depend on (transitively).
     /// No names keeps everything.
     ///

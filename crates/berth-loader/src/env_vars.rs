@@ -17,6 +17,18 @@ pub const COMPOSE_DISABLE_ENV_FILE: &str = "COMPOSE_DISABLE_ENV_FILE";
 pub const COMPOSE_REMOVE_ORPHANS: &str = "COMPOSE_REMOVE_ORPHANS";
 /// When true, `up` and `run` neither warn about orphan containers nor remove them.
 pub const COMPOSE_IGNORE_ORPHANS: &str = "COMPOSE_IGNORE_ORPHANS";
+/// When true, progress lines go to standard output instead of standard error.
+pub const COMPOSE_STATUS_STDOUT: &str = "COMPOSE_STATUS_STDOUT";
+/// `--ansi` when the flag is not given (`never`, `always`, `auto`).
+pub const COMPOSE_ANSI: &str = "COMPOSE_ANSI";
+/// When true, the same as `--compatibility` (container names joined with `_`).
+pub const COMPOSE_COMPATIBILITY: &str = "COMPOSE_COMPATIBILITY";
+/// `--progress` when the flag is not given.
+pub const COMPOSE_PROGRESS: &str = "COMPOSE_PROGRESS";
+/// The Docker CLI context whose endpoint Berth connects to (when `DOCKER_HOST` is unset).
+pub const DOCKER_CONTEXT: &str = "DOCKER_CONTEXT";
+/// Where the Docker CLI keeps its configuration and contexts (default `~/.docker`).
+pub const DOCKER_CONFIG: &str = "DOCKER_CONFIG";
 /// Used to expand `~` in paths.
 pub const HOME: &str = "HOME";
 /// Set to the working directory when unset, as Docker Compose does.

@@ -19,9 +19,9 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
-/// Connects to `DOCKER_HOST` or the default socket.
+/// Connects to `DOCKER_HOST`, the current Docker CLI context's endpoint, or the default socket.
 pub async fn connect() -> Result<Engine, berth_engine::EngineError> {
-    let host = std::env::var(berth_loader::env_vars::DOCKER_HOST).ok();
+    let host = crate::context::docker_host().map_err(berth_engine::EngineError::Other)?;
     Engine::connect(host.as_deref()).await
 }
 

@@ -27,7 +27,28 @@ mod volumes;
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::printer::Printer;
 
-pub fn run(cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
+pub fn run(mut cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
+    // Variables that stand for global flags left out.
+    if cli.global.ansi == "auto" {
+        if let Ok(a) = std::env::var(berth_loader::env_vars::COMPOSE_ANSI) {
+            if !a.is_empty() {
+                cli.global.ansi = a;
+            }
+        }
+    }
+    if !matches!(cli.global.ansi.as_str(), "auto" | "never" | "always") {
+        printer.error(&format!(
+            "unsupported --ansi value {:?}: expected never, always or auto",
+            cli.global.ansi
+        ));
+        return Ok(1);
+    }
+    cli.global.compatibility = cli.global.compatibility
+        || berth_loader::env_vars::truthy(
+            std::env::var(berth_loader::env_vars::COMPOSE_COMPATIBILITY)
+                .ok()
+                .as_deref(),
+        );
     if let Err(e) = crate::progress::init(cli.global.progress.as_deref(), &cli.global.ansi) {
         printer.diag(&format!("{e}\n"));
         return Ok(1);

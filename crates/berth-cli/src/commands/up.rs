@@ -80,6 +80,9 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
     };
     let mut spec = berth_engine::spec::project_spec(&project);
     spec.all_resources = global.all_resources;
+    if global.compatibility {
+        spec.compatibility_names();
+    }
     if let Err(e) = spec.select(&args.services, args.no_deps) {
         printer.error(&e);
         return Ok(1);

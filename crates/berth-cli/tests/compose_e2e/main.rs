@@ -9,6 +9,7 @@
 
 mod attach_stats;
 mod cp;
+mod environment;
 mod export_commit;
 mod flags;
 mod harness;
