@@ -98,6 +98,8 @@ pub enum Command {
     Build(BuildArgs),
     /// Pull service images
     Pull(PullArgs),
+    /// Push service images
+    Push(PushArgs),
     /// Run a one-off command on a service
     Run(RunArgs),
     /// Scale services
@@ -155,6 +157,7 @@ impl Command {
             Command::Exec(_) => "exec",
             Command::Build(_) => "build",
             Command::Pull(_) => "pull",
+            Command::Push(_) => "push",
             _ => return None,
         })
     }
@@ -397,6 +400,27 @@ pub struct BuildArgs {
     /// Also build dependencies (transitively)
     #[arg(long = "with-dependencies")]
     pub with_dependencies: bool,
+    /// Push service images
+    #[arg(long)]
+    pub push: bool,
+    /// Set memory limit for the build container (bytes, or with a unit: 512m, 2g)
+    #[arg(short = 'm', long)]
+    pub memory: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// Services whose images to push (all when none)
+    pub services: Vec<String>,
+    /// Push what it can and ignores images with push failures
+    #[arg(long = "ignore-push-failures")]
+    pub ignore_push_failures: bool,
+    /// Also push images of services declared as dependencies
+    #[arg(long = "include-deps")]
+    pub include_deps: bool,
+    /// Push without printing progress information
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

@@ -27,6 +27,8 @@ pub struct BuildSpec {
     pub network: Option<String>,
     pub no_cache: bool,
     pub pull: bool,
+    /// `build.tags`: more names the built image gets (and `push` pushes).
+    pub tags: Vec<String>,
 }
 
 impl BuildSpec {
@@ -56,6 +58,13 @@ impl BuildSpec {
             network: s("network"),
             no_cache: b.get("no_cache").and_then(Value::as_bool).unwrap_or(false),
             pull: b.get("pull").and_then(Value::as_bool).unwrap_or(false),
+            tags: b
+                .get("tags")
+                .and_then(Value::as_seq)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(Value::scalar_to_string)
+                .collect(),
         })
     }
 }
@@ -69,6 +78,9 @@ pub struct BuildOptions {
     pub pull: bool,
     /// `-q`: keep the builder's output to oneself.
     pub quiet: bool,
+    /// `-m`: memory limit of the build container, in bytes (the engine API's field is 32
+    /// bits wide).
+    pub memory: Option<i32>,
 }
 
 /// Where the inline Dockerfile goes in the context sent to the engine.
@@ -144,6 +156,7 @@ pub async fn build_image(
         labels: Some(image_labels),
         networkmode: build.network.clone(),
         target: build.target.clone().unwrap_or_default(),
+        memory: opts.memory,
         version: bollard::query_parameters::BuilderVersion::BuilderV1,
         ..Default::default()
     };
@@ -165,10 +178,55 @@ pub async fn build_image(
             }
         }
     }
+    for t in &build.tags {
+        let (repo, tag) = split_reference(t);
+        engine
+            .docker
+            .tag_image(
+                &service.image,
+                Some(bollard::query_parameters::TagImageOptions {
+                    repo: Some(repo.to_string()),
+                    tag: Some(tag.to_string()),
+                }),
+            )
+            .await
+            .map_err(|e| fail(crate::daemon_message(&e)))?;
+    }
     engine
         .image_id(&service.image)
         .await?
         .ok_or_else(|| fail(format!("no image {} after the build", service.image)))
+}
+
+/// Pushes an image to its registry; each progress message goes to `out` as (status, progress
+/// bar).
+///
+/// # Errors
+/// The registry's or the engine's error.
+pub async fn push_image(
+    engine: &Engine,
+    image: &str,
+    out: &(dyn Fn(&str, &str) + Sync),
+) -> Result<(), EngineError> {
+    let (repo, tag) = split_reference(image);
+    let mut stream = engine.docker.push_image(
+        repo,
+        Some(bollard::query_parameters::PushImageOptions {
+            tag: Some(tag.to_string()),
+            ..Default::default()
+        }),
+        Some(bollard::auth::DockerCredentials::default()),
+    );
+    while let Some(item) = stream.next().await {
+        let info = item.map_err(|e| EngineError::Other(crate::daemon_message(&e)))?;
+        if let Some(e) = info.error_detail.and_then(|d| d.message).or(info.error) {
+            return Err(EngineError::Other(e));
+        }
+        if let Some(s) = info.status {
+            out(&s, info.progress.as_deref().unwrap_or(""));
+        }
+    }
+    Ok(())
 }
 
 fn is_remote(context: &str) -> bool {

@@ -3,7 +3,7 @@
 use berth_engine::build::{self, BuildOptions};
 use berth_engine::exec::Progress;
 
-use crate::cli::{BuildArgs, GlobalArgs, PullArgs};
+use crate::cli::{BuildArgs, GlobalArgs, PullArgs, PushArgs};
 use crate::commands::engine::{connect, exit_status, runtime};
 use crate::commands::{load_options, load_project};
 use crate::printer::{Printer, StderrProgress};
@@ -45,22 +45,91 @@ pub fn build(global: &GlobalArgs, args: &BuildArgs, printer: &mut Printer) -> an
             }
         }
     }
+    let memory = match args
+        .memory
+        .as_deref()
+        .map(berth_loader::units::ram_in_bytes)
+    {
+        None => None,
+        Some(Some(n)) if i32::try_from(n).is_ok() => i32::try_from(n).ok(),
+        Some(_) => {
+            printer.error(&format!(
+                "invalid --memory {:?}: expected bytes or a size under 2g, such as 512m",
+                args.memory.as_deref().unwrap_or_default()
+            ));
+            return Ok(1);
+        }
+    };
     let opts = BuildOptions {
         args: build_args,
         no_cache: args.no_cache,
         pull: args.pull,
         quiet: args.quiet,
+        memory,
     };
     let rt = runtime()?;
     let result = rt.block_on(async {
         let engine = connect().await?;
-        let out = |line: &str| eprintln!("{line}");
+        // The builder's output goes to stdout, as the reference prints it.
+        let out = |line: &str| println!("{line}");
         for s in &spec.services {
             let Some(b) = &s.build else { continue };
             StderrProgress.event("Service", &s.name, "Building");
             build::build_image(&engine, &spec.name, s, b, &opts, &out).await?;
             StderrProgress.event("Service", &s.name, "Built");
         }
+        if args.push {
+            push_services(&engine, &spec, false, false).await?;
+        }
+        Ok(0)
+    });
+    Ok(exit_status(result, printer))
+}
+
+/// Pushes the images of the services that are built (their `image` and `build.tags`), as
+/// Docker Compose does; the others are reported `Skipped`.
+async fn push_services(
+    engine: &berth_engine::Engine,
+    spec: &berth_engine::spec::ProjectSpec,
+    ignore_failures: bool,
+    quiet: bool,
+) -> Result<(), berth_engine::EngineError> {
+    for s in &spec.services {
+        let Some(b) = &s.build else {
+            if !quiet {
+                eprintln!(" {} Skipped ", s.name);
+            }
+            continue;
+        };
+        for image in std::iter::once(&s.image).chain(&b.tags) {
+            let say = |status: &str, progress: &str| {
+                if !quiet {
+                    eprintln!(" Pushing {image}: {status} {progress}");
+                }
+            };
+            match build::push_image(engine, image, &say).await {
+                Ok(()) => {}
+                Err(e) if ignore_failures => {
+                    eprintln!("WARN[0000] failed to push {image}: {e}");
+                }
+                Err(e) => {
+                    return Err(berth_engine::EngineError::Other(format!(
+                        "failed to push {image}: {e}"
+                    )))
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn push(global: &GlobalArgs, args: &PushArgs, printer: &mut Printer) -> anyhow::Result<u8> {
+    let Some(spec) = services_of(global, &args.services, args.include_deps, printer)? else {
+        return Ok(1);
+    };
+    let result = runtime()?.block_on(async {
+        let engine = connect().await?;
+        push_services(&engine, &spec, args.ignore_push_failures, args.quiet).await?;
         Ok(0)
     });
     Ok(exit_status(result, printer))

@@ -84,6 +84,7 @@ pub fn run(mut cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
         Command::Events(args) => events::run(&cli.global, &args, printer),
         Command::Build(args) => build::build(&cli.global, &args, printer),
         Command::Pull(args) => build::pull(&cli.global, &args, printer),
+        Command::Push(args) => build::push(&cli.global, &args, printer),
         Command::Run(args) => run::run(&cli.global, &args, printer),
         Command::Scale(args) => scale::run(&cli.global, &args, printer),
         Command::Export(args) => export::run(&cli.global, &args, printer),

@@ -16,6 +16,7 @@ mod harness;
 mod networking;
 mod orphans;
 mod pause;
+mod push;
 mod restart;
 mod start_stop;
 mod up_flags;
