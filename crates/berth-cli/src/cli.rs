@@ -118,6 +118,12 @@ pub enum Command {
     Volumes(VolumesArgs),
     /// Show the Docker Compose version information
     Version(VersionArgs),
+    /// Print a shell completion script (bash, zsh or fish); it completes commands, flags and
+    /// the project's service names
+    Completion(CompletionArgs),
+    /// What the completion scripts ask: candidates for the last of the words typed
+    #[command(name = "__complete", hide = true)]
+    Complete(CompleteArgs),
     /// Review the project's architecture: duplicates, port conflicts, reachability,
     /// development settings, credentials, exposure, naming and operations
     Audit(AuditArgs),
@@ -276,6 +282,19 @@ pub struct VolumesArgs {
     /// Only display volume names
     #[arg(short = 'q', long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionArgs {
+    /// The shell. Values: [bash | zsh | fish]
+    pub shell: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CompleteArgs {
+    /// The words after `berth`, the last one being completed (may be empty)
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub words: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -13,12 +13,19 @@ use crate::{decode, dotenv};
 
 type Res<T> = Result<T, Diagnostic>;
 
+/// Resolves every service's environment, or, with `only`, those services' alone (an engine
+/// command that acts on some services does not read the others' env files, as in Docker
+/// Compose: `up a` works while `b`'s env file is missing).
 pub(crate) fn resolve(
     l: &mut Loader<'_>,
     services: &mut Map,
     env: &IndexMap<String, String>,
+    only: Option<&std::collections::HashSet<String>>,
 ) -> Res<()> {
     for (name, svc) in services.iter_mut() {
+        if only.is_some_and(|o| !o.contains(&name.name)) {
+            continue;
+        }
         let Some(m) = svc.as_map_mut() else { continue };
         if let Some(e) = m.get_mut("environment").and_then(Value::as_map_mut) {
             for (k, v) in e.iter_mut() {

@@ -39,6 +39,9 @@ pub struct Options {
     pub consistency: bool,
     /// Merge `env_file` contents into `environment` and drop `env_file` (what `config` shows).
     pub resolve_env_files: bool,
+    /// With `resolve_env_files`: only these services' (and what they depend on) when not
+    /// empty, as `up SERVICE` reads them.
+    pub resolve_env_of: Vec<String>,
     /// The process environment.
     pub os_env: IndexMap<String, String>,
     /// The working directory.
@@ -68,6 +71,7 @@ impl Options {
             resolve_paths: true,
             consistency: true,
             resolve_env_files: true,
+            resolve_env_of: Vec::new(),
             os_env,
             cwd,
             stdin: None,
@@ -75,6 +79,28 @@ impl Options {
             keep_layers: false,
         }
     }
+}
+
+/// `names` and every service they depend on, transitively (unknown names are left out).
+fn dependency_closure(services: &Map, names: &[String]) -> HashSet<String> {
+    let mut seen = HashSet::new();
+    let mut todo: Vec<String> = names.to_vec();
+    while let Some(n) = todo.pop() {
+        let Some(svc) = services.get(&n) else {
+            continue;
+        };
+        if !seen.insert(n) {
+            continue;
+        }
+        todo.extend(
+            svc.get("depends_on")
+                .and_then(Value::as_map)
+                .into_iter()
+                .flat_map(Map::iter)
+                .map(|(k, _)| k.name.clone()),
+        );
+    }
+    seen
 }
 
 /// An interpolation error on its way up the tree, collecting its path in reverse.
@@ -856,7 +882,9 @@ impl Loader<'_> {
             );
         }
         if opts.resolve_env_files {
-            crate::environment::resolve(self, &mut services, &env)?;
+            let only = (!opts.resolve_env_of.is_empty())
+                .then(|| dependency_closure(&services, &opts.resolve_env_of));
+            crate::environment::resolve(self, &mut services, &env, only.as_ref())?;
         }
         // Profiles.
         let mut active: Vec<String> = opts.profiles.clone();

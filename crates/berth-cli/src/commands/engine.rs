@@ -69,6 +69,9 @@ impl Target {
         }
         let mut opts = super::load_options(global)?;
         opts.enable = services.to_vec();
+        // These commands act on containers that exist: like Docker Compose's, they read no
+        // env file (a missing one is no error here).
+        opts.resolve_env_files = false;
         let env_name = std::env::var(berth_loader::env_vars::COMPOSE_PROJECT_NAME)
             .ok()
             .filter(|n| !n.is_empty());

@@ -247,7 +247,13 @@ pub fn images(global: &GlobalArgs, args: &ImagesArgs, printer: &mut Printer) -> 
         .collect::<Vec<_>>()];
         for (c, i) in &found {
             let (repo, tag) = split(c, i);
-            let created = berth_engine::logs::parse_time(&i.created, 0).unwrap_or(0);
+            // Docker Compose shows when the image was last tagged, when it was.
+            let tagged = berth_engine::logs::parse_time(&i.last_tag_time, 0)
+                .ok()
+                .filter(|t| *t > 0);
+            let created = tagged
+                .or_else(|| berth_engine::logs::parse_time(&i.created, 0).ok())
+                .unwrap_or(0);
             rows.push(vec![
                 c.name.clone(),
                 repo,

@@ -4,6 +4,7 @@ mod attach;
 mod audit;
 mod build;
 mod commit;
+mod completion;
 mod config;
 mod cp;
 mod diff;
@@ -94,6 +95,8 @@ pub fn run(mut cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
         Command::Attach(args) => attach::run(&cli.global, &args, printer),
         Command::Volumes(args) => volumes::run(&cli.global, &args, printer),
         Command::Version(args) => version::run(&args, printer),
+        Command::Completion(args) => completion::script(&args, printer),
+        Command::Complete(args) => completion::complete(&args, printer),
         Command::Audit(args) => audit::run(&cli.global, &args, printer),
         Command::Diff(args) => diff::run(&cli.global, &args, printer),
         Command::Graph(args) => graph::run(&cli.global, &args, printer),

@@ -17,14 +17,16 @@ use crate::printer::{Printer, StderrProgress};
 use crate::progress::QuietProgress;
 use crate::terminal::{self, RawMode};
 
-/// `-e KEY` takes the value of `KEY` from Berth's own environment, as Docker Compose does.
-fn resolve_env(env: &[String]) -> Vec<String> {
+/// `-e KEY` takes the value of `KEY` from `vars`; unset there, the bare key is passed on (the
+/// image's value, if any, stays), as Docker Compose does.
+fn resolve_env(env: &[String], vars: &indexmap::IndexMap<String, String>) -> Vec<String> {
     env.iter()
         .map(|e| {
             if e.contains('=') {
                 e.clone()
             } else {
-                std::env::var(e).map_or_else(|_| e.clone(), |v| format!("{e}={v}"))
+                vars.get(e)
+                    .map_or_else(|| e.clone(), |v| format!("{e}={v}"))
             }
         })
         .collect()
@@ -77,13 +79,15 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, printer: &mut Printer) -> anyhow
             return Ok(1);
         }
     };
-    env.extend(resolve_env(&args.env));
     let mut opts = load_options(global)?;
     // The service is enabled whatever its profiles, as in Docker Compose.
     opts.enable = vec![args.service.clone()];
     let Some(project) = load_project(&opts, printer) else {
         return Ok(1);
     };
+    // `-e KEY` takes its value from the project's environment: the shell, then `--env-file`,
+    // `.env` and `COMPOSE_ENV_FILES`; unset there, the image's own value stays.
+    env.extend(resolve_env(&args.env, &project.environment));
     let full = berth_engine::spec::project_spec(&project);
     let Some(service) = full
         .services
@@ -260,7 +264,7 @@ pub fn exec(global: &GlobalArgs, args: &ExecArgs, printer: &mut Printer) -> anyh
     let tty = !args.no_tty && terminal::stdin_is_tty();
     let exec_spec = ExecSpec {
         command: args.command.clone(),
-        env: resolve_env(&args.env),
+        env: resolve_env(&args.env, &std::env::vars().collect()),
         user: args.user.clone(),
         workdir: args.workdir.clone(),
         privileged: args.privileged,

@@ -75,6 +75,7 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
     let mut opts = load_options(global)?;
     // Named services are enabled whatever their profiles, as in Docker Compose.
     opts.enable.clone_from(&args.services);
+    opts.resolve_env_of.clone_from(&args.services);
     let Some(project) = load_project(&opts, printer) else {
         return Ok(1);
     };
