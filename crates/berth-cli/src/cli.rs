@@ -15,7 +15,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct GlobalArgs {
     /// Compose configuration files
     #[arg(short = 'f', long = "file", value_name = "FILE")]
@@ -112,6 +112,8 @@ pub enum Command {
     Cp(CpArgs),
     /// Display a live stream of container(s) resource usage statistics
     Stats(StatsArgs),
+    /// Watch build context for service and rebuild/refresh containers when files are updated
+    Watch(WatchArgs),
     /// Attach local standard input, output, and error streams to a service's running container
     Attach(AttachArgs),
     /// List volumes
@@ -159,6 +161,7 @@ impl Command {
             Command::Scale(_) => "scale",
             Command::Commit(_) => "commit",
             Command::Attach(_) => "attach",
+            Command::Watch(_) => "watch",
             Command::Cp(_) => "cp",
             Command::Exec(_) => "exec",
             Command::Build(_) => "build",
@@ -240,6 +243,22 @@ pub struct AttachArgs {
     #[arg(long = "sig-proxy", default_value_t = true, num_args = 0..=1, default_missing_value = "true",
           action = clap::ArgAction::Set)]
     pub sig_proxy: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Services to watch (all with `develop.watch` when none)
+    pub services: Vec<String>,
+    /// Do not build & start services before watching
+    #[arg(long = "no-up")]
+    pub no_up: bool,
+    /// Prune dangling images on rebuild
+    #[arg(long, default_value_t = true, num_args = 0..=1, default_missing_value = "true",
+          action = clap::ArgAction::Set)]
+    pub prune: bool,
+    /// hide build output
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -858,6 +877,9 @@ pub struct UpArgs {
     /// Suppress the build output
     #[arg(long = "quiet-build")]
     pub quiet_build: bool,
+    /// Watch source code and rebuild/refresh containers when files are updated
+    #[arg(short = 'w', long)]
+    pub watch: bool,
     /// Enable interactive shortcuts when running attached (Berth has none yet: only
     /// --menu=false changes nothing)
     #[arg(long, num_args = 0..=1, default_missing_value = "true", action = clap::ArgAction::Set)]

@@ -18,6 +18,7 @@ pub mod spec;
 pub mod stats;
 mod tar;
 pub mod transfer;
+pub mod watch;
 
 pub use client::Engine;
 

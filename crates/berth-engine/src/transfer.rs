@@ -364,6 +364,91 @@ pub async fn copy_in(
         .map_err(|e| EngineError::Other(crate::daemon_message(&e)))
 }
 
+/// Copies files into the container at absolute paths (`develop.watch` sync), creating the
+/// folders above them: one archive, extracted at `/`.
+///
+/// # Errors
+/// A file that cannot be read, or engine errors.
+pub async fn sync_files(
+    engine: &Engine,
+    id: &str,
+    files: &[(PathBuf, String)],
+) -> Result<(), EngineError> {
+    let mut tar = Tar::default();
+    let mut made = std::collections::HashSet::new();
+    for (local, dest) in files {
+        let rel = dest.trim_start_matches('/');
+        let mut parent = String::new();
+        let parts: Vec<&str> = rel.split('/').filter(|p| !p.is_empty()).collect();
+        for part in parts.iter().take(parts.len().saturating_sub(1)) {
+            if !parent.is_empty() {
+                parent.push('/');
+            }
+            parent.push_str(part);
+            if made.insert(parent.clone()) {
+                tar.dir(&parent, 0o755);
+            }
+        }
+        add_path(&mut tar, local, rel, false).map_err(EngineError::Other)?;
+    }
+    upload_tar(engine, id, "/", tar.finish()).await
+}
+
+/// Runs `command` in the container and waits for it; returns its exit code and what it
+/// wrote (standard output and error, interleaved).
+///
+/// # Errors
+/// Engine errors.
+pub async fn exec_wait(
+    engine: &Engine,
+    id: &str,
+    command: &[String],
+) -> Result<(i64, Vec<u8>), EngineError> {
+    let exec = engine
+        .docker
+        .create_exec(
+            id,
+            bollard::exec::CreateExecOptions {
+                cmd: Some(command.to_vec()),
+                attach_stdout: Some(true),
+                attach_stderr: Some(true),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let mut written = Vec::new();
+    if let bollard::exec::StartExecResults::Attached { mut output, .. } =
+        engine.docker.start_exec(&exec.id, None).await?
+    {
+        while let Some(chunk) = output.next().await {
+            if let Ok(c) = chunk {
+                written.extend_from_slice(&c.into_bytes());
+            }
+        }
+    }
+    let info = engine.docker.inspect_exec(&exec.id).await?;
+    Ok((info.exit_code.unwrap_or(0), written))
+}
+
+/// Removes the image `id` when it has no name left (a rebuild moved its tag away).
+///
+/// # Errors
+/// Engine errors (an image still in use stays, with its error).
+pub async fn remove_dangling_image(engine: &Engine, id: &str) -> Result<(), EngineError> {
+    let info = engine.docker.inspect_image(id).await?;
+    if info.repo_tags.unwrap_or_default().is_empty() {
+        engine
+            .docker
+            .remove_image(
+                id,
+                None::<bollard::query_parameters::RemoveImageOptions>,
+                None,
+            )
+            .await?;
+    }
+    Ok(())
+}
+
 /// Extracts a tar archive (`cp - SERVICE:DEST`) into the folder `dest` of the container.
 ///
 /// # Errors

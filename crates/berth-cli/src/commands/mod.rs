@@ -24,6 +24,7 @@ mod stats;
 mod up;
 mod version;
 mod volumes;
+mod watch;
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::printer::Printer;
@@ -92,6 +93,7 @@ pub fn run(mut cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
         Command::Commit(args) => commit::run(&cli.global, &args, printer),
         Command::Cp(args) => cp::run(&cli.global, &args, printer),
         Command::Stats(args) => stats::run(&cli.global, &args, printer),
+        Command::Watch(args) => watch::run(&cli.global, &args, printer),
         Command::Attach(args) => attach::run(&cli.global, &args, printer),
         Command::Volumes(args) => volumes::run(&cli.global, &args, printer),
         Command::Version(args) => version::run(&args, printer),

@@ -139,6 +139,17 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
         halt: exec::Halt::default(),
     };
     let halt = exec_opts.halt.clone();
+    // `--watch`: the services' watch rules are acted on while `up` runs (attached) or once it
+    // is done (detached).
+    if args.watch && attached {
+        let global = global.clone();
+        let services = args.services.clone();
+        let quiet = args.quiet_build;
+        std::thread::spawn(move || {
+            let mut printer = Printer::new();
+            let _ = super::watch::watch_loop(&global, &services, quiet, true, &mut printer);
+        });
+    }
     let rt = runtime()?;
     let result = rt.block_on(async {
         let mut interrupts =
@@ -222,7 +233,11 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
             Err(e) => Err(e),
         }
     });
-    Ok(exit_status(result, printer))
+    let code = exit_status(result, printer);
+    if args.watch && !attached && code == 0 {
+        return super::watch::watch_loop(global, &args.services, args.quiet_build, true, printer);
+    }
+    Ok(code)
 }
 
 /// Halts the run, and lets a start already sent to the engine finish: what comes next (stopping

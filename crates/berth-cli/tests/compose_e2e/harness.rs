@@ -172,6 +172,26 @@ impl Cli {
         }
     }
 
+    /// Starts the tool with `-p <project>` and `args` in the background (a command that runs
+    /// until stopped, as `watch`); it is killed when the guard is dropped.
+    pub fn spawn_named(&self, args: &[&str]) -> Background {
+        let mut cmd = Command::new(&self.tool.bin);
+        cmd.current_dir(self.dir.path())
+            .arg("--project-name")
+            .arg(&self.project)
+            .args(args)
+            .env_remove("COMPOSE_FILE")
+            .env_remove("COMPOSE_PROJECT_NAME")
+            .env_remove("COMPOSE_PROFILES")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        Background(cmd.spawn().expect("start the tool"))
+    }
+
     /// Runs the tool in `dir` with `args`, no standard input, and the deadline.
     pub fn run_in(&self, dir: &Path, args: &[&str]) -> Res {
         let what = format!("{} {}", self.tool.name, args.join(" "));
@@ -252,5 +272,27 @@ fn wait_with_deadline(mut child: Child, what: &str) -> Res {
         code: status.code(),
         stdout: out_t.join().unwrap_or_default(),
         stderr: err_t.join().unwrap_or_default(),
+    }
+}
+
+/// A command running in the background, killed when dropped.
+pub struct Background(Child);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Waits up to 20 s for `check` to hold.
+pub fn within(what: &str, check: impl Fn() -> bool) {
+    let start = Instant::now();
+    while !check() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "{what}: not within 20 s"
+        );
+        std::thread::sleep(Duration::from_millis(200));
     }
 }

@@ -21,3 +21,4 @@ mod push;
 mod restart;
 mod start_stop;
 mod up_flags;
+mod watch;
