@@ -253,22 +253,27 @@ pub struct Io {
 pub async fn attach(engine: &Engine, id: &str, stdin: bool) -> Result<Io, EngineError> {
     let r = engine
         .docker
-        .attach_container(
-            id,
-            Some(bollard::query_parameters::AttachContainerOptions {
-                stdin,
-                stdout: true,
-                stderr: true,
-                stream: true,
-                logs: false,
-                ..Default::default()
-            }),
-        )
+        .attach_container(id, Some(attach_options(stdin, None)))
         .await?;
     Ok(Io {
         output: r.output,
         input: r.input,
     })
+}
+
+/// Input (when `stdin`), output and errors, as they come from now on.
+fn attach_options(
+    stdin: bool,
+    detach_keys: Option<&str>,
+) -> bollard::query_parameters::AttachContainerOptions {
+    bollard::query_parameters::AttachContainerOptions {
+        stdin,
+        stdout: true,
+        stderr: true,
+        stream: true,
+        logs: false,
+        detach_keys: detach_keys.map(str::to_string),
+    }
 }
 
 /// Attaches to a running container (`attach`): its output from now on, its input when
@@ -296,14 +301,10 @@ pub async fn attach_running(
         .docker
         .attach_container(
             id,
-            Some(bollard::query_parameters::AttachContainerOptions {
-                stdin: stdin && config.open_stdin.unwrap_or(false),
-                stdout: true,
-                stderr: true,
-                stream: true,
-                logs: false,
-                detach_keys: detach_keys.map(str::to_string),
-            }),
+            Some(attach_options(
+                stdin && config.open_stdin.unwrap_or(false),
+                detach_keys,
+            )),
         )
         .await?;
     Ok((

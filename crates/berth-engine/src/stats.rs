@@ -1,6 +1,6 @@
 //! `stats`: one sample of a container's resource use, computed as the Docker CLI computes it
 //! (CPU as a share of the host over the engine's two readings, memory less the page cache,
-//! network and block I/O summed), and the units it prints them in.
+//! network and block I/O summed), and the units it prints them in (which `images` uses too).
 
 use futures_util::StreamExt;
 
@@ -177,6 +177,11 @@ mod tests {
         assert_eq!(decimal_size(0), "0B");
         assert_eq!(decimal_size(1_180), "1.18kB");
         assert_eq!(decimal_size(999), "999B");
+        // `images` prints its sizes the same way.
+        assert_eq!(decimal_size(1_984_172), "1.98MB");
+        assert_eq!(decimal_size(2_000_000), "2MB");
+        assert_eq!(decimal_size(123_456), "123kB");
+        assert_eq!(decimal_size(12_345), "12.3kB");
     }
 
     #[test]

@@ -176,3 +176,19 @@ pub async fn service_container(
             berth_engine::EngineError::Other(format!("service {service:?} is not running{which}"))
         })
 }
+
+/// `--remove-orphans` (or `COMPOSE_REMOVE_ORPHANS`) and `COMPOSE_IGNORE_ORPHANS`, for `up` and
+/// `run`: (remove, ignore).
+pub fn orphan_policy(project: &Project, remove_flag: bool) -> (bool, bool) {
+    (
+        remove_flag
+            || env_flag(
+                Some(project),
+                berth_loader::env_vars::COMPOSE_REMOVE_ORPHANS,
+            ),
+        env_flag(
+            Some(project),
+            berth_loader::env_vars::COMPOSE_IGNORE_ORPHANS,
+        ),
+    )
+}

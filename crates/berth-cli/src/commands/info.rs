@@ -136,27 +136,6 @@ pub fn top(global: &GlobalArgs, args: &ServicesArgs, printer: &mut Printer) -> a
     Ok(0)
 }
 
-/// Docker's sizes: powers of 1000, three significant digits (`1.98MB`).
-fn human_size(bytes: i64) -> String {
-    #[allow(clippy::cast_precision_loss)]
-    let mut v = bytes.max(0) as f64;
-    let units = ["B", "kB", "MB", "GB", "TB", "PB"];
-    let mut i = 0;
-    while v >= 1000.0 && i + 1 < units.len() {
-        v /= 1000.0;
-        i += 1;
-    }
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let int_digits = if v < 1.0 { 1 } else { v.log10() as usize + 1 };
-    let s = format!("{v:.prec$}", prec = 3usize.saturating_sub(int_digits));
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    };
-    format!("{s}{}", units[i])
-}
-
 fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -263,7 +242,7 @@ pub fn images(global: &GlobalArgs, args: &ImagesArgs, printer: &mut Printer) -> 
                     .chars()
                     .take(12)
                     .collect(),
-                human_size(i.size),
+                berth_engine::stats::decimal_size(u64::try_from(i.size).unwrap_or(0)),
                 format!("{} ago", crate::table::human_duration(now() - created)),
             ]);
         }
@@ -414,19 +393,5 @@ pub fn wait(global: &GlobalArgs, args: &WaitArgs, printer: &mut Printer) -> anyh
     match result {
         Ok(code) => Ok(u8::try_from(code.rem_euclid(256)).unwrap_or(1)),
         Err(code) => Ok(code),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_read_as_dockers() {
-        assert_eq!(human_size(1_984_172), "1.98MB");
-        assert_eq!(human_size(2_000_000), "2MB");
-        assert_eq!(human_size(123_456), "123kB");
-        assert_eq!(human_size(12_345), "12.3kB");
-        assert_eq!(human_size(999), "999B");
     }
 }

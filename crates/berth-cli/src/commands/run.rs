@@ -9,7 +9,7 @@ use berth_engine::EngineError;
 
 use crate::cli::{ExecArgs, GlobalArgs, RunArgs};
 use crate::commands::engine::{
-    connect, env_flag, exit_status, known_services, runtime, service_container, Target,
+    connect, exit_status, known_services, orphan_policy, runtime, service_container, Target,
 };
 use crate::commands::{load_options, load_project};
 use crate::interrupt::Interrupts;
@@ -190,15 +190,8 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, printer: &mut Printer) -> anyhow
                 .filter(|c| matches!(c.state.as_str(), "exited" | "dead")),
         );
         let exec_opts = ExecOptions {
-            remove_orphans: args.remove_orphans
-                || env_flag(
-                    Some(&project),
-                    berth_loader::env_vars::COMPOSE_REMOVE_ORPHANS,
-                ),
-            ignore_orphans: env_flag(
-                Some(&project),
-                berth_loader::env_vars::COMPOSE_IGNORE_ORPHANS,
-            ),
+            remove_orphans: orphan_policy(&project, args.remove_orphans).0,
+            ignore_orphans: orphan_policy(&project, args.remove_orphans).1,
             ..ExecOptions::default()
         };
         exec::up(

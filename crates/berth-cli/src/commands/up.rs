@@ -14,7 +14,7 @@ use berth_engine::{Engine, EngineError};
 use tokio::sync::mpsc;
 
 use crate::cli::{GlobalArgs, UpArgs};
-use crate::commands::engine::{connect, env_flag, exit_status, known_services, runtime};
+use crate::commands::engine::{connect, exit_status, known_services, orphan_policy, runtime};
 use crate::commands::{load_options, load_project};
 use crate::interrupt::Interrupts;
 use crate::logprint::LogPrinter;
@@ -125,15 +125,8 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
         limit: exec::Limit::new(parallel_limit(global)),
         no_start: args.no_start,
         timeout: args.timeout,
-        remove_orphans: args.remove_orphans
-            || env_flag(
-                Some(&project),
-                berth_loader::env_vars::COMPOSE_REMOVE_ORPHANS,
-            ),
-        ignore_orphans: env_flag(
-            Some(&project),
-            berth_loader::env_vars::COMPOSE_IGNORE_ORPHANS,
-        ),
+        remove_orphans: orphan_policy(&project, args.remove_orphans).0,
+        ignore_orphans: orphan_policy(&project, args.remove_orphans).1,
         wait: args.wait,
         wait_timeout: args.wait_timeout.map(std::time::Duration::from_secs),
         halt: exec::Halt::default(),

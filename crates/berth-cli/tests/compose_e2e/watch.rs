@@ -34,6 +34,17 @@ services:
           action: rebuild
 "#;
 
+/// The project's files: the compose file, the build context and the watched folders.
+const FILES: &[(&str, &str)] = &[
+    ("compose.yaml", WATCHED),
+    ("ctx/Dockerfile", "FROM berth-test/busybox\nCOPY . /ctx\n"),
+    ("ctx/version", "v1"),
+    ("src/a.txt", "a"),
+    ("conf/app.conf", "level=info"),
+    ("hook/.keep", ""),
+    ("seed/s.txt", "seed"),
+];
+
 fn exec(container: &str, script: &str) -> String {
     let out = Command::new("docker")
         .args(["exec", container, "sh", "-c", script])
@@ -93,19 +104,7 @@ fn check_watch(c: &Cli) {
 #[test]
 fn watch_syncs_restarts_execs_and_rebuilds() {
     for tool in tools() {
-        let c = Cli::new(
-            &tool,
-            "e2e-watch",
-            &[
-                ("compose.yaml", WATCHED),
-                ("ctx/Dockerfile", "FROM berth-test/busybox\nCOPY . /ctx\n"),
-                ("ctx/version", "v1"),
-                ("src/a.txt", "a"),
-                ("conf/app.conf", "level=info"),
-                ("hook/.keep", ""),
-                ("seed/s.txt", "seed"),
-            ],
-        );
+        let c = Cli::new(&tool, "e2e-watch", FILES);
         {
             let _watch = c.spawn_named(&["watch"]);
             let app = format!("{}-app-1", c.project);
@@ -124,19 +123,7 @@ fn watch_syncs_restarts_execs_and_rebuilds() {
 #[test]
 fn up_watch_watches_while_attached() {
     for tool in tools() {
-        let c = Cli::new(
-            &tool,
-            "e2e-up-watch",
-            &[
-                ("compose.yaml", WATCHED),
-                ("ctx/Dockerfile", "FROM berth-test/busybox\nCOPY . /ctx\n"),
-                ("ctx/version", "v1"),
-                ("src/a.txt", "a"),
-                ("conf/app.conf", "level=info"),
-                ("hook/.keep", ""),
-                ("seed/s.txt", "seed"),
-            ],
-        );
+        let c = Cli::new(&tool, "e2e-up-watch", FILES);
         {
             let _up = c.spawn_named(&["up", "--watch"]);
             let app = format!("{}-app-1", c.project);
