@@ -359,7 +359,15 @@ pub async fn up(
         return Err(e);
     }
     if opts.wait && !opts.no_start {
-        let all = wait_all(engine, &watcher, &started, progress.as_ref());
+        // A service others wait on to complete may exit, successfully.
+        let completing: HashSet<String> = spec
+            .services
+            .iter()
+            .flat_map(|s| &s.depends_on)
+            .filter(|d| d.condition == Condition::CompletedSuccessfully)
+            .map(|d| d.service.clone())
+            .collect();
+        let all = wait_all(engine, &watcher, &started, &completing, progress.as_ref());
         match opts.wait_timeout {
             Some(limit) => tokio::time::timeout(limit, all).await.map_err(|_| {
                 EngineError::Other(format!(
@@ -378,9 +386,22 @@ async fn wait_all(
     engine: &Engine,
     watcher: &Watcher,
     started: &[(ServiceSpec, Vec<String>)],
+    completing: &HashSet<String>,
     progress: &dyn Progress,
 ) -> Result<(), EngineError> {
     for (service, ids) in started {
+        if completing.contains(&service.name) {
+            let dep = crate::spec::Dependency {
+                service: service.name.clone(),
+                condition: Condition::CompletedSuccessfully,
+                required: true,
+                restart: false,
+            };
+            for id in ids {
+                wait_condition(engine, watcher, &dep, id, &service.name, progress).await?;
+            }
+            continue;
+        }
         let dep = crate::spec::Dependency {
             service: service.name.clone(),
             condition: if service.has_healthcheck {
@@ -986,6 +1007,11 @@ async fn converge_service(
                             dep.service, service.name
                         )));
                     }
+                    progress.event(
+                        "Warning",
+                        "",
+                        &format!("optional dependency {:?} failed to start", dep.service),
+                    );
                     break Vec::new();
                 }
                 Outcome::Pending => {
@@ -996,7 +1022,19 @@ async fn converge_service(
             }
         };
         for id in ids {
-            wait_condition(engine, watcher, &dep, &id, &service.name, progress.as_ref()).await?;
+            match wait_condition(engine, watcher, &dep, &id, &service.name, progress.as_ref()).await
+            {
+                Ok(()) => {}
+                // `required: false`: the dependent starts anyway, with Docker Compose's
+                // warning.
+                Err(e) if !dep.required => {
+                    let name = container_name(engine, &id).await;
+                    let why = optional_failure(&dep, &e.to_string());
+                    progress.event("Container", &name, &format!("Skipped: {why}"));
+                    progress.event("Warning", "", &why);
+                }
+                Err(e) => return Err(e),
+            }
         }
     }
     let mut ids = Vec::new();
@@ -1136,6 +1174,18 @@ pub(crate) async fn wait_condition(
             .exit_code
             .or(if running { None } else { state.exit_code });
         match dep.condition {
+            // A dependency that exited: said so, whatever its last health check said.
+            Condition::Healthy
+                if !running
+                    && state.status.is_some_and(|s| s.to_string() == "exited")
+                    && health.as_deref() != Some("healthy") =>
+            {
+                return Err(EngineError::Other(format!(
+                    "dependency failed to start: container {name} exited ({}) (service \"{}\", needed by \"{dependent}\")",
+                    exit.unwrap_or(0),
+                    dep.service
+                )));
+            }
             Condition::Healthy => match health.as_deref() {
                 Some("healthy") => {
                     progress.event("Container", &name, "Healthy");
@@ -1180,6 +1230,25 @@ pub(crate) async fn wait_condition(
         }
         // Wake on the next event, or re-check after a while in case the stream missed one.
         let _ = tokio::time::timeout(Duration::from_secs(5), notified).await;
+    }
+}
+
+/// Docker Compose's words for an optional dependency that did not meet its condition.
+fn optional_failure(dep: &crate::spec::Dependency, error: &str) -> String {
+    match dep.condition {
+        Condition::CompletedSuccessfully => {
+            let code = error
+                .split("exit ")
+                .nth(1)
+                .and_then(|r| r.split(|c: char| !c.is_ascii_digit() && c != '-').next())
+                .unwrap_or("1");
+            format!(
+                "optional dependency {:?} didn't complete successfully: exit {code}",
+                dep.service
+            )
+        }
+        Condition::Healthy => format!("optional dependency {:?} is not healthy", dep.service),
+        Condition::Started => format!("optional dependency {:?} failed to start", dep.service),
     }
 }
 

@@ -9,6 +9,7 @@
 
 mod attach_stats;
 mod cp;
+mod dependencies;
 mod env_precedence;
 mod environment;
 mod export_commit;
