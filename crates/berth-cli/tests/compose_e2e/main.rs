@@ -18,6 +18,7 @@ mod harness;
 mod networking;
 mod orphans;
 mod pause;
+mod ps;
 mod push;
 mod restart;
 mod start_stop;
