@@ -12,6 +12,7 @@ mod cp;
 mod dependencies;
 mod env_precedence;
 mod environment;
+mod exec;
 mod export_commit;
 mod flags;
 mod harness;
