@@ -67,7 +67,7 @@ impl LogPrinter {
     pub fn attaching(&self, containers: &[String]) {
         let names: Vec<&str> = containers.iter().map(|c| self.short(c)).collect();
         crate::progress::detach();
-        println!("Attaching to {}", names.join(", "));
+        crate::printer::out_line(&format!("Attaching to {}", names.join(", ")));
     }
 
     fn paint(&self, container: &str, text: &str) -> String {
@@ -102,6 +102,6 @@ impl LogPrinter {
     /// `web-1 exited with code 0`.
     pub fn exited(&self, container: &str, code: i64) {
         let line = format!("{} exited with code {code}", self.short(container));
-        println!("{}", self.paint(container, &line));
+        crate::printer::out_line(&self.paint(container, &line));
     }
 }

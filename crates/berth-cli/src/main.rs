@@ -47,7 +47,7 @@ fn main() -> ExitCode {
         Ok(Ok(pair)) => pair,
         Ok(Err(panic)) => std::panic::resume_unwind(panic),
         Err(e) => {
-            eprintln!("error: cannot start: {e}");
+            printer::err_line(&format!("error: cannot start: {e}"));
             return ExitCode::from(1);
         }
     };

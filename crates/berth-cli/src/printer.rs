@@ -37,6 +37,17 @@ impl Printer {
     }
 }
 
+/// A line on stdout, for code that runs where the command's [`Printer`] is not at hand (the
+/// tasks of an engine session, the attached log printer).
+pub fn out_line(s: &str) {
+    let _ = writeln!(io::stdout().lock(), "{s}");
+}
+
+/// A line on stderr, for the same places as [`out_line`].
+pub fn err_line(s: &str) {
+    let _ = writeln!(io::stderr().lock(), "{s}");
+}
+
 /// True when the error is a closed stdout (`berth config | head`), which is not a failure.
 pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {

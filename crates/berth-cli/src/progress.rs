@@ -99,6 +99,12 @@ impl berth_engine::exec::Progress for StderrProgress {
     fn detail(&self, id: &str, text: &str, details: &str) {
         emit(id, text, details);
     }
+
+    fn output(&self, line: &str) {
+        if mode() != Mode::Quiet {
+            crate::printer::err_line(line);
+        }
+    }
 }
 
 fn warning(text: &str) {

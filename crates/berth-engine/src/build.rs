@@ -337,7 +337,7 @@ pub async fn ensure_images(
         .await?;
     let mut changed = Vec::new();
     let mut done = std::collections::HashSet::new();
-    let out = |line: &str| eprintln!("{line}");
+    let out = |line: &str| progress.output(line);
     for s in services {
         if done.contains(&s.image) {
             continue;

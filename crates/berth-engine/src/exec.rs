@@ -31,6 +31,9 @@ pub trait Progress: Send + Sync {
         self.event(id, text, details);
     }
 
+    /// A line of a builder's or a puller's own output (the CLI decides where it goes).
+    fn output(&self, _line: &str) {}
+
     /// Asks the user a yes/no question (`Volume "x" exists but doesn't match ...`). Nobody
     /// to ask means "no".
     fn confirm(&self, _question: &str) -> bool {

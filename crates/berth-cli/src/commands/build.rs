@@ -71,7 +71,7 @@ pub fn build(global: &GlobalArgs, args: &BuildArgs, printer: &mut Printer) -> an
     let result = rt.block_on(async {
         let engine = connect().await?;
         // The builder's output goes to stdout, as the reference prints it.
-        let out = |line: &str| println!("{line}");
+        let out = |line: &str| crate::printer::out_line(line);
         for s in &spec.services {
             let Some(b) = &s.build else { continue };
             StderrProgress.event("Service", &s.name, "Building");
@@ -97,20 +97,24 @@ async fn push_services(
     for s in &spec.services {
         let Some(b) = &s.build else {
             if !quiet {
-                eprintln!(" {} Skipped ", s.name);
+                StderrProgress.detail(&s.name, "Skipped", "");
             }
             continue;
         };
         for image in std::iter::once(&s.image).chain(&b.tags) {
             let say = |status: &str, progress: &str| {
                 if !quiet {
-                    eprintln!(" Pushing {image}: {status} {progress}");
+                    StderrProgress.detail(
+                        "Pushing",
+                        &format!("{image}:"),
+                        &format!("{status} {progress}"),
+                    );
                 }
             };
             match build::push_image(engine, image, &say).await {
                 Ok(()) => {}
                 Err(e) if ignore_failures => {
-                    eprintln!("WARN[0000] failed to push {image}: {e}");
+                    StderrProgress.event("Warning", "", &format!("failed to push {image}: {e}"));
                 }
                 Err(e) => {
                     return Err(berth_engine::EngineError::Other(format!(

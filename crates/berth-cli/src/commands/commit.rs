@@ -4,7 +4,8 @@ use berth_engine::transfer::CommitOptions;
 
 use crate::cli::{CommitArgs, GlobalArgs};
 use crate::commands::engine::{connect, exit_status, runtime, service_container, Target};
-use crate::printer::Printer;
+use crate::printer::{Printer, StderrProgress};
+use berth_engine::exec::Progress as _;
 
 pub fn run(global: &GlobalArgs, args: &CommitArgs, printer: &mut Printer) -> anyhow::Result<u8> {
     let Some(target) = Target::resolve(global, std::slice::from_ref(&args.service), printer)?
@@ -21,9 +22,10 @@ pub fn run(global: &GlobalArgs, args: &CommitArgs, printer: &mut Printer) -> any
     let result = runtime()?.block_on(async {
         let engine = connect().await?;
         let c = service_container(&engine, target.name(), &args.service, args.index, false).await?;
-        eprintln!(" {} Commit {} Committing", c.name, c.name);
+        let text = format!("Commit {}", c.name);
+        StderrProgress.detail(&c.name, &text, "Committing");
         let id = berth_engine::transfer::commit(&engine, &c.id, &opts).await?;
-        eprintln!(" {} Commit {} Committed as {id}", c.name, c.name);
+        StderrProgress.detail(&c.name, &text, &format!("Committed as {id}"));
         Ok(0)
     });
     Ok(exit_status(result, printer))

@@ -9,7 +9,8 @@ use berth_engine::EngineError;
 
 use crate::cli::{CpArgs, GlobalArgs};
 use crate::commands::engine::{connect, exit_status, runtime, service_container, Target};
-use crate::printer::Printer;
+use crate::printer::{Printer, StderrProgress};
+use berth_engine::exec::Progress as _;
 
 /// `SERVICE:PATH` split; a local path (which may hold a colon after a slash) is `None`.
 fn container_path(arg: &str) -> Option<(&str, &str)> {
@@ -89,13 +90,13 @@ async fn copy_one(
         Some((_, p)) => format!("{}:{p}", c.name),
         None => arg.to_string(),
     };
-    let line = format!(
-        " {} copy {} to {}",
-        c.name,
+    // Docker Compose's three parts: ` web-1 copy SRC to DEST Copying`.
+    let text = format!(
+        "copy {} to {}",
         shown(&args.source),
         shown(&args.destination)
     );
-    eprintln!("{line} Copying");
+    StderrProgress.detail(&c.name, &text, "Copying");
     if let Some((_, dest)) = to {
         if let Some(tar) = stdin_tar {
             berth_engine::transfer::upload_tar(engine, &c.id, dest, tar.clone()).await?;
@@ -122,6 +123,6 @@ async fn copy_one(
                 .await?;
         }
     }
-    eprintln!("{line} Copied");
+    StderrProgress.detail(&c.name, &text, "Copied");
     Ok(())
 }

@@ -3,7 +3,8 @@
 
 use crate::cli::{ExportArgs, GlobalArgs};
 use crate::commands::engine::{connect, exit_status, runtime, service_container, Target};
-use crate::printer::Printer;
+use crate::printer::{Printer, StderrProgress};
+use berth_engine::exec::Progress as _;
 
 pub fn run(global: &GlobalArgs, args: &ExportArgs, printer: &mut Printer) -> anyhow::Result<u8> {
     let Some(target) = Target::resolve(global, std::slice::from_ref(&args.service), printer)?
@@ -21,7 +22,11 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs, printer: &mut Printer) -> any
             .output
             .as_ref()
             .map_or_else(String::new, |p| p.display().to_string());
-        eprintln!(" {} export {} to {dest} Exporting", c.name, c.name);
+        StderrProgress.detail(
+            &c.name,
+            &format!("export {} to {dest}", c.name),
+            "Exporting",
+        );
         let mut out: Box<dyn std::io::Write + Send> =
             match &args.output {
                 Some(p) => Box::new(std::fs::File::create(p).map_err(|e| {

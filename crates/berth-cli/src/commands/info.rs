@@ -370,7 +370,7 @@ pub fn wait(global: &GlobalArgs, args: &WaitArgs, printer: &mut Printer) -> anyh
         while let Some(r) = set.join_next().await {
             let (id, code) = r.map_err(|e| EngineError::Other(format!("task failed: {e}")))?;
             let code = code?;
-            println!("container {id:?} exited with status code {code}");
+            crate::printer::out_line(&format!("container {id:?} exited with status code {code}"));
             if first.is_none() {
                 first = Some(code);
                 if args.down_project {

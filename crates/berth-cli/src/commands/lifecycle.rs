@@ -65,7 +65,7 @@ fn run_op(
             .collect();
         if targets.is_empty() {
             if let Op::Kill { .. } = op {
-                eprintln!("no container to kill");
+                crate::printer::err_line("no container to kill");
             }
             return Ok(());
         }
@@ -335,7 +335,7 @@ pub fn rm(global: &GlobalArgs, args: &RmArgs, printer: &mut Printer) -> anyhow::
             .filter(|c| op.applies_to(&c.state))
             .collect();
         if doomed.is_empty() {
-            eprintln!("No stopped containers");
+            crate::printer::err_line("No stopped containers");
             return Ok(());
         }
         // Dependents first, as Docker Compose lists them.
@@ -372,7 +372,7 @@ fn confirmed() -> bool {
     match stdin.lock().read_line(&mut line) {
         Ok(0) | Err(_) => {
             if !stdin.is_terminal() {
-                println!();
+                crate::printer::out_line("");
             }
             false
         }

@@ -218,7 +218,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, printer: &mut Printer) -> anyhow
                 .await?;
         if args.detach {
             oneoff::start(&engine, &id).await?;
-            println!("{id}");
+            crate::printer::out_line(&id);
             return Ok(0);
         }
         let io = oneoff::attach(&engine, &id, run_opts.interactive).await?;

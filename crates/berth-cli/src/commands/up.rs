@@ -259,7 +259,7 @@ async fn interrupted(
     timeout: Option<i32>,
     interrupts: &mut Interrupts,
 ) -> Result<(), EngineError> {
-    println!("Gracefully Stopping... press Ctrl+C again to force");
+    crate::printer::out_line("Gracefully Stopping... press Ctrl+C again to force");
     let progress: Arc<dyn Progress> = Arc::new(StderrProgress);
     let stop = ops::cleanup_interrupted(engine, spec, created, timeout, Arc::clone(&progress));
     tokio::select! {
@@ -294,6 +294,10 @@ impl Progress for UpProgress {
             return;
         }
         StderrProgress.event(kind, name, status);
+    }
+
+    fn output(&self, line: &str) {
+        StderrProgress.output(line);
     }
 
     fn confirm(&self, question: &str) -> bool {
@@ -432,7 +436,7 @@ impl Attached<'_> {
                     if let Err(e) =
                         logs::attach(self.engine, name.clone(), args.timestamps, tx.clone()).await
                     {
-                        eprintln!("cannot attach to {name}: {e}");
+                        crate::printer::err_line(&format!("cannot attach to {name}: {e}"));
                         following.remove(&name);
                         if was_done {
                             done.insert(name.clone());
@@ -456,9 +460,9 @@ impl Attached<'_> {
         let (_, first_code) = aborted.unwrap_or_default();
         let red = !args.no_color && std::io::IsTerminal::is_terminal(&std::io::stderr());
         if red {
-            eprintln!("\x1b[31m\x1b[1mAborting on container exit...\x1b[0m");
+            crate::printer::err_line("\x1b[31m\x1b[1mAborting on container exit...\x1b[0m");
         } else {
-            eprintln!("Aborting on container exit...");
+            crate::printer::err_line("Aborting on container exit...");
         }
         // Cancels what `up` still had under way (its tasks go with it), once no start is left
         // half-sent.

@@ -95,7 +95,7 @@ pub fn watch_loop(
         });
     };
     initial_sync(&snapshots, printer);
-    eprintln!("Watch enabled");
+    crate::printer::err_line("Watch enabled");
     loop {
         std::thread::sleep(POLL);
         initial_sync(&snapshots, printer);
@@ -133,16 +133,19 @@ pub fn watch_loop(
                 action => {
                     let r = rt.block_on(async {
                         if action.syncs() {
-                            eprintln!(
+                            crate::printer::err_line(&format!(
                                 "Syncing service {:?} after {} changes were detected",
                                 rule.service,
                                 changes.len()
-                            );
+                            ));
                             sync(&spec.name, rule, &changes).await?;
                         }
                         match action {
                             Action::Restart | Action::SyncRestart => {
-                                eprintln!("service {:?} restarted", rule.service);
+                                crate::printer::err_line(&format!(
+                                    "service {:?} restarted",
+                                    rule.service
+                                ));
                                 restart(&spec, &rule.service).await
                             }
                             Action::SyncExec => exec(&spec.name, rule).await,
@@ -157,10 +160,10 @@ pub fn watch_loop(
         }
         if !rebuild.is_empty() {
             let names: Vec<String> = rebuild.iter().map(|s| format!("{s:?}")).collect();
-            eprintln!(
+            crate::printer::err_line(&format!(
                 "Rebuilding service(s) [{}] after changes were detected...",
                 names.join(" ")
-            );
+            ));
             let old_images = rt.block_on(image_ids(&spec, &rebuild));
             let up = UpArgs {
                 services: rebuild.clone(),
@@ -171,7 +174,10 @@ pub fn watch_loop(
                 ..UpArgs::default()
             };
             if super::up::run(global, &up, printer)? == 0 {
-                eprintln!("service(s) [{}] successfully built", names.join(" "));
+                crate::printer::err_line(&format!(
+                    "service(s) [{}] successfully built",
+                    names.join(" ")
+                ));
                 if prune {
                     rt.block_on(prune_images(old_images));
                 }
@@ -254,7 +260,7 @@ async fn exec(project: &str, rule: &Rule) -> Result<(), EngineError> {
     let engine = connect().await?;
     for c in running(&engine, project, &rule.service).await? {
         let (code, written) = berth_engine::transfer::exec_wait(&engine, &c.id, cmd).await?;
-        let _ = std::io::Write::write_all(&mut std::io::stdout(), &written);
+        printer_bytes(&written);
         if code != 0 {
             return Err(EngineError::Other(format!(
                 "service {:?}: {} exited with code {code}",
@@ -285,5 +291,13 @@ async fn prune_images(ids: Vec<String>) {
     let Ok(engine) = connect().await else { return };
     for id in ids {
         let _ = berth_engine::transfer::remove_dangling_image(&engine, &id).await;
+    }
+}
+
+/// What a `sync+exec` command wrote, passed on to stdout.
+fn printer_bytes(b: &[u8]) {
+    let text = String::from_utf8_lossy(b);
+    for line in text.lines() {
+        crate::printer::out_line(line);
     }
 }

@@ -868,7 +868,6 @@ mod tests {
     fn same_tree_as_the_general_parser_on_every_test_file() {
         let texts = texts();
         let accepted = texts.iter().filter(|(n, t)| check(n, t)).count();
-        eprintln!("fast path: {accepted} of {} files", texts.len());
         // The fast path must actually serve the common case.
         assert!(
             accepted * 10 >= texts.len() * 6,
@@ -927,7 +926,6 @@ mod tests {
                 }
             }
         }
-        eprintln!("fast path: {accepted} of {tried} mutations");
         assert!(
             accepted > tried / 10,
             "only {accepted} of {tried} mutations took the fast path"
