@@ -118,6 +118,8 @@ pub enum Command {
     Attach(AttachArgs),
     /// List volumes
     Volumes(VolumesArgs),
+    /// Publish compose application
+    Publish(PublishArgs),
     /// Show the Docker Compose version information
     Version(VersionArgs),
     /// Print a shell completion script (bash, zsh or fish); it completes commands, flags and
@@ -291,6 +293,27 @@ pub struct ScaleArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct PublishArgs {
+    #[arg(value_name = "REPOSITORY[:TAG]")]
+    pub repository: String,
+    /// Published compose application (includes referenced images)
+    #[arg(long)]
+    pub app: bool,
+    /// OCI image/artifact specification version (automatically determined by default)
+    #[arg(long = "oci-version")]
+    pub oci_version: Option<String>,
+    /// Pin image tags to digests
+    #[arg(long = "resolve-image-digests")]
+    pub resolve_image_digests: bool,
+    /// Include environment variables in the published OCI artifact
+    #[arg(long = "with-env")]
+    pub with_env: bool,
+    /// Assume "yes" as answer to all prompts
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct VolumesArgs {
     /// Services whose volumes to list (all when none)
     pub services: Vec<String>,
@@ -444,6 +467,24 @@ pub struct BuildArgs {
     /// Set memory limit for the build container (bytes, or with a unit: 512m, 2g)
     #[arg(short = 'm', long)]
     pub memory: Option<String>,
+    /// Print equivalent bake file
+    #[arg(long)]
+    pub print: bool,
+    /// Check build configuration (context and Dockerfile; nothing is built)
+    #[arg(long)]
+    pub check: bool,
+    /// Set builder to use (only the engine's own, "default", without buildx)
+    #[arg(long)]
+    pub builder: Option<String>,
+    /// Add a provenance attestation (BuildKit only: refused by the engine's builder)
+    #[arg(long)]
+    pub provenance: Option<String>,
+    /// Add a SBOM attestation (BuildKit only: refused by the engine's builder)
+    #[arg(long)]
+    pub sbom: Option<String>,
+    /// Set SSH authentications used when building service images (BuildKit only)
+    #[arg(long)]
+    pub ssh: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -760,6 +801,9 @@ pub struct CreateArgs {
     /// Assume "yes" as answer to all prompts and run non-interactively
     #[arg(short = 'y', long)]
     pub yes: bool,
+    /// Pull without printing progress information
+    #[arg(long = "quiet-pull")]
+    pub quiet_pull: bool,
 }
 
 impl CreateArgs {
@@ -789,6 +833,7 @@ impl CreateArgs {
             no_log_prefix: false,
             timestamps: false,
             yes: self.yes,
+            quiet_pull: self.quiet_pull,
             ..UpArgs::default()
         }
     }

@@ -24,6 +24,14 @@ pub enum Mode {
 
 static MODE: OnceLock<Mode> = OnceLock::new();
 
+static DRY_RUN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// From here on every event is marked `DRY-RUN MODE - `, as Docker Compose marks what a dry
+/// run would have done.
+pub fn set_dry_run() {
+    DRY_RUN.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Chooses the mode from `--progress` (or `COMPOSE_PROGRESS`), `--ansi` and whether stderr is a
 /// terminal.
 ///
@@ -125,6 +133,13 @@ fn warning(text: &str) {
 /// One event in Docker Compose's three parts: the resource (`Container p-web-1`, or a bare
 /// service name), a word (`Pulling`, `Error`; often empty) and the status or details.
 fn emit(id: &str, text: &str, status: &str) {
+    let marked;
+    let id = if DRY_RUN.load(std::sync::atomic::Ordering::Relaxed) {
+        marked = format!("DRY-RUN MODE -  {id}");
+        marked.as_str()
+    } else {
+        id
+    };
     match mode() {
         Mode::Quiet => {}
         Mode::Plain => {
@@ -201,12 +216,28 @@ pub fn line(text: &str) {
 /// line of answer, the live view held meanwhile. Otherwise the question is printed to stdout
 /// and the answer is "no".
 pub fn confirm(question: &str) -> bool {
+    ask(question, false)
+}
+
+/// Like [`confirm`], but a line piped to stdin answers the question too (as `publish` reads
+/// its answers: `echo y | docker compose publish …`); the end of input is "no".
+pub fn confirm_piped(question: &str) -> bool {
+    ask(question, true)
+}
+
+fn ask(question: &str, piped: bool) -> bool {
     let stdin = std::io::stdin();
+    let read_yes = || {
+        let mut answer = String::new();
+        stdin.read_line(&mut answer).is_ok()
+            && matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+    };
     if !stdin.is_terminal() {
         let mut out = std::io::stdout().lock();
         let _ = write!(out, "{question}");
         let _ = out.flush();
-        return false;
+        drop(out);
+        return piped && read_yes();
     }
     let mut view = (mode() == Mode::Tty).then(lock);
     if let Some(v) = view.as_mut().filter(|v| !v.detached && v.drawn > 0) {
@@ -217,9 +248,7 @@ pub fn confirm(question: &str) -> bool {
         let _ = write!(out, "? {question} (y/N) ");
         let _ = out.flush();
     }
-    let mut answer = String::new();
-    let yes = stdin.read_line(&mut answer).is_ok()
-        && matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes");
+    let yes = read_yes();
     if let Some(v) = view.as_mut() {
         v.draw();
     }

@@ -206,16 +206,25 @@ pub async fn build_image(
 pub async fn push_image(
     engine: &Engine,
     image: &str,
+    credentials: Option<crate::registry::Credentials>,
     out: &(dyn Fn(&str, &str) + Sync),
 ) -> Result<(), EngineError> {
     let (repo, tag) = split_reference(image);
+    let credentials = credentials.map_or_else(bollard::auth::DockerCredentials::default, |c| {
+        bollard::auth::DockerCredentials {
+            username: Some(c.username).filter(|u| !u.is_empty()),
+            password: Some(c.password).filter(|p| !p.is_empty()),
+            identitytoken: Some(c.identity_token).filter(|t| !t.is_empty()),
+            ..Default::default()
+        }
+    });
     let mut stream = engine.docker.push_image(
         repo,
         Some(bollard::query_parameters::PushImageOptions {
             tag: Some(tag.to_string()),
             ..Default::default()
         }),
-        Some(bollard::auth::DockerCredentials::default()),
+        Some(credentials),
     );
     while let Some(item) = stream.next().await {
         let info = item.map_err(|e| EngineError::Other(crate::daemon_message(&e)))?;

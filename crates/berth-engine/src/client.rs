@@ -395,6 +395,21 @@ impl Engine {
         }
     }
 
+    /// The digest the registry gives an image's manifest (the engine asks the registry).
+    ///
+    /// # Errors
+    /// The engine's or the registry's error, worded as the Docker CLI words it.
+    pub async fn distribution_digest(&self, image: &str) -> Result<String, EngineError> {
+        let d = self
+            .docker
+            .inspect_registry_image(image, None)
+            .await
+            .map_err(|e| EngineError::Other(crate::daemon_message(&e)))?;
+        d.descriptor
+            .digest
+            .ok_or_else(|| EngineError::Other(format!("no digest for {image}")))
+    }
+
     /// Waits until a container is no longer running (or is gone).
     pub async fn wait_stopped(&self, name: &str) {
         use futures_util::StreamExt;

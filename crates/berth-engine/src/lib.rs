@@ -5,6 +5,7 @@
 //! through the Engine API ([`client`]). Containers, networks and volumes carry Docker Compose's
 //! labels ([`labels`]) and config hash, so each tool adopts the other's resources.
 
+pub mod bake;
 pub mod build;
 pub mod client;
 pub mod exec;
@@ -14,6 +15,7 @@ pub mod observed;
 pub mod oneoff;
 pub mod ops;
 pub mod plan;
+pub mod registry;
 pub mod spec;
 pub mod stats;
 mod tar;

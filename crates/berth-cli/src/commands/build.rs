@@ -14,7 +14,7 @@ fn services_of(
     services: &[String],
     deps: bool,
     printer: &mut Printer,
-) -> anyhow::Result<Option<berth_engine::spec::ProjectSpec>> {
+) -> anyhow::Result<Option<(berth_model::Project, berth_engine::spec::ProjectSpec)>> {
     let mut opts = load_options(global)?;
     // Named services are enabled whatever their profiles, as in Docker Compose.
     opts.enable = services.to_vec();
@@ -26,11 +26,13 @@ fn services_of(
         printer.error(&e);
         return Ok(None);
     }
-    Ok(Some(spec))
+    Ok(Some((project, spec)))
 }
 
 pub fn build(global: &GlobalArgs, args: &BuildArgs, printer: &mut Printer) -> anyhow::Result<u8> {
-    let Some(spec) = services_of(global, &args.services, args.with_dependencies, printer)? else {
+    let Some((project, spec)) =
+        services_of(global, &args.services, args.with_dependencies, printer)?
+    else {
         return Ok(1);
     };
     let mut build_args = Vec::new();
@@ -60,6 +62,29 @@ pub fn build(global: &GlobalArgs, args: &BuildArgs, printer: &mut Printer) -> an
             return Ok(1);
         }
     };
+    if args.print {
+        let names: Vec<String> = spec.services.iter().map(|s| s.name.clone()).collect();
+        let bake = berth_engine::bake::BakeOptions {
+            args: build_args,
+            no_cache: args.no_cache,
+            pull: args.pull,
+            push: args.push,
+            check: args.check,
+            ssh: args.ssh.clone().into_iter().collect(),
+        };
+        printer.out(&format!(
+            "{}\n",
+            berth_engine::bake::definition(&project, &args.services, &names, &bake)
+        ))?;
+        return Ok(0);
+    }
+    if let Some(e) = buildkit_only(args) {
+        printer.error(&e);
+        return Ok(1);
+    }
+    if args.check {
+        return Ok(check(&spec, printer));
+    }
     let opts = BuildOptions {
         args: build_args,
         no_cache: args.no_cache,
@@ -86,9 +111,69 @@ pub fn build(global: &GlobalArgs, args: &BuildArgs, printer: &mut Printer) -> an
     Ok(exit_status(result, printer))
 }
 
+/// What the flags that belong to BuildKit say on an engine builder without it (the
+/// reference's own messages on such an engine).
+fn buildkit_only(args: &BuildArgs) -> Option<String> {
+    if args.provenance.is_some() || args.sbom.is_some() {
+        return Some("Attestation is not supported for the docker driver.\nSwitch to a different driver, or turn on the containerd image store, and try again.\nLearn more at https://docs.docker.com/go/attestations/".into());
+    }
+    if let Some(b) = args.builder.as_deref().filter(|b| *b != "default") {
+        let known = crate::context::buildx_builder_exists(b);
+        if !known {
+            return Some(format!("no builder {b:?} found"));
+        }
+    }
+    if let Some(ssh) = &args.ssh {
+        let socket = std::env::var("SSH_AUTH_SOCK").unwrap_or_default();
+        if ssh == "default" && socket.is_empty() {
+            return Some("invalid empty ssh agent socket: make sure SSH_AUTH_SOCK is set".into());
+        }
+        return Some(format!(
+            "--ssh {ssh}: forwarding an SSH agent needs BuildKit's session, and Berth builds with the engine's classic builder (nothing was built)"
+        ));
+    }
+    None
+}
+
+/// `build --check`: each build's context and Dockerfile are there, and the Dockerfile starts
+/// a stage (`FROM`); nothing is built.
+fn check(spec: &berth_engine::spec::ProjectSpec, printer: &mut Printer) -> u8 {
+    let mut status = 0;
+    for s in &spec.services {
+        let Some(b) = &s.build else { continue };
+        let text = if let Some(inline) = &b.dockerfile_inline {
+            Ok(inline.clone())
+        } else if b.context.contains("://") || b.context.starts_with("git@") {
+            StderrProgress.detail(&s.name, "Checked", "(remote context)");
+            continue;
+        } else {
+            let dockerfile = b.dockerfile.as_deref().unwrap_or("Dockerfile");
+            let path = std::path::Path::new(&b.context).join(dockerfile);
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))
+        };
+        let problem = match text {
+            Err(e) => Some(e),
+            Ok(t) => (!t.lines().any(|l| {
+                l.trim_start()
+                    .get(..5)
+                    .is_some_and(|w| w.eq_ignore_ascii_case("from "))
+            }))
+            .then(|| "the Dockerfile has no FROM instruction".to_string()),
+        };
+        match problem {
+            Some(p) => {
+                printer.error(&format!("service {:?}: {p}", s.name));
+                status = 1;
+            }
+            None => StderrProgress.detail(&s.name, "Checked", ""),
+        }
+    }
+    status
+}
+
 /// Pushes the images of the services that are built (their `image` and `build.tags`), as
 /// Docker Compose does; the others are reported `Skipped`.
-async fn push_services(
+pub(crate) async fn push_services(
     engine: &berth_engine::Engine,
     spec: &berth_engine::spec::ProjectSpec,
     ignore_failures: bool,
@@ -111,7 +196,11 @@ async fn push_services(
                     );
                 }
             };
-            match build::push_image(engine, image, &say).await {
+            // The credentials of `docker login`, as the Docker CLI sends them.
+            let credentials = berth_engine::registry::Reference::parse(image)
+                .ok()
+                .and_then(|r| crate::context::credentials(&r.domain));
+            match build::push_image(engine, image, credentials, &say).await {
                 Ok(()) => {}
                 Err(e) if ignore_failures => {
                     StderrProgress.event("Warning", "", &format!("failed to push {image}: {e}"));
@@ -128,7 +217,7 @@ async fn push_services(
 }
 
 pub fn push(global: &GlobalArgs, args: &PushArgs, printer: &mut Printer) -> anyhow::Result<u8> {
-    let Some(spec) = services_of(global, &args.services, args.include_deps, printer)? else {
+    let Some((_, spec)) = services_of(global, &args.services, args.include_deps, printer)? else {
         return Ok(1);
     };
     let result = runtime()?.block_on(async {
@@ -146,7 +235,7 @@ pub fn pull(global: &GlobalArgs, args: &PullArgs, printer: &mut Printer) -> anyh
             return Ok(1);
         }
     }
-    let Some(spec) = services_of(global, &args.services, args.include_deps, printer)? else {
+    let Some((_, spec)) = services_of(global, &args.services, args.include_deps, printer)? else {
         return Ok(1);
     };
     let quiet = args.quiet;

@@ -18,6 +18,7 @@ mod info;
 mod lifecycle;
 mod logs;
 mod ps;
+mod publish;
 mod run;
 mod scale;
 mod stats;
@@ -96,6 +97,7 @@ pub fn run(mut cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
         Command::Watch(args) => watch::run(&cli.global, &args, printer),
         Command::Attach(args) => attach::run(&cli.global, &args, printer),
         Command::Volumes(args) => volumes::run(&cli.global, &args, printer),
+        Command::Publish(args) => publish::run(&cli.global, &args, printer),
         Command::Version(args) => version::run(&args, printer),
         Command::Completion(args) => completion::script(&args, printer),
         Command::Complete(args) => completion::complete(&args, printer),

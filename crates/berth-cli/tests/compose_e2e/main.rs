@@ -8,6 +8,7 @@
 //! One module per Go file, named after it.
 
 mod attach_stats;
+mod build;
 mod cp;
 mod dependencies;
 mod env_precedence;
@@ -21,7 +22,9 @@ mod networking;
 mod orphans;
 mod pause;
 mod ps;
+mod publish;
 mod push;
+mod registry;
 mod restart;
 mod scale;
 mod start_stop;
