@@ -28,6 +28,13 @@ pub fn absolute(p: &str, base: &Path, home: Option<&str>) -> String {
     clean_path(&format!("{}/{p}", base.display()))
 }
 
+/// `C:\…`, `C:/…` or a UNC path `\\…`: absolute on Windows, kept as written.
+fn is_windows_absolute(p: &str) -> bool {
+    let b = p.as_bytes();
+    (b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && (b[2] == b'\\' || b[2] == b'/'))
+        || p.starts_with("\\\\")
+}
+
 fn is_remote_context(s: &str) -> bool {
     s.contains("://")
         || s.starts_with("service:")
@@ -41,6 +48,16 @@ fn fix(v: &mut Value, base: &Path, home: Option<&str>) {
     if let Kind::Str(s) = &v.kind {
         let abs = absolute(s, base, home);
         v.kind = Kind::Str(abs);
+    }
+}
+
+/// [`fix`] for the attributes compose-go resolves Windows-aware (bind sources, the files of
+/// secrets and configs, build SSH keys): a Windows absolute path stays as written there, while
+/// it is joined to the base like any relative path everywhere else (build contexts, env
+/// files, `extends`), as on Linux the reference does.
+fn fix_unless_windows(v: &mut Value, base: &Path, home: Option<&str>) {
+    if !v.as_str().is_some_and(is_windows_absolute) {
+        fix(v, base, home);
     }
 }
 
@@ -64,7 +81,7 @@ pub fn resolve_service(svc: &mut Map, base: &Path, home: Option<&str>) {
         }
         if let Some(ssh) = build.get_mut("ssh").and_then(Value::as_map_mut) {
             for (_, v) in ssh.iter_mut() {
-                fix(v, base, home);
+                fix_unless_windows(v, base, home);
             }
         }
     }
@@ -89,7 +106,7 @@ pub fn resolve_service(svc: &mut Map, base: &Path, home: Option<&str>) {
         for v in vols.iter_mut() {
             if v.get("type").and_then(Value::as_str) == Some("bind") {
                 if let Some(src) = v.get_mut("source") {
-                    fix(src, base, home);
+                    fix_unless_windows(src, base, home);
                 }
             }
         }
@@ -122,7 +139,7 @@ pub fn resolve_section(section: &str, m: &mut Map, base: &Path, home: Option<&st
         "secrets" | "configs" => {
             for (_, r) in m.iter_mut() {
                 if let Some(f) = r.get_mut("file") {
-                    fix(f, base, home);
+                    fix_unless_windows(f, base, home);
                 }
             }
         }
