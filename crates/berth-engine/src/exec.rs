@@ -815,8 +815,16 @@ async fn resolve_references(
         m.as_deref()
             .is_some_and(|m| m.starts_with("service:") || m.starts_with("container:"))
     };
+    let volumes_from: Vec<String> = value
+        .get("volumes_from")
+        .and_then(berth_model::Value::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(berth_model::Value::scalar_to_string)
+        .collect();
     let host = body.host_config.get_or_insert_with(Default::default);
     if links.is_empty()
+        && volumes_from.is_empty()
         && !refers(&host.network_mode)
         && !refers(&host.ipc_mode)
         && !refers(&host.pid_mode)
@@ -826,16 +834,41 @@ async fn resolve_references(
     let mut containers = engine.project_containers(&project.name, true).await?;
     containers.sort_by_key(|c| c.number);
     let first_of = |service: &str| containers.iter().find(|c| c.service == service);
-    for mode in [
-        &mut host.network_mode,
-        &mut host.ipc_mode,
-        &mut host.pid_mode,
+    // `volumes_from: [SERVICE[:MODE]]` shares the volumes of that service's first container;
+    // `container:NAME[:MODE]` names a container as the engine knows it.
+    let mut shared = Vec::new();
+    for v in &volumes_from {
+        if let Some(rest) = v.strip_prefix("container:") {
+            shared.push(rest.to_string());
+            continue;
+        }
+        let (service, mode) = match v.split_once(':') {
+            Some((s, m)) => (s, Some(m)),
+            None => (v.as_str(), None),
+        };
+        let c = first_of(service).ok_or_else(|| {
+            EngineError::Other(format!(
+                "cannot share volume with service {service}: container missing"
+            ))
+        })?;
+        shared.push(match mode {
+            Some(m) => format!("{}:{m}", c.id),
+            None => c.id.clone(),
+        });
+    }
+    if !shared.is_empty() {
+        host.volumes_from = Some(shared);
+    }
+    for (what, mode) in [
+        ("network namespace", &mut host.network_mode),
+        ("IPC namespace", &mut host.ipc_mode),
+        ("PID namespace", &mut host.pid_mode),
     ] {
         let Some(m) = mode.clone() else { continue };
         if let Some(service) = m.strip_prefix("service:") {
             let c = first_of(service).ok_or_else(|| {
                 EngineError::Other(format!(
-                    "service {service:?} has no container to share its namespace ({m})"
+                    "cannot share {what} with service {service}: container missing"
                 ))
             })?;
             *mode = Some(format!("container:{}", c.id));
@@ -911,8 +944,9 @@ async fn converge_service(
     // the dependency starts: create the containers then, so that they do not share the engine
     // with the dependency's own start, which is what the whole chain waits on.
     // A container that names another service's container (links, `network_mode`, `ipc` or
-    // `pid` of `service:NAME`) is created once that one exists.
+    // `pid` of `service:NAME`, `volumes_from`) is created once that one exists.
     let refers = value.get("links").is_some()
+        || value.get("volumes_from").is_some()
         || ["network_mode", "ipc", "pid"].iter().any(|k| {
             value
                 .get(k)

@@ -19,6 +19,7 @@ mod flags;
 mod harness;
 mod logs;
 mod networking;
+mod no_deps;
 mod orphans;
 mod pause;
 mod ps;
