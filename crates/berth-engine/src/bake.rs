@@ -61,7 +61,8 @@ fn write_json(j: &J, indent: usize, out: &mut String) {
 }
 
 /// A string as Go's `encoding/json` writes it (`<`, `>` and `&` escaped too).
-fn go_string(s: &str) -> String {
+#[must_use]
+pub fn go_string(s: &str) -> String {
     serde_json::to_string(s)
         .unwrap_or_default()
         .replace('<', "\\u003c")

@@ -804,24 +804,21 @@ async fn resolve_references(
     body: &mut bollard::models::ContainerCreateBody,
     networks: &mut [(String, bollard::models::EndpointSettings)],
 ) -> Result<(), EngineError> {
-    let links: Vec<String> = value
-        .get("links")
-        .and_then(berth_model::Value::as_seq)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(berth_model::Value::scalar_to_string)
-        .collect();
+    let strings = |key: &str| -> Vec<String> {
+        value
+            .get(key)
+            .and_then(berth_model::Value::as_seq)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(berth_model::Value::scalar_to_string)
+            .collect()
+    };
+    let links = strings("links");
+    let volumes_from = strings("volumes_from");
     let refers = |m: &Option<String>| {
         m.as_deref()
             .is_some_and(|m| m.starts_with("service:") || m.starts_with("container:"))
     };
-    let volumes_from: Vec<String> = value
-        .get("volumes_from")
-        .and_then(berth_model::Value::as_seq)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(berth_model::Value::scalar_to_string)
-        .collect();
     let host = body.host_config.get_or_insert_with(Default::default);
     if links.is_empty()
         && volumes_from.is_empty()

@@ -18,6 +18,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use berth_audit::secrets::{self, Finding};
+use berth_engine::bake::go_string as json;
 use berth_engine::registry::{self, Client, Content, Reference};
 use berth_model::{Project, Span, Value};
 
@@ -555,15 +556,6 @@ fn normalized(image: &str) -> String {
         Ok(r) => format!("{}/{}:{}", r.domain, r.repository, r.reference),
         Err(_) => image.to_string(),
     }
-}
-
-/// A string as Go's `encoding/json` writes it (`<`, `>` and `&` escaped).
-fn json(s: &str) -> String {
-    serde_json::to_string(s)
-        .unwrap_or_default()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
 }
 
 fn descriptor(media_type: &str, data: &[u8], annotations: &[(&str, String)]) -> String {
