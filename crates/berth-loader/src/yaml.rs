@@ -671,25 +671,38 @@ mod tests {
     }
 }
 #[cfg(test)]
-mod dump {
+mod fast_and_general {
     use super::*;
-    /// `DUMP_YAML='a: 1\\n' cargo test -p berth-loader dump_spans -- --nocapture` prints the
-    /// general parser's tree, for comparing with the fast parser by hand.
-    #[test]
-    fn dump_spans() {
-        let text = std::env::var("DUMP_YAML").unwrap_or_default();
-        let t = text.replace("\\n", "\n");
-        match super::parse_raw(berth_model::FileId(0), &t) {
-            Ok(docs) => {
-                for d in docs {
-                    let mut o = String::new();
-                    if let Some(d) = d {
-                        show(&d, &mut o);
-                    }
-                    eprintln!("DOC {o}");
+
+    fn shown(docs: &[Option<Raw>]) -> Vec<String> {
+        docs.iter()
+            .map(|d| {
+                let mut o = String::new();
+                if let Some(d) = d {
+                    show(d, &mut o);
                 }
+                o
+            })
+            .collect()
+    }
+
+    /// The fast parser, where it accepts a document, gives the general parser's tree and
+    /// spans (what a hand comparison with a printed dump used to check).
+    #[test]
+    fn the_fast_parser_gives_the_general_parsers_spans() {
+        let mut compared = 0;
+        for text in [
+            "a: 1\n",
+            "services:\n  web:\n    image: \"x\"\n    ports: ['80:80', 443]\n",
+            "a:\n  - b: c\n    d: e\n  - f\n---\nx: y\n",
+            "env_file: a.env # comment\nk: 'q'\n",
+        ] {
+            let general = parse_raw(FileId(0), text).expect("the general parser accepts it");
+            if let Some(fast) = fast::parse(FileId(0), text) {
+                assert_eq!(shown(&fast), shown(&general), "{text:?}");
+                compared += 1;
             }
-            Err(e) => eprintln!("ERR {e:?}"),
         }
+        assert!(compared > 0, "the fast parser took none of the documents");
     }
 }
