@@ -197,7 +197,6 @@ fn find_aws_client_id(b: &[u8]) -> bool {
 
 /// `aws` (or `AWS`), up to 20 characters, then a quoted 40-character key.
 fn find_aws_secret(v: &str) -> bool {
-    let b = v.as_bytes();
     let key = |c: &u8| c.is_ascii_alphanumeric() || *c == b'/' || *c == b'+';
     occurrences(v, "aws")
         .chain(occurrences(v, "AWS"))
@@ -210,7 +209,6 @@ fn find_aws_secret(v: &str) -> bool {
                     && matches!(r[41], b'"' | b'\'')
             })
         })
-        && !b.is_empty()
 }
 
 fn private_key_block(v: &str) -> Option<&str> {

@@ -459,12 +459,7 @@ fn sensitive_data(project: &Project, files: &[RawFile]) -> Vec<Finding> {
             found.extend(secrets::scan(k, v));
         }
     }
-    let mut seen: Vec<&Path> = Vec::new();
-    for (path, _) in files.iter().flat_map(|f| &f.env_files) {
-        if seen.contains(&path.as_path()) {
-            continue;
-        }
-        seen.push(path);
+    for (path, _) in env_files(files) {
         if let Ok(text) = std::fs::read_to_string(path) {
             found.extend(secrets::scan_env_file(&text));
         }
@@ -489,6 +484,17 @@ fn sensitive_data(project: &Project, files: &[RawFile]) -> Vec<Finding> {
     found
 }
 
+/// Every env file the files name, once each, in the order first named.
+fn env_files(files: &[RawFile]) -> Vec<&(PathBuf, String)> {
+    let mut out: Vec<&(PathBuf, String)> = Vec::new();
+    for e in files.iter().flat_map(|f| &f.env_files) {
+        if !out.iter().any(|o| o.0 == e.0) {
+            out.push(e);
+        }
+    }
+    out
+}
+
 fn layers(files: &[RawFile], with_env: bool) -> Vec<Layer> {
     let mut out = Vec::new();
     for f in files {
@@ -505,12 +511,7 @@ fn layers(files: &[RawFile], with_env: bool) -> Vec<Layer> {
         });
     }
     if with_env {
-        let mut seen: Vec<&str> = Vec::new();
-        for (path, name) in files.iter().flat_map(|f| &f.env_files) {
-            if seen.contains(&name.as_str()) {
-                continue;
-            }
-            seen.push(name);
+        for (path, name) in env_files(files) {
             // An env file that cannot be read is left out, as in the reference.
             if let Ok(data) = std::fs::read(path) {
                 out.push(Layer {
