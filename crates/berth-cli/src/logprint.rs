@@ -17,6 +17,9 @@ pub struct LogPrinter {
     colour: bool,
     width: usize,
     colours: HashMap<String, &'static str>,
+    /// A container's standard error goes to standard error (attached `up`, as Docker Compose
+    /// relays it); `logs` prints both streams on standard output.
+    split_streams: bool,
 }
 
 impl LogPrinter {
@@ -41,11 +44,19 @@ impl LogPrinter {
             colour,
             width: 0,
             colours: HashMap::new(),
+            split_streams: false,
         };
         for c in containers {
             p.register(c);
         }
         p
+    }
+
+    /// Sends each container's standard error to standard error.
+    #[must_use]
+    pub fn split_streams(mut self) -> Self {
+        self.split_streams = true;
+        self
     }
 
     /// `project-web-1` → `web-1`; a `container_name` stays as it is.
@@ -80,7 +91,9 @@ impl LogPrinter {
     /// Prints one event; returns false when stdout is closed.
     pub fn print(&mut self, event: &LogEvent) -> bool {
         let LogEvent::Line {
-            container, text, ..
+            container,
+            text,
+            stderr,
         } = event
         else {
             return true;
@@ -89,7 +102,11 @@ impl LogPrinter {
             self.register(container);
             crate::progress::detach();
         }
-        let mut out = std::io::stdout().lock();
+        let mut out: Box<dyn Write> = if *stderr && self.split_streams {
+            Box::new(std::io::stderr().lock())
+        } else {
+            Box::new(std::io::stdout().lock())
+        };
         let r = if self.prefix {
             let head = format!("{:<w$} | ", self.short(container), w = self.width);
             writeln!(out, "{}{text}", self.paint(container, &head))

@@ -59,6 +59,13 @@ impl Engine {
         Ok(Engine { docker, host })
     }
 
+    /// Whether the negotiated API version is `major.minor` or later.
+    #[must_use]
+    pub fn api_at_least(&self, major: usize, minor: usize) -> bool {
+        let v = self.docker.client_version();
+        (v.major_version, v.minor_version) >= (major, minor)
+    }
+
     /// The project's service containers (not one-off), running or not.
     ///
     /// # Errors

@@ -34,6 +34,10 @@ pub trait Progress: Send + Sync {
     /// A line of a builder's or a puller's own output (the CLI decides where it goes).
     fn output(&self, _line: &str) {}
 
+    /// A line written by a lifecycle hook run in `container` (attached `up` shows it as
+    /// `web-1 ->  | line`; elsewhere it is not shown, as in Docker Compose).
+    fn hook_output(&self, _container: &str, _line: &str) {}
+
     /// Asks the user a yes/no question (`Volume "x" exists but doesn't match ...`). Nobody
     /// to ask means "no".
     fn confirm(&self, _question: &str) -> bool {
@@ -256,6 +260,7 @@ pub async fn up(
                     &o.name,
                     opts.timeout,
                     false,
+                    None,
                     progress.as_ref(),
                 )
                 .await?;
@@ -727,7 +732,8 @@ pub async fn ensure_volumes(
         )?;
         users.extend(one_offs);
         for c in users.iter().filter(|c| c.volumes.contains(&v.name)) {
-            remove_container(engine, &c.id, &c.name, None, false, progress).await?;
+            let service = spec.services.iter().find(|s| s.name == c.service);
+            remove_container(engine, &c.id, &c.name, None, false, service, progress).await?;
             removed.insert(c.id.clone());
         }
         engine.remove_volume(&v.name).await?;
@@ -769,7 +775,7 @@ async fn inherit_anonymous_volumes(
         }) => return Ok(()),
         Err(e) => return Err(e.into()),
     };
-    let Some(binds) = body.host_config.as_mut().and_then(|h| h.binds.as_mut()) else {
+    let Some(mounts) = body.host_config.as_mut().and_then(|h| h.mounts.as_mut()) else {
         return Ok(());
     };
     for m in info.mounts.unwrap_or_default() {
@@ -782,10 +788,13 @@ async fn inherit_anonymous_volumes(
         if !anonymous {
             continue;
         }
-        // An anonymous volume is a bind entry of the target path alone.
-        for b in binds.iter_mut() {
-            if *b == dest {
-                *b = format!("{name}:{dest}");
+        // An anonymous volume is a volume mount with no source.
+        for m in mounts.iter_mut() {
+            if m.typ == Some(bollard::models::MountTypeEnum::VOLUME)
+                && m.source.is_none()
+                && m.target.as_deref() == Some(dest.as_str())
+            {
+                m.source = Some(name.clone());
             }
         }
     }
@@ -1021,8 +1030,16 @@ async fn converge_service(
                 to_start.push((new_id, name, false));
             }
             Step::Remove { id, name } => {
-                remove_container(engine, &id, &name, opts.timeout, false, progress.as_ref())
-                    .await?;
+                remove_container(
+                    engine,
+                    &id,
+                    &name,
+                    opts.timeout,
+                    false,
+                    Some(service),
+                    progress.as_ref(),
+                )
+                .await?;
             }
         }
     }
@@ -1096,6 +1113,16 @@ async fn converge_service(
                 )
                 .await
                 .map_err(|e| start_error(&service.name, &name, &e))?;
+            crate::hooks::run(
+                engine,
+                &id,
+                &name,
+                &service.name,
+                service.tty,
+                &service.post_start,
+                progress.as_ref(),
+            )
+            .await?;
             progress.event("Container", &name, "Started");
         }
         ids.push(id);
@@ -1175,6 +1202,13 @@ pub(crate) async fn wait_condition(
     }
     let name = container_name(engine, id).await;
     progress.event("Container", &name, "Waiting");
+    // The reference marks a required dependency that failed (`Error`, or why it did not
+    // complete); an optional one is reported as skipped by the caller.
+    let fail = |what: &str| {
+        if dep.required {
+            progress.event("Container", &name, what);
+        }
+    };
     loop {
         // Register interest before looking, so an event between the look and the wait is not
         // lost.
@@ -1214,6 +1248,7 @@ pub(crate) async fn wait_condition(
                     && state.status.is_some_and(|s| s.to_string() == "exited")
                     && health.as_deref() != Some("healthy") =>
             {
+                fail("Error");
                 return Err(EngineError::Other(format!(
                     "dependency failed to start: container {name} exited ({}) (service \"{}\", needed by \"{dependent}\")",
                     exit.unwrap_or(0),
@@ -1226,19 +1261,22 @@ pub(crate) async fn wait_condition(
                     return Ok(());
                 }
                 Some("unhealthy") => {
+                    fail("Error");
                     return Err(EngineError::Other(format!(
                         "dependency failed to start: container {name} is unhealthy (service \"{}\", needed by \"{dependent}\")",
                         dep.service
-                    )))
+                    )));
                 }
                 None | Some("none" | "") => {
+                    fail("Error");
                     return Err(EngineError::Other(format!(
                         "dependency failed to start: container {name} has no healthcheck configured (service \"{}\", needed by \"{dependent}\")",
                         dep.service
-                    )))
+                    )));
                 }
                 _ => {
                     if !running && state.status.is_some_and(|s| s.to_string() == "exited") {
+                        fail("Error");
                         return Err(EngineError::Other(format!(
                             "dependency failed to start: container {name} exited ({}) (service \"{}\", needed by \"{dependent}\")",
                             exit.unwrap_or(0),
@@ -1254,9 +1292,13 @@ pub(crate) async fn wait_condition(
                         progress.event("Container", &name, "Exited");
                         return Ok(());
                     }
-                    return Err(EngineError::Other(format!(
-                        "service \"{}\" didn't complete successfully: exit {code} (container {name}, needed by \"{dependent}\")",
+                    let why = format!(
+                        "service \"{}\" didn't complete successfully: exit {code}",
                         dep.service
+                    );
+                    fail(&why);
+                    return Err(EngineError::Other(format!(
+                        "{why} (container {name}, needed by \"{dependent}\")"
                     )));
                 }
             }
@@ -1313,9 +1355,16 @@ async fn create_container(
     limit: &Limit,
     progress: &dyn Progress,
 ) -> Result<String, EngineError> {
-    progress.event("Container", final_name, "Creating");
+    // A replacement is reported as `Recreate` and `Recreated` by the caller, as the
+    // reference reports it, without the `Creating` and `Created` of a new container.
+    let fresh = create_name == final_name;
+    if fresh {
+        progress.event("Container", final_name, "Creating");
+    }
     let _permit = limit.acquire().await;
-    let mut body = match spec::create_body(project, service, value, number, image_id) {
+    let body = spec::create_body(project, service, value, number, image_id)
+        .and_then(|b| spec::check_engine_features(&b, engine.api_at_least(1, 44)).map(|()| b));
+    let mut body = match body {
         Ok(b) => b,
         Err(e) => {
             progress.event("Container", final_name, &e);
@@ -1351,7 +1400,9 @@ async fn create_container(
         networks,
     )
     .await?;
-    progress.event("Container", final_name, "Created");
+    if fresh {
+        progress.event("Container", final_name, "Created");
+    }
     Ok(id)
 }
 
@@ -1428,9 +1479,13 @@ async fn remove_container(
     name: &str,
     timeout: Option<i32>,
     anonymous_volumes: bool,
+    service: Option<&ServiceSpec>,
     progress: &dyn Progress,
 ) -> Result<(), EngineError> {
     progress.event("Container", name, "Stopping");
+    if let Some(s) = service {
+        crate::hooks::run_pre_stop(engine, id, name, &s.name, s.tty, &s.pre_stop, progress).await?;
+    }
     stop_container(engine, id, timeout).await?;
     progress.event("Container", name, "Stopped");
     progress.event("Container", name, "Removing");
@@ -1515,16 +1570,25 @@ pub async fn down(
             let engine = engine.clone();
             let progress = Arc::clone(&progress);
             let (id, name) = (c.id.clone(), c.name.clone());
-            let timeout = opts.timeout.or_else(|| {
-                spec.services
-                    .iter()
-                    .find(|s| s.name == c.service)
-                    .and_then(service_timeout)
-            });
+            let service = spec.services.iter().find(|s| s.name == c.service);
+            let timeout = opts.timeout.or_else(|| service.and_then(service_timeout));
+            // The service's `pre_stop` hooks run in its own containers, not in one-offs.
+            let hooked = service
+                .filter(|_| c.labels.get(labels::ONEOFF).map(String::as_str) != Some("True"))
+                .cloned();
             // `down -v` takes the containers' anonymous volumes too, as Docker Compose does.
             let volumes = opts.volumes;
             set.spawn(async move {
-                remove_container(&engine, &id, &name, timeout, volumes, progress.as_ref()).await
+                remove_container(
+                    &engine,
+                    &id,
+                    &name,
+                    timeout,
+                    volumes,
+                    hooked.as_ref(),
+                    progress.as_ref(),
+                )
+                .await
             });
         }
         while let Some(r) = set.join_next().await {

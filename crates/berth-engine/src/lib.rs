@@ -9,6 +9,7 @@ pub mod bake;
 pub mod build;
 pub mod client;
 pub mod exec;
+pub mod hooks;
 pub mod labels;
 pub mod logs;
 pub mod observed;

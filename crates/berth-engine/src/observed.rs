@@ -84,6 +84,11 @@ pub fn from_observed(
             build: None,
             pull_policy: None,
             separator: if c.name == compat_name { '_' } else { '-' },
+            // Labels do not carry the hooks: a project known only by name runs none, as in
+            // Docker Compose.
+            post_start: Vec::new(),
+            pre_stop: Vec::new(),
+            tty: false,
         });
     }
     let networks = networks

@@ -223,6 +223,8 @@ pub async fn create_one_off(
         .unwrap_or_else(|| one_off_name(&project.name, &spec.name, &slug));
     let body =
         run_body(project, spec, v, image_id, &name, &slug, opts).map_err(EngineError::Other)?;
+    crate::spec::check_engine_features(&body, engine.api_at_least(1, 44))
+        .map_err(EngineError::Other)?;
     let networks = spec::secondary_networks(project, v)
         .into_iter()
         .map(|(net, key)| {

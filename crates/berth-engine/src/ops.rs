@@ -11,7 +11,7 @@ use bollard::query_parameters::{
 
 use crate::client::{Engine, Observed};
 use crate::exec::Progress;
-use crate::spec::ProjectSpec;
+use crate::spec::{ProjectSpec, ServiceSpec};
 use crate::EngineError;
 
 /// One operation on existing containers.
@@ -139,10 +139,9 @@ pub async fn apply(
             let progress = Arc::clone(&progress);
             let op = op.clone();
             let (id, name) = (c.id.clone(), c.name.clone());
-            let grace = spec
-                .services
-                .iter()
-                .find(|s| s.name == c.service)
+            let service = spec.services.iter().find(|s| s.name == c.service).cloned();
+            let grace = service
+                .as_ref()
                 .and_then(|s| s.stop_timeout)
                 .and_then(|t| i32::try_from(t).ok());
             set.spawn(async move {
@@ -150,7 +149,16 @@ pub async fn apply(
                 if let Some(doing) = doing {
                     progress.event("Container", &name, doing);
                 }
-                match one(&engine, &id, &op, grace).await {
+                let hooked = hooked(
+                    &engine,
+                    &id,
+                    &name,
+                    &op,
+                    grace,
+                    service.as_ref(),
+                    &*progress,
+                );
+                match hooked.await {
                     Ok(()) => {
                         progress.event("Container", &name, done);
                         Ok(())
@@ -189,6 +197,30 @@ async fn wait_dependencies(
         for c in containers.iter().filter(|c| c.service == dep.service) {
             crate::exec::wait_condition(engine, watcher, dep, &c.id, service, progress).await?;
         }
+    }
+    Ok(())
+}
+
+/// [`one`], with the service's lifecycle hooks around it: `pre_stop` before a stop or a
+/// restart, `post_start` after a restart, as Docker Compose runs them.
+async fn hooked(
+    engine: &Engine,
+    id: &str,
+    name: &str,
+    op: &Op,
+    grace: Option<i32>,
+    service: Option<&ServiceSpec>,
+    progress: &dyn Progress,
+) -> Result<(), EngineError> {
+    let Some(s) = service else {
+        return one(engine, id, op, grace).await;
+    };
+    if matches!(op, Op::Stop { .. } | Op::Restart { .. }) {
+        crate::hooks::run_pre_stop(engine, id, name, &s.name, s.tty, &s.pre_stop, progress).await?;
+    }
+    one(engine, id, op, grace).await?;
+    if matches!(op, Op::Restart { .. }) {
+        crate::hooks::run(engine, id, name, &s.name, s.tty, &s.post_start, progress).await?;
     }
     Ok(())
 }

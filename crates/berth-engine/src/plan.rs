@@ -192,6 +192,9 @@ mod tests {
             build: None,
             pull_policy: None,
             separator: '-',
+            post_start: Vec::new(),
+            pre_stop: Vec::new(),
+            tty: false,
         }
     }
 

@@ -8,9 +8,10 @@ use std::collections::HashMap;
 
 use berth_model::{Kind, Project, Value};
 use bollard::models::{
-    ContainerCreateBody, EndpointSettings, HealthConfig, HostConfig, Ipam, IpamConfig,
-    NetworkCreateRequest, NetworkingConfig, PortBinding, RestartPolicy, RestartPolicyNameEnum,
-    VolumeCreateOptions,
+    ContainerCreateBody, EndpointSettings, HealthConfig, HostConfig, Ipam, IpamConfig, Mount,
+    MountBindOptions, MountBindOptionsPropagationEnum, MountTmpfsOptions, MountTypeEnum,
+    MountVolumeOptions, NetworkCreateRequest, NetworkingConfig, PortBinding, RestartPolicy,
+    RestartPolicyNameEnum, VolumeCreateOptions,
 };
 
 use crate::labels;
@@ -97,6 +98,12 @@ pub struct ServiceSpec {
     /// What joins project, service and number in container names: `-`, or `_` with
     /// `--compatibility` (Docker Compose v1's names).
     pub separator: char,
+    /// `post_start` hooks, run once a container has started.
+    pub post_start: Vec<crate::hooks::Hook>,
+    /// `pre_stop` hooks, run before a container is stopped.
+    pub pre_stop: Vec<crate::hooks::Hook>,
+    /// `tty`: a hook's output then comes as one stream.
+    pub tty: bool,
 }
 
 impl ServiceSpec {
@@ -280,6 +287,9 @@ pub fn project_spec(project: &Project) -> ProjectSpec {
             build: crate::build::BuildSpec::from_value(v),
             pull_policy: str_of(v.get("pull_policy")),
             separator: '-',
+            post_start: crate::hooks::Hook::list(v.get("post_start")),
+            pre_stop: crate::hooks::Hook::list(v.get("pre_stop")),
+            tty: bool_of(v.get("tty")),
         });
     }
     ProjectSpec {
@@ -436,51 +446,12 @@ pub fn create_body(
     }
     for e in v.get("expose").and_then(Value::as_seq).unwrap_or(&[]) {
         if let Some(s) = e.scalar_to_string() {
-            let key = if s.contains('/') {
-                s
-            } else {
-                format!("{s}/tcp")
-            };
-            exposed.insert(key, HashMap::new());
-        }
-    }
-    // Mounts: named volumes, binds, secrets and configs from files.
-    let mut binds = Vec::new();
-    for m in v.get("volumes").and_then(Value::as_seq).unwrap_or(&[]) {
-        let ty = m.get("type").and_then(Value::as_str).unwrap_or("volume");
-        let Some(target) = str_of(m.get("target")) else {
-            continue;
-        };
-        let ro = if bool_of(m.get("read_only")) {
-            "ro"
-        } else {
-            "rw"
-        };
-        match ty {
-            "bind" => {
-                if let Some(src) = str_of(m.get("source")) {
-                    binds.push(format!("{src}:{target}:{ro}"));
-                }
+            for key in exposed_ports(&s) {
+                exposed.insert(key, HashMap::new());
             }
-            "volume" => match str_of(m.get("source")) {
-                Some(src) => {
-                    let name = volume_name(project, &src);
-                    binds.push(format!("{name}:{target}:{ro}"));
-                }
-                None => binds.push(target),
-            },
-            _ => {}
         }
     }
-    for f in service_files(project, v) {
-        let Some(def) = f.def else { continue };
-        if bool_of(def.get("external")) {
-            return Err(format!("unsupported external {} {}", f.singular, f.name));
-        }
-        if let Some(file) = def.get("file").and_then(Value::as_str) {
-            binds.push(format!("{file}:{}:ro", f.target));
-        }
-    }
+    let (binds, mounts) = service_mounts(project, v)?;
     let tmpfs: Option<HashMap<String, String>> = string_list(v.get("tmpfs")).map(|l| {
         l.into_iter()
             .map(|t| match t.split_once(':') {
@@ -538,7 +509,7 @@ pub fn create_body(
                 timeout: duration_ns(h.get("timeout")),
                 retries: h.get("retries").and_then(Value::as_i64),
                 start_period: duration_ns(h.get("start_period")),
-                start_interval: None,
+                start_interval: duration_ns(h.get("start_interval")),
             }
         }
     });
@@ -583,6 +554,7 @@ pub fn create_body(
         stop_timeout: spec.stop_timeout,
         host_config: Some(HostConfig {
             binds: (!binds.is_empty()).then_some(binds),
+            mounts: (!mounts.is_empty()).then_some(mounts),
             port_bindings: (!bindings.is_empty()).then_some(bindings),
             restart_policy: restart,
             network_mode,
@@ -640,6 +612,172 @@ pub fn network_engine_name(project: &Project, key: &str) -> String {
         .path(&["networks", key, "name"])
         .and_then(Value::as_str)
         .map_or_else(|| format!("{}_{key}", project.name), str::to_string)
+}
+
+/// The engine's keys for one `expose` entry: `80` is `80/tcp`, and a range `8000-8010/udp`
+/// is each of its ports, as the Docker CLI's `nat.ParsePortSpecs` expands it (the engine
+/// would keep `8000-8010/tcp` as one meaningless key). What is not a range stays as written.
+fn exposed_ports(spec: &str) -> Vec<String> {
+    let (ports, proto) = spec.split_once('/').unwrap_or((spec, "tcp"));
+    let range = ports
+        .split_once('-')
+        .and_then(|(a, b)| Some((a.parse::<u16>().ok()?, b.parse::<u16>().ok()?)))
+        .filter(|(a, b)| a <= b);
+    match range {
+        Some((a, b)) => (a..=b).map(|p| format!("{p}/{proto}")).collect(),
+        None => vec![format!("{ports}/{proto}")],
+    }
+}
+
+/// Refuses what the engine cannot take, as Docker Compose does before creating a container:
+/// `healthcheck.start_interval` needs Engine API 1.44 (Docker Engine 25), and a
+/// `start_period` to apply to. `api_1_44` says whether the engine speaks 1.44 or later.
+///
+/// # Errors
+/// The reference's message for the first check that fails.
+pub fn check_engine_features(body: &ContainerCreateBody, api_1_44: bool) -> Result<(), String> {
+    if let Some(h) = &body.healthcheck {
+        if h.start_interval.is_some() {
+            if !api_1_44 {
+                return Err("can't set healthcheck.start_interval as feature require Docker Engine v25 or later".into());
+            }
+            if h.start_period.is_none() {
+                return Err(
+                    "healthcheck.start_interval requires healthcheck.start_period to be set".into(),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A service's mounts, split as Docker Compose splits them (`buildContainerVolumes` of
+/// docker/compose `create.go`): a bind or a named volume with no option the bind syntax cannot
+/// say goes in `Binds` (`src:dst:rw,z,rslave,nocopy`, which also creates a missing host path),
+/// the rest in `Mounts`: binds with `create_host_path: false` or a propagation, volumes with
+/// `nocopy`, `subpath` or labels, anonymous volumes, tmpfs mounts, and the secrets and configs
+/// read from files (read-only binds, so `docker inspect` shows their `Mode` empty, as the
+/// reference's do).
+///
+/// # Errors
+/// An external secret or config, which only Swarm provides.
+fn service_mounts(project: &Project, v: &Value) -> Result<(Vec<String>, Vec<Mount>), String> {
+    let mut binds = Vec::new();
+    let mut mounts = Vec::new();
+    for m in v.get("volumes").and_then(Value::as_seq).unwrap_or(&[]) {
+        let ty = m.get("type").and_then(Value::as_str).unwrap_or("volume");
+        let Some(target) = str_of(m.get("target")) else {
+            continue;
+        };
+        let read_only = bool_of(m.get("read_only"));
+        let source = str_of(m.get("source")).filter(|s| !s.is_empty());
+        let bind = m.get("bind");
+        let volume = m.get("volume");
+        let flag = |opts: Option<&Value>, key: &str| bool_of(opts.and_then(|o| o.get(key)));
+        let text = |opts: Option<&Value>, key: &str| {
+            str_of(opts.and_then(|o| o.get(key))).filter(|s| !s.is_empty())
+        };
+        let bind_string = |src: &str| {
+            let mut opts = vec![if read_only { "ro" } else { "rw" }.to_string()];
+            opts.extend(text(bind, "selinux"));
+            opts.extend(text(bind, "propagation"));
+            if flag(volume, "nocopy") {
+                opts.push("nocopy".into());
+            }
+            format!("{src}:{target}:{}", opts.join(","))
+        };
+        let mut mount = Mount {
+            target: Some(target.clone()),
+            read_only: Some(read_only),
+            consistency: text(Some(m), "consistency"),
+            ..Default::default()
+        };
+        match (ty, source) {
+            ("bind", Some(src)) => {
+                let needs_api = bind.is_some_and(|_| {
+                    !flag(bind, "create_host_path")
+                        || text(bind, "propagation").is_some()
+                        || text(bind, "recursive").is_some()
+                });
+                if !needs_api {
+                    binds.push(bind_string(&src));
+                    continue;
+                }
+                let recursive = text(bind, "recursive");
+                mount.typ = Some(MountTypeEnum::BIND);
+                mount.source = Some(src);
+                mount.bind_options = Some(MountBindOptions {
+                    propagation: text(bind, "propagation")
+                        .and_then(|p| p.parse::<MountBindOptionsPropagationEnum>().ok()),
+                    create_mountpoint: Some(flag(bind, "create_host_path")),
+                    non_recursive: (recursive.as_deref() == Some("disabled")).then_some(true),
+                    read_only_non_recursive: (recursive.as_deref() == Some("writable"))
+                        .then_some(true),
+                    read_only_force_recursive: (recursive.as_deref() == Some("readonly"))
+                        .then_some(true),
+                });
+            }
+            ("volume", Some(src)) => {
+                let declared = project.tree.path(&["volumes", &src]).is_some();
+                let labels =
+                    string_map(volume.and_then(|o| o.get("labels"))).filter(|l| !l.is_empty());
+                let subpath = text(volume, "subpath");
+                let needs_api = labels.is_some() || subpath.is_some() || flag(volume, "nocopy");
+                let name = volume_name(project, &src);
+                if declared && !needs_api {
+                    binds.push(bind_string(&name));
+                    continue;
+                }
+                mount.typ = Some(MountTypeEnum::VOLUME);
+                mount.source = Some(name);
+                mount.volume_options = volume.map(|_| MountVolumeOptions {
+                    no_copy: Some(flag(volume, "nocopy")),
+                    subpath,
+                    labels,
+                    ..Default::default()
+                });
+            }
+            ("volume", None) => {
+                mount.typ = Some(MountTypeEnum::VOLUME);
+                mount.volume_options = volume.map(|_| MountVolumeOptions {
+                    no_copy: Some(flag(volume, "nocopy")),
+                    ..Default::default()
+                });
+            }
+            ("tmpfs", _) => {
+                let opts = m.get("tmpfs");
+                let number = |key: &str| {
+                    opts.and_then(|o| o.get(key))
+                        .and_then(Value::scalar_to_string)
+                        .and_then(|n| n.parse::<i64>().ok())
+                };
+                mount.typ = Some(MountTypeEnum::TMPFS);
+                mount.tmpfs_options = opts.map(|_| MountTmpfsOptions {
+                    size_bytes: number("size"),
+                    mode: number("mode"),
+                    ..Default::default()
+                });
+            }
+            _ => continue,
+        }
+        mounts.push(mount);
+    }
+    for f in service_files(project, v) {
+        let Some(def) = f.def else { continue };
+        if bool_of(def.get("external")) {
+            return Err(format!("unsupported external {} {}", f.singular, f.name));
+        }
+        if let Some(file) = def.get("file").and_then(Value::as_str) {
+            mounts.push(Mount {
+                typ: Some(MountTypeEnum::BIND),
+                source: Some(file.to_string()),
+                target: Some(f.target.clone()),
+                read_only: Some(true),
+                ..Default::default()
+            });
+        }
+    }
+    Ok((binds, mounts))
 }
 
 fn volume_name(project: &Project, source: &str) -> String {
@@ -764,11 +902,16 @@ pub fn injected_files(
         };
         let (singular, name) = (f.singular, f.name);
         let data = if let Some(var) = def.get("environment").and_then(Value::as_str) {
-            project.environment.get(var).cloned().ok_or_else(|| {
-                format!(
+            // A variable of an included file's own environment comes first.
+            let included = project.included_values.get(&f.path);
+            included
+                .or_else(|| project.environment.get(var))
+                .cloned()
+                .ok_or_else(|| {
+                    format!(
                     "environment variable \"{var}\" required by {singular} \"{name}\" is not set"
                 )
-            })?
+                })?
         } else if let Some(content) = def.get("content").and_then(Value::scalar_to_string) {
             content
         } else {
@@ -806,6 +949,8 @@ struct ServiceFile<'a> {
     /// Absolute path in the container: `/run/secrets/<source>` and `/<source>` by default, a
     /// relative `target` under those folders.
     target: String,
+    /// `secrets.<source>` or `configs.<source>`.
+    path: String,
 }
 
 /// The secrets, then the configs, of a service.
@@ -834,6 +979,7 @@ fn service_files<'a>(project: &'a Project, v: &'a Value) -> Vec<ServiceFile<'a>>
                     .and_then(Value::as_str)
                     .unwrap_or(source),
                 target,
+                path: format!("{kind}.{source}"),
             });
         }
     }
@@ -859,10 +1005,10 @@ fn file_number(v: Option<&Value>, radix: u32) -> Option<u64> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn load(yaml: &str, env: &[(&str, &str)]) -> Project {
+    pub(crate) fn load(yaml: &str, env: &[(&str, &str)]) -> Project {
         let d = tempfile::tempdir().unwrap();
         std::fs::write(d.path().join("compose.yaml"), yaml).unwrap();
         let os_env = env
@@ -985,5 +1131,81 @@ volumes:
             injected_files(&p, "a", v).unwrap_err(),
             "cannot create config \"p_c\" in read-only service a: `file` is the sole supported option"
         );
+    }
+
+    /// Regression: secrets and configs from files were `Binds` entries (`src:dst:ro`), so
+    /// `docker inspect` showed `"Mode":"ro"` where the reference shows `"Mode":""`; and the
+    /// long syntax's options (`propagation`, `create_host_path: false`, `nocopy`, tmpfs
+    /// mounts) were dropped.
+    #[test]
+    fn mounts_split_between_binds_and_the_mount_api_as_docker_compose_splits_them() {
+        let p = load(
+            "services:\n  a:\n    image: x\n    volumes:\n      - ./src:/d:z\n      - data:/v\n      - /anon\n      - {type: volume, source: data, target: /n, volume: {nocopy: true}}\n      - {type: bind, source: ./src, target: /c, bind: {create_host_path: false}}\n      - {type: bind, source: ./src, target: /b, bind: {propagation: rslave}}\n      - {type: tmpfs, target: /t, tmpfs: {size: 10m}}\n    secrets: [s]\nvolumes:\n  data: {}\nsecrets:\n  s: {file: ./s.txt}\n",
+            &[],
+        );
+        let v = service_value(&p, "a").unwrap();
+        let (binds, mounts) = service_mounts(&p, v).unwrap();
+        let dir = p.working_dir.display().to_string();
+        assert_eq!(
+            binds,
+            vec![format!("{dir}/src:/d:rw,z"), "p_data:/v:rw".to_string()]
+        );
+        let kinds: Vec<(Option<MountTypeEnum>, Option<&str>, Option<&str>)> = mounts
+            .iter()
+            .map(|m| (m.typ, m.target.as_deref(), m.source.as_deref()))
+            .collect();
+        let src = format!("{dir}/src");
+        let secret = format!("{dir}/s.txt");
+        assert_eq!(
+            kinds,
+            vec![
+                (Some(MountTypeEnum::VOLUME), Some("/anon"), None),
+                (Some(MountTypeEnum::VOLUME), Some("/n"), Some("p_data")),
+                (Some(MountTypeEnum::BIND), Some("/c"), Some(src.as_str())),
+                (Some(MountTypeEnum::BIND), Some("/b"), Some(src.as_str())),
+                (Some(MountTypeEnum::TMPFS), Some("/t"), None),
+                (
+                    Some(MountTypeEnum::BIND),
+                    Some("/run/secrets/s"),
+                    Some(secret.as_str())
+                ),
+            ]
+        );
+        assert_eq!(
+            mounts[4].tmpfs_options.as_ref().and_then(|t| t.size_bytes),
+            Some(10 * 1024 * 1024)
+        );
+        assert_eq!(mounts[5].read_only, Some(true));
+    }
+
+    #[test]
+    fn start_interval_needs_engine_25_then_a_start_period() {
+        let p = load(
+            "services:\n  a:\n    image: x\n    healthcheck: {test: [CMD, 'true'], start_interval: 1s}\n",
+            &[],
+        );
+        let v = service_value(&p, "a").unwrap();
+        let spec = project_spec(&p);
+        let body = create_body(&p, &spec.services[0], v, 1, None).unwrap();
+        assert_eq!(
+            check_engine_features(&body, false).unwrap_err(),
+            "can't set healthcheck.start_interval as feature require Docker Engine v25 or later"
+        );
+        assert_eq!(
+            check_engine_features(&body, true).unwrap_err(),
+            "healthcheck.start_interval requires healthcheck.start_period to be set"
+        );
+    }
+
+    /// Regression: an `expose` range reached the engine as one key (`8000-8010/tcp`).
+    #[test]
+    fn expose_ranges_are_expanded_as_the_docker_cli_expands_them() {
+        assert_eq!(exposed_ports("80"), vec!["80/tcp"]);
+        assert_eq!(exposed_ports("53/udp"), vec!["53/udp"]);
+        assert_eq!(
+            exposed_ports("8000-8002/udp"),
+            vec!["8000/udp", "8001/udp", "8002/udp"]
+        );
+        assert_eq!(exposed_ports("9-1"), vec!["9-1/tcp"]);
     }
 }

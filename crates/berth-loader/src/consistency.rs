@@ -189,7 +189,16 @@ pub fn check(
             }
         }
     }
-    check_cycles(services)?;
+    check_cycles(services)
+}
+
+/// Two services that share a `container_name`. Docker Compose checks it on the services the
+/// command acts on, after the selection: `up test` runs although `another_test` names its
+/// container as `test` does, and `config` of the whole project fails.
+///
+/// # Errors
+/// The second service that claims a name, pointing at its `container_name`.
+pub fn check_container_names(services: &Map) -> Res<()> {
     let mut names: HashMap<&str, &str> = HashMap::new();
     for (key, svc) in services.iter() {
         if let Some(cn) = svc.get("container_name").and_then(Value::as_str) {

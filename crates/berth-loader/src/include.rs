@@ -160,6 +160,25 @@ pub(crate) fn apply(
         let Some(inc_map) = model.as_map() else {
             continue;
         };
+        // A secret or config read from a variable takes it from the included project's
+        // environment, which the including project does not have (docker/compose#12632).
+        for section in ["secrets", "configs"] {
+            for (k, def) in inc_map
+                .get(section)
+                .and_then(Value::as_map)
+                .into_iter()
+                .flat_map(berth_model::Map::iter)
+            {
+                if let Some(value) = def
+                    .get("environment")
+                    .and_then(Value::as_str)
+                    .and_then(|var| inc_env.get(var))
+                {
+                    l.included_values
+                        .insert(format!("{section}.{}", k.name), value.clone());
+                }
+            }
+        }
         for section in [
             "services", "networks", "volumes", "secrets", "configs", "models",
         ] {
@@ -195,4 +214,40 @@ pub(crate) fn apply(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::load::{load, Options};
+
+    /// Regression (docker/compose#12632): a secret an included file reads from a variable of
+    /// the include's `env_file` was looked up in the including project's environment, which
+    /// does not have it, and `run` failed with "environment variable … is not set".
+    #[test]
+    fn included_secret_reads_the_include_env_file() {
+        let d = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| {
+            let path = d.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            "compose.yaml",
+            "include:\n  - path: child/compose.yaml\n    env_file: [secret.env]\nservices:\n  a: {image: x}\n",
+        );
+        write(
+            "child/compose.yaml",
+            "services:\n  b: {image: x, secrets: [s], configs: [c]}\nsecrets:\n  s: {environment: MY_SECRET}\nconfigs:\n  c: {environment: UNSET}\n",
+        );
+        write("secret.env", "MY_SECRET='this-is-secret'\n");
+        let opts = Options::new(d.path().to_path_buf(), indexmap::IndexMap::new());
+        let p = load(&opts).unwrap_or_else(|e| panic!("{}", e.render()));
+        assert_eq!(
+            p.included_values.get("secrets.s").map(String::as_str),
+            Some("this-is-secret")
+        );
+        assert!(!p.included_values.contains_key("configs.c"));
+        // Not a variable of the project itself: the including file cannot use it.
+        assert!(!p.environment.contains_key("MY_SECRET"));
+    }
 }

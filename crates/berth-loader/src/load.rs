@@ -39,9 +39,10 @@ pub struct Options {
     pub consistency: bool,
     /// Merge `env_file` contents into `environment` and drop `env_file` (what `config` shows).
     pub resolve_env_files: bool,
-    /// With `resolve_env_files`: only these services' (and what they depend on) when not
-    /// empty, as `up SERVICE` reads them.
-    pub resolve_env_of: Vec<String>,
+    /// The services the command acts on (`up SERVICE…`), when not empty: Docker Compose
+    /// reads the env files (with `resolve_env_files`) and checks that container names are
+    /// unique for these and what they depend on alone.
+    pub acting_on: Vec<String>,
     /// The process environment.
     pub os_env: IndexMap<String, String>,
     /// The working directory.
@@ -71,7 +72,7 @@ impl Options {
             resolve_paths: true,
             consistency: true,
             resolve_env_files: true,
-            resolve_env_of: Vec::new(),
+            acting_on: Vec::new(),
             os_env,
             cwd,
             stdin: None,
@@ -132,6 +133,8 @@ pub(crate) struct Loader<'o> {
     pub(crate) sources: SourceMap,
     pub(crate) warnings: Vec<Diagnostic>,
     warned_unset: HashSet<String>,
+    /// See [`Project::included_values`].
+    pub(crate) included_values: IndexMap<String, String>,
 }
 
 fn svc_key(name: &str) -> Key {
@@ -148,10 +151,12 @@ pub fn load(opts: &Options) -> Result<Project, Box<LoadError>> {
         sources: SourceMap::default(),
         warnings: Vec::new(),
         warned_unset: HashSet::new(),
+        included_values: IndexMap::new(),
     };
     match loader.run() {
         Ok(mut project) => {
             project.sources = std::mem::take(&mut loader.sources);
+            project.included_values = std::mem::take(&mut loader.included_values);
             project.warnings = std::mem::take(&mut loader.warnings);
             Ok(project)
         }
@@ -186,6 +191,7 @@ pub fn load_model(opts: &Options) -> Result<(Merged, SourceMap, Vec<Diagnostic>)
         sources: SourceMap::default(),
         warnings: Vec::new(),
         warned_unset: HashSet::new(),
+        included_values: IndexMap::new(),
     };
     match loader.merged() {
         Ok(m) => Ok((m, loader.sources, loader.warnings)),
@@ -773,6 +779,7 @@ impl Loader<'_> {
             sources: SourceMap::default(),
             warnings: Vec::new(),
             layers: Vec::new(),
+            included_values: IndexMap::new(),
         })
     }
 
@@ -882,8 +889,8 @@ impl Loader<'_> {
             );
         }
         if opts.resolve_env_files {
-            let only = (!opts.resolve_env_of.is_empty())
-                .then(|| dependency_closure(&services, &opts.resolve_env_of));
+            let only = (!opts.acting_on.is_empty())
+                .then(|| dependency_closure(&services, &opts.acting_on));
             crate::environment::resolve(self, &mut services, &env, only.as_ref())?;
         }
         // Profiles.
@@ -968,6 +975,20 @@ impl Loader<'_> {
         if !opts.services.is_empty() {
             services = crate::consistency::select(services, &opts.services)?;
         }
+        if opts.consistency {
+            if opts.acting_on.is_empty() {
+                crate::consistency::check_container_names(&services)?;
+            } else {
+                let acted = dependency_closure(&services, &opts.acting_on);
+                let mut only = Map::new(MapKind::Dict);
+                for (k, v) in services.iter() {
+                    if acted.contains(&k.name) {
+                        only.insert(k.clone(), v.clone());
+                    }
+                }
+                crate::consistency::check_container_names(&only)?;
+            }
+        }
         // Drop resources no service uses.
         if !opts.all_resources {
             crate::normalize::prune_resources(&services, &mut sections);
@@ -1030,6 +1051,7 @@ impl Loader<'_> {
             sources: SourceMap::default(),
             warnings: Vec::new(),
             layers: Vec::new(),
+            included_values: IndexMap::new(),
         })
     }
 }

@@ -35,6 +35,11 @@ pub struct Project {
     /// Each compose file's own document before merging, when the loader was asked to keep
     /// them (the audit compares what each file says; `config` and `up` do not need them).
     pub layers: Vec<Layer>,
+    /// The values of secrets and configs an included file declares with `environment: VAR`,
+    /// read from that include's own environment (its `env_file`), keyed `secrets.NAME` or
+    /// `configs.NAME`. compose-go fills their content at include time without showing it in
+    /// `config`; the engine injects them from here.
+    pub included_values: IndexMap<String, String>,
 }
 
 /// One compose file's document as it stood before merging: interpolated, in canonical forms,

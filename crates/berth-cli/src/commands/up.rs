@@ -75,7 +75,7 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
     let mut opts = load_options(global)?;
     // Named services are enabled whatever their profiles, as in Docker Compose.
     opts.enable.clone_from(&args.services);
-    opts.resolve_env_of.clone_from(&args.services);
+    opts.acting_on.clone_from(&args.services);
     let Some(project) = load_project(&opts, printer) else {
         return Ok(1);
     };
@@ -182,10 +182,13 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
             before_start: attached.then_some(hook_tx),
             ..exec_opts
         };
+        // The attached session's output: the containers' lines, and those of their hooks.
+        let (lines_tx, lines_rx) = mpsc::unbounded_channel();
         let progress = Arc::new(UpProgress {
             attached,
             yes: args.yes,
             created: Mutex::new(Vec::new()),
+            hook_lines: attached.then(|| HookLines(lines_tx.clone())),
         });
         // Subscribe before anything starts, so no start is missed.
         let starts = attached.then(|| logs::starts(&engine, &spec.name));
@@ -200,7 +203,14 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
                 halt: &halt,
             };
             session
-                .run(up, &plan, hook_rx, starts, &mut interrupts)
+                .run(
+                    up,
+                    &plan,
+                    hook_rx,
+                    starts,
+                    (lines_tx, lines_rx),
+                    &mut interrupts,
+                )
                 .await
         } else {
             let mut up = std::pin::pin!(up);
@@ -278,6 +288,26 @@ struct UpProgress {
     /// `-y`: every question is answered "yes" without being asked.
     yes: bool,
     created: Mutex<Vec<String>>,
+    /// Attached: where the hooks' output goes, to be shown with the containers' own.
+    hook_lines: Option<HookLines>,
+}
+
+/// Progress that sends what lifecycle hooks write to the attached session, which prints it
+/// as Docker Compose does (`web-1 ->  | line`); the rest is printed as usual.
+struct HookLines(mpsc::UnboundedSender<LogEvent>);
+
+impl Progress for HookLines {
+    fn event(&self, kind: &str, name: &str, status: &str) {
+        StderrProgress.event(kind, name, status);
+    }
+
+    fn hook_output(&self, container: &str, line: &str) {
+        let _ = self.0.send(LogEvent::Line {
+            container: format!("{container} ->"),
+            stderr: false,
+            text: line.to_string(),
+        });
+    }
 }
 
 impl Progress for UpProgress {
@@ -298,6 +328,12 @@ impl Progress for UpProgress {
 
     fn output(&self, line: &str) {
         StderrProgress.output(line);
+    }
+
+    fn hook_output(&self, container: &str, line: &str) {
+        if let Some(lines) = &self.hook_lines {
+            lines.hook_output(container, line);
+        }
     }
 
     fn confirm(&self, question: &str) -> bool {
@@ -335,6 +371,10 @@ impl Attached<'_> {
         plan: &Plan,
         mut before_start: mpsc::UnboundedReceiver<(String, tokio::sync::oneshot::Sender<()>)>,
         starts: Option<mpsc::UnboundedReceiver<String>>,
+        (tx, mut rx): (
+            mpsc::UnboundedSender<LogEvent>,
+            mpsc::UnboundedReceiver<LogEvent>,
+        ),
         interrupts: &mut Interrupts,
     ) -> Result<Ended, EngineError> {
         let args = self.args;
@@ -363,11 +403,11 @@ impl Attached<'_> {
             !args.no_log_prefix,
             args.no_color,
             self.ansi,
-        );
+        )
+        .split_streams();
         // Announced when the first container is about to start, once creation is done (as
         // Docker Compose does; on a terminal the progress view ends there).
         let mut announced = false;
-        let (tx, mut rx) = mpsc::unbounded_channel();
         let mut following: HashSet<String> = HashSet::new();
         let mut done: HashSet<String> = HashSet::new();
         let mut starts = starts;
@@ -485,11 +525,14 @@ impl Attached<'_> {
             &Op::Stop {
                 timeout: args.timeout,
             },
-            Arc::new(StderrProgress),
+            Arc::new(HookLines(tx.clone())),
         )
         .await?;
         drop(tx);
-        while let Some(ev) = rx.recv().await {
+        // The progress of `up` keeps a sender for hook output, so the channel does not close:
+        // reading ends when no followed container is left.
+        while !following.is_empty() {
+            let Some(ev) = rx.recv().await else { break };
             match &ev {
                 LogEvent::Ended { container } => {
                     following.remove(container);
@@ -502,9 +545,10 @@ impl Attached<'_> {
                     out.print(&ev);
                 }
             }
-            if following.is_empty() {
-                break;
-            }
+        }
+        // What the hooks wrote last.
+        while let Ok(ev) = rx.try_recv() {
+            out.print(&ev);
         }
         let code = match &args.exit_code_from {
             Some(service) => {

@@ -1,0 +1,200 @@
+//! Lifecycle hooks: `post_start` commands run in a service's container once it has started
+//! (by `up`, `start` and `restart`), `pre_stop` commands before it is stopped (by `stop`,
+//! `restart`, `down` and a scale-down), as Docker Compose runs them (`runHook` of docker/compose
+//! `hook.go`): an exec with the hook's `user`, `privileged`, `working_dir` and `environment`,
+//! waited on, its output shown by attached `up` as `web-1 ->  | line`, and a non-zero exit
+//! failing the command with `web hook exited with status N`.
+
+use berth_model::Value;
+use futures_util::StreamExt;
+
+use crate::client::Engine;
+use crate::exec::Progress;
+use crate::EngineError;
+
+/// One `post_start` or `pre_stop` entry.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Hook {
+    pub command: Vec<String>,
+    pub user: Option<String>,
+    pub privileged: bool,
+    pub working_dir: Option<String>,
+    /// `KEY=VALUE`, or `KEY` alone for a variable declared without a value.
+    pub environment: Vec<String>,
+}
+
+impl Hook {
+    /// The hooks of a loaded service's `post_start` or `pre_stop` (`v`), in their order.
+    #[must_use]
+    pub fn list(v: Option<&Value>) -> Vec<Hook> {
+        v.and_then(Value::as_seq)
+            .unwrap_or(&[])
+            .iter()
+            .map(|h| {
+                let text = |key: &str| h.get(key).and_then(Value::scalar_to_string);
+                let command = match h.get("command") {
+                    Some(c) => match c.as_seq() {
+                        Some(items) => items.iter().filter_map(Value::scalar_to_string).collect(),
+                        // The loader has already split a command string into its words.
+                        None => c.scalar_to_string().into_iter().collect(),
+                    },
+                    None => Vec::new(),
+                };
+                let environment = match h.get("environment") {
+                    Some(e) => match (e.as_map(), e.as_seq()) {
+                        (Some(m), _) => m
+                            .iter()
+                            // A variable declared without a value is passed as `KEY` alone,
+                            // as `ToMobyEnv` does.
+                            .map(|(k, v)| match v.scalar_to_string() {
+                                Some(v) => format!("{}={v}", k.name),
+                                None => k.name.clone(),
+                            })
+                            .collect(),
+                        (None, Some(items)) => {
+                            items.iter().filter_map(Value::scalar_to_string).collect()
+                        }
+                        _ => Vec::new(),
+                    },
+                    None => Vec::new(),
+                };
+                Hook {
+                    command,
+                    user: text("user"),
+                    privileged: h.get("privileged").and_then(Value::as_bool) == Some(true),
+                    working_dir: text("working_dir"),
+                    environment,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Runs `hooks` in container `id` (named `container`) of `service`, one after the other, and
+/// stops at the first that fails. Their output goes to [`Progress::hook_output`].
+///
+/// # Errors
+/// `SERVICE hook exited with status N`, or the engine's error (a container that is not
+/// running refuses the exec with a conflict).
+pub async fn run(
+    engine: &Engine,
+    id: &str,
+    container: &str,
+    service: &str,
+    tty: bool,
+    hooks: &[Hook],
+    progress: &dyn Progress,
+) -> Result<(), EngineError> {
+    for hook in hooks {
+        run_one(engine, id, container, service, tty, hook, progress).await?;
+    }
+    Ok(())
+}
+
+/// Runs the `pre_stop` hooks before a stop; a container already stopped or gone has nothing
+/// to run them in, which is no error (Docker Compose ignores not-found and conflict there).
+///
+/// # Errors
+/// A hook that exits non-zero, or another engine error.
+pub async fn run_pre_stop(
+    engine: &Engine,
+    id: &str,
+    container: &str,
+    service: &str,
+    tty: bool,
+    hooks: &[Hook],
+    progress: &dyn Progress,
+) -> Result<(), EngineError> {
+    match run(engine, id, container, service, tty, hooks, progress).await {
+        Err(EngineError::Api(bollard::errors::Error::DockerResponseServerError {
+            status_code: 404 | 409,
+            ..
+        })) => Ok(()),
+        other => other,
+    }
+}
+
+async fn run_one(
+    engine: &Engine,
+    id: &str,
+    container: &str,
+    service: &str,
+    tty: bool,
+    hook: &Hook,
+    progress: &dyn Progress,
+) -> Result<(), EngineError> {
+    let exec = engine
+        .docker
+        .create_exec(
+            id,
+            bollard::exec::CreateExecOptions {
+                cmd: Some(hook.command.clone()),
+                user: hook.user.clone(),
+                privileged: Some(hook.privileged),
+                working_dir: hook.working_dir.clone(),
+                env: (!hook.environment.is_empty()).then(|| hook.environment.clone()),
+                attach_stdout: Some(true),
+                attach_stderr: Some(true),
+                tty: Some(tty),
+                ..Default::default()
+            },
+        )
+        .await?;
+    if let bollard::exec::StartExecResults::Attached { mut output, .. } =
+        engine.docker.start_exec(&exec.id, None).await?
+    {
+        let mut pending = String::new();
+        while let Some(chunk) = output.next().await {
+            let Ok(chunk) = chunk else { break };
+            pending.push_str(&String::from_utf8_lossy(&chunk.into_bytes()));
+            while let Some(end) = pending.find('\n') {
+                let line: String = pending.drain(..=end).collect();
+                progress.hook_output(container, line.trim_end_matches(['\n', '\r']));
+            }
+        }
+        if !pending.is_empty() {
+            progress.hook_output(container, pending.trim_end_matches('\r'));
+        }
+    }
+    let info = engine.docker.inspect_exec(&exec.id).await?;
+    match info.exit_code.unwrap_or(0) {
+        0 => Ok(()),
+        code => Err(EngineError::Other(format!(
+            "{service} hook exited with status {code}"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hooks(yaml: &str) -> Vec<Hook> {
+        let project = crate::spec::tests::load(yaml, &[]);
+        let svc = project.tree.path(&["services", "a"]).expect("service a");
+        Hook::list(svc.get("post_start"))
+    }
+
+    #[test]
+    fn hooks_read_every_field_in_order() {
+        let got = hooks(
+            "services:\n  a:\n    image: x\n    post_start:\n      - command: sh -c 'echo hi'\n        user: \"1000\"\n        privileged: true\n        working_dir: /tmp\n        environment:\n          FOO: bar\n      - command: [\"true\"]\n",
+        );
+        assert_eq!(
+            got,
+            vec![
+                Hook {
+                    command: vec!["sh".into(), "-c".into(), "echo hi".into()],
+                    user: Some("1000".into()),
+                    privileged: true,
+                    working_dir: Some("/tmp".into()),
+                    environment: vec!["FOO=bar".into()],
+                },
+                Hook {
+                    command: vec!["true".into()],
+                    ..Hook::default()
+                },
+            ]
+        );
+    }
+}
