@@ -1,9 +1,7 @@
 //! `pkg/e2e/cp_test.go`: `cp` to every replica by default, to one with `--index`, from the
 //! first by default, and folders both ways.
 
-use std::process::Command;
-
-use crate::harness::{tools, Cli};
+use crate::harness::{docker, tools, Cli};
 
 const CP: &str = r#"
 services:
@@ -14,16 +12,9 @@ services:
 "#;
 
 fn docker_exec(container: &str, args: &[&str]) -> (bool, String) {
-    let out = Command::new("docker")
-        .arg("exec")
-        .arg(container)
-        .args(args)
-        .output()
-        .expect("docker exec");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
+    let mut all = vec!["exec", container];
+    all.extend_from_slice(args);
+    docker(&all)
 }
 
 /// TestCopy

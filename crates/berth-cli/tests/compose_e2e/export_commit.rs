@@ -1,9 +1,7 @@
 //! `pkg/e2e/export_test.go` and `pkg/e2e/commit_test.go`: a service container's filesystem as
 //! a tar archive, and as a new image, from the first replica or the one `--index` names.
 
-use std::process::Command;
-
-use crate::harness::{tools, Cli};
+use crate::harness::{docker, tools, Cli};
 
 const COMPOSE: &str = r#"
 services:
@@ -18,14 +16,6 @@ services:
     deploy:
       replicas: 3
 "#;
-
-fn docker(args: &[&str]) -> (bool, String) {
-    let out = Command::new("docker").args(args).output().expect("docker");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
-}
 
 /// `ServiceScale`: the service has `n` running containers.
 fn running(c: &Cli, service: &str) -> usize {

@@ -192,6 +192,49 @@ impl Cli {
         Background(cmd.spawn().expect("start the tool"))
     }
 
+    /// As [`Cli::spawn_named`], keeping what the command writes (both streams, as the Go
+    /// tests' `icmd.StartCmd`) for [`Watched::output`].
+    pub fn spawn_named_output(&self, args: &[&str]) -> Watched {
+        let mut cmd = Command::new(&self.tool.bin);
+        cmd.current_dir(self.dir.path())
+            .arg("--project-name")
+            .arg(&self.project)
+            .args(args)
+            .env_remove("COMPOSE_FILE")
+            .env_remove("COMPOSE_PROJECT_NAME")
+            .env_remove("COMPOSE_PROFILES")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("start the tool");
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let streams: [Box<dyn Read + Send>; 2] = [
+            Box::new(child.stdout.take().expect("stdout")),
+            Box::new(child.stderr.take().expect("stderr")),
+        ];
+        for mut stream in streams {
+            let seen = std::sync::Arc::clone(&seen);
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = stream.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    if let Ok(mut s) = seen.lock() {
+                        s.push_str(&String::from_utf8_lossy(&buf[..n]));
+                    }
+                }
+            });
+        }
+        Watched {
+            _child: Background(child),
+            seen,
+        }
+    }
+
     /// Runs the tool in `dir` with `args`, no standard input, and the deadline.
     pub fn run_in(&self, dir: &Path, args: &[&str]) -> Res {
         self.run_with_input(dir, None, args)
@@ -293,13 +336,70 @@ fn wait_with_deadline(mut child: Child, what: &str) -> Res {
     }
 }
 
+/// Runs the Docker CLI (the Go tests' `RunDockerCmd`); returns whether it succeeded and its
+/// standard output.
+pub fn docker(args: &[&str]) -> (bool, String) {
+    let out = Command::new("docker").args(args).output().expect("docker");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+impl Cli {
+    /// The engine states of `service`'s containers (the Go tests' `ServiceState`), read with
+    /// the tool's own `ps -a`.
+    pub fn states(&self, service: &str) -> Vec<String> {
+        let res = self
+            .named(&["ps", "-a", "--format", "{{.Service}} {{.State}}"])
+            .ok();
+        res.stdout
+            .lines()
+            .filter_map(|l| l.split_once(' '))
+            .filter(|(s, _)| *s == service)
+            .map(|(_, state)| state.to_string())
+            .collect()
+    }
+
+    /// `ServiceState`: every container of `service` is in `state`, and there is one.
+    #[track_caller]
+    pub fn assert_state(&self, service: &str, state: &str) {
+        let states = self.states(service);
+        assert!(
+            !states.is_empty() && states.iter().all(|s| s == state),
+            "{}: {service} is {states:?}, not {state}",
+            self.tool.name
+        );
+    }
+}
+
 /// A command running in the background, killed when dropped.
 pub struct Background(Child);
+
+impl Background {
+    /// Whether it has not exited yet.
+    pub fn still_running(&mut self) -> bool {
+        matches!(self.0.try_wait(), Ok(None))
+    }
+}
 
 impl Drop for Background {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+/// A command running in the background whose output is kept; killed when dropped.
+pub struct Watched {
+    _child: Background,
+    seen: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Watched {
+    /// Everything written so far.
+    pub fn output(&self) -> String {
+        self.seen.lock().map(|s| s.clone()).unwrap_or_default()
     }
 }
 
