@@ -576,9 +576,10 @@ services:
     s.ok(&up);
     let out = String::from_utf8_lossy(&up.stdout).into_owned();
     assert!(out.starts_with("Attaching to alpha-1, b-1\n"), "{out}");
+    // A container's standard error goes to standard error, as Docker Compose relays it.
+    assert!(stderr(&up).contains("alpha-1  | two\n"), "{}", stderr(&up));
     for line in [
         "alpha-1  | one\n",
-        "alpha-1  | two\n",
         "alpha-1  | no-newline\n",
         "b-1      | bee\n",
         "alpha-1 exited with code 0\n",

@@ -381,6 +381,10 @@ impl Attached<'_> {
         // Every container the run will have, and those whose output is shown.
         let mut all: Vec<String> = Vec::new();
         let mut shown: HashSet<String> = HashSet::new();
+        // The containers whose exits end the run (and abort it): those of the services named
+        // on the command line, or every one. A dependency that runs on, or exits, neither
+        // keeps `up SERVICE` waiting nor aborts it, as in Docker Compose.
+        let mut watched: HashSet<String> = HashSet::new();
         for sp in &plan.services {
             for step in &sp.steps {
                 let name = match step {
@@ -392,6 +396,9 @@ impl Attached<'_> {
                 all.push(name.clone());
                 if self.attachable(&sp.service) {
                     shown.insert(name.clone());
+                }
+                if args.services.is_empty() || args.services.contains(&sp.service) {
+                    watched.insert(name.clone());
                 }
             }
         }
@@ -420,7 +427,7 @@ impl Attached<'_> {
                 r = &mut up, if !up_done => {
                     up_done = true;
                     r?;
-                    if all.iter().all(|n| done.contains(n)) {
+                    if watched.iter().all(|n| done.contains(n)) {
                         return Ok(Ended::Code(0));
                     }
                     continue;
@@ -441,6 +448,9 @@ impl Attached<'_> {
                         continue;
                     };
                     following.remove(container);
+                    if !watched.contains(container) {
+                        continue;
+                    }
                     let (code, restarts) = self.engine.exit_state(container).await;
                     if restarts {
                         continue;
@@ -453,7 +463,7 @@ impl Attached<'_> {
                         aborted = Some((container.clone(), code));
                         break;
                     }
-                    if up_done && all.iter().all(|n| done.contains(n)) {
+                    if up_done && watched.iter().all(|n| done.contains(n)) {
                         return Ok(Ended::Code(0));
                     }
                     continue;
@@ -482,7 +492,7 @@ impl Attached<'_> {
                             done.insert(name.clone());
                         }
                     }
-                } else {
+                } else if watched.contains(&name) {
                     // Not shown, but its exit still counts: follow without printing.
                     let quiet = tx.clone();
                     let engine = self.engine.clone();
@@ -510,13 +520,16 @@ impl Attached<'_> {
             settle(self.halt, up.as_mut()).await;
         }
         drop(up);
+        // What the run watches is stopped (and reported, exited or not, as Docker Compose
+        // reports it); dependencies of named services run on.
         let running = self
             .engine
-            .project_containers(&self.spec.name, false)
+            .project_containers(&self.spec.name, true)
             .await?;
         let running: Vec<_> = running
             .into_iter()
             .filter(|c| self.spec.services.iter().any(|s| s.name == c.service))
+            .filter(|c| watched.contains(&c.name))
             .collect();
         ops::apply(
             self.engine,
@@ -530,8 +543,8 @@ impl Attached<'_> {
         .await?;
         drop(tx);
         // The progress of `up` keeps a sender for hook output, so the channel does not close:
-        // reading ends when no followed container is left.
-        while !following.is_empty() {
+        // reading ends when no watched container is followed any more.
+        while following.iter().any(|n| watched.contains(n)) {
             let Some(ev) = rx.recv().await else { break };
             match &ev {
                 LogEvent::Ended { container } => {

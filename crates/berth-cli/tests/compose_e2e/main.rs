@@ -10,6 +10,7 @@
 mod attach_stats;
 mod build;
 mod cascade;
+mod compose;
 mod compose_down;
 mod compose_up;
 mod configs;
