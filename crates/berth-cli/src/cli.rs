@@ -15,6 +15,115 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Parses the command line as the Docker CLI's flag parser reads it: a boolean flag also
+    /// takes an explicit value, `--no-TTY=false`, `--detach=true` (pflag accepts `1`, `t`,
+    /// `true`, `0`, `f`, `false` in any of Go's casings). Such an argument becomes the bare
+    /// flag or disappears before clap sees it; what a command passes on to a container
+    /// (after `run SERVICE`) is left alone.
+    ///
+    /// # Errors
+    /// clap's, for anything else it refuses.
+    pub fn parse_go_style() -> Result<Cli, clap::Error> {
+        // A flag given twice (`up -d --detach`) is taken once, as pflag takes it.
+        let command = overriding(<Cli as clap::CommandFactory>::command());
+        let args = go_bools(&command, std::env::args_os());
+        let mut matches = command.try_get_matches_from(args)?;
+        <Cli as clap::FromArgMatches>::from_arg_matches_mut(&mut matches)
+    }
+}
+
+/// `command` and its subcommands, each flag overriding an earlier use of itself.
+fn overriding(command: clap::Command) -> clap::Command {
+    command.args_override_self(true).mut_subcommands(overriding)
+}
+
+/// Flags the Docker CLI reads by whether they were given: an explicit `false` is not their
+/// absence but the opposite flag.
+const NEGATED: &[(&str, &str)] = &[("no-TTY", "--tty")];
+
+/// See [`Cli::parse_go_style`].
+fn go_bools(
+    root: &clap::Command,
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Vec<std::ffi::OsString> {
+    let mut out = Vec::new();
+    // The commands from the root to the current one: a flag may belong to any (global).
+    let mut path: Vec<&clap::Command> = vec![root];
+    let mut args = args.into_iter();
+    if let Some(program) = args.next() {
+        out.push(program);
+    }
+    let mut verbatim = false;
+    let mut takes_value = false;
+    for arg in args {
+        let text = arg.to_str().map(str::to_string);
+        let Some(text) = text.filter(|_| !verbatim) else {
+            out.push(arg);
+            continue;
+        };
+        if std::mem::take(&mut takes_value) {
+            out.push(arg);
+            continue;
+        }
+        if text == "--" {
+            verbatim = true;
+            out.push(arg);
+            continue;
+        }
+        let find = |long: &str| {
+            path.iter()
+                .rev()
+                .find_map(|c| c.get_arguments().find(|a| a.get_long() == Some(long)))
+        };
+        if let Some(flag) = text.strip_prefix("--") {
+            match flag.split_once('=') {
+                Some((name, value)) => {
+                    let set_true = find(name)
+                        .is_some_and(|a| matches!(a.get_action(), clap::ArgAction::SetTrue));
+                    match (set_true, value) {
+                        (true, "1" | "t" | "T" | "true" | "TRUE" | "True") => {
+                            out.push(format!("--{name}").into());
+                        }
+                        (true, "0" | "f" | "F" | "false" | "FALSE" | "False") => {
+                            if let Some((_, opposite)) = NEGATED.iter().find(|(n, _)| *n == name) {
+                                out.push((*opposite).into());
+                            }
+                        }
+                        _ => out.push(arg),
+                    }
+                }
+                None => {
+                    takes_value = find(flag).is_some_and(|a| a.get_action().takes_values());
+                    out.push(arg);
+                }
+            }
+            continue;
+        }
+        if text.starts_with('-') && text.len() > 1 {
+            out.push(arg);
+            continue;
+        }
+        // A subcommand, or a positional argument.
+        let current = path.last().copied().unwrap_or(root);
+        if let Some(sub) = current
+            .get_subcommands()
+            .find(|c| c.get_name() == text || c.get_all_aliases().any(|a| a == text))
+        {
+            path.push(sub);
+        } else if current
+            .get_positionals()
+            .any(clap::Arg::is_trailing_var_arg_set)
+        {
+            // `run SERVICE COMMAND…`, `exec SERVICE COMMAND…`: from the service on, the
+            // arguments are the container's (the Docker CLI stops reading flags there).
+            verbatim = true;
+        }
+        out.push(arg);
+    }
+    out
+}
+
 #[derive(Clone, Debug, Args)]
 pub struct GlobalArgs {
     /// Compose configuration files
@@ -624,7 +733,8 @@ pub struct RunArgs {
     #[arg(short = 'u', long = "user")]
     pub user: Option<String>,
     /// Bind mount a volume
-    #[arg(short = 'v', long = "volume")]
+    // `--volumes` too: the reference takes it (its e2e suite spells it so), without listing it.
+    #[arg(short = 'v', long = "volume", alias = "volumes")]
     pub volume: Vec<String>,
     /// Working directory inside the container
     #[arg(short = 'w', long = "workdir")]
@@ -1048,4 +1158,47 @@ pub struct ConfigArgs {
     /// Produces an override file with image digests (needs a registry; not supported offline)
     #[arg(long = "lock-image-digests")]
     pub lock_image_digests: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rewrite(args: &[&str]) -> Vec<String> {
+        let command = overriding(<Cli as clap::CommandFactory>::command());
+        go_bools(&command, args.iter().map(std::ffi::OsString::from))
+            .into_iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    /// Regression: `--no-TTY=false`, `--detach=true` and `up -d --detach` were refused,
+    /// which the Docker CLI's flag parser (and so the reference's e2e suite) accepts.
+    #[test]
+    fn boolean_flags_take_go_style_values() {
+        assert_eq!(
+            rewrite(&["berth", "up", "--detach=true", "--build=false", "web"]),
+            ["berth", "up", "--detach", "web"]
+        );
+        assert_eq!(
+            rewrite(&["berth", "run", "--no-TTY=false", "web"]),
+            ["berth", "run", "--tty", "web"]
+        );
+        // A flag that takes a value keeps it, even one that looks like a boolean flag.
+        assert_eq!(
+            rewrite(&["berth", "--env-file", "--x=false", "--dry-run=1", "ps"]),
+            ["berth", "--env-file", "--x=false", "--dry-run", "ps"]
+        );
+        // What follows `run SERVICE` is the container's command, left as written.
+        assert_eq!(
+            rewrite(&["berth", "run", "--rm=true", "web", "echo", "--rm=false"]),
+            ["berth", "run", "--rm", "web", "echo", "--rm=false"]
+        );
+        let command = overriding(<Cli as clap::CommandFactory>::command());
+        let twice = go_bools(
+            &command,
+            ["berth", "up", "-d", "--detach=true"].map(std::ffi::OsString::from),
+        );
+        assert!(command.try_get_matches_from(twice).is_ok());
+    }
 }

@@ -15,14 +15,12 @@ mod terminal;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 /// The loader allocates many small values; mimalloc is markedly faster at that than glibc.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = match cli::Cli::try_parse() {
+    let cli = match cli::Cli::parse_go_style() {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 1 } else { 0 };

@@ -29,9 +29,9 @@ pub struct Options {
     pub profiles: Vec<String>,
     /// Services named on the command line (selection).
     pub services: Vec<String>,
-    /// Services named on the command line of an engine command: enabled, with what they
-    /// depend on, whatever their profiles, but not selected (Docker Compose's
-    /// `WithServicesEnabled`: `restart debug` acts on `debug` of an inactive profile).
+    /// Services named on the command line of an engine command: enabled whatever their
+    /// profiles, but not selected (Docker Compose's `WithServicesEnabled`: `restart debug`
+    /// acts on `debug` of an inactive profile). What they depend on is not enabled with them.
     pub enable: Vec<String>,
     pub interpolate: bool,
     pub normalize: bool,
@@ -913,21 +913,10 @@ impl Loader<'_> {
                 }
             }
         }
-        let mut forced: HashSet<String> = HashSet::new();
-        let mut todo: Vec<String> = opts.enable.clone();
-        while let Some(n) = todo.pop() {
-            if let Some(svc) = services.get(&n) {
-                todo.extend(
-                    svc.get("depends_on")
-                        .and_then(Value::as_map)
-                        .into_iter()
-                        .flat_map(Map::iter)
-                        .map(|(k, _)| k.name.clone())
-                        .filter(|d| !forced.contains(d)),
-                );
-                forced.insert(n);
-            }
-        }
+        // Only the named services are enabled: a dependency switched off by its profiles
+        // stays off, and a required one then fails the consistency check ("depends on
+        // undefined service"), as compose-go's `WithServicesEnabled` leaves it.
+        let forced: HashSet<String> = opts.enable.iter().cloned().collect();
         let enabled = |name: &str, svc: &Value| -> bool {
             if forced.contains(name) {
                 return true;

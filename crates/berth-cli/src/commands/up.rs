@@ -100,6 +100,11 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
         }
     }
     let known = known_services(&project);
+    // Docker Compose's `up` refuses the two orders at once, before doing anything.
+    let (remove_orphans, ignore_orphans) = orphan_policy(&project, args.remove_orphans);
+    if remove_orphans && ignore_orphans {
+        anyhow::bail!("cannot combine COMPOSE_IGNORE_ORPHANS and --remove-orphans");
+    }
     let project = Arc::new(project);
     let up_opts = UpOptions {
         recreate: if args.force_recreate {
@@ -125,8 +130,8 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
         limit: exec::Limit::new(parallel_limit(global)),
         no_start: args.no_start,
         timeout: args.timeout,
-        remove_orphans: orphan_policy(&project, args.remove_orphans).0,
-        ignore_orphans: orphan_policy(&project, args.remove_orphans).1,
+        remove_orphans,
+        ignore_orphans,
         wait: args.wait,
         wait_timeout: args.wait_timeout.map(std::time::Duration::from_secs),
         halt: exec::Halt::default(),

@@ -140,6 +140,11 @@ impl Cli {
         self.env.push((key.to_string(), value.to_string()));
     }
 
+    /// Stops setting `key` (a variable the Go test gave one command only).
+    pub fn unset_env(&mut self, key: &str) {
+        self.env.retain(|(k, _)| k != key);
+    }
+
     /// Runs the tool with `args` in the scenario's folder.
     pub fn run(&self, args: &[&str]) -> Res {
         self.run_in(self.dir.path(), args)

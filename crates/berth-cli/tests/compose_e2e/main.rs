@@ -12,6 +12,7 @@ mod build;
 mod cascade;
 mod compose;
 mod compose_down;
+mod compose_run;
 mod compose_up;
 mod configs;
 mod container_name;

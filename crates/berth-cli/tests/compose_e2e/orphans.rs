@@ -97,3 +97,24 @@ fn compose_ignore_and_remove_orphans_are_honoured() {
         res.has(&format!("Container {p}-gone-1  Removed"));
     }
 }
+
+/// `up` refuses `--remove-orphans` (or `COMPOSE_REMOVE_ORPHANS`) with
+/// `COMPOSE_IGNORE_ORPHANS`, before creating anything; `down` takes both.
+#[test]
+fn up_refuses_to_both_remove_and_ignore_orphans() {
+    for tool in tools() {
+        let mut c = Cli::new(&tool, "e2e-orphans-both", &[("compose.yaml", TWO)]);
+        c.env("COMPOSE_IGNORE_ORPHANS", "true");
+        c.named(&["up", "-d", "--remove-orphans"]).fails(
+            1,
+            "cannot combine COMPOSE_IGNORE_ORPHANS and --remove-orphans",
+        );
+        assert!(c.states("keep").is_empty(), "{}: created", tool.name);
+        c.env("COMPOSE_REMOVE_ORPHANS", "true");
+        c.named(&["up", "-d"]).fails(
+            1,
+            "cannot combine COMPOSE_IGNORE_ORPHANS and --remove-orphans",
+        );
+        c.named(&["down"]).ok();
+    }
+}

@@ -112,3 +112,24 @@ fn test_active_profile_via_targeted_service() {
         down_leaves_nothing(&c);
     }
 }
+
+/// Naming a service enables it, not what it depends on: a required dependency of an
+/// inactive profile fails the command, as compose-go's `WithServicesEnabled` leaves it.
+/// Regression: Berth enabled the dependency too and started it.
+#[test]
+fn naming_a_service_does_not_enable_its_dependencies_profiles() {
+    for tool in tools() {
+        let c = Cli::new(
+            &tool,
+            "e2e-profiles-deps",
+            &[(
+                "compose.yaml",
+                "services:\n  foo:\n    image: berth-test/busybox\n    command: echo foo\n    depends_on: [bar]\n  bar:\n    image: berth-test/busybox\n    profiles: [p]\n",
+            )],
+        );
+        c.named(&["up", "-d", "foo"])
+            .fails(1, "service \"foo\" depends on undefined service \"bar\"");
+        assert!(c.states("bar").is_empty(), "{}: bar created", tool.name);
+        c.named(&["--profile", "p", "up", "-d", "foo"]).ok();
+    }
+}
