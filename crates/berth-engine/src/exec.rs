@@ -1080,9 +1080,9 @@ async fn converge_service(
                 // warning.
                 Err(e) if !dep.required => {
                     let name = container_name(engine, &id).await;
-                    let why = optional_failure(&dep, &e.to_string());
+                    let (why, warning) = optional_failure(&dep, &e.to_string());
                     progress.event("Container", &name, &format!("Skipped: {why}"));
-                    progress.event("Warning", "", &why);
+                    progress.event("Warning", "", &warning);
                 }
                 Err(e) => return Err(e),
             }
@@ -1309,8 +1309,10 @@ pub(crate) async fn wait_condition(
     }
 }
 
-/// Docker Compose's words for an optional dependency that did not meet its condition.
-fn optional_failure(dep: &crate::spec::Dependency, error: &str) -> String {
+/// Docker Compose's words for an optional dependency that did not meet its condition: the
+/// reason on the container's line, and the warning (which, for `service_healthy`, also says
+/// why: `… failed to start: container p-bar-1 has no healthcheck configured`).
+fn optional_failure(dep: &crate::spec::Dependency, error: &str) -> (String, String) {
     match dep.condition {
         Condition::CompletedSuccessfully => {
             let code = error
@@ -1318,13 +1320,26 @@ fn optional_failure(dep: &crate::spec::Dependency, error: &str) -> String {
                 .nth(1)
                 .and_then(|r| r.split(|c: char| !c.is_ascii_digit() && c != '-').next())
                 .unwrap_or("1");
-            format!(
+            let why = format!(
                 "optional dependency {:?} didn't complete successfully: exit {code}",
                 dep.service
-            )
+            );
+            (why.clone(), why)
         }
-        Condition::Healthy => format!("optional dependency {:?} is not healthy", dep.service),
-        Condition::Started => format!("optional dependency {:?} failed to start", dep.service),
+        Condition::Healthy => {
+            let why = format!("optional dependency {:?} failed to start", dep.service);
+            let reason = error
+                .trim_start_matches("dependency failed to start: ")
+                .split(" (service ")
+                .next()
+                .unwrap_or(error);
+            let warning = format!("{why}: {reason}");
+            (why, warning)
+        }
+        Condition::Started => {
+            let why = format!("optional dependency {:?} failed to start", dep.service);
+            (why.clone(), why)
+        }
     }
 }
 

@@ -292,8 +292,10 @@ async fn one(engine: &Engine, id: &str, op: &Op, grace: Option<i32>) -> Result<(
     }
 }
 
-/// After an interrupted `up` (Ctrl-C): stops the running containers of the selected services,
-/// and removes what the run left half-made: the containers it created (`created`, by name)
+/// After an interrupted `up` (Ctrl-C): stops the running containers of the services named on
+/// the command line (`targets`; of every selected service when none is), leaving the
+/// dependencies of named services running as Docker Compose does, and removes what the run
+/// left half-made: the containers it created (`created`, by name)
 /// that never started, and the temporary containers of an interrupted recreation
 /// (`<id>_<name>`).
 ///
@@ -303,6 +305,7 @@ pub async fn cleanup_interrupted(
     engine: &Engine,
     spec: &ProjectSpec,
     created: &[String],
+    targets: &[String],
     timeout: Option<i32>,
     progress: Arc<dyn Progress>,
 ) -> Result<(), EngineError> {
@@ -316,6 +319,7 @@ pub async fn cleanup_interrupted(
     let running: Vec<Observed> = mine
         .iter()
         .filter(|c| c.state == "running")
+        .filter(|c| targets.is_empty() || targets.contains(&c.service))
         .cloned()
         .collect();
     apply(engine, spec, &running, &stop, Arc::clone(&progress)).await?;

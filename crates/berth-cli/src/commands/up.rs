@@ -234,7 +234,15 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
                     .lock()
                     .map(|c| c.clone())
                     .unwrap_or_default();
-                interrupted(&engine, &spec, &created, args.timeout, &mut interrupts).await?;
+                interrupted(
+                    &engine,
+                    &spec,
+                    &created,
+                    &args.services,
+                    args.timeout,
+                    &mut interrupts,
+                )
+                .await?;
                 Ok(130)
             }
             Ok(Ended::Code(c)) => Ok(c),
@@ -271,12 +279,20 @@ async fn interrupted(
     engine: &Engine,
     spec: &ProjectSpec,
     created: &[String],
+    targets: &[String],
     timeout: Option<i32>,
     interrupts: &mut Interrupts,
 ) -> Result<(), EngineError> {
     crate::printer::out_line("Gracefully Stopping... press Ctrl+C again to force");
     let progress: Arc<dyn Progress> = Arc::new(StderrProgress);
-    let stop = ops::cleanup_interrupted(engine, spec, created, timeout, Arc::clone(&progress));
+    let stop = ops::cleanup_interrupted(
+        engine,
+        spec,
+        created,
+        targets,
+        timeout,
+        Arc::clone(&progress),
+    );
     tokio::select! {
         r = stop => r,
         _ = interrupts.next() => {

@@ -45,6 +45,7 @@ mod scale;
 mod secrets;
 mod start_fail;
 mod start_stop;
+mod up;
 mod up_flags;
 mod volumes;
 mod wait;
