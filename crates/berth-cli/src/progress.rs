@@ -108,9 +108,11 @@ impl berth_engine::exec::Progress for StderrProgress {
         emit(id, text, details);
     }
 
+    /// A builder's output goes to standard output, as the reference prints it (`build`,
+    /// and the builds of `up`, `run` and `create`).
     fn output(&self, line: &str) {
         if mode() != Mode::Quiet {
-            crate::printer::err_line(line);
+            crate::printer::out_line(line);
         }
     }
 }

@@ -806,7 +806,7 @@ async fn inherit_anonymous_volumes(
 /// `container:NAME`) become `container:<ID>` of that service's first container, and `links`
 /// become endpoint links (`<container>:<alias>`, `<container>:<service>-<N>`,
 /// `<container>:<container>` for each of the linked service's containers).
-async fn resolve_references(
+pub(crate) async fn resolve_references(
     engine: &Engine,
     project: &Project,
     value: &berth_model::Value,

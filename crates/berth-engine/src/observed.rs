@@ -67,6 +67,7 @@ pub fn from_observed(
         services.push(ServiceSpec {
             name: c.service.clone(),
             image: c.image.clone(),
+            image_named: true,
             replicas: 1,
             hash: c.hash.clone(),
             container_name: (c.name != default_name && c.name != compat_name)

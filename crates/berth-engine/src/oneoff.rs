@@ -221,11 +221,11 @@ pub async fn create_one_off(
         .name
         .clone()
         .unwrap_or_else(|| one_off_name(&project.name, &spec.name, &slug));
-    let body =
+    let mut body =
         run_body(project, spec, v, image_id, &name, &slug, opts).map_err(EngineError::Other)?;
     crate::spec::check_engine_features(&body, engine.api_at_least(1, 44))
         .map_err(EngineError::Other)?;
-    let networks = spec::secondary_networks(project, v)
+    let mut networks: Vec<_> = spec::secondary_networks(project, v)
         .into_iter()
         .map(|(net, key)| {
             let mut ep = spec::endpoint(v, &key, &name, &spec.name);
@@ -233,6 +233,9 @@ pub async fn create_one_off(
             (net, ep)
         })
         .collect();
+    // `network_mode`, `ipc` and `pid` of `service:NAME`, `links` and `volumes_from` name the
+    // containers of other services, as for `up`.
+    crate::exec::resolve_references(engine, project, v, &mut body, &mut networks).await?;
     let id =
         crate::exec::create_connected(engine, &spec.name, &name, &name, body, networks).await?;
     if let Err(e) = crate::exec::copy_in(engine, project, &spec.name, v, &id).await {

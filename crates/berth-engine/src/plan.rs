@@ -181,6 +181,7 @@ mod tests {
         ServiceSpec {
             name: name.into(),
             image: "img".into(),
+            image_named: true,
             replicas,
             hash: hash.into(),
             container_name: None,

@@ -78,7 +78,10 @@ pub struct VolumeSpec {
 #[derive(Clone, Debug)]
 pub struct ServiceSpec {
     pub name: String,
+    /// `image:`, or the name Docker Compose gives a built image (`<project>-<service>`).
     pub image: String,
+    /// Whether `image:` names the image (a built image named by default is never pushed).
+    pub image_named: bool,
     pub replicas: u32,
     /// The config hash Docker Compose labels its containers with.
     pub hash: String,
@@ -265,6 +268,7 @@ pub fn project_spec(project: &Project) -> ProjectSpec {
             image: svc
                 .image()
                 .map_or_else(|| format!("{}-{}", project.name, svc.name), str::to_string),
+            image_named: svc.image().is_some(),
             replicas,
             hash: berth_emit::service_hash(v),
             container_name: str_of(v.get("container_name")),

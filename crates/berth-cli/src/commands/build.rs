@@ -180,7 +180,8 @@ pub(crate) async fn push_services(
     quiet: bool,
 ) -> Result<(), berth_engine::EngineError> {
     for s in &spec.services {
-        let Some(b) = &s.build else {
+        // Only built images the project names are pushed, as in Docker Compose.
+        let Some(b) = s.build.as_ref().filter(|_| s.image_named) else {
             if !quiet {
                 StderrProgress.detail(&s.name, "Skipped", "");
             }

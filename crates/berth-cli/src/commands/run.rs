@@ -17,16 +17,16 @@ use crate::printer::{Printer, StderrProgress};
 use crate::progress::QuietProgress;
 use crate::terminal::{self, RawMode};
 
-/// `-e KEY` takes the value of `KEY` from `vars`; unset there, the bare key is passed on (the
-/// image's value, if any, stays), as Docker Compose does.
+/// `-e KEY` takes the value of `KEY` from `vars`; unset there, it is dropped, so that the
+/// image's value, if any, stays (the engine would take a bare `KEY` as "unset it"), as Docker
+/// Compose does.
 fn resolve_env(env: &[String], vars: &indexmap::IndexMap<String, String>) -> Vec<String> {
     env.iter()
-        .map(|e| {
+        .filter_map(|e| {
             if e.contains('=') {
-                e.clone()
+                Some(e.clone())
             } else {
-                vars.get(e)
-                    .map_or_else(|| e.clone(), |v| format!("{e}={v}"))
+                vars.get(e).map(|v| format!("{e}={v}"))
             }
         })
         .collect()

@@ -1,9 +1,10 @@
 //! build_test.go's flags that need no BuildKit instance: `--print` (the bake file, compared
 //! between the two tools run in one folder), and what `--builder`, `--provenance`, `--sbom`
 //! and `--ssh` say on an engine whose builder is not buildx. `--check` is Berth's own check
-//! of contexts and Dockerfiles (the reference, without buildx, builds instead).
+//! of contexts and Dockerfiles (the reference, without buildx, builds instead). And the
+//! classic builder's scenarios: TestLocalComposeBuild and TestBuildTags.
 
-use crate::harness::{tools, Cli};
+use crate::harness::{docker, tools, Cli, Tool};
 
 const COMPOSE: &str = r#"
 services:
@@ -134,4 +135,157 @@ fn build_check_reads_the_dockerfiles_and_builds_nothing() {
         .output()
         .expect("docker images");
     assert!(images.stdout.is_empty(), "--check built an image");
+}
+
+const BUILD_TEST: &str = r#"
+services:
+  nginx:
+    build: nginx-build
+    ports:
+      - "127.0.0.1::80"
+  nginx2:
+    build: nginx-build2
+    image: ${CUSTOM}
+"#;
+
+fn build_test(tool: &Tool) -> Cli {
+    let mut c = Cli::new(
+        tool,
+        "build-test",
+        &[
+            ("compose.yaml", BUILD_TEST),
+            (
+                "nginx-build/Dockerfile",
+                "FROM berth-test/busybox\nARG FOO\nLABEL FOO=$FOO\nCOPY static /usr/share/nginx/html\nCMD [\"httpd\", \"-f\", \"-p\", \"80\", \"-h\", \"/usr/share/nginx/html\"]\n",
+            ),
+            ("nginx-build/static/index.html", "Hello from Nginx container\n"),
+            (
+                "nginx-build2/Dockerfile",
+                "FROM berth-test/busybox\nCOPY static2 /usr/share/nginx/html\nCMD [\"sleep\", \"infinity\"]\n",
+            ),
+            ("nginx-build2/static2/index.html", "hi\n"),
+            (
+                "multi-args/Dockerfile",
+                "ARG IMAGE=666\nARG TAG=666\nFROM ${IMAGE}:${TAG}\nRUN echo \"SUCCESS\"\n",
+            ),
+            (
+                "multi-args/compose.yaml",
+                "services:\n  multiargs:\n    build:\n      context: .\n      args:\n        IMAGE: berth-test/busybox\n        TAG: latest\n      labels:\n        - RESULT=SUCCESS\n",
+            ),
+        ],
+    );
+    let custom = format!("{}-custom-nginx", c.project);
+    c.env("CUSTOM", &custom);
+    c
+}
+
+fn labels(image: &str) -> String {
+    docker(&["image", "inspect", image, "-f", "{{json .Config.Labels}}"]).1
+}
+
+/// TestLocalComposeBuild, with the engine's classic builder (Berth's; the BuildKit and bake
+/// variants of the Go test drive buildx). The build's output is on standard output, also
+/// when `up` builds.
+#[test]
+fn test_local_compose_build() {
+    for tool in tools() {
+        let mut c = build_test(&tool);
+        let p = c.project.clone();
+        let (nginx, custom) = (format!("{p}-nginx"), format!("{p}-custom-nginx"));
+        let rmi = || {
+            let _ = docker(&["rmi", "-f", &nginx, &custom]);
+        };
+        // build named and unnamed images
+        rmi();
+        c.named(&["build"])
+            .ok()
+            .line_with(&["COPY static /usr/share/nginx/html"]);
+        assert!(docker(&["image", "inspect", &nginx]).0);
+        assert!(docker(&["image", "inspect", &custom]).0);
+        // build with build-arg, and one set by the environment
+        rmi();
+        c.named(&["build", "--build-arg", "FOO=BAR"]).ok();
+        assert!(
+            labels(&nginx).contains(r#""FOO":"BAR""#),
+            "{}",
+            labels(&nginx)
+        );
+        rmi();
+        c.env("FOO", "BAZ");
+        c.named(&["build", "--build-arg", "FOO"]).ok();
+        c.unset_env("FOO");
+        assert!(
+            labels(&nginx).contains(r#""FOO":"BAZ""#),
+            "{}",
+            labels(&nginx)
+        );
+        // build with multiple build-args
+        let multi = format!("{p}-multiargs");
+        let _ = docker(&["rmi", "-f", &multi]);
+        c.run_in(&c.dir.path().join("multi-args"), &["-p", &p, "build"])
+            .ok();
+        assert!(
+            labels(&multi).contains(r#""RESULT":"SUCCESS""#),
+            "{}",
+            labels(&multi)
+        );
+        let _ = docker(&["rmi", "-f", &multi]);
+        // build as part of up
+        rmi();
+        let res = c.named(&["up", "-d"]).ok();
+        res.line_with(&["COPY static /usr/share/nginx/html"]);
+        res.line_with(&["COPY static2 /usr/share/nginx/html"]);
+        // no rebuild when up again
+        c.named(&["up", "-d"]).ok().lacks("COPY static");
+        // rebuild when up --build
+        let res = c.named(&["up", "-d", "--build"]).ok();
+        res.line_with(&["COPY static /usr/share/nginx/html"]);
+        res.line_with(&["COPY static2 /usr/share/nginx/html"]);
+        // build --push ignored for unnamed images
+        c.named(&["build", "--push", "nginx"])
+            .ok()
+            .lacks("failed to push");
+        c.named(&["down"]).ok();
+        rmi();
+    }
+}
+
+/// TestBuildTags
+#[test]
+fn test_build_tags() {
+    for tool in tools() {
+        let c = Cli::new(
+            &tool,
+            "build-test-tags",
+            &[("Dockerfile", "FROM berth-test/busybox\nRUN echo tags\n")],
+        );
+        let p = c.project.clone();
+        std::fs::write(
+            c.dir.path().join("compose.yaml"),
+            format!("services:\n  nginx:\n    image: {p}-build-test-tags\n    build:\n      context: .\n      tags:\n        - docker.io/docker/{p}-build-test-tags:1.0.0\n        - {p}-other-image-name:v1.0.0\n"),
+        )
+        .expect("compose file");
+        c.named(&["build", "--no-cache"]).ok();
+        let (_, tags) = docker(&[
+            "image",
+            "inspect",
+            &format!("{p}-build-test-tags"),
+            "-f",
+            "{{json .RepoTags}}",
+        ]);
+        assert_eq!(
+            tags.trim(),
+            format!(
+                r#"["docker/{p}-build-test-tags:1.0.0","{p}-build-test-tags:latest","{p}-other-image-name:v1.0.0"]"#
+            ),
+            "{}",
+            tool.name
+        );
+        let _ = docker(&[
+            "rmi",
+            &format!("docker/{p}-build-test-tags:1.0.0"),
+            &format!("{p}-build-test-tags"),
+            &format!("{p}-other-image-name:v1.0.0"),
+        ]);
+    }
 }

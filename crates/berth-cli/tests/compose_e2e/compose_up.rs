@@ -57,7 +57,9 @@ fn test_up_wait() {
     }
 }
 
-/// TestUpWaitTimeout
+/// TestUpWaitTimeout. Docker Compose v2.40.3 races here: when the deadline falls while it
+/// is between two looks at the container, it returns 0 without the message (seen once in
+/// CI), so its exit is not asserted; Berth's always is.
 #[test]
 fn test_up_wait_timeout() {
     for tool in tools() {
@@ -66,8 +68,10 @@ fn test_up_wait_timeout() {
             "e2e-up-wait-timeout",
             &[("compose.yaml", WAIT_TIMEOUT)],
         );
-        c.named(&["up", "--wait", "--wait-timeout", "3", "-d"])
-            .fails(1, "application not healthy after 3s");
+        let res = c.named(&["up", "--wait", "--wait-timeout", "3", "-d"]);
+        if tool.name == "berth" || res.code != Some(0) {
+            res.fails(1, "application not healthy after 3s");
+        }
         c.assert_state("app", "running");
     }
 }
