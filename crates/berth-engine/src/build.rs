@@ -29,6 +29,8 @@ pub struct BuildSpec {
     pub pull: bool,
     /// `build.tags`: more names the built image gets (and `push` pushes).
     pub tags: Vec<String>,
+    /// `build.platforms`.
+    pub platforms: Vec<String>,
 }
 
 impl BuildSpec {
@@ -48,6 +50,14 @@ impl BuildSpec {
                 })
                 .unwrap_or_default()
         };
+        let list = |k: &str| -> Vec<String> {
+            b.get(k)
+                .and_then(Value::as_seq)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(Value::scalar_to_string)
+                .collect()
+        };
         Some(BuildSpec {
             context: s("context").unwrap_or_else(|| ".".into()),
             dockerfile: s("dockerfile"),
@@ -58,13 +68,8 @@ impl BuildSpec {
             network: s("network"),
             no_cache: b.get("no_cache").and_then(Value::as_bool).unwrap_or(false),
             pull: b.get("pull").and_then(Value::as_bool).unwrap_or(false),
-            tags: b
-                .get("tags")
-                .and_then(Value::as_seq)
-                .unwrap_or(&[])
-                .iter()
-                .filter_map(Value::scalar_to_string)
-                .collect(),
+            tags: list("tags"),
+            platforms: list("platforms"),
         })
     }
 }
@@ -102,6 +107,13 @@ pub async fn build_image(
     let fail = |m: String| {
         EngineError::Other(format!("service \"{}\" failed to build: {m}", service.name))
     };
+    // The engine's own builder makes one image for one platform: the reference's words
+    // for its builder on this engine (the docker driver).
+    if build.platforms.len() > 1 {
+        return Err(EngineError::Other(
+            "Multi-platform build is not supported for the docker driver.\nSwitch to a different driver, or turn on the containerd image store, and try again.\nLearn more at https://docs.docker.com/go/build-multi-platform/".into(),
+        ));
+    }
     let remote = is_remote(&build.context);
     let (dockerfile, body) = if remote {
         (

@@ -289,3 +289,26 @@ fn test_build_tags() {
         ]);
     }
 }
+
+/// TestBuildPlatformsStandardErrors ("builder does not support multi-arch"): the engine's own
+/// builder makes one platform's image, so two are refused with the reference's words.
+#[test]
+fn test_build_platforms_standard_errors() {
+    for tool in tools() {
+        let c = Cli::new(
+            &tool,
+            "build-platforms",
+            &[
+                ("Dockerfile", "FROM berth-test/busybox\nRUN echo hi\n"),
+                (
+                    "compose.yaml",
+                    "services:\n  platforms:\n    build:\n      context: .\n      platforms:\n        - linux/amd64\n        - linux/arm64\n",
+                ),
+            ],
+        );
+        c.named(&["build"]).fails(
+            1,
+            "Multi-platform build is not supported for the docker driver.",
+        );
+    }
+}

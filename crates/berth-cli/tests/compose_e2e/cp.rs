@@ -1,7 +1,7 @@
 //! `pkg/e2e/cp_test.go`: `cp` to every replica by default, to one with `--index`, from the
 //! first by default, and folders both ways.
 
-use crate::harness::{docker, tools, Cli};
+use crate::harness::{docker_exec, tools, Cli};
 
 const CP: &str = r#"
 services:
@@ -10,12 +10,6 @@ services:
     init: true
     command: sleep 3600
 "#;
-
-fn docker_exec(container: &str, args: &[&str]) -> (bool, String) {
-    let mut all = vec!["exec", container];
-    all.extend_from_slice(args);
-    docker(&all)
-}
 
 /// TestCopy
 #[test]

@@ -180,6 +180,16 @@ impl Cli {
     /// Starts the tool with `-p <project>` and `args` in the background (a command that runs
     /// until stopped, as `watch`); it is killed when the guard is dropped.
     pub fn spawn_named(&self, args: &[&str]) -> Background {
+        let mut cmd = self.named_command(args);
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        Background(cmd.spawn().expect("start the tool"))
+    }
+
+    /// The tool with `-p <project>` and `args`, in the scenario's folder, with the scenario's
+    /// variables and none of the Compose variables of the environment the tests run in.
+    fn named_command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(&self.tool.bin);
         cmd.current_dir(self.dir.path())
             .arg("--project-name")
@@ -187,33 +197,20 @@ impl Cli {
             .args(args)
             .env_remove("COMPOSE_FILE")
             .env_remove("COMPOSE_PROJECT_NAME")
-            .env_remove("COMPOSE_PROFILES")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .env_remove("COMPOSE_PROFILES");
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        Background(cmd.spawn().expect("start the tool"))
+        cmd
     }
 
     /// As [`Cli::spawn_named`], keeping what the command writes (both streams, as the Go
     /// tests' `icmd.StartCmd`) for [`Watched::output`].
     pub fn spawn_named_output(&self, args: &[&str]) -> Watched {
-        let mut cmd = Command::new(&self.tool.bin);
-        cmd.current_dir(self.dir.path())
-            .arg("--project-name")
-            .arg(&self.project)
-            .args(args)
-            .env_remove("COMPOSE_FILE")
-            .env_remove("COMPOSE_PROJECT_NAME")
-            .env_remove("COMPOSE_PROFILES")
-            .stdin(Stdio::null())
+        let mut cmd = self.named_command(args);
+        cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        for (k, v) in &self.env {
-            cmd.env(k, v);
-        }
         let mut child = cmd.spawn().expect("start the tool");
         let seen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
         let streams: [Box<dyn Read + Send>; 2] = [
@@ -349,6 +346,13 @@ pub fn docker(args: &[&str]) -> (bool, String) {
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
     )
+}
+
+/// `docker exec CONTAINER ARGS…`.
+pub fn docker_exec(container: &str, args: &[&str]) -> (bool, String) {
+    let mut all = vec!["exec", container];
+    all.extend_from_slice(args);
+    docker(&all)
 }
 
 impl Cli {

@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use crate::harness::{docker, tools, Cli};
+use crate::harness::{docker, docker_exec, tools, Cli};
 
 const VOLUME_TEST: &str = r#"
 services:
@@ -62,12 +62,6 @@ fn http_get(port: &str) -> String {
     }
 }
 
-fn exec(container: &str, args: &[&str]) -> (bool, String) {
-    let mut all = vec!["exec", container];
-    all.extend_from_slice(args);
-    docker(&all)
-}
-
 /// TestLocalComposeVolume
 #[test]
 fn test_local_compose_volume() {
@@ -109,7 +103,7 @@ fn test_local_compose_volume() {
 
         // check config and secrets content
         for path in ["/myconfig", "/run/secrets/mysecret"] {
-            let (_, text) = exec(&nginx2, &["cat", path]);
+            let (_, text) = docker_exec(&nginx2, &["cat", path]);
             assert!(
                 text.contains("Hello from Nginx container"),
                 "{path}: {text}"
@@ -130,16 +124,16 @@ fn test_local_compose_volume() {
         );
 
         // should inherit anonymous volumes
-        exec(&nginx2, &["touch", "/usr/src/app/node_modules/test"]);
+        docker_exec(&nginx2, &["touch", "/usr/src/app/node_modules/test"]);
         c.named(&["up", "--force-recreate", "-d"]).ok();
-        let (kept, _) = exec(&nginx2, &["ls", "/usr/src/app/node_modules/test"]);
+        let (kept, _) = docker_exec(&nginx2, &["ls", "/usr/src/app/node_modules/test"]);
         assert!(kept, "{}: the anonymous volume was not kept", tool.name);
 
         // should renew anonymous volumes
-        exec(&nginx2, &["touch", "/usr/src/app/node_modules/test"]);
+        docker_exec(&nginx2, &["touch", "/usr/src/app/node_modules/test"]);
         c.named(&["up", "--force-recreate", "--renew-anon-volumes", "-d"])
             .ok();
-        let (kept, _) = exec(&nginx2, &["ls", "/usr/src/app/node_modules/test"]);
+        let (kept, _) = docker_exec(&nginx2, &["ls", "/usr/src/app/node_modules/test"]);
         assert!(!kept, "{}: the anonymous volume was not renewed", tool.name);
 
         // cleanup volume project
