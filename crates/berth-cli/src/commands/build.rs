@@ -249,19 +249,42 @@ pub fn pull(global: &GlobalArgs, args: &PullArgs, printer: &mut Printer) -> anyh
     let result = rt.block_on(async {
         let engine = connect().await?;
         let mut todo = Vec::new();
-        let mut seen = std::collections::HashSet::new();
+        // Which service pulls each image, so that an image is pulled once.
+        let mut pulling: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
         for s in &spec.services {
-            if (args.ignore_buildable && s.build.is_some())
-                || s.pull_policy.as_deref() == Some("build")
-                || !seen.insert(s.image.clone())
-            {
+            // Docker Compose's order of reasons (`pull.go`): no image named, a policy that
+            // never pulls, present already (a `latest` tag is pulled whatever the policy),
+            // buildable and asked to be left, pulled by another service.
+            if !s.image_named {
+                say(&s.name, "Skipped", "- No image to be pulled");
                 continue;
             }
-            if args.policy.as_deref() == Some("missing")
+            let policy = args.policy.as_deref().or(s.pull_policy.as_deref());
+            if matches!(policy, Some("never" | "build")) {
+                continue;
+            }
+            let latest = s.image.rsplit('/').next().is_some_and(|last| {
+                !last.contains(':') || last.ends_with(":latest")
+            }) && !s.image.contains('@');
+            if matches!(policy, Some("missing" | "if_not_present"))
+                && !latest
                 && engine.image_id(&s.image).await?.is_some()
             {
+                say(&s.name, "Skipped", "- Image is already present locally");
                 continue;
             }
+            if args.ignore_buildable && s.build.is_some() {
+                continue;
+            }
+            if let Some(other) = pulling.get(s.image.as_str()) {
+                say(
+                    &s.name,
+                    "Skipped",
+                    &format!("- Image is already being pulled by {other}"),
+                );
+                continue;
+            }
+            pulling.insert(&s.image, &s.name);
             todo.push((s.name.clone(), s.image.clone(), s.build.is_some()));
         }
         // All at once, as Docker Compose pulls; the first image that can be neither pulled nor
