@@ -555,6 +555,10 @@ pub struct EventsArgs {
 pub struct BuildArgs {
     /// Services to build (all when none)
     pub services: Vec<String>,
+    /// The global `--progress`, given after `build` (the reference keeps the old flag,
+    /// unlisted).
+    #[arg(long = "progress", hide = true, value_name = "TYPE")]
+    pub progress: Option<String>,
     /// Set build-time variables for services
     #[arg(long = "build-arg", value_name = "KEY=VALUE")]
     pub build_arg: Vec<String>,

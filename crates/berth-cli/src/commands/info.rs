@@ -169,10 +169,23 @@ pub fn images(global: &GlobalArgs, args: &ImagesArgs, printer: &mut Printer) -> 
         Err(code) => return Ok(code),
     };
     let split = |c: &Observed, info: &berth_engine::client::ImageInfo| -> (String, String) {
+        // The tag the container was created from (`busybox` is `busybox:latest`), before any
+        // other tag of the same image.
+        let tagged = c.image.rsplit('/').next().is_some_and(|l| l.contains(':'));
+        let exact = if tagged {
+            c.image.clone()
+        } else {
+            format!("{}:latest", c.image)
+        };
         let tag = info
             .repo_tags
             .iter()
-            .find(|t| t.as_str() == c.image || t.starts_with(&format!("{}:", c.image)))
+            .find(|t| **t == exact || **t == c.image)
+            .or_else(|| {
+                info.repo_tags
+                    .iter()
+                    .find(|t| t.starts_with(&format!("{}:", c.image)))
+            })
             .or(info.repo_tags.first())
             .cloned()
             .unwrap_or_default();

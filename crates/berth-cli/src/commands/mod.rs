@@ -52,7 +52,11 @@ pub fn run(mut cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
                 .ok()
                 .as_deref(),
         );
-    if let Err(e) = crate::progress::init(cli.global.progress.as_deref(), &cli.global.ansi) {
+    let progress = match &cli.command {
+        Command::Build(b) if cli.global.progress.is_none() => b.progress.clone(),
+        _ => cli.global.progress.clone(),
+    };
+    if let Err(e) = crate::progress::init(progress.as_deref(), &cli.global.ansi) {
         printer.diag(&format!("{e}\n"));
         return Ok(1);
     }

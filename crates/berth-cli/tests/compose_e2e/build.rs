@@ -265,7 +265,9 @@ fn test_build_tags() {
             format!("services:\n  nginx:\n    image: {p}-build-test-tags\n    build:\n      context: .\n      tags:\n        - docker.io/docker/{p}-build-test-tags:1.0.0\n        - {p}-other-image-name:v1.0.0\n"),
         )
         .expect("compose file");
-        c.named(&["build", "--no-cache"]).ok();
+        // `--progress` after `build`: the old flag, which the reference still takes unlisted.
+        c.named(&["build", "--no-cache", "--progress", "plain"])
+            .ok();
         let (_, tags) = docker(&[
             "image",
             "inspect",
