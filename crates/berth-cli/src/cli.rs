@@ -1204,5 +1204,12 @@ mod tests {
             ["berth", "up", "-d", "--detach=true"].map(std::ffi::OsString::from),
         );
         assert!(command.try_get_matches_from(twice).is_ok());
+        // A flag that gathers values keeps each of them.
+        let command = overriding(<Cli as clap::CommandFactory>::command());
+        let mut m = command
+            .try_get_matches_from(["berth", "-f", "a.yaml", "-f", "b.yaml", "config"])
+            .expect("parses");
+        let cli = <Cli as clap::FromArgMatches>::from_arg_matches_mut(&mut m).expect("cli");
+        assert_eq!(cli.global.file.len(), 2);
     }
 }
