@@ -1499,7 +1499,8 @@ async fn remove_container(
 ) -> Result<(), EngineError> {
     progress.event("Container", name, "Stopping");
     if let Some(s) = service {
-        crate::hooks::run_pre_stop(engine, id, name, &s.name, s.tty, &s.pre_stop, progress).await?;
+        let ran = crate::hooks::run(engine, id, name, &s.name, s.tty, &s.pre_stop, progress).await;
+        crate::hooks::unless_stopped(ran)?;
     }
     stop_container(engine, id, timeout).await?;
     progress.event("Container", name, "Stopped");

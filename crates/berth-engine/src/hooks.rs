@@ -91,21 +91,14 @@ pub async fn run(
     Ok(())
 }
 
-/// Runs the `pre_stop` hooks before a stop; a container already stopped or gone has nothing
-/// to run them in, which is no error (Docker Compose ignores not-found and conflict there).
+/// What a `pre_stop` hook's failure means before a stop: a container already stopped or gone
+/// has nothing to run it in, which is no error (Docker Compose ignores not-found and conflict
+/// there).
 ///
 /// # Errors
-/// A hook that exits non-zero, or another engine error.
-pub async fn run_pre_stop(
-    engine: &Engine,
-    id: &str,
-    container: &str,
-    service: &str,
-    tty: bool,
-    hooks: &[Hook],
-    progress: &dyn Progress,
-) -> Result<(), EngineError> {
-    match run(engine, id, container, service, tty, hooks, progress).await {
+/// Any other failure, as it was.
+pub fn unless_stopped(r: Result<(), EngineError>) -> Result<(), EngineError> {
+    match r {
         Err(EngineError::Api(bollard::errors::Error::DockerResponseServerError {
             status_code: 404 | 409,
             ..

@@ -216,7 +216,8 @@ async fn hooked(
         return one(engine, id, op, grace).await;
     };
     if matches!(op, Op::Stop { .. } | Op::Restart { .. }) {
-        crate::hooks::run_pre_stop(engine, id, name, &s.name, s.tty, &s.pre_stop, progress).await?;
+        let ran = crate::hooks::run(engine, id, name, &s.name, s.tty, &s.pre_stop, progress).await;
+        crate::hooks::unless_stopped(ran)?;
     }
     one(engine, id, op, grace).await?;
     if matches!(op, Op::Restart { .. }) {
