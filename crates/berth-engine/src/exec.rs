@@ -732,7 +732,7 @@ pub async fn ensure_volumes(
         )?;
         users.extend(one_offs);
         for c in users.iter().filter(|c| c.volumes.contains(&v.name)) {
-            let service = spec.services.iter().find(|s| s.name == c.service);
+            let service = crate::ops::hooked_service(spec, c);
             remove_container(engine, &c.id, &c.name, None, false, service, progress).await?;
             removed.insert(c.id.clone());
         }
@@ -1586,12 +1586,13 @@ pub async fn down(
             let engine = engine.clone();
             let progress = Arc::clone(&progress);
             let (id, name) = (c.id.clone(), c.name.clone());
-            let service = spec.services.iter().find(|s| s.name == c.service);
-            let timeout = opts.timeout.or_else(|| service.and_then(service_timeout));
-            // The service's `pre_stop` hooks run in its own containers, not in one-offs.
-            let hooked = service
-                .filter(|_| c.labels.get(labels::ONEOFF).map(String::as_str) != Some("True"))
-                .cloned();
+            let timeout = opts.timeout.or_else(|| {
+                spec.services
+                    .iter()
+                    .find(|s| s.name == c.service)
+                    .and_then(service_timeout)
+            });
+            let hooked = crate::ops::hooked_service(spec, c).cloned();
             // `down -v` takes the containers' anonymous volumes too, as Docker Compose does.
             let volumes = opts.volumes;
             set.spawn(async move {

@@ -139,11 +139,13 @@ pub async fn apply(
             let progress = Arc::clone(&progress);
             let op = op.clone();
             let (id, name) = (c.id.clone(), c.name.clone());
-            let service = spec.services.iter().find(|s| s.name == c.service).cloned();
-            let grace = service
-                .as_ref()
+            let grace = spec
+                .services
+                .iter()
+                .find(|s| s.name == c.service)
                 .and_then(|s| s.stop_timeout)
                 .and_then(|t| i32::try_from(t).ok());
+            let service = hooked_service(spec, c).cloned();
             set.spawn(async move {
                 let (doing, done, verb) = op.words();
                 if let Some(doing) = doing {
@@ -199,6 +201,15 @@ async fn wait_dependencies(
         }
     }
     Ok(())
+}
+
+/// The service whose lifecycle hooks run in container `c`: its own, for a container of the
+/// service; none for a one-off container (`run`), as in Docker Compose.
+pub(crate) fn hooked_service<'a>(spec: &'a ProjectSpec, c: &Observed) -> Option<&'a ServiceSpec> {
+    if c.labels.get(crate::labels::ONEOFF).map(String::as_str) == Some("True") {
+        return None;
+    }
+    spec.services.iter().find(|s| s.name == c.service)
 }
 
 /// [`one`], with the service's lifecycle hooks around it: `pre_stop` before a stop or a
