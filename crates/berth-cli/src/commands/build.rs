@@ -263,9 +263,8 @@ pub fn pull(global: &GlobalArgs, args: &PullArgs, printer: &mut Printer) -> anyh
             if matches!(policy, Some("never" | "build")) {
                 continue;
             }
-            let latest = s.image.rsplit('/').next().is_some_and(|last| {
-                !last.contains(':') || last.ends_with(":latest")
-            }) && !s.image.contains('@');
+            let latest = berth_engine::registry::Reference::parse(&s.image)
+                .is_ok_and(|r| r.reference == "latest");
             if matches!(policy, Some("missing" | "if_not_present"))
                 && !latest
                 && engine.image_id(&s.image).await?.is_some()
