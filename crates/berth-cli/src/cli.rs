@@ -253,36 +253,6 @@ pub enum Command {
     Docs(DocsArgs),
 }
 
-impl Command {
-    /// The name of a command that changes the engine's state, which a dry run must not do.
-    #[must_use]
-    pub fn changes_state(&self) -> Option<&'static str> {
-        Some(match self {
-            Command::Up(_) => "up",
-            Command::Down(_) => "down",
-            Command::Create(_) => "create",
-            Command::Start(_) => "start",
-            Command::Stop(_) => "stop",
-            Command::Restart(_) => "restart",
-            Command::Kill(_) => "kill",
-            Command::Pause(_) => "pause",
-            Command::Unpause(_) => "unpause",
-            Command::Rm(_) => "rm",
-            Command::Run(_) => "run",
-            Command::Scale(_) => "scale",
-            Command::Commit(_) => "commit",
-            Command::Attach(_) => "attach",
-            Command::Watch(_) => "watch",
-            Command::Cp(_) => "cp",
-            Command::Exec(_) => "exec",
-            Command::Build(_) => "build",
-            Command::Pull(_) => "pull",
-            Command::Push(_) => "push",
-            _ => return None,
-        })
-    }
-}
-
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     pub service: String,

@@ -139,7 +139,7 @@ pub async fn build_image(
             .await
             .map_err(|e| fail(e.to_string()))?
             .map_err(fail)?;
-        if !opts.quiet {
+        if !opts.quiet && !engine.dry_run {
             out(&format!(
                 "Sending build context to Docker daemon  {}B",
                 tar.len()
@@ -147,6 +147,11 @@ pub async fn build_image(
         }
         (dockerfile, Some(tar))
     };
+    // A dry run reads the context (so that a missing one is found) and builds nothing: the
+    // image it would make gets a made-up ID.
+    if engine.dry_run {
+        return Ok(dry_run_image_id(&service.image));
+    }
     let mut buildargs = build.args.clone();
     for (k, v) in &opts.args {
         buildargs.insert(k.clone(), v.clone());
@@ -221,6 +226,10 @@ pub async fn push_image(
     credentials: Option<crate::registry::Credentials>,
     out: &(dyn Fn(&str, &str) + Sync),
 ) -> Result<(), EngineError> {
+    if engine.dry_run {
+        out("Pushed", "");
+        return Ok(());
+    }
     let (repo, tag) = split_reference(image);
     let credentials = credentials.map_or_else(bollard::auth::DockerCredentials::default, |c| {
         bollard::auth::DockerCredentials {
@@ -265,6 +274,12 @@ pub async fn pull_image(
     image: &str,
     out: &(dyn Fn(&str) + Sync),
 ) -> Result<(), EngineError> {
+    // A dry run asks the registry whether the image is there, as Docker Compose's does, and
+    // pulls nothing.
+    if engine.dry_run {
+        engine.distribution_digest(image).await?;
+        return Ok(());
+    }
     let (repo, tag) = split_reference(image);
     let mut stream = engine.docker.create_image(
         Some(bollard::query_parameters::CreateImageOptions {
@@ -396,8 +411,11 @@ pub async fn ensure_images(
         };
         if let Some(b) = build {
             progress.event("Service", &s.name, "Building");
-            build_image(engine, project, s, b, &policy.build, &out).await?;
+            let id = build_image(engine, project, s, b, &policy.build, &out).await?;
             progress.event("Service", &s.name, "Built");
+            if engine.dry_run {
+                present.insert(s.image.clone(), id);
+            }
         }
         if action != ImageAction::Keep {
             changed.push(s.image.clone());
@@ -407,9 +425,18 @@ pub async fn ensure_images(
     for image in changed {
         if let Some(id) = engine.image_id(&image).await? {
             present.insert(image, id);
+        } else if engine.dry_run {
+            present
+                .entry(image)
+                .or_insert_with_key(|i| dry_run_image_id(i));
         }
     }
     Ok(present)
+}
+
+/// The ID a dry run gives an image it would build or pull.
+fn dry_run_image_id(image: &str) -> String {
+    format!("dry-run:{image}")
 }
 
 /// A tar (ustar, GNU long names) of the build context, leaving out what `.dockerignore`

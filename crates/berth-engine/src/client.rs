@@ -23,6 +23,11 @@ pub struct Engine {
     pub docker: Docker,
     /// Where it was reached (for messages).
     pub host: String,
+    /// `--dry-run`: what would change the engine (creating, starting, stopping, removing,
+    /// building, copying, running a command) is left out and reported as done, as Docker
+    /// Compose's dry-run client does; what only reads still asks the engine. A container
+    /// "created" so has its name as its ID.
+    pub dry_run: bool,
 }
 
 impl Engine {
@@ -56,7 +61,18 @@ impl Engine {
             .negotiate_version()
             .await
             .map_err(|e| unreachable(&e))?;
-        Ok(Engine { docker, host })
+        Ok(Engine {
+            docker,
+            host,
+            dry_run: false,
+        })
+    }
+
+    /// This engine, with the calls that change it left out (`--dry-run`).
+    #[must_use]
+    pub fn simulated(mut self, dry_run: bool) -> Engine {
+        self.dry_run = dry_run;
+        self
     }
 
     /// Whether the negotiated API version is `major.minor` or later.
@@ -382,6 +398,9 @@ impl Engine {
     /// # Errors
     /// Engine API errors (a volume still in use, for one).
     pub async fn remove_volume(&self, name: &str) -> Result<(), EngineError> {
+        if self.dry_run {
+            return Ok(());
+        }
         self.docker
             .remove_volume(name, None::<bollard::query_parameters::RemoveVolumeOptions>)
             .await?;

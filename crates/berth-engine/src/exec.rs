@@ -423,7 +423,7 @@ async fn wait_all(
         for id in ids {
             if service.has_healthcheck {
                 wait_condition(engine, watcher, &dep, id, &service.name, progress).await?;
-            } else {
+            } else if !engine.dry_run {
                 let info = engine
                     .docker
                     .inspect_container(
@@ -472,16 +472,7 @@ async fn stop_for_dependencies(
             } = step
             {
                 progress.event("Container", name, "Stopping");
-                engine
-                    .docker
-                    .stop_container(
-                        id,
-                        Some(bollard::query_parameters::StopContainerOptions {
-                            t: timeout,
-                            ..Default::default()
-                        }),
-                    )
-                    .await?;
+                stop_container(engine, id, timeout).await?;
                 progress.event("Container", name, "Stopped");
                 stopped.insert(id.clone());
             }
@@ -584,7 +575,9 @@ pub async fn ensure_networks(
             continue;
         }
         progress.event("Network", &n.name, "Creating");
-        engine.docker.create_network(n.create.clone()).await?;
+        if !engine.dry_run {
+            engine.docker.create_network(n.create.clone()).await?;
+        }
         progress.event("Network", &n.name, "Created");
     }
     Ok(stopped)
@@ -627,6 +620,12 @@ async fn recreate_network(
             Ok::<_, EngineError>(c.id.clone())
         });
     stopped.extend(futures_util::future::try_join_all(stops).await?);
+    if engine.dry_run {
+        progress.event("Network", &n.name, "Removed");
+        progress.event("Network", &n.name, "Creating");
+        progress.event("Network", &n.name, "Created");
+        return Ok(());
+    }
     for c in &containers {
         // A container that was never connected is not an error here.
         let _ = engine
@@ -748,7 +747,9 @@ async fn create_volume(
     progress: &dyn Progress,
 ) -> Result<(), EngineError> {
     progress.event("Volume", &v.name, "Creating");
-    engine.docker.create_volume(v.create.clone()).await?;
+    if !engine.dry_run {
+        engine.docker.create_volume(v.create.clone()).await?;
+    }
     progress.event("Volume", &v.name, "Created");
     Ok(())
 }
@@ -1012,6 +1013,11 @@ async fn converge_service(
                 )
                 .await?;
                 stop_container(engine, &id, opts.timeout.or(service_timeout(service))).await?;
+                if engine.dry_run {
+                    progress.event("Container", &name, "Recreated");
+                    to_start.push((name.clone(), name, false));
+                    continue;
+                }
                 engine
                     .docker
                     .remove_container(
@@ -1105,14 +1111,16 @@ async fn converge_service(
             let Some(_in_flight) = opts.halt.begin() else {
                 return Err(EngineError::Other(format!("{name}: not started: halted")));
             };
-            engine
-                .docker
-                .start_container(
-                    &id,
-                    None::<bollard::query_parameters::StartContainerOptions>,
-                )
-                .await
-                .map_err(|e| start_error(&service.name, &name, &e))?;
+            if !engine.dry_run {
+                engine
+                    .docker
+                    .start_container(
+                        &id,
+                        None::<bollard::query_parameters::StartContainerOptions>,
+                    )
+                    .await
+                    .map_err(|e| start_error(&service.name, &name, &e))?;
+            }
             crate::hooks::run(
                 engine,
                 &id,
@@ -1143,7 +1151,7 @@ pub async fn copy_in(
     id: &str,
 ) -> Result<(), EngineError> {
     let files = spec::injected_files(project, service, v).map_err(EngineError::Other)?;
-    if files.is_empty() {
+    if files.is_empty() || engine.dry_run {
         return Ok(());
     }
     let mut tar = crate::tar::Tar::default();
@@ -1202,6 +1210,15 @@ pub(crate) async fn wait_condition(
     }
     let name = container_name(engine, id).await;
     progress.event("Container", &name, "Waiting");
+    // A dry run meets every condition, as it would be met.
+    if engine.dry_run {
+        let met = match dep.condition {
+            Condition::CompletedSuccessfully => "Exited",
+            _ => "Healthy",
+        };
+        progress.event("Container", &name, met);
+        return Ok(());
+    }
     // The reference marks a required dependency that failed (`Error`, or why it did not
     // complete); an optional one is reported as skipped by the caller.
     let fail = |what: &str| {
@@ -1402,6 +1419,12 @@ async fn create_container(
             .into_iter()
             .map(|(net, key)| (net, spec::endpoint(value, &key, final_name, &service.name)))
             .collect();
+    if engine.dry_run {
+        if fresh {
+            progress.event("Container", final_name, "Created");
+        }
+        return Ok(final_name.to_string());
+    }
     resolve_references(engine, project, value, &mut body, &mut networks).await?;
     if let Some(old) = inherit {
         inherit_anonymous_volumes(engine, old, &mut body).await?;
@@ -1468,6 +1491,9 @@ async fn stop_container(
     id: &str,
     timeout: Option<i32>,
 ) -> Result<(), EngineError> {
+    if engine.dry_run {
+        return Ok(());
+    }
     match engine
         .docker
         .stop_container(
@@ -1505,6 +1531,10 @@ async fn remove_container(
     stop_container(engine, id, timeout).await?;
     progress.event("Container", name, "Stopped");
     progress.event("Container", name, "Removing");
+    if engine.dry_run {
+        progress.event("Container", name, "Removed");
+        return Ok(());
+    }
     match engine
         .docker
         .remove_container(
@@ -1619,7 +1649,12 @@ pub async fn down(
         {
             found = true;
             progress.event("Network", &n.name, "Removing");
-            match engine.docker.remove_network(&n.name).await {
+            let removed = if engine.dry_run {
+                Ok(())
+            } else {
+                engine.docker.remove_network(&n.name).await
+            };
+            match removed {
                 Ok(()) => progress.event("Network", &n.name, "Removed"),
                 // In use (by containers of other services, or of other projects).
                 Err(_) => progress.event("Network", &n.name, "Resource is still in use"),
@@ -1651,15 +1686,19 @@ pub async fn down(
             }
             found = true;
             progress.event("Image", image, "Removing");
-            match engine
-                .docker
-                .remove_image(
-                    image,
-                    None::<bollard::query_parameters::RemoveImageOptions>,
-                    None,
-                )
-                .await
-            {
+            let removed = if engine.dry_run {
+                Ok(Vec::new())
+            } else {
+                engine
+                    .docker
+                    .remove_image(
+                        image,
+                        None::<bollard::query_parameters::RemoveImageOptions>,
+                        None,
+                    )
+                    .await
+            };
+            match removed {
                 Ok(_) => progress.event("Image", image, "Removed"),
                 Err(e) => progress.event(
                     "Image",

@@ -85,6 +85,10 @@ pub async fn run(
     hooks: &[Hook],
     progress: &dyn Progress,
 ) -> Result<(), EngineError> {
+    // A dry run runs no command in a container.
+    if engine.dry_run {
+        return Ok(());
+    }
     for hook in hooks {
         run_one(engine, id, container, service, tty, hook, progress).await?;
     }

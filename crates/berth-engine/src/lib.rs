@@ -35,6 +35,10 @@ pub enum EngineError {
     Unreachable { host: String, reason: String },
     #[error("{}", daemon_message(.0))]
     Api(#[from] bollard::errors::Error),
+    /// `--dry-run` of what needs a real process to talk to (`run`, `exec`, `attach`, attached
+    /// `up`), worded as Docker Compose words it.
+    #[error("interactive {0} is not supported in dry-run mode")]
+    DryRunInteractive(&'static str),
     #[error("{0}")]
     Other(String),
 }

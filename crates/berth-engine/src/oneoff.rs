@@ -225,6 +225,9 @@ pub async fn create_one_off(
         run_body(project, spec, v, image_id, &name, &slug, opts).map_err(EngineError::Other)?;
     crate::spec::check_engine_features(&body, engine.api_at_least(1, 44))
         .map_err(EngineError::Other)?;
+    if engine.dry_run {
+        return Ok((name.clone(), name));
+    }
     let mut networks: Vec<_> = spec::secondary_networks(project, v)
         .into_iter()
         .map(|(net, key)| {
@@ -256,6 +259,9 @@ pub struct Io {
 /// # Errors
 /// Engine API errors.
 pub async fn attach(engine: &Engine, id: &str, stdin: bool) -> Result<Io, EngineError> {
+    if engine.dry_run {
+        return Err(EngineError::DryRunInteractive("run"));
+    }
     let r = engine
         .docker
         .attach_container(id, Some(attach_options(stdin, None)))
@@ -293,6 +299,9 @@ pub async fn attach_running(
     stdin: bool,
     detach_keys: Option<&str>,
 ) -> Result<(Io, bool), EngineError> {
+    if engine.dry_run {
+        return Err(EngineError::DryRunInteractive("run"));
+    }
     let info = engine
         .docker
         .inspect_container(
@@ -326,6 +335,9 @@ pub async fn attach_running(
 /// # Errors
 /// Engine API errors.
 pub async fn start(engine: &Engine, id: &str) -> Result<(), EngineError> {
+    if engine.dry_run {
+        return Ok(());
+    }
     engine
         .docker
         .start_container(id, None::<bollard::query_parameters::StartContainerOptions>)
@@ -335,6 +347,9 @@ pub async fn start(engine: &Engine, id: &str) -> Result<(), EngineError> {
 
 /// Sends a signal to a container (errors, such as a container already gone, are ignored).
 pub async fn signal(engine: &Engine, id: &str, signal: &str) {
+    if engine.dry_run {
+        return;
+    }
     let _ = engine
         .docker
         .kill_container(
@@ -351,6 +366,9 @@ pub async fn signal(engine: &Engine, id: &str, signal: &str) {
 /// # Errors
 /// Engine API errors.
 pub async fn remove(engine: &Engine, id: &str) -> Result<(), EngineError> {
+    if engine.dry_run {
+        return Ok(());
+    }
     engine
         .docker
         .remove_container(
@@ -387,6 +405,13 @@ pub async fn exec(
     container: &str,
     e: &ExecSpec,
 ) -> Result<(String, Option<Io>), EngineError> {
+    if engine.dry_run {
+        return if e.detach {
+            Ok((String::new(), None))
+        } else {
+            Err(EngineError::DryRunInteractive("exec"))
+        };
+    }
     let created = engine
         .docker
         .create_exec(

@@ -238,6 +238,9 @@ async fn hooked(
 }
 
 async fn one(engine: &Engine, id: &str, op: &Op, grace: Option<i32>) -> Result<(), EngineError> {
+    if engine.dry_run {
+        return Ok(());
+    }
     let d = &engine.docker;
     let r = match op {
         Op::Stop { timeout } => {

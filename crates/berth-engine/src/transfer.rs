@@ -55,6 +55,10 @@ pub async fn commit(
     id: &str,
     opts: &CommitOptions,
 ) -> Result<String, EngineError> {
+    // A dry run copies nothing and runs nothing.
+    if engine.dry_run {
+        return Ok(String::new());
+    }
     let (repo, tag) = match opts.reference.as_deref() {
         None => (None, None),
         Some(r) => {
@@ -195,6 +199,10 @@ pub fn read_tar(bytes: &[u8]) -> Result<Vec<Entry>, String> {
 /// # Errors
 /// Engine errors: `Could not find the file ... in container ...` for a missing path.
 pub async fn download(engine: &Engine, id: &str, path: &str) -> Result<Vec<u8>, EngineError> {
+    // A dry run copies nothing and runs nothing.
+    if engine.dry_run {
+        return Ok(Vec::new());
+    }
     let mut stream = engine.docker.download_from_container(
         id,
         Some(bollard::query_parameters::DownloadFromContainerOptions {
@@ -237,6 +245,10 @@ pub async fn copy_out(
     src: &str,
     dest: &Path,
 ) -> Result<(), EngineError> {
+    // A dry run copies nothing and runs nothing.
+    if engine.dry_run {
+        return Ok(());
+    }
     let contents_only = src.ends_with("/.");
     let tar = download(engine, id, src).await?;
     let entries = read_tar(&tar).map_err(EngineError::Other)?;
@@ -329,6 +341,10 @@ pub async fn copy_in(
     dest: &str,
     follow: bool,
 ) -> Result<(), EngineError> {
+    // A dry run copies nothing and runs nothing.
+    if engine.dry_run {
+        return Ok(());
+    }
     let base = src
         .file_name()
         .map_or_else(|| ".".to_string(), |n| n.to_string_lossy().into_owned());
@@ -404,6 +420,10 @@ pub async fn exec_wait(
     id: &str,
     command: &[String],
 ) -> Result<(i64, Vec<u8>), EngineError> {
+    // A dry run copies nothing and runs nothing.
+    if engine.dry_run {
+        return Ok((0, Vec::new()));
+    }
     let exec = engine
         .docker
         .create_exec(
@@ -435,6 +455,10 @@ pub async fn exec_wait(
 /// # Errors
 /// Engine errors (an image still in use stays, with its error).
 pub async fn remove_dangling_image(engine: &Engine, id: &str) -> Result<(), EngineError> {
+    // A dry run copies nothing and runs nothing.
+    if engine.dry_run {
+        return Ok(());
+    }
     let info = engine.docker.inspect_image(id).await?;
     if info.repo_tags.unwrap_or_default().is_empty() {
         engine
@@ -459,6 +483,10 @@ pub async fn upload_tar(
     dest: &str,
     tar: Vec<u8>,
 ) -> Result<(), EngineError> {
+    // A dry run copies nothing and runs nothing.
+    if engine.dry_run {
+        return Ok(());
+    }
     engine
         .docker
         .upload_to_container(

@@ -25,7 +25,12 @@ pub fn run(global: &GlobalArgs, args: &CommitArgs, printer: &mut Printer) -> any
         let text = format!("Commit {}", c.name);
         StderrProgress.detail(&c.name, &text, "Committing");
         let id = berth_engine::transfer::commit(&engine, &c.id, &opts).await?;
-        StderrProgress.detail(&c.name, &text, &format!("Committed as {id}"));
+        let done = if engine.dry_run {
+            "Committed".to_string()
+        } else {
+            format!("Committed as {id}")
+        };
+        StderrProgress.detail(&c.name, &text, &done);
         Ok(0)
     });
     Ok(exit_status(result, printer))

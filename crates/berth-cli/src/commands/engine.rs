@@ -19,10 +19,19 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
+static DRY_RUN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `--dry-run`: from here on every connection is to a simulated engine (see
+/// [`Engine::dry_run`]).
+pub fn simulate() {
+    DRY_RUN.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Connects to `DOCKER_HOST`, the current Docker CLI context's endpoint, or the default socket.
 pub async fn connect() -> Result<Engine, berth_engine::EngineError> {
     let host = crate::context::docker_host().map_err(berth_engine::EngineError::Other)?;
-    Engine::connect(host.as_deref()).await
+    let engine = Engine::connect(host.as_deref()).await?;
+    Ok(engine.simulated(DRY_RUN.load(std::sync::atomic::Ordering::Relaxed)))
 }
 
 /// Every service the project knows, enabled or not: containers of any other service are orphans.

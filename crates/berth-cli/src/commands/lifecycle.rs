@@ -324,7 +324,16 @@ pub fn rm(global: &GlobalArgs, args: &RmArgs, printer: &mut Printer) -> anyhow::
                 .collect();
             if !running.is_empty() {
                 ops::apply(&engine, &spec, &running, &stop, Arc::clone(&progress)).await?;
-                containers = selected(&engine, &spec, &args.services).await?;
+                if engine.dry_run {
+                    // Stopped, as far as the rest of the dry run knows.
+                    for c in &mut containers {
+                        if stop.applies_to(&c.state) {
+                            c.state = "exited".into();
+                        }
+                    }
+                } else {
+                    containers = selected(&engine, &spec, &args.services).await?;
+                }
             }
         }
         let op = Op::Remove {

@@ -60,13 +60,10 @@ pub fn run(mut cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
         printer.diag(&format!("{e}\n"));
         return Ok(1);
     }
-    // A dry run of a command that changes the engine is not simulated yet: refusing it is
-    // safer than doing it for real.
-    if let (true, Some(name)) = (cli.global.dry_run, cli.command.changes_state()) {
-        printer.error(&format!(
-            "--dry-run is not supported for `{name}` yet: nothing was done (commands that only read, such as ps, ls, config and logs, accept it)"
-        ));
-        return Ok(1);
+    // `--dry-run`: the engine commands connect to a simulated engine, and every event says so.
+    if cli.global.dry_run {
+        engine::simulate();
+        crate::progress::set_dry_run();
     }
     match cli.command {
         Command::Config(args) => config::run(&cli.global, &args, printer),

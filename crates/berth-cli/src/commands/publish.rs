@@ -94,9 +94,6 @@ pub fn run(global: &GlobalArgs, args: &PublishArgs, printer: &mut Printer) -> an
             }
         }
     }
-    if global.dry_run {
-        progress::set_dry_run();
-    }
     let spec = berth_engine::spec::project_spec(&project);
     let needs_engine =
         spec.services.iter().any(|s| s.build.is_some()) || args.resolve_image_digests;

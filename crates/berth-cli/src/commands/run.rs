@@ -207,11 +207,13 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, printer: &mut Printer) -> anyhow
             },
         )
         .await?;
-        // The one-off's own networks and volumes, whatever its dependencies needed.
+        // The one-off's own networks, those its dependencies did not need (the volumes are
+        // all there by now).
         let mut own = deps.clone();
+        own.networks
+            .retain(|n| !deps.services.iter().any(|s| s.networks.contains(&n.name)));
         own.services = vec![service.clone()];
         exec::ensure_networks(&engine, &project, &own, &StderrProgress).await?;
-        exec::ensure_volumes(&engine, &own, &StderrProgress).await?;
         let image_id = image_ids.get(&service.image).map(String::as_str);
         let (id, _name) =
             oneoff::create_one_off(&engine, &project, &service, &value, image_id, &run_opts)
@@ -271,6 +273,14 @@ pub fn exec(global: &GlobalArgs, args: &ExecArgs, printer: &mut Printer) -> anyh
         let target =
             service_container(&engine, target.name(), &args.service, args.index, true).await?;
         let (exec_id, io) = oneoff::exec(&engine, &target.id, &exec_spec).await?;
+        if engine.dry_run {
+            let quoted: Vec<String> = exec_spec.command.iter().map(|a| format!("{a:?}")).collect();
+            crate::printer::err_line(&format!(
+                " DRY-RUN MODE - Executing command [{}] in {} (detached mode)",
+                quoted.join(" "),
+                target.id
+            ));
+        }
         let Some(io) = io else { return Ok(0) };
         let raw = if tty { RawMode::enable() } else { None };
         let resize = tty.then(|| Resizable::Exec(exec_id.clone()));

@@ -72,6 +72,10 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
         }
     };
     let attached = !(args.detach || args.wait || args.no_start);
+    // A dry run has no output to attach to: it does what a detached `up` would, with the
+    // attached view's events, and says why it stops there, as Docker Compose does.
+    let simulated_attach = attached && global.dry_run;
+    let attached = attached && !global.dry_run;
     let mut opts = load_options(global)?;
     // Named services are enabled whatever their profiles, as in Docker Compose.
     opts.enable.clone_from(&args.services);
@@ -190,7 +194,7 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
         // The attached session's output: the containers' lines, and those of their hooks.
         let (lines_tx, lines_rx) = mpsc::unbounded_channel();
         let progress = Arc::new(UpProgress {
-            attached,
+            attached: attached || simulated_attach,
             yes: args.yes,
             created: Mutex::new(Vec::new()),
             hook_lines: attached.then(|| HookLines(lines_tx.clone())),
@@ -250,6 +254,13 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
         }
     });
     let code = exit_status(result, printer);
+    if simulated_attach && code == 0 {
+        crate::printer::out_line(&format!(
+            "end of 'compose up' output, {}",
+            EngineError::DryRunInteractive("run")
+        ));
+        return Ok(0);
+    }
     if args.watch && !attached && code == 0 {
         return super::watch::watch_loop(global, &args.services, args.quiet_build, true, printer);
     }

@@ -253,17 +253,3 @@ fn scale_volumes_and_version_match_the_reference() {
         c.named(&["down", "-t", "0", "-v"]).ok();
     }
 }
-
-/// Berth's own: a dry run of a command that changes the engine is refused, and nothing is
-/// done (the reference simulates it; Berth does not yet, and must not act for real).
-#[test]
-fn dry_run_of_a_changing_command_does_nothing() {
-    let tool = tools().remove(0);
-    let c = Cli::new(&tool, "e2e-dry-run", &[("compose.yaml", APP)]);
-    c.with_file("compose.yaml", &["up", "-d"]).ok();
-    c.named(&["down", "--dry-run"])
-        .fails(1, "--dry-run is not supported for `down`");
-    c.named(&["--dry-run", "stop"]).fails(1, "nothing was done");
-    let res = c.named(&["ps", "--format", "{{.State}}"]).ok();
-    assert_eq!(res.stdout, "running\nrunning\n");
-}

@@ -20,6 +20,7 @@ mod configs;
 mod container_name;
 mod cp;
 mod dependencies;
+mod dry_run;
 mod env_file;
 mod env_precedence;
 mod environment;
