@@ -1009,8 +1009,8 @@ pub struct UpArgs {
     /// Watch source code and rebuild/refresh containers when files are updated
     #[arg(short = 'w', long)]
     pub watch: bool,
-    /// Enable interactive shortcuts when running attached (Berth has none yet: only
-    /// --menu=false changes nothing)
+    /// Enable interactive shortcuts when running attached. Incompatible with --detach. Can
+    /// also be enable/disable by setting COMPOSE_MENU environment var.
     #[arg(long, num_args = 0..=1, default_missing_value = "true", action = clap::ArgAction::Set)]
     pub menu: Option<bool>,
     /// Assume "yes" as answer to all prompts and run non-interactively

@@ -1,5 +1,7 @@
 //! Prints container output as Docker Compose does: `web-1  | line`, the prefix padded to the
-//! longest container name plus one, coloured per container on a terminal.
+//! longest container name plus one, coloured per container on a terminal. A watch's lines
+//! (attached `up --watch`) show as `⦿ Watch enabled` under the prefixes, in green; with the
+//! navigation menu, each write clears it first and draws it again after.
 
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
@@ -20,6 +22,8 @@ pub struct LogPrinter {
     /// A container's standard error goes to standard error (attached `up`, as Docker Compose
     /// relays it); `logs` prints both streams on standard output.
     split_streams: bool,
+    /// Attached `up` on a terminal: the navigation menu under the output.
+    menu: Option<crate::menu::Menu>,
 }
 
 impl LogPrinter {
@@ -45,6 +49,7 @@ impl LogPrinter {
             width: 0,
             colours: HashMap::new(),
             split_streams: false,
+            menu: None,
         };
         for c in containers {
             p.register(c);
@@ -59,6 +64,47 @@ impl LogPrinter {
         self
     }
 
+    /// Keeps `menu` under the output from now on.
+    #[must_use]
+    pub fn with_menu(mut self, menu: crate::menu::Menu) -> Self {
+        self.menu = Some(menu);
+        self
+    }
+
+    /// The menu, to change its state (then [`LogPrinter::redraw`]).
+    pub fn menu_mut(&mut self) -> Option<&mut crate::menu::Menu> {
+        self.menu.as_mut()
+    }
+
+    /// Draws the menu again (after a change of its state, or Enter, which adds a line).
+    pub fn redraw(&self, newline: bool) {
+        self.decorated(|| {
+            if newline {
+                crate::printer::out_line("");
+            }
+        });
+    }
+
+    /// Removes the menu for good (the session ends).
+    pub fn close_menu(&mut self) {
+        if self.menu.take().is_some() {
+            write_terminal(crate::menu::Menu::clear());
+        }
+    }
+
+    /// Runs `write` with the menu cleared before and drawn again after.
+    fn decorated<T>(&self, write: impl FnOnce() -> T) -> T {
+        let Some(menu) = &self.menu else {
+            return write();
+        };
+        write_terminal(crate::menu::Menu::clear());
+        let r = write();
+        if let Some((rows, _)) = crate::terminal::size() {
+            write_terminal(&menu.draw(rows, std::time::Instant::now()));
+        }
+        r
+    }
+
     /// `project-web-1` → `web-1`; a `container_name` stays as it is.
     pub fn short<'a>(&self, container: &'a str) -> &'a str {
         container
@@ -70,7 +116,12 @@ impl LogPrinter {
     fn register(&mut self, container: &str) {
         let short = self.short(container).to_string();
         self.width = self.width.max(short.chars().count() + 1);
-        let next = COLOURS[self.colours.len() % COLOURS.len()];
+        // The watch's lines are bright green; containers take the colours in turn.
+        let next = if container == WATCH {
+            "92"
+        } else {
+            COLOURS[self.colours.len() % COLOURS.len()]
+        };
         self.colours.entry(container.to_string()).or_insert(next);
     }
 
@@ -78,7 +129,9 @@ impl LogPrinter {
     pub fn attaching(&self, containers: &[String]) {
         let names: Vec<&str> = containers.iter().map(|c| self.short(c)).collect();
         crate::progress::detach();
-        crate::printer::out_line(&format!("Attaching to {}", names.join(", ")));
+        self.decorated(|| {
+            crate::printer::out_line(&format!("Attaching to {}", names.join(", ")));
+        });
     }
 
     fn paint(&self, container: &str, text: &str) -> String {
@@ -102,23 +155,45 @@ impl LogPrinter {
             self.register(container);
             crate::progress::detach();
         }
-        let mut out: Box<dyn Write> = if *stderr && self.split_streams {
-            Box::new(std::io::stderr().lock())
-        } else {
-            Box::new(std::io::stdout().lock())
-        };
-        let r = if self.prefix {
-            let head = format!("{:<w$} | ", self.short(container), w = self.width);
-            writeln!(out, "{}{text}", self.paint(container, &head))
-        } else {
-            writeln!(out, "{text}")
-        };
-        r.is_ok()
+        self.decorated(|| {
+            let mut out: Box<dyn Write> = if *stderr && self.split_streams {
+                Box::new(std::io::stderr().lock())
+            } else {
+                Box::new(std::io::stdout().lock())
+            };
+            let r = if self.prefix && container == WATCH {
+                let head = format!("{} ⦿ ", " ".repeat(self.width));
+                writeln!(out, "{}{text}", self.paint(container, &head))
+            } else if self.prefix {
+                let head = format!("{:<w$} | ", self.short(container), w = self.width);
+                writeln!(out, "{}{text}", self.paint(container, &head))
+            } else {
+                writeln!(out, "{text}")
+            };
+            r.is_ok()
+        })
     }
 
     /// `web-1 exited with code 0`.
     pub fn exited(&self, container: &str, code: i64) {
         let line = format!("{} exited with code {code}", self.short(container));
-        crate::printer::out_line(&self.paint(container, &line));
+        self.decorated(|| crate::printer::out_line(&self.paint(container, &line)));
     }
+}
+
+impl Drop for LogPrinter {
+    fn drop(&mut self) {
+        self.close_menu();
+    }
+}
+
+/// The name a watch's lines come under in attached `up` (no container's name can start with
+/// `#`).
+pub const WATCH: &str = "#watch";
+
+/// Writes what draws or clears the menu, straight to the terminal.
+fn write_terminal(s: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(s.as_bytes());
+    let _ = out.flush();
 }

@@ -7,6 +7,7 @@ mod commands;
 mod context;
 mod interrupt;
 mod logprint;
+mod menu;
 mod printer;
 mod progress;
 mod table;

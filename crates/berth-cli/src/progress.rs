@@ -32,6 +32,11 @@ pub fn set_dry_run() {
     DRY_RUN.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
+/// Whether progress is shown one line per event (`--progress plain`, or no terminal).
+pub fn is_plain() -> bool {
+    MODE.get() == Some(&Mode::Plain)
+}
+
 /// Chooses the mode from `--progress` (or `COMPOSE_PROGRESS`), `--ansi` and whether stderr is a
 /// terminal.
 ///

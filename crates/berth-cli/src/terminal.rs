@@ -36,6 +36,21 @@ impl RawMode {
     }
 }
 
+impl RawMode {
+    /// Keys as they are typed, Ctrl-C included, without echo; output still goes on line by
+    /// line (the navigation menu of attached `up`). `None` when standard input is not a
+    /// terminal.
+    pub fn keys() -> Option<RawMode> {
+        let stdin = std::io::stdin();
+        let saved = tcgetattr(&stdin).ok()?;
+        let mut raw = saved.clone();
+        raw.make_raw();
+        raw.output_modes = saved.output_modes;
+        tcsetattr(&stdin, OptionalActions::Now, &raw).ok()?;
+        Some(RawMode { saved })
+    }
+}
+
 impl Drop for RawMode {
     fn drop(&mut self) {
         let _ = tcsetattr(std::io::stdin(), OptionalActions::Now, &self.saved);
@@ -43,7 +58,7 @@ impl Drop for RawMode {
 }
 
 /// Rows and columns of the terminal, if there is one.
-fn size() -> Option<(u16, u16)> {
+pub fn size() -> Option<(u16, u16)> {
     let w = tcgetwinsize(std::io::stdout())
         .or_else(|_| tcgetwinsize(std::io::stdin()))
         .ok()?;

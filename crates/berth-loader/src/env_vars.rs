@@ -23,6 +23,9 @@ pub const COMPOSE_STATUS_STDOUT: &str = "COMPOSE_STATUS_STDOUT";
 pub const COMPOSE_ANSI: &str = "COMPOSE_ANSI";
 /// When true, the same as `--compatibility` (container names joined with `_`).
 pub const COMPOSE_COMPATIBILITY: &str = "COMPOSE_COMPATIBILITY";
+/// `--menu` of attached `up` when the flag is not given (the navigation menu is on by default
+/// on a terminal).
+pub const COMPOSE_MENU: &str = "COMPOSE_MENU";
 /// `--progress` when the flag is not given.
 pub const COMPOSE_PROGRESS: &str = "COMPOSE_PROGRESS";
 /// The Docker CLI context whose endpoint Berth connects to (when `DOCKER_HOST` is unset).

@@ -18,6 +18,7 @@ use crate::commands::engine::{connect, exit_status, known_services, orphan_polic
 use crate::commands::{load_options, load_project};
 use crate::interrupt::Interrupts;
 use crate::logprint::LogPrinter;
+use crate::menu::{Key, Menu};
 use crate::printer::{Printer, StderrProgress};
 use crate::progress::QuietProgress;
 
@@ -132,7 +133,8 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
         renew_anon_volumes: args.renew_anon_volumes,
         before_start: None,
         limit: exec::Limit::new(parallel_limit(global)),
-        no_start: args.no_start,
+        // An attached dry run plans the create phase only, as Docker Compose's does.
+        no_start: args.no_start || simulated_attach,
         timeout: args.timeout,
         remove_orphans,
         ignore_orphans,
@@ -141,17 +143,8 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
         halt: exec::Halt::default(),
     };
     let halt = exec_opts.halt.clone();
-    // `--watch`: the services' watch rules are acted on while `up` runs (attached) or once it
-    // is done (detached).
-    if args.watch && attached {
-        let global = global.clone();
-        let services = args.services.clone();
-        let quiet = args.quiet_build;
-        std::thread::spawn(move || {
-            let mut printer = Printer::new();
-            let _ = super::watch::watch_loop(&global, &services, quiet, true, &mut printer);
-        });
-    }
+    let has_watch = !berth_engine::watch::rules(&project, &args.services).is_empty();
+    let menu = (attached && menu_wanted(args)).then(|| Menu::new(has_watch.then_some(args.watch)));
     let rt = runtime()?;
     let result = rt.block_on(async {
         let mut interrupts =
@@ -204,12 +197,26 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
         let dyn_progress: Arc<dyn Progress> = Arc::clone(&progress) as Arc<dyn Progress>;
         let up = exec::up(&engine, &project, &spec, &plan, &exec_opts, dyn_progress);
         let outcome = if attached {
+            // `--watch`: the services' watch rules are acted on while `up` runs (and turned
+            // on and off with the menu's `w`); its lines show with the containers'.
+            let mut watch = WatchToggle {
+                global: global.clone(),
+                services: args.services.clone(),
+                quiet: args.quiet_build,
+                lines: lines_tx.clone(),
+                running: None,
+            };
+            if args.watch {
+                watch.start();
+            }
             let session = Attached {
                 engine: &engine,
                 spec: &spec,
                 args,
                 ansi: &global.ansi,
                 halt: &halt,
+                menu,
+                watch,
             };
             session
                 .run(
@@ -227,12 +234,12 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
                 r = &mut up => r.map(|()| Ended::Code(0)),
                 _ = interrupts.next() => {
                     settle(&halt, up).await;
-                    Ok(Ended::Interrupted)
+                    Ok(Ended::Interrupted(130))
                 }
             }
         };
         match outcome {
-            Ok(Ended::Interrupted) => {
+            Ok(Ended::Interrupted(code)) => {
                 let created = progress
                     .created
                     .lock()
@@ -247,7 +254,7 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
                     &mut interrupts,
                 )
                 .await?;
-                Ok(130)
+                Ok(code)
             }
             Ok(Ended::Code(c)) => Ok(c),
             Err(e) => Err(e),
@@ -262,7 +269,15 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
         return Ok(0);
     }
     if args.watch && !attached && code == 0 {
-        return super::watch::watch_loop(global, &args.services, args.quiet_build, true, printer);
+        let sink = super::watch::WatchSink::default();
+        return super::watch::watch_loop(
+            global,
+            &args.services,
+            args.quiet_build,
+            true,
+            &sink,
+            printer,
+        );
     }
     Ok(code)
 }
@@ -280,8 +295,9 @@ async fn settle<F: std::future::Future>(halt: &exec::Halt, up: std::pin::Pin<&mu
 /// How an `up` ended.
 enum Ended {
     Code(u8),
-    /// Ctrl-C: the containers must be stopped and the half-made ones removed.
-    Interrupted,
+    /// Ctrl-C: the containers must be stopped and the half-made ones removed; then the exit
+    /// status (130 for the signal, 0 for the navigation menu's Ctrl-C, as in Docker Compose).
+    Interrupted(u8),
 }
 
 /// Ctrl-C: stops the containers and removes what the run left half-made; a second Ctrl-C
@@ -380,6 +396,9 @@ struct Attached<'a> {
     args: &'a UpArgs,
     ansi: &'a str,
     halt: &'a exec::Halt,
+    /// The navigation menu, when shown.
+    menu: Option<Menu>,
+    watch: WatchToggle,
 }
 
 impl Attached<'_> {
@@ -398,7 +417,7 @@ impl Attached<'_> {
     }
 
     async fn run(
-        &self,
+        mut self,
         up: impl std::future::Future<Output = Result<(), EngineError>>,
         plan: &Plan,
         mut before_start: mpsc::UnboundedReceiver<(String, tokio::sync::oneshot::Sender<()>)>,
@@ -444,6 +463,14 @@ impl Attached<'_> {
             self.ansi,
         )
         .split_streams();
+        // The menu's keys, read in raw mode while the session lasts.
+        let (mut keys, _raw) = match self.menu.take() {
+            Some(menu) => {
+                out = out.with_menu(menu);
+                (Some(read_keys()), crate::terminal::RawMode::keys())
+            }
+            None => (None, None),
+        };
         // Announced when the first container is about to start, once creation is done (as
         // Docker Compose does; on a terminal the progress view ends there).
         let mut announced = false;
@@ -504,7 +531,37 @@ impl Attached<'_> {
                     if !up_done {
                         settle(self.halt, up.as_mut()).await;
                     }
-                    return Ok(Ended::Interrupted);
+                    return Ok(Ended::Interrupted(130));
+                }
+                Some(key) = async { match keys.as_mut() { Some(k) => k.recv().await, None => None } } => {
+                    match key {
+                        Key::Interrupt => {
+                            out.close_menu();
+                            self.watch.stop();
+                            if !up_done {
+                                settle(self.halt, up.as_mut()).await;
+                            }
+                            return Ok(Ended::Interrupted(0));
+                        }
+                        Key::Enter => out.redraw(true),
+                        Key::ToggleWatch => {
+                            if let Some(menu) = out.menu_mut() {
+                                match menu.watching {
+                                    None => menu.watch_not_configured(),
+                                    Some(on) => {
+                                        if on {
+                                            self.watch.stop();
+                                        } else {
+                                            self.watch.start();
+                                        }
+                                        menu.watching = Some(!on);
+                                    }
+                                }
+                            }
+                            out.redraw(false);
+                        }
+                    }
+                    continue;
                 }
             };
             if !announced {
@@ -609,6 +666,82 @@ impl Attached<'_> {
             None => first_code,
         };
         Ok(Ended::Code(u8::try_from(code.rem_euclid(256)).unwrap_or(1)))
+    }
+}
+
+/// Whether attached `up` shows the navigation menu, as Docker Compose decides: only when
+/// standard output (and, for the keys, standard input) is a terminal and progress is not
+/// `plain`; then `--menu` if given, else `COMPOSE_MENU`, else yes.
+fn menu_wanted(args: &UpArgs) -> bool {
+    if !crate::terminal::stdout_is_tty()
+        || !crate::terminal::stdin_is_tty()
+        || crate::progress::is_plain()
+    {
+        return false;
+    }
+    args.menu.unwrap_or_else(
+        || match std::env::var(berth_loader::env_vars::COMPOSE_MENU) {
+            Ok(v) => berth_loader::env_vars::truthy(Some(&v)),
+            Err(_) => true,
+        },
+    )
+}
+
+/// The menu's keys as they are typed, read by a thread of their own (a blocked read of the
+/// terminal must not hold up the end of the process).
+fn read_keys() -> mpsc::UnboundedReceiver<Key> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 64];
+        let mut stdin = std::io::stdin().lock();
+        loop {
+            match std::io::Read::read(&mut stdin, &mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    for key in buf[..n].iter().filter_map(|b| Key::from_byte(*b)) {
+                        if tx.send(key).is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    });
+    rx
+}
+
+/// The watch of attached `up`: on from the start with `--watch`, and turned on and off with
+/// the menu's `w`. Its lines go to the session's output.
+struct WatchToggle {
+    global: GlobalArgs,
+    services: Vec<String>,
+    quiet: bool,
+    lines: mpsc::UnboundedSender<LogEvent>,
+    /// What stops the running watch.
+    running: Option<Arc<std::sync::atomic::AtomicBool>>,
+}
+
+impl WatchToggle {
+    fn start(&mut self) {
+        if self.running.is_some() {
+            return;
+        }
+        let sink = super::watch::WatchSink {
+            lines: Some(self.lines.clone()),
+            ..super::watch::WatchSink::default()
+        };
+        self.running = Some(Arc::clone(&sink.stop));
+        let (global, services, quiet) = (self.global.clone(), self.services.clone(), self.quiet);
+        std::thread::spawn(move || {
+            let mut printer = Printer::new();
+            let _ = super::watch::watch_loop(&global, &services, quiet, true, &sink, &mut printer);
+        });
+    }
+
+    fn stop(&mut self) {
+        if let Some(stop) = self.running.take() {
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 }
 

@@ -5,7 +5,11 @@
 //! Changes are found by looking every half second; a burst is taken as one.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
+
+use berth_engine::logs::LogEvent;
 
 use berth_engine::ops::{self, Op};
 use berth_engine::watch::{self, Action, Change, Rule, Snapshot};
@@ -32,15 +36,53 @@ pub fn run(global: &GlobalArgs, args: &WatchArgs, printer: &mut Printer) -> anyh
             return Ok(code);
         }
     }
-    watch_loop(global, &args.services, args.quiet, args.prune, printer)
+    let sink = WatchSink::default();
+    watch_loop(
+        global,
+        &args.services,
+        args.quiet,
+        args.prune,
+        &sink,
+        printer,
+    )
 }
 
-/// Watches until the process is stopped.
+/// Where a watch says what it does (`Watch enabled`, `Syncing service …`), and what stops it.
+#[derive(Clone, Debug, Default)]
+pub struct WatchSink {
+    /// Attached `up`: the session's output, where the lines show as Docker Compose shows
+    /// them (`⦿ Watch enabled`, under the containers' prefixes); otherwise standard error.
+    pub lines: Option<tokio::sync::mpsc::UnboundedSender<LogEvent>>,
+    /// Set to stop watching (the navigation menu's `w`).
+    pub stop: Arc<AtomicBool>,
+}
+
+impl WatchSink {
+    fn say(&self, text: &str) {
+        match &self.lines {
+            Some(tx) => {
+                let _ = tx.send(LogEvent::Line {
+                    container: crate::logprint::WATCH.into(),
+                    stderr: false,
+                    text: text.to_string(),
+                });
+            }
+            None => crate::printer::err_line(text),
+        }
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+}
+
+/// Watches until the process is stopped, or `sink.stop` is set (then says `Watch disabled`).
 pub fn watch_loop(
     global: &GlobalArgs,
     services: &[String],
     quiet: bool,
     prune: bool,
+    sink: &WatchSink,
     printer: &mut Printer,
 ) -> anyhow::Result<u8> {
     let mut opts = load_options(global)?;
@@ -95,9 +137,13 @@ pub fn watch_loop(
         });
     };
     initial_sync(&snapshots, printer);
-    crate::printer::err_line("Watch enabled");
+    sink.say("Watch enabled");
     loop {
         std::thread::sleep(POLL);
+        if sink.stopped() {
+            sink.say("Watch disabled");
+            return Ok(0);
+        }
         initial_sync(&snapshots, printer);
         // Per rule, what changed in this burst.
         let mut burst: BTreeMap<usize, Vec<Change>> = BTreeMap::new();
@@ -133,7 +179,7 @@ pub fn watch_loop(
                 action => {
                     let r = rt.block_on(async {
                         if action.syncs() {
-                            crate::printer::err_line(&format!(
+                            sink.say(&format!(
                                 "Syncing service {:?} after {} changes were detected",
                                 rule.service,
                                 changes.len()
@@ -142,10 +188,7 @@ pub fn watch_loop(
                         }
                         match action {
                             Action::Restart | Action::SyncRestart => {
-                                crate::printer::err_line(&format!(
-                                    "service {:?} restarted",
-                                    rule.service
-                                ));
+                                sink.say(&format!("service {:?} restarted", rule.service));
                                 restart(&spec, &rule.service).await
                             }
                             Action::SyncExec => exec(&spec.name, rule).await,
@@ -160,7 +203,7 @@ pub fn watch_loop(
         }
         if !rebuild.is_empty() {
             let names: Vec<String> = rebuild.iter().map(|s| format!("{s:?}")).collect();
-            crate::printer::err_line(&format!(
+            sink.say(&format!(
                 "Rebuilding service(s) [{}] after changes were detected...",
                 names.join(" ")
             ));
@@ -174,7 +217,7 @@ pub fn watch_loop(
                 ..UpArgs::default()
             };
             if super::up::run(global, &up, printer)? == 0 {
-                crate::printer::err_line(&format!(
+                sink.say(&format!(
                     "service(s) [{}] successfully built",
                     names.join(" ")
                 ));

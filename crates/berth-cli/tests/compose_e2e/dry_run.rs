@@ -80,8 +80,11 @@ fn dry_run_of_up_on_an_empty_engine_creates_nothing() {
             &format!("{p}-web-1"),
             "Created",
         ));
-        // Attached: nothing to attach to, said on stdout, and no failure.
-        let res = c.named(&["--dry-run", "up"]).ok();
+        // Attached: the create phase only (newer Go suites' TestUpDryRunCreatesNothing),
+        // nothing to attach to, said on stdout, and no failure.
+        let res = c.named(&["--dry-run", "up", "--menu=false"]).ok();
+        res.has(&event("Container", &format!("{p}-web-1"), "Created"));
+        res.lacks(&event("Container", &format!("{p}-web-1"), "Start"));
         assert_eq!(
             res.stdout,
             "end of 'compose up' output, interactive run is not supported in dry-run mode\n",

@@ -34,6 +34,7 @@ mod healthcheck;
 mod hooks;
 mod images;
 mod logs;
+mod menu;
 mod networking;
 mod networks;
 mod no_deps;

@@ -1,0 +1,178 @@
+//! The navigation menu of attached `up` on a terminal (`--menu`, on by default there), which
+//! no Go test drives: run in a real terminal (a tmux pane), with Berth and with the reference.
+//! The menu sits on the bottom row (`w Enable Watch`); `w` turns `develop.watch` on (its lines
+//! shown as `⦿ Watch enabled` under the containers') and off, or, with nothing to watch,
+//! says why; Ctrl-C stops the project and exits 0; `--menu=false` and `COMPOSE_MENU=0` hide it.
+
+use std::process::Command;
+
+use crate::harness::{docker_exec, tools, within, Cli};
+
+const TICKS: &str = r#"
+services:
+  web:
+    image: berth-test/busybox
+    init: true
+    command: sh -c "while true; do echo tick; sleep 1; done"
+"#;
+
+const WATCHED: &str = r#"
+services:
+  web:
+    image: berth-test/busybox
+    init: true
+    command: sh -c "while true; do echo tick; sleep 1; done"
+    develop:
+      watch:
+        - action: sync
+          path: ./src
+          target: /src
+"#;
+
+/// A tmux session running one command in a pane 100 columns by 20 rows; killed when dropped.
+struct Pane(String);
+
+impl Pane {
+    fn start(c: &Cli, env: &str, args: &str) -> Pane {
+        let name = format!("berth-{}", c.project);
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &name])
+            .output();
+        let line = format!(
+            "{env} {} -p {} {args}; echo EXIT=$?; sleep 120",
+            c.tool.bin.display(),
+            c.project
+        );
+        let ok = Command::new("tmux")
+            .env("TERM", "xterm-256color")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &name,
+                "-x",
+                "100",
+                "-y",
+                "20",
+                "-c",
+            ])
+            .arg(c.dir.path())
+            .arg(&line)
+            .status()
+            .expect("tmux")
+            .success();
+        assert!(ok, "tmux new-session");
+        Pane(name)
+    }
+
+    /// What the pane shows, one string per row.
+    fn screen(&self) -> Vec<String> {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.0])
+            .output()
+            .expect("tmux capture-pane");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.trim_end().to_string())
+            .collect()
+    }
+
+    fn shows(&self, text: &str) -> bool {
+        self.screen().iter().any(|l| l.contains(text))
+    }
+
+    fn wait_for(&self, what: &str, text: &str) {
+        within(what, || self.shows(text));
+    }
+
+    fn keys(&self, keys: &str) {
+        let ok = Command::new("tmux")
+            .args(["send-keys", "-t", &self.0, keys])
+            .status()
+            .expect("tmux send-keys")
+            .success();
+        assert!(ok, "tmux send-keys {keys}");
+    }
+}
+
+impl Drop for Pane {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .output();
+    }
+}
+
+#[test]
+fn the_menu_offers_watch_and_ctrl_c_stops_the_project() {
+    for tool in tools() {
+        let c = Cli::new(&tool, "e2e-menu", &[("compose.yaml", TICKS)]);
+        let pane = Pane::start(&c, "", "up");
+        pane.wait_for("the menu", "w Enable Watch");
+        // On the bottom row, under the output.
+        let screen = pane.screen();
+        assert_eq!(
+            screen.last().map(String::as_str),
+            Some("w Enable Watch"),
+            "{}: {screen:#?}",
+            tool.name
+        );
+        pane.keys("w");
+        pane.wait_for(
+            "the watch error",
+            "Watch →  watch is not yet configured. Learn more: https://docs.docker.com/compose/file-watch/",
+        );
+        pane.keys("C-c");
+        pane.wait_for("the exit", "EXIT=0");
+        assert!(pane.shows("Gracefully Stopping..."), "{}", tool.name);
+        assert!(
+            !pane.shows("w Enable Watch"),
+            "{}: the menu stays",
+            tool.name
+        );
+        c.assert_state("web", "exited");
+    }
+}
+
+#[test]
+fn the_menus_w_turns_watch_on_and_off() {
+    for tool in tools() {
+        let c = Cli::new(
+            &tool,
+            "e2e-menu-watch",
+            &[("compose.yaml", WATCHED), ("src/first", "1\n")],
+        );
+        let container = format!("{}-web-1", c.project);
+        let pane = Pane::start(&c, "", "up");
+        pane.wait_for("the menu", "w Enable Watch");
+        pane.keys("w");
+        pane.wait_for("watch on", "⦿ Watch enabled");
+        pane.wait_for("the menu", "w Disable Watch");
+        std::fs::write(c.dir.path().join("src/second"), "2\n").expect("write");
+        within("the sync", || {
+            docker_exec(&container, &["cat", "/src/second"]).1 == "2\n"
+        });
+        pane.keys("w");
+        pane.wait_for("watch off", "⦿ Watch disabled");
+        pane.keys("C-c");
+        pane.wait_for("the exit", "EXIT=0");
+        c.assert_state("web", "exited");
+    }
+}
+
+#[test]
+fn the_menu_is_off_when_asked() {
+    for tool in tools() {
+        let c = Cli::new(&tool, "e2e-menu-off", &[("compose.yaml", TICKS)]);
+        for (env, args) in [("", "up --menu=false"), ("COMPOSE_MENU=0", "up")] {
+            let pane = Pane::start(&c, env, args);
+            pane.wait_for("the output", "web-1  | tick");
+            std::thread::sleep(std::time::Duration::from_secs(2));
+            assert!(!pane.shows("Enable Watch"), "{}: {env} {args}", tool.name);
+            // Ctrl-C is the signal now: the exit status says so.
+            pane.keys("C-c");
+            pane.wait_for("the exit", "EXIT=130");
+            drop(pane);
+        }
+    }
+}
