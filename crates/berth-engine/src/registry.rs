@@ -1,6 +1,7 @@
 //! A client of the OCI distribution API, for what the engine cannot do for Berth: `publish`
 //! pushes the Compose application itself (its files as the layers of an OCI artifact) straight
-//! to a registry, as Docker Compose does.
+//! to a registry, as Docker Compose does, and with `--app` copies the services' images beside
+//! it, registry to registry ([`copy_image`]).
 //!
 //! It speaks HTTPS, trusting the system's roots (`SSL_CERT_FILE`, else Debian's bundle, else
 //! Mozilla's) and a registry's own CA in `/etc/docker/certs.d/HOST/ca.crt`, as the engine
@@ -328,19 +329,62 @@ impl Client {
         }
     }
 
-    /// Uploads a blob unless the repository already has it.
+    /// Whether the repository has the blob `digest`.
     ///
     /// # Errors
-    /// The registry's refusal.
-    pub fn push_blob(&self, content: &Content<'_>) -> Result<(), RegistryError> {
-        let digest = digest(content.data);
+    /// An unreachable registry.
+    pub fn has_blob(&self, digest: &str) -> Result<bool, RegistryError> {
         let head = self
             .with_auth(self.agent.head(self.url(&format!("blobs/{digest}"))))
             .call()
             .map_err(|e| err(e.to_string()))?;
-        if head.status().is_success() {
-            return Ok(());
+        Ok(head.status().is_success())
+    }
+
+    /// Asks the registry to mount the blob `digest` of its repository `from` here (no bytes
+    /// sent); false when it would rather have the blob uploaded.
+    ///
+    /// # Errors
+    /// An unreachable registry.
+    pub fn mount_blob(&self, digest: &str, from: &str) -> Result<bool, RegistryError> {
+        let r = self
+            .with_auth(
+                self.agent
+                    .post(self.url(&format!("blobs/uploads/?mount={digest}&from={from}"))),
+            )
+            .send_empty()
+            .map_err(|e| err(e.to_string()))?;
+        Ok(r.status().as_u16() == 201)
+    }
+
+    /// Streams the blob `digest` of `from` (another repository, of this registry or another)
+    /// into this one.
+    ///
+    /// # Errors
+    /// Either registry's refusal.
+    pub fn copy_blob(&self, from: &Client, digest: &str) -> Result<(), RegistryError> {
+        let mut get = from
+            .with_auth(from.agent.get(from.url(&format!("blobs/{digest}"))))
+            .call()
+            .map_err(|e| err(e.to_string()))?;
+        if !get.status().is_success() {
+            return Err(status_error(get, "failed to fetch", digest));
         }
+        let location = self.start_upload(digest)?;
+        let mut reader = get.body_mut().as_reader();
+        let put = self
+            .with_auth(self.agent.put(&location))
+            .header("Content-Type", "application/octet-stream")
+            .send(ureq::SendBody::from_reader(&mut reader))
+            .map_err(|e| err(e.to_string()))?;
+        if put.status().as_u16() != 201 {
+            return Err(status_error(put, "failed to upload", digest));
+        }
+        Ok(())
+    }
+
+    /// Starts an upload; returns where to `PUT` the blob `digest`.
+    fn start_upload(&self, digest: &str) -> Result<String, RegistryError> {
         let start = self
             .with_auth(self.agent.post(self.url("blobs/uploads/")))
             .send_empty()
@@ -351,11 +395,7 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
         let Some(location) = location.filter(|_| start.status().as_u16() == 202) else {
-            return Err(status_error(
-                start,
-                "failed to start the upload of",
-                &digest,
-            ));
+            return Err(status_error(start, "failed to start the upload of", digest));
         };
         let mut location = if location.starts_with('/') {
             format!("{}{location}", self.base)
@@ -364,7 +404,20 @@ impl Client {
         };
         location.push(if location.contains('?') { '&' } else { '?' });
         location.push_str("digest=");
-        location.push_str(&digest);
+        location.push_str(digest);
+        Ok(location)
+    }
+
+    /// Uploads a blob unless the repository already has it.
+    ///
+    /// # Errors
+    /// The registry's refusal.
+    pub fn push_blob(&self, content: &Content<'_>) -> Result<(), RegistryError> {
+        let digest = digest(content.data);
+        if self.has_blob(&digest)? {
+            return Ok(());
+        }
+        let location = self.start_upload(&digest)?;
         let put = self
             .with_auth(self.agent.put(&location))
             .header("Content-Type", "application/octet-stream")
@@ -426,6 +479,86 @@ impl Client {
             .map_err(|e| err(e.to_string()))?;
         Ok((media_type, data))
     }
+}
+
+/// What [`copy_image`] copied: the manifest's descriptor in the target repository.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Copied {
+    pub media_type: String,
+    pub digest: String,
+    pub size: usize,
+}
+
+/// The media types of a manifest that lists others (an index, a Docker manifest list).
+fn is_index(media_type: &str) -> bool {
+    matches!(
+        media_type,
+        "application/vnd.oci.image.index.v1+json"
+            | "application/vnd.docker.distribution.manifest.list.v2+json"
+    )
+}
+
+/// Copies the manifest `reference` (a tag or digest) of `src` into `dst`, by digest, with
+/// everything it refers to: the manifests an index lists, an image's config and layers. Blobs
+/// the target has are skipped; on one registry they are mounted from the source repository
+/// when it allows, else streamed through. The manifest keeps its bytes, so its digest.
+///
+/// # Errors
+/// Either registry's refusal, or a manifest that cannot be read.
+pub fn copy_image(
+    src: &Client,
+    dst: &Client,
+    reference: &str,
+    same_registry: bool,
+) -> Result<Copied, RegistryError> {
+    let (media_type, data) = src.manifest(reference)?;
+    let value: serde_json::Value = serde_json::from_slice(&data)
+        .map_err(|e| err(format!("cannot read the manifest of {reference}: {e}")))?;
+    // A manifest that does not say its media type is taken for what it claims to be.
+    let media_type = value["mediaType"]
+        .as_str()
+        .filter(|_| media_type.is_empty() || media_type == "application/json")
+        .map_or(media_type, str::to_string);
+    let digests = |key: &str| -> Vec<String> {
+        value[key]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|d| d["digest"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    if is_index(&media_type) {
+        for child in digests("manifests") {
+            copy_image(src, dst, &child, same_registry)?;
+        }
+    } else {
+        let mut blobs: Vec<String> = value["config"]["digest"]
+            .as_str()
+            .map(str::to_string)
+            .into_iter()
+            .collect();
+        blobs.extend(digests("layers"));
+        for blob in blobs {
+            if dst.has_blob(&blob)? || (same_registry && dst.mount_blob(&blob, &src.repository)?) {
+                continue;
+            }
+            dst.copy_blob(src, &blob)?;
+        }
+    }
+    let digest = dst.put_manifest(
+        &digest(&data),
+        &Content {
+            media_type: &media_type,
+            data: &data,
+        },
+    )?;
+    Ok(Copied {
+        media_type,
+        digest,
+        size: data.len(),
+    })
 }
 
 fn status_error(mut r: Response, what: &str, subject: &str) -> RegistryError {

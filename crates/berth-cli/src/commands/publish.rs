@@ -36,6 +36,7 @@ const ARTIFACT_TYPE: &str = "application/vnd.docker.compose.project";
 const EMPTY_TYPE: &str = "application/vnd.oci.empty.v1+json";
 const EMPTY_CONFIG_TYPE: &str = "application/vnd.docker.compose.config.empty.v1+json";
 const MANIFEST_TYPE: &str = "application/vnd.oci.image.manifest.v1+json";
+const INDEX_TYPE: &str = "application/vnd.oci.image.index.v1+json";
 
 /// One layer of the artifact.
 struct Layer {
@@ -46,12 +47,8 @@ struct Layer {
 }
 
 pub fn run(global: &GlobalArgs, args: &PublishArgs, printer: &mut Printer) -> anyhow::Result<u8> {
-    if args.app {
-        printer.error(
-            "--app is not supported yet: publish the application without its images, and push the images with `berth push`",
-        );
-        return Ok(1);
-    }
+    // The application with its images pins them by digest, as Docker Compose's does.
+    let resolve_digests = args.resolve_image_digests || args.app;
     let mut opts = load_options(global)?;
     // Every service is published, whatever its profiles.
     opts.profiles = vec!["*".to_string()];
@@ -95,8 +92,7 @@ pub fn run(global: &GlobalArgs, args: &PublishArgs, printer: &mut Printer) -> an
         }
     }
     let spec = berth_engine::spec::project_spec(&project);
-    let needs_engine =
-        spec.services.iter().any(|s| s.build.is_some()) || args.resolve_image_digests;
+    let needs_engine = spec.services.iter().any(|s| s.build.is_some()) || resolve_digests;
     let digests = if needs_engine {
         let rt = runtime()?;
         let result = rt.block_on(async {
@@ -108,7 +104,7 @@ pub fn run(global: &GlobalArgs, args: &PublishArgs, printer: &mut Printer) -> an
             } else {
                 super::build::push_services(&engine, &spec, true, false).await?;
             }
-            if args.resolve_image_digests {
+            if resolve_digests {
                 image_digests(&engine, &project).await.map(Some)
             } else {
                 Ok(None)
@@ -138,7 +134,14 @@ pub fn run(global: &GlobalArgs, args: &PublishArgs, printer: &mut Printer) -> an
     let repository = &args.repository;
     StderrProgress.detail(repository, "publishing", "");
     if !global.dry_run {
-        if let Err(e) = push(repository, &layers, args.oci_version.as_deref()) {
+        let pushed = push(repository, &layers, args.oci_version.as_deref()).and_then(|p| {
+            if args.app {
+                push_images(&project, &p)
+            } else {
+                Ok(())
+            }
+        });
+        if let Err(e) = pushed {
             StderrProgress.detail(repository, "publishing", "Error");
             printer.error(&e);
             return Ok(1);
@@ -612,10 +615,25 @@ fn manifest(layers: &[Layer], oci_1_0: bool, created: &str) -> String {
     m
 }
 
+/// The artifact as pushed: where, and its manifest's descriptor (the subject of the
+/// application's index, with `--app`).
+struct Pushed {
+    client: Client,
+    target: Reference,
+    subject: Subject,
+}
+
+/// The artifact's manifest, as an index refers to it.
+struct Subject {
+    digest: String,
+    size: usize,
+    oci_1_0: bool,
+}
+
 /// Pushes the layers, the empty config and the manifest. With no `--oci-version`, an OCI 1.1
 /// manifest first, and an OCI 1.0 one when the registry refuses it with a client error other
 /// than an auth one (it does not know artifact types).
-fn push(repository: &str, layers: &[Layer], oci_version: Option<&str>) -> Result<(), String> {
+fn push(repository: &str, layers: &[Layer], oci_version: Option<&str>) -> Result<Pushed, String> {
     let oci_1_0 = match oci_version {
         None | Some("" | "1.1") => false,
         Some("1.0") => true,
@@ -645,26 +663,112 @@ fn push(repository: &str, layers: &[Layer], oci_version: Option<&str>) -> Result
     }
     let put = |oci_1_0: bool| {
         let body = manifest(layers, oci_1_0, &created);
-        client.put_manifest(
-            &reference.reference,
-            &Content {
-                media_type: MANIFEST_TYPE,
-                data: body.as_bytes(),
-            },
-        )
+        client
+            .put_manifest(
+                &reference.reference,
+                &Content {
+                    media_type: MANIFEST_TYPE,
+                    data: body.as_bytes(),
+                },
+            )
+            .map(|digest| (digest, body.len(), oci_1_0))
     };
-    match put(oci_1_0) {
-        Ok(_) => Ok(()),
+    let (digest, size, oci_1_0) = match put(oci_1_0) {
+        Ok(done) => done,
         Err(e)
             if oci_version.is_none()
                 && e.status
                     .is_some_and(|s| (400..500).contains(&s) && ![401, 403, 407].contains(&s)) =>
         {
             blob(EMPTY_CONFIG_TYPE, b"{}")?;
-            put(true).map(|_| ()).map_err(|e| e.to_string())
+            put(true).map_err(|e| e.to_string())?
         }
-        Err(e) => Err(e.to_string()),
+        Err(e) => return Err(e.to_string()),
+    };
+    Ok(Pushed {
+        client,
+        target: reference,
+        subject: Subject {
+            digest,
+            size,
+            oci_1_0,
+        },
+    })
+}
+
+/// `--app`: each service's image copied, by digest, from its registry into the artifact's
+/// repository, and an image index listing them, whose subject is the artifact, pushed there by
+/// digest, as Docker Compose publishes an application with its images.
+fn push_images(project: &Project, pushed: &Pushed) -> Result<(), String> {
+    let mut images = Vec::new();
+    for s in project.services() {
+        let Some(image) = s.image() else { continue };
+        let source = Reference::parse(image)?;
+        let credentials = crate::context::credentials(&source.domain);
+        let src = Client::connect(&source, credentials).map_err(|e| e.to_string())?;
+        let same = source.api_host() == pushed.target.api_host();
+        let copied = registry::copy_image(&src, &pushed.client, &source.reference, same)
+            .map_err(|e| format!("failed to copy {image}: {e}"))?;
+        images.push((copied, source));
     }
+    let index = app_index(&images, &pushed.subject);
+    pushed
+        .client
+        .put_manifest(
+            &registry::digest(index.as_bytes()),
+            &Content {
+                media_type: INDEX_TYPE,
+                data: index.as_bytes(),
+            },
+        )
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// The index of an application's images, as the reference marshals it: each image's
+/// descriptor noting the repository it came from (containerd's distribution-source label,
+/// keyed by the registry's host name without its port), the artifact as its subject.
+fn app_index(images: &[(registry::Copied, Reference)], artifact: &Subject) -> String {
+    let mut m = format!(
+        "{{\"schemaVersion\":2,\"mediaType\":{},\"manifests\":[",
+        json(INDEX_TYPE)
+    );
+    for (i, (copied, source)) in images.iter().enumerate() {
+        if i > 0 {
+            m.push(',');
+        }
+        let host = source
+            .domain
+            .strip_prefix('[')
+            .and_then(|h| h.split_once(']').map(|(h, _)| h))
+            .unwrap_or_else(|| source.domain.split(':').next().unwrap_or(&source.domain));
+        let _ = write!(
+            m,
+            "{{\"mediaType\":{},\"digest\":{},\"size\":{},\"annotations\":{{{}:{}}}}}",
+            json(&copied.media_type),
+            json(&copied.digest),
+            copied.size,
+            json(&format!("containerd.io/distribution.source.{host}")),
+            json(&source.repository)
+        );
+    }
+    let _ = write!(
+        m,
+        "],\"subject\":{{\"mediaType\":{},\"digest\":{},\"size\":{},\"annotations\":{{\"com.docker.compose.version\":{}}}",
+        json(MANIFEST_TYPE),
+        json(&artifact.digest),
+        artifact.size,
+        json(COMPOSE_VERSION)
+    );
+    if !artifact.oci_1_0 {
+        let _ = write!(m, ",\"artifactType\":{}", json(ARTIFACT_TYPE));
+    }
+    let _ = write!(
+        m,
+        "}},\"annotations\":{{\"com.docker.compose.version\":{}}}}}",
+        json(COMPOSE_VERSION)
+    );
+    m
 }
 
 #[cfg(test)]
@@ -691,6 +795,30 @@ mod tests {
         let old = manifest(&layers, true, "t");
         assert!(!old.contains("artifactType"));
         assert!(old.contains(EMPTY_CONFIG_TYPE));
+    }
+
+    #[test]
+    fn the_application_index_is_marshalled_as_the_references() {
+        let images = [(
+            registry::Copied {
+                media_type: MANIFEST_TYPE.into(),
+                digest: "sha256:289f60884f41989d15b14806ab134944cc7b04f7ae2d99f751c422351b5da391"
+                    .into(),
+                size: 418,
+            },
+            Reference::parse("127.0.0.1:5443/base/img:1").unwrap(),
+        )];
+        let subject = Subject {
+            digest: "sha256:3a13394f02b2c8c28a8c1b92b472e217ec308987728eb0545a9eea9a2ab184ba"
+                .into(),
+            size: 1139,
+            oci_1_0: false,
+        };
+        // What the reference pushed for this image and artifact.
+        assert_eq!(
+            app_index(&images, &subject),
+            r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:289f60884f41989d15b14806ab134944cc7b04f7ae2d99f751c422351b5da391","size":418,"annotations":{"containerd.io/distribution.source.127.0.0.1":"base/img"}}],"subject":{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:3a13394f02b2c8c28a8c1b92b472e217ec308987728eb0545a9eea9a2ab184ba","size":1139,"annotations":{"com.docker.compose.version":"2.40.3"},"artifactType":"application/vnd.docker.compose.project"},"annotations":{"com.docker.compose.version":"2.40.3"}}"#
+        );
     }
 
     #[test]

@@ -329,3 +329,106 @@ fn publish_to_a_plain_http_loopback_registry() {
         "{m}"
     );
 }
+
+/// `sha256:HEX` of `text`, by coreutils' `sha256sum`.
+fn sha256(text: &str) -> String {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new("sha256sum")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("sha256sum");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(text.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("sha256sum");
+    let hex = String::from_utf8_lossy(&out.stdout);
+    format!("sha256:{}", hex.split_whitespace().next().unwrap_or(""))
+}
+
+/// `publish --app`: the service's image is copied beside the artifact, by digest, and an index
+/// whose subject is the artifact lists it; the image's digests are pinned in the artifact.
+/// The registry is the HTTPS one (the reference's only), the image pushed there by the
+/// engine, which takes loopback registries as insecure ones.
+#[test]
+fn publish_app() {
+    let reg = Registry::start_tls();
+    let ca = reg.ca();
+    let host = reg.host();
+    let image = format!("{host}/base/img:1");
+    assert!(crate::harness::docker(&["tag", "berth-test/busybox", &image]).0);
+    let pushed = std::process::Command::new("docker")
+        .args(["push", &image])
+        .output()
+        .expect("docker push");
+    assert!(pushed.status.success(), "docker push {image}");
+    let _ = crate::harness::docker(&["rmi", &image]);
+    let accept = "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
+    let source = reg
+        .get_as("/v2/base/img/manifests/1", accept)
+        .expect("the image's manifest");
+    let source_json: serde_json::Value = serde_json::from_str(&source).expect("manifest JSON");
+    for tool in tools() {
+        let t = &tool.name[..1];
+        let mut c = Cli::new(
+            &tool,
+            "e2e-publish-app",
+            &[(
+                "compose.yaml",
+                &format!("services:\n  app:\n    image: {image}\n"),
+            )],
+        );
+        c.env("SSL_CERT_FILE", &ca.display().to_string());
+        let target = format!("{host}/{t}/app:v1");
+        c.run(&["publish", "--app", &target, "-y"])
+            .ok()
+            .has(&format!("{target} published"));
+        // The artifact pins the image by digest.
+        let artifact = reg
+            .get_as(&format!("/v2/{t}/app/manifests/v1"), accept)
+            .expect("the artifact");
+        assert!(
+            artifact.contains("\"com.docker.compose.file\":\"image-digests.yaml\""),
+            "{}: {artifact}",
+            tool.name
+        );
+        // The image, by digest, with its config and layers.
+        let copied = reg
+            .get_as(
+                &format!("/v2/{t}/app/manifests/{}", sha256(&source)),
+                accept,
+            )
+            .unwrap_or_else(|| panic!("{}: the image was not copied", tool.name));
+        assert_eq!(copied, source, "{}", tool.name);
+        for blob in std::iter::once(&source_json["config"])
+            .chain(source_json["layers"].as_array().expect("layers"))
+        {
+            let digest = blob["digest"].as_str().expect("digest");
+            assert!(
+                reg.get(&format!("/v2/{t}/app/blobs/{digest}")).is_some(),
+                "{}: blob {digest} missing",
+                tool.name
+            );
+        }
+        // The index, byte for byte as the reference marshals it.
+        let media_type = source_json["mediaType"].as_str().expect("media type");
+        let index = format!(
+            concat!(
+                r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{{"mediaType":"{}","digest":"{}","size":{},"annotations":{{"containerd.io/distribution.source.127.0.0.1":"base/img"}}}}],"#,
+                r#""subject":{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{}","size":{},"annotations":{{"com.docker.compose.version":"2.40.3"}},"artifactType":"application/vnd.docker.compose.project"}},"annotations":{{"com.docker.compose.version":"2.40.3"}}}}"#
+            ),
+            media_type,
+            sha256(&source),
+            source.len(),
+            sha256(&artifact),
+            artifact.len()
+        );
+        let pushed_index = reg
+            .get_as(&format!("/v2/{t}/app/manifests/{}", sha256(&index)), accept)
+            .unwrap_or_else(|| panic!("{}: no index {index}", tool.name));
+        assert_eq!(pushed_index, index, "{}", tool.name);
+    }
+}
