@@ -375,7 +375,8 @@ pub async fn ensure_images(
     let mut done = std::collections::HashSet::new();
     let out = |line: &str| progress.output(line);
     for s in services {
-        if done.contains(&s.image) {
+        // A provider's service has no image.
+        if done.contains(&s.image) || s.provider.is_some() {
             continue;
         }
         let pull_policy = policy.pull.as_deref().or(s.pull_policy.as_deref());

@@ -234,6 +234,9 @@ pub struct ExecOptions {
     pub wait_timeout: Option<Duration>,
     /// Lets the caller stop the run (Ctrl-C, an aborting exit) without a start slipping past.
     pub halt: Halt,
+    /// What the providers set (`setenv`), filled as they run: `run` gives it to its one-off
+    /// container too.
+    pub provided: Provided,
 }
 
 /// Creates the networks and volumes, then converges every service.
@@ -285,6 +288,7 @@ pub async fn up(
         senders.insert(s.name.clone(), tx);
         receivers.insert(s.name.clone(), rx);
     }
+    let provided = &opts.provided;
     let mut tasks = tokio::task::JoinSet::new();
     for sp in &plan.services {
         let Some(service) = spec.services.iter().find(|s| s.name == sp.service).cloned() else {
@@ -334,11 +338,21 @@ pub async fn up(
         let watcher = Arc::clone(&watcher);
         let progress = Arc::clone(&progress);
         let opts = opts.clone();
+        let provided = Arc::clone(provided);
+        let dry_run = engine.dry_run;
         tasks.spawn(async move {
-            let r = converge_service(
-                &engine, &project, &service, steps, image_id, deps, &watcher, &opts, progress,
-            )
-            .await;
+            let r = if let Some(provider) = &service.provider {
+                run_provider(
+                    &project, &service, provider, deps, &provided, dry_run, &*progress,
+                )
+                .await
+            } else {
+                converge_service(
+                    &engine, &project, &service, steps, image_id, deps, &watcher, &opts, &provided,
+                    progress,
+                )
+                .await
+            };
             let _ = tx.send(match &r {
                 Ok(ids) => Outcome::Started(ids.clone()),
                 Err(_) => Outcome::Failed,
@@ -924,6 +938,69 @@ pub(crate) async fn resolve_references(
     Ok(())
 }
 
+/// The variables each provider's service set, by service.
+pub type Provided = Arc<std::sync::Mutex<HashMap<String, Vec<(String, String)>>>>;
+
+/// Waits until every dependency is done (started, or failed).
+async fn settled(deps: &[(crate::spec::Dependency, watch::Receiver<Outcome>)]) {
+    for (_, rx) in deps {
+        let mut rx = rx.clone();
+        while matches!(*rx.borrow(), Outcome::Pending) {
+            if rx.changed().await.is_err() {
+                break;
+            }
+        }
+    }
+}
+
+/// A provider's service, once its dependencies are done: its program run for `up`, and what
+/// it set kept for its dependents (see [`crate::provider`]).
+async fn run_provider(
+    project: &Project,
+    service: &ServiceSpec,
+    provider: &crate::provider::Provider,
+    deps: Vec<(crate::spec::Dependency, watch::Receiver<Outcome>)>,
+    provided: &Provided,
+    dry_run: bool,
+    progress: &dyn Progress,
+) -> Result<Vec<String>, EngineError> {
+    settled(&deps).await;
+    // A dry run runs no program.
+    if dry_run {
+        progress.detail(&service.name, "", "Creating");
+        progress.detail(&service.name, "", "Created");
+        return Ok(Vec::new());
+    }
+    let mut env: HashMap<String, String> = std::env::vars().collect();
+    env.extend(
+        project
+            .environment
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
+    let vars = crate::provider::up(&project.name, &service.name, provider, &env, progress).await?;
+    if let Ok(mut p) = provided.lock() {
+        p.insert(service.name.clone(), vars);
+    }
+    Ok(Vec::new())
+}
+
+/// What the providers among `service`'s dependencies set, as its containers get it:
+/// `<SERVICE>_KEY=VALUE`, the provider's service name in capitals.
+#[must_use]
+pub fn provided_env(service: &ServiceSpec, provided: &Provided) -> Vec<String> {
+    let Ok(p) = provided.lock() else {
+        return Vec::new();
+    };
+    let mut env = Vec::new();
+    for d in &service.depends_on {
+        for (k, v) in p.get(&d.service).into_iter().flatten() {
+            env.push(format!("{}_{k}={v}", d.service.to_uppercase()));
+        }
+    }
+    env
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn converge_service(
     engine: &Engine,
@@ -934,6 +1011,7 @@ async fn converge_service(
     deps: Vec<(crate::spec::Dependency, watch::Receiver<Outcome>)>,
     watcher: &Watcher,
     opts: &ExecOptions,
+    provided: &Provided,
     progress: Arc<dyn Progress>,
 ) -> Result<Vec<String>, EngineError> {
     let value = spec::service_value(project, &service.name)
@@ -960,16 +1038,19 @@ async fn converge_service(
                 .and_then(berth_model::Value::as_str)
                 .is_some_and(|m| m.starts_with("service:") || m.starts_with("container:"))
         });
-    if refers || (!opts.no_start && deps.iter().any(|(d, _)| d.condition != Condition::Started)) {
-        for (_, rx) in &deps {
-            let mut rx = rx.clone();
-            while matches!(*rx.borrow(), Outcome::Pending) {
-                if rx.changed().await.is_err() {
-                    break;
-                }
-            }
-        }
+    // What a provider sets is in the environment the containers are created with.
+    let from_provider = deps.iter().any(|(d, _)| {
+        project
+            .service(&d.service)
+            .is_some_and(|s| s.value.get("provider").is_some())
+    });
+    if refers
+        || from_provider
+        || (!opts.no_start && deps.iter().any(|(d, _)| d.condition != Condition::Started))
+    {
+        settled(&deps).await;
     }
+    let extra_env = provided_env(service, provided);
     // Create (or recreate) every container; start them once dependencies allow.
     let mut to_start: Vec<(String, String, bool)> = Vec::new();
     for step in steps {
@@ -988,6 +1069,7 @@ async fn converge_service(
                     &name,
                     image_id.as_deref(),
                     None,
+                    &extra_env,
                     &opts.limit,
                     progress.as_ref(),
                 )
@@ -1008,6 +1090,7 @@ async fn converge_service(
                     image_id.as_deref(),
                     // The new container keeps the old one's anonymous volumes, unless -V.
                     (!opts.renew_anon_volumes).then_some(id.as_str()),
+                    &extra_env,
                     &opts.limit,
                     progress.as_ref(),
                 )
@@ -1384,6 +1467,7 @@ async fn create_container(
     final_name: &str,
     image_id: Option<&str>,
     inherit: Option<&str>,
+    extra_env: &[String],
     limit: &Limit,
     progress: &dyn Progress,
 ) -> Result<String, EngineError> {
@@ -1403,6 +1487,14 @@ async fn create_container(
             return Err(EngineError::Other(e));
         }
     };
+    if !extra_env.is_empty() {
+        let env = body.env.get_or_insert_with(Vec::new);
+        for e in extra_env {
+            let key = e.split('=').next();
+            env.retain(|have| have.split('=').next() != key);
+            env.push(e.clone());
+        }
+    }
     if create_name != final_name {
         if let Some(l) = body.labels.as_mut() {
             l.insert(

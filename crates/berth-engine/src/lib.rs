@@ -16,6 +16,7 @@ pub mod observed;
 pub mod oneoff;
 pub mod ops;
 pub mod plan;
+pub mod provider;
 pub mod registry;
 pub mod spec;
 pub mod stats;

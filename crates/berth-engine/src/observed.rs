@@ -90,6 +90,7 @@ pub fn from_observed(
             post_start: Vec::new(),
             pre_stop: Vec::new(),
             tty: false,
+            provider: None,
         });
     }
     let networks = networks

@@ -88,7 +88,12 @@ pub fn plan_up(
 ) -> Plan {
     let mut services = Vec::new();
     for s in &spec.services {
-        let expected = opts.scale.get(&s.name).copied().unwrap_or(s.replicas);
+        // A provider's service has no container.
+        let expected = if s.provider.is_some() {
+            0
+        } else {
+            opts.scale.get(&s.name).copied().unwrap_or(s.replicas)
+        };
         let policy = if opts.targets.is_empty() || opts.targets.contains(&s.name) {
             opts.recreate
         } else {
@@ -196,6 +201,7 @@ mod tests {
             post_start: Vec::new(),
             pre_stop: Vec::new(),
             tty: false,
+            provider: None,
         }
     }
 

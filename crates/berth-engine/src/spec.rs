@@ -107,6 +107,8 @@ pub struct ServiceSpec {
     pub pre_stop: Vec<crate::hooks::Hook>,
     /// `tty`: a hook's output then comes as one stream.
     pub tty: bool,
+    /// `provider`: the service is a program's to run, not a container.
+    pub provider: Option<crate::provider::Provider>,
 }
 
 impl ServiceSpec {
@@ -133,6 +135,28 @@ pub struct ProjectSpec {
     pub services: Vec<ServiceSpec>,
     /// `--all-resources`: `up` creates the networks no selected service uses too.
     pub all_resources: bool,
+}
+
+/// `provider: {type, options}`, each option with each of its values (the loader makes them
+/// lists), sorted by option name.
+fn provider_of(v: &Value) -> crate::provider::Provider {
+    let mut options = Vec::new();
+    if let Some(m) = v.get("options").and_then(Value::as_map) {
+        for (k, vals) in m.iter() {
+            let values: Vec<String> = match vals.as_seq() {
+                Some(seq) => seq.iter().filter_map(Value::scalar_to_string).collect(),
+                None => vals.scalar_to_string().into_iter().collect(),
+            };
+            for val in values {
+                options.push((k.name.clone(), val));
+            }
+        }
+    }
+    options.sort_by(|a, b| a.0.cmp(&b.0));
+    crate::provider::Provider {
+        kind: str_of(v.get("type")).unwrap_or_default(),
+        options,
+    }
 }
 
 fn str_of(v: Option<&Value>) -> Option<String> {
@@ -294,6 +318,7 @@ pub fn project_spec(project: &Project) -> ProjectSpec {
             post_start: crate::hooks::Hook::list(v.get("post_start")),
             pre_stop: crate::hooks::Hook::list(v.get("pre_stop")),
             tty: bool_of(v.get("tty")),
+            provider: v.get("provider").map(provider_of),
         });
     }
     ProjectSpec {

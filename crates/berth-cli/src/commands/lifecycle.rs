@@ -302,6 +302,10 @@ impl exec::Progress for SkipRunning {
             StderrProgress.event(kind, name, status);
         }
     }
+
+    fn detail(&self, id: &str, text: &str, details: &str) {
+        StderrProgress.detail(id, text, details);
+    }
 }
 
 /// `rm`: removes stopped containers (stopping them first with `-s`), after confirmation

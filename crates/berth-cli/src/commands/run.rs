@@ -207,6 +207,11 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, printer: &mut Printer) -> anyhow
             },
         )
         .await?;
+        // What the providers it depends on set.
+        let mut run_opts = run_opts;
+        let mut env = exec::provided_env(&service, &exec_opts.provided);
+        env.append(&mut run_opts.env);
+        run_opts.env = env;
         // The one-off's own networks, those its dependencies did not need (the volumes are
         // all there by now).
         let mut own = deps.clone();

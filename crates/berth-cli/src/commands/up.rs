@@ -141,6 +141,7 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
         wait: args.wait,
         wait_timeout: args.wait_timeout.map(std::time::Duration::from_secs),
         halt: exec::Halt::default(),
+        provided: exec::Provided::default(),
     };
     let halt = exec_opts.halt.clone();
     let has_watch = !berth_engine::watch::rules(&project, &args.services).is_empty();
@@ -349,6 +350,10 @@ impl Progress for HookLines {
         StderrProgress.event(kind, name, status);
     }
 
+    fn detail(&self, id: &str, text: &str, details: &str) {
+        StderrProgress.detail(id, text, details);
+    }
+
     fn hook_output(&self, container: &str, line: &str) {
         let _ = self.0.send(LogEvent::Line {
             container: format!("{container} ->"),
@@ -372,6 +377,10 @@ impl Progress for UpProgress {
             return;
         }
         StderrProgress.event(kind, name, status);
+    }
+
+    fn detail(&self, id: &str, text: &str, details: &str) {
+        StderrProgress.detail(id, text, details);
     }
 
     fn output(&self, line: &str) {

@@ -41,6 +41,7 @@ mod no_deps;
 mod orphans;
 mod pause;
 mod profiles;
+mod providers;
 mod ps;
 mod publish;
 mod pull;
