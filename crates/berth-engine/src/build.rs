@@ -31,6 +31,9 @@ pub struct BuildSpec {
     pub tags: Vec<String>,
     /// `build.platforms`.
     pub platforms: Vec<String>,
+    /// What needs a BuildKit session of the client's, which Berth does not open yet: build
+    /// `secrets`, `ssh` and `additional_contexts` (their keys, for the warning).
+    pub unsent: Vec<String>,
 }
 
 impl BuildSpec {
@@ -70,6 +73,11 @@ impl BuildSpec {
             pull: b.get("pull").and_then(Value::as_bool).unwrap_or(false),
             tags: list("tags"),
             platforms: list("platforms"),
+            unsent: ["secrets", "ssh", "additional_contexts"]
+                .into_iter()
+                .filter(|k| b.get(k).is_some_and(|v| !v.is_null()))
+                .map(str::to_string)
+                .collect(),
         })
     }
 }
@@ -139,7 +147,7 @@ pub async fn build_image(
             .await
             .map_err(|e| fail(e.to_string()))?
             .map_err(fail)?;
-        if !opts.quiet && !engine.dry_run {
+        if !opts.quiet && !engine.dry_run && !buildkit() {
             out(&format!(
                 "Sending build context to Docker daemon  {}B",
                 tar.len()
@@ -160,7 +168,10 @@ pub async fn build_image(
     image_labels.insert(labels::PROJECT.into(), project.to_string());
     image_labels.insert(labels::SERVICE.into(), service.name.clone());
     image_labels.insert(labels::VERSION.into(), labels::COMPOSE_VERSION.into());
-    image_labels.insert("com.docker.compose.image.builder".into(), "classic".into());
+    let buildkit = buildkit();
+    if !buildkit {
+        image_labels.insert("com.docker.compose.image.builder".into(), "classic".into());
+    }
     let options = bollard::query_parameters::BuildImageOptions {
         dockerfile,
         t: Some(service.image.clone()),
@@ -174,7 +185,14 @@ pub async fn build_image(
         networkmode: build.network.clone(),
         target: build.target.clone().unwrap_or_default(),
         memory: opts.memory,
-        version: bollard::query_parameters::BuilderVersion::BuilderV1,
+        version: if buildkit {
+            bollard::query_parameters::BuilderVersion::BuilderBuildKit
+        } else {
+            bollard::query_parameters::BuilderVersion::BuilderV1
+        },
+        // BuildKit's builds go with a session (for registry credentials); the context is
+        // the request's body.
+        session: buildkit.then(crate::oneoff::new_slug),
         ..Default::default()
     };
     let mut stream = engine.docker.build_image(
@@ -182,16 +200,36 @@ pub async fn build_image(
         None,
         body.map(|b| bollard::body_full(bytes::Bytes::from(b))),
     );
+    if !build.unsent.is_empty() && !opts.quiet {
+        out(&format!(
+            "WARNING: {} of service {:?} not given to the builder: Berth opens no BuildKit session for them yet",
+            build.unsent.join(", "),
+            service.name
+        ));
+    }
+    let mut plain = crate::buildkit::Plain::new(&service.name);
     while let Some(item) = stream.next().await {
-        let info = item.map_err(|e| fail(e.to_string()))?;
+        let info = item.map_err(|e| match e {
+            // The builder's own words, without bollard's.
+            bollard::errors::Error::DockerStreamError { error } => fail(error),
+            e => fail(e.to_string()),
+        })?;
         if let Some(e) = info.error.or(info.error_detail.and_then(|d| d.message)) {
             return Err(fail(e));
         }
-        if let Some(s) = info.stream {
-            if !opts.quiet {
-                for line in s.lines().filter(|l| !l.trim().is_empty()) {
-                    out(line);
-                }
+        if opts.quiet {
+            continue;
+        }
+        // BuildKit's own words are its progress (the engine's `Successfully tagged` is not
+        // shown, as Docker Compose does not show it).
+        if let Some(s) = info.stream.filter(|_| !buildkit) {
+            for line in s.lines().filter(|l| !l.trim().is_empty()) {
+                out(line);
+            }
+        }
+        if let Some(bollard::models::BuildInfoAux::BuildKit(status)) = &info.aux {
+            for line in plain.lines(status) {
+                out(&line);
             }
         }
     }
@@ -433,6 +471,15 @@ pub async fn ensure_images(
         }
     }
     Ok(present)
+}
+
+/// Whether builds go to the engine's BuildKit, as Docker Compose's do, rather than its
+/// classic builder (`DOCKER_BUILDKIT=0`, as for the Docker CLI).
+fn buildkit() -> bool {
+    !matches!(
+        std::env::var("DOCKER_BUILDKIT").ok().as_deref(),
+        Some("0" | "false" | "FALSE" | "False" | "f" | "F")
+    )
 }
 
 /// The ID a dry run gives an image it would build or pull.

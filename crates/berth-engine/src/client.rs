@@ -240,8 +240,15 @@ impl Engine {
                 i.architecture.unwrap_or_default()
             ),
             size: i.size.unwrap_or(0),
-            created: i.created.unwrap_or_default(),
-            last_tag_time: i.metadata.and_then(|m| m.last_tag_time).unwrap_or_default(),
+            created: i
+                .created
+                .map(|t| rfc3339(&t.to_rfc3339()))
+                .unwrap_or_default(),
+            last_tag_time: i
+                .metadata
+                .and_then(|m| m.last_tag_time)
+                .map(|t| rfc3339(&t.to_rfc3339()))
+                .unwrap_or_default(),
         })
     }
 
@@ -615,4 +622,10 @@ impl Observed {
                 .collect(),
         }
     }
+}
+
+/// A UTC time as the engine writes it (`…Z`, not `…+00:00`).
+fn rfc3339(t: &str) -> String {
+    t.strip_suffix("+00:00")
+        .map_or_else(|| t.to_string(), |rest| format!("{rest}Z"))
 }

@@ -7,6 +7,7 @@
 
 pub mod bake;
 pub mod build;
+pub mod buildkit;
 pub mod client;
 pub mod exec;
 pub mod hooks;

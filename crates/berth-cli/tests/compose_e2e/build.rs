@@ -2,7 +2,8 @@
 //! between the two tools run in one folder), and what `--builder`, `--provenance`, `--sbom`
 //! and `--ssh` say on an engine whose builder is not buildx. `--check` is Berth's own check
 //! of contexts and Dockerfiles (the reference, without buildx, builds instead). And the
-//! classic builder's scenarios: TestLocalComposeBuild and TestBuildTags.
+//! builder's scenarios: TestLocalComposeBuild and TestBuildTags, with the engine's BuildKit (and
+//! a Dockerfile only BuildKit builds).
 
 use crate::harness::{docker, tools, Cli, Tool};
 
@@ -183,9 +184,8 @@ fn labels(image: &str) -> String {
     docker(&["image", "inspect", image, "-f", "{{json .Config.Labels}}"]).1
 }
 
-/// TestLocalComposeBuild, with the engine's classic builder (Berth's; the BuildKit and bake
-/// variants of the Go test drive buildx). The build's output is on standard output, also
-/// when `up` builds.
+/// TestLocalComposeBuild, with the engine's BuildKit (the bake variant of the Go test drives
+/// buildx). The build's output is on standard output, also when `up` builds.
 #[test]
 fn test_local_compose_build() {
     for tool in tools() {
@@ -312,5 +312,36 @@ fn test_build_platforms_standard_errors() {
             1,
             "Multi-platform build is not supported for the docker driver.",
         );
+    }
+}
+
+/// Not a Go test of its own: a Dockerfile only BuildKit builds (a cache mount) is built by both
+/// tools, with BuildKit's plain progress on standard output; with `DOCKER_BUILDKIT=0` the
+/// classic builder refuses it, in the engine's words.
+#[test]
+fn buildkit_builds_what_only_buildkit_can() {
+    for tool in tools() {
+        let mut c = Cli::new(
+            &tool,
+            "e2e-buildkit",
+            &[
+                ("compose.yaml", "services:\n  app:\n    build: ctx\n"),
+                (
+                    "ctx/Dockerfile",
+                    "FROM berth-test/busybox\nRUN --mount=type=cache,target=/c echo cached > /c/x && cp /c/x /out\n",
+                ),
+            ],
+        );
+        let image = format!("{}-app", c.project);
+        let res = c.named(&["build", "--no-cache"]).ok();
+        res.line_with(&["[app ", "2/2] RUN --mount=type=cache"]);
+        res.line_with(&["#", " DONE "]);
+        let (ok, out) = docker(&["run", "--rm", &image, "cat", "/out"]);
+        assert!(ok, "{}", tool.name);
+        assert_eq!(out, "cached\n", "{}", tool.name);
+        c.env("DOCKER_BUILDKIT", "0");
+        c.named(&["build", "--no-cache"])
+            .fails(1, "the --mount option requires BuildKit");
+        let _ = docker(&["rmi", "-f", &image]);
     }
 }
