@@ -31,9 +31,32 @@ pub struct BuildSpec {
     pub tags: Vec<String>,
     /// `build.platforms`.
     pub platforms: Vec<String>,
-    /// What needs a BuildKit session of the client's, which Berth does not open yet: build
-    /// `secrets`, `ssh` and `additional_contexts` (their keys, for the warning).
+    /// `build.secrets`: the ID the Dockerfile mounts (`target`, else `source`) and where the
+    /// value comes from (see [`BuildSpec::resolve_secrets`]).
+    pub secrets: Vec<BuildSecret>,
+    /// What needs more of a BuildKit session than Berth serves yet: `ssh` and
+    /// `additional_contexts` (their keys, for the warning).
     pub unsent: Vec<String>,
+}
+
+/// One secret of a build.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildSecret {
+    /// The ID of `RUN --mount=type=secret,id=…`.
+    pub id: String,
+    /// The top-level secret it is.
+    pub source: String,
+    pub value: SecretValue,
+}
+
+/// Where a build secret's value is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SecretValue {
+    File(PathBuf),
+    /// The value of the variable the secret names (`environment:`).
+    Env(String),
+    /// Not defined at the top level, or its variable is unset.
+    Missing,
 }
 
 impl BuildSpec {
@@ -73,12 +96,75 @@ impl BuildSpec {
             pull: b.get("pull").and_then(Value::as_bool).unwrap_or(false),
             tags: list("tags"),
             platforms: list("platforms"),
-            unsent: ["secrets", "ssh", "additional_contexts"]
+            secrets: b
+                .get("secrets")
+                .and_then(Value::as_seq)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|s| {
+                    let source = s
+                        .get("source")
+                        .and_then(Value::scalar_to_string)
+                        .or_else(|| s.scalar_to_string())?;
+                    let id = s
+                        .get("target")
+                        .and_then(Value::scalar_to_string)
+                        .unwrap_or_else(|| source.clone());
+                    Some(BuildSecret {
+                        id,
+                        source,
+                        value: SecretValue::Missing,
+                    })
+                })
+                .collect(),
+            unsent: ["ssh", "additional_contexts"]
                 .into_iter()
                 .filter(|k| b.get(k).is_some_and(|v| !v.is_null()))
                 .map(str::to_string)
                 .collect(),
         })
+    }
+}
+
+impl BuildSpec {
+    /// Finds where each build secret's value is: the top-level secret's `file`, or the value
+    /// of its `environment` variable in the project's environment.
+    pub fn resolve_secrets(&mut self, project: &berth_model::Project) {
+        for s in &mut self.secrets {
+            let top = project.tree.path(&["secrets", &s.source]);
+            let file = top.and_then(|t| t.get("file")).and_then(Value::as_str);
+            let var = top
+                .and_then(|t| t.get("environment"))
+                .and_then(Value::as_str);
+            s.value = match (file, var) {
+                (Some(f), _) => SecretValue::File(PathBuf::from(f)),
+                (None, Some(v)) => project
+                    .environment
+                    .get(v)
+                    .map_or(SecretValue::Missing, |val| SecretValue::Env(val.clone())),
+                _ => SecretValue::Missing,
+            };
+        }
+    }
+
+    /// The secrets' values by ID, read now.
+    ///
+    /// # Errors
+    /// A secret whose file cannot be read, or that has no value.
+    pub fn secret_values(&self) -> Result<HashMap<String, Vec<u8>>, String> {
+        let mut out = HashMap::new();
+        for s in &self.secrets {
+            let data = match &s.value {
+                SecretValue::File(p) => std::fs::read(p)
+                    .map_err(|e| format!("secret {:?}: {}: {e}", s.source, p.display()))?,
+                SecretValue::Env(v) => v.clone().into_bytes(),
+                SecretValue::Missing => {
+                    return Err(format!("secret {:?} has no value", s.source));
+                }
+            };
+            out.insert(s.id.clone(), data);
+        }
+        Ok(out)
     }
 }
 
@@ -195,25 +281,50 @@ pub async fn build_image(
         session: buildkit.then(crate::oneoff::new_slug),
         ..Default::default()
     };
-    let mut stream = engine.docker.build_image(
-        options,
-        None,
-        body.map(|b| bollard::body_full(bytes::Bytes::from(b))),
-    );
     if !build.unsent.is_empty() && !opts.quiet {
         out(&format!(
-            "WARNING: {} of service {:?} not given to the builder: Berth opens no BuildKit session for them yet",
+            "WARNING: {} of service {:?} not given to the builder: Berth's BuildKit session serves build secrets only",
             build.unsent.join(", "),
             service.name
         ));
     }
+    // Secrets are served by a session of Berth's own; other builds go through bollard's.
+    type Infos<'a> = std::pin::Pin<
+        Box<
+            dyn futures_util::Stream<Item = Result<bollard::models::BuildInfo, EngineError>>
+                + Send
+                + 'a,
+        >,
+    >;
+    let mut stream: Infos<'_> = if buildkit && !build.secrets.is_empty() {
+        let secrets = build.secret_values().map_err(fail)?;
+        let s = crate::session::build(engine, options, body, secrets)
+            .await
+            .map_err(|e| fail(e.to_string()))?;
+        Box::pin(s)
+    } else {
+        Box::pin(
+            engine
+                .docker
+                .build_image(
+                    options,
+                    None,
+                    body.map(|b| bollard::body_full(bytes::Bytes::from(b))),
+                )
+                .map(|item| {
+                    item.map_err(|e| match e {
+                        // The builder's own words, without bollard's.
+                        bollard::errors::Error::DockerStreamError { error } => {
+                            EngineError::Other(error)
+                        }
+                        e => EngineError::Other(e.to_string()),
+                    })
+                }),
+        )
+    };
     let mut plain = crate::buildkit::Plain::new(&service.name);
     while let Some(item) = stream.next().await {
-        let info = item.map_err(|e| match e {
-            // The builder's own words, without bollard's.
-            bollard::errors::Error::DockerStreamError { error } => fail(error),
-            e => fail(e.to_string()),
-        })?;
+        let info = item.map_err(|e| fail(e.to_string()))?;
         if let Some(e) = info.error.or(info.error_detail.and_then(|d| d.message)) {
             return Err(fail(e));
         }
@@ -650,6 +761,45 @@ mod tests {
             i += 512 + size.div_ceil(512) * 512;
         }
         out
+    }
+
+    #[test]
+    fn build_secrets_are_read_by_their_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("s.txt");
+        std::fs::write(&file, "from-file").unwrap();
+        let secret = |id: &str, value: SecretValue| BuildSecret {
+            id: id.into(),
+            source: format!("{id}-source"),
+            value,
+        };
+        let mut b = BuildSpec {
+            context: ".".into(),
+            dockerfile: None,
+            dockerfile_inline: None,
+            target: None,
+            args: HashMap::new(),
+            labels: HashMap::new(),
+            network: None,
+            no_cache: false,
+            pull: false,
+            tags: Vec::new(),
+            platforms: Vec::new(),
+            secrets: Vec::new(),
+            unsent: Vec::new(),
+        };
+        b.secrets = vec![
+            secret("a", SecretValue::File(file)),
+            secret("token", SecretValue::Env("from-env".into())),
+        ];
+        let values = b.secret_values().unwrap();
+        assert_eq!(values["a"], b"from-file");
+        assert_eq!(values["token"], b"from-env");
+        b.secrets.push(secret("gone", SecretValue::Missing));
+        assert_eq!(
+            b.secret_values().unwrap_err(),
+            "secret \"gone-source\" has no value"
+        );
     }
 
     #[test]

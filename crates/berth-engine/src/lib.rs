@@ -19,6 +19,7 @@ pub mod ops;
 pub mod plan;
 pub mod provider;
 pub mod registry;
+pub mod session;
 pub mod spec;
 pub mod stats;
 mod tar;

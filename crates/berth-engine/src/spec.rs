@@ -312,7 +312,10 @@ pub fn project_spec(project: &Project) -> ProjectSpec {
                 .collect(),
             has_healthcheck,
             stop_timeout: duration_ns(v.get("stop_grace_period")).map(|ns| ns / 1_000_000_000),
-            build: crate::build::BuildSpec::from_value(v),
+            build: crate::build::BuildSpec::from_value(v).map(|mut b| {
+                b.resolve_secrets(project);
+                b
+            }),
             pull_policy: str_of(v.get("pull_policy")),
             separator: '-',
             post_start: crate::hooks::Hook::list(v.get("post_start")),

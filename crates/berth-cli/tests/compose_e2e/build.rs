@@ -345,3 +345,37 @@ fn buildkit_builds_what_only_buildkit_can() {
         let _ = docker(&["rmi", "-f", &image]);
     }
 }
+
+/// Not a Go test of its own (the Go suite's secret builds drive buildx): a build's secrets, one
+/// from a file and one from a variable under another ID, reach `RUN --mount=type=secret`
+/// through BuildKit's session, and stay out of the image's configuration.
+#[test]
+fn build_secrets_reach_run_mounts() {
+    for tool in tools() {
+        let mut c = Cli::new(
+            &tool,
+            "e2e-build-secrets",
+            &[
+                (
+                    "compose.yaml",
+                    "services:\n  app:\n    build:\n      context: .\n      secrets:\n        - mysecret\n        - source: envsecret\n          target: token\nsecrets:\n  mysecret:\n    file: ./secret.txt\n  envsecret:\n    environment: MY_TOKEN\n",
+                ),
+                ("secret.txt", "from-a-file\n"),
+                (
+                    "Dockerfile",
+                    "FROM berth-test/busybox\nRUN --mount=type=secret,id=mysecret cp /run/secrets/mysecret /file-secret\nRUN --mount=type=secret,id=token cp /run/secrets/token /env-secret\n",
+                ),
+            ],
+        );
+        c.env("MY_TOKEN", "from-a-variable");
+        let image = format!("{}-app", c.project);
+        c.named(&["build", "--no-cache"]).ok();
+        let (_, file) = docker(&["run", "--rm", &image, "cat", "/file-secret"]);
+        assert_eq!(file, "from-a-file\n", "{}", tool.name);
+        let (_, env) = docker(&["run", "--rm", &image, "cat", "/env-secret"]);
+        assert_eq!(env, "from-a-variable", "{}", tool.name);
+        let (_, config) = docker(&["image", "inspect", &image, "-f", "{{json .Config}}"]);
+        assert!(!config.contains("from-a-"), "{}: {config}", tool.name);
+        let _ = docker(&["rmi", "-f", &image]);
+    }
+}

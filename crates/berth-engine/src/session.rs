@@ -1,0 +1,291 @@
+//! A BuildKit session of Berth's own, for what a build asks of the client while it runs: the
+//! build's `secrets` (`RUN --mount=type=secret,id=…`), served as Docker Compose serves them.
+//!
+//! The session is an HTTP connection to the engine's `/session`, upgraded to HTTP/2, on which
+//! the engine is the gRPC client and Berth the server (the secrets service, and health). The
+//! build itself is then asked for with the session's ID, on a connection of its own, and its
+//! stream read as bollard reads it (each line a `BuildInfo`, BuildKit's progress decoded).
+
+use std::collections::HashMap;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bollard_buildkit_proto::health::health_server::{Health, HealthServer};
+use bollard_buildkit_proto::health::{
+    health_check_response::ServingStatus, HealthCheckRequest, HealthCheckResponse,
+    HealthListRequest, HealthListResponse,
+};
+use bollard_buildkit_proto::moby::buildkit::secrets::v1::secrets_server::{Secrets, SecretsServer};
+use bollard_buildkit_proto::moby::buildkit::secrets::v1::{GetSecretRequest, GetSecretResponse};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+use crate::client::Engine;
+use crate::EngineError;
+
+/// The gRPC methods the session serves, as the engine is told them.
+const METHODS: &[&str] = &[
+    "/moby.buildkit.secrets.v1.Secrets/GetSecret",
+    "/grpc.health.v1.Health/Check",
+];
+
+/// The build's secrets, by ID, with their values.
+#[derive(Clone, Default)]
+struct SecretStore(HashMap<String, Vec<u8>>);
+
+#[tonic::async_trait]
+impl Secrets for SecretStore {
+    async fn get_secret(
+        &self,
+        request: tonic::Request<GetSecretRequest>,
+    ) -> Result<tonic::Response<GetSecretResponse>, tonic::Status> {
+        let id = request.into_inner().id;
+        match self.0.get(&id) {
+            Some(data) => Ok(tonic::Response::new(GetSecretResponse {
+                data: data.clone(),
+            })),
+            None => Err(tonic::Status::not_found(format!("secret {id} not found"))),
+        }
+    }
+}
+
+struct Healthy;
+
+#[tonic::async_trait]
+impl Health for Healthy {
+    async fn check(
+        &self,
+        _request: tonic::Request<HealthCheckRequest>,
+    ) -> Result<tonic::Response<HealthCheckResponse>, tonic::Status> {
+        Ok(tonic::Response::new(HealthCheckResponse {
+            status: ServingStatus::Serving as i32,
+        }))
+    }
+
+    type WatchStream = futures_util::stream::Empty<Result<HealthCheckResponse, tonic::Status>>;
+
+    async fn watch(
+        &self,
+        _request: tonic::Request<HealthCheckRequest>,
+    ) -> Result<tonic::Response<Self::WatchStream>, tonic::Status> {
+        Err(tonic::Status::unimplemented("watch"))
+    }
+
+    async fn list(
+        &self,
+        _request: tonic::Request<HealthListRequest>,
+    ) -> Result<tonic::Response<HealthListResponse>, tonic::Status> {
+        Err(tonic::Status::unimplemented("list"))
+    }
+}
+
+/// The upgraded connection, as the gRPC server takes it.
+struct Upgraded(TokioIo<hyper::upgrade::Upgraded>);
+
+impl tonic::transport::server::Connected for Upgraded {
+    type ConnectInfo = ();
+    fn connect_info(&self) -> Self::ConnectInfo {}
+}
+
+impl AsyncRead for Upgraded {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Upgraded {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.0).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.0).poll_shutdown(cx)
+    }
+}
+
+fn other(what: &str, e: impl std::fmt::Display) -> EngineError {
+    EngineError::Other(format!("{what}: {e}"))
+}
+
+/// The engine's socket, which the session needs (a `unix://` host).
+fn socket(engine: &Engine) -> Result<String, EngineError> {
+    engine
+        .host
+        .strip_prefix("unix://")
+        .map(str::to_string)
+        .ok_or_else(|| {
+            EngineError::Other(format!(
+                "build secrets need the engine's local socket, not {}",
+                engine.host
+            ))
+        })
+}
+
+/// An HTTP/1 connection to the engine, driven in the background.
+async fn connect(
+    path: &str,
+) -> Result<hyper::client::conn::http1::SendRequest<Full<Bytes>>, EngineError> {
+    let stream = tokio::net::UnixStream::connect(path)
+        .await
+        .map_err(|e| other(path, e))?;
+    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(|e| other("engine", e))?;
+    tokio::spawn(async move {
+        let _ = conn.with_upgrades().await;
+    });
+    Ok(sender)
+}
+
+/// Opens session `id`, serving `secrets` (ID → value) until the process ends or the engine
+/// closes it.
+async fn open(
+    engine: &Engine,
+    id: &str,
+    secrets: HashMap<String, Vec<u8>>,
+) -> Result<(), EngineError> {
+    let mut sender = connect(&socket(engine)?).await?;
+    let mut request = hyper::Request::post("/session")
+        .header("Host", "docker")
+        .header("Connection", "Upgrade")
+        .header("Upgrade", "h2c")
+        .header("X-Docker-Expose-Session-Uuid", id)
+        .header("X-Docker-Expose-Session-Name", "berth")
+        .header("X-Docker-Expose-Session-Sharedkey", "");
+    for m in METHODS {
+        request = request.header("X-Docker-Expose-Session-Grpc-Method", *m);
+    }
+    let request = request
+        .body(Full::new(Bytes::new()))
+        .map_err(|e| other("session", e))?;
+    let response = sender
+        .send_request(request)
+        .await
+        .map_err(|e| other("session", e))?;
+    if response.status() != hyper::StatusCode::SWITCHING_PROTOCOLS {
+        return Err(EngineError::Other(format!(
+            "the engine refused a BuildKit session: {}",
+            response.status()
+        )));
+    }
+    let upgraded = hyper::upgrade::on(response)
+        .await
+        .map_err(|e| other("session", e))?;
+    let io = Upgraded(TokioIo::new(upgraded));
+    tokio::spawn(async move {
+        let _ = tonic::transport::Server::builder()
+            .add_service(HealthServer::new(Healthy))
+            .add_service(SecretsServer::new(SecretStore(secrets)))
+            .serve_with_incoming(futures_util::stream::iter(vec![Ok::<_, std::io::Error>(
+                io,
+            )]))
+            .await;
+    });
+    Ok(())
+}
+
+/// Asks for the build of `options` (its `session` is opened first, serving `secrets`) with
+/// `body` as its context; the build's stream, each line read as bollard reads it.
+///
+/// # Errors
+/// A session the engine refuses, or the engine's refusal of the build.
+pub async fn build(
+    engine: &Engine,
+    options: bollard::query_parameters::BuildImageOptions,
+    body: Option<Vec<u8>>,
+    secrets: HashMap<String, Vec<u8>>,
+) -> Result<
+    impl futures_util::Stream<Item = Result<bollard::models::BuildInfo, EngineError>>,
+    EngineError,
+> {
+    let id = options
+        .session
+        .clone()
+        .ok_or_else(|| EngineError::Other("a session build without a session".into()))?;
+    open(engine, &id, secrets).await?;
+    let query = serde_urlencoded::to_string(&options).map_err(|e| other("build", e))?;
+    let v = engine.docker.client_version();
+    let mut sender = connect(&socket(engine)?).await?;
+    let request = hyper::Request::post(format!(
+        "/v{}.{}/build?{query}",
+        v.major_version, v.minor_version
+    ))
+    .header("Host", "docker")
+    .header("Content-Type", "application/x-tar")
+    .body(Full::new(Bytes::from(body.unwrap_or_default())))
+    .map_err(|e| other("build", e))?;
+    let response = sender
+        .send_request(request)
+        .await
+        .map_err(|e| other("build", e))?;
+    let status = response.status();
+    let body = response.into_body();
+    if !status.is_success() {
+        let text = body
+            .collect()
+            .await
+            .map(|b| String::from_utf8_lossy(&b.to_bytes()).into_owned())
+            .unwrap_or_default();
+        let message = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v["message"].as_str().map(str::to_string))
+            .unwrap_or(text);
+        return Err(EngineError::Other(message));
+    }
+    // Lines of JSON, each read as it comes.
+    let state = (body, Vec::new(), std::collections::VecDeque::new(), false);
+    Ok(futures_util::stream::unfold(
+        state,
+        |(mut body, mut pending, mut queue, mut done)| async move {
+            loop {
+                if let Some(item) = queue.pop_front() {
+                    return Some((item, (body, pending, queue, done)));
+                }
+                if done {
+                    return None;
+                }
+                match body.frame().await {
+                    Some(Ok(frame)) => {
+                        if let Ok(data) = frame.into_data() {
+                            pending.extend_from_slice(&data);
+                            while let Some(i) = pending.iter().position(|c| *c == b'\n') {
+                                let line: Vec<u8> = pending.drain(..=i).collect();
+                                if line.iter().any(|c| !c.is_ascii_whitespace()) {
+                                    queue.push_back(parse(&line));
+                                }
+                            }
+                        }
+                    }
+                    Some(Err(e)) => {
+                        queue.push_back(Err(other("build", e)));
+                        done = true;
+                    }
+                    None => {
+                        if pending.iter().any(|c| !c.is_ascii_whitespace()) {
+                            queue.push_back(parse(&pending));
+                        }
+                        done = true;
+                    }
+                }
+            }
+        },
+    ))
+}
+
+fn parse(line: &[u8]) -> Result<bollard::models::BuildInfo, EngineError> {
+    serde_json::from_slice(line).map_err(|e| other("the engine's build stream", e))
+}
