@@ -34,8 +34,11 @@ pub struct BuildSpec {
     /// `build.secrets`: the ID the Dockerfile mounts (`target`, else `source`) and where the
     /// value comes from (see [`BuildSpec::resolve_secrets`]).
     pub secrets: Vec<BuildSecret>,
-    /// What needs more of a BuildKit session than Berth serves yet: `ssh` and
-    /// `additional_contexts` (their keys, for the warning).
+    /// `build.ssh`: each agent's ID and, when given, its socket (`default` is the one of
+    /// `SSH_AUTH_SOCK`).
+    pub ssh: Vec<(String, Option<String>)>,
+    /// What needs more of a BuildKit session than Berth serves yet: `additional_contexts`
+    /// (its key, for the warning).
     pub unsent: Vec<String>,
 }
 
@@ -117,7 +120,14 @@ impl BuildSpec {
                     })
                 })
                 .collect(),
-            unsent: ["ssh", "additional_contexts"]
+            ssh: list("ssh")
+                .into_iter()
+                .map(|e| match e.split_once(['=', ':']) {
+                    Some((id, path)) => (id.trim().to_string(), Some(path.trim().to_string())),
+                    None => (e, None),
+                })
+                .collect(),
+            unsent: ["additional_contexts"]
                 .into_iter()
                 .filter(|k| b.get(k).is_some_and(|v| !v.is_null()))
                 .map(str::to_string)
@@ -145,6 +155,37 @@ impl BuildSpec {
                 _ => SecretValue::Missing,
             };
         }
+    }
+
+    /// The SSH agents' sockets by ID: `SSH_AUTH_SOCK` for one without a path.
+    ///
+    /// # Errors
+    /// No agent to forward to, or a path that is not an agent's socket (a key file, which
+    /// Berth does not load into an agent of its own yet).
+    pub fn ssh_agents(&self) -> Result<HashMap<String, PathBuf>, String> {
+        use std::os::unix::fs::FileTypeExt;
+        let mut out = HashMap::new();
+        for (id, path) in &self.ssh {
+            let path = match path {
+                Some(p) => PathBuf::from(p),
+                None => std::env::var_os("SSH_AUTH_SOCK")
+                    .map(PathBuf::from)
+                    .ok_or_else(|| {
+                        format!(
+                            "ssh {id:?}: SSH_AUTH_SOCK is not set, and no agent's socket is given"
+                        )
+                    })?,
+            };
+            let socket = std::fs::metadata(&path).is_ok_and(|m| m.file_type().is_socket());
+            if !socket {
+                return Err(format!(
+                    "ssh {id:?}: {} is not an SSH agent's socket (key files are not supported yet: add the key to an agent)",
+                    path.display()
+                ));
+            }
+            out.insert(id.clone(), path);
+        }
+        Ok(out)
     }
 
     /// The secrets' values by ID, read now.
@@ -283,7 +324,7 @@ pub async fn build_image(
     };
     if !build.unsent.is_empty() && !opts.quiet {
         out(&format!(
-            "WARNING: {} of service {:?} not given to the builder: Berth's BuildKit session serves build secrets only",
+            "WARNING: {} of service {:?} not given to the builder: Berth's BuildKit session serves build secrets and ssh only",
             build.unsent.join(", "),
             service.name
         ));
@@ -296,9 +337,12 @@ pub async fn build_image(
                 + 'a,
         >,
     >;
-    let mut stream: Infos<'_> = if buildkit && !build.secrets.is_empty() {
-        let secrets = build.secret_values().map_err(fail)?;
-        let s = crate::session::build(engine, options, body, secrets)
+    let mut stream: Infos<'_> = if buildkit && !(build.secrets.is_empty() && build.ssh.is_empty()) {
+        let served = crate::session::Served {
+            secrets: build.secret_values().map_err(fail)?,
+            ssh: build.ssh_agents().map_err(fail)?,
+        };
+        let s = crate::session::build(engine, options, body, served)
             .await
             .map_err(|e| fail(e.to_string()))?;
         Box::pin(s)
@@ -786,6 +830,7 @@ mod tests {
             tags: Vec::new(),
             platforms: Vec::new(),
             secrets: Vec::new(),
+            ssh: Vec::new(),
             unsent: Vec::new(),
         };
         b.secrets = vec![

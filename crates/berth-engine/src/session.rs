@@ -1,5 +1,6 @@
 //! A BuildKit session of Berth's own, for what a build asks of the client while it runs: the
-//! build's `secrets` (`RUN --mount=type=secret,id=…`), served as Docker Compose serves them.
+//! build's `secrets` (`RUN --mount=type=secret,id=…`) and its `ssh` agents (`RUN
+//! --mount=type=ssh`, forwarded to the agent's socket), served as Docker Compose serves them.
 //!
 //! The session is an HTTP connection to the engine's `/session`, upgraded to HTTP/2, on which
 //! the engine is the gRPC client and Berth the server (the secrets service, and health). The
@@ -17,10 +18,14 @@ use bollard_buildkit_proto::health::{
 };
 use bollard_buildkit_proto::moby::buildkit::secrets::v1::secrets_server::{Secrets, SecretsServer};
 use bollard_buildkit_proto::moby::buildkit::secrets::v1::{GetSecretRequest, GetSecretResponse};
+use bollard_buildkit_proto::moby::sshforward::v1::ssh_server::{Ssh, SshServer};
+use bollard_buildkit_proto::moby::sshforward::v1::{
+    BytesMessage, CheckAgentRequest, CheckAgentResponse,
+};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 
 use crate::client::Engine;
 use crate::EngineError;
@@ -28,8 +33,17 @@ use crate::EngineError;
 /// The gRPC methods the session serves, as the engine is told them.
 const METHODS: &[&str] = &[
     "/moby.buildkit.secrets.v1.Secrets/GetSecret",
+    "/moby.sshforward.v1.SSH/CheckAgent",
+    "/moby.sshforward.v1.SSH/ForwardAgent",
     "/grpc.health.v1.Health/Check",
 ];
+
+/// What a session serves: secrets by ID, and SSH agents' sockets by ID.
+#[derive(Clone, Debug, Default)]
+pub struct Served {
+    pub secrets: HashMap<String, Vec<u8>>,
+    pub ssh: HashMap<String, std::path::PathBuf>,
+}
 
 /// The build's secrets, by ID, with their values.
 #[derive(Clone, Default)]
@@ -48,6 +62,73 @@ impl Secrets for SecretStore {
             })),
             None => Err(tonic::Status::not_found(format!("secret {id} not found"))),
         }
+    }
+}
+
+/// The build's SSH agents, by ID.
+struct Agents(HashMap<String, std::path::PathBuf>);
+
+impl Agents {
+    fn socket(&self, id: &str) -> Result<&std::path::PathBuf, tonic::Status> {
+        let id = if id.is_empty() { "default" } else { id };
+        self.0.get(id).ok_or_else(|| {
+            tonic::Status::not_found(format!(
+                "unset ssh forward key {id}: the service's build.ssh does not name it"
+            ))
+        })
+    }
+}
+
+#[tonic::async_trait]
+impl Ssh for Agents {
+    async fn check_agent(
+        &self,
+        request: tonic::Request<CheckAgentRequest>,
+    ) -> Result<tonic::Response<CheckAgentResponse>, tonic::Status> {
+        self.socket(&request.into_inner().id)?;
+        Ok(tonic::Response::new(CheckAgentResponse {}))
+    }
+
+    type ForwardAgentStream = Pin<
+        Box<dyn futures_util::Stream<Item = Result<BytesMessage, tonic::Status>> + Send + 'static>,
+    >;
+
+    /// Copies the agent protocol both ways between the build and the agent's socket.
+    async fn forward_agent(
+        &self,
+        request: tonic::Request<tonic::Streaming<BytesMessage>>,
+    ) -> Result<tonic::Response<Self::ForwardAgentStream>, tonic::Status> {
+        let id = request
+            .metadata()
+            .get("buildkit.ssh.id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("default")
+            .to_string();
+        let path = self.socket(&id)?.clone();
+        let sock = tokio::net::UnixStream::connect(&path)
+            .await
+            .map_err(|e| tonic::Status::unavailable(format!("{}: {e}", path.display())))?;
+        let (reader, mut writer) = sock.into_split();
+        let mut inbound = request.into_inner();
+        tokio::spawn(async move {
+            while let Some(Ok(m)) = futures_util::StreamExt::next(&mut inbound).await {
+                if writer.write_all(&m.data).await.is_err() {
+                    break;
+                }
+            }
+            let _ = writer.shutdown().await;
+        });
+        let outbound = futures_util::stream::unfold(reader, |mut r| async move {
+            let mut buf = vec![0u8; 16 * 1024];
+            match r.read(&mut buf).await {
+                Ok(0) | Err(_) => None,
+                Ok(n) => {
+                    buf.truncate(n);
+                    Some((Ok(BytesMessage { data: buf }), r))
+                }
+            }
+        });
+        Ok(tonic::Response::new(Box::pin(outbound)))
     }
 }
 
@@ -151,13 +232,8 @@ async fn connect(
     Ok(sender)
 }
 
-/// Opens session `id`, serving `secrets` (ID → value) until the process ends or the engine
-/// closes it.
-async fn open(
-    engine: &Engine,
-    id: &str,
-    secrets: HashMap<String, Vec<u8>>,
-) -> Result<(), EngineError> {
+/// Opens session `id`, serving `served` until the process ends or the engine closes it.
+async fn open(engine: &Engine, id: &str, served: Served) -> Result<(), EngineError> {
     let mut sender = connect(&socket(engine)?).await?;
     let mut request = hyper::Request::post("/session")
         .header("Host", "docker")
@@ -189,7 +265,8 @@ async fn open(
     tokio::spawn(async move {
         let _ = tonic::transport::Server::builder()
             .add_service(HealthServer::new(Healthy))
-            .add_service(SecretsServer::new(SecretStore(secrets)))
+            .add_service(SecretsServer::new(SecretStore(served.secrets)))
+            .add_service(SshServer::new(Agents(served.ssh)))
             .serve_with_incoming(futures_util::stream::iter(vec![Ok::<_, std::io::Error>(
                 io,
             )]))
@@ -198,7 +275,7 @@ async fn open(
     Ok(())
 }
 
-/// Asks for the build of `options` (its `session` is opened first, serving `secrets`) with
+/// Asks for the build of `options` (its `session` is opened first, serving `served`) with
 /// `body` as its context; the build's stream, each line read as bollard reads it.
 ///
 /// # Errors
@@ -207,7 +284,7 @@ pub async fn build(
     engine: &Engine,
     options: bollard::query_parameters::BuildImageOptions,
     body: Option<Vec<u8>>,
-    secrets: HashMap<String, Vec<u8>>,
+    served: Served,
 ) -> Result<
     impl futures_util::Stream<Item = Result<bollard::models::BuildInfo, EngineError>>,
     EngineError,
@@ -216,7 +293,7 @@ pub async fn build(
         .session
         .clone()
         .ok_or_else(|| EngineError::Other("a session build without a session".into()))?;
-    open(engine, &id, secrets).await?;
+    open(engine, &id, served).await?;
     let query = serde_urlencoded::to_string(&options).map_err(|e| other("build", e))?;
     let v = engine.docker.client_version();
     let mut sender = connect(&socket(engine)?).await?;

@@ -379,3 +379,68 @@ fn build_secrets_reach_run_mounts() {
         let _ = docker(&["rmi", "-f", &image]);
     }
 }
+
+/// An SSH agent, in the foreground on a socket of its own, killed when dropped.
+struct Agent(std::process::Child);
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Not a Go test of its own: `build.ssh: [default]` forwards the agent of `SSH_AUTH_SOCK` to
+/// `RUN --mount=type=ssh` through BuildKit's session. A static client built here asks the
+/// agent for its identities from inside the build; the agent's answer (none) is what it saw.
+#[test]
+fn build_ssh_reaches_the_agent() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let client = work.path().join("agent-list");
+    let built = std::process::Command::new("gcc")
+        .args(["-static", "-O2", "-o"])
+        .arg(&client)
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/compose_e2e/fixtures/agent-list.c"
+        ))
+        .status()
+        .expect("gcc");
+    assert!(built.success(), "gcc -static");
+    let socket = work.path().join("agent.sock");
+    let agent = Agent(
+        std::process::Command::new("ssh-agent")
+            .arg("-D")
+            .arg("-a")
+            .arg(&socket)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("ssh-agent (apt-get install openssh-client; .ci/run installs it)"),
+    );
+    crate::harness::within("the agent's socket", || socket.exists());
+    for tool in tools() {
+        let mut c = Cli::new(
+            &tool,
+            "e2e-build-ssh",
+            &[
+                (
+                    "compose.yaml",
+                    "services:\n  app:\n    build:\n      context: .\n      ssh: [default]\n",
+                ),
+                (
+                    "Dockerfile",
+                    "FROM berth-test/busybox\nCOPY agent-list /agent-list\nRUN --mount=type=ssh /agent-list > /reply\n",
+                ),
+            ],
+        );
+        std::fs::copy(&client, c.dir.path().join("agent-list")).expect("copy the client");
+        c.env("SSH_AUTH_SOCK", &socket.display().to_string());
+        let image = format!("{}-app", c.project);
+        c.named(&["build", "--no-cache"]).ok();
+        // SSH2_AGENT_IDENTITIES_ANSWER, no keys.
+        let (_, reply) = docker(&["run", "--rm", &image, "cat", "/reply"]);
+        assert_eq!(reply, "000000050c00000000\n", "{}", tool.name);
+        let _ = docker(&["rmi", "-f", &image]);
+    }
+    drop(agent);
+}
