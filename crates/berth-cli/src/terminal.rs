@@ -65,6 +65,27 @@ pub fn size() -> Option<(u16, u16)> {
     (w.ws_row > 0 && w.ws_col > 0).then_some((w.ws_row, w.ws_col))
 }
 
+/// What is typed or piped on standard input, chunk by chunk as it comes, until it ends. Read
+/// by a plain thread: a blocked read of a terminal must not hold up the end of the process.
+pub fn stdin_chunks() -> tokio::sync::mpsc::UnboundedReceiver<Vec<u8>> {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        let mut stdin = std::io::stdin().lock();
+        loop {
+            match std::io::Read::read(&mut stdin, &mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    if tx.send(buf[..n].to_vec()).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    rx
+}
+
 /// Copies the user's input to the process and its output to the user's, until the process's
 /// output ends. With `resize`, the TTY follows the terminal's size.
 pub async fn pump(engine: &Engine, io: Io, interactive: bool, resize: Option<Resizable>) {
@@ -73,22 +94,7 @@ pub async fn pump(engine: &Engine, io: Io, interactive: bool, resize: Option<Res
         mut input,
     } = io;
     if interactive {
-        // A plain thread: a blocked read of a terminal must not hold up the end of the process.
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            let mut stdin = std::io::stdin().lock();
-            loop {
-                match std::io::Read::read(&mut stdin, &mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => {
-                        if tx.send(buf[..n].to_vec()).is_err() {
-                            break;
-                        }
-                    }
-                }
-            }
-        });
+        let mut rx = stdin_chunks();
         tokio::spawn(async move {
             while let Some(chunk) = rx.recv().await {
                 if input.write_all(&chunk).await.is_err() || input.flush().await.is_err() {

@@ -696,22 +696,15 @@ fn menu_wanted(args: &UpArgs) -> bool {
     )
 }
 
-/// The menu's keys as they are typed, read by a thread of their own (a blocked read of the
-/// terminal must not hold up the end of the process).
+/// The menu's keys as they are typed.
 fn read_keys() -> mpsc::UnboundedReceiver<Key> {
     let (tx, rx) = mpsc::unbounded_channel();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 64];
-        let mut stdin = std::io::stdin().lock();
-        loop {
-            match std::io::Read::read(&mut stdin, &mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    for key in buf[..n].iter().filter_map(|b| Key::from_byte(*b)) {
-                        if tx.send(key).is_err() {
-                            return;
-                        }
-                    }
+    let mut chunks = crate::terminal::stdin_chunks();
+    tokio::spawn(async move {
+        while let Some(chunk) = chunks.recv().await {
+            for key in chunk.iter().filter_map(|b| Key::from_byte(*b)) {
+                if tx.send(key).is_err() {
+                    return;
                 }
             }
         }
