@@ -397,7 +397,9 @@ fn literal_allowed(s: &str) -> bool {
 /// Strings of letters, digits and `_ . / -` (not starting a document marker) have no indicator
 /// and no whitespace, so libyaml's analysis allows them plain; skip it.
 fn trivially_plain(s: &str) -> bool {
+    // A lone `-` is a sequence entry's indicator: libyaml quotes it.
     !s.is_empty()
+        && s != "-"
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b'-'))
         && !s.starts_with("---")
@@ -534,6 +536,18 @@ mod tests {
             ),
         ] {
             assert_eq!(string_scalar(input, false), want, "{input:?}");
+        }
+    }
+
+    /// Issue 17 item 7: `DASH: "-"` came out as `DASH: -`, which reads back as null.
+    #[test]
+    fn a_lone_dash_is_quoted_so_that_it_reads_back() {
+        assert_eq!(string_scalar("-", false), "'-'");
+        let mut out = String::new();
+        push_scalar_str(&mut out, "-", false);
+        assert_eq!(out, "'-'");
+        for plain in ["--", "-a", "a-"] {
+            assert_eq!(string_scalar(plain, false), plain);
         }
     }
 
