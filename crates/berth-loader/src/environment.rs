@@ -56,8 +56,10 @@ pub(crate) fn resolve(
                 let p = PathBuf::from(path);
                 let text = match std::fs::read_to_string(&p) {
                     Ok(t) => t,
-                    Err(e) if required => {
-                        return Err(Diagnostic::error(format!("env file {path} not found: {e}"))
+                    // Only a file that is not there is "not found"; one that is there but
+                    // cannot be read says why, whether required or not.
+                    Err(e) if required || e.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(Diagnostic::error(env_file_error(path, &e))
                             .with_label(f.span, format!("required by service \"{}\"", name.name)));
                     }
                     Err(_) => continue,
@@ -141,4 +143,43 @@ fn merge_under(m: &mut Map, key: &str, from_files: IndexMap<String, (String, Spa
         }
     }
     reorder(m, decode::SERVICE);
+}
+
+/// Why an env file cannot be read, in words that fit the cause: `not found` only for a
+/// missing file (issue 17: a directory or a file that is not UTF-8 text was said to be
+/// missing).
+fn env_file_error(path: &str, e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => format!("env file {path} not found: {e}"),
+        std::io::ErrorKind::IsADirectory => {
+            format!("failed to read env file {path}: it is a directory")
+        }
+        std::io::ErrorKind::InvalidData => {
+            format!("failed to read env file {path}: it is not UTF-8 text")
+        }
+        _ => format!("failed to read env file {path}: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::env_file_error;
+
+    /// Issue 17, item 12: `env file X not found` was printed for files that exist.
+    #[test]
+    fn an_env_file_that_exists_is_not_said_to_be_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().to_str().unwrap();
+        let e = std::fs::read_to_string(dir.path()).unwrap_err();
+        assert_eq!(
+            env_file_error(d, &e),
+            format!("failed to read env file {d}: it is a directory")
+        );
+        let bad = dir.path().join("bad.env");
+        std::fs::write(&bad, b"A=\xff\n").unwrap();
+        let e = std::fs::read_to_string(&bad).unwrap_err();
+        assert!(env_file_error("bad.env", &e).ends_with("it is not UTF-8 text"));
+        let e = std::fs::read_to_string(dir.path().join("gone.env")).unwrap_err();
+        assert!(env_file_error("gone.env", &e).starts_with("env file gone.env not found"));
+    }
 }
