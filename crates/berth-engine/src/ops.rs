@@ -356,7 +356,9 @@ pub async fn cleanup_interrupted(
 
 /// `0123456789ab_project-web-1`: the name a replacement container has until its
 /// predecessor is gone.
-fn is_recreate_temporary(name: &str) -> bool {
+/// A container made under a temporary name by a recreate (`<12 hex of the old ID>_<name>`).
+#[must_use]
+pub fn is_recreate_temporary(name: &str) -> bool {
     name.split_once('_').is_some_and(|(id, rest)| {
         id.len() == 12 && id.bytes().all(|b| b.is_ascii_hexdigit()) && !rest.is_empty()
     })

@@ -116,9 +116,34 @@ pub fn plan_up(
         };
         let mut existing: Vec<&Observed> =
             observed.iter().filter(|c| c.service == s.name).collect();
+        let proper = |c: &Observed| s.container_name(&spec.name, c.number);
+        let temporary = |c: &Observed| crate::ops::is_recreate_temporary(&c.name);
+        // What an interrupted recreate leaves (a killed `up`): two containers with one number,
+        // the replaced one and its replacement under a temporary name. The one that is not
+        // temporary stays (else the newest); the others go first.
+        let mut steps = Vec::new();
+        let mut numbers: Vec<u32> = existing.iter().map(|c| c.number).collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        for n in numbers {
+            let mut same: Vec<&Observed> =
+                existing.iter().copied().filter(|c| c.number == n).collect();
+            if same.len() < 2 {
+                continue;
+            }
+            same.sort_by_key(|c| (temporary(c), std::cmp::Reverse(c.created)));
+            for c in &same[1..] {
+                steps.push(Step::Remove {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                });
+            }
+            existing.retain(|c| c.number != n || c.id == same[0].id);
+        }
+        // A container left under a temporary name is recreated under its own.
+        let outdated = |c: &Observed| outdated(c) || temporary(c);
         // Outdated containers first, then by number: as Docker Compose orders them.
         existing.sort_by_key(|c| (!outdated(c), c.number));
-        let mut steps = Vec::new();
         let mut next = existing.iter().map(|c| c.number).max().unwrap_or(0) + 1;
         for (i, c) in existing.iter().enumerate() {
             if i >= expected as usize {
@@ -129,7 +154,11 @@ pub fn plan_up(
             } else if outdated(c) {
                 steps.push(Step::Recreate {
                     id: c.id.clone(),
-                    name: c.name.clone(),
+                    name: if temporary(c) {
+                        proper(c)
+                    } else {
+                        c.name.clone()
+                    },
                     number: c.number,
                 });
             } else {
@@ -255,6 +284,59 @@ mod tests {
             p.services[1].steps[..],
             [Step::Recreate { number: 1, .. }]
         ));
+    }
+
+    /// Issue 17, item 1: a recreate killed between making the replacement (under a temporary
+    /// name) and renaming it left two containers with one number, and every later `up`
+    /// failed on the temporary name.
+    #[test]
+    fn a_killed_recreate_converges() {
+        let s = spec(vec![svc("web", 1, "new")]);
+        let old = obs("web", 1, "old");
+        let mut replacement = obs("web", 1, "new");
+        replacement.id = "replacement".into();
+        replacement.name = "0123456789ab_p-web-1".into();
+        replacement.created = 10;
+        replacement.state = "created".into();
+        // Killed after the replacement was made: it goes, the old one is recreated.
+        let p = plan_up(
+            &s,
+            &known(&["web"]),
+            &[old.clone(), replacement.clone()],
+            &HashMap::new(),
+            &UpOptions::default(),
+        );
+        assert_eq!(
+            p.services[0].steps,
+            [
+                Step::Remove {
+                    id: "replacement".into(),
+                    name: "0123456789ab_p-web-1".into()
+                },
+                Step::Recreate {
+                    id: "web1".into(),
+                    name: "p-web-1".into(),
+                    number: 1
+                },
+            ]
+        );
+        // Killed after the old one was removed, before the rename: the replacement is made
+        // again under the number's own name.
+        let p = plan_up(
+            &s,
+            &known(&["web"]),
+            &[replacement],
+            &HashMap::new(),
+            &UpOptions::default(),
+        );
+        assert_eq!(
+            p.services[0].steps,
+            [Step::Recreate {
+                id: "replacement".into(),
+                name: "p-web-1".into(),
+                number: 1
+            }]
+        );
     }
 
     #[test]

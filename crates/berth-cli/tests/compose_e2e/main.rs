@@ -18,6 +18,7 @@ mod compose_run_build_once;
 mod compose_up;
 mod configs;
 mod container_name;
+mod convergence;
 mod cp;
 mod dependencies;
 mod dry_run;
