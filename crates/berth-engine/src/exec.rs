@@ -251,6 +251,8 @@ pub async fn up(
     opts: &ExecOptions,
     progress: Arc<dyn Progress>,
 ) -> Result<(), EngineError> {
+    // A missing external network or volume is found before anything is made.
+    check_external(engine, spec).await?;
     let mut stopped = ensure_networks(engine, project, spec, progress.as_ref()).await?;
     let removed = ensure_volumes(engine, spec, progress.as_ref()).await?;
     stopped.extend(stop_for_dependencies(engine, spec, plan, opts, progress.as_ref()).await?);
@@ -519,33 +521,10 @@ pub async fn ensure_networks(
         if !used.contains(n.name.as_str()) && !spec.all_resources {
             continue;
         }
-        let found = match engine
-            .docker
-            .inspect_network(
-                &n.name,
-                None::<bollard::query_parameters::InspectNetworkOptions>,
-            )
-            .await
-        {
-            // The engine also matches an ID prefix: keep the exact name (or ID) only.
-            Ok(info)
-                if info.name.as_deref() == Some(n.name.as_str())
-                    || info.id.as_deref() == Some(n.name.as_str()) =>
-            {
-                Some(info)
-            }
-            Ok(_)
-            | Err(bollard::errors::Error::DockerResponseServerError {
-                status_code: 404, ..
-            }) => None,
-            Err(e) => return Err(e.into()),
-        };
+        let found = find_network(engine, &n.name).await?;
         if n.external {
             if found.is_none() {
-                return Err(EngineError::Other(format!(
-                    "network {} declared as external, but could not be found",
-                    n.name
-                )));
+                return Err(missing_network(&n.name));
             }
             continue;
         }
@@ -595,6 +574,69 @@ pub async fn ensure_networks(
         progress.event("Network", &n.name, "Created");
     }
     Ok(stopped)
+}
+
+/// The network of that exact name (or ID), if the engine has it.
+async fn find_network(
+    engine: &Engine,
+    name: &str,
+) -> Result<Option<bollard::models::Network>, EngineError> {
+    match engine
+        .docker
+        .inspect_network(
+            name,
+            None::<bollard::query_parameters::InspectNetworkOptions>,
+        )
+        .await
+    {
+        // The engine also matches an ID prefix: keep the exact name (or ID) only.
+        Ok(info) if info.name.as_deref() == Some(name) || info.id.as_deref() == Some(name) => {
+            Ok(Some(info))
+        }
+        Ok(_)
+        | Err(bollard::errors::Error::DockerResponseServerError {
+            status_code: 404, ..
+        }) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn missing_network(name: &str) -> EngineError {
+    EngineError::Other(format!(
+        "network {name} declared as external, but could not be found"
+    ))
+}
+
+fn missing_volume(name: &str) -> EngineError {
+    EngineError::Other(format!("external volume \"{name}\" not found"))
+}
+
+/// The external networks (those the services use) and volumes the project names, each there:
+/// checked before `up` makes anything, so that a missing one leaves nothing half-made.
+///
+/// # Errors
+/// The first missing one, in Docker Compose's words.
+pub async fn check_external(engine: &Engine, spec: &ProjectSpec) -> Result<(), EngineError> {
+    let used: HashSet<&str> = spec
+        .services
+        .iter()
+        .flat_map(|s| s.networks.iter().map(String::as_str))
+        .collect();
+    for n in spec
+        .networks
+        .iter()
+        .filter(|n| n.external && (used.contains(n.name.as_str()) || spec.all_resources))
+    {
+        if find_network(engine, &n.name).await?.is_none() {
+            return Err(missing_network(&n.name));
+        }
+    }
+    for v in spec.volumes.iter().filter(|v| v.external) {
+        if engine.volume_labels(&v.name).await?.is_none() {
+            return Err(missing_volume(&v.name));
+        }
+    }
+    Ok(())
 }
 
 /// Replaces a network whose configuration changed: stops the running containers of the
@@ -692,10 +734,7 @@ pub async fn ensure_volumes(
     for v in &spec.volumes {
         let Some(labels) = engine.volume_labels(&v.name).await? else {
             if v.external {
-                return Err(EngineError::Other(format!(
-                    "external volume \"{}\" not found",
-                    v.name
-                )));
+                return Err(missing_volume(&v.name));
             }
             create_volume(engine, v, progress).await?;
             continue;

@@ -252,3 +252,30 @@ fn test_up_recreate_volumes_ignore_binds() {
         c.named(&["up", "-d"]).ok().lacks("Recreated");
     }
 }
+
+/// Berth's own (issue 17, item 2): a missing external volume is found before anything is
+/// made. v2.40.3 creates the project's network and its own volumes first, then fails, and
+/// leaves them behind.
+#[test]
+fn missing_external_volume_makes_nothing() {
+    let tool = tools().remove(0);
+    let c = Cli::new(
+        &tool,
+        "e2e-missing-external",
+        &[(
+            "compose.yaml",
+            "services:\n  a:\n    image: berth-test/busybox\n    command: sleep 30\n    volumes: [own:/own, ext:/ext]\nvolumes:\n  own:\n  ext:\n    external: true\n    name: berth-no-such-external-volume\n",
+        )],
+    );
+    let p = c.project.clone();
+    c.named(&["up", "-d"]).fails(
+        1,
+        "external volume \"berth-no-such-external-volume\" not found",
+    );
+    let label = format!("label=com.docker.compose.project={p}");
+    for kind in ["volume", "network"] {
+        let (ok, out) = docker(&[kind, "ls", "-q", "--filter", &label]);
+        assert!(ok);
+        assert_eq!(out.trim(), "", "{kind}s were made");
+    }
+}
