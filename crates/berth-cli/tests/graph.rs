@@ -498,3 +498,24 @@ fn png_output_decodes_at_the_size_of_the_svg() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("expected mermaid, dot, svg or png"));
 }
+
+/// Issue 17, item 6: `image: "busybox\e[31mRED"` made the SVG of three views not well-formed
+/// XML (and the PNG fail); control characters are written as `\x1b`.
+#[test]
+fn control_characters_keep_the_svg_well_formed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  web:\n    image: \"busybox\\e[31mRED\"\n    ports: [\"80\"]\n  db:\n    image: x\n    depends_on: [web]\n",
+    )
+    .expect("compose file");
+    for view in VIEWS {
+        let out = berth_in(dir.path(), &["graph", "--view", view, "--format", "svg"]);
+        assert_eq!(out.status.code(), Some(0), "{view}");
+        let svg = stdout(&out);
+        assert!(!svg.contains('\u{1b}'), "{view}: a raw ESC");
+        well_formed_svg(view, &svg);
+    }
+    let out = berth_in(dir.path(), &["graph", "--format", "png"]);
+    assert_eq!(out.status.code(), Some(0), "png");
+}
