@@ -85,15 +85,18 @@ impl Diagnostic {
     }
 
     /// Renders the diagnostic like rustc: headline, location, source line, caret, notes.
+    /// Control characters, from the project or its files, are written as `\x1b`: nothing a
+    /// file holds reaches the terminal as a command.
     #[must_use]
     pub fn render(&self, sources: &SourceMap) -> String {
         let mut out = String::new();
+        let message = visible(&self.message);
         match &self.code {
             Some(code) => {
-                let _ = writeln!(out, "{}[{code}]: {}", self.severity.as_str(), self.message);
+                let _ = writeln!(out, "{}[{code}]: {message}", self.severity.as_str());
             }
             None => {
-                let _ = writeln!(out, "{}: {}", self.severity.as_str(), self.message);
+                let _ = writeln!(out, "{}: {message}", self.severity.as_str());
             }
         }
         for label in &self.labels {
@@ -106,7 +109,7 @@ impl Diagnostic {
             let pad = " ".repeat(gutter);
             let _ = writeln!(out, "{pad}--> {}:{line}:{col}", file.path.display());
             let _ = writeln!(out, "{pad} |");
-            let _ = writeln!(out, "{line} | {text}");
+            let _ = writeln!(out, "{line} | {}", visible(text));
             let (end_line, end_col) = file.line_col(label.span.end.max(label.span.start));
             let width = if end_line == line && end_col > col {
                 end_col - col
@@ -116,24 +119,60 @@ impl Diagnostic {
             let lead: String = text
                 .chars()
                 .take(col.saturating_sub(1))
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .map(|c| {
+                    if c == '\t' {
+                        "\t".to_string()
+                    } else {
+                        " ".repeat(shown_width(c))
+                    }
+                })
                 .collect();
             let carets = "^".repeat(
-                width
-                    .min(text.chars().count().saturating_sub(col - 1))
+                text.chars()
+                    .skip(col.saturating_sub(1))
+                    .take(width)
+                    .map(shown_width)
+                    .sum::<usize>()
                     .max(1),
             );
             if label.message.is_empty() {
                 let _ = writeln!(out, "{pad} | {lead}{carets}");
             } else {
-                let _ = writeln!(out, "{pad} | {lead}{carets} {}", label.message);
+                let _ = writeln!(out, "{pad} | {lead}{carets} {}", visible(&label.message));
             }
         }
         for note in &self.notes {
-            let _ = writeln!(out, "  = {note}");
+            let _ = writeln!(out, "  = {}", visible(note));
         }
         out
     }
+}
+
+/// How wide `c` is once [`visible`]: `\x1b` for a control character.
+fn shown_width(c: char) -> usize {
+    if c.is_control() && c != '\t' {
+        4
+    } else {
+        1
+    }
+}
+
+/// `s` with its control characters (but tab and newline) written as `\x1b`, as Docker Compose
+/// writes them, so that a value cannot drive the terminal it is shown on.
+#[must_use]
+pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| c.is_control() && c != '\t' && c != '\n') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() && c != '\t' && c != '\n' {
+            let _ = write!(out, "\\x{:02x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -141,6 +180,24 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
+
+    /// Issue 17, item 6: a value holding ESC reached the terminal from error messages.
+    #[test]
+    fn control_characters_are_shown_not_sent() {
+        let mut sources = SourceMap::default();
+        let id = sources.add("/p/compose.yaml".into(), Arc::from("a: \"x\u{1b}[31my\"\n"));
+        let d = Diagnostic::error("bad value x\u{1b}[31my")
+            .with_label(Span::new(id, 3, 11), "here\u{7}");
+        let text = d.render(&sources);
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{text:?}"
+        );
+        assert!(text.starts_with("error: bad value x\\x1b[31my\n"), "{text}");
+        assert!(text.contains("1 | a: \"x\\x1b[31my\"\n"), "{text}");
+        // The carets still cover the value, escapes included.
+        assert!(text.contains("  |    ^^^^^^^^^^^ here\\x07\n"), "{text}");
+    }
 
     #[test]
     fn renders_source_line_and_caret() {
