@@ -519,3 +519,49 @@ fn control_characters_keep_the_svg_well_formed() {
     let out = berth_in(dir.path(), &["graph", "--format", "png"]);
     assert_eq!(out.status.code(), Some(0), "png");
 }
+
+/// Issue 17, item 5: an image name holding a newline and three backticks closed the Mermaid
+/// fence of `berth docs` (a renderer then showed injected headings and links), `<script>` in
+/// a column ran in the rendered Markdown, and a `\r` in a value split a table row.
+#[test]
+fn hostile_values_stay_inside_the_markdown_document() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        concat!(
+            "services:\n",
+            "  web:\n",
+            "    image: \"nginx\\n```\\n# Injected heading\\n<script>alert(1)</script>\"\n",
+            "    environment:\n",
+            "      NOTE: \"a\\rinjected-row | x\"\n",
+            "    labels:\n",
+            "      traefik.http.routers.web.entrypoints: \"<script>alert(2)</script>\"\n",
+            "  db:\n",
+            "    image: postgres\n",
+            "    depends_on: [web]\n",
+        ),
+    )
+    .expect("compose file");
+    let out = berth_in(dir.path(), &["docs"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = stdout(&out);
+    assert!(!md.contains("<script>"), "raw HTML:\n{md}");
+    assert!(!md.contains('\r'), "a carriage return");
+    assert!(
+        !md.lines().any(|l| l.starts_with("# Injected")),
+        "an injected heading:\n{md}"
+    );
+    assert!(
+        !md.lines().any(|l| l.starts_with("injected-row")),
+        "a split row:\n{md}"
+    );
+    // Every fence that opens is closed by a fence of the document's own.
+    let opens = md.lines().filter(|l| l.starts_with("```mermaid")).count();
+    let closes = md.lines().filter(|l| *l == "```").count();
+    assert_eq!(opens, closes, "fences:\n{md}");
+}

@@ -13,9 +13,77 @@ use berth_model::{Project, Span, Value};
 
 use crate::graph::{self, Graph, View};
 
-/// A table cell: no line breaks, `|` escaped.
+/// A part of a paragraph or cell: text, or inline code (`` `x` `` or ``` `` x `` ```).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Piece<'a> {
+    Text(&'a str),
+    Code(&'a str),
+}
+
+/// The text and inline code of `s`, in order (a backtick that opens no span is text).
+pub(crate) fn pieces(s: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    loop {
+        let Some(i) = rest.find('`') else {
+            if !rest.is_empty() {
+                out.push(Piece::Text(rest));
+            }
+            return out;
+        };
+        if i > 0 {
+            out.push(Piece::Text(&rest[..i]));
+        }
+        let after = &rest[i..];
+        let (open, close) = if after.starts_with("`` ") {
+            ("`` ", " ``")
+        } else {
+            ("`", "`")
+        };
+        let body = &after[open.len()..];
+        match body.find(close) {
+            Some(j) => {
+                out.push(Piece::Code(&body[..j]));
+                rest = &body[j + close.len()..];
+            }
+            None => {
+                out.push(Piece::Text(after));
+                return out;
+            }
+        }
+    }
+}
+
+/// A paragraph, list item or (with `in_table`) table cell as Markdown: the project's values
+/// can neither break the line (a `\r` or `\n` is a space), nor end a table cell (`|` is
+/// escaped), nor add HTML (`<`, `>` and `&` are entities outside code, where they are inert).
+fn markdown_inline(s: &str, in_table: bool) -> String {
+    let flat = |t: &str| {
+        let t = t.replace(['\r', '\n'], " ");
+        if in_table {
+            t.replace('|', "\\|")
+        } else {
+            t
+        }
+    };
+    let mut out = String::new();
+    for piece in pieces(s) {
+        match piece {
+            Piece::Text(t) => out.push_str(
+                &flat(t)
+                    .replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;"),
+            ),
+            Piece::Code(c) => out.push_str(&code(&flat(c))),
+        }
+    }
+    out
+}
+
+/// A table cell.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    markdown_inline(s, true)
 }
 
 /// Text as inline code, whatever backticks it holds (Traefik rules do).
@@ -123,14 +191,19 @@ impl Document {
         for b in &self.blocks {
             match b {
                 Block::Heading(level, text) => {
-                    let _ = writeln!(out, "{} {text}\n", "#".repeat(usize::from(*level)));
+                    let _ = writeln!(
+                        out,
+                        "{} {}\n",
+                        "#".repeat(usize::from(*level)),
+                        markdown_inline(text, false)
+                    );
                 }
                 Block::Text(t) => {
-                    let _ = writeln!(out, "{t}\n");
+                    let _ = writeln!(out, "{}\n", markdown_inline(t, false));
                 }
                 Block::List(items) => {
                     for (i, item) in items.iter().enumerate() {
-                        let _ = writeln!(out, "{}. {item}", i + 1);
+                        let _ = writeln!(out, "{}. {}", i + 1, markdown_inline(item, false));
                     }
                     out.push('\n');
                 }

@@ -30,31 +30,15 @@ pub fn escape(s: &str) -> String {
 /// `<code>`.
 fn inline(s: &str) -> String {
     let mut out = String::new();
-    let mut rest = s;
-    loop {
-        let Some(i) = rest.find('`') else {
-            out.push_str(&escape(rest));
-            return out;
-        };
-        out.push_str(&escape(&rest[..i]));
-        let after = &rest[i..];
-        let (open, close) = if after.starts_with("`` ") {
-            ("`` ", " ``")
-        } else {
-            ("`", "`")
-        };
-        let body = &after[open.len()..];
-        match body.find(close) {
-            Some(j) => {
-                let _ = write!(out, "<code>{}</code>", escape(&body[..j]));
-                rest = &body[j + close.len()..];
-            }
-            None => {
-                out.push_str(&escape(after));
-                return out;
+    for piece in crate::document::pieces(s) {
+        match piece {
+            crate::document::Piece::Text(t) => out.push_str(&escape(t)),
+            crate::document::Piece::Code(c) => {
+                let _ = write!(out, "<code>{}</code>", escape(c));
             }
         }
     }
+    out
 }
 
 const STYLE: &str = "body{font-family:Helvetica,Arial,sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;color:#222}\

@@ -5,12 +5,14 @@ use std::fmt::Write as _;
 use crate::graph::{EdgeKind, Graph, Node, NodeKind};
 
 /// Text for a Mermaid label: inside double quotes, where `"` must be an entity and `<br/>`
-/// breaks a line.
+/// breaks a line. A line break of the value's own is a space: on a line of its own, a value's
+/// three backticks would close the document's Mermaid fence (issue 17, item 5).
 fn text(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('"', "#quot;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+        .replace(['\r', '\n'], " ")
 }
 
 fn node(out: &mut String, n: &Node, indent: &str) {
