@@ -64,7 +64,7 @@ pub(crate) fn resolve(
                     }
                     Err(_) => continue,
                 };
-                let id = l.sources.add(p.clone(), text.clone().into());
+                let id = l.sources.add_unquoted(p.clone(), text.clone().into());
                 let values = if raw {
                     parse_raw(&text, &|k| env.get(k).cloned())
                 } else {
@@ -90,7 +90,9 @@ pub(crate) fn resolve(
                     Diagnostic::error(format!("failed to load label file {path}: {e}"))
                         .with_label(f.span, "label file")
                 })?;
-                let id = l.sources.add(PathBuf::from(path), text.clone().into());
+                let id = l
+                    .sources
+                    .add_unquoted(PathBuf::from(path), text.clone().into());
                 for (k, v) in dotenv::parse(id, &text, &|k| env.get(k).cloned())? {
                     from_files.insert(k, (v, f.span));
                 }

@@ -88,7 +88,7 @@ fn resolve(
             })?;
             let id = l.sources.add(path.clone(), text.clone().into());
             let mut merged = Value::empty_map(berth_model::MapKind::Dict, Span::SYNTHETIC);
-            for doc in yaml::parse(id, &text)? {
+            for doc in yaml::parse_other_file(&mut l.sources, id, &text)? {
                 let Some(mut r) = doc.root else { continue };
                 l.interpolate(&mut r, &[], env)?;
                 canonical::canonicalize(&mut r, l.opts.interpolate)?;

@@ -110,7 +110,7 @@ pub(crate) fn apply(
                     let text = std::fs::read_to_string(&f).map_err(|e| {
                         Diagnostic::error(format!("cannot read {}: {e}", f.display()))
                     })?;
-                    let id = l.sources.add(f.clone(), text.clone().into());
+                    let id = l.sources.add_unquoted(f.clone(), text.clone().into());
                     crate::dotenv::parse(id, &text, &|k| base.get(k).cloned())?
                 };
                 for (k, v) in values {
@@ -128,7 +128,7 @@ pub(crate) fn apply(
             let fdir = f
                 .parent()
                 .map_or_else(|| inc_dir.clone(), Path::to_path_buf);
-            for doc in yaml::parse(id, &text)? {
+            for doc in yaml::parse_other_file(&mut l.sources, id, &text)? {
                 let Some(mut r) = doc.root else { continue };
                 stack.push(f.clone());
                 let res = l.prepare_document(&mut r, &inc_env, &fdir, &inc_dir, stack);

@@ -57,6 +57,27 @@ struct Raw {
     span: Span,
 }
 
+/// [`parse`] for a file named by another (`include`, `extends`): when it turns out not to be
+/// a Compose file (it does not parse, or its top level is not a mapping, as a private key's
+/// header is not), diagnostics name it without quoting its lines.
+///
+/// # Errors
+/// Those of [`parse`].
+pub fn parse_other_file(
+    sources: &mut berth_model::source::SourceMap,
+    file: FileId,
+    text: &str,
+) -> Result<Vec<Document>, Diagnostic> {
+    let docs = parse(file, text).inspect_err(|_| sources.unquote(file))?;
+    if docs
+        .iter()
+        .any(|d| d.root.as_ref().is_some_and(|r| r.as_map().is_none()))
+    {
+        sources.unquote(file);
+    }
+    Ok(docs)
+}
+
 /// Parses every document of a file.
 ///
 /// # Errors

@@ -108,6 +108,14 @@ impl Diagnostic {
             let gutter = line.to_string().len();
             let pad = " ".repeat(gutter);
             let _ = writeln!(out, "{pad}--> {}:{line}:{col}", file.path.display());
+            if !file.quoted {
+                // Named, not quoted: the file may hold secrets.
+                if !label.message.is_empty() {
+                    let _ = writeln!(out, "{pad} = {}", visible(&label.message));
+                }
+                let _ = writeln!(out, "{pad} = (the file's content is not shown)");
+                continue;
+            }
             let _ = writeln!(out, "{pad} |");
             let _ = writeln!(out, "{line} | {}", visible(text));
             let (end_line, end_col) = file.line_col(label.span.end.max(label.span.start));
@@ -197,6 +205,23 @@ mod tests {
         assert!(text.contains("1 | a: \"x\\x1b[31my\"\n"), "{text}");
         // The carets still cover the value, escapes included.
         assert!(text.contains("  |    ^^^^^^^^^^^ here\\x07\n"), "{text}");
+    }
+
+    /// Issue 17, item 4: an error in a file that is not a Compose file (a private key given to
+    /// `include`, or an env file) quoted its first line.
+    #[test]
+    fn an_unquoted_file_is_named_not_shown() {
+        let mut sources = SourceMap::default();
+        let id = sources.add_unquoted(
+            "/p/id_key".into(),
+            Arc::from("-----BEGIN OPENSSH PRIVATE KEY-----\nsecret\n"),
+        );
+        let d = Diagnostic::error("key cannot contain a space")
+            .with_label(Span::new(id, 0, 35), "in this line");
+        assert_eq!(
+            d.render(&sources),
+            "error: key cannot contain a space\n --> /p/id_key:1:1\n  = in this line\n  = (the file's content is not shown)\n"
+        );
     }
 
     #[test]

@@ -53,6 +53,10 @@ pub struct SourceFile {
     /// Absolute path, or `-` for standard input.
     pub path: PathBuf,
     pub text: Arc<str>,
+    /// Whether diagnostics may quote its lines: not for an env file, nor for a file used as
+    /// a Compose file that is not one (a private key given to `include`), which may hold
+    /// secrets. Its errors name the file and position only.
+    pub quoted: bool,
     line_starts: Vec<u32>,
 }
 
@@ -68,6 +72,7 @@ impl SourceFile {
         SourceFile {
             path,
             text,
+            quoted: true,
             line_starts,
         }
     }
@@ -113,6 +118,20 @@ impl SourceMap {
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX - 1));
         self.files.push(SourceFile::new(path, text));
         id
+    }
+
+    /// Adds a file whose lines diagnostics do not quote (an env file).
+    pub fn add_unquoted(&mut self, path: PathBuf, text: Arc<str>) -> FileId {
+        let id = self.add(path, text);
+        self.unquote(id);
+        id
+    }
+
+    /// From now on, diagnostics do not quote the lines of file `id`.
+    pub fn unquote(&mut self, id: FileId) {
+        if let Some(f) = self.files.get_mut(id.0 as usize) {
+            f.quoted = false;
+        }
     }
 
     #[must_use]
