@@ -69,9 +69,33 @@ fn write_entries(out: &mut String, entries: &[(&str, &Value)], ind: usize, first
         if i > 0 || !first_indented {
             indent(out, ind);
         }
+        if k.len() > SIMPLE_KEY_MAX {
+            write_explicit_entry(out, k, val, ind);
+            continue;
+        }
         push_scalar_str(out, k, true);
         out.push(':');
         write_value_after_key(out, val, ind);
+    }
+}
+
+/// libyaml writes a key longer than this (in bytes) as an explicit key (`? key`), which a
+/// parser reads back: a plain key that long is not a key.
+const SIMPLE_KEY_MAX: usize = 128;
+
+/// `? key` then `: value`, the value starting on the `:` line as go-yaml writes it.
+fn write_explicit_entry(out: &mut String, k: &str, val: &Value, ind: usize) {
+    out.push_str("? ");
+    push_scalar_str(out, k, true);
+    out.push('\n');
+    indent(out, ind);
+    out.push_str(": ");
+    match &val.kind {
+        Kind::Map(m) if !m.is_empty() => write_map_body(out, val, ind + 2),
+        Kind::Map(_) => out.push_str("{}\n"),
+        Kind::Seq(s) if !s.is_empty() => write_seq_body(out, val, ind + 2),
+        Kind::Seq(_) => out.push_str("[]\n"),
+        _ => write_scalar_value(out, val, ind),
     }
 }
 
@@ -537,6 +561,28 @@ mod tests {
         ] {
             assert_eq!(string_scalar(input, false), want, "{input:?}");
         }
+    }
+
+    /// Found by the config round-trip fuzz target: a key longer than 128 bytes was written
+    /// plain, which no parser reads as a key; go-yaml writes it as an explicit key.
+    #[test]
+    fn a_long_key_is_written_as_an_explicit_key() {
+        use berth_model::{Key, Map, Span};
+        let long = "k".repeat(129);
+        let at = Span::SYNTHETIC;
+        let mut nested = Map::new(MapKind::Dict);
+        nested.insert(Key::new("nested", at), Value::int(1, at));
+        let mut top = Map::new(MapKind::Dict);
+        top.insert(Key::new(long.clone(), at), Value::str("v", at));
+        top.insert(Key::new("short", at), Value::str("w", at));
+        top.insert(Key::new(format!("x-{long}"), at), Value::map(nested, at));
+        let yaml = to_yaml(&Value::map(top, at));
+        assert!(yaml.contains(&format!("? {long}\n: v\n")), "{yaml}");
+        assert!(
+            yaml.contains(&format!("? x-{long}\n: nested: 1\n")),
+            "{yaml}"
+        );
+        assert!(yaml.contains("short: w\n"), "{yaml}");
     }
 
     /// Issue 17 item 7: `DASH: "-"` came out as `DASH: -`, which reads back as null.
