@@ -43,7 +43,13 @@ pub fn model_yaml(model: &Value) -> String {
 #[must_use]
 pub fn model_json(model: &Value) -> String {
     let mut out = String::new();
-    json::write(&mut out, &sorted_all(model), json::Style::Indented, 0);
+    // Docker Compose's raw model holds its empty lists as nil slices: `null` in JSON.
+    json::write(
+        &mut out,
+        &empty_lists_as_null(&sorted_all(model)),
+        json::Style::Indented,
+        0,
+    );
     out
 }
 
@@ -321,6 +327,7 @@ pub fn config_json(project: &Project) -> Result<String, String> {
             "services" => map_values(v, service_json),
             "networks" => map_values(v, network_json),
             "volumes" | "secrets" | "configs" => map_values(v, drop_nested_extensions),
+            k if k.starts_with("x-") => empty_lists_as_null(v),
             _ => v.clone(),
         };
         top.push((k.name.clone(), converted));
@@ -330,6 +337,23 @@ pub fn config_json(project: &Project) -> Result<String, String> {
     let mut out = String::new();
     json::write_entries(&mut out, &entries, json::Style::Indented, 0);
     Ok(escape_dollars_owned(out))
+}
+
+/// Empty lists, at any depth, as `null`: how Docker Compose writes in JSON a top-level
+/// extension, and the whole raw model (they come out of its decoding as nil slices).
+fn empty_lists_as_null(v: &Value) -> Value {
+    match &v.kind {
+        Kind::Seq(items) if items.is_empty() => Value::null(v.span),
+        Kind::Seq(items) => Value::seq(items.iter().map(empty_lists_as_null).collect(), v.span),
+        Kind::Map(m) => {
+            let mut out = Map::new(m.kind);
+            for (k, val) in m.iter() {
+                out.insert(k.clone(), empty_lists_as_null(val));
+            }
+            Value::map(out, v.span)
+        }
+        _ => v.clone(),
+    }
 }
 
 fn map_values(v: &Value, f: fn(&Value) -> Value) -> Value {
