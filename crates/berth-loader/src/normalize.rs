@@ -89,6 +89,11 @@ pub fn normalize(
                         }
                     }
                 }
+                // None left (each named a variable that is unset): no `args` at all, as
+                // Docker Compose prints it (found by the config round-trip fuzz target).
+                if args.is_empty() {
+                    b.remove("args");
+                }
             }
             reorder(b, decode::BUILD);
         }
