@@ -1118,6 +1118,11 @@ async fn converge_service(
             Step::Recreate { id, name, number } => {
                 progress.event("Container", &name, "Recreate");
                 let tmp = format!("{}_{name}", &id[..id.len().min(12)]);
+                // A replacement of this very container left by an earlier, killed `up` (its
+                // create may even have landed after that `up` listed the containers) goes.
+                if !engine.dry_run {
+                    remove_leftover(engine, &tmp).await?;
+                }
                 let new_id = create_container(
                     engine,
                     project,
@@ -1615,6 +1620,29 @@ pub(crate) async fn create_connected(
             .await?;
     }
     Ok(created.id)
+}
+
+/// Removes the container named `name`, if there is one (a recreate's temporary name, which
+/// only a replacement of the same container can hold).
+async fn remove_leftover(engine: &Engine, name: &str) -> Result<(), EngineError> {
+    match engine
+        .docker
+        .remove_container(
+            name,
+            Some(RemoveContainerOptions {
+                force: true,
+                v: false,
+                ..Default::default()
+            }),
+        )
+        .await
+    {
+        Ok(())
+        | Err(bollard::errors::Error::DockerResponseServerError {
+            status_code: 404, ..
+        }) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn stop_container(
