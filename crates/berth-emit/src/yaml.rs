@@ -90,6 +90,12 @@ fn write_explicit_entry(out: &mut String, k: &str, val: &Value, ind: usize) {
     out.push('\n');
     indent(out, ind);
     out.push_str(": ");
+    write_inline_value(out, val, ind);
+}
+
+/// A value that starts on the line of its marker (`- ` of a sequence item, `: ` of an explicit
+/// key): a collection's first entry there, the rest indented under it.
+fn write_inline_value(out: &mut String, val: &Value, ind: usize) {
     match &val.kind {
         Kind::Map(m) if !m.is_empty() => write_map_body(out, val, ind + 2),
         Kind::Map(_) => out.push_str("{}\n"),
@@ -127,13 +133,7 @@ fn write_seq_body(out: &mut String, v: &Value, ind: usize) {
             indent(out, ind);
         }
         out.push_str("- ");
-        match &item.kind {
-            Kind::Map(m) if !m.is_empty() => write_map_body(out, item, ind + 2),
-            Kind::Map(_) => out.push_str("{}\n"),
-            Kind::Seq(s) if !s.is_empty() => write_seq_body(out, item, ind + 2),
-            Kind::Seq(_) => out.push_str("[]\n"),
-            _ => write_scalar_value(out, item, ind),
-        }
+        write_inline_value(out, item, ind);
     }
 }
 

@@ -1120,9 +1120,7 @@ async fn converge_service(
                 let tmp = format!("{}_{name}", &id[..id.len().min(12)]);
                 // A replacement of this very container left by an earlier, killed `up` (its
                 // create may even have landed after that `up` listed the containers) goes.
-                if !engine.dry_run {
-                    remove_leftover(engine, &tmp).await?;
-                }
+                force_remove(engine, &tmp, false).await?;
                 let new_id = create_container(
                     engine,
                     project,
@@ -1145,16 +1143,7 @@ async fn converge_service(
                     to_start.push((name.clone(), name, false));
                     continue;
                 }
-                engine
-                    .docker
-                    .remove_container(
-                        &id,
-                        Some(RemoveContainerOptions {
-                            force: true,
-                            ..Default::default()
-                        }),
-                    )
-                    .await?;
+                force_remove(engine, &id, false).await?;
                 engine
                     .docker
                     .rename_container(&new_id, RenameContainerOptions { name: name.clone() })
@@ -1622,16 +1611,19 @@ pub(crate) async fn create_connected(
     Ok(created.id)
 }
 
-/// Removes the container named `name`, if there is one (a recreate's temporary name, which
-/// only a replacement of the same container can hold).
-async fn remove_leftover(engine: &Engine, name: &str) -> Result<(), EngineError> {
+/// Removes a container by ID or name (a recreate's temporary name, which only a replacement of
+/// the same container can hold), stopping it if need be; one already gone is no error.
+async fn force_remove(engine: &Engine, container: &str, volumes: bool) -> Result<(), EngineError> {
+    if engine.dry_run {
+        return Ok(());
+    }
     match engine
         .docker
         .remove_container(
-            name,
+            container,
             Some(RemoveContainerOptions {
                 force: true,
-                v: false,
+                v: volumes,
                 ..Default::default()
             }),
         )
@@ -1690,28 +1682,7 @@ async fn remove_container(
     stop_container(engine, id, timeout).await?;
     progress.event("Container", name, "Stopped");
     progress.event("Container", name, "Removing");
-    if engine.dry_run {
-        progress.event("Container", name, "Removed");
-        return Ok(());
-    }
-    match engine
-        .docker
-        .remove_container(
-            id,
-            Some(RemoveContainerOptions {
-                force: true,
-                v: anonymous_volumes,
-                ..Default::default()
-            }),
-        )
-        .await
-    {
-        Ok(())
-        | Err(bollard::errors::Error::DockerResponseServerError {
-            status_code: 404, ..
-        }) => {}
-        Err(e) => return Err(e.into()),
-    }
+    force_remove(engine, id, anonymous_volumes).await?;
     progress.event("Container", name, "Removed");
     Ok(())
 }
