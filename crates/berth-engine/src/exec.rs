@@ -26,10 +26,12 @@ pub trait Progress: Send + Sync {
     fn event(&self, kind: &str, name: &str, status: &str);
 
     /// An event in Docker Compose's three parts where the resource is a bare name: a word and
-    /// its details (` web Pulling `, ` web Error <why>`).
-    fn detail(&self, id: &str, text: &str, details: &str) {
-        self.event(id, text, details);
-    }
+    /// its details (` web Pulling `, ` web Error <why>`). No default: passed to [`event`] it
+    /// would be drawn as a kind and a name (` web   Creating`), so every progress, wrappers
+    /// included, says how it shows one.
+    ///
+    /// [`event`]: Progress::event
+    fn detail(&self, id: &str, text: &str, details: &str);
 
     /// A line of a builder's or a puller's own output (the CLI decides where it goes).
     fn output(&self, _line: &str) {}
