@@ -649,38 +649,7 @@ fn scrape_targets(s: &Service) -> Vec<(String, usize, String, Span)> {
     out
 }
 
-/// Whether a variable name says it holds a credential: its last word names one
-/// (`POSTGRES_PASSWORD`, `JWT_SECRET`, `GITHUB_TOKEN`, `AWS_SECRET_ACCESS_KEY`), or it speaks of
-/// a password anywhere. A name about a credential but not one (`ACCESS_TOKEN_EXPIRE_MINUTES`,
-/// `PASSWORD_FILE`) is not.
-#[must_use]
-pub fn secret_name(key: &str) -> bool {
-    let k = key.to_ascii_uppercase();
-    let words: Vec<&str> = k.split(['_', '-', '.']).filter(|w| !w.is_empty()).collect();
-    let Some(last) = words.last() else {
-        return false;
-    };
-    if matches!(
-        *last,
-        "FILE" | "PATH" | "DIR" | "URL" | "HOST" | "PORT" | "USER"
-    ) {
-        return false;
-    }
-    let named = [
-        "PASSWORD",
-        "PASSWD",
-        "PWD",
-        "PASS",
-        "SECRET",
-        "TOKEN",
-        "KEY",
-        "APIKEY",
-        "CREDENTIAL",
-        "CREDENTIALS",
-    ]
-    .contains(last);
-    named || k.contains("PASSWORD") || k.contains("PASSWD") || k.ends_with("SECRET_KEY_BASE")
-}
+pub use berth_model::redact::secret_name;
 
 /// The reason a finding of rule `code` about `service` is suppressed in the compose files:
 /// `x-berth: {ignore: {CODE: reason}}` on the service or at the top level. A suppression must

@@ -11,10 +11,10 @@ pub mod output;
 pub mod patterns;
 pub mod registry;
 mod rules;
-pub mod secrets;
 
 use berth_model::{Diagnostic, Project, Severity};
 
+pub use berth_model::secrets;
 pub use registry::{rule, Rule, Scope, RULES};
 
 /// What the rules look at.

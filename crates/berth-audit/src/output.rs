@@ -347,8 +347,11 @@ fn sarif_location(project: &Project, l: &berth_model::diag::Label) -> Option<Val
         "endLine": end_line,
         "endColumn": end_column,
     });
-    // A snippet of the line, for viewers without the file.
-    region["snippet"] = json!({"text": file.line_text(line)});
+    // A snippet of the line, for viewers without the file, with its credentials masked:
+    // code-scanning services keep and show snippets. None from a file that is not quoted.
+    if file.quoted {
+        region["snippet"] = json!({"text": berth_model::redact::mask(file.line_text(line)).text});
+    }
     Some(json!({
         "physicalLocation": {"artifactLocation": artifact, "region": region},
         "message": {"text": l.message},

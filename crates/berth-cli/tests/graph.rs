@@ -565,3 +565,93 @@ fn hostile_values_stay_inside_the_markdown_document() {
     let closes = md.lines().filter(|l| *l == "```").count();
     assert_eq!(opens, closes, "fences:\n{md}");
 }
+
+/// Issue 17, item 3: `berth docs` printed credentials (a URL's password, a value interpolated
+/// from the environment, a GitHub token, a bearer token, an AWS key, a `Password=` inside a
+/// connection string from an env file, mysqladmin's `-pPASSWORD` in a healthcheck), and the
+/// audit quoted the lines it flagged with their passwords. None reaches docs (Markdown and
+/// HTML), graphs or the audit's outputs; the place that sets each one is still named.
+#[test]
+fn docs_printed_credentials() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |name: &str, text: &str| {
+        std::fs::write(dir.path().join(name), text).expect("write a fixture file");
+    };
+    write(
+        "compose.yaml",
+        concat!(
+            "services:\n",
+            "  api:\n",
+            "    image: example/api:1.2\n",
+            "    environment:\n",
+            "      DATABASE_URL: postgres://app:UrlPw-1@db:5432/app\n",
+            "      DSN: ${DB_DSN}\n",
+            "      GITHUB_PAT: ghp_abcdefghijklmnopqrstuvwxyz0123456789\n",
+            "      AUTH_HEADER: \"Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl\"\n",
+            "      AWS_ACCESS_KEY_ID: AKIAIOSFODNN7EXAMPLE\n",
+            "      LOG_LEVEL: info\n",
+            "    env_file: app.env\n",
+            "    command: [\"serve\", \"--db\", \"postgres://u:CmdPw-5@db/app\"]\n",
+            "    depends_on: [db]\n",
+            "  db:\n",
+            "    image: \"mysql:8\"\n",
+            "    environment:\n",
+            "      MYSQL_ROOT_PASSWORD: RootPw-2\n",
+            "    healthcheck:\n",
+            "      test: [\"CMD-SHELL\", \"mysqladmin ping -uroot -pHealthPw-6\"]\n",
+        ),
+    );
+    write(
+        "app.env",
+        "CONN=Server=db;User Id=sa;Password=EnvFilePw-3;Database=app\n",
+    );
+    write(".env", "DB_DSN=postgres://x:ShellPw-4@db/x\n");
+    let secrets = [
+        "UrlPw-1",
+        "RootPw-2",
+        "EnvFilePw-3",
+        "ShellPw-4",
+        "CmdPw-5",
+        "HealthPw-6",
+        "ghp_",
+        "eyJ",
+        "AKIA",
+    ];
+    let mut outputs = vec![
+        vec!["docs"],
+        vec!["docs", "--format", "html"],
+        vec!["audit"],
+        vec!["audit", "--format", "json"],
+        vec!["audit", "--format", "sarif"],
+    ];
+    for view in VIEWS {
+        for format in ["mermaid", "dot", "svg"] {
+            outputs.push(vec!["graph", "--view", view, "--format", format]);
+        }
+    }
+    for args in outputs {
+        let out = berth_in(dir.path(), &args);
+        let text = format!("{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+        for secret in secrets {
+            assert!(!text.contains(secret), "{args:?} shows {secret}:\n{text}");
+        }
+    }
+    let md = stdout(&berth_in(dir.path(), &["docs"]));
+    for row in [
+        "| `api` | `DATABASE_URL` | `postgres://app:****@db:5432/app` | compose.yaml:5 |",
+        "| `api` | `DSN` | `postgres://x:****@db/x` | compose.yaml:6 |",
+        "| `api` | `GITHUB_PAT` | (hidden) | compose.yaml:7 |",
+        "| `api` | `AWS_ACCESS_KEY_ID` | (hidden) | compose.yaml:9 |",
+        "| `api` | `LOG_LEVEL` | `info` | compose.yaml:10 |",
+        "| `api` | `CONN` | `Server=db;User Id=sa;Password=****;Database=app` | compose.yaml:11 |",
+        "| `db` | `mysqladmin ping -uroot -p****` |  |  |  |  | compose.yaml:19 |",
+    ] {
+        assert!(md.contains(row), "no row {row}:\n{md}");
+    }
+    // The audit still points at each line, with the password masked under the caret.
+    let audit = stdout(&berth_in(dir.path(), &["audit"]));
+    assert!(
+        audit.contains("17 |       MYSQL_ROOT_PASSWORD: ****\n   |                            ^^^^ written in the file"),
+        "{audit}"
+    );
+}

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use berth_audit::facts::{self, Role};
 use berth_audit::output::display_path;
 use berth_audit::Report;
-use berth_model::{Project, Span, Value};
+use berth_model::{redact, Project, Span, Value};
 
 use crate::graph::{self, Graph, View};
 
@@ -137,6 +137,12 @@ fn origin(project: &Project, span: Span) -> String {
     format!("{}:{line}", display_path(project, &file.path))
 }
 
+/// `text` with its credentials masked: every table cell, paragraph and list item of the
+/// document passes through here, so that no output of `docs` shows one.
+fn masked(text: &str) -> String {
+    redact::mask(text).text.into_owned()
+}
+
 /// A part of the document.
 #[derive(Clone, Debug)]
 pub enum Block {
@@ -166,11 +172,12 @@ impl Document {
     }
 
     fn text(&mut self, text: String) {
-        self.blocks.push(Block::Text(text));
+        self.blocks.push(Block::Text(masked(&text)));
     }
 
     fn list(&mut self, items: Vec<String>) {
-        self.blocks.push(Block::List(items));
+        self.blocks
+            .push(Block::List(items.iter().map(|i| masked(i)).collect()));
     }
 
     fn diagram(&mut self, g: graph::Graph) {
@@ -180,7 +187,10 @@ impl Document {
     fn table(&mut self, head: &[&str], rows: &[Vec<String>]) {
         self.blocks.push(Block::Table {
             head: head.iter().map(|h| (*h).to_string()).collect(),
-            rows: rows.to_vec(),
+            rows: rows
+                .iter()
+                .map(|r| r.iter().map(|c| masked(c)).collect())
+                .collect(),
         });
     }
 
@@ -663,8 +673,11 @@ pub fn build(project: &Project, report: &Report) -> Document {
         for (key, value, span) in facts::environment(s) {
             let shown = match value {
                 None => "(unset)".to_string(),
-                Some(_) if facts::secret_name(key) => "(hidden)".into(),
-                Some(v) => code(v),
+                Some(v) => match redact::mask_value(key, v) {
+                    Some(hidden) if hidden == redact::HIDDEN => hidden,
+                    Some(masked) => code(&masked),
+                    None => code(v),
+                },
             };
             rows.push(vec![
                 format!("`{}`", s.name),

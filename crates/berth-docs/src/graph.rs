@@ -522,6 +522,11 @@ fn group_of(
     }
 }
 
+/// `text` with its credentials masked.
+fn masked(text: &str) -> String {
+    berth_model::redact::mask(text).text.into_owned()
+}
+
 impl Builder {
     /// Adds the node for `name` of a kind (its id's prefix), once.
     fn node(&mut self, name: &str, node: Node) -> usize {
@@ -530,6 +535,10 @@ impl Builder {
             return i;
         }
         let mut node = node;
+        // Labels show the project's values: never a credential among them.
+        for line in &mut node.label {
+            *line = masked(line);
+        }
         let base = node.id.clone();
         let mut n = 2;
         while self.ids.contains(&node.id) {
@@ -569,6 +578,7 @@ impl Builder {
     }
 
     fn edge(&mut self, from: usize, to: usize, kind: EdgeKind, label: String) {
+        let label = masked(&label);
         if self.edges.insert((from, to, kind, label.clone())) {
             self.graph.edges.push(Edge {
                 from,

@@ -85,6 +85,8 @@ impl Diagnostic {
     }
 
     /// Renders the diagnostic like rustc: headline, location, source line, caret, notes.
+    /// Credentials in the source line are masked ([`crate::redact`]); the location still
+    /// names the line and column.
     /// Control characters, from the project or its files, are written as `\x1b`: nothing a
     /// file holds reaches the terminal as a command.
     #[must_use]
@@ -116,9 +118,22 @@ impl Diagnostic {
                 let _ = writeln!(out, "{pad} = (the file's content is not shown)");
                 continue;
             }
+            // The line as shown: its credentials masked, the columns moved to match.
+            let original = text;
+            let masked = crate::redact::mask(original);
+            let text: &str = &masked.text;
+            let shown_col = |col: usize| {
+                let at = original
+                    .char_indices()
+                    .nth(col.saturating_sub(1))
+                    .map_or(original.len(), |(i, _)| i);
+                let at = masked.position(at);
+                text.get(..at).map_or(col, |t| t.chars().count() + 1)
+            };
             let _ = writeln!(out, "{pad} |");
             let _ = writeln!(out, "{line} | {}", visible(text));
             let (end_line, end_col) = file.line_col(label.span.end.max(label.span.start));
+            let (col, end_col) = (shown_col(col), shown_col(end_col));
             let width = if end_line == line && end_col > col {
                 end_col - col
             } else {

@@ -8,7 +8,9 @@
 pub mod diag;
 mod entries;
 pub mod project;
+pub mod redact;
 pub mod scalar;
+pub mod secrets;
 pub mod source;
 pub mod value;
 
