@@ -270,17 +270,18 @@ pub async fn build_image(
         };
         let inline = build.dockerfile_inline.clone();
         let d = dockerfile.clone();
-        let tar = tokio::task::spawn_blocking(move || context_tar(&dir, &d, inline.as_deref()))
-            .await
-            .map_err(|e| fail(e.to_string()))?
-            .map_err(fail)?;
+        let context =
+            tokio::task::spawn_blocking(move || Context::list(&dir, &d, inline.as_deref()))
+                .await
+                .map_err(|e| fail(e.to_string()))?
+                .map_err(fail)?;
         if !opts.quiet && !engine.dry_run && !buildkit() {
             out(&format!(
                 "Sending build context to Docker daemon  {}B",
-                tar.len()
+                context.size()
             ));
         }
-        (dockerfile, Some(tar))
+        (dockerfile, Some(context))
     };
     // A dry run reads the context (so that a missing one is found) and builds nothing: the
     // image it would make gets a made-up ID.
@@ -342,7 +343,7 @@ pub async fn build_image(
             secrets: build.secret_values().map_err(fail)?,
             ssh: build.ssh_agents().map_err(fail)?,
         };
-        let s = crate::session::build(engine, options, body, served)
+        let s = crate::session::build(engine, options, body.map(send_context), served)
             .await
             .map_err(|e| fail(e.to_string()))?;
         Box::pin(s)
@@ -353,7 +354,7 @@ pub async fn build_image(
                 .build_image(
                     options,
                     None,
-                    body.map(|b| bollard::body_full(bytes::Bytes::from(b))),
+                    body.map(|c| bollard::body_try_stream(send_context(c))),
                 )
                 .map(|item| {
                     item.map_err(|e| match e {
@@ -406,6 +407,65 @@ pub async fn build_image(
         .image_id(&service.image)
         .await?
         .ok_or_else(|| fail(format!("no image {} after the build", service.image)))
+}
+
+/// A build context's tar as a stream of pieces, written by a thread of its own as the engine
+/// reads them: a context of any size is sent in a bounded amount of memory. A file that
+/// cannot be read ends the stream with its error, which fails the build with it.
+pub(crate) type ContextStream = std::pin::Pin<
+    Box<dyn futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send>,
+>;
+
+fn send_context(context: Context) -> ContextStream {
+    /// Pieces of this size go to the engine, at most `DEPTH` of them waiting.
+    const PIECE: usize = 256 * 1024;
+    const DEPTH: usize = 4;
+    struct Pieces {
+        buf: Vec<u8>,
+        tx: tokio::sync::mpsc::Sender<Result<bytes::Bytes, std::io::Error>>,
+    }
+    impl Pieces {
+        fn send(&mut self) -> std::io::Result<()> {
+            if self.buf.is_empty() {
+                return Ok(());
+            }
+            let piece =
+                bytes::Bytes::from(std::mem::replace(&mut self.buf, Vec::with_capacity(PIECE)));
+            self.tx.blocking_send(Ok(piece)).map_err(|_| {
+                std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the engine stopped reading")
+            })
+        }
+    }
+    impl std::io::Write for Pieces {
+        fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+            let n = data.len().min(PIECE - self.buf.len());
+            self.buf.extend_from_slice(&data[..n]);
+            if self.buf.len() == PIECE {
+                self.send()?;
+            }
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.send()
+        }
+    }
+    let (tx, mut rx) = tokio::sync::mpsc::channel(DEPTH);
+    let errors = tx.clone();
+    tokio::task::spawn_blocking(move || {
+        let pieces = Pieces {
+            buf: Vec::with_capacity(PIECE),
+            tx,
+        };
+        let sent = context
+            .write(pieces)
+            .and_then(|mut p| std::io::Write::flush(&mut p).map_err(|e| e.to_string()));
+        if let Err(e) = sent {
+            let _ = errors.blocking_send(Err(std::io::Error::other(format!(
+                "sending the build context: {e}"
+            ))));
+        }
+    });
+    Box::pin(futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx)))
 }
 
 /// Pushes an image to its registry; each progress message goes to `out` as (status, progress
@@ -642,61 +702,141 @@ fn dry_run_image_id(image: &str) -> String {
     format!("dry-run:{image}")
 }
 
-/// A tar (ustar, GNU long names) of the build context, leaving out what `.dockerignore`
-/// excludes (the Dockerfile and `.dockerignore` are always sent, as the engine needs them),
-/// with `inline` added as `dockerfile` when given.
-///
-/// # Errors
-/// An unreadable context folder, named.
-pub fn context_tar(dir: &Path, dockerfile: &str, inline: Option<&str>) -> Result<Vec<u8>, String> {
-    let meta =
-        std::fs::metadata(dir).map_err(|e| format!("build context {}: {e}", dir.display()))?;
-    if !meta.is_dir() {
-        return Err(format!("build context {} is not a folder", dir.display()));
-    }
-    let ignore = std::fs::read_to_string(dir.join(".dockerignore"))
-        .map(|s| Ignore::parse(&s))
-        .unwrap_or_default();
-    let mut tar = crate::tar::Tar::default();
-    let mut todo = vec![PathBuf::new()];
-    while let Some(rel) = todo.pop() {
-        let full = dir.join(&rel);
-        let mut entries: Vec<_> = std::fs::read_dir(&full)
-            .map_err(|e| format!("build context {}: {e}", full.display()))?
-            .filter_map(Result::ok)
-            .collect();
-        entries.sort_by_key(std::fs::DirEntry::file_name);
-        for e in entries {
-            let path = rel.join(e.file_name());
-            let name = path.to_string_lossy().replace('\\', "/");
-            let always = name == dockerfile || name == ".dockerignore";
-            if !always && ignore.excludes(&name) && !ignore.may_include_below(&name) {
-                continue;
-            }
-            let md = std::fs::symlink_metadata(e.path())
-                .map_err(|err| format!("{}: {err}", e.path().display()))?;
-            let mode = std::os::unix::fs::PermissionsExt::mode(&md.permissions()) & 0o7777;
-            if md.is_dir() {
-                if !ignore.excludes(&name) {
-                    tar.dir(&name, mode);
+/// One entry of a build context, listed before it is sent.
+#[derive(Debug)]
+pub struct ContextEntry {
+    /// The path in the archive, with `/` between folders.
+    name: String,
+    mode: u32,
+    kind: EntryKind,
+}
+
+#[derive(Debug)]
+enum EntryKind {
+    Dir,
+    File { path: PathBuf, size: u64 },
+    Symlink(String),
+    Inline(String),
+}
+
+/// A build context listed: what goes into its tar, and the tar's size.
+#[derive(Debug)]
+pub struct Context {
+    entries: Vec<ContextEntry>,
+}
+
+impl Context {
+    /// Lists the build context in `dir`, leaving out what `.dockerignore` excludes (the
+    /// Dockerfile and `.dockerignore` are always sent, as the engine needs them), with `inline`
+    /// added as `dockerfile` when given. Only names and sizes are read here: the files are read
+    /// as the archive is written.
+    ///
+    /// # Errors
+    /// An unreadable context folder, named.
+    pub fn list(dir: &Path, dockerfile: &str, inline: Option<&str>) -> Result<Context, String> {
+        let meta =
+            std::fs::metadata(dir).map_err(|e| format!("build context {}: {e}", dir.display()))?;
+        if !meta.is_dir() {
+            return Err(format!("build context {} is not a folder", dir.display()));
+        }
+        let ignore = std::fs::read_to_string(dir.join(".dockerignore"))
+            .map(|s| Ignore::parse(&s))
+            .unwrap_or_default();
+        let mut entries = Vec::new();
+        let mut todo = vec![PathBuf::new()];
+        while let Some(rel) = todo.pop() {
+            let full = dir.join(&rel);
+            let mut found: Vec<_> = std::fs::read_dir(&full)
+                .map_err(|e| format!("build context {}: {e}", full.display()))?
+                .filter_map(Result::ok)
+                .collect();
+            found.sort_by_key(std::fs::DirEntry::file_name);
+            for e in found {
+                let path = rel.join(e.file_name());
+                let name = path.to_string_lossy().replace('\\', "/");
+                let always = name == dockerfile || name == ".dockerignore";
+                if !always && ignore.excludes(&name) && !ignore.may_include_below(&name) {
+                    continue;
                 }
-                todo.push(path);
-            } else if ignore.excludes(&name) && !always {
-                continue;
-            } else if md.file_type().is_symlink() {
-                let target = std::fs::read_link(e.path()).map_err(|err| err.to_string())?;
-                tar.symlink(&name, &target.to_string_lossy());
-            } else if md.is_file() {
-                let data = std::fs::read(e.path())
+                let md = std::fs::symlink_metadata(e.path())
                     .map_err(|err| format!("{}: {err}", e.path().display()))?;
-                tar.file(&name, mode, &data);
+                let mode = std::os::unix::fs::PermissionsExt::mode(&md.permissions()) & 0o7777;
+                let kind = if md.is_dir() {
+                    todo.push(path);
+                    if ignore.excludes(&name) {
+                        continue;
+                    }
+                    EntryKind::Dir
+                } else if ignore.excludes(&name) && !always {
+                    continue;
+                } else if md.file_type().is_symlink() {
+                    let target = std::fs::read_link(e.path()).map_err(|err| err.to_string())?;
+                    EntryKind::Symlink(target.to_string_lossy().into_owned())
+                } else if md.is_file() {
+                    EntryKind::File {
+                        path: e.path(),
+                        size: md.len(),
+                    }
+                } else {
+                    continue;
+                };
+                entries.push(ContextEntry { name, mode, kind });
             }
         }
+        if let Some(text) = inline {
+            entries.push(ContextEntry {
+                name: dockerfile.to_string(),
+                mode: 0o644,
+                kind: EntryKind::Inline(text.to_string()),
+            });
+        }
+        Ok(Context { entries })
     }
-    if let Some(text) = inline {
-        tar.file(dockerfile, 0o644, text.as_bytes());
+
+    /// The size of the context's tar, in bytes.
+    #[must_use]
+    pub fn size(&self) -> u64 {
+        self.entries
+            .iter()
+            .map(|e| match &e.kind {
+                EntryKind::Dir => crate::tar::stored_size(&format!("{}/", e.name), 0),
+                EntryKind::File { size, .. } => crate::tar::stored_size(&e.name, *size),
+                EntryKind::Symlink(_) => crate::tar::stored_size(&e.name, 0),
+                EntryKind::Inline(text) => crate::tar::stored_size(&e.name, text.len() as u64),
+            })
+            .sum::<u64>()
+            + crate::tar::TRAILER
     }
-    Ok(tar.finish())
+
+    /// Writes the context's tar to `out`, each file read in pieces.
+    ///
+    /// # Errors
+    /// A file that cannot be read, named, or the writer's error.
+    pub fn write<W: std::io::Write>(&self, out: W) -> Result<W, String> {
+        let mut tar = crate::tar::Tar::new(out);
+        for e in &self.entries {
+            match &e.kind {
+                EntryKind::Dir => tar.dir(&e.name, e.mode),
+                EntryKind::Symlink(target) => tar.symlink(&e.name, target),
+                EntryKind::Inline(text) => tar.file(&e.name, e.mode, text.as_bytes()),
+                EntryKind::File { path, size } => {
+                    let file = std::fs::File::open(path)
+                        .map_err(|err| format!("{}: {err}", path.display()))?;
+                    tar.file_from(&e.name, e.mode, *size, file);
+                }
+            }
+        }
+        tar.close().map_err(|e| e.to_string())
+    }
+}
+
+/// A tar (ustar, GNU long names) of the build context in `dir`, in memory: see
+/// [`Context::list`].
+///
+/// # Errors
+/// An unreadable context folder or file, named.
+pub fn context_tar(dir: &Path, dockerfile: &str, inline: Option<&str>) -> Result<Vec<u8>, String> {
+    Context::list(dir, dockerfile, inline)?.write(Vec::new())
 }
 
 /// `.dockerignore` patterns: `*`, `?` and `**`, `!` to take back; the last match decides, and a
@@ -879,6 +1019,40 @@ mod tests {
         let with_inline = context_tar(p, INLINE_DOCKERFILE, Some("FROM scratch\n")).unwrap();
         assert!(names(&with_inline).contains(&INLINE_DOCKERFILE.to_string()));
         assert!(context_tar(&p.join("missing"), "Dockerfile", None).is_err());
+    }
+
+    /// Issue 17, item 8: `build` held the whole context in memory (1.24 GB for a 400 MB
+    /// file). The context is listed first and its tar written in pieces: the size announced
+    /// is the size sent, and a file gone since the listing is named.
+    #[test]
+    fn build_held_the_whole_context_in_memory() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path();
+        std::fs::write(p.join("Dockerfile"), "FROM scratch\n").unwrap();
+        std::fs::write(p.join("big.bin"), vec![7u8; 3 * 256 * 1024 + 5]).unwrap();
+        let deep = "d".repeat(120);
+        std::fs::create_dir_all(p.join(&deep)).unwrap();
+        std::fs::write(p.join(&deep).join("f"), "x").unwrap();
+        std::os::unix::fs::symlink("big.bin", p.join("link")).unwrap();
+        let context = Context::list(p, INLINE_DOCKERFILE, Some("FROM scratch\n")).unwrap();
+        let tar = context.write(Vec::new()).unwrap();
+        assert_eq!(tar.len() as u64, context.size());
+        let mut n = names(&tar);
+        n.sort();
+        assert_eq!(
+            n,
+            [
+                INLINE_DOCKERFILE.to_string(),
+                "Dockerfile".into(),
+                "big.bin".into(),
+                format!("{deep}/"),
+                format!("{deep}/f"),
+                "link".into(),
+            ]
+        );
+        std::fs::remove_file(p.join("big.bin")).unwrap();
+        let err = context.write(Vec::new()).unwrap_err();
+        assert!(err.contains("big.bin"), "{err}");
     }
 
     #[test]

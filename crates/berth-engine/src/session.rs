@@ -217,9 +217,12 @@ fn socket(engine: &Engine) -> Result<String, EngineError> {
 }
 
 /// An HTTP/1 connection to the engine, driven in the background.
-async fn connect(
-    path: &str,
-) -> Result<hyper::client::conn::http1::SendRequest<Full<Bytes>>, EngineError> {
+async fn connect<B>(path: &str) -> Result<hyper::client::conn::http1::SendRequest<B>, EngineError>
+where
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let stream = tokio::net::UnixStream::connect(path)
         .await
         .map_err(|e| other(path, e))?;
@@ -283,7 +286,7 @@ async fn open(engine: &Engine, id: &str, served: Served) -> Result<(), EngineErr
 pub async fn build(
     engine: &Engine,
     options: bollard::query_parameters::BuildImageOptions,
-    body: Option<Vec<u8>>,
+    body: Option<crate::build::ContextStream>,
     served: Served,
 ) -> Result<
     impl futures_util::Stream<Item = Result<bollard::models::BuildInfo, EngineError>>,
@@ -303,7 +306,12 @@ pub async fn build(
     ))
     .header("Host", "docker")
     .header("Content-Type", "application/x-tar")
-    .body(Full::new(Bytes::from(body.unwrap_or_default())))
+    .body(match body {
+        Some(stream) => http_body_util::Either::Right(http_body_util::StreamBody::new(
+            futures_util::TryStreamExt::map_ok(stream, hyper::body::Frame::data),
+        )),
+        None => http_body_util::Either::Left(Full::new(Bytes::new())),
+    })
     .map_err(|e| other("build", e))?;
     let response = sender
         .send_request(request)
