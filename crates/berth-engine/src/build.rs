@@ -37,9 +37,9 @@ pub struct BuildSpec {
     /// `build.ssh`: each agent's ID and, when given, its socket (`default` is the one of
     /// `SSH_AUTH_SOCK`).
     pub ssh: Vec<(String, Option<String>)>,
-    /// What needs more of a BuildKit session than Berth serves yet: `additional_contexts`
-    /// (its key, for the warning).
-    pub unsent: Vec<String>,
+    /// The names of `additional_contexts`: named build contexts, which the engine's builder
+    /// cannot be given (see [`build_image`]).
+    pub named_contexts: Vec<String>,
 }
 
 /// One secret of a build.
@@ -127,11 +127,11 @@ impl BuildSpec {
                     None => (e, None),
                 })
                 .collect(),
-            unsent: ["additional_contexts"]
-                .into_iter()
-                .filter(|k| b.get(k).is_some_and(|v| !v.is_null()))
-                .map(str::to_string)
-                .collect(),
+            named_contexts: b
+                .get("additional_contexts")
+                .and_then(Value::as_map)
+                .map(|m| m.iter().map(|(k, _)| k.name.clone()).collect())
+                .unwrap_or_default(),
         })
     }
 }
@@ -249,6 +249,15 @@ pub async fn build_image(
             "Multi-platform build is not supported for the docker driver.\nSwitch to a different driver, or turn on the containerd image store, and try again.\nLearn more at https://docs.docker.com/go/build-multi-platform/".into(),
         ));
     }
+    // Named contexts are frontend attributes (`context:NAME`) that the engine's /build API
+    // has no field for, and the Dockerfile frontend of this engine's BuildKit lacks the
+    // capability: Docker Compose fails here too, with the frontend's words.
+    if !build.named_contexts.is_empty() {
+        return Err(fail(format!(
+            "additional_contexts ({}) need named build contexts, which the engine's builder does not support (frontend capability moby.buildkit.frontend.contexts)",
+            build.named_contexts.join(", ")
+        )));
+    }
     let remote = is_remote(&build.context);
     let (dockerfile, body) = if remote {
         (
@@ -323,13 +332,6 @@ pub async fn build_image(
         session: buildkit.then(crate::oneoff::new_slug),
         ..Default::default()
     };
-    if !build.unsent.is_empty() && !opts.quiet {
-        out(&format!(
-            "WARNING: {} of service {:?} not given to the builder: Berth's BuildKit session serves build secrets and ssh only",
-            build.unsent.join(", "),
-            service.name
-        ));
-    }
     // Secrets are served by a session of Berth's own; other builds go through bollard's.
     type Infos<'a> = std::pin::Pin<
         Box<
@@ -971,7 +973,7 @@ mod tests {
             platforms: Vec::new(),
             secrets: Vec::new(),
             ssh: Vec::new(),
-            unsent: Vec::new(),
+            named_contexts: Vec::new(),
         };
         b.secrets = vec![
             secret("a", SecretValue::File(file)),

@@ -315,6 +315,33 @@ fn test_build_platforms_standard_errors() {
     }
 }
 
+/// Not a Go test of its own: `additional_contexts` are named build contexts, which the
+/// BuildKit of this engine (20.10) does not have; both tools fail with the frontend
+/// capability's name (Berth used to warn, go on without them and fail to pull an image named
+/// after the context).
+#[test]
+fn additional_contexts_fail_as_the_engine_lacks_named_contexts() {
+    for tool in tools() {
+        let c = Cli::new(
+            &tool,
+            "build-named-contexts",
+            &[
+                (
+                    "Dockerfile",
+                    "FROM berth-test/busybox\nCOPY --from=extra x.txt /x.txt\n",
+                ),
+                ("other/x.txt", "data\n"),
+                (
+                    "compose.yaml",
+                    "services:\n  a:\n    build:\n      context: .\n      additional_contexts:\n        extra: ./other\n",
+                ),
+            ],
+        );
+        c.named(&["build"])
+            .fails(1, "moby.buildkit.frontend.contexts");
+    }
+}
+
 /// Not a Go test of its own: a Dockerfile only BuildKit builds (a cache mount) is built by both
 /// tools, with BuildKit's plain progress on standard output; with `DOCKER_BUILDKIT=0` the
 /// classic builder refuses it, in the engine's words.

@@ -6,8 +6,9 @@
 //!
 //! Left out: `--quiet-pull`, `--pull` and `COMPOSE_PROGRESS=quiet`, which pull from Docker Hub
 //! (the pull flags have their own scenarios), and `run build` of a service whose Dockerfile
-//! starts `FROM` another service's build (`additional_contexts: service:`), which needs
-//! BuildKit; Berth drives the engine's classic builder.
+//! starts `FROM` another service's build (`additional_contexts: service:`), which needs named
+//! build contexts that this engine's BuildKit lacks (both tools fail there: see
+//! `build::additional_contexts_fail_as_the_engine_lacks_named_contexts`).
 
 use crate::harness::{docker, tools, Cli};
 
