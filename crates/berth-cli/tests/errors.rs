@@ -75,3 +75,53 @@ fn error_messages_match_their_snapshots() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Issue 17, item 9: include, extends or env_file pointing at `/dev/zero` read until the
+/// memory ran out, and an env_file that is a named pipe nobody writes to hung. Both stop: the
+/// first at the size limit, with an error naming the file and where it is used.
+#[test]
+fn dev_zero_and_fifos_neither_fill_memory_nor_hang() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fifo = dir.path().join("fifo.env");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo")
+        .success());
+    let cases = [
+        (
+            "include:\n  - /dev/zero\nservices:\n  a:\n    image: x\n",
+            "error: cannot read included file /dev/zero: the file is larger than 64 MiB",
+        ),
+        (
+            "services:\n  a:\n    image: x\n    extends:\n      file: /dev/zero\n      service: b\n",
+            "error: cannot extend service \"a\": cannot read /dev/zero: the file is larger than 64 MiB",
+        ),
+        (
+            "services:\n  a:\n    image: x\n    env_file: /dev/zero\n",
+            "error: failed to read env file /dev/zero: the file is larger than 64 MiB",
+        ),
+    ];
+    for (compose, want) in cases {
+        std::fs::write(dir.path().join("compose.yaml"), compose).expect("compose file");
+        let out = Command::new(env!("CARGO_BIN_EXE_berth"))
+            .arg("config")
+            .current_dir(dir.path())
+            .output()
+            .expect("berth runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{compose}: {stderr}");
+        assert!(stderr.starts_with(want), "{compose}: {stderr}");
+    }
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  a:\n    image: x\n    env_file: fifo.env\n",
+    )
+    .expect("compose file");
+    let out = Command::new(env!("CARGO_BIN_EXE_berth"))
+        .args(["config", "--environment"])
+        .current_dir(dir.path())
+        .output()
+        .expect("berth runs");
+    assert_eq!(out.status.code(), Some(0), "a named pipe with no writer");
+}

@@ -54,7 +54,7 @@ pub(crate) fn resolve(
                 let required = f.get("required").and_then(Value::as_bool).unwrap_or(true);
                 let raw = f.get("format").and_then(Value::as_str) == Some("raw");
                 let p = PathBuf::from(path);
-                let text = match std::fs::read_to_string(&p) {
+                let text = match crate::read::text(&p) {
                     Ok(t) => t,
                     // Only a file that is not there is "not found"; one that is there but
                     // cannot be read says why, whether required or not.
@@ -86,7 +86,7 @@ pub(crate) fn resolve(
             let mut from_files: IndexMap<String, (String, Span)> = IndexMap::new();
             for f in files.as_seq().unwrap_or(&[]) {
                 let Some(path) = f.as_str() else { continue };
-                let text = std::fs::read_to_string(path).map_err(|e| {
+                let text = crate::read::text(path).map_err(|e| {
                     Diagnostic::error(format!("failed to load label file {path}: {e}"))
                         .with_label(f.span, "label file")
                 })?;
@@ -172,16 +172,16 @@ mod tests {
     fn an_env_file_that_exists_is_not_said_to_be_missing() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path().to_str().unwrap();
-        let e = std::fs::read_to_string(dir.path()).unwrap_err();
+        let e = crate::read::text(dir.path()).unwrap_err();
         assert_eq!(
             env_file_error(d, &e),
             format!("failed to read env file {d}: it is a directory")
         );
         let bad = dir.path().join("bad.env");
         std::fs::write(&bad, b"A=\xff\n").unwrap();
-        let e = std::fs::read_to_string(&bad).unwrap_err();
+        let e = crate::read::text(&bad).unwrap_err();
         assert!(env_file_error("bad.env", &e).ends_with("it is not UTF-8 text"));
-        let e = std::fs::read_to_string(dir.path().join("gone.env")).unwrap_err();
+        let e = crate::read::text(dir.path().join("gone.env")).unwrap_err();
         assert!(env_file_error("gone.env", &e).starts_with("env file gone.env not found"));
     }
 }

@@ -79,7 +79,7 @@ fn resolve(
         Some(f) => {
             let home = env.get("HOME").cloned();
             let path = PathBuf::from(paths::absolute(f, file_dir, home.as_deref()));
-            let text = std::fs::read_to_string(&path).map_err(|e| {
+            let text = crate::read::text(&path).map_err(|e| {
                 Diagnostic::error(format!(
                     "cannot extend service \"{name}\": cannot read {}: {e}",
                     path.display()

@@ -107,7 +107,7 @@ pub(crate) fn apply(
             if f.is_file() {
                 let base = inc_env.clone();
                 let values = {
-                    let text = std::fs::read_to_string(&f).map_err(|e| {
+                    let text = crate::read::text(&f).map_err(|e| {
                         Diagnostic::error(format!("cannot read {}: {e}", f.display()))
                     })?;
                     let id = l.sources.add_unquoted(f.clone(), text.clone().into());
@@ -120,7 +120,7 @@ pub(crate) fn apply(
         }
         let mut model = Value::empty_map(MapKind::Dict, Span::SYNTHETIC);
         for (f, sp) in &files {
-            let text = std::fs::read_to_string(f).map_err(|e| {
+            let text = crate::read::text(f).map_err(|e| {
                 Diagnostic::error(format!("cannot read included file {}: {e}", f.display()))
                     .with_label(*sp, "included here")
             })?;

@@ -3,6 +3,7 @@ pub mod canonical;
 pub mod decode;
 pub mod dotenv;
 pub mod merge;
+pub mod read;
 pub mod template;
 pub mod units;
 pub mod yaml;

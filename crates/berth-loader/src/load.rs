@@ -259,7 +259,7 @@ fn env_truthy(v: Option<&String>) -> bool {
 
 impl Loader<'_> {
     fn read_file(&mut self, path: &Path) -> Res<(FileId, Arc<str>)> {
-        let text = std::fs::read_to_string(path)
+        let text = crate::read::text(path)
             .map_err(|e| Diagnostic::error(format!("cannot read {}: {e}", path.display())))?;
         let text: Arc<str> = Arc::from(text);
         let id = self.sources.add(path.to_path_buf(), Arc::clone(&text));

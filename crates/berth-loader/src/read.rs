@@ -1,0 +1,101 @@
+//! Reading the files a project names: compose files, `.env` and env files, label files,
+//! included and extended files. Each is read whole, as Docker Compose reads them, but never
+//! more than [`LIMIT`] bytes of it: `/dev/zero`, a huge file or an endless pipe stops with an
+//! error instead of filling the memory, and a named pipe nobody writes to reads as empty
+//! instead of waiting forever.
+
+use std::fs::OpenOptions;
+use std::io::{self, Read};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+/// The most Berth reads of one file of a project: 64 MiB, far above any compose or env file
+/// (a generated project of 100,000 services takes 10 MB).
+pub const LIMIT: usize = 64 * 1024 * 1024;
+
+fn too_large() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::FileTooLarge,
+        format!(
+            "the file is larger than {} MiB, the most Berth reads of a project's file",
+            LIMIT / (1024 * 1024)
+        ),
+    )
+}
+
+/// The text of the file at `path`, UTF-8. A pipe or a device is read up to [`LIMIT`] too; a
+/// named pipe is opened without waiting for a writer (with none, it is empty).
+///
+/// # Errors
+/// The file cannot be opened or read (a folder, a missing file), is larger than [`LIMIT`],
+/// or is not UTF-8.
+pub fn text(path: impl AsRef<Path>) -> io::Result<String> {
+    let path = path.as_ref();
+    let mut file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    let meta = file.metadata()?;
+    if meta.is_file() && meta.len() > LIMIT as u64 {
+        return Err(too_large());
+    }
+    let mut out = Vec::with_capacity(if meta.is_file() {
+        usize::try_from(meta.len()).unwrap_or(0)
+    } else {
+        0
+    });
+    let mut piece = vec![0u8; 64 * 1024];
+    loop {
+        match file.read(&mut piece) {
+            Ok(0) => break,
+            Ok(n) => {
+                if out.len() + n > LIMIT {
+                    return Err(too_large());
+                }
+                out.extend_from_slice(&piece[..n]);
+            }
+            // A pipe whose writer has not written yet.
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    String::from_utf8(out).map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 17, item 9: include, extends or env_file pointing at `/dev/zero` ran out of
+    /// memory, and at a named pipe nobody writes to hung.
+    #[test]
+    fn dev_zero_and_fifos_neither_fill_memory_nor_hang() {
+        let e = text(Path::new("/dev/zero")).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::FileTooLarge);
+        assert!(e.to_string().contains("64 MiB"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        assert_eq!(text(&fifo).unwrap(), "");
+        let big = dir.path().join("big");
+        let f = std::fs::File::create(&big).unwrap();
+        f.set_len(LIMIT as u64 + 1).unwrap();
+        assert_eq!(text(&big).unwrap_err().kind(), io::ErrorKind::FileTooLarge);
+        let small = dir.path().join("small");
+        std::fs::write(&small, "a: b\n").unwrap();
+        assert_eq!(text(&small).unwrap(), "a: b\n");
+        assert!(text(dir.path()).is_err());
+    }
+}
