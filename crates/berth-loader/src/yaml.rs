@@ -411,10 +411,15 @@ impl Converter {
         map.entries.reserve(pairs.len());
         // Keys dropped by `!reset` still count as defined for duplicates and merges.
         let mut dropped: Vec<Key> = Vec::new();
-        let mut merge: Option<&Raw> = None;
+        let mut merge: Option<(Span, &Raw)> = None;
         for (k, v) in pairs {
             if is_merge_key(k) {
-                merge = Some(v);
+                if let Some((first, _)) = merge {
+                    return Err(Diagnostic::error("mapping key \"<<\" already defined")
+                        .with_label(k.span, "duplicate key")
+                        .with_label(first, "first defined here"));
+                }
+                merge = Some((k.span, v));
                 continue;
             }
             let key = self.key_string(k, path)?;
@@ -443,7 +448,7 @@ impl Converter {
                 None => dropped.push(Key::new(key, deref(k).span)),
             }
         }
-        if let Some(m) = merge {
+        if let Some((_, m)) = merge {
             // Explicit keys win; with a list of sources the earlier source wins (go-yaml).
             let sources: Vec<&Raw> = match &deref(m).kind {
                 RawKind::Seq(items) => items.iter().collect(),
@@ -456,7 +461,18 @@ impl Converter {
                     )
                     .with_label(src.span, "not a mapping"));
                 };
-                let merged = self.convert_map(src_pairs, path)?;
+                // An alias goes through the alias cache: a chain of anchors each merging the
+                // one before is converted once per anchor, not once per use (it took the cube
+                // of its length).
+                let merged = match &src.kind {
+                    RawKind::Alias(_) if deref(src).tag.is_none() => {
+                        match self.convert(src, path)?.map(|v| v.kind) {
+                            Some(Kind::Map(m)) => m,
+                            _ => self.convert_map(src_pairs, path)?,
+                        }
+                    }
+                    _ => self.convert_map(src_pairs, path)?,
+                };
                 for (k, v) in merged.entries {
                     if !map.contains_key(&k.name) && !dropped.iter().any(|d| d.name == k.name) {
                         map.insert(k, v);
