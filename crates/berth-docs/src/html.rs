@@ -73,9 +73,18 @@ pub fn render(doc: &Document) -> String {
                 }
                 out.push_str("</ol>\n");
             }
-            Block::Diagram(g) => {
-                let _ = writeln!(out, "<figure>\n{}</figure>", crate::svg::render(g));
-            }
+            Block::Diagram(g) => match crate::svg::render(g) {
+                Ok(svg) => {
+                    let _ = writeln!(out, "<figure>\n{svg}</figure>");
+                }
+                Err(too_much) => {
+                    let _ = writeln!(
+                        out,
+                        "<p class=\"note\">Diagram left out: {}.</p>",
+                        escape(&too_much.to_string())
+                    );
+                }
+            },
             Block::Table { head, rows } => {
                 out.push_str("<table>\n<thead><tr>");
                 for h in head {

@@ -53,17 +53,24 @@ pub fn run(global: &GlobalArgs, args: &GraphArgs, printer: &mut Printer) -> anyh
     if args.collapse {
         g = g.collapse(&project);
     }
-    let bytes = match args.format.as_str() {
-        "dot" => berth_docs::dot::render(&g).into_bytes(),
-        "svg" => berth_docs::svg::render(&g).into_bytes(),
-        "png" => match berth_docs::png::render(&berth_docs::svg::render(&g)) {
-            Ok(b) => b,
-            Err(e) => {
-                printer.error(&format!("cannot draw the PNG: {e}"));
-                return Ok(1);
-            }
-        },
-        _ => berth_docs::mermaid::render(&g).into_bytes(),
+    let svg = || match berth_docs::svg::render(&g) {
+        Ok(svg) => Ok(svg),
+        Err(too_much) => Err(format!("cannot draw the graph: {too_much}")),
+    };
+    let drawn = match args.format.as_str() {
+        "dot" => Ok(berth_docs::dot::render(&g).into_bytes()),
+        "svg" => svg().map(String::into_bytes),
+        "png" => svg().and_then(|svg| {
+            berth_docs::png::render(&svg).map_err(|e| format!("cannot draw the PNG: {e}"))
+        }),
+        _ => Ok(berth_docs::mermaid::render(&g).into_bytes()),
+    };
+    let bytes = match drawn {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            printer.error(&e);
+            return Ok(1);
+        }
     };
     match &args.output {
         Some(path) => {
