@@ -245,7 +245,7 @@ const PLACEMENT: &[(&str, T)] = &[
 
 pub const DEPLOY: &[(&str, T)] = &[
     ("mode", T::Str),
-    ("replicas", T::IntPtr),
+    ("replicas", T::Custom(non_negative)),
     ("labels", T::StrMap),
     ("update_config", T::Struct(UPDATE_CONFIG)),
     ("rollback_config", T::Struct(UPDATE_CONFIG)),
@@ -522,11 +522,9 @@ pub fn decode(v: &Value, t: T, path: &str) -> Res<Option<Value>> {
         T::Int | T::IntPtr => {
             let i = match &v.kind {
                 Kind::Int(i) => *i,
-                Kind::Float(f) if f.fract() == 0.0 => {
-                    #[allow(clippy::cast_possible_truncation)]
-                    let i = *f as i64;
-                    i
-                }
+                // Out of range, Go's conversion gives the smallest int64 (a huge `scale` or
+                // `replicas` is then negative, and rejected, as in the reference).
+                Kind::Float(f) if f.fract() == 0.0 => crate::units::go_int(*f),
                 Kind::Str(s) => s.trim().parse::<i64>().map_err(|_| {
                     Diagnostic::error(format!(
                         "{path}: failed to cast to expected type: invalid integer: {s}"
@@ -547,12 +545,23 @@ pub fn decode(v: &Value, t: T, path: &str) -> Res<Option<Value>> {
                 #[allow(clippy::cast_precision_loss)]
                 Kind::Int(i) => *i as f64,
                 Kind::Float(f) => *f,
-                Kind::Str(s) => s.trim().parse::<f64>().map_err(|_| {
-                    Diagnostic::error(format!(
-                        "{path}: failed to cast to expected type: invalid number: {s}"
-                    ))
-                    .with_label(sp, "expected a number")
-                })?,
+                Kind::Str(s) => {
+                    let f = s.trim().parse::<f64>().map_err(|_| {
+                        Diagnostic::error(format!(
+                            "{path}: failed to cast to expected type: invalid number: {s}"
+                        ))
+                        .with_label(sp, "expected a number")
+                    })?;
+                    // `1e400`: Go's ParseFloat says it is out of range (`inf` it takes).
+                    let word = s.trim().trim_start_matches(['+', '-']).to_ascii_lowercase();
+                    if f.is_infinite() && !word.starts_with("inf") {
+                        return Err(Diagnostic::error(format!(
+                            "{path}: failed to cast to expected type: value out of range: {s}"
+                        ))
+                        .with_label(sp, "a number too large for a float64"));
+                    }
+                    f
+                }
                 Kind::Null => return Ok(None),
                 _ => return Err(type_error(v, path, "number")),
             };
@@ -565,8 +574,7 @@ pub fn decode(v: &Value, t: T, path: &str) -> Res<Option<Value>> {
         T::Bytes => {
             let n = match &v.kind {
                 Kind::Int(i) => *i,
-                #[allow(clippy::cast_possible_truncation)]
-                Kind::Float(f) => *f as i64,
+                Kind::Float(f) => crate::units::go_int(*f),
                 Kind::Str(s) => ram_in_bytes(s).ok_or_else(|| {
                     Diagnostic::error(format!("{path}: invalid size: '{s}'"))
                         .with_label(sp, "expected a size such as 512m or 1g")
@@ -1161,9 +1169,14 @@ fn pull_policy_ok(s: &str) -> bool {
 fn non_negative(v: &Value, path: &str) -> Res<Option<Value>> {
     let out = decode(v, T::IntPtr, path)?;
     if out.as_ref().and_then(Value::as_i64).is_some_and(|i| i < 0) {
+        let why = if matches!(v.kind, Kind::Float(_)) {
+            "too large: out of an int64's range, Docker Compose reads it as a negative number"
+        } else {
+            "negative value"
+        };
         return Err(
             Diagnostic::error(format!("{path}: must be greater than or equal to 0"))
-                .with_label(v.span, "negative value"),
+                .with_label(v.span, why),
         );
     }
     Ok(out)

@@ -1080,11 +1080,21 @@ fn validate_resources(sections: &IndexMap<&str, Map>) -> Res<()> {
         for (k, r) in m.iter() {
             let Some(r) = r.as_map() else { continue };
             let external = r.get("external").and_then(Value::as_bool).unwrap_or(false);
+            // What may stand beside `external: true` (as compose-go's checks have it):
+            // anything for a network, a name for a volume, a name, labels and template
+            // settings for a config, and driver settings too for a secret.
+            let allowed = |key: &str| match *section {
+                "networks" => true,
+                "secrets" => matches!(
+                    key,
+                    "name" | "external" | "labels" | "driver" | "driver_opts" | "template_driver"
+                ),
+                "configs" => matches!(key, "name" | "external" | "labels" | "template_driver"),
+                _ => matches!(key, "name" | "external"),
+            };
             if external {
                 for (ak, _) in r.iter() {
-                    if !matches!(ak.name.as_str(), "name" | "external")
-                        && !ak.name.starts_with("x-")
-                    {
+                    if !allowed(&ak.name) && !ak.name.starts_with("x-") {
                         return Err(Diagnostic::error(format!(
                             "{section}.{}: conflicting parameters \"external\" and \"{}\" specified",
                             k.name, ak.name

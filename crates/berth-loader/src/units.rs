@@ -38,9 +38,17 @@ pub fn parse_duration(s: &str) -> Option<i128> {
             "s" => 1e9,
             "m" => 60e9,
             "h" => 3600e9,
+            // Compose's durations also take days and weeks (str2duration).
+            "d" => 86_400e9,
+            "w" => 604_800e9,
             _ => return None,
         };
         total += value * scale;
+    }
+    // A duration is an int64 of nanoseconds: past it, Go's parser fails.
+    #[allow(clippy::cast_precision_loss)]
+    if total > i64::MAX as f64 {
+        return None;
     }
     #[allow(clippy::cast_possible_truncation)]
     let ns = total.round() as i128;
@@ -96,31 +104,55 @@ fn frac(v: u128, div: u128) -> String {
 /// docker `units.RAMInBytes`: `1g`, `512m`, `1.5GB`, `100` (binary multiples).
 #[must_use]
 pub fn ram_in_bytes(s: &str) -> Option<i64> {
+    // As go-units reads a size: the number is everything up to the last digit, dot or space
+    // (so `1e3m` is 1000 MiB), read as a float; then an optional unit, `b`, or a unit followed
+    // by `b` or `ib`.
     let t = s.trim();
-    let num_end = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (num, suffix) = t.split_at(num_end);
-    if num.is_empty() {
+    let sep = t.rfind(|c: char| c.is_ascii_digit() || c == '.' || c == ' ')?;
+    let (num, suffix) = if t.as_bytes()[sep] == b' ' {
+        (&t[..sep], &t[sep + 1..])
+    } else {
+        (&t[..=sep], &t[sep + 1..])
+    };
+    let value: f64 = num.parse().ok()?;
+    if value < 0.0 || value.is_nan() {
         return None;
     }
-    let value: f64 = num.parse().ok()?;
-    let suffix = suffix.trim().to_ascii_lowercase();
-    let suffix = suffix
-        .strip_suffix("ib")
-        .or_else(|| suffix.strip_suffix('b'))
-        .unwrap_or(&suffix);
-    let mult: f64 = match suffix {
-        "" => 1.0,
-        "k" => 1024.0,
-        "m" => 1024.0 * 1024.0,
-        "g" => 1024.0 * 1024.0 * 1024.0,
-        "t" => 1024f64.powi(4),
-        "p" => 1024f64.powi(5),
-        _ => return None,
+    let suffix = suffix.to_ascii_lowercase();
+    let mult: f64 = match suffix.as_str() {
+        "" | "b" => 1.0,
+        _ if suffix.len() > 3 => return None,
+        _ => {
+            let unit = match suffix.as_bytes()[0] {
+                b'k' => 1024f64,
+                b'm' => 1024f64.powi(2),
+                b'g' => 1024f64.powi(3),
+                b't' => 1024f64.powi(4),
+                b'p' => 1024f64.powi(5),
+                _ => return None,
+            };
+            match &suffix[1..] {
+                "" | "b" | "ib" => unit,
+                _ => return None,
+            }
+        }
     };
-    #[allow(clippy::cast_possible_truncation)]
-    Some((value * mult) as i64)
+    Some(go_int(value * mult))
+}
+
+/// Go's conversion of a float to an int64 on amd64: a value out of range (or NaN) becomes
+/// the smallest int64, where Rust's `as` would saturate.
+#[must_use]
+pub fn go_int(f: f64) -> i64 {
+    #[allow(clippy::cast_precision_loss)]
+    let in_range = f >= i64::MIN as f64 && f < i64::MAX as f64;
+    if in_range {
+        #[allow(clippy::cast_possible_truncation)]
+        let i = f as i64;
+        i
+    } else {
+        i64::MIN
+    }
 }
 
 /// Splits a command line as go-shellwords does (quotes and backslashes, no expansion).
@@ -203,7 +235,7 @@ mod tests {
         assert_eq!(f("300ms").as_deref(), Some("300ms"));
         assert_eq!(f("2us").as_deref(), Some("2µs"));
         assert_eq!(f("10").as_deref(), None);
-        assert_eq!(f("1d").as_deref(), None);
+        assert_eq!(f("1d").as_deref(), Some("24h0m0s"));
     }
 
     #[test]
@@ -213,6 +245,23 @@ mod tests {
         assert_eq!(ram_in_bytes("1.5gb"), Some(1_610_612_736));
         assert_eq!(ram_in_bytes("2000"), Some(2000));
         assert_eq!(ram_in_bytes("lots"), None);
+        // Issue 17, item 10: the reference takes `1e3m` (go-units reads the number as a float).
+        assert_eq!(ram_in_bytes("1e3m"), Some(1_048_576_000));
+        assert_eq!(ram_in_bytes("10 MiB"), Some(10_485_760));
+        assert_eq!(ram_in_bytes("1mbb"), None);
+        assert_eq!(ram_in_bytes("-1m"), None);
+        assert_eq!(ram_in_bytes("1e30"), Some(i64::MIN));
+        assert_eq!(go_int(1e20), i64::MIN);
+        assert_eq!(go_int(-3.9), -3);
+        assert_eq!(parse_duration("1d"), Some(86_400_000_000_000));
+        assert_eq!(parse_duration("1.5d"), Some(129_600_000_000_000));
+        assert_eq!(parse_duration("2w"), Some(1_209_600_000_000_000));
+        assert_eq!(
+            parse_duration("2562047h"),
+            Some(2_562_047 * 3_600_000_000_000)
+        );
+        assert_eq!(parse_duration("2562048h"), None);
+        assert_eq!(parse_duration("1y"), None);
     }
 
     #[test]

@@ -123,7 +123,8 @@ fn go_parse_float(s: &str) -> Option<f64> {
     if !is_yaml_float(s) {
         return None;
     }
-    s.parse::<f64>().ok()
+    // Out of range (`1e400`), Go's ParseFloat fails and go-yaml keeps the scalar a string.
+    s.parse::<f64>().ok().filter(|f| f.is_finite())
 }
 
 /// go-yaml's timestamp check: `YYYY-` then one of the accepted layouts.
