@@ -138,7 +138,7 @@ pub const SERVICE: &[(&str, T)] = &[
     ("network_mode", T::Str),
     ("networks", T::DictOf(SERVICE_NETWORK)),
     ("oom_kill_disable", T::Bool),
-    ("oom_score_adj", T::Int),
+    ("oom_score_adj", T::Custom(oom_score_adj)),
     ("pid", T::Str),
     ("pids_limit", T::Int),
     ("platform", T::Str),
@@ -221,7 +221,7 @@ const RESOURCE: &[(&str, T)] = &[
     ("cpus", T::Float),
     ("memory", T::Bytes),
     ("pids", T::Int),
-    ("devices", T::Custom(gpus)),
+    ("devices", T::Custom(reservation_devices)),
     ("generic_resources", T::Any),
 ];
 
@@ -296,7 +296,7 @@ const PORT: &[(&str, T)] = &[
     ("mode", T::Str),
     ("host_ip", T::Str),
     ("target", T::Int),
-    ("published", T::StrNum),
+    ("published", T::Custom(published)),
     ("protocol", T::Str),
     ("app_protocol", T::Str),
 ];
@@ -878,6 +878,31 @@ fn extra_hosts(v: &Value, path: &str) -> Res<Option<Value>> {
     Ok((!out.is_empty()).then(|| Value::seq(out, v.span)))
 }
 
+/// `deploy.resources.reservations.devices`: device requests, with the schema's and
+/// compose-go's checks (in every mode): capabilities are required, and a request takes a
+/// count or device IDs, not both.
+fn reservation_devices(v: &Value, path: &str) -> Res<Option<Value>> {
+    for (i, it) in v.as_seq().unwrap_or(&[]).iter().enumerate() {
+        let Some(m) = it.as_map() else { continue };
+        if !m.contains_key("capabilities") {
+            return Err(
+                Diagnostic::error(format!("{path}.{i} missing property 'capabilities'"))
+                    .with_label(it.span, "add `capabilities: [gpu]`"),
+            );
+        }
+        if let (Some(count), true) = (m.get("count"), m.contains_key("device_ids")) {
+            return Err(Diagnostic::error(format!(
+                "{path}.[]: \"count\" and \"device_ids\" attributes are exclusive"
+            ))
+            .with_label(count.span, "remove `count` or `device_ids`"));
+        }
+    }
+    if lenient() {
+        return Ok(Some(v.clone()));
+    }
+    gpus(v, path)
+}
+
 fn gpus(v: &Value, path: &str) -> Res<Option<Value>> {
     let Kind::Seq(items) = &v.kind else {
         return if v.is_null() {
@@ -1016,7 +1041,41 @@ fn file_mode(v: &Value, path: &str) -> Res<Option<Value>> {
     }
 }
 
+/// A published port: a string or an integer, as the schema has it (`80.5` or `1e29` is
+/// neither).
+fn published(v: &Value, path: &str) -> Res<Option<Value>> {
+    if matches!(v.kind, Kind::Float(_)) {
+        return Err(type_error(v, path, "integer or string"));
+    }
+    decode(v, T::StrNum, path)
+}
+
+/// A score from -1000 to 1000, as the schema has it.
+fn oom_score_adj(v: &Value, path: &str) -> Res<Option<Value>> {
+    let out = decode(v, T::Int, path)?;
+    if let Some(i) = out.as_ref().and_then(Value::as_i64) {
+        if !(-1000..=1000).contains(&i) {
+            return Err(
+                Diagnostic::error(format!("{path} must be between -1000 and 1000"))
+                    .with_label(v.span, "out of range"),
+            );
+        }
+    }
+    Ok(out)
+}
+
 fn tmpfs_size(v: &Value, path: &str) -> Res<Option<Value>> {
+    // The schema's: a size string, or a whole number of bytes that is not negative.
+    match &v.kind {
+        Kind::Int(i) if *i < 0 => {
+            return Err(
+                Diagnostic::error(format!("{path} must be greater than or equal to 0"))
+                    .with_label(v.span, "negative size"),
+            )
+        }
+        Kind::Float(_) => return Err(type_error(v, path, "integer")),
+        _ => {}
+    }
     decode(v, T::Bytes, path)
 }
 

@@ -1229,6 +1229,13 @@ fn prepare_pure(
         let Some(map) = root.as_map_mut() else {
             return Ok(out);
         };
+        // The schema's: both are strings (`name: 123` and `version: 3.8` are not).
+        for key in ["name", "version"] {
+            if let Some(v) = map.get(key).filter(|v| !matches!(v.kind, Kind::Str(_))) {
+                return Err(Diagnostic::error(format!("{key} must be a string"))
+                    .with_label(v.span, "quote it to make it a string"));
+            }
+        }
         if let Some((k, _)) = map.remove_entry("version") {
             out.warnings.push(
                 Diagnostic::warning("the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion")
