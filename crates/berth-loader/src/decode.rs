@@ -1297,6 +1297,15 @@ fn volume_mounts(v: &Value, path: &str) -> Res<Option<Value>> {
             ))
             .with_label(m.span, "add `target:`"));
         }
+        // A bind mount without a source (an empty one is the project folder).
+        let raw = v.as_seq().and_then(|items| items.get(i));
+        let bind = m.get("type").and_then(Value::as_str) == Some("bind");
+        if bind && raw.is_some_and(|r| r.get("source").is_none_or(Value::is_null)) {
+            return Err(Diagnostic::error(
+                "invalid mount config for type \"bind\": field Source must not be empty",
+            )
+            .with_label(m.span, "add `source:`, the host path to mount"));
+        }
     }
     Ok(out)
 }

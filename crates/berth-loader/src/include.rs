@@ -91,20 +91,34 @@ pub(crate) fn apply(
                 .map_or_else(|| workdir.to_path_buf(), Path::to_path_buf),
         };
         // The included project's env files supply defaults; the including environment wins.
-        let env_files: Vec<PathBuf> = {
+        // Those named must be there; the default `.env` may be missing.
+        let env_files: Vec<(PathBuf, Option<Span>)> = {
             let explicit = strings(entry.get("env_file"));
             if explicit.is_empty() {
-                vec![inc_dir.join(".env")]
+                vec![(inc_dir.join(".env"), None)]
             } else {
                 explicit
                     .into_iter()
-                    .map(|(p, _)| PathBuf::from(paths::absolute(&p, workdir, home.as_deref())))
+                    .map(|(p, sp)| {
+                        (
+                            PathBuf::from(paths::absolute(&p, workdir, home.as_deref())),
+                            Some(sp),
+                        )
+                    })
                     .collect()
             }
         };
         let mut inc_env = env.clone();
-        for f in env_files {
-            if f.is_file() {
+        for (f, named) in env_files {
+            if let (Some(sp), false) = (named, f.exists()) {
+                return Err(Diagnostic::error(format!(
+                    "env file {} not found: stat {}: no such file or directory",
+                    f.display(),
+                    f.display()
+                ))
+                .with_label(sp, "the included project's env file"));
+            }
+            if f.is_file() || named.is_some() {
                 let base = inc_env.clone();
                 let values = {
                     let text = crate::read::text(&f).map_err(|e| {
