@@ -62,12 +62,33 @@ pub fn text(path: impl AsRef<Path>) -> io::Result<String> {
             Err(e) => return Err(e),
         }
     }
-    String::from_utf8(out).map_err(|_| {
-        io::Error::new(
-            io::ErrorKind::InvalidData,
-            "stream did not contain valid UTF-8",
-        )
-    })
+    decode(out)
+}
+
+/// The text of a file's bytes: UTF-8, or UTF-16 after its byte-order mark (as go-yaml reads
+/// a compose file written by a Windows editor).
+fn decode(bytes: Vec<u8>) -> io::Result<String> {
+    let invalid = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_string());
+    let utf16 = |rest: &[u8], little: bool| -> io::Result<String> {
+        if !rest.len().is_multiple_of(2) {
+            return Err(invalid("stream did not contain valid UTF-16"));
+        }
+        let units = rest.chunks_exact(2).map(|c| {
+            if little {
+                u16::from_le_bytes([c[0], c[1]])
+            } else {
+                u16::from_be_bytes([c[0], c[1]])
+            }
+        });
+        char::decode_utf16(units)
+            .collect::<Result<String, _>>()
+            .map_err(|_| invalid("stream did not contain valid UTF-16"))
+    };
+    match bytes.as_slice() {
+        [0xff, 0xfe, rest @ ..] => utf16(rest, true),
+        [0xfe, 0xff, rest @ ..] => utf16(rest, false),
+        _ => String::from_utf8(bytes).map_err(|_| invalid("stream did not contain valid UTF-8")),
+    }
 }
 
 #[cfg(test)]
@@ -97,5 +118,22 @@ mod tests {
         std::fs::write(&small, "a: b\n").unwrap();
         assert_eq!(text(&small).unwrap(), "a: b\n");
         assert!(text(dir.path()).is_err());
+    }
+
+    /// Issue 17, item 10: a compose file in UTF-16 (with its byte-order mark) was rejected;
+    /// the reference reads it.
+    #[test]
+    fn utf16_files_were_rejected() {
+        let text_of = |bytes: &[u8]| decode(bytes.to_vec());
+        let mut le = vec![0xff, 0xfe];
+        let mut be = vec![0xfe, 0xff];
+        for unit in "a: é\n".encode_utf16() {
+            le.extend(unit.to_le_bytes());
+            be.extend(unit.to_be_bytes());
+        }
+        assert_eq!(text_of(&le).unwrap(), "a: é\n");
+        assert_eq!(text_of(&be).unwrap(), "a: é\n");
+        assert!(text_of(&[0xff, 0xfe, 0x61]).is_err());
+        assert!(text_of(b"\xff\x00").is_err());
     }
 }
