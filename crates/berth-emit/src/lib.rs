@@ -43,13 +43,8 @@ pub fn model_yaml(model: &Value) -> String {
 #[must_use]
 pub fn model_json(model: &Value) -> String {
     let mut out = String::new();
-    // Docker Compose's raw model holds its empty lists as nil slices: `null` in JSON.
-    json::write(
-        &mut out,
-        &empty_lists_as_null(&sorted_all(model)),
-        json::Style::Indented,
-        0,
-    );
+    let shown = raw_nulls(&sorted_all(model), false);
+    json::write(&mut out, &shown, json::Style::Indented, 0);
     out
 }
 
@@ -339,8 +334,58 @@ pub fn config_json(project: &Project) -> Result<String, String> {
     Ok(escape_dollars_owned(out))
 }
 
-/// Empty lists, at any depth, as `null`: how Docker Compose writes in JSON a top-level
-/// extension, and the whole raw model (they come out of its decoding as nil slices).
+/// The attributes of a service whose empty list Docker Compose's raw model holds as a nil
+/// slice (its transforms rebuild them), written `null` in JSON; the others stay `[]`.
+const RAW_NIL_LISTS: [&str; 9] = [
+    "command",
+    "entrypoint",
+    "environment",
+    "external_links",
+    "extra_hosts",
+    "group_add",
+    "label_file",
+    "security_opt",
+    "volumes_from",
+];
+
+/// The raw model as Docker Compose writes it in JSON: extensions' empty lists (at any depth)
+/// and those of [`RAW_NIL_LISTS`], a healthcheck's `test` and a build's `args` as `null`.
+fn raw_nulls(v: &Value, service: bool) -> Value {
+    let Some(m) = v.as_map() else {
+        return v.clone();
+    };
+    let empty = |v: &Value| v.as_seq().is_some_and(<[_]>::is_empty);
+    let mut out = Map::new(m.kind);
+    for (k, val) in m.iter() {
+        let name = k.name.as_str();
+        let shown = if name.starts_with("x-") {
+            empty_lists_as_null(val)
+        } else if service && RAW_NIL_LISTS.contains(&name) && empty(val) {
+            Value::null(val.span)
+        } else if service && (name == "healthcheck" || name == "build") {
+            // A healthcheck's `test` and a build's `args` are rebuilt too.
+            let inner = if name == "build" { "args" } else { "test" };
+            let mut h = raw_nulls(val, false);
+            if let Some(list) = h.get_mut(inner).filter(|t| empty(t)) {
+                *list = Value::null(list.span);
+            }
+            h
+        } else if name == "services" && !service {
+            let mut services = Map::new(MapKind::Dict);
+            for (sk, sv) in val.as_map().map(Map::iter).into_iter().flatten() {
+                services.insert(sk.clone(), raw_nulls(sv, true));
+            }
+            Value::map(services, val.span)
+        } else {
+            raw_nulls(val, false)
+        };
+        out.insert(k.clone(), shown);
+    }
+    Value::map(out, v.span)
+}
+
+/// Empty lists, at any depth, as `null`: how Docker Compose writes in JSON an extension
+/// (they come out of its decoding as nil slices).
 fn empty_lists_as_null(v: &Value) -> Value {
     match &v.kind {
         Kind::Seq(items) if items.is_empty() => Value::null(v.span),

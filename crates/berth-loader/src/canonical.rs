@@ -139,6 +139,10 @@ fn canonical_service(name: &str, svc: &mut Map, interpolated: bool) -> Res<()> {
             }
         }
     }
+    // Compose drops the empty entries of `dns` (only), in every mode.
+    if let Some(Kind::Seq(items)) = svc.get_mut("dns").map(|v| &mut v.kind) {
+        items.retain(|i| i.as_str() != Some(""));
+    }
     if let Some(v) = svc.get_mut("env_file") {
         env_file_canonical(v);
     }

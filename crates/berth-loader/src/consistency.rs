@@ -42,6 +42,22 @@ pub fn check(
                 "network_mode set here",
             ));
         }
+        // A service built for some platforms runs on one of them.
+        if let (Some(platform), Some(platforms)) = (
+            svc.get("platform").filter(|p| p.as_str().is_some()),
+            svc.path(&["build", "platforms"])
+                .and_then(Value::as_seq)
+                .filter(|p| !p.is_empty()),
+        ) {
+            let wanted = platform.as_str().unwrap_or_default();
+            if !platforms.iter().any(|p| p.as_str() == Some(wanted)) {
+                return Err(invalid(
+                    format!("service.build.platforms MUST include service.platform {wanted:?}"),
+                    platform,
+                    "not among the service's build platforms",
+                ));
+            }
+        }
         for (n, _) in svc
             .get("networks")
             .and_then(Value::as_map)

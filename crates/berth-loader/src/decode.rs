@@ -875,6 +875,17 @@ fn extra_hosts(v: &Value, path: &str) -> Res<Option<Value>> {
         };
         out.push(Value::str(entry, it.span));
     }
+    // Compose keeps the hosts as a map of host to addresses and writes it sorted by host;
+    // the addresses of one host keep their order.
+    out.sort_by(|a, b| {
+        let host = |v: &Value| {
+            v.as_str()
+                .and_then(|s| s.split_once('='))
+                .map(|(h, _)| h.to_string())
+                .unwrap_or_default()
+        };
+        host(a).cmp(&host(b))
+    });
     Ok((!out.is_empty()).then(|| Value::seq(out, v.span)))
 }
 
@@ -1021,6 +1032,8 @@ fn healthcheck_test(v: &Value, path: &str) -> Res<Option<Value>> {
             ],
             v.span,
         ))),
+        // An empty test is no test (Docker Compose drops it).
+        Kind::Seq(items) if items.is_empty() => Ok(None),
         Kind::Seq(_) => decode(v, T::Command, path),
         Kind::Null => Ok(None),
         _ => Err(type_error(v, path, "string or array")),

@@ -7,6 +7,7 @@ use berth_model::{Diagnostic, Kind, Map, Span, Value};
 use indexmap::IndexMap;
 
 use crate::load::Loader;
+use crate::yaml::ResetKind;
 use crate::{canonical, merge, paths, yaml};
 
 type Res<T> = Result<T, Diagnostic>;
@@ -18,6 +19,7 @@ pub(crate) fn apply(
     env: &IndexMap<String, String>,
     file_dir: &Path,
     file: Option<&Path>,
+    resets: &[(yaml::Path, ResetKind)],
 ) -> Res<()> {
     let Some(services) = root.get_mut("services").and_then(Value::as_map_mut) else {
         return Ok(());
@@ -27,10 +29,53 @@ pub(crate) fn apply(
         .filter(|(_, v)| v.get("extends").is_some())
         .map(|(k, _)| k.name.clone())
         .collect();
-    for n in names {
-        resolve(l, services, &n, file_dir, file, env, &mut Chain::default())?;
+    // The `!reset` and `!override` of an extending service hold against what it extends:
+    // the values it overrides, kept before the merge, and the paths it resets.
+    let mut after: Vec<(String, &[String], Option<Value>)> = Vec::new();
+    for (path, kind) in resets {
+        let Some((name, rest)) = path
+            .split_first()
+            .filter(|(s, _)| *s == "services")
+            .and_then(|(_, p)| p.split_first())
+            .filter(|(n, rest)| names.contains(n) && !rest.is_empty())
+        else {
+            continue;
+        };
+        let kept = match kind {
+            ResetKind::Reset => None,
+            ResetKind::Override => match services.get(name).and_then(|s| at(s, rest)) {
+                Some(v) => Some(v.clone()),
+                None => continue,
+            },
+        };
+        after.push((name.clone(), rest, kept));
+    }
+    for n in &names {
+        resolve(l, services, n, file_dir, file, env, &mut Chain::default())?;
+    }
+    for (name, rest, kept) in after {
+        let Some(svc) = services.get_mut(&name) else {
+            continue;
+        };
+        match kept {
+            None => merge::remove_path(svc, rest),
+            Some(v) => {
+                if let Some(slot) = at_mut(svc, rest) {
+                    *slot = v;
+                }
+            }
+        }
     }
     Ok(())
+}
+
+/// The value at a path of mapping keys.
+fn at<'a>(v: &'a Value, path: &[String]) -> Option<&'a Value> {
+    path.iter().try_fold(v, |v, k| v.get(k))
+}
+
+fn at_mut<'a>(v: &'a mut Value, path: &[String]) -> Option<&'a mut Value> {
+    path.iter().try_fold(v, |v, k| v.get_mut(k))
 }
 
 fn resolve(

@@ -145,7 +145,7 @@ pub(crate) fn apply(
             for doc in yaml::parse_other_file(&mut l.sources, id, &text)? {
                 let Some(mut r) = doc.root else { continue };
                 stack.push(f.clone());
-                let res = l.prepare_document(&mut r, &inc_env, &fdir, &inc_dir, stack);
+                let res = l.prepare_document(&mut r, &inc_env, &fdir, &inc_dir, stack, &doc.resets);
                 stack.pop();
                 res?;
                 merge::apply_resets(&mut model, &doc.resets);

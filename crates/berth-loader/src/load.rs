@@ -525,6 +525,7 @@ impl Loader<'_> {
                 &file_dir,
                 &workdir,
                 &mut vec![path.clone()],
+                &resets,
             )?;
             if opts.keep_layers {
                 layers.push(berth_model::Layer {
@@ -628,13 +629,15 @@ impl Loader<'_> {
         file_dir: &Path,
         workdir: &Path,
         include_stack: &mut Vec<PathBuf>,
+        resets: &[(yaml::Path, yaml::ResetKind)],
     ) -> Res<()> {
         let prepared = prepare_pure(root, env, self.opts.interpolate)?;
         self.absorb(prepared);
-        self.finish_document(root, env, file_dir, workdir, include_stack)
+        self.finish_document(root, env, file_dir, workdir, include_stack, resets)
     }
 
-    /// `extends` and `include`, which read other files.
+    /// `extends` and `include`, which read other files. `resets` are the document's
+    /// `!reset` and `!override` paths, which hold against what a service extends too.
     fn finish_document(
         &mut self,
         root: &mut Value,
@@ -642,6 +645,7 @@ impl Loader<'_> {
         file_dir: &Path,
         workdir: &Path,
         include_stack: &mut Vec<PathBuf>,
+        resets: &[(yaml::Path, yaml::ResetKind)],
     ) -> Res<()> {
         crate::extends::apply(
             self,
@@ -649,6 +653,7 @@ impl Loader<'_> {
             env,
             file_dir,
             include_stack.last().map(PathBuf::as_path),
+            resets,
         )?;
         crate::include::apply(self, root, env, workdir, include_stack)?;
         Ok(())

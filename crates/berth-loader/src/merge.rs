@@ -165,7 +165,7 @@ pub fn apply_resets(target: &mut Value, resets: &[(Vec<String>, ResetKind)]) {
     }
 }
 
-fn remove_path(v: &mut Value, path: &[String]) {
+pub(crate) fn remove_path(v: &mut Value, path: &[String]) {
     let Some((first, rest)) = path.split_first() else {
         return;
     };
