@@ -125,3 +125,35 @@ fn dev_zero_and_fifos_neither_fill_memory_nor_hang() {
         .expect("berth runs");
     assert_eq!(out.status.code(), Some(0), "a named pipe with no writer");
 }
+
+/// Issue 17, item 12: a variable used in an env file and set nowhere went unwarned; the
+/// reference warns of it as of one in a compose file. The env file's line is named, not
+/// quoted.
+#[test]
+fn unset_variables_in_env_files_went_unwarned() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  a:\n    image: x\n    env_file: app.env\n",
+    )
+    .expect("compose file");
+    std::fs::write(
+        dir.path().join("app.env"),
+        "A=${BERTH_SURELY_UNSET_A}\nB=${BERTH_SURELY_UNSET_B:-b}\n",
+    )
+    .expect("env file");
+    let out = Command::new(env!("CARGO_BIN_EXE_berth"))
+        .arg("config")
+        .current_dir(dir.path())
+        .output()
+        .expect("berth runs");
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "warning: The \"BERTH_SURELY_UNSET_A\" variable is not set. Defaulting to a blank string."
+        ) && stderr.contains("app.env:1:1"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("BERTH_SURELY_UNSET_B"), "{stderr}");
+}

@@ -19,7 +19,7 @@ use crate::client::Engine;
 use crate::labels;
 use crate::plan::{Plan, Step};
 use crate::spec::{self, Condition, ProjectSpec, ServiceSpec};
-use crate::EngineError;
+use crate::{EngineError, Unmet};
 
 /// Progress of one resource, as Docker Compose reports it (`Container p-web-1  Started`).
 pub trait Progress: Send + Sync {
@@ -424,7 +424,7 @@ async fn wait_all(
                 restart: false,
             };
             for id in ids {
-                wait_condition(engine, watcher, &dep, id, &service.name, progress).await?;
+                wait_condition(engine, watcher, &dep, id, None, progress).await?;
             }
             continue;
         }
@@ -440,7 +440,7 @@ async fn wait_all(
         };
         for id in ids {
             if service.has_healthcheck {
-                wait_condition(engine, watcher, &dep, id, &service.name, progress).await?;
+                wait_condition(engine, watcher, &dep, id, None, progress).await?;
             } else if !engine.dry_run {
                 let info = engine
                     .docker
@@ -1197,14 +1197,22 @@ async fn converge_service(
             }
         };
         for id in ids {
-            match wait_condition(engine, watcher, &dep, &id, &service.name, progress.as_ref()).await
-            {
+            let waited = wait_condition(
+                engine,
+                watcher,
+                &dep,
+                &id,
+                Some(&service.name),
+                progress.as_ref(),
+            )
+            .await;
+            match waited {
                 Ok(()) => {}
                 // `required: false`: the dependent starts anyway, with Docker Compose's
                 // warning.
                 Err(e) if !dep.required => {
                     let name = container_name(engine, &id).await;
-                    let (why, warning) = optional_failure(&dep, &e.to_string());
+                    let (why, warning) = optional_failure(&dep, &e);
                     progress.event("Container", &name, &format!("Skipped: {why}"));
                     progress.event("Warning", "", &warning);
                 }
@@ -1320,7 +1328,7 @@ pub(crate) async fn wait_condition(
     watcher: &Watcher,
     dep: &crate::spec::Dependency,
     id: &str,
-    dependent: &str,
+    dependent: Option<&str>,
     progress: &dyn Progress,
 ) -> Result<(), EngineError> {
     if dep.condition == Condition::Started {
@@ -1343,6 +1351,12 @@ pub(crate) async fn wait_condition(
         if dep.required {
             progress.event("Container", &name, what);
         }
+    };
+    let unmet = |why: Unmet| EngineError::Unmet {
+        container: name.clone(),
+        service: dep.service.clone(),
+        needed_by: dependent.map(str::to_string),
+        why,
     };
     loop {
         // Register interest before looking, so an event between the look and the wait is not
@@ -1384,11 +1398,7 @@ pub(crate) async fn wait_condition(
                     && health.as_deref() != Some("healthy") =>
             {
                 fail("Error");
-                return Err(EngineError::Other(format!(
-                    "dependency failed to start: container {name} exited ({}) (service \"{}\", needed by \"{dependent}\")",
-                    exit.unwrap_or(0),
-                    dep.service
-                )));
+                return Err(unmet(Unmet::Exited(exit.unwrap_or(0))));
             }
             Condition::Healthy => match health.as_deref() {
                 Some("healthy") => {
@@ -1397,26 +1407,16 @@ pub(crate) async fn wait_condition(
                 }
                 Some("unhealthy") => {
                     fail("Error");
-                    return Err(EngineError::Other(format!(
-                        "dependency failed to start: container {name} is unhealthy (service \"{}\", needed by \"{dependent}\")",
-                        dep.service
-                    )));
+                    return Err(unmet(Unmet::Unhealthy));
                 }
                 None | Some("none" | "") => {
                     fail("Error");
-                    return Err(EngineError::Other(format!(
-                        "dependency failed to start: container {name} has no healthcheck configured (service \"{}\", needed by \"{dependent}\")",
-                        dep.service
-                    )));
+                    return Err(unmet(Unmet::NoHealthcheck));
                 }
                 _ => {
                     if !running && state.status.is_some_and(|s| s.to_string() == "exited") {
                         fail("Error");
-                        return Err(EngineError::Other(format!(
-                            "dependency failed to start: container {name} exited ({}) (service \"{}\", needed by \"{dependent}\")",
-                            exit.unwrap_or(0),
-                            dep.service
-                        )));
+                        return Err(unmet(Unmet::Exited(exit.unwrap_or(0))));
                     }
                 }
             },
@@ -1427,14 +1427,9 @@ pub(crate) async fn wait_condition(
                         progress.event("Container", &name, "Exited");
                         return Ok(());
                     }
-                    let why = format!(
-                        "service \"{}\" didn't complete successfully: exit {code}",
-                        dep.service
-                    );
-                    fail(&why);
-                    return Err(EngineError::Other(format!(
-                        "{why} (container {name}, needed by \"{dependent}\")"
-                    )));
+                    let why = Unmet::Failed(code);
+                    fail(&why.reason(&name, &dep.service));
+                    return Err(unmet(why));
                 }
             }
             Condition::Started => return Ok(()),
@@ -1447,34 +1442,29 @@ pub(crate) async fn wait_condition(
 /// Docker Compose's words for an optional dependency that did not meet its condition: the
 /// reason on the container's line, and the warning (which, for `service_healthy`, also says
 /// why: `… failed to start: container p-bar-1 has no healthcheck configured`).
-fn optional_failure(dep: &crate::spec::Dependency, error: &str) -> (String, String) {
-    match dep.condition {
-        Condition::CompletedSuccessfully => {
-            let code = error
-                .split("exit ")
-                .nth(1)
-                .and_then(|r| r.split(|c: char| !c.is_ascii_digit() && c != '-').next())
-                .unwrap_or("1");
+fn optional_failure(dep: &crate::spec::Dependency, error: &EngineError) -> (String, String) {
+    let failed = format!("optional dependency {:?} failed to start", dep.service);
+    match error {
+        EngineError::Unmet {
+            why: Unmet::Failed(code),
+            ..
+        } => {
             let why = format!(
                 "optional dependency {:?} didn't complete successfully: exit {code}",
                 dep.service
             );
             (why.clone(), why)
         }
-        Condition::Healthy => {
-            let why = format!("optional dependency {:?} failed to start", dep.service);
-            let reason = error
-                .trim_start_matches("dependency failed to start: ")
-                .split(" (service ")
-                .next()
-                .unwrap_or(error);
-            let warning = format!("{why}: {reason}");
-            (why, warning)
+        EngineError::Unmet {
+            container,
+            service,
+            why,
+            ..
+        } if dep.condition == Condition::Healthy => {
+            let warning = format!("{failed}: {}", why.reason(container, service));
+            (failed, warning)
         }
-        Condition::Started => {
-            let why = format!("optional dependency {:?} failed to start", dep.service);
-            (why.clone(), why)
-        }
+        _ => (failed.clone(), failed),
     }
 }
 

@@ -42,8 +42,59 @@ pub enum EngineError {
     /// `up`), worded as Docker Compose words it.
     #[error("interactive {0} is not supported in dry-run mode")]
     DryRunInteractive(&'static str),
+    /// A container that did not meet the condition it was waited for: a dependency of a
+    /// service (`needed_by`), or a service of `up --wait`.
+    #[error("{}", unmet_message(.container, .service, .needed_by.as_deref(), .why))]
+    Unmet {
+        container: String,
+        service: String,
+        needed_by: Option<String>,
+        why: Unmet,
+    },
     #[error("{0}")]
     Other(String),
+}
+
+/// Why a container did not meet the condition it was waited for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unmet {
+    /// It exited, with this code, before it was healthy.
+    Exited(i64),
+    Unhealthy,
+    NoHealthcheck,
+    /// `service_completed_successfully`: it exited with this code, not 0.
+    Failed(i64),
+}
+
+impl Unmet {
+    /// What happened to `container`, in Docker Compose's words (`container p-db-1 is
+    /// unhealthy`).
+    #[must_use]
+    pub fn reason(self, container: &str, service: &str) -> String {
+        match self {
+            Unmet::Exited(code) => format!("container {container} exited ({code})"),
+            Unmet::Unhealthy => format!("container {container} is unhealthy"),
+            Unmet::NoHealthcheck => {
+                format!("container {container} has no healthcheck configured")
+            }
+            Unmet::Failed(code) => {
+                format!("service \"{service}\" didn't complete successfully: exit {code}")
+            }
+        }
+    }
+}
+
+fn unmet_message(container: &str, service: &str, needed_by: Option<&str>, why: &Unmet) -> String {
+    let reason = why.reason(container, service);
+    match (needed_by, why) {
+        (None, _) => reason,
+        (Some(d), Unmet::Failed(_)) => {
+            format!("{reason} (container {container}, needed by \"{d}\")")
+        }
+        (Some(d), _) => format!(
+            "dependency failed to start: {reason} (service \"{service}\", needed by \"{d}\")"
+        ),
+    }
 }
 
 impl EngineError {

@@ -197,7 +197,8 @@ async fn wait_dependencies(
     };
     for dep in &s.depends_on {
         for c in containers.iter().filter(|c| c.service == dep.service) {
-            crate::exec::wait_condition(engine, watcher, dep, &c.id, service, progress).await?;
+            crate::exec::wait_condition(engine, watcher, dep, &c.id, Some(service), progress)
+                .await?;
         }
     }
     Ok(())

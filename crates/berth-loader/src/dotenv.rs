@@ -21,6 +21,20 @@ pub fn parse(
     text: &str,
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<IndexMap<String, String>, Diagnostic> {
+    parse_noting_unset(file, text, lookup, &mut Vec::new())
+}
+
+/// [`parse`], noting in `unset` each variable a value uses that is set nowhere, with the
+/// value's span (Docker Compose warns of them as of those in compose files).
+///
+/// # Errors
+/// As [`parse`].
+pub fn parse_noting_unset(
+    file: FileId,
+    text: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    unset: &mut Vec<(String, Span)>,
+) -> Result<IndexMap<String, String>, Diagnostic> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out: IndexMap<String, String> = IndexMap::new();
     let mut pos = 0usize;
@@ -131,7 +145,12 @@ pub fn parse(
                     );
                 };
                 let value = if q == b'"' {
-                    interpolate(&expand_escapes(&chars), &lookup_all, file, stmt, end + 1)?
+                    interpolate(
+                        &expand_escapes(&chars),
+                        &lookup_all,
+                        Span::new(file, stmt, end + 1),
+                        unset,
+                    )?
                 } else {
                     chars
                 };
@@ -144,7 +163,10 @@ pub fn parse(
                     raw = &raw[..i];
                 }
                 let raw = raw.trim_end();
-                (interpolate(raw, &lookup_all, file, stmt, end)?, end)
+                (
+                    interpolate(raw, &lookup_all, Span::new(file, stmt, end), unset)?,
+                    end,
+                )
             }
         };
         out.insert(key.to_string(), value);
@@ -156,19 +178,25 @@ pub fn parse(
 fn interpolate(
     raw: &str,
     lookup: &dyn Fn(&str) -> Option<String>,
-    file: FileId,
-    start: usize,
-    end: usize,
+    span: Span,
+    unset: &mut Vec<(String, Span)>,
 ) -> Result<String, Diagnostic> {
-    substitute(raw, lookup).map(|s| s.value).map_err(|e| {
-        let msg = match e {
-            TemplateError::Invalid { template } => {
-                format!("invalid interpolation format: {template}")
-            }
-            e @ (TemplateError::Required { .. } | TemplateError::TooLong { .. }) => e.to_string(),
-        };
-        Diagnostic::error(msg).with_label(Span::new(file, start, end), "in this value")
-    })
+    substitute(raw, lookup)
+        .map(|s| {
+            unset.extend(s.unset.into_iter().map(|name| (name, span)));
+            s.value
+        })
+        .map_err(|e| {
+            let msg = match e {
+                TemplateError::Invalid { template } => {
+                    format!("invalid interpolation format: {template}")
+                }
+                e @ (TemplateError::Required { .. } | TemplateError::TooLong { .. }) => {
+                    e.to_string()
+                }
+            };
+            Diagnostic::error(msg).with_label(span, "in this value")
+        })
 }
 
 /// Go's `unicode.IsSpace`-like set used by the dotenv parser, without the line feed.

@@ -69,12 +69,20 @@ pub(crate) fn resolve(
                     parse_raw(&text, &|k| env.get(k).cloned())
                 } else {
                     let snapshot = from_files.clone();
-                    dotenv::parse(id, &text, &|k| {
-                        env.get(k)
-                            .cloned()
-                            .or_else(|| own.get(k).cloned().flatten())
-                            .or_else(|| snapshot.get(k).map(|x| x.0.clone()))
-                    })?
+                    let mut unset = Vec::new();
+                    let values = dotenv::parse_noting_unset(
+                        id,
+                        &text,
+                        &|k| {
+                            env.get(k)
+                                .cloned()
+                                .or_else(|| own.get(k).cloned().flatten())
+                                .or_else(|| snapshot.get(k).map(|x| x.0.clone()))
+                        },
+                        &mut unset,
+                    )?;
+                    l.warn_unset(unset);
+                    values
                 };
                 for (k, v) in values {
                     from_files.insert(k, (v, f.span));

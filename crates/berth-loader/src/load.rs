@@ -272,7 +272,10 @@ impl Loader<'_> {
         lookup: &dyn Fn(&str) -> Option<String>,
     ) -> Res<IndexMap<String, String>> {
         let (id, text) = self.read_file(path)?;
-        dotenv::parse(id, &text, lookup)
+        let mut unset = Vec::new();
+        let values = dotenv::parse_noting_unset(id, &text, lookup, &mut unset)?;
+        self.warn_unset(unset);
+        Ok(values)
     }
 
     /// The env files of the two passes Docker Compose makes (before and after discovery).
@@ -662,7 +665,12 @@ impl Loader<'_> {
     /// Records a prepared document's warnings, warning once per unset variable.
     fn absorb(&mut self, prepared: Prepared) {
         self.warnings.extend(prepared.warnings);
-        for (name, span) in prepared.unset {
+        self.warn_unset(prepared.unset);
+    }
+
+    /// Warns once per variable used and set nowhere.
+    pub(crate) fn warn_unset(&mut self, unset: Vec<(String, Span)>) {
+        for (name, span) in unset {
             if self.warned_unset.insert(name.clone()) {
                 self.warnings.push(
                     Diagnostic::warning(format!(

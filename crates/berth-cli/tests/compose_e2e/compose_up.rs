@@ -139,3 +139,25 @@ fn test_stdout_stderr() {
         assert!(res.stderr.contains("log to stderr"), "{}", res.stderr);
     }
 }
+
+/// Not a Go test of its own: `up --wait` of a service that turns unhealthy said
+/// `dependency failed to start: … (service "app", needed by "app")`, as if the service were
+/// its own dependency (issue 17, item 12). Both tools say `container … is unhealthy`.
+#[test]
+fn up_wait_said_a_service_was_needed_by_itself() {
+    for tool in tools() {
+        let c = Cli::new(
+            &tool,
+            "e2e-up-wait-unhealthy",
+            &[(
+                "compose.yaml",
+                "services:\n  app:\n    image: berth-test/busybox\n    command: sleep infinity\n    init: true\n    healthcheck:\n      test: [\"CMD\", \"false\"]\n      interval: 1s\n      retries: 1\n",
+            )],
+        );
+        let res = c.named(&["up", "--wait", "-d"]);
+        res.fails(1, &format!("container {}-app-1 is unhealthy", c.project));
+        res.lacks("needed by");
+        res.lacks("dependency failed to start");
+        c.named(&["down", "-t", "0"]).ok();
+    }
+}
