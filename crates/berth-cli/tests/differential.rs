@@ -18,20 +18,6 @@ fn reference() -> PathBuf {
     reference_binary().unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Fixtures whose `--no-interpolate` output still differs from the reference. Each is an error
-/// Docker Compose raises while decoding its typed model even in raw mode, which Berth's raw
-/// validation does not reproduce yet.
-const RAW_KNOWN_GAPS: &[&str] = &[
-    // `required: maybe` is rejected by the schema (boolean only) in raw mode too.
-    "validation-depends-on-2-error",
-    // Compose prints an unparsable device string as `{permissions: rwm, source: "", target: ""}`.
-    "validation-devices-error",
-    // `storage_opt` values are not checked in raw mode by Compose.
-    "validation-storage-opt-error",
-    // `ulimits: {nofile: abc}` fails Compose's canonical transform even in raw mode.
-    "validation-ulimits-2-error",
-];
-
 #[test]
 fn config_fixtures_match_the_reference() {
     let reference = reference();
@@ -53,7 +39,6 @@ fn config_fixtures_match_the_reference() {
             }
         }
     }
-    let mut known_gaps = 0;
     // The raw model of `config --no-interpolate`, for every fixture that runs with the default
     // invocation.
     for dir in &dirs {
@@ -63,11 +48,6 @@ fn config_fixtures_match_the_reference() {
         {
             continue;
         }
-        let name = dir
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
         for format in ["yaml", "json"] {
             let mut case = fixture_cases(dir).remove(0);
             case.args = vec![
@@ -77,15 +57,8 @@ fn config_fixtures_match_the_reference() {
                 format.into(),
             ];
             count += 1;
-            match compare(&berth(), &reference, &case) {
-                Ok(()) if RAW_KNOWN_GAPS.contains(&name.as_str()) => {
-                    failures.push(format!(
-                        "{name}: now matches with --no-interpolate; remove it from RAW_KNOWN_GAPS"
-                    ));
-                }
-                Err(_) if RAW_KNOWN_GAPS.contains(&name.as_str()) => known_gaps += 1,
-                Ok(()) => {}
-                Err(e) => failures.push(e),
+            if let Err(e) = compare(&berth(), &reference, &case) {
+                failures.push(e);
             }
         }
     }
@@ -96,10 +69,7 @@ fn config_fixtures_match_the_reference() {
         failures.len(),
         failures.join("\n")
     );
-    eprintln!(
-        "{} of {count} fixture invocations identical to the reference ({known_gaps} known raw-mode gaps)",
-        count - known_gaps
-    );
+    eprintln!("{count} fixture invocations identical to the reference");
 }
 
 #[test]

@@ -230,8 +230,15 @@ fn canonical_service(name: &str, svc: &mut Map, interpolated: bool) -> Res<()> {
                 if let Kind::Str(s) = &it.kind {
                     match parse_device(s, it.span) {
                         Ok(d) => *it = d,
-                        // The raw model keeps what the typed decoding would reject.
-                        Err(_) if raw => {}
+                        // The raw model writes what the typed decoding would reject as an
+                        // empty mapping, as Compose's transform leaves it.
+                        Err(_) if raw => {
+                            let mut m = Map::new(MapKind::Dict);
+                            m.insert(skey("source"), Value::str("", it.span));
+                            m.insert(skey("target"), Value::str("", it.span));
+                            m.insert(skey("permissions"), Value::str("rwm", it.span));
+                            *it = Value::map(m, it.span);
+                        }
                         Err(e) => return Err(e),
                     }
                 }

@@ -157,7 +157,7 @@ pub const SERVICE: &[(&str, T)] = &[
     ("stdin_open", T::Bool),
     ("stop_grace_period", T::Duration),
     ("stop_signal", T::Str),
-    ("storage_opt", T::StrMap),
+    ("storage_opt", T::Custom(storage_opt)),
     ("sysctls", T::StrMap),
     ("tmpfs", T::StrList),
     ("tty", T::Bool),
@@ -205,8 +205,26 @@ const CREDENTIAL_SPEC: &[(&str, T)] = &[("config", T::Str), ("file", T::Str), ("
 const DEPENDS_ON: &[(&str, T)] = &[
     ("condition", T::Custom(condition)),
     ("restart", T::Bool),
-    ("required", T::BoolPtr),
+    ("required", T::Custom(schema_bool)),
 ];
+
+/// A field the schema types as a boolean only (no string), so that Compose takes no
+/// string for it, quoted `"true"` or an unresolved `${VAR}` alike, in every mode.
+fn schema_bool(v: &Value, path: &str) -> Res<Option<Value>> {
+    match &v.kind {
+        Kind::Bool(b) => Ok(Some(Value::bool(*b, v.span))),
+        Kind::Null => Ok(None),
+        _ => Err(type_error(v, path, "boolean")),
+    }
+}
+
+/// `storage_opt`: driver options, which Compose does not check in its raw model.
+fn storage_opt(v: &Value, path: &str) -> Res<Option<Value>> {
+    if lenient() {
+        return Ok(Some(v.clone()));
+    }
+    decode(v, T::StrMap, path)
+}
 
 const UPDATE_CONFIG: &[(&str, T)] = &[
     ("parallelism", T::IntPtr),
@@ -984,6 +1002,13 @@ fn ulimits(v: &Value, path: &str) -> Res<Option<Value>> {
     for (k, val) in m.iter() {
         let kpath = format!("{path}.{}", k.name);
         let nv = match &val.kind {
+            // Compose's raw model takes no string for a single limit (its transform fails).
+            Kind::Str(_) if lenient() => {
+                return Err(Diagnostic::error(format!(
+                    "{kpath} must be an integer or a mapping of soft and hard"
+                ))
+                .with_label(val.span, "a string is not read without interpolation"));
+            }
             Kind::Int(_) | Kind::Str(_) => {
                 decode(val, T::IntPtr, &kpath)?.unwrap_or_else(|| val.clone())
             }
