@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Differential mutation testing of `berth config` against the reference Docker Compose.
 
-usage: N=400 SEED=1 scripts/mutate_vs_reference.py
+usage: N=400 SEED=1 [ARGS="--no-interpolate"] scripts/mutate_vs_reference.py
+
+ARGS are added after `config` for both binaries (the raw model: `--no-interpolate`,
+`--no-normalize`).
 
 Takes the fixtures and the awesome-compose corpus, applies 1 to 3 random line mutations (delete,
 duplicate, swap, change a character, indent) to a compose file, and runs both binaries on it.
@@ -18,6 +21,7 @@ B=os.environ.get('BERTH', os.path.join(ROOT,'target','debug','berth'))
 files=glob.glob(os.path.join(ROOT,'tests/fixtures/config/*/compose.yaml'))+glob.glob(os.path.join(ROOT,'../shared/corpus/awesome-compose/*/compose.y*ml'))
 mismatch=[]
 N=int(os.environ.get("N","300"))
+ARGS=os.environ.get("ARGS","").split()
 env={"PATH":os.environ["PATH"],"HOME":os.environ["HOME"]}
 for n in range(N):
     src=random.choice(files)
@@ -36,9 +40,9 @@ for n in range(N):
     d=os.path.join(OUT,f'case{n}')
     shutil.rmtree(d, ignore_errors=True); os.makedirs(d)
     open(d+'/compose.yaml','w').write('\n'.join(lines))
-    r=subprocess.run([REF,'config'],cwd=d,capture_output=True,env=env,timeout=60)
+    r=subprocess.run([REF,'config',*ARGS],cwd=d,capture_output=True,env=env,timeout=60)
     try:
-        b=subprocess.run([B,'config'],cwd=d,capture_output=True,env=env,timeout=60)
+        b=subprocess.run([B,'config',*ARGS],cwd=d,capture_output=True,env=env,timeout=60)
     except subprocess.TimeoutExpired:
         mismatch.append((d,'TIMEOUT','')); continue
     if b.returncode not in (0,1):

@@ -61,3 +61,94 @@ fn a_killed_recreate_converges_on_the_next_up() {
     }
     c.named(&["down", "-t", "0"]).ok();
 }
+
+/// Ten services recreated at once, `up` killed at several points (the issue saw 11 to 19
+/// containers left behind for four timings): the next `up` leaves exactly one container per
+/// service, each with the new configuration.
+#[test]
+fn a_killed_recreate_of_ten_services_converges() {
+    let tool = tools().remove(0);
+    let mut compose = String::from(
+        "x-slow: &slow\n  image: berth-test/busybox\n  stop_grace_period: 2s\n  environment: [\"V=${V:-1}\"]\n  command: [\"sh\", \"-c\", \"trap '' TERM; sleep 300 & wait; sleep 300\"]\nservices:\n",
+    );
+    for i in 0..10 {
+        compose.push_str(&format!("  s{i}: *slow\n"));
+    }
+    let mut c = Cli::new(&tool, "e2e-killed-ten", &[("compose.yaml", &compose)]);
+    let p = c.project.clone();
+    c.env("V", "0");
+    c.named(&["up", "-d"]).ok();
+    let label = format!("label=com.docker.compose.project={p}");
+    for (i, delay_ms) in [300u64, 1200, 2200, 3000].into_iter().enumerate() {
+        let v = (i + 1).to_string();
+        c.env("V", &v);
+        let killed = c.spawn_named(&["up", "-d"]);
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        drop(killed);
+        c.named(&["up", "-d"]).ok();
+        let (_, names) = docker(&[
+            "ps",
+            "-a",
+            "--filter",
+            &label,
+            "--format",
+            "{{.Names}} {{.State}}",
+        ]);
+        let mut got: Vec<&str> = names.lines().collect();
+        got.sort_unstable();
+        let mut want: Vec<String> = (0..10).map(|i| format!("{p}-s{i}-1 running")).collect();
+        want.sort_unstable();
+        assert_eq!(got, want, "after a kill at {delay_ms} ms");
+        for s in 0..10 {
+            let (_, env) = docker(&[
+                "inspect",
+                &format!("{p}-s{s}-1"),
+                "--format",
+                "{{range .Config.Env}}{{println .}}{{end}}",
+            ]);
+            assert!(
+                env.lines().any(|l| l == format!("V={v}")),
+                "s{s} after a kill at {delay_ms} ms: {env}"
+            );
+        }
+    }
+    c.named(&["down", "-t", "0"]).ok();
+}
+
+/// Half a scale-up: `up --scale web=6` killed while it creates the new containers; the next
+/// `up --scale web=6` leaves exactly six, numbered 1 to 6, all running.
+#[test]
+fn a_killed_scale_up_converges() {
+    let tool = tools().remove(0);
+    let c = Cli::new(
+        &tool,
+        "e2e-killed-scale",
+        &[(
+            "compose.yaml",
+            "services:\n  web:\n    image: berth-test/busybox\n    init: true\n    command: sleep 300\n",
+        )],
+    );
+    let p = c.project.clone();
+    let label = format!("label=com.docker.compose.project={p}");
+    for (round, delay_ms) in [100u64, 400, 800].into_iter().enumerate() {
+        c.named(&["up", "-d", "--scale", "web=1"]).ok();
+        let killed = c.spawn_named(&["up", "-d", "--scale", "web=6"]);
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        drop(killed);
+        c.named(&["up", "-d", "--scale", "web=6"]).ok();
+        let (_, names) = docker(&[
+            "ps",
+            "-a",
+            "--filter",
+            &label,
+            "--format",
+            "{{.Names}} {{.State}}",
+        ]);
+        let mut got: Vec<&str> = names.lines().collect();
+        got.sort_unstable();
+        let mut want: Vec<String> = (1..=6).map(|i| format!("{p}-web-{i} running")).collect();
+        want.sort_unstable();
+        assert_eq!(got, want, "round {round}: after a kill at {delay_ms} ms");
+    }
+    c.named(&["down", "-t", "0"]).ok();
+}
