@@ -498,6 +498,27 @@ impl Loader<'_> {
             }
             roots.push((id, path, root, doc.resets));
         }
+        // A service written as nothing (`a:`) in a file before any file gave it attributes:
+        // the model merged so far holds a null there, which Compose rejects (a null over a
+        // mapping of an earlier file is nothing).
+        let mut defined: HashSet<&str> = HashSet::new();
+        for (_, _, root, _) in &roots {
+            let services = root.get("services").and_then(Value::as_map);
+            for (k, v) in services.into_iter().flat_map(Map::iter) {
+                if v.is_null() && !defined.contains(k.name.as_str()) {
+                    return Err(Diagnostic::error(format!(
+                        "services.{} must be a mapping",
+                        k.name
+                    ))
+                    .with_label(k.span, "found null: give the service its attributes"));
+                }
+            }
+            for (k, v) in services.into_iter().flat_map(Map::iter) {
+                if !v.is_null() {
+                    defined.insert(k.name.as_str());
+                }
+            }
+        }
         let interpolate = opts.interpolate;
         let env_ref = &env;
         let n_roots = roots.len();
