@@ -518,6 +518,16 @@ fn control_characters_keep_the_svg_well_formed() {
     }
     let out = berth_in(dir.path(), &["graph", "--format", "png"]);
     assert_eq!(out.status.code(), Some(0), "png");
+    // Mermaid, DOT and the Markdown document show it as `\x1b` too.
+    for args in [
+        &["graph", "--format", "mermaid"][..],
+        &["graph", "--format", "dot"],
+        &["docs"],
+    ] {
+        let text = stdout(&berth_in(dir.path(), args));
+        assert!(!text.contains('\u{1b}'), "{args:?}: a raw ESC");
+        assert!(text.contains("x1b[31mRED"), "{args:?}:\n{text}");
+    }
 }
 
 /// Issue 17, item 5: an image name holding a newline and three backticks closed the Mermaid

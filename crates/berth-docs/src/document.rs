@@ -137,10 +137,11 @@ fn origin(project: &Project, span: Span) -> String {
     format!("{}:{line}", display_path(project, &file.path))
 }
 
-/// `text` with its credentials masked: every table cell, paragraph and list item of the
-/// document passes through here, so that no output of `docs` shows one.
+/// `text` with its credentials masked and its control characters written as `\x1b`: every
+/// table cell, paragraph and list item of the document passes through here, so that no
+/// output of `docs` shows a credential or drives the terminal it is printed on.
 fn masked(text: &str) -> String {
-    redact::mask(text).text.into_owned()
+    berth_model::diag::visible(&redact::mask(text).text).into_owned()
 }
 
 /// A part of the document.

@@ -522,9 +522,10 @@ fn group_of(
     }
 }
 
-/// `text` with its credentials masked.
+/// `text` with its credentials masked and its control characters written as `\x1b` (every
+/// output of a graph shows its labels).
 fn masked(text: &str) -> String {
-    berth_model::redact::mask(text).text.into_owned()
+    berth_model::diag::visible(&berth_model::redact::mask(text).text).into_owned()
 }
 
 impl Builder {
