@@ -16,6 +16,33 @@ services:
     command: ["sh", "-c", "trap '' TERM; sleep 300 & wait; sleep 300"]
 "#;
 
+/// `NAME STATE` of every container of project `p`, sorted.
+fn containers(p: &str) -> Vec<String> {
+    let label = format!("label=com.docker.compose.project={p}");
+    let (_, names) = docker(&[
+        "ps",
+        "-a",
+        "--filter",
+        &label,
+        "--format",
+        "{{.Names}} {{.State}}",
+    ]);
+    let mut out: Vec<String> = names.lines().map(str::to_string).collect();
+    out.sort_unstable();
+    out
+}
+
+/// Whether `container` was made with `V=v` in its environment.
+fn has_v(container: &str, v: &str) -> bool {
+    let (_, env) = docker(&[
+        "inspect",
+        container,
+        "--format",
+        "{{range .Config.Env}}{{println .}}{{end}}",
+    ]);
+    env.lines().any(|l| l == format!("V={v}"))
+}
+
 #[test]
 fn a_killed_recreate_converges_on_the_next_up() {
     let tool = tools().remove(0);
@@ -23,7 +50,6 @@ fn a_killed_recreate_converges_on_the_next_up() {
     let p = c.project.clone();
     c.env("V", "0");
     c.named(&["up", "-d"]).ok();
-    let label = format!("label=com.docker.compose.project={p}");
     for (i, delay_ms) in [50u64, 200, 400, 700, 1000, 1500, 2000, 2300, 2700, 3200]
         .into_iter()
         .enumerate()
@@ -35,28 +61,14 @@ fn a_killed_recreate_converges_on_the_next_up() {
         // SIGKILL, wherever it is.
         drop(killed);
         c.named(&["up", "-d"]).ok();
-        let (_, names) = docker(&[
-            "ps",
-            "-a",
-            "--filter",
-            &label,
-            "--format",
-            "{{.Names}} {{.State}}",
-        ]);
         assert_eq!(
-            names.trim(),
-            format!("{p}-web-1 running"),
+            containers(&p),
+            [format!("{p}-web-1 running")],
             "after a kill at {delay_ms} ms"
         );
-        let (_, env) = docker(&[
-            "inspect",
-            &format!("{p}-web-1"),
-            "--format",
-            "{{range .Config.Env}}{{println .}}{{end}}",
-        ]);
         assert!(
-            env.lines().any(|l| l == format!("V={v}")),
-            "after a kill at {delay_ms} ms: {env}"
+            has_v(&format!("{p}-web-1"), &v),
+            "after a kill at {delay_ms} ms"
         );
     }
     c.named(&["down", "-t", "0"]).ok();
@@ -78,7 +90,6 @@ fn a_killed_recreate_of_ten_services_converges() {
     let p = c.project.clone();
     c.env("V", "0");
     c.named(&["up", "-d"]).ok();
-    let label = format!("label=com.docker.compose.project={p}");
     for (i, delay_ms) in [300u64, 1200, 2200, 3000].into_iter().enumerate() {
         let v = (i + 1).to_string();
         c.env("V", &v);
@@ -86,29 +97,13 @@ fn a_killed_recreate_of_ten_services_converges() {
         std::thread::sleep(Duration::from_millis(delay_ms));
         drop(killed);
         c.named(&["up", "-d"]).ok();
-        let (_, names) = docker(&[
-            "ps",
-            "-a",
-            "--filter",
-            &label,
-            "--format",
-            "{{.Names}} {{.State}}",
-        ]);
-        let mut got: Vec<&str> = names.lines().collect();
-        got.sort_unstable();
         let mut want: Vec<String> = (0..10).map(|i| format!("{p}-s{i}-1 running")).collect();
         want.sort_unstable();
-        assert_eq!(got, want, "after a kill at {delay_ms} ms");
+        assert_eq!(containers(&p), want, "after a kill at {delay_ms} ms");
         for s in 0..10 {
-            let (_, env) = docker(&[
-                "inspect",
-                &format!("{p}-s{s}-1"),
-                "--format",
-                "{{range .Config.Env}}{{println .}}{{end}}",
-            ]);
             assert!(
-                env.lines().any(|l| l == format!("V={v}")),
-                "s{s} after a kill at {delay_ms} ms: {env}"
+                has_v(&format!("{p}-s{s}-1"), &v),
+                "s{s} after a kill at {delay_ms} ms"
             );
         }
     }
@@ -129,26 +124,19 @@ fn a_killed_scale_up_converges() {
         )],
     );
     let p = c.project.clone();
-    let label = format!("label=com.docker.compose.project={p}");
     for (round, delay_ms) in [100u64, 400, 800].into_iter().enumerate() {
         c.named(&["up", "-d", "--scale", "web=1"]).ok();
         let killed = c.spawn_named(&["up", "-d", "--scale", "web=6"]);
         std::thread::sleep(Duration::from_millis(delay_ms));
         drop(killed);
         c.named(&["up", "-d", "--scale", "web=6"]).ok();
-        let (_, names) = docker(&[
-            "ps",
-            "-a",
-            "--filter",
-            &label,
-            "--format",
-            "{{.Names}} {{.State}}",
-        ]);
-        let mut got: Vec<&str> = names.lines().collect();
-        got.sort_unstable();
         let mut want: Vec<String> = (1..=6).map(|i| format!("{p}-web-{i} running")).collect();
         want.sort_unstable();
-        assert_eq!(got, want, "round {round}: after a kill at {delay_ms} ms");
+        assert_eq!(
+            containers(&p),
+            want,
+            "round {round}: after a kill at {delay_ms} ms"
+        );
     }
     c.named(&["down", "-t", "0"]).ok();
 }
