@@ -43,35 +43,46 @@ fn has_v(container: &str, v: &str) -> bool {
     env.lines().any(|l| l == format!("V={v}"))
 }
 
+/// Recreates the project's `services` with a new `V` for each delay, killing `up` that long
+/// after it starts; the next `up` must leave one running container per service, made with the
+/// new `V`.
+fn kill_recreates_and_converge(c: &mut Cli, services: &[String], delays_ms: &[u64]) {
+    let p = c.project.clone();
+    c.env("V", "0");
+    c.named(&["up", "-d"]).ok();
+    let mut want: Vec<String> = services
+        .iter()
+        .map(|s| format!("{p}-{s}-1 running"))
+        .collect();
+    want.sort_unstable();
+    for (i, delay_ms) in delays_ms.iter().enumerate() {
+        let v = (i + 1).to_string();
+        c.env("V", &v);
+        let killed = c.spawn_named(&["up", "-d"]);
+        std::thread::sleep(Duration::from_millis(*delay_ms));
+        // SIGKILL, wherever it is.
+        drop(killed);
+        c.named(&["up", "-d"]).ok();
+        assert_eq!(containers(&p), want, "after a kill at {delay_ms} ms");
+        for s in services {
+            assert!(
+                has_v(&format!("{p}-{s}-1"), &v),
+                "{s} after a kill at {delay_ms} ms"
+            );
+        }
+    }
+    c.named(&["down", "-t", "0"]).ok();
+}
+
 #[test]
 fn a_killed_recreate_converges_on_the_next_up() {
     let tool = tools().remove(0);
     let mut c = Cli::new(&tool, "e2e-killed-recreate", &[("compose.yaml", SLOW_STOP)]);
-    let p = c.project.clone();
-    c.env("V", "0");
-    c.named(&["up", "-d"]).ok();
-    for (i, delay_ms) in [50u64, 200, 400, 700, 1000, 1500, 2000, 2300, 2700, 3200]
-        .into_iter()
-        .enumerate()
-    {
-        let v = (i + 1).to_string();
-        c.env("V", &v);
-        let killed = c.spawn_named(&["up", "-d"]);
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        // SIGKILL, wherever it is.
-        drop(killed);
-        c.named(&["up", "-d"]).ok();
-        assert_eq!(
-            containers(&p),
-            [format!("{p}-web-1 running")],
-            "after a kill at {delay_ms} ms"
-        );
-        assert!(
-            has_v(&format!("{p}-web-1"), &v),
-            "after a kill at {delay_ms} ms"
-        );
-    }
-    c.named(&["down", "-t", "0"]).ok();
+    kill_recreates_and_converge(
+        &mut c,
+        &["web".to_string()],
+        &[50, 200, 400, 700, 1000, 1500, 2000, 2300, 2700, 3200],
+    );
 }
 
 /// Ten services recreated at once, `up` killed at several points (the issue saw 11 to 19
@@ -83,31 +94,12 @@ fn a_killed_recreate_of_ten_services_converges() {
     let mut compose = String::from(
         "x-slow: &slow\n  image: berth-test/busybox\n  stop_grace_period: 2s\n  environment: [\"V=${V:-1}\"]\n  command: [\"sh\", \"-c\", \"trap '' TERM; sleep 300 & wait; sleep 300\"]\nservices:\n",
     );
-    for i in 0..10 {
-        compose.push_str(&format!("  s{i}: *slow\n"));
+    let services: Vec<String> = (0..10).map(|i| format!("s{i}")).collect();
+    for s in &services {
+        compose.push_str(&format!("  {s}: *slow\n"));
     }
     let mut c = Cli::new(&tool, "e2e-killed-ten", &[("compose.yaml", &compose)]);
-    let p = c.project.clone();
-    c.env("V", "0");
-    c.named(&["up", "-d"]).ok();
-    for (i, delay_ms) in [300u64, 1200, 2200, 3000].into_iter().enumerate() {
-        let v = (i + 1).to_string();
-        c.env("V", &v);
-        let killed = c.spawn_named(&["up", "-d"]);
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        drop(killed);
-        c.named(&["up", "-d"]).ok();
-        let mut want: Vec<String> = (0..10).map(|i| format!("{p}-s{i}-1 running")).collect();
-        want.sort_unstable();
-        assert_eq!(containers(&p), want, "after a kill at {delay_ms} ms");
-        for s in 0..10 {
-            assert!(
-                has_v(&format!("{p}-s{s}-1"), &v),
-                "s{s} after a kill at {delay_ms} ms"
-            );
-        }
-    }
-    c.named(&["down", "-t", "0"]).ok();
+    kill_recreates_and_converge(&mut c, &services, &[300, 1200, 2200, 3000]);
 }
 
 /// Half a scale-up: `up --scale web=6` killed while it creates the new containers; the next
