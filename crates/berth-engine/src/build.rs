@@ -157,14 +157,17 @@ impl BuildSpec {
         }
     }
 
-    /// The SSH agents' sockets by ID: `SSH_AUTH_SOCK` for one without a path.
+    /// The SSH agents' sockets by ID: `SSH_AUTH_SOCK` for one without a path, the socket
+    /// given, or for a key file an agent of Berth's own holding that key ([`KeyAgent`]),
+    /// which lives as long as the returned guards.
     ///
     /// # Errors
-    /// No agent to forward to, or a path that is not an agent's socket (a key file, which
-    /// Berth does not load into an agent of its own yet).
-    pub fn ssh_agents(&self) -> Result<HashMap<String, PathBuf>, String> {
+    /// No agent to forward to, a path that is neither an agent's socket nor a key file, or a
+    /// key file `ssh-add` refuses (one with a passphrase when there is no terminal).
+    pub fn ssh_agents(&self) -> Result<(HashMap<String, PathBuf>, Vec<KeyAgent>), String> {
         use std::os::unix::fs::FileTypeExt;
         let mut out = HashMap::new();
+        let mut keys = Vec::new();
         for (id, path) in &self.ssh {
             let path = match path {
                 Some(p) => PathBuf::from(p),
@@ -176,16 +179,22 @@ impl BuildSpec {
                         )
                     })?,
             };
-            let socket = std::fs::metadata(&path).is_ok_and(|m| m.file_type().is_socket());
-            if !socket {
+            let meta = std::fs::metadata(&path)
+                .map_err(|e| format!("ssh {id:?}: {}: {e}", path.display()))?;
+            if meta.file_type().is_socket() {
+                out.insert(id.clone(), path);
+            } else if meta.is_file() {
+                let agent = KeyAgent::start(id, &path)?;
+                out.insert(id.clone(), agent.socket.clone());
+                keys.push(agent);
+            } else {
                 return Err(format!(
-                    "ssh {id:?}: {} is not an SSH agent's socket (key files are not supported yet: add the key to an agent)",
+                    "ssh {id:?}: {} is neither an SSH agent's socket nor a key file",
                     path.display()
                 ));
             }
-            out.insert(id.clone(), path);
         }
-        Ok(out)
+        Ok((out, keys))
     }
 
     /// The secrets' values by ID, read now.
@@ -340,10 +349,14 @@ pub async fn build_image(
                 + 'a,
         >,
     >;
+    // Agents started for key files, stopped when the build is over.
+    let mut held_agents: Vec<KeyAgent> = Vec::new();
     let mut stream: Infos<'_> = if buildkit && !(build.secrets.is_empty() && build.ssh.is_empty()) {
+        let (ssh, key_agents) = build.ssh_agents().map_err(fail)?;
+        held_agents = key_agents;
         let served = crate::session::Served {
             secrets: build.secret_values().map_err(fail)?,
-            ssh: build.ssh_agents().map_err(fail)?,
+            ssh,
         };
         let s = crate::session::build(engine, options, body.map(send_context), served)
             .await
@@ -391,6 +404,7 @@ pub async fn build_image(
             }
         }
     }
+    drop(held_agents);
     for t in &build.tags {
         let (repo, tag) = split_reference(t);
         engine
@@ -702,6 +716,77 @@ fn buildkit() -> bool {
 /// The ID a dry run gives an image it would build or pull.
 fn dry_run_image_id(image: &str) -> String {
     format!("dry-run:{image}")
+}
+
+/// An SSH agent of Berth's own for one key file of `build.ssh` (`mykey=./id_ed25519`), as
+/// Docker Compose loads such a key into an agent of its own: OpenSSH's `ssh-agent` on a
+/// socket in a private folder, the key added with `ssh-add`. Stopped, and its folder
+/// removed, when dropped.
+pub struct KeyAgent {
+    child: std::process::Child,
+    dir: PathBuf,
+    socket: PathBuf,
+}
+
+impl KeyAgent {
+    fn start(id: &str, key: &Path) -> Result<KeyAgent, String> {
+        use std::os::unix::fs::PermissionsExt;
+        use std::process::{Command, Stdio};
+        let dir = std::env::temp_dir().join(format!("berth-ssh-{}", crate::oneoff::new_slug()));
+        std::fs::create_dir(&dir).map_err(|e| format!("ssh {id:?}: {}: {e}", dir.display()))?;
+        let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
+        let socket = dir.join("agent.sock");
+        let child = Command::new("ssh-agent")
+            .arg("-D")
+            .arg("-a")
+            .arg(&socket)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        let child = match child {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&dir);
+                return Err(format!(
+                    "ssh {id:?}: a key file needs OpenSSH's ssh-agent and ssh-add (package openssh-client): ssh-agent: {e}"
+                ));
+            }
+        };
+        let agent = KeyAgent { child, dir, socket };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !agent.socket.exists() {
+            if std::time::Instant::now() > deadline {
+                return Err(format!("ssh {id:?}: ssh-agent did not open its socket"));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let added = Command::new("ssh-add")
+            .arg("-q")
+            .arg(key)
+            .env("SSH_AUTH_SOCK", &agent.socket)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .output()
+            .map_err(|e| format!("ssh {id:?}: ssh-add: {e}"))?;
+        if !added.status.success() {
+            return Err(format!(
+                "ssh {id:?}: cannot load the key {}: {}",
+                key.display(),
+                String::from_utf8_lossy(&added.stderr).trim()
+            ));
+        }
+        Ok(agent)
+    }
+}
+
+impl Drop for KeyAgent {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 /// One entry of a build context, listed before it is sent.

@@ -471,3 +471,59 @@ fn build_ssh_reaches_the_agent() {
     }
     drop(agent);
 }
+
+/// Not a Go test of its own: `build.ssh: [mykey=./id_test]` names a key file, which is
+/// loaded into an agent of the tool's own for the build (Berth said key files were not
+/// supported). The agent seen from inside the build holds exactly that key.
+#[test]
+fn build_ssh_loads_a_key_file() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let client = work.path().join("agent-list");
+    let built = std::process::Command::new("gcc")
+        .args(["-static", "-O2", "-o"])
+        .arg(&client)
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/compose_e2e/fixtures/agent-list.c"
+        ))
+        .status()
+        .expect("gcc");
+    assert!(built.success(), "gcc -static");
+    for tool in tools() {
+        let c = Cli::new(
+            &tool,
+            "e2e-build-ssh-key",
+            &[
+                (
+                    "compose.yaml",
+                    "services:\n  app:\n    build:\n      context: .\n      ssh: [\"mykey=./id_test\"]\n",
+                ),
+                (
+                    "Dockerfile",
+                    "FROM berth-test/busybox\nCOPY agent-list /agent-list\nRUN --mount=type=ssh,id=mykey /agent-list > /reply\n",
+                ),
+                (".dockerignore", "id_test*\n"),
+            ],
+        );
+        std::fs::copy(&client, c.dir.path().join("agent-list")).expect("copy the client");
+        let keygen = std::process::Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-C", "berth-test", "-f"])
+            .arg(c.dir.path().join("id_test"))
+            .status()
+            .expect("ssh-keygen (openssh-client)");
+        assert!(keygen.success());
+        let image = format!("{}-app", c.project);
+        c.named(&["build", "--no-cache"]).ok();
+        // SSH2_AGENT_IDENTITIES_ANSWER with one key, an ed25519 one.
+        let (_, reply) = docker(&["run", "--rm", &image, "cat", "/reply"]);
+        assert_eq!(
+            reply.get(8..18),
+            Some("0c00000001"),
+            "{}: {reply}",
+            tool.name
+        );
+        let ed25519: String = b"ssh-ed25519".iter().map(|b| format!("{b:02x}")).collect();
+        assert!(reply.contains(&ed25519), "{}: {reply}", tool.name);
+        let _ = docker(&["rmi", "-f", &image]);
+    }
+}
