@@ -42,6 +42,19 @@ pub fn check(
                 "network_mode set here",
             ));
         }
+        // A build takes a Dockerfile or an inline one, not both.
+        if let (Some(_), Some(inline)) = (
+            svc.path(&["build", "dockerfile"]),
+            svc.path(&["build", "dockerfile_inline"]),
+        ) {
+            return Err(invalid(
+                format!(
+                    "service \"{name}\" declares mutually exclusive dockerfile and dockerfile_inline"
+                ),
+                inline,
+                "remove `dockerfile` or `dockerfile_inline`",
+            ));
+        }
         // A service built for some platforms runs on one of them.
         if let (Some(platform), Some(platforms)) = (
             svc.get("platform").filter(|p| p.as_str().is_some()),

@@ -27,7 +27,7 @@ pub fn reorder(m: &mut Map, fields: &[(&str, decode::T)]) {
         .sort_by(|a, _, b, _| pos(&a.name).cmp(&pos(&b.name)));
 }
 
-fn add_dependency(svc: &mut Map, dep: &str, restart: bool, raw: bool) {
+fn add_dependency(svc: &mut Map, dep: &str, restart: bool, raw: bool, span: Span) {
     if !svc.contains_key("depends_on") {
         svc.insert(
             k("depends_on"),
@@ -50,7 +50,7 @@ fn add_dependency(svc: &mut Map, dep: &str, restart: bool, raw: bool) {
         d.insert(k("restart"), Value::bool(restart, Span::SYNTHETIC));
     }
     d.insert(k("required"), Value::bool(true, Span::SYNTHETIC));
-    deps.insert(Key::synthetic(dep), Value::map(d, Span::SYNTHETIC));
+    deps.insert(Key::new(dep, span), Value::map(d, Span::SYNTHETIC));
 }
 
 pub fn normalize(
@@ -99,30 +99,29 @@ pub fn normalize(
         }
         // Implicit dependencies, in compose-go's order: links, then `service:` modes, then
         // volumes_from.
-        let mut implicit: Vec<(String, bool)> = Vec::new();
+        // Each keeps the span of what implies it, for errors about it.
+        let mut implicit: Vec<(String, bool, Span)> = Vec::new();
         for l in m.get("links").and_then(Value::as_seq).unwrap_or(&[]) {
             if let Some(s) = l.as_str() {
-                implicit.push((s.split(':').next().unwrap_or(s).to_string(), true));
+                implicit.push((s.split(':').next().unwrap_or(s).to_string(), true, l.span));
             }
         }
         for key in ["network_mode", "ipc", "pid", "uts", "cgroup"] {
-            if let Some(s) = m
-                .get(key)
-                .and_then(Value::as_str)
-                .and_then(|s| s.strip_prefix("service:"))
-            {
-                implicit.push((s.to_string(), true));
+            if let Some(v) = m.get(key) {
+                if let Some(s) = v.as_str().and_then(|s| s.strip_prefix("service:")) {
+                    implicit.push((s.to_string(), true, v.span));
+                }
             }
         }
         for vf in m.get("volumes_from").and_then(Value::as_seq).unwrap_or(&[]) {
             if let Some(s) = vf.as_str() {
                 if !s.starts_with("container:") {
-                    implicit.push((s.split(':').next().unwrap_or(s).to_string(), false));
+                    implicit.push((s.split(':').next().unwrap_or(s).to_string(), false, vf.span));
                 }
             }
         }
-        for (dep, restart) in implicit {
-            add_dependency(m, &dep, restart, raw);
+        for (dep, restart, span) in implicit {
+            add_dependency(m, &dep, restart, raw, span);
         }
         if raw {
             if let Some(p) = m.get_mut("pull_policy") {
