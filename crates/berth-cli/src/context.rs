@@ -67,87 +67,15 @@ pub fn docker_host() -> Result<Option<String>, String> {
     }
 }
 
-/// The credentials the Docker CLI keeps for a registry (`docker login`): from `auths` in its
-/// `config.json`, or from the credential helper it names (`credHelpers`, `credsStore`).
-/// Docker Hub's key is `https://index.docker.io/v1/`.
+/// The credentials the Docker CLI keeps for a registry (`docker login`): see
+/// [`berth_engine::registry::stored_credentials`].
 pub fn credentials(domain: &str) -> Option<berth_engine::registry::Credentials> {
-    let key = if domain == "docker.io" {
-        "https://index.docker.io/v1/"
-    } else {
-        domain
-    };
-    let config: serde_json::Value = config_dir()
-        .and_then(|d| std::fs::read_to_string(d.join("config.json")).ok())
-        .and_then(|t| serde_json::from_str(&t).ok())?;
-    let helper = config["credHelpers"][key]
-        .as_str()
-        .or(config["credsStore"].as_str())
-        .filter(|h| !h.is_empty());
-    if let Some(helper) = helper {
-        if let Some(c) = from_helper(helper, key) {
-            return Some(c);
-        }
-    }
-    let auths = config["auths"].as_object()?;
-    let entry = auths.get(key).or_else(|| {
-        auths.iter().find_map(|(k, v)| {
-            let host = k
-                .trim_start_matches("https://")
-                .trim_start_matches("http://")
-                .split('/')
-                .next()
-                .unwrap_or("");
-            (host == key).then_some(v)
-        })
-    })?;
-    let mut c = berth_engine::registry::Credentials {
-        username: entry["username"].as_str().unwrap_or("").to_string(),
-        password: entry["password"].as_str().unwrap_or("").to_string(),
-        identity_token: entry["identitytoken"].as_str().unwrap_or("").to_string(),
-    };
-    if let Some(auth) = entry["auth"].as_str().filter(|a| !a.is_empty()) {
-        use base64::Engine as _;
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(auth)
-            .ok()?;
-        let text = String::from_utf8(decoded).ok()?;
-        let (u, p) = text.split_once(':')?;
-        c.username = u.to_string();
-        c.password = p.to_string();
-    }
-    Some(c)
+    berth_engine::registry::stored_credentials(&config_dir()?, domain)
 }
 
-/// `docker-credential-HELPER get`, given the server on stdin.
-fn from_helper(helper: &str, server: &str) -> Option<berth_engine::registry::Credentials> {
-    use std::io::Write as _;
-    let mut child = std::process::Command::new(format!("docker-credential-{helper}"))
-        .arg("get")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .ok()?;
-    child.stdin.take()?.write_all(server.as_bytes()).ok()?;
-    let out = child.wait_with_output().ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
-    let username = v["Username"].as_str().unwrap_or("").to_string();
-    let secret = v["Secret"].as_str().unwrap_or("").to_string();
-    Some(if username == "<token>" {
-        berth_engine::registry::Credentials {
-            identity_token: secret,
-            ..Default::default()
-        }
-    } else {
-        berth_engine::registry::Credentials {
-            username,
-            password: secret,
-            identity_token: String::new(),
-        }
-    })
+/// The Docker CLI's configuration folder (`DOCKER_CONFIG`, or `~/.docker`).
+pub fn docker_config_dir() -> Option<PathBuf> {
+    config_dir()
 }
 
 /// Whether buildx knows a builder of that name (`buildx/instances/NAME` under the Docker CLI's

@@ -357,6 +357,7 @@ pub async fn build_image(
         let served = crate::session::Served {
             secrets: build.secret_values().map_err(fail)?,
             ssh,
+            credentials: engine.all_credentials(),
         };
         let s = crate::session::build(engine, options, body.map(send_context), served)
             .await
@@ -368,7 +369,8 @@ pub async fn build_image(
                 .docker
                 .build_image(
                     options,
-                    None,
+                    // `docker login`'s credentials, for the base images' registries.
+                    Some(engine.all_credentials()).filter(|c| !c.is_empty()),
                     body.map(|c| bollard::body_try_stream(send_context(c))),
                 )
                 .map(|item| {
@@ -557,7 +559,7 @@ pub async fn pull_image(
             ..Default::default()
         }),
         None,
-        None,
+        engine.credentials_for(image),
     );
     while let Some(item) = stream.next().await {
         let info = item?;

@@ -28,9 +28,37 @@ pub struct Engine {
     /// Compose's dry-run client does; what only reads still asks the engine. A container
     /// "created" so has its name as its ID.
     pub dry_run: bool,
+    /// The Docker CLI's configuration folder, where `docker login` keeps the credentials
+    /// that pulls, pushes and builds send to registries; `None` sends none.
+    pub docker_config: Option<std::path::PathBuf>,
 }
 
 impl Engine {
+    /// The stored credentials for the registry of `image`, if any.
+    #[must_use]
+    pub fn credentials_for(&self, image: &str) -> Option<bollard::auth::DockerCredentials> {
+        let dir = self.docker_config.as_deref()?;
+        let reference = crate::registry::Reference::parse(image).ok()?;
+        crate::registry::stored_credentials(dir, &reference.domain)
+            .map(|c| c.for_engine(&reference.domain))
+    }
+
+    /// Every stored credential, by registry host, for a build (whose base images may come
+    /// from any of them).
+    #[must_use]
+    pub fn all_credentials(&self) -> HashMap<String, bollard::auth::DockerCredentials> {
+        let Some(dir) = self.docker_config.as_deref() else {
+            return HashMap::new();
+        };
+        crate::registry::all_stored_credentials(dir)
+            .into_iter()
+            .map(|(host, c)| {
+                let engine = c.for_engine(&host);
+                (host, engine)
+            })
+            .collect()
+    }
+
     /// Connects to `DOCKER_HOST` (or the default socket), checks that the engine answers and
     /// negotiates the API version (the engine on this project's machines speaks 1.41).
     ///
@@ -65,6 +93,7 @@ impl Engine {
             docker,
             host,
             dry_run: false,
+            docker_config: None,
         })
     }
 

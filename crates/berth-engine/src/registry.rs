@@ -9,7 +9,9 @@
 //! engine allows that too; Docker Compose refuses it). Auth follows the registry's challenge:
 //! HTTP Basic, or a bearer token fetched from the realm it names, with the credentials given.
 
+use std::collections::HashMap;
 use std::io::Read;
+use std::path::Path;
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
@@ -126,6 +128,164 @@ pub struct Credentials {
     pub password: String,
     /// An OAuth refresh token (`identitytoken`), used instead of the password when set.
     pub identity_token: String,
+}
+
+impl Credentials {
+    /// As the engine's API takes them (`X-Registry-Auth`).
+    #[must_use]
+    pub fn for_engine(&self, server: &str) -> bollard::auth::DockerCredentials {
+        bollard::auth::DockerCredentials {
+            username: Some(self.username.clone()).filter(|u| !u.is_empty()),
+            password: Some(self.password.clone()).filter(|p| !p.is_empty()),
+            identitytoken: Some(self.identity_token.clone()).filter(|t| !t.is_empty()),
+            serveraddress: Some(server.to_string()),
+            ..Default::default()
+        }
+    }
+}
+
+/// The key of a registry in the Docker CLI's configuration: Docker Hub's is
+/// `https://index.docker.io/v1/`, another's is its host.
+fn config_key(domain: &str) -> &str {
+    if domain == "docker.io" || domain == "index.docker.io" || domain == "registry-1.docker.io" {
+        "https://index.docker.io/v1/"
+    } else {
+        domain
+    }
+}
+
+/// The host of a key of `auths` (`https://host/v1/` or `host`).
+fn key_host(key: &str) -> &str {
+    key.trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap_or("")
+}
+
+fn read_config(config_dir: &Path) -> Option<serde_json::Value> {
+    std::fs::read_to_string(config_dir.join("config.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+}
+
+/// The credentials the Docker CLI keeps for a registry (`docker login`) in the configuration
+/// folder `config_dir`: from the credential helper `config.json` names for it
+/// (`credHelpers`, `credsStore`), else from its `auths`.
+#[must_use]
+pub fn stored_credentials(config_dir: &Path, domain: &str) -> Option<Credentials> {
+    let key = config_key(domain);
+    let config = read_config(config_dir)?;
+    let helper = config["credHelpers"][key]
+        .as_str()
+        .or(config["credsStore"].as_str())
+        .filter(|h| !h.is_empty());
+    if let Some(helper) = helper {
+        if let Some(c) = from_helper(helper, key) {
+            return Some(c);
+        }
+    }
+    let auths = config["auths"].as_object()?;
+    let entry = auths.get(key).or_else(|| {
+        auths
+            .iter()
+            .find_map(|(k, v)| (key_host(k) == key).then_some(v))
+    })?;
+    let mut c = Credentials {
+        username: entry["username"].as_str().unwrap_or("").to_string(),
+        password: entry["password"].as_str().unwrap_or("").to_string(),
+        identity_token: entry["identitytoken"].as_str().unwrap_or("").to_string(),
+    };
+    if let Some(auth) = entry["auth"].as_str().filter(|a| !a.is_empty()) {
+        use base64::Engine as _;
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(auth)
+            .ok()?;
+        let text = String::from_utf8(decoded).ok()?;
+        let (u, p) = text.split_once(':')?;
+        c.username = u.to_string();
+        c.password = p.to_string();
+    }
+    Some(c)
+}
+
+/// Every registry the configuration in `config_dir` holds credentials for, by host (the
+/// engine's builder asks for a base image's registry by host): the keys of `auths` and
+/// `credHelpers`, and what the `credsStore` helper lists.
+#[must_use]
+pub fn all_stored_credentials(config_dir: &Path) -> HashMap<String, Credentials> {
+    let Some(config) = read_config(config_dir) else {
+        return HashMap::new();
+    };
+    let mut keys: Vec<String> = Vec::new();
+    for section in ["auths", "credHelpers"] {
+        if let Some(m) = config[section].as_object() {
+            keys.extend(m.keys().cloned());
+        }
+    }
+    if let Some(store) = config["credsStore"].as_str().filter(|h| !h.is_empty()) {
+        if let Some(listed) = helper_call(store, "list", "") {
+            if let Some(m) = listed.as_object() {
+                keys.extend(m.keys().cloned());
+            }
+        }
+    }
+    let mut out = HashMap::new();
+    for key in keys {
+        let host = key_host(&key);
+        let domain = if key == "https://index.docker.io/v1/" {
+            "docker.io"
+        } else {
+            host
+        };
+        if let Some(c) = stored_credentials(config_dir, domain) {
+            let server = if domain == "docker.io" {
+                "registry-1.docker.io"
+            } else {
+                host
+            };
+            out.insert(server.to_string(), c.clone());
+            out.insert(key.clone(), c);
+        }
+    }
+    out
+}
+
+/// `docker-credential-HELPER VERB`, given `input` on stdin, its JSON answer.
+fn helper_call(helper: &str, verb: &str, input: &str) -> Option<serde_json::Value> {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new(format!("docker-credential-{helper}"))
+        .arg(verb)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    child.stdin.take()?.write_all(input.as_bytes()).ok()?;
+    let out = child.wait_with_output().ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    serde_json::from_slice(&out.stdout).ok()
+}
+
+/// `docker-credential-HELPER get`, given the server on stdin.
+fn from_helper(helper: &str, server: &str) -> Option<Credentials> {
+    let v = helper_call(helper, "get", server)?;
+    let username = v["Username"].as_str().unwrap_or("").to_string();
+    let secret = v["Secret"].as_str().unwrap_or("").to_string();
+    Some(if username == "<token>" {
+        Credentials {
+            identity_token: secret,
+            ..Default::default()
+        }
+    } else {
+        Credentials {
+            username,
+            password: secret,
+            identity_token: String::new(),
+        }
+    })
 }
 
 /// A blob or manifest to push: its bytes and their digest.

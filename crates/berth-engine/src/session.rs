@@ -18,6 +18,12 @@ use bollard_buildkit_proto::health::{
 };
 use bollard_buildkit_proto::moby::buildkit::secrets::v1::secrets_server::{Secrets, SecretsServer};
 use bollard_buildkit_proto::moby::buildkit::secrets::v1::{GetSecretRequest, GetSecretResponse};
+use bollard_buildkit_proto::moby::filesync::v1::auth_server::{Auth, AuthServer};
+use bollard_buildkit_proto::moby::filesync::v1::{
+    CredentialsRequest, CredentialsResponse, FetchTokenRequest, FetchTokenResponse,
+    GetTokenAuthorityRequest, GetTokenAuthorityResponse, VerifyTokenAuthorityRequest,
+    VerifyTokenAuthorityResponse,
+};
 use bollard_buildkit_proto::moby::sshforward::v1::ssh_server::{Ssh, SshServer};
 use bollard_buildkit_proto::moby::sshforward::v1::{
     BytesMessage, CheckAgentRequest, CheckAgentResponse,
@@ -36,6 +42,10 @@ const METHODS: &[&str] = &[
     "/moby.sshforward.v1.SSH/CheckAgent",
     "/moby.sshforward.v1.SSH/ForwardAgent",
     "/grpc.health.v1.Health/Check",
+    "/moby.filesync.v1.Auth/Credentials",
+    "/moby.filesync.v1.Auth/FetchToken",
+    "/moby.filesync.v1.Auth/GetTokenAuthority",
+    "/moby.filesync.v1.Auth/VerifyTokenAuthority",
 ];
 
 /// What a session serves: secrets by ID, and SSH agents' sockets by ID.
@@ -43,6 +53,62 @@ const METHODS: &[&str] = &[
 pub struct Served {
     pub secrets: HashMap<String, Vec<u8>>,
     pub ssh: HashMap<String, std::path::PathBuf>,
+    /// `docker login`'s credentials by registry host, for the base images.
+    pub credentials: HashMap<String, bollard::auth::DockerCredentials>,
+}
+
+/// The build's registry credentials, as the Docker CLI's session serves them: a username and
+/// secret per host; the token flows are left to BuildKit (it falls back to these).
+struct Logins(HashMap<String, bollard::auth::DockerCredentials>);
+
+#[tonic::async_trait]
+impl Auth for Logins {
+    async fn credentials(
+        &self,
+        request: tonic::Request<CredentialsRequest>,
+    ) -> Result<tonic::Response<CredentialsResponse>, tonic::Status> {
+        let host = request.into_inner().host;
+        let found = self.0.get(&host).or_else(|| {
+            (host == "registry-1.docker.io" || host == "docker.io")
+                .then(|| self.0.get("https://index.docker.io/v1/"))
+                .flatten()
+        });
+        let (username, secret) = match found {
+            Some(c) => match c.identitytoken.clone().filter(|t| !t.is_empty()) {
+                Some(token) => (String::new(), token),
+                None => (
+                    c.username.clone().unwrap_or_default(),
+                    c.password.clone().unwrap_or_default(),
+                ),
+            },
+            None => (String::new(), String::new()),
+        };
+        Ok(tonic::Response::new(CredentialsResponse {
+            username,
+            secret,
+        }))
+    }
+
+    async fn fetch_token(
+        &self,
+        _request: tonic::Request<FetchTokenRequest>,
+    ) -> Result<tonic::Response<FetchTokenResponse>, tonic::Status> {
+        Err(tonic::Status::unimplemented("fetch_token"))
+    }
+
+    async fn get_token_authority(
+        &self,
+        _request: tonic::Request<GetTokenAuthorityRequest>,
+    ) -> Result<tonic::Response<GetTokenAuthorityResponse>, tonic::Status> {
+        Err(tonic::Status::unimplemented("get_token_authority"))
+    }
+
+    async fn verify_token_authority(
+        &self,
+        _request: tonic::Request<VerifyTokenAuthorityRequest>,
+    ) -> Result<tonic::Response<VerifyTokenAuthorityResponse>, tonic::Status> {
+        Err(tonic::Status::unimplemented("verify_token_authority"))
+    }
 }
 
 /// The build's secrets, by ID, with their values.
@@ -270,6 +336,7 @@ async fn open(engine: &Engine, id: &str, served: Served) -> Result<(), EngineErr
             .add_service(HealthServer::new(Healthy))
             .add_service(SecretsServer::new(SecretStore(served.secrets)))
             .add_service(SshServer::new(Agents(served.ssh)))
+            .add_service(AuthServer::new(Logins(served.credentials)))
             .serve_with_incoming(futures_util::stream::iter(vec![Ok::<_, std::io::Error>(
                 io,
             )]))

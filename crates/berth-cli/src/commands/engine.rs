@@ -30,7 +30,9 @@ pub fn simulate() {
 /// Connects to `DOCKER_HOST`, the current Docker CLI context's endpoint, or the default socket.
 pub async fn connect() -> Result<Engine, berth_engine::EngineError> {
     let host = crate::context::docker_host().map_err(berth_engine::EngineError::Other)?;
-    let engine = Engine::connect(host.as_deref()).await?;
+    let mut engine = Engine::connect(host.as_deref()).await?;
+    // `docker login`'s credentials go with pulls, pushes and builds.
+    engine.docker_config = crate::context::docker_config_dir();
     Ok(engine.simulated(DRY_RUN.load(std::sync::atomic::Ordering::Relaxed)))
 }
 

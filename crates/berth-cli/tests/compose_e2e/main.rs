@@ -34,6 +34,7 @@ mod harness;
 mod healthcheck;
 mod hooks;
 mod images;
+mod login;
 mod logs;
 mod menu;
 mod networking;

@@ -36,10 +36,36 @@ impl Registry {
         Registry::launch(true)
     }
 
+    /// A plain-HTTP registry that asks for `user` and `password` (htpasswd, from Debian's
+    /// apache2-utils).
+    pub fn start_with_login(user: &str, password: &str) -> Registry {
+        Registry::launch_with(false, Some((user, password)))
+    }
+
     fn launch(tls: bool) -> Registry {
+        Registry::launch_with(tls, None)
+    }
+
+    fn launch_with(tls: bool, login: Option<(&str, &str)>) -> Registry {
         let port = free_port();
         let dir = tempfile::tempdir().expect("temp dir");
         let mut http = format!("http:\n  addr: 127.0.0.1:{port}\n");
+        if let Some((user, password)) = login {
+            let out = Command::new("htpasswd")
+                .args(["-Bbn", user, password])
+                .output()
+                .expect("htpasswd (apt-get install apache2-utils; .ci/run installs it)");
+            assert!(out.status.success(), "htpasswd");
+            let file = dir.path().join("htpasswd");
+            std::fs::write(&file, &out.stdout).expect("write htpasswd");
+            http.insert_str(
+                0,
+                &format!(
+                    "auth:\n  htpasswd:\n    realm: berth-test\n    path: {}\n",
+                    file.display()
+                ),
+            );
+        }
         if tls {
             make_certificates(dir.path());
             http.push_str(&format!(
