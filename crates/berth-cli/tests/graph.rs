@@ -702,4 +702,11 @@ fn dense_graphs_say_they_are_unreadable_instead_of_drawing() {
     let out = berth_in(dir.path(), &["docs", "--format", "html"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).contains("<p class=\"note\">Diagram left out: a drawing of 160 boxes"));
+    // Its Mermaid text is past what Mermaid renders: the Markdown says so in its place.
+    let md = stdout(&berth_in(dir.path(), &["docs"]));
+    assert!(
+        md.contains("Diagram left out: its Mermaid text takes"),
+        "{}",
+        &md[..md.len().min(3000)]
+    );
 }

@@ -219,7 +219,17 @@ impl Document {
                     out.push('\n');
                 }
                 Block::Diagram(g) => {
-                    let _ = writeln!(out, "```mermaid\n{}```\n", crate::mermaid::render(g));
+                    let mermaid = crate::mermaid::render(g);
+                    if mermaid.len() > crate::mermaid::MAX_TEXT {
+                        let _ = writeln!(
+                            out,
+                            "Diagram left out: its Mermaid text takes {} characters, more than the {} Mermaid renders (its `maxTextSize`); `berth graph` writes it as DOT or SVG.\n",
+                            mermaid.len(),
+                            crate::mermaid::MAX_TEXT
+                        );
+                    } else {
+                        let _ = writeln!(out, "```mermaid\n{mermaid}```\n");
+                    }
                 }
                 Block::Table { head, rows } => {
                     let _ = writeln!(out, "| {} |", head.join(" | "));

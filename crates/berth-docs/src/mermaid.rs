@@ -33,6 +33,10 @@ fn node(out: &mut String, n: &Node, indent: &str) {
     let _ = writeln!(out, "{indent}{}{shape}", n.id);
 }
 
+/// The most text Mermaid renders by default (its `maxTextSize`); past it, a renderer shows
+/// "Maximum text size in diagram exceeded" instead of the diagram.
+pub const MAX_TEXT: usize = 50_000;
+
 /// The graph as a Mermaid flowchart.
 #[must_use]
 pub fn render(g: &Graph) -> String {
