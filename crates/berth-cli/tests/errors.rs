@@ -157,3 +157,31 @@ fn unset_variables_in_env_files_went_unwarned() {
     );
     assert!(!stderr.contains("BERTH_SURELY_UNSET_B"), "{stderr}");
 }
+
+/// Issue 17, item 12: `--env-file DIR` said `couldn't find env file` for a folder that is
+/// there (the reference says it is a directory), and `--env-file /dev/zero` the same for a
+/// device, which is now read up to the size limit.
+#[test]
+fn env_file_flag_said_a_directory_was_not_found() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  a:\n    image: x\n",
+    )
+    .expect("compose file");
+    std::fs::create_dir(dir.path().join("envs")).expect("folder");
+    let run = |env_file: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_berth"))
+            .args(["--env-file", env_file, "config"])
+            .current_dir(dir.path())
+            .output()
+            .expect("berth runs");
+        assert_eq!(out.status.code(), Some(1), "{env_file}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let folder = dir.path().join("envs");
+    assert!(run(&folder.display().to_string())
+        .starts_with(&format!("error: {} is a directory", folder.display())));
+    assert!(run("/dev/zero").contains("larger than 64 MiB"));
+    assert!(run("missing.env").starts_with("error: couldn't find env file:"));
+}

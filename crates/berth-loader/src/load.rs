@@ -314,7 +314,15 @@ impl Loader<'_> {
     ) -> Res<IndexMap<String, String>> {
         let mut from_files: IndexMap<String, String> = IndexMap::new();
         for (path, explicit) in files {
-            if !path.is_file() {
+            // A folder is named as one (as the reference does); a pipe or a device is read,
+            // up to the size limit.
+            if path.is_dir() && *explicit {
+                return Err(Diagnostic::error(format!(
+                    "{} is a directory",
+                    path.display()
+                )));
+            }
+            if !path.exists() || path.is_dir() {
                 if *explicit {
                     return Err(Diagnostic::error(format!(
                         "couldn't find env file: {}",
