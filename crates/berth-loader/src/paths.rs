@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use berth_model::{Kind, Map, Value};
+use berth_model::{Kind, Map, Span, Value};
 
 use crate::canonical::clean_path;
 
@@ -64,6 +64,14 @@ fn fix_unless_windows(v: &mut Value, base: &Path, home: Option<&str>) {
 /// Resolves the path attributes of one (canonical) service.
 pub fn resolve_service(svc: &mut Map, base: &Path, home: Option<&str>) {
     if let Some(build) = svc.get_mut("build").and_then(Value::as_map_mut) {
+        // No context is the folder of the file (the reference resolves an empty one to it,
+        // also with --no-normalize).
+        if !build.contains_key("context") {
+            build.insert(
+                berth_model::Key::synthetic("context"),
+                Value::str(base.display().to_string(), Span::SYNTHETIC),
+            );
+        }
         if let Some(ctx) = build.get_mut("context") {
             if ctx.as_str().is_some_and(|s| !is_remote_context(s)) {
                 fix(ctx, base, home);
