@@ -171,7 +171,7 @@ impl BuildSpec {
         for (id, path) in &self.ssh {
             let path = match path {
                 Some(p) => PathBuf::from(p),
-                None => std::env::var_os("SSH_AUTH_SOCK")
+                None => std::env::var_os(berth_loader::env_vars::SSH_AUTH_SOCK)
                     .map(PathBuf::from)
                     .ok_or_else(|| {
                         format!(
@@ -710,7 +710,9 @@ pub async fn ensure_images(
 /// classic builder (`DOCKER_BUILDKIT=0`, as for the Docker CLI).
 fn buildkit() -> bool {
     !matches!(
-        std::env::var("DOCKER_BUILDKIT").ok().as_deref(),
+        std::env::var(berth_loader::env_vars::DOCKER_BUILDKIT)
+            .ok()
+            .as_deref(),
         Some("0" | "false" | "FALSE" | "False" | "f" | "F")
     )
 }
@@ -766,7 +768,7 @@ impl KeyAgent {
         let added = Command::new("ssh-add")
             .arg("-q")
             .arg(key)
-            .env("SSH_AUTH_SOCK", &agent.socket)
+            .env(berth_loader::env_vars::SSH_AUTH_SOCK, &agent.socket)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

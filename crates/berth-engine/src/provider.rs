@@ -66,7 +66,7 @@ pub fn binary(kind: &str, docker_config: &Path) -> Result<PathBuf, EngineError> 
         if executable(&p) {
             return Ok(p);
         }
-    } else if let Some(path) = std::env::var_os("PATH") {
+    } else if let Some(path) = std::env::var_os(berth_loader::env_vars::PATH) {
         for dir in std::env::split_paths(&path) {
             let p = dir.join(kind);
             if executable(&p) {
@@ -189,7 +189,7 @@ pub async fn up(
     progress: &dyn Progress,
 ) -> Result<Vec<(String, String)>, EngineError> {
     let docker_config = env
-        .get("DOCKER_CONFIG")
+        .get(berth_loader::env_vars::DOCKER_CONFIG)
         .map(PathBuf::from)
         .or_else(|| env.get("HOME").map(|h| Path::new(h).join(".docker")))
         .unwrap_or_else(|| PathBuf::from(".docker"));

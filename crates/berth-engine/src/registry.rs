@@ -329,7 +329,7 @@ fn is_loopback(host: &str) -> bool {
 /// The roots to trust: the system's bundle and the registry's own CA (`certs.d`).
 fn roots(host: &str) -> ureq::tls::RootCerts {
     let mut pem = Vec::new();
-    let system = std::env::var_os("SSL_CERT_FILE")
+    let system = std::env::var_os(berth_loader::env_vars::SSL_CERT_FILE)
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| "/etc/ssl/certs/ca-certificates.crt".into());
     if let Ok(b) = std::fs::read(system) {

@@ -38,6 +38,22 @@ pub const HOME: &str = "HOME";
 pub const PWD: &str = "PWD";
 /// The Docker Engine to talk to (`unix:///var/run/docker.sock` when unset).
 pub const DOCKER_HOST: &str = "DOCKER_HOST";
+/// How many containers `up` starts (or stops) at once; unlimited when unset.
+pub const COMPOSE_PARALLEL_LIMIT: &str = "COMPOSE_PARALLEL_LIMIT";
+/// `0` (or `false`) builds with the engine's classic builder instead of BuildKit.
+pub const DOCKER_BUILDKIT: &str = "DOCKER_BUILDKIT";
+/// The SSH agent `build.ssh: [default]` forwards to builds.
+pub const SSH_AUTH_SOCK: &str = "SSH_AUTH_SOCK";
+/// Extra certificate authorities (a PEM file) trusted when talking HTTPS to registries.
+pub const SSL_CERT_FILE: &str = "SSL_CERT_FILE";
+/// Where provider plugins (`provider.type`) are looked for after the Docker CLI's plugin
+/// folders.
+pub const PATH: &str = "PATH";
+/// The reference Docker Compose binary the differential tests compare Berth with (tests and
+/// scripts only; found through `pip`'s `compose` package when unset).
+pub const BERTH_REFERENCE: &str = "BERTH_REFERENCE";
+/// How many mutated documents the fast YAML parser's own test compares (tests only).
+pub const BERTH_FAST_MUTATIONS: &str = "BERTH_FAST_MUTATIONS";
 
 /// Go's `strconv.ParseBool`, as Docker Compose reads its boolean variables (`1`, `t`, `true`,
 /// `TRUE`, `True`; anything else is false).

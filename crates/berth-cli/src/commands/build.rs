@@ -124,7 +124,7 @@ fn buildkit_only(args: &BuildArgs) -> Option<String> {
         }
     }
     if let Some(ssh) = &args.ssh {
-        let socket = std::env::var("SSH_AUTH_SOCK").unwrap_or_default();
+        let socket = std::env::var(berth_loader::env_vars::SSH_AUTH_SOCK).unwrap_or_default();
         if ssh == "default" && socket.is_empty() {
             return Some("invalid empty ssh agent socket: make sure SSH_AUTH_SOCK is set".into());
         }

@@ -750,7 +750,7 @@ impl WatchToggle {
 /// `--parallel N`, or `COMPOSE_PARALLEL_LIMIT`; -1 (the default) is unlimited.
 pub fn parallel_limit(global: &GlobalArgs) -> Option<usize> {
     let n = if global.parallel == -1 {
-        std::env::var("COMPOSE_PARALLEL_LIMIT")
+        std::env::var(berth_loader::env_vars::COMPOSE_PARALLEL_LIMIT)
             .ok()
             .and_then(|v| v.trim().parse::<i64>().ok())
             .unwrap_or(-1)

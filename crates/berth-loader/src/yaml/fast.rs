@@ -890,7 +890,7 @@ mod tests {
             "&a", "*", "%", "@",
         ];
         // BERTH_FAST_MUTATIONS raises the number of mutations per file for longer runs.
-        let rounds: usize = std::env::var("BERTH_FAST_MUTATIONS")
+        let rounds: usize = std::env::var(crate::env_vars::BERTH_FAST_MUTATIONS)
             .ok()
             .and_then(|n| n.parse().ok())
             .unwrap_or(40);
