@@ -193,51 +193,8 @@ impl Graph {
     /// cycle stops it; linear in nodes and edges.
     #[must_use]
     pub fn topological_order(&self) -> (Vec<usize>, Vec<bool>) {
-        let n = self.nodes.len();
-        let outgoing = self.outgoing();
-        let mut indegree = vec![0usize; n];
-        for e in self.edges.iter().filter(|e| e.from != e.to) {
-            indegree[e.to] += 1;
-        }
-        let mut order: Vec<usize> = (0..n).filter(|&i| indegree[i] == 0).collect();
-        let mut queued: Vec<bool> = indegree.iter().map(|&d| d == 0).collect();
-        let mut k = 0;
-        let mut restart = 0;
-        loop {
-            while k < order.len() {
-                let v = order[k];
-                k += 1;
-                for &ei in &outgoing[v] {
-                    let to = self.edges[ei].to;
-                    if queued[to] {
-                        continue;
-                    }
-                    indegree[to] -= 1;
-                    if indegree[to] == 0 {
-                        queued[to] = true;
-                        order.push(to);
-                    }
-                }
-            }
-            while restart < n && queued[restart] {
-                restart += 1;
-            }
-            if restart == n {
-                break;
-            }
-            queued[restart] = true;
-            order.push(restart);
-        }
-        let mut position = vec![0usize; n];
-        for (p, &v) in order.iter().enumerate() {
-            position[v] = p;
-        }
-        let forward = self
-            .edges
-            .iter()
-            .map(|e| position[e.from] < position[e.to])
-            .collect();
-        (order, forward)
+        let edges: Vec<(usize, usize)> = self.edges.iter().map(|e| (e.from, e.to)).collect();
+        berth_model::depgraph::DepGraph::topological_order(self.nodes.len(), &edges)
     }
 
     /// The rank of each node: the length of the longest path to it from a node nothing points

@@ -363,34 +363,21 @@ fn ordered_networks(v: &Value) -> Vec<String> {
 /// Dependencies first; services that do not depend on each other keep the model's order.
 /// (The loader has already rejected cycles.)
 pub(crate) fn dependency_order(services: Vec<ServiceSpec>) -> Vec<ServiceSpec> {
-    let index: HashMap<String, usize> = services
+    let index: HashMap<&str, usize> = services
         .iter()
         .enumerate()
-        .map(|(i, s)| (s.name.clone(), i))
+        .map(|(i, s)| (s.name.as_str(), i))
         .collect();
-    let mut done = vec![false; services.len()];
-    let mut order = Vec::with_capacity(services.len());
-    fn visit(
-        i: usize,
-        services: &[ServiceSpec],
-        index: &HashMap<String, usize>,
-        done: &mut [bool],
-        order: &mut Vec<usize>,
-    ) {
-        if done[i] {
-            return;
-        }
-        done[i] = true;
-        for d in &services[i].depends_on {
-            if let Some(&j) = index.get(&d.service) {
-                visit(j, services, index, done, order);
-            }
-        }
-        order.push(i);
-    }
-    for i in 0..services.len() {
-        visit(i, &services, &index, &mut done, &mut order);
-    }
+    let next = services
+        .iter()
+        .map(|s| {
+            s.depends_on
+                .iter()
+                .filter_map(|d| index.get(d.service.as_str()).copied())
+                .collect()
+        })
+        .collect();
+    let order = berth_model::depgraph::DepGraph::new(next).dependency_order();
     let mut slots: Vec<Option<ServiceSpec>> = services.into_iter().map(Some).collect();
     order.into_iter().filter_map(|i| slots[i].take()).collect()
 }

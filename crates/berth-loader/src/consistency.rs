@@ -248,61 +248,38 @@ pub fn check_container_names(services: &Map) -> Res<()> {
 
 /// Depth-first search over services sorted by name (compose-go `graph/cycle.go`), O(V+E).
 fn check_cycles(services: &Map) -> Res<()> {
+    // Services by name, and the dependencies of each by name: the first cycle found is the
+    // same whatever the order of the files.
     let mut names: Vec<&str> = services.keys().collect();
     names.sort_unstable();
-    let deps = |n: &str| -> Vec<&str> {
-        let mut d: Vec<&str> = services
-            .get(n)
-            .and_then(|s| s.get("depends_on"))
-            .and_then(Value::as_map)
-            .into_iter()
-            .flat_map(Map::keys)
-            .filter(|d| services.contains_key(d))
-            .collect();
-        d.sort_unstable();
-        d
+    let index: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let next = names
+        .iter()
+        .map(|n| {
+            let mut d: Vec<&str> = services
+                .get(n)
+                .and_then(|s| s.get("depends_on"))
+                .and_then(Value::as_map)
+                .into_iter()
+                .flat_map(Map::keys)
+                .filter(|d| services.contains_key(d))
+                .collect();
+            d.sort_unstable();
+            d.iter().filter_map(|d| index.get(d).copied()).collect()
+        })
+        .collect();
+    let Some(cycle) = berth_model::depgraph::DepGraph::new(next).find_cycle() else {
+        return Ok(());
     };
-    let mut state: HashMap<&str, u8> = HashMap::new(); // 1 = on stack, 2 = done
-    for &start in &names {
-        if state.contains_key(start) {
-            continue;
-        }
-        let mut stack: Vec<(&str, Vec<&str>, usize)> = vec![(start, deps(start), 0)];
-        state.insert(start, 1);
-        while let Some((node, children, idx)) = stack.last_mut() {
-            if *idx < children.len() {
-                let child = children[*idx];
-                *idx += 1;
-                match state.get(child) {
-                    Some(1) => {
-                        let mut path: Vec<&str> = stack.iter().map(|f| f.0).collect();
-                        let pos = path.iter().position(|p| *p == child).unwrap_or(0);
-                        path = path.split_off(pos);
-                        path.push(child);
-                        let span = services
-                            .key(child)
-                            .map(|k| k.span)
-                            .unwrap_or(berth_model::Span::SYNTHETIC);
-                        return Err(Diagnostic::error(format!(
-                            "dependency cycle detected: {}",
-                            path.join(" -> ")
-                        ))
-                        .with_label(span, "part of the cycle"));
-                    }
-                    Some(_) => {}
-                    None => {
-                        state.insert(child, 1);
-                        let d = deps(child);
-                        stack.push((child, d, 0));
-                    }
-                }
-            } else {
-                state.insert(node, 2);
-                stack.pop();
-            }
-        }
-    }
-    Ok(())
+    let path: Vec<&str> = cycle.iter().map(|&i| names[i]).collect();
+    let last = path.last().copied().unwrap_or_default();
+    let span = services
+        .key(last)
+        .map_or(berth_model::Span::SYNTHETIC, |k| k.span);
+    Err(
+        Diagnostic::error(format!("dependency cycle detected: {}", path.join(" -> ")))
+            .with_label(span, "part of the cycle"),
+    )
 }
 
 /// Go `filepath.Match` for the globs accepted in service names.

@@ -144,28 +144,22 @@ fn lines(items: Vec<String>) -> String {
 
 /// Service names with dependencies first (Docker Compose prints `--services` this way).
 fn dependency_order(project: &berth_model::Project) -> Vec<String> {
-    let mut done: Vec<String> = Vec::new();
-    let mut visiting: BTreeSet<String> = BTreeSet::new();
-    fn visit(
-        p: &berth_model::Project,
-        name: &str,
-        done: &mut Vec<String>,
-        visiting: &mut BTreeSet<String>,
-    ) {
-        if done.iter().any(|d| d == name) || !visiting.insert(name.to_string()) {
-            return;
-        }
-        if let Some(s) = p.service(name) {
-            for d in s.depends_on() {
-                visit(p, d, done, visiting);
-            }
-        }
-        done.push(name.to_string());
-    }
-    for s in project.services() {
-        visit(project, s.name, &mut done, &mut visiting);
-    }
-    done
+    let names: Vec<&str> = project.services().map(|s| s.name).collect();
+    let index: std::collections::HashMap<&str, usize> =
+        names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let next = project
+        .services()
+        .map(|s| {
+            s.depends_on()
+                .filter_map(|d| index.get(d).copied())
+                .collect()
+        })
+        .collect();
+    berth_model::depgraph::DepGraph::new(next)
+        .dependency_order()
+        .into_iter()
+        .map(|i| names[i].to_string())
+        .collect()
 }
 
 /// `config --variables`: every variable the files use, with its default, alternate value and
