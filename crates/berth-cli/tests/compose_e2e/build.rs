@@ -417,13 +417,10 @@ impl Drop for Agent {
     }
 }
 
-/// Not a Go test of its own: `build.ssh: [default]` forwards the agent of `SSH_AUTH_SOCK` to
-/// `RUN --mount=type=ssh` through BuildKit's session. A static client built here asks the
-/// agent for its identities from inside the build; the agent's answer (none) is what it saw.
-#[test]
-fn build_ssh_reaches_the_agent() {
-    let work = tempfile::tempdir().expect("temp dir");
-    let client = work.path().join("agent-list");
+/// A static client, built in `dir` from the fixture `agent-list.c`, that asks the SSH agent of
+/// a build's `RUN --mount=type=ssh` for its identities and prints the reply in hex.
+fn agent_list_client(dir: &std::path::Path) -> std::path::PathBuf {
+    let client = dir.join("agent-list");
     let built = std::process::Command::new("gcc")
         .args(["-static", "-O2", "-o"])
         .arg(&client)
@@ -434,6 +431,16 @@ fn build_ssh_reaches_the_agent() {
         .status()
         .expect("gcc");
     assert!(built.success(), "gcc -static");
+    client
+}
+
+/// Not a Go test of its own: `build.ssh: [default]` forwards the agent of `SSH_AUTH_SOCK` to
+/// `RUN --mount=type=ssh` through BuildKit's session. A static client built here asks the
+/// agent for its identities from inside the build; the agent's answer (none) is what it saw.
+#[test]
+fn build_ssh_reaches_the_agent() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let client = agent_list_client(work.path());
     let socket = work.path().join("agent.sock");
     let agent = Agent(
         std::process::Command::new("ssh-agent")
@@ -478,17 +485,7 @@ fn build_ssh_reaches_the_agent() {
 #[test]
 fn build_ssh_loads_a_key_file() {
     let work = tempfile::tempdir().expect("temp dir");
-    let client = work.path().join("agent-list");
-    let built = std::process::Command::new("gcc")
-        .args(["-static", "-O2", "-o"])
-        .arg(&client)
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/compose_e2e/fixtures/agent-list.c"
-        ))
-        .status()
-        .expect("gcc");
-    assert!(built.success(), "gcc -static");
+    let client = agent_list_client(work.path());
     for tool in tools() {
         let c = Cli::new(
             &tool,
