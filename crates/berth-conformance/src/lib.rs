@@ -6,6 +6,40 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+/// Whether a test can run with what this machine has. `present` says whether `what` is
+/// there; when it is not, under CI (`CI` set, as `.ci/run` runs) the test fails saying what
+/// is missing and how to get it (`how`), and elsewhere (a newcomer's fresh clone) it says it
+/// is skipped and why, and the caller returns.
+///
+/// # Panics
+/// Under CI, when `what` is missing.
+#[must_use]
+pub fn requires(what: &str, present: bool, how: &str) -> bool {
+    if present {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{what} is missing ({how}); CI needs it"
+    );
+    eprintln!("skipped: {what} is missing ({how})");
+    false
+}
+
+/// The awesome-compose corpus of `../shared` beside the repository, `repo_root` being the
+/// repository, if it is there (skipped, saying so, on a clone without it; required by CI).
+#[must_use]
+pub fn corpus(repo_root: &Path) -> Option<Vec<PathBuf>> {
+    let dir = repo_root.join("../shared/corpus/awesome-compose");
+    let projects = project_dirs(&dir);
+    requires(
+        "the awesome-compose corpus",
+        !projects.is_empty(),
+        &format!("{} beside the clone", dir.display()),
+    )
+    .then_some(projects)
+}
+
 /// The reference version every comparison is made against.
 pub const REFERENCE_VERSION: &str = "v2.40.3";
 
@@ -271,4 +305,22 @@ pub fn project_dirs(root: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 18, item 5: on a fresh clone without `../shared`, the suites panicked (`left: 0,
+    /// right: 39`). A missing corpus is now a skip that says so, but under CI, where it fails.
+    #[test]
+    fn a_missing_corpus_is_skipped_but_under_ci() {
+        let nowhere = Path::new("/nonexistent/berth-clone");
+        if std::env::var_os("CI").is_some() {
+            assert!(std::panic::catch_unwind(|| corpus(nowhere)).is_err());
+        } else {
+            assert_eq!(corpus(nowhere), None);
+        }
+        assert!(requires("anything", true, "nothing to do"));
+    }
 }
