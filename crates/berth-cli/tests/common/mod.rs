@@ -43,6 +43,17 @@ pub fn berth_in(dir: &Path, args: &[&str]) -> Output {
 
 /// Runs `program` with `args`, `input` on its standard input; `what` names it when it is
 /// missing (how to install it).
+/// Whether `program` runs here (asked for its version with `version_arg`): a test that needs
+/// it is skipped, saying so, without it (but under CI, see `berth_conformance::requires`).
+pub fn has_program(program: &str, version_arg: &str) -> bool {
+    Command::new(program)
+        .arg(version_arg)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 pub fn pipe(program: &str, args: &[&str], input: &[u8], what: &str) -> Output {
     let mut child = Command::new(program)
         .args(args)
