@@ -1572,22 +1572,40 @@ pub(crate) async fn create_connected(
     body: bollard::models::ContainerCreateBody,
     networks: Vec<(String, bollard::models::EndpointSettings)>,
 ) -> Result<String, EngineError> {
-    let created = engine
-        .docker
-        .create_container(
+    let create = |body: bollard::models::ContainerCreateBody| {
+        engine.docker.create_container(
             Some(CreateContainerOptions {
                 name: Some(create_name.to_string()),
                 ..Default::default()
             }),
             body,
         )
-        .await
-        .map_err(|e| {
-            EngineError::Other(format!(
-                "service \"{service}\": cannot create container {final_name}: {}",
-                crate::daemon_message(&e)
-            ))
-        })?;
+    };
+    let failed = |e: &bollard::errors::Error| {
+        EngineError::Other(format!(
+            "service \"{service}\": cannot create container {final_name}: {}",
+            crate::daemon_message(e)
+        ))
+    };
+    let created = match create(body.clone()).await {
+        Ok(c) => c,
+        // The name is taken by a container of this very project and service that an `up`
+        // killed meanwhile had asked for: the engine may finish a dead client's create after
+        // this `up` looked at the containers. It goes, and the create is made again.
+        Err(
+            e @ bollard::errors::Error::DockerResponseServerError {
+                status_code: 409, ..
+            },
+        ) => {
+            let ours = leftover_of(engine, create_name, &body).await;
+            if !ours {
+                return Err(failed(&e));
+            }
+            force_remove(engine, create_name, false).await?;
+            create(body).await.map_err(|e| failed(&e))?
+        }
+        Err(e) => return Err(failed(&e)),
+    };
     for (net, endpoint) in networks {
         engine
             .docker
@@ -1601,6 +1619,30 @@ pub(crate) async fn create_connected(
             .await?;
     }
     Ok(created.id)
+}
+
+/// Whether the container called `name` belongs to the project and service that `body` is
+/// for (the same two labels): a leftover of a killed `up`, not somebody else's container.
+async fn leftover_of(
+    engine: &Engine,
+    name: &str,
+    body: &bollard::models::ContainerCreateBody,
+) -> bool {
+    let want = |key: &str| body.labels.as_ref().and_then(|l| l.get(key)).cloned();
+    let Ok(info) = engine
+        .docker
+        .inspect_container(
+            name,
+            None::<bollard::query_parameters::InspectContainerOptions>,
+        )
+        .await
+    else {
+        return false;
+    };
+    let have = info.config.and_then(|c| c.labels).unwrap_or_default();
+    [labels::PROJECT, labels::SERVICE]
+        .iter()
+        .all(|k| want(k).is_some() && have.get(*k) == want(k).as_ref())
 }
 
 /// Removes a container by ID or name (a recreate's temporary name, which only a replacement of
