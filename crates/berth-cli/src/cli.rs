@@ -565,7 +565,8 @@ pub struct BuildArgs {
     /// Add a SBOM attestation (BuildKit only: refused by the engine's builder)
     #[arg(long)]
     pub sbom: Option<String>,
-    /// Set SSH authentications used when building service images (BuildKit only)
+    /// Set SSH authentications used when building service images (use 'default' for your
+    /// SSH agent, ID=PATH for an agent's socket or a key file)
     #[arg(long)]
     pub ssh: Option<String>,
 }

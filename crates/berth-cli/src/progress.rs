@@ -8,10 +8,15 @@
 //!
 //! The mode is the process's, chosen once from `--progress` or `COMPOSE_PROGRESS`.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
+
+use berth_engine::buildkit::Plain;
+
+use crate::buildview::{BuildView, Tone};
 
 /// How progress is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,7 +95,7 @@ pub struct StderrProgress;
 /// No progress at all (`run -q`, `--quiet-pull`, `--quiet-build`); warnings still show.
 pub struct QuietProgress;
 
-impl berth_engine::exec::Progress for QuietProgress {
+impl berth_engine::progress::Progress for QuietProgress {
     fn event(&self, kind: &str, _name: &str, status: &str) {
         if kind == "Warning" {
             warning(status);
@@ -100,7 +105,7 @@ impl berth_engine::exec::Progress for QuietProgress {
     fn detail(&self, _id: &str, _text: &str, _details: &str) {}
 }
 
-impl berth_engine::exec::Progress for StderrProgress {
+impl berth_engine::progress::Progress for StderrProgress {
     fn event(&self, kind: &str, name: &str, status: &str) {
         if kind == "Warning" {
             warning(status);
@@ -120,6 +125,59 @@ impl berth_engine::exec::Progress for StderrProgress {
             crate::printer::out_line(line);
         }
     }
+
+    /// BuildKit's reports: a live view on a terminal, its plain lines on standard output
+    /// otherwise (as the reference prints them).
+    fn build_status(&self, service: &str, status: &berth_engine::buildkit::Status) {
+        match mode() {
+            Mode::Quiet => {}
+            Mode::Tty if !lock().detached => {
+                let mut view = lock();
+                view.builds
+                    .get_or_insert_with(|| BuildView::new(epoch_now()))
+                    .update(service, status);
+                view.draw();
+                start_ticker(&mut view);
+            }
+            Mode::Tty | Mode::Plain | Mode::Json => {
+                static PLAIN: OnceLock<Mutex<HashMap<String, Plain>>> = OnceLock::new();
+                let lines = PLAIN
+                    .get_or_init(Mutex::default)
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .entry(service.to_string())
+                    .or_insert_with(|| Plain::new(service))
+                    .lines(status);
+                for line in lines {
+                    crate::printer::out_line(&line);
+                }
+            }
+        }
+    }
+
+    fn builds_done(&self) {
+        if mode() == Mode::Tty {
+            lock().end_builds(false);
+        }
+    }
+}
+
+/// Ctrl-C during the builds: on a terminal, the steps still running are shown `CANCELED` in
+/// the view's last frame, as BuildKit shows them.
+pub fn cancel_builds() {
+    if mode() == Mode::Tty {
+        let mut view = lock();
+        view.end_builds(true);
+        // The command ends here: nothing more is drawn.
+        view.detached = true;
+    }
+}
+
+/// Seconds since the epoch, the clock of BuildKit's reports.
+fn epoch_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
 }
 
 fn warning(text: &str) {
@@ -283,7 +341,8 @@ fn start_ticker(view: &mut View) {
             if view.detached {
                 break;
             }
-            if view.lines.iter().any(|l| l.state == State::Working) {
+            let building = view.builds.as_ref().is_some_and(BuildView::running);
+            if building || view.lines.iter().any(|l| l.state == State::Working) {
                 view.draw();
             }
         });
@@ -355,6 +414,8 @@ struct View {
     last_count: usize,
     detached: bool,
     ticking: bool,
+    /// BuildKit's view while builds run: drawn instead of the resources' until they end.
+    builds: Option<BuildView>,
 }
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -363,6 +424,7 @@ const YELLOW: &str = "\x1b[33m";
 const BLUE: &str = "\x1b[34m";
 const RED: &str = "\x1b[31m";
 const RESET: &str = "\x1b[0m";
+const FAINT: &str = "\x1b[2m";
 
 impl View {
     fn event(&mut self, id: &str, status: &str) {
@@ -407,11 +469,35 @@ impl View {
     }
 
     fn draw(&mut self) {
-        if self.lines.is_empty() || self.detached {
+        if self.detached {
+            return;
+        }
+        if let Some(b) = &self.builds {
+            let out = build_frame(&mut self.drawn, b, false);
+            let _ = std::io::stderr().lock().write_all(out.as_bytes());
+            return;
+        }
+        if self.lines.is_empty() {
             return;
         }
         let out = self.frame(width(), Instant::now());
         let _ = std::io::stderr().lock().write_all(out.as_bytes());
+    }
+
+    /// Draws the builds' last frame (their running steps `CANCELED` first, on Ctrl-C) and
+    /// leaves it on the screen; the resources' view goes on below it.
+    fn end_builds(&mut self, canceled: bool) {
+        let Some(mut b) = self.builds.take() else {
+            return;
+        };
+        if canceled {
+            b.cancel(epoch_now());
+        }
+        if !self.detached {
+            let out = build_frame(&mut self.drawn, &b, true);
+            let _ = std::io::stderr().lock().write_all(out.as_bytes());
+            self.drawn = 0;
+        }
     }
 
     /// The next frame: back up over the last one, then the header and a line per resource,
@@ -478,12 +564,49 @@ impl View {
     }
 }
 
+/// A frame of the builds' view, over the last frame drawn.
+fn build_frame(drawn: &mut usize, b: &BuildView, last: bool) -> String {
+    let mut out = String::new();
+    for _ in 0..*drawn {
+        out.push_str("\x1b[1A");
+    }
+    out.push_str("\x1b[0G\x1b[?25l");
+    let (width, height) = size();
+    let lines = b.frame(width, height, epoch_now(), last);
+    for (tone, text) in &lines {
+        let color = match tone {
+            Tone::Header | Tone::Running => "",
+            Tone::Done => BLUE,
+            Tone::Error => RED,
+            Tone::Canceled => YELLOW,
+            Tone::Output => FAINT,
+        };
+        if color.is_empty() {
+            let _ = writeln!(out, "{text}\x1b[K");
+        } else {
+            let _ = writeln!(out, "{color}{text}{RESET}\x1b[K");
+        }
+    }
+    out.push_str("\x1b[J\x1b[?25h");
+    *drawn = lines.len();
+    out
+}
+
 fn width() -> usize {
-    rustix::termios::tcgetwinsize(std::io::stderr())
-        .ok()
-        .map(|w| usize::from(w.ws_col))
-        .filter(|&w| w > 0)
-        .unwrap_or(80)
+    size().0
+}
+
+/// The terminal's columns and rows (80 by 24 when it does not say).
+fn size() -> (usize, usize) {
+    let w = rustix::termios::tcgetwinsize(std::io::stderr()).ok();
+    (
+        w.map(|w| usize::from(w.ws_col))
+            .filter(|&c| c > 0)
+            .unwrap_or(80),
+        w.map(|w| usize::from(w.ws_row))
+            .filter(|&r| r > 0)
+            .unwrap_or(24),
+    )
 }
 
 #[cfg(test)]

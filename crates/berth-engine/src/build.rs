@@ -10,6 +10,7 @@ use futures_util::StreamExt;
 
 use crate::client::Engine;
 use crate::labels;
+use crate::progress::Progress;
 use crate::spec::ServiceSpec;
 use crate::EngineError;
 
@@ -230,13 +231,26 @@ pub struct BuildOptions {
     /// `-m`: memory limit of the build container, in bytes (the engine API's field is 32
     /// bits wide).
     pub memory: Option<i32>,
+    /// `--ssh`: agents forwarded to every build, over the services' own `build.ssh` of the
+    /// same ID.
+    pub ssh: Vec<(String, Option<String>)>,
+}
+
+/// `--ssh`'s value as Docker Compose reads it: `default`, `ID`, or `ID=SOCKET_OR_KEY`.
+#[must_use]
+pub fn ssh_flag(value: &str) -> (String, Option<String>) {
+    match value.split_once('=') {
+        Some((id, path)) => (id.to_string(), Some(path.to_string())),
+        None => (value.to_string(), None),
+    }
 }
 
 /// Where the inline Dockerfile goes in the context sent to the engine.
 const INLINE_DOCKERFILE: &str = ".berth-inline.Dockerfile";
 
-/// Builds the image of `service` from `build`, tagged with the service's image name. The
-/// builder's output goes to `out` line by line.
+/// Builds the image of `service` from `build`, tagged with the service's image name. BuildKit's
+/// reports go to `progress` as [`crate::buildkit::Status`]es, the classic builder's output
+/// line by line; the caller says when its builds are done ([`Progress::builds_done`]).
 ///
 /// # Errors
 /// An unreadable context, or the builder's error (naming the service).
@@ -246,8 +260,20 @@ pub async fn build_image(
     service: &ServiceSpec,
     build: &BuildSpec,
     opts: &BuildOptions,
-    out: &(dyn Fn(&str) + Sync),
+    progress: &dyn Progress,
 ) -> Result<String, EngineError> {
+    let out = |line: &str| progress.output(line);
+    let with_flags;
+    let build = if opts.ssh.is_empty() {
+        build
+    } else {
+        let mut b = build.clone();
+        b.ssh
+            .retain(|(id, _)| !opts.ssh.iter().any(|(o, _)| o == id));
+        b.ssh.extend(opts.ssh.iter().cloned());
+        with_flags = b;
+        &with_flags
+    };
     let fail = |m: String| {
         EngineError::Other(format!("service \"{}\" failed to build: {m}", service.name))
     };
@@ -384,7 +410,6 @@ pub async fn build_image(
                 }),
         )
     };
-    let mut plain = crate::buildkit::Plain::new(&service.name);
     while let Some(item) = stream.next().await {
         let info = item.map_err(|e| fail(e.to_string()))?;
         if let Some(e) = info.error.or(info.error_detail.and_then(|d| d.message)) {
@@ -401,9 +426,7 @@ pub async fn build_image(
             }
         }
         if let Some(bollard::models::BuildInfoAux::BuildKit(status)) = &info.aux {
-            for line in plain.lines(status) {
-                out(&line);
-            }
+            progress.build_status(&service.name, &crate::buildkit::Status::from(status));
         }
     }
     drop(held_agents);
@@ -637,14 +660,29 @@ pub async fn ensure_images(
     project: &str,
     services: &[ServiceSpec],
     policy: &ImagePolicy,
-    progress: &dyn crate::exec::Progress,
+    progress: &dyn Progress,
+) -> Result<HashMap<String, String>, EngineError> {
+    let mut built = false;
+    let got = ensure_each(engine, project, services, policy, progress, &mut built).await;
+    if built {
+        progress.builds_done();
+    }
+    got
+}
+
+async fn ensure_each(
+    engine: &Engine,
+    project: &str,
+    services: &[ServiceSpec],
+    policy: &ImagePolicy,
+    progress: &dyn Progress,
+    built: &mut bool,
 ) -> Result<HashMap<String, String>, EngineError> {
     let mut present = engine
         .image_ids(services.iter().map(|s| s.image.as_str()))
         .await?;
     let mut changed = Vec::new();
     let mut done = std::collections::HashSet::new();
-    let out = |line: &str| progress.output(line);
     for s in services {
         // A provider's service has no image.
         if done.contains(&s.image) || s.provider.is_some() {
@@ -683,7 +721,8 @@ pub async fn ensure_images(
         };
         if let Some(b) = build {
             progress.event("Service", &s.name, "Building");
-            let id = build_image(engine, project, s, b, &policy.build, &out).await?;
+            *built = true;
+            let id = build_image(engine, project, s, b, &policy.build, progress).await?;
             progress.event("Service", &s.name, "Built");
             if engine.dry_run {
                 present.insert(s.image.clone(), id);

@@ -1,5 +1,6 @@
-//! BuildKit's progress, as the engine streams it during a build (`moby.buildkit.trace`), turned
-//! into the lines of BuildKit's `plain` view that Docker Compose prints:
+//! BuildKit's progress, as the engine streams it during a build (`moby.buildkit.trace`): turned
+//! into Berth's own [`Status`] for the CLI to show, and into the lines of BuildKit's `plain` view
+//! that Docker Compose prints:
 //!
 //! ```text
 //! #7 [app 3/3] RUN echo hello
@@ -16,11 +17,107 @@ use std::collections::{HashMap, HashSet};
 
 use bollard::moby::buildkit::v1::StatusResponse;
 
-/// Seconds of a protobuf timestamp.
+/// Seconds since the epoch of a protobuf timestamp.
 fn seconds(t: &bollard_buildkit_proto::google::protobuf::Timestamp) -> f64 {
     #[allow(clippy::cast_precision_loss)]
     let s = t.seconds as f64 + f64::from(t.nanos) / 1e9;
     s
+}
+
+/// One step of a build: a vertex of BuildKit's graph. Times are seconds since the epoch, on
+/// the engine's clock.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Step {
+    pub digest: String,
+    /// As BuildKit names it: `[2/3] RUN make`, `[internal] load .dockerignore`.
+    pub name: String,
+    pub started: Option<f64>,
+    pub completed: Option<f64>,
+    pub cached: bool,
+    /// Why it failed; BuildKit's `context canceled` when the build was given up.
+    pub error: String,
+}
+
+/// A piece of work within a step (`transferring context: 2B`, `exporting layers`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StepStatus {
+    /// The digest of its step.
+    pub step: String,
+    pub id: String,
+    pub current: i64,
+    pub total: i64,
+    pub started: Option<f64>,
+    pub completed: Option<f64>,
+}
+
+/// Output of a step (what a `RUN` wrote).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StepLog {
+    pub step: String,
+    pub at: Option<f64>,
+    pub text: Vec<u8>,
+}
+
+/// One report of BuildKit on a build: the steps that changed, their statuses and output.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Status {
+    pub steps: Vec<Step>,
+    pub statuses: Vec<StepStatus>,
+    pub logs: Vec<StepLog>,
+}
+
+impl From<&StatusResponse> for Status {
+    fn from(r: &StatusResponse) -> Status {
+        Status {
+            steps: r
+                .vertexes
+                .iter()
+                .map(|v| Step {
+                    digest: v.digest.clone(),
+                    name: v.name.clone(),
+                    started: v.started.as_ref().map(seconds),
+                    completed: v.completed.as_ref().map(seconds),
+                    cached: v.cached,
+                    error: v.error.clone(),
+                })
+                .collect(),
+            statuses: r
+                .statuses
+                .iter()
+                .map(|s| StepStatus {
+                    step: s.vertex.clone(),
+                    id: s.id.clone(),
+                    current: s.current,
+                    total: s.total,
+                    started: s.started.as_ref().map(seconds),
+                    completed: s.completed.as_ref().map(seconds),
+                })
+                .collect(),
+            logs: r
+                .logs
+                .iter()
+                .map(|l| StepLog {
+                    step: l.vertex.clone(),
+                    at: l.timestamp.as_ref().map(seconds),
+                    text: l.msg.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A step's name with its service, as Docker Compose shows it: `[internal] load …` →
+/// `[app internal] load …`; `[2/3] RUN …` → `[app 2/3] RUN …`; `exporting to image` →
+/// `[app] exporting to image`.
+#[must_use]
+pub fn step_name(service: &str, name: &str) -> String {
+    if service.is_empty() {
+        return name.to_string();
+    }
+    match name.strip_prefix('[') {
+        Some(rest) => format!("[{service} {rest}"),
+        None => format!("[{service}] {name}"),
+    }
 }
 
 /// Sizes as BuildKit writes them: `34B`, `2.05kB`, `1.2MB`.
@@ -74,16 +171,8 @@ impl Plain {
         }
     }
 
-    /// `[internal] load …` → `[app internal] load …`; `[2/3] RUN …` → `[app 2/3] RUN …`;
-    /// `exporting to image` → `[app] exporting to image`.
     fn name(&self, name: &str) -> String {
-        if self.service.is_empty() {
-            return name.to_string();
-        }
-        match name.strip_prefix('[') {
-            Some(rest) => format!("[{} {rest}", self.service),
-            None => format!("[{}] {name}", self.service),
-        }
+        step_name(&self.service, name)
     }
 
     /// The number of vertex `digest`, given (with its heading) the first time it shows.
@@ -102,20 +191,20 @@ impl Plain {
 
     /// What to print for `status`: each step in turn, its heading (the first time), what it
     /// said, and how it ended.
-    pub fn lines(&mut self, status: &StatusResponse) -> Vec<String> {
+    pub fn lines(&mut self, status: &Status) -> Vec<String> {
         let mut out = Vec::new();
         let names: HashMap<&str, &str> = status
-            .vertexes
+            .steps
             .iter()
             .map(|v| (v.digest.as_str(), v.name.as_str()))
             .collect();
         let mut order: Vec<&str> = Vec::new();
         for d in status
-            .vertexes
+            .steps
             .iter()
             .map(|v| v.digest.as_str())
-            .chain(status.statuses.iter().map(|s| s.vertex.as_str()))
-            .chain(status.logs.iter().map(|l| l.vertex.as_str()))
+            .chain(status.statuses.iter().map(|s| s.step.as_str()))
+            .chain(status.logs.iter().map(|l| l.step.as_str()))
         {
             if !order.contains(&d) {
                 order.push(d);
@@ -123,23 +212,23 @@ impl Plain {
         }
         for digest in order {
             let vertex = status
-                .vertexes
+                .steps
                 .iter()
                 .find(|v| v.digest == digest)
                 .filter(|v| !self.finished.contains(&v.digest))
                 .filter(|v| v.started.is_some() || v.cached || !v.error.is_empty());
             if let Some(v) = vertex {
                 self.number(&v.digest, &v.name, &mut out);
-                if let Some(t) = &v.started {
-                    self.started.entry(v.digest.clone()).or_insert(seconds(t));
+                if let Some(t) = v.started {
+                    self.started.entry(v.digest.clone()).or_insert(t);
                 }
             }
             let name = names.get(digest).copied().unwrap_or("");
-            for s in status.statuses.iter().filter(|s| s.vertex == digest) {
-                let Some(c) = &s.completed else { continue };
+            for s in status.statuses.iter().filter(|s| s.step == digest) {
+                let Some(c) = s.completed else { continue };
                 if !self
                     .statuses_done
-                    .insert(format!("{}\u{0}{}", s.vertex, s.id))
+                    .insert(format!("{}\u{0}{}", s.step, s.id))
                 {
                     continue;
                 }
@@ -153,8 +242,8 @@ impl Plain {
                         line.push_str(&size(s.total));
                     }
                 }
-                if let Some(st) = &s.started {
-                    let d = seconds(c) - seconds(st);
+                if let Some(st) = s.started {
+                    let d = c - st;
                     if d >= 0.05 {
                         line.push_str(&format!(" {d:.1}s"));
                     }
@@ -162,13 +251,13 @@ impl Plain {
                 line.push_str(" done");
                 out.push(line);
             }
-            for l in status.logs.iter().filter(|l| l.vertex == digest) {
+            for l in status.logs.iter().filter(|l| l.step == digest) {
                 let n = self.number(digest, name, &mut out);
-                let at = match (&l.timestamp, self.started.get(digest)) {
-                    (Some(t), Some(s)) => (seconds(t) - s).max(0.0),
+                let at = match (l.at, self.started.get(digest)) {
+                    (Some(t), Some(s)) => (t - s).max(0.0),
                     _ => 0.0,
                 };
-                let text = String::from_utf8_lossy(&l.msg);
+                let text = String::from_utf8_lossy(&l.text);
                 for line in text.lines() {
                     out.push(format!("#{n} {at:.3} {line}"));
                 }
@@ -181,8 +270,8 @@ impl Plain {
             } else if v.cached {
                 out.push(format!("#{n} CACHED"));
                 self.finished.insert(v.digest.clone());
-            } else if let (Some(c), Some(s)) = (&v.completed, self.started.get(&v.digest)) {
-                out.push(format!("#{n} DONE {:.1}s", (seconds(c) - s).max(0.0)));
+            } else if let (Some(c), Some(s)) = (v.completed, self.started.get(&v.digest)) {
+                out.push(format!("#{n} DONE {:.1}s", (c - s).max(0.0)));
                 self.finished.insert(v.digest.clone());
             }
         }
@@ -228,7 +317,7 @@ mod tests {
             ..StatusResponse::default()
         };
         assert_eq!(
-            p.lines(&first),
+            p.lines(&Status::from(&first)),
             [
                 "#1 [app 1/2] FROM docker.io/library/busybox",
                 "#1 CACHED",
@@ -245,7 +334,10 @@ mod tests {
             }],
             ..StatusResponse::default()
         };
-        assert_eq!(p.lines(&log), ["#2 0.222 hi", "#2 0.222 there"]);
+        assert_eq!(
+            p.lines(&Status::from(&log)),
+            ["#2 0.222 hi", "#2 0.222 there"]
+        );
         let done = StatusResponse {
             vertexes: vec![Vertex {
                 completed: at(100, 240_000_000),
@@ -261,11 +353,11 @@ mod tests {
             ..StatusResponse::default()
         };
         assert_eq!(
-            p.lines(&done),
+            p.lines(&Status::from(&done)),
             ["#2 writing image sha256:e done", "#2 DONE 0.2s"]
         );
         // Said once.
-        assert!(p.lines(&done).is_empty());
+        assert!(p.lines(&Status::from(&done)).is_empty());
     }
 
     #[test]
@@ -284,7 +376,7 @@ mod tests {
             ..StatusResponse::default()
         };
         assert_eq!(
-            p.lines(&failed),
+            p.lines(&Status::from(&failed)),
             [
                 "#1 [app 2/2] RUN exit 3",
                 "#1 ERROR: process \"/bin/sh -c exit 3\" did not complete successfully: exit code: 3"

@@ -18,34 +18,9 @@ use tokio::sync::{watch, Notify};
 use crate::client::Engine;
 use crate::labels;
 use crate::plan::{Plan, Step};
+use crate::progress::Progress;
 use crate::spec::{self, Condition, ProjectSpec, ServiceSpec};
 use crate::{EngineError, Unmet};
-
-/// Progress of one resource, as Docker Compose reports it (`Container p-web-1  Started`).
-pub trait Progress: Send + Sync {
-    fn event(&self, kind: &str, name: &str, status: &str);
-
-    /// An event in Docker Compose's three parts where the resource is a bare name: a word and
-    /// its details (` web Pulling `, ` web Error <why>`). No default: passed to [`event`] it
-    /// would be drawn as a kind and a name (` web   Creating`), so every progress, wrappers
-    /// included, says how it shows one.
-    ///
-    /// [`event`]: Progress::event
-    fn detail(&self, id: &str, text: &str, details: &str);
-
-    /// A line of a builder's or a puller's own output (the CLI decides where it goes).
-    fn output(&self, _line: &str) {}
-
-    /// A line written by a lifecycle hook run in `container` (attached `up` shows it as
-    /// `web-1 ->  | line`; elsewhere it is not shown, as in Docker Compose).
-    fn hook_output(&self, _container: &str, _line: &str) {}
-
-    /// Asks the user a yes/no question (`Volume "x" exists but doesn't match ...`). Nobody
-    /// to ask means "no".
-    fn confirm(&self, _question: &str) -> bool {
-        false
-    }
-}
 
 /// What the event stream has said about a container.
 #[derive(Clone, Debug, Default)]

@@ -9,7 +9,7 @@ use berth_model::Value;
 use futures_util::StreamExt;
 
 use crate::client::Engine;
-use crate::exec::Progress;
+use crate::progress::Progress;
 use crate::EngineError;
 
 /// One `post_start` or `pre_stop` entry.

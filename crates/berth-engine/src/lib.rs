@@ -17,6 +17,7 @@ pub mod observed;
 pub mod oneoff;
 pub mod ops;
 pub mod plan;
+pub mod progress;
 pub mod provider;
 pub mod registry;
 pub mod session;

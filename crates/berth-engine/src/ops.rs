@@ -10,7 +10,7 @@ use bollard::query_parameters::{
 };
 
 use crate::client::{Engine, Observed};
-use crate::exec::Progress;
+use crate::progress::Progress;
 use crate::spec::{ProjectSpec, ServiceSpec};
 use crate::EngineError;
 

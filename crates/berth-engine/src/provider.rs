@@ -15,7 +15,7 @@ use std::process::Stdio;
 
 use tokio::io::AsyncBufReadExt;
 
-use crate::exec::Progress;
+use crate::progress::Progress;
 use crate::EngineError;
 
 /// A service's `provider:`.

@@ -1,7 +1,7 @@
 //! `build` and `pull`: a project's images.
 
 use berth_engine::build::{self, BuildOptions};
-use berth_engine::exec::Progress;
+use berth_engine::progress::Progress;
 
 use crate::cli::{BuildArgs, GlobalArgs, PullArgs, PushArgs};
 use crate::commands::engine::{connect, exit_status, runtime};
@@ -91,18 +91,34 @@ pub fn build(global: &GlobalArgs, args: &BuildArgs, printer: &mut Printer) -> an
         pull: args.pull,
         quiet: args.quiet,
         memory,
+        ssh: args.ssh.iter().map(|s| build::ssh_flag(s)).collect(),
     };
     let rt = runtime()?;
     let result = rt.block_on(async {
+        let mut interrupts = crate::interrupt::Interrupts::install()
+            .map_err(|e| berth_engine::EngineError::Other(e.to_string()))?;
         let engine = connect().await?;
-        // The builder's output goes to stdout, as the reference prints it.
-        let out = |line: &str| crate::printer::out_line(line);
-        for s in &spec.services {
-            let Some(b) = &s.build else { continue };
-            StderrProgress.event("Service", &s.name, "Building");
-            build::build_image(&engine, &spec.name, s, b, &opts, &out).await?;
-            StderrProgress.event("Service", &s.name, "Built");
-        }
+        let builds = async {
+            for s in &spec.services {
+                let Some(b) = &s.build else { continue };
+                StderrProgress.event("Service", &s.name, "Building");
+                build::build_image(&engine, &spec.name, s, b, &opts, &StderrProgress).await?;
+                StderrProgress.event("Service", &s.name, "Built");
+            }
+            Ok::<(), berth_engine::EngineError>(())
+        };
+        // Ctrl-C gives the builds up (the engine stops them when their requests go), and the
+        // view says which steps were canceled; the exit status is the signal's, as the
+        // reference's.
+        let built = tokio::select! {
+            r = builds => r,
+            _ = interrupts.next() => {
+                crate::progress::cancel_builds();
+                return Ok(130);
+            }
+        };
+        StderrProgress.builds_done();
+        built?;
         if args.push {
             push_services(&engine, &spec, false, false).await?;
         }
@@ -128,9 +144,6 @@ fn buildkit_only(args: &BuildArgs) -> Option<String> {
         if ssh == "default" && socket.is_empty() {
             return Some("invalid empty ssh agent socket: make sure SSH_AUTH_SOCK is set".into());
         }
-        return Some(format!(
-            "--ssh {ssh}: forwarding an SSH agent needs BuildKit's session, and Berth builds with the engine's classic builder (nothing was built)"
-        ));
     }
     None
 }

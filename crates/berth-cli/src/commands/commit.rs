@@ -5,7 +5,7 @@ use berth_engine::transfer::CommitOptions;
 use crate::cli::{CommitArgs, GlobalArgs};
 use crate::commands::engine::{connect, exit_status, runtime, service_container, Target};
 use crate::printer::{Printer, StderrProgress};
-use berth_engine::exec::Progress as _;
+use berth_engine::progress::Progress as _;
 
 pub fn run(global: &GlobalArgs, args: &CommitArgs, printer: &mut Printer) -> anyhow::Result<u8> {
     let Some(target) = Target::resolve(global, std::slice::from_ref(&args.service), printer)?

@@ -10,7 +10,7 @@ use berth_engine::EngineError;
 use crate::cli::{CpArgs, GlobalArgs};
 use crate::commands::engine::{connect, exit_status, runtime, service_container, Target};
 use crate::printer::{Printer, StderrProgress};
-use berth_engine::exec::Progress as _;
+use berth_engine::progress::Progress as _;
 
 /// `SERVICE:PATH` split; a local path (which may hold a colon after a slash) is `None`.
 fn container_path(arg: &str) -> Option<(&str, &str)> {

@@ -296,7 +296,7 @@ fn start_named(target: &Target, services: &[String], printer: &mut Printer) -> a
 /// `start` does not report containers that were already running.
 struct SkipRunning;
 
-impl exec::Progress for SkipRunning {
+impl berth_engine::progress::Progress for SkipRunning {
     fn event(&self, kind: &str, name: &str, status: &str) {
         if status != "Running" {
             StderrProgress.event(kind, name, status);
@@ -317,7 +317,7 @@ pub fn rm(global: &GlobalArgs, args: &RmArgs, printer: &mut Printer) -> anyhow::
     let rt = runtime()?;
     let result = rt.block_on(async {
         let engine = connect().await?;
-        let progress: Arc<dyn exec::Progress> = Arc::new(StderrProgress);
+        let progress: Arc<dyn berth_engine::progress::Progress> = Arc::new(StderrProgress);
         let mut containers = selected(&engine, &spec, &args.services).await?;
         if args.stop {
             let stop = Op::Stop { timeout: None };

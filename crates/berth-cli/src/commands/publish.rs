@@ -27,7 +27,7 @@ use super::{load_options, load_project};
 use crate::cli::{GlobalArgs, PublishArgs};
 use crate::printer::Printer;
 use crate::progress::{self, StderrProgress};
-use berth_engine::exec::Progress as _;
+use berth_engine::progress::Progress as _;
 
 const COMPOSE_VERSION: &str = "2.40.3";
 const FILE_TYPE: &str = "application/vnd.docker.compose.file+yaml";

@@ -161,7 +161,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, printer: &mut Printer) -> anyhow
             pull: args.pull.clone().filter(|p| p != "policy"),
             ..berth_engine::build::ImagePolicy::default()
         };
-        let image_progress: &dyn exec::Progress =
+        let image_progress: &dyn berth_engine::progress::Progress =
             if args.quiet || args.quiet_pull || args.quiet_build {
                 &QuietProgress
             } else {
@@ -201,7 +201,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, printer: &mut Printer) -> anyhow
             &plan,
             &exec_opts,
             if args.quiet {
-                Arc::new(QuietProgress) as Arc<dyn exec::Progress>
+                Arc::new(QuietProgress) as Arc<dyn berth_engine::progress::Progress>
             } else {
                 Arc::new(StderrProgress)
             },

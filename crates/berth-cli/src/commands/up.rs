@@ -5,10 +5,11 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use berth_engine::exec::{self, ExecOptions, Progress};
+use berth_engine::exec::{self, ExecOptions};
 use berth_engine::logs::{self, LogEvent};
 use berth_engine::ops::{self, Op};
 use berth_engine::plan::{self, Plan, RecreatePolicy, Step, UpOptions};
+use berth_engine::progress::Progress;
 use berth_engine::spec::ProjectSpec;
 use berth_engine::{Engine, EngineError};
 use tokio::sync::mpsc;
@@ -157,22 +158,32 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
             pull: args.pull.clone(),
             build: berth_engine::build::BuildOptions::default(),
         };
-        // The images, and what the engine already runs, asked for at once.
-        let (image_ids, observed, one_offs) = tokio::try_join!(
-            berth_engine::build::ensure_images(
-                &engine,
-                &spec.name,
-                &spec.services,
-                &images,
-                if args.quiet_pull || args.quiet_build {
-                    &QuietProgress as &dyn Progress
-                } else {
-                    &StderrProgress
-                },
-            ),
-            engine.project_containers(&spec.name, true),
-            engine.one_off_containers(&spec.name, true),
-        )?;
+        // The images, and what the engine already runs, asked for at once. Ctrl-C gives the
+        // builds and pulls up (nothing is created yet), as the reference's.
+        let prepared = async {
+            tokio::try_join!(
+                berth_engine::build::ensure_images(
+                    &engine,
+                    &spec.name,
+                    &spec.services,
+                    &images,
+                    if args.quiet_pull || args.quiet_build {
+                        &QuietProgress as &dyn Progress
+                    } else {
+                        &StderrProgress
+                    },
+                ),
+                engine.project_containers(&spec.name, true),
+                engine.one_off_containers(&spec.name, true),
+            )
+        };
+        let (image_ids, observed, one_offs) = tokio::select! {
+            r = prepared => r?,
+            _ = interrupts.next() => {
+                crate::progress::cancel_builds();
+                return Ok(130);
+            }
+        };
         let mut plan = plan::plan_up(&spec, &known, &observed, &image_ids, &up_opts);
         // Finished one-off containers count as orphans, as in Docker Compose.
         plan.orphans.extend(

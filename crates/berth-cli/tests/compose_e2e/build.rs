@@ -1,6 +1,6 @@
 //! build_test.go's flags that need no BuildKit instance: `--print` (the bake file, compared
 //! between the two tools run in one folder), and what `--builder`, `--provenance`, `--sbom`
-//! and `--ssh` say on an engine whose builder is not buildx. `--check` is Berth's own check
+//! and `--ssh` (without an agent) say on an engine whose builder is not buildx. `--check` is Berth's own check
 //! of contexts and Dockerfiles (the reference, without buildx, builds instead). And the
 //! builder's scenarios: TestLocalComposeBuild and TestBuildTags, with the engine's BuildKit (and
 //! a Dockerfile only BuildKit builds).
@@ -434,8 +434,8 @@ fn agent_list_client(dir: &std::path::Path) -> std::path::PathBuf {
     client
 }
 
-/// Not a Go test of its own: `build.ssh: [default]` forwards the agent of `SSH_AUTH_SOCK` to
-/// `RUN --mount=type=ssh` through BuildKit's session. A static client built here asks the
+/// Not a Go test of its own: `build.ssh: [default]`, and `build --ssh default`, forward the
+/// agent of `SSH_AUTH_SOCK` to `RUN --mount=type=ssh` through BuildKit's session. A static client built here asks the
 /// agent for its identities from inside the build; the agent's answer (none) is what it saw.
 #[test]
 fn build_ssh_reaches_the_agent() {
@@ -474,6 +474,16 @@ fn build_ssh_reaches_the_agent() {
         // SSH2_AGENT_IDENTITIES_ANSWER, no keys.
         let (_, reply) = docker(&["run", "--rm", &image, "cat", "/reply"]);
         assert_eq!(reply, "000000050c00000000\n", "{}", tool.name);
+        let _ = docker(&["rmi", "-f", &image]);
+        // `build --ssh default` forwards the agent to a build whose file names none.
+        std::fs::write(
+            c.dir.path().join("compose.yaml"),
+            "services:\n  app:\n    build: .\n",
+        )
+        .expect("write");
+        c.named(&["build", "--no-cache", "--ssh", "default"]).ok();
+        let (_, reply) = docker(&["run", "--rm", &image, "cat", "/reply"]);
+        assert_eq!(reply, "000000050c00000000\n", "{} --ssh", tool.name);
         let _ = docker(&["rmi", "-f", &image]);
     }
     drop(agent);
@@ -522,5 +532,100 @@ fn build_ssh_loads_a_key_file() {
         let ed25519: String = b"ssh-ed25519".iter().map(|b| format!("{b:02x}")).collect();
         assert!(reply.contains(&ed25519), "{}: {reply}", tool.name);
         let _ = docker(&["rmi", "-f", &image]);
+    }
+}
+
+/// Not a Go test of its own (the Go suite runs without a terminal): on a terminal, `build`
+/// draws BuildKit's live view, as the reference does, instead of its plain lines: a header
+/// with the time, the steps done and the builder, a line per step with its time, and under a
+/// running step the last lines it wrote. The last frame says `FINISHED`.
+#[test]
+fn build_draws_buildkits_view_on_a_terminal() {
+    for tool in tools() {
+        let c = Cli::new(
+            &tool,
+            "e2e-build-tty",
+            &[
+                (
+                    "compose.yaml",
+                    "services:\n  app:\n    build: .\n    image: e2e-build-tty-app\n",
+                ),
+                (
+                    "Dockerfile",
+                    "FROM berth-test/busybox\nRUN echo hello-from-run && sleep 4\n",
+                ),
+            ],
+        );
+        let pane = crate::harness::Pane::start(&c, "", "build --no-cache");
+        // The running step's output, under it.
+        pane.wait_for("the step's output", "=> => # hello-from-run");
+        assert!(
+            pane.screen()
+                .iter()
+                .any(|l| l.starts_with("[+] Building") && l.ends_with("docker:default")),
+            "{}: {:#?}",
+            tool.name,
+            pane.screen()
+        );
+        pane.wait_for("the end", "EXIT=0");
+        let screen = pane.screen();
+        let step = screen
+            .iter()
+            .find(|l| l.contains("=> [app 2/2] RUN echo hello-from-run && sleep 4"))
+            .unwrap_or_else(|| panic!("{}: no step line: {screen:#?}", tool.name));
+        assert!(step.ends_with('s'), "{}: {step:?}", tool.name);
+        assert!(
+            screen
+                .iter()
+                .any(|l| l.starts_with("[+] Building") && l.contains(") FINISHED")),
+            "{}: {screen:#?}",
+            tool.name
+        );
+        // The output is not left on the screen once the step is done, nor printed plain.
+        assert!(
+            !screen
+                .iter()
+                .any(|l| l.contains("# hello-from-run") || l.starts_with("#")),
+            "{}: {screen:#?}",
+            tool.name
+        );
+        let _ = docker(&["rmi", "-f", "e2e-build-tty-app"]);
+    }
+}
+
+/// Not a Go test of its own: Ctrl-C during a build on a terminal marks the running step
+/// `CANCELED` in the view's last frame and exits 130, as BuildKit's view in the reference.
+#[test]
+fn ctrl_c_cancels_the_build_on_a_terminal() {
+    for tool in tools() {
+        let c = Cli::new(
+            &tool,
+            "e2e-build-cancel",
+            &[
+                (
+                    "compose.yaml",
+                    "services:\n  app:\n    build: .\n    image: e2e-build-cancel-app\n",
+                ),
+                ("Dockerfile", "FROM berth-test/busybox\nRUN sleep 60\n"),
+            ],
+        );
+        for args in ["build --no-cache", "up --build --menu=false"] {
+            let pane = crate::harness::Pane::start(&c, "", args);
+            pane.wait_for("the running step", "=> [app 2/2] RUN sleep 60");
+            std::thread::sleep(std::time::Duration::from_millis(1500));
+            pane.keys("C-c");
+            pane.wait_for("the exit", "EXIT=130");
+            let screen = pane.screen();
+            assert!(
+                screen
+                    .iter()
+                    .any(|l| l.contains("=> CANCELED [app 2/2] RUN sleep 60")),
+                "{} {args}: {screen:#?}",
+                tool.name
+            );
+            drop(pane);
+            // Nothing was made.
+            assert!(c.states("app").is_empty(), "{} {args}", tool.name);
+        }
     }
 }

@@ -428,3 +428,77 @@ pub fn within(what: &str, check: impl Fn() -> bool) {
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+/// A tmux session running one command in a pane 100 columns by 20 rows; killed when dropped.
+pub struct Pane(String);
+
+impl Pane {
+    pub fn start(c: &Cli, env: &str, args: &str) -> Pane {
+        let name = format!("berth-{}", c.project);
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &name])
+            .output();
+        let line = format!(
+            "{env} {} -p {} {args}; echo EXIT=$?; sleep 120",
+            c.tool.bin.display(),
+            c.project
+        );
+        let ok = Command::new("tmux")
+            .env("TERM", "xterm-256color")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &name,
+                "-x",
+                "100",
+                "-y",
+                "20",
+                "-c",
+            ])
+            .arg(c.dir.path())
+            .arg(&line)
+            .status()
+            .expect("tmux")
+            .success();
+        assert!(ok, "tmux new-session");
+        Pane(name)
+    }
+
+    /// What the pane shows, one string per row.
+    pub fn screen(&self) -> Vec<String> {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.0])
+            .output()
+            .expect("tmux capture-pane");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.trim_end().to_string())
+            .collect()
+    }
+
+    pub fn shows(&self, text: &str) -> bool {
+        self.screen().iter().any(|l| l.contains(text))
+    }
+
+    pub fn wait_for(&self, what: &str, text: &str) {
+        within(what, || self.shows(text));
+    }
+
+    pub fn keys(&self, keys: &str) {
+        let ok = Command::new("tmux")
+            .args(["send-keys", "-t", &self.0, keys])
+            .status()
+            .expect("tmux send-keys")
+            .success();
+        assert!(ok, "tmux send-keys {keys}");
+    }
+}
+
+impl Drop for Pane {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .output();
+    }
+}
