@@ -29,6 +29,18 @@ pub enum Mode {
 
 static MODE: OnceLock<Mode> = OnceLock::new();
 
+static TITLE: OnceLock<&'static str> = OnceLock::new();
+
+/// The word of the live view's header (`[+] Stopping 1/1`), Docker Compose's title of the
+/// command's operation; `Running` unless set.
+pub fn set_title(title: &'static str) {
+    let _ = TITLE.set(title);
+}
+
+fn title() -> &'static str {
+    TITLE.get().copied().unwrap_or("Running")
+}
+
 static DRY_RUN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// From here on every event is marked `DRY-RUN MODE - `, as Docker Compose marks what a dry
@@ -228,12 +240,7 @@ fn emit(id: &str, text: &str, status: &str) {
                 drop(view);
                 let _ = writeln!(status_out(), " {id} {text} {status}");
             } else {
-                let shown = match (text.is_empty(), status.is_empty()) {
-                    (true, _) => status.to_string(),
-                    (false, true) => text.to_string(),
-                    (false, false) => format!("{text} {status}"),
-                };
-                view.event(id, &shown);
+                view.event(id, text, status);
                 start_ticker(&mut view);
             }
         }
@@ -398,6 +405,8 @@ fn state_of(status: &str) -> State {
 
 struct Line {
     id: String,
+    /// Docker Compose's three parts: the resource, a word (often empty), the status.
+    text: String,
     status: String,
     state: State,
     start: Instant,
@@ -427,17 +436,24 @@ const RESET: &str = "\x1b[0m";
 const FAINT: &str = "\x1b[2m";
 
 impl View {
-    fn event(&mut self, id: &str, status: &str) {
-        let state = state_of(status);
+    fn event(&mut self, id: &str, text: &str, status: &str) {
+        let shown = match (text.is_empty(), status.is_empty()) {
+            (true, _) => status,
+            (false, true) => text,
+            (false, false) => &format!("{text} {status}"),
+        };
+        let state = state_of(shown);
         let now = Instant::now();
         match self.lines.iter_mut().find(|l| l.id == id) {
             Some(l) => {
+                l.text = text.to_string();
                 l.status = status.to_string();
                 l.state = state;
                 l.end = (state != State::Working).then_some(now);
             }
             None => self.lines.push(Line {
                 id: id.to_string(),
+                text: text.to_string(),
                 status: status.to_string(),
                 state,
                 start: now,
@@ -517,16 +533,18 @@ impl View {
             .iter()
             .filter(|l| l.state != State::Working)
             .count();
-        let header = format!("[+] Running {done}/{}", self.lines.len());
+        let header = format!("[+] {} {done}/{}", title(), self.lines.len());
         if self.last_count != 0 && done == self.last_count {
             let _ = writeln!(out, "{BLUE}{header}{RESET}");
         } else {
             let _ = writeln!(out, "{header}");
         }
-        let id_width = self
+        // Docker Compose's columns: `ID TEXT` padded to the longest, then the status (cut
+        // with `...` where it would not fit), then the timer at the right edge.
+        let pads = self
             .lines
             .iter()
-            .map(|l| l.id.chars().count())
+            .map(|l| l.id.chars().count() + 1 + l.text.chars().count())
             .max()
             .unwrap_or(0);
         for l in &mut self.lines {
@@ -540,19 +558,26 @@ impl View {
             };
             let elapsed = l.end.unwrap_or(now).duration_since(l.start);
             let timer = format!("{:.1}s ", elapsed.as_secs_f64());
-            let pad = id_width + 2 - l.id.chars().count();
-            let status_colored = if l.state == State::Working {
-                l.status.clone()
+            let txt = format!("{} {}", l.id, l.text);
+            let txt_len = txt.chars().count();
+            let room = width.saturating_sub(txt_len + pads + 15);
+            let status: String = if room > 0 && l.status.chars().count() > room {
+                format!("{}...", l.status.chars().take(room).collect::<String>())
             } else {
-                format!("{color}{}{RESET}", l.status)
+                l.status.clone()
             };
-            // Visible width: " ✔ " + id + pad + status, then the timer at the right edge.
-            let text_len = 3 + id_width + 2 + l.status.chars().count();
-            let gap = width.saturating_sub(text_len + timer.len()).max(1);
+            let status_colored = if l.state == State::Working {
+                status.clone()
+            } else {
+                format!("{color}{status}{RESET}")
+            };
+            // Visible width: " ✔ " + txt + pad + " " + status, then the timer at the right.
+            let pad = pads - txt_len;
+            let text_len = 3 + txt_len + pad + 1 + status.chars().count();
+            let gap = width.saturating_sub(text_len + timer.len());
             let _ = writeln!(
                 out,
-                " {color}{icon}{RESET} {}{}{status_colored}{}{BLUE}{timer}{RESET}",
-                l.id,
+                " {color}{icon}{RESET} {txt}{} {status_colored}{}{BLUE}{timer}{RESET}",
                 " ".repeat(pad),
                 " ".repeat(gap)
             );
@@ -642,6 +667,7 @@ mod tests {
         let mut v = View::default();
         v.lines.push(Line {
             id: "Network p_default".into(),
+            text: String::new(),
             status: "Created".into(),
             state: State::Done,
             start: t,
@@ -650,6 +676,7 @@ mod tests {
         });
         v.lines.push(Line {
             id: "Container p-a-1".into(),
+            text: String::new(),
             status: "Starting".into(),
             state: State::Working,
             start: t,
@@ -678,5 +705,31 @@ mod tests {
         // The next frame backs up over the three lines drawn.
         let second = v.frame(80, t + Duration::from_millis(1200));
         assert!(second.starts_with("\x1b[1A\x1b[1A\x1b[1A\x1b[0G"));
+    }
+
+    #[test]
+    fn a_long_status_is_cut_to_fit_and_a_word_keeps_one_space() {
+        let t = Instant::now();
+        let mut v = View::default();
+        v.lines.push(Line {
+            id: "web".into(),
+            text: "Error".into(),
+            status: "Get \"https://registry-1.docker.io/v2/\": dial tcp: lookup registry-1.docker.io on 10.255.255.53:53: no such host".into(),
+            state: State::Error,
+            start: t,
+            end: Some(t),
+            spin: 0,
+        });
+        let frame = strip(&v.frame(100, t));
+        let line = frame.lines().nth(1).expect("a line");
+        // The reference's line on a terminal 100 columns wide.
+        assert_eq!(
+            line,
+            format!(
+                " ✘ web Error Get \"https://registry-1.docker.io/v2/\": dial tcp: lookup registry-1...{}0.0s ",
+                " ".repeat(12)
+            )
+        );
+        assert_eq!(line.chars().count(), 100);
     }
 }

@@ -60,6 +60,23 @@ pub fn run(mut cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
         printer.diag(&format!("{e}\n"));
         return Ok(1);
     }
+    // The live view's header names the operation, as Docker Compose's does.
+    crate::progress::set_title(match &cli.command {
+        Command::Build(_) => "Building",
+        Command::Create(_) => "Creating",
+        Command::Stop(_) => "Stopping",
+        Command::Restart(_) => "Restarting",
+        Command::Kill(_) => "Killing",
+        Command::Pause(_) => "Pausing",
+        Command::Rm(_) => "Removing",
+        Command::Pull(_) => "Pulling",
+        Command::Push(_) => "Pushing",
+        Command::Export(_) => "Exporting",
+        Command::Commit(_) => "Committing",
+        Command::Cp(_) => "Copying",
+        Command::Publish(_) => "Publishing",
+        _ => "Running",
+    });
     // `--dry-run`: the engine commands connect to a simulated engine, and every event says so.
     if cli.global.dry_run {
         engine::simulate();

@@ -34,6 +34,7 @@ mod harness;
 mod healthcheck;
 mod hooks;
 mod images;
+mod live_view;
 mod login;
 mod logs;
 mod menu;
