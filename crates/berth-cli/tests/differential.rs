@@ -20,7 +20,9 @@ fn reference() -> Option<PathBuf> {
     match reference_binary() {
         Ok(r) => Some(r),
         Err(e) => {
-            let _ = requires("the reference Docker Compose", false, &e);
+            if let Err(skip) = requires("the reference Docker Compose", false, &e) {
+                eprintln!("{skip}");
+            }
             None
         }
     }
@@ -84,8 +86,12 @@ fn config_fixtures_match_the_reference() {
 
 #[test]
 fn awesome_compose_corpus_matches_the_reference() {
-    let Some(projects) = corpus(&repo_root()) else {
-        return;
+    let projects = match corpus(&repo_root()) {
+        Ok(p) => p,
+        Err(skip) => {
+            eprintln!("{skip}");
+            return;
+        }
     };
     assert_eq!(
         projects.len(),

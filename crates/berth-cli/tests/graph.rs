@@ -72,7 +72,9 @@ fn every_view_of_every_example_matches_its_snapshot_and_graphviz_reads_the_dot()
         "Graphviz's dot (the DOT read back)",
         common::has_program("dot", "-V"),
         "apt-get install graphviz",
-    );
+    )
+    .inspect_err(|skip| eprintln!("{skip}"))
+    .is_ok();
     for (name, dir, files) in EXAMPLES {
         for view in VIEWS {
             let mermaid = graph(dir, files, &["--view", view]);
@@ -420,11 +422,12 @@ fn the_html_document_is_self_contained_and_matches_its_snapshot() {
 fn the_html_document_opens_in_headless_chromium_with_its_content_drawn() {
     // Debian's chromium, installed by .ci/run: the file opened offline, a screenshot taken,
     // the screenshot decoded and checked to hold drawn content (not a blank page).
-    if !berth_conformance::requires(
+    if let Err(skip) = berth_conformance::requires(
         "chromium",
         common::has_program("chromium", "--version"),
         "apt-get install chromium",
     ) {
+        eprintln!("{skip}");
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");

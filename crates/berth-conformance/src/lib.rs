@@ -6,38 +6,60 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+/// A test's requirement this machine lacks: the test is skipped, and shows this (`skipped:
+/// WHAT is missing (HOW)`) to say so. This crate prints nothing; the test decides.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skip {
+    /// What is missing: `the reference Docker Compose`, `chromium`.
+    pub what: String,
+    /// How to get it.
+    pub how: String,
+}
+
+impl std::fmt::Display for Skip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "skipped: {} is missing ({})", self.what, self.how)
+    }
+}
+
 /// Whether a test can run with what this machine has. `present` says whether `what` is
 /// there; when it is not, under CI (`CI` set, as `.ci/run` runs) the test fails saying what
-/// is missing and how to get it (`how`), and elsewhere (a newcomer's fresh clone) it says it
-/// is skipped and why, and the caller returns.
+/// is missing and how to get it (`how`), and elsewhere (a newcomer's fresh clone) the caller
+/// gets the [`Skip`] to show, and returns.
+///
+/// # Errors
+/// The skip, when `what` is missing (outside CI).
 ///
 /// # Panics
 /// Under CI, when `what` is missing.
-#[must_use]
-pub fn requires(what: &str, present: bool, how: &str) -> bool {
+pub fn requires(what: &str, present: bool, how: &str) -> Result<(), Skip> {
     if present {
-        return true;
+        return Ok(());
     }
     assert!(
         std::env::var_os("CI").is_none(),
         "{what} is missing ({how}); CI needs it"
     );
-    eprintln!("skipped: {what} is missing ({how})");
-    false
+    Err(Skip {
+        what: what.to_string(),
+        how: how.to_string(),
+    })
 }
 
 /// The awesome-compose corpus of `../shared` beside the repository, `repo_root` being the
-/// repository, if it is there (skipped, saying so, on a clone without it; required by CI).
-#[must_use]
-pub fn corpus(repo_root: &Path) -> Option<Vec<PathBuf>> {
+/// repository, if it is there (skipped on a clone without it; required by CI).
+///
+/// # Errors
+/// The skip, when the corpus is missing (outside CI).
+pub fn corpus(repo_root: &Path) -> Result<Vec<PathBuf>, Skip> {
     let dir = repo_root.join("../shared/corpus/awesome-compose");
     let projects = project_dirs(&dir);
     requires(
         "the awesome-compose corpus",
         !projects.is_empty(),
         &format!("{} beside the clone", dir.display()),
-    )
-    .then_some(projects)
+    )?;
+    Ok(projects)
 }
 
 /// The reference version every comparison is made against.
@@ -319,8 +341,13 @@ mod tests {
         if std::env::var_os("CI").is_some() {
             assert!(std::panic::catch_unwind(|| corpus(nowhere)).is_err());
         } else {
-            assert_eq!(corpus(nowhere), None);
+            let skip = corpus(nowhere).expect_err("no corpus there");
+            assert!(
+                skip.to_string()
+                    .starts_with("skipped: the awesome-compose corpus is missing ("),
+                "{skip}"
+            );
         }
-        assert!(requires("anything", true, "nothing to do"));
+        assert_eq!(requires("anything", true, "nothing to do"), Ok(()));
     }
 }

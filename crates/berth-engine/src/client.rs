@@ -482,13 +482,25 @@ impl Engine {
         while s.next().await.is_some() {}
     }
 
-    /// Whether the container runs now (false when it is gone, or the engine cannot tell).
-    pub async fn is_running(&self, name: &str) -> bool {
+    /// The engine's whole record of a container, by ID or name.
+    ///
+    /// # Errors
+    /// The engine's (404 when there is no such container).
+    pub async fn inspect(
+        &self,
+        container: &str,
+    ) -> Result<bollard::models::ContainerInspectResponse, bollard::errors::Error> {
         self.docker
             .inspect_container(
-                name,
+                container,
                 None::<bollard::query_parameters::InspectContainerOptions>,
             )
+            .await
+    }
+
+    /// Whether the container runs now (false when it is gone, or the engine cannot tell).
+    pub async fn is_running(&self, name: &str) -> bool {
+        self.inspect(name)
             .await
             .ok()
             .and_then(|i| i.state)
@@ -499,28 +511,14 @@ impl Engine {
     /// When the container last stopped, as the engine reports it (RFC 3339, nanoseconds);
     /// `None` if it never has. Output written after it belongs to later runs.
     pub async fn finished_at(&self, name: &str) -> Option<String> {
-        let info = self
-            .docker
-            .inspect_container(
-                name,
-                None::<bollard::query_parameters::InspectContainerOptions>,
-            )
-            .await
-            .ok()?;
+        let info = self.inspect(name).await.ok()?;
         info.state?.finished_at.filter(|t| !t.starts_with("0001-"))
     }
 
     /// A stopped container's exit code, and whether it is running again or its restart
     /// policy brings it back.
     pub async fn exit_state(&self, name: &str) -> (i64, bool) {
-        let Ok(info) = self
-            .docker
-            .inspect_container(
-                name,
-                None::<bollard::query_parameters::InspectContainerOptions>,
-            )
-            .await
-        else {
+        let Ok(info) = self.inspect(name).await else {
             return (0, false);
         };
         let state = info.state.unwrap_or_default();

@@ -417,13 +417,7 @@ async fn wait_all(
             if service.has_healthcheck {
                 wait_condition(engine, watcher, &dep, id, None, progress).await?;
             } else if !engine.dry_run {
-                let info = engine
-                    .docker
-                    .inspect_container(
-                        id,
-                        None::<bollard::query_parameters::InspectContainerOptions>,
-                    )
-                    .await?;
+                let info = engine.inspect(id).await?;
                 let state = info.state.unwrap_or_default();
                 if !state.running.unwrap_or(false) {
                     let name = info.name.unwrap_or_default();
@@ -791,14 +785,7 @@ async fn inherit_anonymous_volumes(
     old: &str,
     body: &mut bollard::models::ContainerCreateBody,
 ) -> Result<(), EngineError> {
-    let info = match engine
-        .docker
-        .inspect_container(
-            old,
-            None::<bollard::query_parameters::InspectContainerOptions>,
-        )
-        .await
-    {
+    let info = match engine.inspect(old).await {
         Ok(i) => i,
         // Gone meanwhile: nothing to keep.
         Err(bollard::errors::Error::DockerResponseServerError {
@@ -911,11 +898,7 @@ pub(crate) async fn resolve_references(
             *mode = Some(format!("container:{}", c.id));
         } else if let Some(name) = m.strip_prefix("container:") {
             let info = engine
-                .docker
-                .inspect_container(
-                    name,
-                    None::<bollard::query_parameters::InspectContainerOptions>,
-                )
+                .inspect(name)
                 .await
                 .map_err(|e| EngineError::Other(crate::daemon_message(&e)))?;
             if let Some(id) = info.id {
@@ -1346,13 +1329,7 @@ pub(crate) async fn wait_condition(
             progress.event("Container", &name, "Healthy");
             return Ok(());
         }
-        let info = engine
-            .docker
-            .inspect_container(
-                id,
-                None::<bollard::query_parameters::InspectContainerOptions>,
-            )
-            .await?;
+        let info = engine.inspect(id).await?;
         let state = info.state.unwrap_or_default();
         let seen = watcher.seen(id);
         let health = seen.health.or_else(|| {
@@ -1445,11 +1422,7 @@ fn optional_failure(dep: &crate::spec::Dependency, error: &EngineError) -> (Stri
 
 async fn container_name(engine: &Engine, id: &str) -> String {
     engine
-        .docker
-        .inspect_container(
-            id,
-            None::<bollard::query_parameters::InspectContainerOptions>,
-        )
+        .inspect(id)
         .await
         .ok()
         .and_then(|c| c.name)
@@ -1604,14 +1577,7 @@ async fn leftover_of(
     body: &bollard::models::ContainerCreateBody,
 ) -> bool {
     let want = |key: &str| body.labels.as_ref().and_then(|l| l.get(key)).cloned();
-    let Ok(info) = engine
-        .docker
-        .inspect_container(
-            name,
-            None::<bollard::query_parameters::InspectContainerOptions>,
-        )
-        .await
-    else {
+    let Ok(info) = engine.inspect(name).await else {
         return false;
     };
     let have = info.config.and_then(|c| c.labels).unwrap_or_default();

@@ -302,13 +302,7 @@ pub async fn attach_running(
     if engine.dry_run {
         return Err(EngineError::DryRunInteractive("run"));
     }
-    let info = engine
-        .docker
-        .inspect_container(
-            id,
-            None::<bollard::query_parameters::InspectContainerOptions>,
-        )
-        .await?;
+    let info = engine.inspect(id).await?;
     let config = info.config.unwrap_or_default();
     let tty = config.tty.unwrap_or(false);
     let r = engine

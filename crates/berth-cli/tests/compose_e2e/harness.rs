@@ -33,7 +33,11 @@ pub fn tools() -> Vec<Tool> {
             bin,
         }),
         Err(e) => {
-            let _ = berth_conformance::requires("the reference Docker Compose", false, &e);
+            if let Err(skip) =
+                berth_conformance::requires("the reference Docker Compose", false, &e)
+            {
+                eprintln!("{skip}");
+            }
         }
     }
     out
