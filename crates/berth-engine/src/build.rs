@@ -293,7 +293,12 @@ pub async fn build_image(
             build.named_contexts.join(", ")
         )));
     }
+    let buildkit = buildkit();
     let remote = is_remote(&build.context);
+    // The context goes one of three ways: a URL the engine fetches itself; with BuildKit, the
+    // folders served through the build's session (the Docker CLI's way: BuildKit reads what it
+    // needs); with the classic builder, a tar of the whole context as the request's body.
+    let mut folders = None;
     let (dockerfile, body) = if remote {
         (
             build
@@ -302,6 +307,39 @@ pub async fn build_image(
                 .unwrap_or_else(|| "Dockerfile".into()),
             None,
         )
+    } else if buildkit {
+        let dir = PathBuf::from(&build.context);
+        let meta = std::fs::metadata(&dir)
+            .map_err(|e| fail(format!("build context {}: {e}", dir.display())))?;
+        if !meta.is_dir() {
+            return Err(fail(format!(
+                "build context {} is not a folder",
+                dir.display()
+            )));
+        }
+        let (name, dockerfile_folder) = match &build.dockerfile_inline {
+            Some(text) => (
+                "Dockerfile".to_string(),
+                crate::filesync::Source::Files(vec![(
+                    "Dockerfile".to_string(),
+                    text.clone().into_bytes(),
+                )]),
+            ),
+            None => {
+                let path = dir.join(build.dockerfile.as_deref().unwrap_or("Dockerfile"));
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "Dockerfile".into());
+                let parent = path.parent().map_or_else(|| dir.clone(), Path::to_path_buf);
+                (name, crate::filesync::Source::Dir(parent))
+            }
+        };
+        folders = Some(crate::filesync::Folders(HashMap::from([
+            ("context".to_string(), crate::filesync::Source::Dir(dir)),
+            ("dockerfile".to_string(), dockerfile_folder),
+        ])));
+        (name, None)
     } else {
         let dir = PathBuf::from(&build.context);
         let dockerfile = if build.dockerfile_inline.is_some() {
@@ -319,7 +357,7 @@ pub async fn build_image(
                 .await
                 .map_err(|e| fail(e.to_string()))?
                 .map_err(fail)?;
-        if !opts.quiet && !engine.dry_run && !buildkit() {
+        if !opts.quiet && !engine.dry_run {
             out(&format!(
                 "Sending build context to Docker daemon  {}B",
                 context.size()
@@ -340,14 +378,19 @@ pub async fn build_image(
     image_labels.insert(labels::PROJECT.into(), project.to_string());
     image_labels.insert(labels::SERVICE.into(), service.name.clone());
     image_labels.insert(labels::VERSION.into(), labels::COMPOSE_VERSION.into());
-    let buildkit = buildkit();
     if !buildkit {
         image_labels.insert("com.docker.compose.image.builder".into(), "classic".into());
     }
     let options = bollard::query_parameters::BuildImageOptions {
         dockerfile,
         t: Some(service.image.clone()),
-        remote: remote.then(|| build.context.clone()),
+        remote: if remote {
+            Some(build.context.clone())
+        } else if folders.is_some() {
+            Some("client-session".to_string())
+        } else {
+            None
+        },
         nocache: opts.no_cache || build.no_cache,
         pull: (opts.pull || build.pull).then(|| "1".to_string()),
         rm: true,
@@ -362,12 +405,12 @@ pub async fn build_image(
         } else {
             bollard::query_parameters::BuilderVersion::BuilderV1
         },
-        // BuildKit's builds go with a session (for registry credentials); the context is
-        // the request's body.
+        // BuildKit's builds go with a session (the context, registry credentials).
         session: buildkit.then(crate::oneoff::new_slug),
         ..Default::default()
     };
-    // Secrets are served by a session of Berth's own; other builds go through bollard's.
+    // The context, secrets and agents are served by a session of Berth's own; other builds
+    // (a URL's context, the classic builder) go through bollard's.
     type Infos<'a> = std::pin::Pin<
         Box<
             dyn futures_util::Stream<Item = Result<bollard::models::BuildInfo, EngineError>>
@@ -377,13 +420,16 @@ pub async fn build_image(
     >;
     // Agents started for key files, stopped when the build is over.
     let mut held_agents: Vec<KeyAgent> = Vec::new();
-    let mut stream: Infos<'_> = if buildkit && !(build.secrets.is_empty() && build.ssh.is_empty()) {
+    let own_session =
+        buildkit && (folders.is_some() || !build.secrets.is_empty() || !build.ssh.is_empty());
+    let mut stream: Infos<'_> = if own_session {
         let (ssh, key_agents) = build.ssh_agents().map_err(fail)?;
         held_agents = key_agents;
         let served = crate::session::Served {
             secrets: build.secret_values().map_err(fail)?,
             ssh,
             credentials: engine.all_credentials(),
+            folders: folders.unwrap_or_default(),
         };
         let s = crate::session::build(engine, options, body.map(send_context), served)
             .await
@@ -972,12 +1018,12 @@ pub fn context_tar(dir: &Path, dockerfile: &str, inline: Option<&str>) -> Result
 /// `.dockerignore` patterns: `*`, `?` and `**`, `!` to take back; the last match decides, and a
 /// pattern that matches a folder covers what is in it.
 #[derive(Debug, Default)]
-struct Ignore {
+pub(crate) struct Ignore {
     rules: Vec<(bool, Vec<String>)>,
 }
 
 impl Ignore {
-    fn parse(text: &str) -> Ignore {
+    pub(crate) fn parse(text: &str) -> Ignore {
         let rules = text
             .lines()
             .map(str::trim)
@@ -999,7 +1045,7 @@ impl Ignore {
         Ignore { rules }
     }
 
-    fn excludes(&self, path: &str) -> bool {
+    pub(crate) fn excludes(&self, path: &str) -> bool {
         let parts: Vec<&str> = path.split('/').collect();
         let mut out = false;
         for (negate, pat) in &self.rules {
@@ -1012,7 +1058,7 @@ impl Ignore {
     }
 
     /// Whether a `!` pattern could take back something inside the folder `path`.
-    fn may_include_below(&self, path: &str) -> bool {
+    pub(crate) fn may_include_below(&self, path: &str) -> bool {
         self.rules.iter().any(|(negate, pat)| {
             *negate && {
                 let prefix: Vec<&str> = path.split('/').collect();
@@ -1022,7 +1068,7 @@ impl Ignore {
     }
 }
 
-fn glob_parts(pat: &[String], path: &[&str]) -> bool {
+pub(crate) fn glob_parts(pat: &[String], path: &[&str]) -> bool {
     match (pat.first(), path.first()) {
         (None, None) => true,
         (Some(p), _) if p == "**" => {

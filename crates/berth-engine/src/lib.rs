@@ -10,6 +10,7 @@ pub mod build;
 pub mod buildkit;
 pub mod client;
 pub mod exec;
+pub mod filesync;
 pub mod hooks;
 pub mod labels;
 pub mod logs;

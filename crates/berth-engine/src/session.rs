@@ -1,9 +1,10 @@
 //! A BuildKit session of Berth's own, for what a build asks of the client while it runs: the
-//! build's `secrets` (`RUN --mount=type=secret,id=…`) and its `ssh` agents (`RUN
-//! --mount=type=ssh`, forwarded to the agent's socket), served as Docker Compose serves them.
+//! build context and the Dockerfile (see [`crate::filesync`]), the build's `secrets` (`RUN
+//! --mount=type=secret,id=…`), its `ssh` agents (`RUN --mount=type=ssh`, forwarded to the
+//! agent's socket) and the registries' credentials, served as Docker Compose serves them.
 //!
 //! The session is an HTTP connection to the engine's `/session`, upgraded to HTTP/2, on which
-//! the engine is the gRPC client and Berth the server (the secrets service, and health). The
+//! the engine is the gRPC client and Berth the server (those services, and health). The
 //! build itself is then asked for with the session's ID, on a connection of its own, and its
 //! stream read as bollard reads it (each line a `BuildInfo`, BuildKit's progress decoded).
 
@@ -46,6 +47,7 @@ const METHODS: &[&str] = &[
     "/moby.filesync.v1.Auth/FetchToken",
     "/moby.filesync.v1.Auth/GetTokenAuthority",
     "/moby.filesync.v1.Auth/VerifyTokenAuthority",
+    "/moby.filesync.v1.FileSync/DiffCopy",
 ];
 
 /// What a session serves: secrets by ID, and SSH agents' sockets by ID.
@@ -55,6 +57,8 @@ pub struct Served {
     pub ssh: HashMap<String, std::path::PathBuf>,
     /// `docker login`'s credentials by registry host, for the base images.
     pub credentials: HashMap<String, bollard::auth::DockerCredentials>,
+    /// The build context and the Dockerfile's folder (see [`crate::filesync`]).
+    pub folders: crate::filesync::Folders,
 }
 
 /// The build's registry credentials, as the Docker CLI's session serves them: a username and
@@ -310,7 +314,10 @@ async fn open(engine: &Engine, id: &str, served: Served) -> Result<(), EngineErr
         .header("Upgrade", "h2c")
         .header("X-Docker-Expose-Session-Uuid", id)
         .header("X-Docker-Expose-Session-Name", "berth")
-        .header("X-Docker-Expose-Session-Sharedkey", "");
+        .header(
+            "X-Docker-Expose-Session-Sharedkey",
+            served.folders.shared_key(),
+        );
     for m in METHODS {
         request = request.header("X-Docker-Expose-Session-Grpc-Method", *m);
     }
@@ -337,6 +344,11 @@ async fn open(engine: &Engine, id: &str, served: Served) -> Result<(), EngineErr
             .add_service(SecretsServer::new(SecretStore(served.secrets)))
             .add_service(SshServer::new(Agents(served.ssh)))
             .add_service(AuthServer::new(Logins(served.credentials)))
+            .add_service(
+                bollard_buildkit_proto::moby::filesync::packet::file_sync_server::FileSyncServer::new(
+                    served.folders,
+                ),
+            )
             .serve_with_incoming(futures_util::stream::iter(vec![Ok::<_, std::io::Error>(
                 io,
             )]))
