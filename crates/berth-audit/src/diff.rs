@@ -115,6 +115,7 @@ fn canonical(v: &Value) -> String {
         Kind::Int(i) => i.to_string(),
         Kind::Float(f) => f.to_string(),
         Kind::Str(s) | Kind::Timestamp(s) => format!("{s:?}"),
+        Kind::Bytes(b) => format!("{b:?}"),
         Kind::Seq(items) => format!(
             "[{}]",
             items.iter().map(canonical).collect::<Vec<_>>().join(",")

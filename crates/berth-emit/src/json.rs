@@ -18,6 +18,7 @@ pub fn write(out: &mut String, v: &Value, style: Style, depth: usize) {
         Kind::Int(i) => out.push_str(&i.to_string()),
         Kind::Float(f) => out.push_str(&go_json_float(*f)),
         Kind::Str(s) | Kind::Timestamp(s) => write_string(out, s),
+        Kind::Bytes(b) => write_bytes(out, b),
         Kind::Seq(items) => {
             if items.is_empty() {
                 out.push_str("[]");
@@ -80,6 +81,24 @@ fn newline(out: &mut String, style: Style, depth: usize) {
 /// Go's string encoding with HTML escaping.
 pub fn write_string(out: &mut String, s: &str) {
     out.push('"');
+    push_escaped(out, s);
+    out.push('"');
+}
+
+/// Bytes that are not all UTF-8 as a JSON string, as Go writes them: each stray byte as
+/// `\ufffd`.
+pub fn write_bytes(out: &mut String, b: &[u8]) {
+    out.push('"');
+    for chunk in b.utf8_chunks() {
+        push_escaped(out, chunk.valid());
+        for _ in chunk.invalid() {
+            out.push_str("\\ufffd");
+        }
+    }
+    out.push('"');
+}
+
+fn push_escaped(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -96,7 +115,6 @@ pub fn write_string(out: &mut String, s: &str) {
             c => out.push(c),
         }
     }
-    out.push('"');
 }
 
 /// Go's float64 JSON encoding: `%f`-style between 1e-6 and 1e21, else exponent form.

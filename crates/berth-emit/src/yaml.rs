@@ -138,6 +138,19 @@ fn write_seq_body(out: &mut String, v: &Value, ind: usize) {
 }
 
 fn write_scalar_value(out: &mut String, v: &Value, ind: usize) {
+    // Bytes that are not UTF-8, as go-yaml writes them: base64 under `!!binary`, in lines of
+    // 70 characters (then a literal block) when longer.
+    if let Kind::Bytes(b) = &v.kind {
+        let text = binary_text(b);
+        out.push_str("!!binary ");
+        if text.contains('\n') {
+            write_literal(out, &text, ind + 2);
+        } else {
+            out.push_str(&text);
+            out.push('\n');
+        }
+        return;
+    }
     if let Kind::Str(s) = &v.kind {
         if s.contains('\n') && literal_allowed(s) {
             write_literal(out, s, ind + 2);
@@ -185,6 +198,7 @@ fn scalar(v: &Value, is_key: bool) -> String {
             }
         }
         Kind::Str(s) | Kind::Timestamp(s) => string_scalar(s, is_key),
+        Kind::Bytes(b) => format!("!!binary {}", binary_text(b).trim_end()),
         Kind::Seq(_) => "[]".into(),
         Kind::Map(_) => "{}".into(),
     }
@@ -485,6 +499,23 @@ fn double_quoted(s: &str) -> String {
         }
     }
     out.push('"');
+    out
+}
+
+/// go-yaml's `encodeBase64`: standard base64, broken into lines of 70 characters (each line
+/// then ending in a newline) when it is longer than that.
+fn binary_text(bytes: &[u8]) -> String {
+    const LINE: usize = 70;
+    let encoded = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes);
+    let lines = encoded.len() / LINE + 1;
+    if lines == 1 {
+        return encoded;
+    }
+    let mut out = String::with_capacity(encoded.len() + lines);
+    for piece in encoded.as_bytes().chunks(LINE) {
+        out.push_str(std::str::from_utf8(piece).unwrap_or_default());
+        out.push('\n');
+    }
     out
 }
 

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use berth_model::{Diagnostic, Key, Map, MapKind, Span, Value};
+use berth_model::{Diagnostic, Key, Kind, Map, MapKind, Span, Value};
 use indexmap::IndexMap;
 
 use crate::load::Loader;
@@ -54,7 +54,7 @@ pub(crate) fn resolve(
                 let required = f.get("required").and_then(Value::as_bool).unwrap_or(true);
                 let raw = f.get("format").and_then(Value::as_str) == Some("raw");
                 let p = PathBuf::from(path);
-                let text = match crate::read::text(&p) {
+                let text = match crate::read::env_text(&p) {
                     Ok(t) => t,
                     // Only a file that is not there is "not found"; one that is there but
                     // cannot be read says why, whether required or not.
@@ -66,6 +66,13 @@ pub(crate) fn resolve(
                 };
                 let id = l.sources.add_unquoted(p.clone(), text.clone().into());
                 let values = if raw {
+                    // docker-cli's format reads text only: a line of other bytes is refused.
+                    if let Some((n, bytes)) = first_line_not_utf8(&text) {
+                        return Err(Diagnostic::error(format!(
+                            "failed to parse env_file {path}: invalid utf8 bytes at line {n}: {bytes}"
+                        ))
+                        .with_label(f.span, format!("required by service \"{}\"", name.name)));
+                    }
                     parse_raw(&text, &|k| env.get(k).cloned())
                 } else {
                     let snapshot = from_files.clone();
@@ -111,6 +118,20 @@ pub(crate) fn resolve(
     Ok(())
 }
 
+/// The first line (from 1) of an env file's text holding bytes that are not UTF-8, with its
+/// bytes as Go prints a byte slice (`[82 61 128]`).
+fn first_line_not_utf8(text: &str) -> Option<(usize, String)> {
+    text.split('\n').enumerate().find_map(|(i, line)| {
+        let Kind::Bytes(b) =
+            berth_model::value::restore_bytes(line.to_string(), Span::SYNTHETIC).kind
+        else {
+            return None;
+        };
+        let shown: Vec<String> = b.iter().map(u8::to_string).collect();
+        Some((i + 1, format!("[{}]", shown.join(" "))))
+    })
+}
+
 /// docker-cli's raw kvfile format: no quotes, no interpolation, bare keys looked up.
 fn parse_raw(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> IndexMap<String, String> {
     let mut out = IndexMap::new();
@@ -148,7 +169,7 @@ fn merge_under(m: &mut Map, key: &str, from_files: IndexMap<String, (String, Spa
     if let Some(e) = m.get_mut(key).and_then(Value::as_map_mut) {
         for (k, (v, sp)) in from_files {
             if !e.contains_key(&k) {
-                e.insert(Key::new(k, sp), Value::str(v, sp));
+                e.insert(Key::new(k, sp), berth_model::value::restore_bytes(v, sp));
             }
         }
     }

@@ -30,6 +30,25 @@ fn too_large() -> io::Error {
 /// The file cannot be opened or read (a folder, a missing file), is larger than [`LIMIT`],
 /// or is not UTF-8.
 pub fn text(path: impl AsRef<Path>) -> io::Result<String> {
+    decode(bytes(path)?)
+}
+
+/// The text of an env file, which Docker Compose reads as Go strings: bytes that are not UTF-8
+/// are kept, escaped as [`berth_model::value::escape_bytes`] escapes them (a value holding
+/// them becomes bytes again when it is put in the model).
+///
+/// # Errors
+/// As [`text`], but for bytes that are not UTF-8.
+pub fn env_text(path: impl AsRef<Path>) -> io::Result<String> {
+    let bytes = bytes(path)?;
+    Ok(match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => berth_model::value::escape_bytes(e.as_bytes()),
+    })
+}
+
+/// The bytes of the file at `path`, at most [`LIMIT`] of them (see [`text`]).
+fn bytes(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
     let path = path.as_ref();
     let mut file = OpenOptions::new()
         .read(true)
@@ -62,7 +81,7 @@ pub fn text(path: impl AsRef<Path>) -> io::Result<String> {
             Err(e) => return Err(e),
         }
     }
-    decode(out)
+    Ok(out)
 }
 
 /// The text of a file's bytes: UTF-8, or UTF-16 after its byte-order mark (as go-yaml reads

@@ -196,6 +196,10 @@ pub enum Kind {
     /// A plain scalar that YAML resolves to a timestamp (`2001-12-14`); Compose rejects it in
     /// every typed field, so it is kept apart from strings.
     Timestamp(String),
+    /// A string that is not UTF-8 (a value of an env file holding other bytes): Go's strings
+    /// hold any bytes, and Docker Compose writes such a value as `!!binary` in YAML and with
+    /// U+FFFD for each stray byte in JSON.
+    Bytes(Vec<u8>),
     Seq(Vec<Value>),
     Map(Map),
 }
@@ -331,7 +335,7 @@ impl Value {
             Kind::Bool(_) => "boolean",
             Kind::Int(_) => "integer",
             Kind::Float(_) => "number",
-            Kind::Str(_) => "string",
+            Kind::Str(_) | Kind::Bytes(_) => "string",
             Kind::Timestamp(_) => "timestamp",
             Kind::Seq(_) => "array",
             Kind::Map(_) => "mapping",
@@ -344,12 +348,64 @@ impl Value {
     pub fn scalar_to_string(&self) -> Option<String> {
         match &self.kind {
             Kind::Str(s) | Kind::Timestamp(s) => Some(s.clone()),
+            Kind::Bytes(b) => Some(go_lossy(b)),
             Kind::Int(i) => Some(i.to_string()),
             Kind::Float(f) => Some(crate::value::format_go_float(*f)),
             Kind::Bool(b) => Some(b.to_string()),
             Kind::Null | Kind::Seq(_) | Kind::Map(_) => None,
         }
     }
+}
+
+/// Bytes as text the way Go's JSON encoder writes them: each byte that is not part of valid
+/// UTF-8 becomes U+FFFD (Rust's lossy decoding merges some runs into one).
+#[must_use]
+pub fn go_lossy(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for _ in chunk.invalid() {
+            out.push('\u{fffd}');
+        }
+    }
+    out
+}
+
+/// Bytes read as text where stray bytes must come back out unchanged (an env file that is not
+/// UTF-8): each byte not part of valid UTF-8 becomes a character of the last private-use
+/// plane (U+10FF00 + byte), which [`restore_bytes`] turns back. Text that is valid UTF-8 is
+/// returned as it is.
+#[must_use]
+pub fn escape_bytes(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push(char::from_u32(ESCAPED + u32::from(*b)).unwrap_or('\u{fffd}'));
+        }
+    }
+    out
+}
+
+const ESCAPED: u32 = 0x10_FF00;
+
+/// A value of text made by [`escape_bytes`]: a string, or its bytes when it holds escaped ones.
+#[must_use]
+pub fn restore_bytes(text: String, span: Span) -> Value {
+    let escaped = |c: char| (ESCAPED..=ESCAPED + 0xFF).contains(&u32::from(c));
+    if !text.chars().any(escaped) {
+        return Value::str(text, span);
+    }
+    let mut out = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        if escaped(c) {
+            out.push(u8::try_from(u32::from(c) - ESCAPED).unwrap_or(b'?'));
+        } else {
+            let mut buf = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        }
+    }
+    Value::new(Kind::Bytes(out), span)
 }
 
 /// Formats a float as Go's `strconv.FormatFloat(f, 'g', -1, 64)` (also `%v`).
@@ -409,7 +465,29 @@ pub fn format_go_float(f: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::format_go_float;
+
+    /// Issue 17: an env file holding bytes that are not UTF-8 was refused. They are read
+    /// escaped, come back as bytes in the model, and show as Go's JSON shows them.
+    #[test]
+    fn env_file_bytes_survive_and_show_as_go_shows_them() {
+        let raw = b"caf\xc3\xa9 \xff\xe2\x82!";
+        let text = escape_bytes(raw);
+        let v = restore_bytes(text, Span::SYNTHETIC);
+        let Kind::Bytes(b) = &v.kind else {
+            panic!("not bytes: {v:?}")
+        };
+        assert_eq!(b.as_slice(), raw);
+        assert_eq!(
+            v.scalar_to_string().as_deref(),
+            Some("caf\u{e9} \u{fffd}\u{fffd}\u{fffd}!")
+        );
+        assert!(matches!(
+            restore_bytes(escape_bytes(b"plain"), Span::SYNTHETIC).kind,
+            Kind::Str(ref s) if s == "plain"
+        ));
+    }
+
+    use super::{escape_bytes, format_go_float, restore_bytes, Kind, Span};
 
     #[test]
     fn go_float_formatting() {
