@@ -185,13 +185,20 @@ impl Document {
         self.blocks.push(Block::Diagram(g));
     }
 
-    fn table(&mut self, head: &[&str], rows: &[Vec<String>]) {
+    /// A table; its cells are masked where they hold credentials, in place (a project of
+    /// 100,000 services makes tables of as many rows: no second copy of them is made).
+    fn table(&mut self, head: &[&str], mut rows: Vec<Vec<String>>) {
+        for row in &mut rows {
+            for c in row.iter_mut() {
+                let m = masked(c);
+                if m != *c {
+                    *c = m;
+                }
+            }
+        }
         self.blocks.push(Block::Table {
             head: head.iter().map(|h| (*h).to_string()).collect(),
-            rows: rows
-                .iter()
-                .map(|r| r.iter().map(|c| masked(c)).collect())
-                .collect(),
+            rows,
         });
     }
 
@@ -388,7 +395,7 @@ pub fn build(project: &Project, report: &Report) -> Document {
             "Replicas",
             "Defined in",
         ],
-        &rows,
+        rows,
     );
 
     // Networks.
@@ -433,7 +440,7 @@ pub fn build(project: &Project, report: &Report) -> Document {
             "Services",
             "Defined in",
         ],
-        &rows,
+        rows,
     );
 
     // Dependencies.
@@ -461,7 +468,7 @@ pub fn build(project: &Project, report: &Report) -> Document {
         }
     }
     if !rows.is_empty() {
-        out.table(&["Service", "Waits for", "Condition", "Defined in"], &rows);
+        out.table(&["Service", "Waits for", "Condition", "Defined in"], rows);
     }
 
     // Ports.
@@ -495,7 +502,7 @@ pub fn build(project: &Project, report: &Report) -> Document {
                 "Protocol",
                 "Defined in",
             ],
-            &rows,
+            rows,
         );
     }
     let mut rows = Vec::new();
@@ -525,7 +532,7 @@ pub fn build(project: &Project, report: &Report) -> Document {
     rows.retain(|r| seen.insert((r[0].clone(), r[1].clone(), r[2].clone())));
     if !rows.is_empty() {
         out.heading(3, "Internal ports (container to container)");
-        out.table(&["Service", "Port", "Declared by", "Defined in"], &rows);
+        out.table(&["Service", "Port", "Declared by", "Defined in"], rows);
     }
 
     // Traefik.
@@ -553,7 +560,7 @@ pub fn build(project: &Project, report: &Report) -> Document {
                 "Port",
                 "Defined in",
             ],
-            &rows,
+            rows,
         );
     }
 
@@ -590,7 +597,7 @@ pub fn build(project: &Project, report: &Report) -> Document {
     urls.retain(|u| seen.insert((u[0].clone(), u[1].clone())));
     if !urls.is_empty() {
         out.heading(2, "Service URLs");
-        out.table(&["Service", "URL", "Through"], &urls);
+        out.table(&["Service", "URL", "Through"], urls);
     }
 
     // Volumes.
@@ -629,7 +636,7 @@ pub fn build(project: &Project, report: &Report) -> Document {
                 "Read-only",
                 "Defined in",
             ],
-            &rows,
+            rows,
         );
     }
 
@@ -674,7 +681,7 @@ pub fn build(project: &Project, report: &Report) -> Document {
                 "Start period",
                 "Defined in",
             ],
-            &rows,
+            rows,
         );
     }
 
@@ -700,7 +707,7 @@ pub fn build(project: &Project, report: &Report) -> Document {
     }
     if !rows.is_empty() {
         out.heading(2, "Environment variables");
-        out.table(&["Service", "Variable", "Value", "Defined in"], &rows);
+        out.table(&["Service", "Variable", "Value", "Defined in"], rows);
     }
 
     // Profiles.
@@ -731,7 +738,7 @@ pub fn build(project: &Project, report: &Report) -> Document {
             .into_iter()
             .map(|(k, v)| vec![format!("`{k}`"), v.join(", ")])
             .collect();
-        out.table(&["Profile", "Services"], &rows);
+        out.table(&["Profile", "Services"], rows);
     }
 
     // Resource limits.
@@ -761,7 +768,7 @@ pub fn build(project: &Project, report: &Report) -> Document {
         out.heading(2, "Resource limits");
         out.table(
             &["Service", "CPUs", "Memory", "Memory reserved", "Defined in"],
-            &rows,
+            rows,
         );
     }
 
@@ -785,7 +792,7 @@ pub fn build(project: &Project, report: &Report) -> Document {
                 ]
             })
             .collect();
-        out.table(&["Severity", "Rule", "Finding", "At"], &rows);
+        out.table(&["Severity", "Rule", "Finding", "At"], rows);
     }
     out
 }
