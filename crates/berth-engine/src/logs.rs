@@ -267,42 +267,13 @@ pub fn parse_time(value: &str, now: i64) -> Result<i64, String> {
         #[allow(clippy::cast_possible_truncation)]
         return Ok(n as i64);
     }
-    if let Some(d) = parse_duration(v) {
+    // A Go duration (`1h30m`, `42m`, `10s`), in whole seconds.
+    if let Some(d) = berth_loader::units::parse_duration(v)
+        .and_then(|ns| i64::try_from(ns / 1_000_000_000).ok())
+    {
         return Ok(now - d);
     }
     parse_rfc3339(v).ok_or_else(bad)
-}
-
-/// A Go-style duration (`1h30m`, `42m`, `10s`, `500ms`) in whole seconds.
-fn parse_duration(v: &str) -> Option<i64> {
-    let mut total = 0.0_f64;
-    let mut rest = v;
-    if rest.is_empty() {
-        return None;
-    }
-    while !rest.is_empty() {
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let n: f64 = rest[..num_len].parse().ok()?;
-        rest = &rest[num_len..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let factor = match &rest[..unit_len] {
-            "ns" => 1e-9,
-            "us" | "µs" => 1e-6,
-            "ms" => 1e-3,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            _ => return None,
-        };
-        total += n * factor;
-        rest = &rest[unit_len..];
-    }
-    #[allow(clippy::cast_possible_truncation)]
-    Some(total as i64)
 }
 
 /// An engine timestamp as (Unix seconds, nanoseconds), for ordering.
