@@ -71,9 +71,8 @@ pub fn published(project: &Project) -> Vec<Published<'_>> {
 
 /// `8080` or `8000-8005`.
 fn port_range(s: &str) -> Option<(u32, u32)> {
-    let (a, b) = s.split_once('-').unwrap_or((s, s));
-    let (a, b) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
-    (a > 0 && a <= b).then_some((a, b))
+    let (a, b) = berth_model::ports::range(s.trim())?;
+    (a > 0).then_some((u32::from(a), u32::from(b)))
 }
 
 /// Whether two host addresses can collide: the same address, or one of them is every address

@@ -268,8 +268,8 @@ pub fn parse_time(value: &str, now: i64) -> Result<i64, String> {
         return Ok(n as i64);
     }
     // A Go duration (`1h30m`, `42m`, `10s`), in whole seconds.
-    if let Some(d) = berth_loader::units::parse_duration(v)
-        .and_then(|ns| i64::try_from(ns / 1_000_000_000).ok())
+    if let Some(d) =
+        berth_loader::units::parse_duration(v).and_then(|ns| i64::try_from(ns / 1_000_000_000).ok())
     {
         return Ok(now - d);
     }

@@ -638,10 +638,7 @@ pub fn network_engine_name(project: &Project, key: &str) -> String {
 /// would keep `8000-8010/tcp` as one meaningless key). What is not a range stays as written.
 fn exposed_ports(spec: &str) -> Vec<String> {
     let (ports, proto) = spec.split_once('/').unwrap_or((spec, "tcp"));
-    let range = ports
-        .split_once('-')
-        .and_then(|(a, b)| Some((a.parse::<u16>().ok()?, b.parse::<u16>().ok()?)))
-        .filter(|(a, b)| a <= b);
+    let range = berth_model::ports::range(ports).filter(|_| ports.contains('-'));
     match range {
         Some((a, b)) => (a..=b).map(|p| format!("{p}/{proto}")).collect(),
         None => vec![format!("{ports}/{proto}")],

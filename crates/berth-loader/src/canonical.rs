@@ -420,17 +420,7 @@ fn extra_hosts_canonical(v: &mut Value) {
 }
 
 fn parse_port_range(s: &str) -> Option<(u64, u64)> {
-    if s.is_empty() {
-        return None;
-    }
-    let parse = |p: &str| p.parse::<u16>().ok().map(u64::from);
-    match s.split_once('-') {
-        None => parse(s).map(|p| (p, p)),
-        Some((a, b)) => {
-            let (a, b) = (parse(a)?, parse(b)?);
-            (b >= a).then_some((a, b))
-        }
-    }
+    berth_model::ports::range(s).map(|(a, b)| (u64::from(a), u64::from(b)))
 }
 
 fn valid_ip(s: &str) -> bool {

@@ -8,6 +8,7 @@
 pub mod depgraph;
 pub mod diag;
 mod entries;
+pub mod ports;
 pub mod project;
 pub mod redact;
 pub mod scalar;
