@@ -643,29 +643,21 @@ pub fn build(project: &Project, report: &Report) -> Document {
     // Health checks.
     let mut rows = Vec::new();
     for s in &services {
-        let Some(h) = s.get("healthcheck") else {
+        let Some(h) = s.healthcheck() else {
             continue;
         };
-        let test = h
-            .get("test")
-            .map(|t| match t.as_seq() {
-                // `CMD` and `CMD-SHELL` say how the test runs, not what it runs.
-                Some(items) => items
-                    .iter()
-                    .filter_map(Value::scalar_to_string)
-                    .skip_while(|w| w == "CMD" || w == "CMD-SHELL")
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                None => t.scalar_to_string().unwrap_or_default(),
-            })
-            .unwrap_or_default();
+        // `CMD` and `CMD-SHELL` say how the test runs, not what it runs.
+        let test = h.command().join(" ");
+        let text = |d: Option<berth_model::health::Duration<'_>>| {
+            d.map(|d| d.text.to_string()).unwrap_or_default()
+        };
         rows.push(vec![
             format!("`{}`", s.name),
             code(&test),
-            scalar(h.get("interval")).unwrap_or_default(),
-            scalar(h.get("timeout")).unwrap_or_default(),
-            scalar(h.get("retries")).unwrap_or_default(),
-            scalar(h.get("start_period")).unwrap_or_default(),
+            text(h.interval),
+            text(h.timeout),
+            h.retries.map(|r| r.to_string()).unwrap_or_default(),
+            text(h.start_period),
             origin(p, h.span),
         ]);
     }

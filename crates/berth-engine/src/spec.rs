@@ -284,9 +284,7 @@ pub fn project_spec(project: &Project) -> ProjectSpec {
             .and_then(Value::as_i64)
             .and_then(|n| u32::try_from(n).ok())
             .unwrap_or(1);
-        let has_healthcheck = v
-            .get("healthcheck")
-            .is_some_and(|h| !bool_of(h.get("disable")) && h.get("test").is_some());
+        let has_healthcheck = svc.healthcheck().is_some_and(|h| h.checks());
         services.push(ServiceSpec {
             name: svc.name.to_string(),
             image: svc
@@ -516,19 +514,21 @@ pub fn create_body(
         .or_else(|| v.get("pids_limit"))
         .and_then(Value::as_i64);
     let healthcheck = v.get("healthcheck").map(|h| {
-        if bool_of(h.get("disable")) {
+        let h = berth_model::health::Healthcheck::of(h);
+        if h.disable {
             HealthConfig {
                 test: Some(vec!["NONE".into()]),
                 ..Default::default()
             }
         } else {
+            let nanos = |d: Option<berth_model::health::Duration<'_>>| d.and_then(|d| d.nanos);
             HealthConfig {
-                test: string_list(h.get("test")),
-                interval: duration_ns(h.get("interval")),
-                timeout: duration_ns(h.get("timeout")),
-                retries: h.get("retries").and_then(Value::as_i64),
-                start_period: duration_ns(h.get("start_period")),
-                start_interval: duration_ns(h.get("start_interval")),
+                interval: nanos(h.interval),
+                timeout: nanos(h.timeout),
+                retries: h.retries,
+                start_period: nanos(h.start_period),
+                start_interval: nanos(h.start_interval),
+                test: h.test,
             }
         }
     });

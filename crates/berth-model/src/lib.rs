@@ -7,7 +7,9 @@
 
 pub mod depgraph;
 pub mod diag;
+pub mod duration;
 mod entries;
+pub mod health;
 pub mod ports;
 pub mod project;
 pub mod redact;

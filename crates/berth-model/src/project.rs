@@ -85,6 +85,12 @@ impl<'a> Service<'a> {
             .flat_map(Map::keys)
     }
 
+    /// The `healthcheck`, parsed (see [`crate::health`]).
+    #[must_use]
+    pub fn healthcheck(&self) -> Option<crate::health::Healthcheck<'a>> {
+        self.get("healthcheck").map(crate::health::Healthcheck::of)
+    }
+
     /// The `ports` entries (long syntax, canonical).
     #[must_use]
     pub fn ports(&self) -> &'a [Value] {

@@ -52,19 +52,9 @@ pub fn check(cx: &Context, out: &mut Sink) {
         // The command, the entrypoint and the healthcheck's test: a password passed as an
         // argument (`--requirepass`, `--password`, mysql's `-pX`, `redis-cli -a`, mosquitto's
         // `-P`) or inside a URL.
-        let test = s.get("healthcheck").and_then(|h| h.get("test")).map(|t| {
-            let words: Vec<String> = t
-                .as_seq()
-                .map(|items| {
-                    items
-                        .iter()
-                        .filter_map(berth_model::Value::scalar_to_string)
-                        .collect()
-                })
-                .or_else(|| t.scalar_to_string().map(|x| vec![x]))
-                .unwrap_or_default();
-            (words.join(" "), t.span)
-        });
+        let test = s
+            .healthcheck()
+            .and_then(|h| Some((h.test?.join(" "), h.test_span?)));
         let lines = [
             command_line(&s, "command"),
             command_line(&s, "entrypoint"),

@@ -38,9 +38,7 @@ pub fn check(cx: &Context, out: &mut Sink) {
             let Some(target) = p.service(&dep.name) else {
                 continue;
             };
-            let checked = target.get("healthcheck").is_some_and(|h| {
-                h.get("disable").and_then(Value::as_bool) != Some(true) && h.get("test").is_some()
-            });
+            let checked = target.healthcheck().is_some_and(|h| h.checks());
             if checked {
                 continue;
             }

@@ -31,7 +31,7 @@ pub fn check(cx: &Context, out: &mut Sink) {
     let needed: BTreeSet<&str> = p.services().flat_map(|s| s.depends_on()).collect();
     for name in needed {
         let Some(s) = p.service(name) else { continue };
-        if s.get("healthcheck").is_some() {
+        if s.healthcheck().is_some() {
             continue;
         }
         let span = crate::facts::service_span(p, s.name);
