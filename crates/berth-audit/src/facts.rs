@@ -487,16 +487,14 @@ pub fn references(project: &Project) -> Vec<Reference<'_>> {
     };
     let mut out = Vec::new();
     for s in project.services() {
-        if let Some(deps) = s.get("depends_on").and_then(Value::as_map) {
-            for (k, _) in deps.iter() {
-                out.push(Reference {
-                    from: s.name,
-                    to: k.name.clone(),
-                    kind: RefKind::DependsOn,
-                    how: "depends_on".into(),
-                    span: k.span,
-                });
-            }
+        for d in s.dependencies() {
+            out.push(Reference {
+                from: s.name,
+                to: d.service.to_string(),
+                kind: RefKind::DependsOn,
+                how: "depends_on".into(),
+                span: d.span,
+            });
         }
         for l in s.get("links").and_then(Value::as_seq).unwrap_or(&[]) {
             if let Some(target) = l.as_str().and_then(|t| t.split(':').next()) {

@@ -451,19 +451,12 @@ pub fn build(project: &Project, report: &Report) -> Document {
     out.list(levels.iter().map(|l| l.join(", ")).collect());
     let mut rows = Vec::new();
     for s in &services {
-        for (k, v) in s
-            .get("depends_on")
-            .and_then(Value::as_map)
-            .into_iter()
-            .flat_map(|m| m.iter())
-        {
+        for d in s.dependencies() {
             rows.push(vec![
                 format!("`{}`", s.name),
-                format!("`{}`", k.name),
-                str_at(Some(v), &["condition"])
-                    .unwrap_or("service_started")
-                    .to_string(),
-                origin(p, k.span),
+                format!("`{}`", d.service),
+                d.condition.as_str().to_string(),
+                origin(p, d.span),
             ]);
         }
     }

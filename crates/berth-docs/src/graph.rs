@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use berth_audit::facts::{self, RefKind, Role};
+use berth_model::dependency::Condition;
 use berth_model::{Project, Value};
 
 /// Which diagram.
@@ -574,13 +575,11 @@ impl Builder {
 fn condition(project: &Project, from: &str, to: &str) -> EdgeKind {
     let c = project
         .service(from)
-        .and_then(|s| s.get("depends_on"))
-        .and_then(|d| d.get(to))
-        .and_then(|d| d.get("condition"))
-        .and_then(Value::as_str);
+        .and_then(|s| s.dependencies().find(|d| d.service == to))
+        .map(|d| d.condition);
     match c {
-        Some("service_healthy") => EdgeKind::Healthy,
-        Some("service_completed_successfully") => EdgeKind::Completed,
+        Some(Condition::Healthy) => EdgeKind::Healthy,
+        Some(Condition::CompletedSuccessfully) => EdgeKind::Completed,
         _ => EdgeKind::DependsOn,
     }
 }

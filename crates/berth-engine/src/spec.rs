@@ -16,32 +16,7 @@ use bollard::models::{
 
 use crate::labels;
 
-/// How a dependency gates the start of its dependent (`depends_on.condition`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Condition {
-    Started,
-    Healthy,
-    CompletedSuccessfully,
-}
-
-impl Condition {
-    pub(crate) fn parse(s: &str) -> Condition {
-        match s {
-            "service_healthy" => Condition::Healthy,
-            "service_completed_successfully" => Condition::CompletedSuccessfully,
-            _ => Condition::Started,
-        }
-    }
-
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Condition::Started => "service_started",
-            Condition::Healthy => "service_healthy",
-            Condition::CompletedSuccessfully => "service_completed_successfully",
-        }
-    }
-}
+pub use berth_model::dependency::Condition;
 
 /// One `depends_on` entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -262,22 +237,15 @@ pub fn project_spec(project: &Project) -> ProjectSpec {
     let mut services = Vec::new();
     for svc in project.services() {
         let v = svc.value;
-        let depends_on = v
-            .get("depends_on")
-            .and_then(Value::as_map)
-            .map(|m| {
-                m.iter()
-                    .map(|(k, d)| Dependency {
-                        service: k.name.clone(),
-                        condition: Condition::parse(
-                            d.get("condition").and_then(Value::as_str).unwrap_or(""),
-                        ),
-                        required: d.get("required").and_then(Value::as_bool).unwrap_or(true),
-                        restart: bool_of(d.get("restart")),
-                    })
-                    .collect()
+        let depends_on = svc
+            .dependencies()
+            .map(|d| Dependency {
+                service: d.service.to_string(),
+                condition: d.condition,
+                required: d.required,
+                restart: d.restart,
             })
-            .unwrap_or_default();
+            .collect();
         let replicas = v
             .path(&["deploy", "replicas"])
             .or_else(|| v.get("scale"))

@@ -69,6 +69,11 @@ impl<'a> Service<'a> {
         self.get("image").and_then(Value::as_str)
     }
 
+    /// The `depends_on` entries, with their conditions (see [`crate::dependency`]).
+    pub fn dependencies(&self) -> impl Iterator<Item = crate::dependency::Dependency<'a>> {
+        crate::dependency::entries(self.get("depends_on"))
+    }
+
     /// Names of the services this one depends on, in the order of the model.
     pub fn depends_on(&self) -> impl Iterator<Item = &'a str> {
         self.get("depends_on")

@@ -17,7 +17,7 @@
 //! Drop the dependency; let the monitoring stack find the application (scrape targets,
 //! service discovery).
 
-use berth_model::{Diagnostic, Value};
+use berth_model::Diagnostic;
 
 use crate::facts::{role, Role};
 use crate::{Context, Sink};
@@ -28,18 +28,15 @@ pub fn check(cx: &Context, out: &mut Sink) {
         if matches!(role(&s), Role::Monitoring | Role::Proxy) {
             continue;
         }
-        let Some(deps) = s.get("depends_on").and_then(Value::as_map) else {
-            continue;
-        };
-        for (dep, _) in deps.iter() {
-            if p.service(&dep.name)
+        for dep in s.dependencies() {
+            if p.service(dep.service)
                 .is_some_and(|d| role(&d) == Role::Monitoring)
             {
                 out.report(
                     Some(s.name),
                     Diagnostic::warning(format!(
                         "`{}` depends on the monitoring service `{}`",
-                        s.name, dep.name
+                        s.name, dep.service
                     ))
                     .with_label(dep.span, "monitoring dependency"),
                 );

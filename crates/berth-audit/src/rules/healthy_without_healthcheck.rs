@@ -18,24 +18,19 @@
 //! Give the dependency a healthcheck (`test: ["CMD", "redis-cli", "ping"]`), or wait for
 //! `service_started`.
 
-use berth_model::{Diagnostic, Value};
+use berth_model::dependency::Condition;
+use berth_model::Diagnostic;
 
 use crate::{Context, Sink};
 
 pub fn check(cx: &Context, out: &mut Sink) {
     let p = cx.project;
     for s in p.services() {
-        let Some(deps) = s.get("depends_on").and_then(Value::as_map) else {
-            continue;
-        };
-        for (dep, spec) in deps.iter() {
-            let Some(cond) = spec.get("condition") else {
+        for dep in s.dependencies() {
+            let (Condition::Healthy, Some(cond_span)) = (dep.condition, dep.condition_span) else {
                 continue;
             };
-            if cond.as_str() != Some("service_healthy") {
-                continue;
-            }
-            let Some(target) = p.service(&dep.name) else {
+            let Some(target) = p.service(dep.service) else {
                 continue;
             };
             let checked = target.healthcheck().is_some_and(|h| h.checks());
@@ -46,9 +41,9 @@ pub fn check(cx: &Context, out: &mut Sink) {
                 Some(s.name),
                 Diagnostic::error(format!(
                     "`{}` waits for `{}` to be healthy, but `{}` has no healthcheck",
-                    s.name, dep.name, dep.name
+                    s.name, dep.service, dep.service
                 ))
-                .with_label(cond.span, "service_healthy")
+                .with_label(cond_span, "service_healthy")
                 .with_note("unless its image declares a HEALTHCHECK, `up` fails here"),
             );
         }
