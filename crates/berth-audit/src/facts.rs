@@ -598,17 +598,12 @@ pub fn references(project: &Project) -> Vec<Reference<'_>> {
 /// mount in the compose file. A file that cannot be read or parsed gives none.
 fn scrape_targets(s: &Service) -> Vec<(String, usize, String, Span)> {
     let mut out = Vec::new();
-    for v in s.get("volumes").and_then(Value::as_seq).unwrap_or(&[]) {
+    for v in s.mounts() {
         let is_config = v
-            .get("target")
-            .and_then(Value::as_str)
+            .target
             .is_some_and(|t| t.ends_with("/prometheus.yml") || t.ends_with("/prometheus.yaml"));
-        let bind = v.get("type").and_then(Value::as_str) == Some("bind");
-        let Some(source) = v
-            .get("source")
-            .and_then(Value::as_str)
-            .filter(|_| is_config && bind)
-        else {
+        let bind = v.kind == berth_model::mount::MountKind::Bind;
+        let Some(source) = v.source.filter(|_| is_config && bind) else {
             continue;
         };
         let Ok(text) = std::fs::read_to_string(source) else {

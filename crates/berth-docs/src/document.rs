@@ -596,24 +596,19 @@ pub fn build(project: &Project, report: &Report) -> Document {
     // Volumes.
     let mut rows = Vec::new();
     for s in &services {
-        for v in s.get("volumes").and_then(Value::as_seq).unwrap_or(&[]) {
-            let kind = str_at(Some(v), &["type"]).unwrap_or("volume");
-            let source = str_at(Some(v), &["source"]).unwrap_or("(anonymous)");
-            let source = if kind == "bind" {
+        for v in s.mounts() {
+            let source = v.source.unwrap_or("(anonymous)");
+            let source = if v.kind == berth_model::mount::MountKind::Bind {
                 relative(p, source)
             } else {
                 source.to_string()
             };
             rows.push(vec![
                 format!("`{}`", s.name),
-                kind.to_string(),
+                v.type_name.to_string(),
                 source,
-                str_at(Some(v), &["target"]).unwrap_or_default().to_string(),
-                if v.get("read_only").and_then(Value::as_bool) == Some(true) {
-                    "yes".into()
-                } else {
-                    "no".into()
-                },
+                v.target.unwrap_or_default().to_string(),
+                if v.read_only { "yes" } else { "no" }.into(),
                 origin(p, v.span),
             ]);
         }

@@ -17,6 +17,7 @@ use bollard::models::{
 use crate::labels;
 
 pub use berth_model::dependency::Condition;
+use berth_model::mount::MountKind;
 
 /// One `depends_on` entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -267,14 +268,11 @@ pub fn project_spec(project: &Project) -> ProjectSpec {
                 .into_iter()
                 .map(|k| network_name(&k))
                 .collect(),
-            volumes: v
-                .get("volumes")
-                .and_then(Value::as_seq)
-                .unwrap_or(&[])
-                .iter()
-                .filter(|m| m.get("type").and_then(Value::as_str).unwrap_or("volume") == "volume")
-                .filter_map(|m| str_of(m.get("source")))
-                .map(|src| volume_name(project, &src))
+            volumes: svc
+                .mounts()
+                .filter(|m| m.kind == MountKind::Volume)
+                .filter_map(|m| m.source)
+                .map(|src| volume_name(project, src))
                 .collect(),
             has_healthcheck,
             stop_timeout: duration_ns(v.get("stop_grace_period")).map(|ns| ns / 1_000_000_000),
@@ -648,15 +646,13 @@ pub fn check_engine_features(body: &ContainerCreateBody, api_1_44: bool) -> Resu
 fn service_mounts(project: &Project, v: &Value) -> Result<(Vec<String>, Vec<Mount>), String> {
     let mut binds = Vec::new();
     let mut mounts = Vec::new();
-    for m in v.get("volumes").and_then(Value::as_seq).unwrap_or(&[]) {
-        let ty = m.get("type").and_then(Value::as_str).unwrap_or("volume");
-        let Some(target) = str_of(m.get("target")) else {
+    for m in berth_model::mount::entries(v.get("volumes")) {
+        let Some(target) = m.target.map(str::to_string) else {
             continue;
         };
-        let read_only = bool_of(m.get("read_only"));
-        let source = str_of(m.get("source")).filter(|s| !s.is_empty());
-        let bind = m.get("bind");
-        let volume = m.get("volume");
+        let read_only = m.read_only;
+        let source = m.source.map(str::to_string);
+        let (bind, volume) = (m.bind, m.volume);
         let flag = |opts: Option<&Value>, key: &str| bool_of(opts.and_then(|o| o.get(key)));
         let text = |opts: Option<&Value>, key: &str| {
             str_of(opts.and_then(|o| o.get(key))).filter(|s| !s.is_empty())
@@ -673,11 +669,11 @@ fn service_mounts(project: &Project, v: &Value) -> Result<(Vec<String>, Vec<Moun
         let mut mount = Mount {
             target: Some(target.clone()),
             read_only: Some(read_only),
-            consistency: text(Some(m), "consistency"),
+            consistency: text(Some(m.value), "consistency"),
             ..Default::default()
         };
-        match (ty, source) {
-            ("bind", Some(src)) => {
+        match (m.kind, source) {
+            (MountKind::Bind, Some(src)) => {
                 let needs_api = bind.is_some_and(|_| {
                     !flag(bind, "create_host_path")
                         || text(bind, "propagation").is_some()
@@ -701,7 +697,7 @@ fn service_mounts(project: &Project, v: &Value) -> Result<(Vec<String>, Vec<Moun
                         .then_some(true),
                 });
             }
-            ("volume", Some(src)) => {
+            (MountKind::Volume, Some(src)) => {
                 let declared = project.tree.path(&["volumes", &src]).is_some();
                 let labels =
                     string_map(volume.and_then(|o| o.get("labels"))).filter(|l| !l.is_empty());
@@ -721,15 +717,15 @@ fn service_mounts(project: &Project, v: &Value) -> Result<(Vec<String>, Vec<Moun
                     ..Default::default()
                 });
             }
-            ("volume", None) => {
+            (MountKind::Volume, None) => {
                 mount.typ = Some(MountTypeEnum::VOLUME);
                 mount.volume_options = volume.map(|_| MountVolumeOptions {
                     no_copy: Some(flag(volume, "nocopy")),
                     ..Default::default()
                 });
             }
-            ("tmpfs", _) => {
-                let opts = m.get("tmpfs");
+            (MountKind::Tmpfs, _) => {
+                let opts = m.tmpfs;
                 let number = |key: &str| {
                     opts.and_then(|o| o.get(key))
                         .and_then(Value::scalar_to_string)

@@ -11,6 +11,7 @@ pub mod diag;
 pub mod duration;
 mod entries;
 pub mod health;
+pub mod mount;
 pub mod ports;
 pub mod project;
 pub mod redact;

@@ -96,6 +96,11 @@ impl<'a> Service<'a> {
         self.get("healthcheck").map(crate::health::Healthcheck::of)
     }
 
+    /// The `volumes` entries: its mounts (see [`crate::mount`]).
+    pub fn mounts(&self) -> impl Iterator<Item = crate::mount::Mount<'a>> {
+        crate::mount::entries(self.get("volumes"))
+    }
+
     /// The `ports` entries (long syntax, canonical).
     #[must_use]
     pub fn ports(&self) -> &'a [Value] {

@@ -17,15 +17,14 @@
 //! A socket proxy that allows only the calls the service needs (read-only container listing),
 //! or a static configuration.
 
-use berth_model::{Diagnostic, Value};
+use berth_model::Diagnostic;
 
 use crate::{Context, Sink};
 
 pub fn check(cx: &Context, out: &mut Sink) {
     for s in cx.project.services() {
-        for v in s.get("volumes").and_then(Value::as_seq).unwrap_or(&[]) {
-            let source = v.get("source").and_then(Value::as_str).unwrap_or_default();
-            if matches!(source, "/var/run/docker.sock" | "/run/docker.sock") {
+        for v in s.mounts() {
+            if matches!(v.source, Some("/var/run/docker.sock" | "/run/docker.sock")) {
                 out.report(
                     Some(s.name),
                     Diagnostic::warning(format!("`{}` mounts the Docker Engine's socket", s.name))

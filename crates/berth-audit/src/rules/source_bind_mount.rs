@@ -17,6 +17,7 @@
 //! ## Use instead
 //! Bake the code into the image; mount it in the development override only.
 
+use berth_model::mount::MountKind;
 use berth_model::{Diagnostic, Value};
 
 use crate::facts::from_dev_file;
@@ -42,14 +43,11 @@ pub fn check(cx: &Context, out: &mut Sink) {
         .filter_map(Value::as_str)
         .collect();
     for s in p.services() {
-        for v in s.get("volumes").and_then(Value::as_seq).unwrap_or(&[]) {
-            if v.get("type").and_then(Value::as_str) != Some("bind") || from_dev_file(p, v.span) {
+        for v in s.mounts() {
+            if v.kind != MountKind::Bind || from_dev_file(p, v.span) {
                 continue;
             }
-            let (Some(source), Some(target)) = (
-                v.get("source").and_then(Value::as_str),
-                v.get("target").and_then(Value::as_str),
-            ) else {
+            let (Some(source), Some(target)) = (v.source, v.target) else {
                 continue;
             };
             // Inside a build context is source code, unless the context is the whole project
@@ -62,7 +60,7 @@ pub fn check(cx: &Context, out: &mut Sink) {
                     .iter()
                     .any(|d| target == *d || target.starts_with(&format!("{d}/")));
             let in_project = std::path::Path::new(source).starts_with(&p.working_dir);
-            if !code || !in_project || v.get("read_only").and_then(Value::as_bool) == Some(true) {
+            if !code || !in_project || v.read_only {
                 continue;
             }
             out.report(
