@@ -38,30 +38,16 @@ pub fn published(project: &Project) -> Vec<Published<'_>> {
     let mut out = Vec::new();
     for s in project.services() {
         for p in s.ports() {
-            let Some(host) = p.get("published").and_then(Value::scalar_to_string) else {
-                continue;
-            };
-            let Some((first, last)) = port_range(&host) else {
+            let Some((first, last)) = p.published.as_deref().and_then(port_range) else {
                 continue;
             };
             out.push(Published {
                 service: s.name,
-                host_ip: p
-                    .get("host_ip")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string(),
+                host_ip: p.host_ip.unwrap_or("").to_string(),
                 first,
                 last,
-                protocol: p
-                    .get("protocol")
-                    .and_then(Value::as_str)
-                    .unwrap_or("tcp")
-                    .to_string(),
-                target: p
-                    .get("target")
-                    .and_then(Value::scalar_to_string)
-                    .unwrap_or_default(),
+                protocol: p.protocol.to_string(),
+                target: p.target.map(|t| t.to_string()).unwrap_or_default(),
                 span: p.span,
             });
         }

@@ -411,20 +411,19 @@ pub fn create_body(
     // Ports.
     let mut exposed: HashMap<String, HashMap<(), ()>> = HashMap::new();
     let mut bindings: HashMap<String, Option<Vec<PortBinding>>> = HashMap::new();
-    for p in v.get("ports").and_then(Value::as_seq).unwrap_or(&[]) {
-        let Some(target) = p.get("target").and_then(Value::as_i64) else {
+    for p in berth_model::ports::entries(v.get("ports")) {
+        let Some(target) = p.target else {
             continue;
         };
-        let proto = p.get("protocol").and_then(Value::as_str).unwrap_or("tcp");
-        let key = format!("{target}/{proto}");
+        let key = format!("{target}/{}", p.protocol);
         exposed.insert(key.clone(), HashMap::new());
         bindings
             .entry(key)
             .or_insert_with(|| Some(Vec::new()))
             .get_or_insert_with(Vec::new)
             .push(PortBinding {
-                host_ip: str_of(p.get("host_ip")),
-                host_port: Some(str_of(p.get("published")).unwrap_or_default()),
+                host_ip: p.host_ip.map(str::to_string),
+                host_port: Some(p.published.unwrap_or_default()),
             });
     }
     for e in v.get("expose").and_then(Value::as_seq).unwrap_or(&[]) {

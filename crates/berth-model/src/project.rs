@@ -101,10 +101,9 @@ impl<'a> Service<'a> {
         crate::mount::entries(self.get("volumes"))
     }
 
-    /// The `ports` entries (long syntax, canonical).
-    #[must_use]
-    pub fn ports(&self) -> &'a [Value] {
-        self.get("ports").and_then(Value::as_seq).unwrap_or(&[])
+    /// The `ports` entries (see [`crate::ports`]).
+    pub fn ports(&self) -> impl Iterator<Item = crate::ports::Port<'a>> {
+        crate::ports::entries(self.get("ports"))
     }
 }
 

@@ -30,7 +30,7 @@ pub fn check(cx: &Context, out: &mut Sink) {
             .unwrap_or(false)
     };
     for s in p.services() {
-        let Some(port) = s.ports().first() else {
+        let Some(port) = s.ports().next() else {
             continue;
         };
         let nets = networks(p, &s);
