@@ -399,10 +399,13 @@ async fn send_content(
     tx.send(Ok(data(Vec::new()))).await.map_err(closed)
 }
 
+/// The packets Berth sends back on a FileSync call.
+type Packets =
+    Pin<Box<dyn futures_util::Stream<Item = Result<Packet, tonic::Status>> + Send + 'static>>;
+
 #[tonic::async_trait]
 impl FileSync for Folders {
-    type DiffCopyStream =
-        Pin<Box<dyn futures_util::Stream<Item = Result<Packet, tonic::Status>> + Send + 'static>>;
+    type DiffCopyStream = Packets;
 
     async fn diff_copy(
         &self,
@@ -488,8 +491,7 @@ impl FileSync for Folders {
         Ok(tonic::Response::new(Box::pin(outbound)))
     }
 
-    type TarStreamStream =
-        Pin<Box<dyn futures_util::Stream<Item = Result<Packet, tonic::Status>> + Send + 'static>>;
+    type TarStreamStream = Packets;
 
     async fn tar_stream(
         &self,
