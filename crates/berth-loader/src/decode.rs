@@ -695,6 +695,8 @@ pub fn decode(v: &Value, t: T, path: &str) -> Res<Option<Value>> {
                     }
                     Kind::Null if matches!(t, T::EnvMap) => val.clone(),
                     Kind::Null => Value::str("", val.span),
+                    // A Go string of other bytes stays one (`!!binary`).
+                    Kind::Bytes(_) => val.clone(),
                     Kind::Map(_) | Kind::Seq(_) => {
                         return Err(type_error(
                             val,

@@ -109,7 +109,8 @@ pub fn parse(file: FileId, text: &str) -> Result<Vec<Document>, Diagnostic> {
 }
 
 fn tag_name(tag: &granit_parser::Tag) -> String {
-    if tag.is_yaml_core_schema() {
+    // The `!!` handle: the core schema's tags and the others of yaml.org (`!!binary`).
+    if tag.is_yaml_core_schema() || tag.handle() == "tag:yaml.org,2002:" {
         format!("!!{}", tag.suffix())
     } else {
         format!("{}{}", tag.handle(), tag.suffix())
@@ -530,6 +531,20 @@ fn resolve_scalar(
 ) -> Result<Kind, Diagnostic> {
     match tag {
         Some("!!str") => return Ok(Kind::Str(s.to_string())),
+        // Base64, as go-yaml decodes it into a string (line breaks ignored): text when the
+        // bytes are UTF-8, bytes otherwise (what `config` writes back as `!!binary`).
+        Some("!!binary") => {
+            let clean: String = s.chars().filter(|c| !matches!(c, '\n' | '\r')).collect();
+            let bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, clean)
+                .map_err(|_| {
+                Diagnostic::error("!!binary value contains invalid base64 data")
+                    .with_label(span, "not base64")
+            })?;
+            return Ok(match String::from_utf8(bytes) {
+                Ok(text) => Kind::Str(text),
+                Err(e) => Kind::Bytes(e.into_bytes()),
+            });
+        }
         Some(t @ ("!!int" | "!!float" | "!!bool" | "!!null")) => {
             let kind = resolve_plain(s);
             let ok = matches!(
