@@ -445,13 +445,9 @@ pub fn host_names(project: &Project) -> Vec<(String, &str)> {
         if let Some(c) = s.get("container_name").and_then(Value::as_str) {
             out.push((c.to_string(), s.name));
         }
-        if let Some(nets) = s.get("networks").and_then(Value::as_map) {
-            for (_, n) in nets.iter() {
-                for a in n.get("aliases").and_then(Value::as_seq).unwrap_or(&[]) {
-                    if let Some(a) = a.as_str() {
-                        out.push((a.to_string(), s.name));
-                    }
-                }
+        for n in s.attachments() {
+            for a in n.aliases {
+                out.push((a.to_string(), s.name));
             }
         }
     }

@@ -308,20 +308,10 @@ fn section<'a>(project: &'a Project, key: &str) -> Vec<(&'a str, &'a Value)> {
 
 /// Network keys of a service, the primary one (highest `priority`, then name) first.
 fn ordered_networks(v: &Value) -> Vec<String> {
-    let Some(m) = v.get("networks").and_then(Value::as_map) else {
-        return Vec::new();
-    };
-    let mut keys: Vec<(i64, &str)> = m
-        .iter()
-        .map(|(k, n)| {
-            (
-                n.get("priority").and_then(Value::as_i64).unwrap_or(0),
-                k.name.as_str(),
-            )
-        })
-        .collect();
-    keys.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-    keys.into_iter().map(|(_, k)| k.to_string()).collect()
+    berth_model::attachment::by_priority(v.get("networks"))
+        .into_iter()
+        .map(|a| a.network.to_string())
+        .collect()
 }
 
 /// Dependencies first; services that do not depend on each other keep the model's order.
@@ -774,13 +764,19 @@ fn volume_name(project: &Project, source: &str) -> String {
 /// The endpoint settings of a service on one network: aliases and static addresses.
 #[must_use]
 pub fn endpoint(v: &Value, key: &str, container: &str, service: &str) -> EndpointSettings {
-    let net = v.path(&["networks", key]);
+    let net = berth_model::attachment::entries(v.get("networks")).find(|a| a.network == key);
     let mut aliases = vec![container.to_string(), service.to_string()];
-    if let Some(extra) = net.and_then(|n| string_list(n.get("aliases"))) {
-        aliases.extend(extra);
+    if let Some(n) = &net {
+        aliases.extend(n.aliases.iter().map(|a| (*a).to_string()));
     }
-    let ipv4 = net.and_then(|n| str_of(n.get("ipv4_address")));
-    let ipv6 = net.and_then(|n| str_of(n.get("ipv6_address")));
+    let ipv4 = net
+        .as_ref()
+        .and_then(|n| n.ipv4_address)
+        .map(str::to_string);
+    let ipv6 = net
+        .as_ref()
+        .and_then(|n| n.ipv6_address)
+        .map(str::to_string);
     EndpointSettings {
         aliases: Some(aliases),
         ipam_config: (ipv4.is_some() || ipv6.is_some()).then(|| {

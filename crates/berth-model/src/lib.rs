@@ -5,6 +5,7 @@
 //! stages (emit, engine, audit, docs) read the project through the typed views in [`project`]
 //! and never re-read files.
 
+pub mod attachment;
 pub mod dependency;
 pub mod depgraph;
 pub mod diag;

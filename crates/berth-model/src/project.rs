@@ -82,6 +82,12 @@ impl<'a> Service<'a> {
             .flat_map(Map::keys)
     }
 
+    /// The `networks` entries, with aliases, addresses and priority (see
+    /// [`crate::attachment`]).
+    pub fn attachments(&self) -> impl Iterator<Item = crate::attachment::Attachment<'a>> {
+        crate::attachment::entries(self.get("networks"))
+    }
+
     /// Names of the networks this service is attached to.
     pub fn networks(&self) -> impl Iterator<Item = &'a str> {
         self.get("networks")
