@@ -47,6 +47,8 @@ pub(crate) fn resolve(
                 })
                 .unwrap_or_default();
             let mut from_files: IndexMap<String, (String, Span)> = IndexMap::new();
+            // Whether a file held bytes that are not UTF-8 (read escaped; see read::env_text).
+            let mut escaped = false;
             for f in files.as_seq().unwrap_or(&[]) {
                 let Some(path) = f.get("path").and_then(Value::as_str) else {
                     continue;
@@ -54,8 +56,8 @@ pub(crate) fn resolve(
                 let required = f.get("required").and_then(Value::as_bool).unwrap_or(true);
                 let raw = f.get("format").and_then(Value::as_str) == Some("raw");
                 let p = PathBuf::from(path);
-                let text = match crate::read::env_text(&p) {
-                    Ok(t) => t,
+                let (text, this_escaped) = match crate::read::env_text(&p) {
+                    Ok(read) => read,
                     // Only a file that is not there is "not found"; one that is there but
                     // cannot be read says why, whether required or not.
                     Err(e) if required || e.kind() != std::io::ErrorKind::NotFound => {
@@ -64,10 +66,11 @@ pub(crate) fn resolve(
                     }
                     Err(_) => continue,
                 };
+                escaped |= this_escaped;
                 let id = l.sources.add_unquoted(p.clone(), text.clone().into());
                 let values = if raw {
                     // docker-cli's format reads text only: a line of other bytes is refused.
-                    if let Some((n, bytes)) = first_line_not_utf8(&text) {
+                    if let Some((n, bytes)) = first_line_not_utf8(&text).filter(|_| this_escaped) {
                         return Err(Diagnostic::error(format!(
                             "failed to parse env_file {path}: invalid utf8 bytes at line {n}: {bytes}"
                         ))
@@ -95,7 +98,7 @@ pub(crate) fn resolve(
                     from_files.insert(k, (v, f.span));
                 }
             }
-            merge_under(m, "environment", from_files);
+            merge_under(m, "environment", from_files, escaped);
         }
         if let Some(files) = m.remove("label_file") {
             let mut from_files: IndexMap<String, (String, Span)> = IndexMap::new();
@@ -112,7 +115,7 @@ pub(crate) fn resolve(
                     from_files.insert(k, (v, f.span));
                 }
             }
-            merge_under(m, "labels", from_files);
+            merge_under(m, "labels", from_files, false);
         }
     }
     Ok(())
@@ -156,7 +159,13 @@ fn parse_raw(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> IndexMap<St
 
 /// Puts values read from files under a map attribute of the service; values the service sets
 /// itself win (even a `null`).
-fn merge_under(m: &mut Map, key: &str, from_files: IndexMap<String, (String, Span)>) {
+/// `escaped`: the values may hold escaped bytes, turned back into bytes here.
+fn merge_under(
+    m: &mut Map,
+    key: &str,
+    from_files: IndexMap<String, (String, Span)>,
+    escaped: bool,
+) {
     if from_files.is_empty() {
         return;
     }
@@ -169,7 +178,12 @@ fn merge_under(m: &mut Map, key: &str, from_files: IndexMap<String, (String, Spa
     if let Some(e) = m.get_mut(key).and_then(Value::as_map_mut) {
         for (k, (v, sp)) in from_files {
             if !e.contains_key(&k) {
-                e.insert(Key::new(k, sp), berth_model::value::restore_bytes(v, sp));
+                let value = if escaped {
+                    berth_model::value::restore_bytes(v, sp)
+                } else {
+                    Value::str(v, sp)
+                };
+                e.insert(Key::new(k, sp), value);
             }
         }
     }

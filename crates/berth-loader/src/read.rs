@@ -35,15 +35,16 @@ pub fn text(path: impl AsRef<Path>) -> io::Result<String> {
 
 /// The text of an env file, which Docker Compose reads as Go strings: bytes that are not UTF-8
 /// are kept, escaped as [`berth_model::value::escape_bytes`] escapes them (a value holding
-/// them becomes bytes again when it is put in the model).
+/// them becomes bytes again when it is put in the model), and whether any was escaped (text
+/// that is UTF-8 is taken as it is, whatever characters it holds).
 ///
 /// # Errors
 /// As [`text`], but for bytes that are not UTF-8.
-pub fn env_text(path: impl AsRef<Path>) -> io::Result<String> {
+pub fn env_text(path: impl AsRef<Path>) -> io::Result<(String, bool)> {
     let bytes = bytes(path)?;
     Ok(match String::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(e) => berth_model::value::escape_bytes(e.as_bytes()),
+        Ok(s) => (s, false),
+        Err(e) => (berth_model::value::escape_bytes(e.as_bytes()), true),
     })
 }
 
