@@ -142,28 +142,30 @@ impl berth_engine::progress::Progress for StderrProgress {
     /// otherwise (as the reference prints them).
     fn build_status(&self, service: &str, status: &berth_engine::buildkit::Status) {
         match mode() {
-            Mode::Quiet => {}
-            Mode::Tty if !lock().detached => {
+            Mode::Quiet => return,
+            Mode::Tty => {
                 let mut view = lock();
-                view.builds
-                    .get_or_insert_with(|| BuildView::new(epoch_now()))
-                    .update(service, status);
-                view.draw();
-                start_ticker(&mut view);
-            }
-            Mode::Tty | Mode::Plain | Mode::Json => {
-                static PLAIN: OnceLock<Mutex<HashMap<String, Plain>>> = OnceLock::new();
-                let lines = PLAIN
-                    .get_or_init(Mutex::default)
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .entry(service.to_string())
-                    .or_insert_with(|| Plain::new(service))
-                    .lines(status);
-                for line in lines {
-                    crate::printer::out_line(&line);
+                if !view.detached {
+                    view.builds
+                        .get_or_insert_with(|| BuildView::new(epoch_now()))
+                        .update(service, status);
+                    view.draw();
+                    start_ticker(&mut view);
+                    return;
                 }
             }
+            Mode::Plain | Mode::Json => {}
+        }
+        static PLAIN: OnceLock<Mutex<HashMap<String, Plain>>> = OnceLock::new();
+        let lines = PLAIN
+            .get_or_init(Mutex::default)
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(service.to_string())
+            .or_insert_with(|| Plain::new(service))
+            .lines(status);
+        for line in lines {
+            crate::printer::out_line(&line);
         }
     }
 

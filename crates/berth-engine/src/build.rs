@@ -1057,6 +1057,15 @@ impl Ignore {
         out
     }
 
+    /// Whether a pattern could match something inside the folder `path`.
+    pub(crate) fn matches_below(&self, path: &str) -> bool {
+        let prefix: Vec<&str> = path.split('/').collect();
+        self.rules.iter().any(|(_, pat)| {
+            pat.iter().any(|p| p == "**")
+                || (pat.len() > prefix.len() && glob_parts(&pat[..prefix.len()], &prefix))
+        })
+    }
+
     /// Whether a `!` pattern could take back something inside the folder `path`.
     pub(crate) fn may_include_below(&self, path: &str) -> bool {
         self.rules.iter().any(|(negate, pat)| {
@@ -1068,7 +1077,7 @@ impl Ignore {
     }
 }
 
-pub(crate) fn glob_parts(pat: &[String], path: &[&str]) -> bool {
+fn glob_parts(pat: &[String], path: &[&str]) -> bool {
     match (pat.first(), path.first()) {
         (None, None) => true,
         (Some(p), _) if p == "**" => {

@@ -87,10 +87,11 @@ fn go_file_mode(md: &std::fs::Metadata) -> u32 {
     mode
 }
 
-/// What BuildKit asked for: patterns of what to include (nothing else then) and exclude.
+/// What BuildKit asked for: patterns of what to include (nothing else then) and exclude,
+/// read as `.dockerignore` patterns are.
 #[derive(Debug, Default)]
 pub struct Filter {
-    includes: Vec<Vec<String>>,
+    includes: Option<Ignore>,
     excludes: Ignore,
 }
 
@@ -98,34 +99,20 @@ impl Filter {
     #[must_use]
     pub fn new(includes: &[String], excludes: &[String]) -> Filter {
         Filter {
-            includes: includes
-                .iter()
-                .map(|p| {
-                    p.trim_start_matches("./")
-                        .split('/')
-                        .filter(|s| !s.is_empty() && *s != ".")
-                        .map(str::to_string)
-                        .collect()
-                })
-                .filter(|p: &Vec<String>| !p.is_empty())
-                .collect(),
+            includes: (!includes.is_empty()).then(|| Ignore::parse(&includes.join("\n"))),
             excludes: Ignore::parse(&excludes.join("\n")),
         }
     }
 
-    /// Whether an include pattern names `path` itself (what is below it is then included).
-    fn included(&self, path: &[&str]) -> bool {
-        self.includes
-            .iter()
-            .any(|p| crate::build::glob_parts(p, path))
+    /// Whether `path` is included: there are no include patterns, or one names it or a
+    /// folder above it.
+    fn included(&self, path: &str) -> bool {
+        self.includes.as_ref().is_none_or(|i| i.excludes(path))
     }
 
     /// Whether an include pattern could name something below the folder `path`.
-    fn may_include_below(&self, path: &[&str]) -> bool {
-        self.includes.iter().any(|p| {
-            p.iter().any(|s| s == "**")
-                || (p.len() > path.len() && crate::build::glob_parts(&p[..path.len()], path))
-        })
+    fn may_include_below(&self, path: &str) -> bool {
+        self.includes.as_ref().is_none_or(|i| i.matches_below(path))
     }
 }
 
@@ -138,11 +125,7 @@ fn list(source: &Source, filter: &Filter) -> Result<Vec<Entry>, String> {
         Source::Files(files) => {
             let mut files: Vec<&(String, Vec<u8>)> = files
                 .iter()
-                .filter(|(name, _)| {
-                    let parts: Vec<&str> = name.split('/').collect();
-                    (filter.includes.is_empty() || filter.included(&parts))
-                        && !filter.excludes.excludes(name)
-                })
+                .filter(|(name, _)| filter.included(name) && !filter.excludes.excludes(name))
                 .collect();
             files.sort_by(|a, b| a.0.cmp(&b.0));
             Ok(files
@@ -160,7 +143,7 @@ fn list(source: &Source, filter: &Filter) -> Result<Vec<Entry>, String> {
         }
         Source::Dir(root) => {
             let mut out = Vec::new();
-            walk(root, "", filter.includes.is_empty(), filter, &mut out)?;
+            walk(root, "", filter.includes.is_none(), filter, &mut out)?;
             Ok(out)
         }
     }
@@ -192,8 +175,7 @@ fn walk(
         let full = root.join(&path);
         let md =
             std::fs::symlink_metadata(&full).map_err(|e| format!("{}: {e}", full.display()))?;
-        let parts: Vec<&str> = path.split('/').collect();
-        let named = included || filter.included(&parts);
+        let named = included || filter.included(&path);
         let excluded = filter.excludes.excludes(&path);
         let mut stat = Stat {
             path: path.clone(),
@@ -202,7 +184,7 @@ fn walk(
             ..Stat::default()
         };
         if md.is_dir() {
-            let descend = (named || filter.may_include_below(&parts))
+            let descend = (named || filter.may_include_below(&path))
                 && (!excluded || filter.excludes.may_include_below(&path));
             if !descend {
                 continue;
