@@ -1571,13 +1571,29 @@ pub(crate) async fn create_connected(
 
 /// Whether the container called `name` belongs to the project and service that `body` is
 /// for (the same two labels): a leftover of a killed `up`, not somebody else's container.
+///
+/// The engine reserves a name before the container it creates can be looked up: while a dead
+/// client's create is still under way, the name is taken and yet no container answers to it.
+/// That window is waited out (for up to ten seconds) rather than taken for a stranger.
 async fn leftover_of(
     engine: &Engine,
     name: &str,
     body: &bollard::models::ContainerCreateBody,
 ) -> bool {
     let want = |key: &str| body.labels.as_ref().and_then(|l| l.get(key)).cloned();
-    let Ok(info) = engine.inspect(name).await else {
+    let mut info = engine.inspect(name).await;
+    for _ in 0..100 {
+        match &info {
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                info = engine.inspect(name).await;
+            }
+            _ => break,
+        }
+    }
+    let Ok(info) = info else {
         return false;
     };
     let have = info.config.and_then(|c| c.labels).unwrap_or_default();
