@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use berth_model::{Project, Value};
+use berth_model::build::Build;
+use berth_model::resources::FileKind;
+use berth_model::{Project, Service};
 
 /// The command line's part of a bake definition.
 #[derive(Clone, Debug, Default)]
@@ -70,26 +72,19 @@ pub fn go_string(s: &str) -> String {
         .replace('&', "\\u0026")
 }
 
-fn strs(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_seq)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(Value::scalar_to_string)
-        .collect()
-}
-
 fn sorted_map(m: BTreeMap<String, String>) -> J {
     J::Obj(m.into_iter().map(|(k, v)| (k, J::Str(v))).collect())
 }
 
-fn map_of(v: Option<&Value>) -> BTreeMap<String, String> {
-    v.and_then(Value::as_map)
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| v.scalar_to_string().map(|s| (k.name.clone(), s)))
-                .collect()
-        })
-        .unwrap_or_default()
+fn sorted(pairs: &[(&str, String)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_string(), v.clone()))
+        .collect()
+}
+
+fn strings(items: &[String]) -> J {
+    J::Arr(items.iter().cloned().map(J::Str).collect())
 }
 
 fn is_remote(context: &str) -> bool {
@@ -97,13 +92,12 @@ fn is_remote(context: &str) -> bool {
 }
 
 /// The bake target of one service's `build`.
-fn target(project: &Project, service: &str, svc: &Value, build: &Value, opts: &BakeOptions) -> J {
+fn target(project: &Project, svc: Service<'_>, build: &Build<'_>, opts: &BakeOptions) -> J {
     let mut t: Vec<(String, J)> = Vec::new();
     let mut put = |k: &str, v: J| t.push((k.to_string(), v));
-    let s = |k: &str| build.get(k).and_then(Value::scalar_to_string);
-    let context = s("context").unwrap_or_else(|| ".".into());
+    let context = build.context_or_dot();
     put("context", J::Str(context.clone()));
-    let contexts: BTreeMap<String, String> = map_of(build.get("additional_contexts"))
+    let contexts: BTreeMap<String, String> = sorted(&build.additional_contexts)
         .into_iter()
         .map(|(k, v)| {
             let v = match v.strip_prefix("service:") {
@@ -116,20 +110,22 @@ fn target(project: &Project, service: &str, svc: &Value, build: &Value, opts: &B
     if !contexts.is_empty() {
         put("contexts", sorted_map(contexts));
     }
-    let inline = s("dockerfile_inline");
-    if inline.is_none() {
-        let dockerfile = s("dockerfile").unwrap_or_else(|| "Dockerfile".into());
-        let path = if is_remote(&context) || dockerfile.starts_with('/') {
-            dockerfile
-        } else {
-            format!("{}/{dockerfile}", context.trim_end_matches('/'))
-        };
-        put("dockerfile", J::Str(path));
+    match &build.dockerfile_inline {
+        None => {
+            let dockerfile = build
+                .dockerfile
+                .as_ref()
+                .map_or_else(|| "Dockerfile".to_string(), |d| d.value.clone());
+            let path = if is_remote(&context) || dockerfile.starts_with('/') {
+                dockerfile
+            } else {
+                format!("{}/{dockerfile}", context.trim_end_matches('/'))
+            };
+            put("dockerfile", J::Str(path));
+        }
+        Some(i) => put("dockerfile-inline", J::Str(i.replace("${", "$${"))),
     }
-    if let Some(i) = &inline {
-        put("dockerfile-inline", J::Str(i.replace("${", "$${")));
-    }
-    let mut args = map_of(build.get("args"));
+    let mut args = sorted(&build.args);
     for (k, v) in &opts.args {
         args.insert(k.clone(), v.clone());
     }
@@ -140,46 +136,38 @@ fn target(project: &Project, service: &str, svc: &Value, build: &Value, opts: &B
     if !args.is_empty() {
         put("args", sorted_map(args));
     }
-    let mut labels = map_of(build.get("labels"));
+    let mut labels = sorted(&build.labels);
     labels.insert("com.docker.compose.project".into(), project.name.clone());
-    labels.insert("com.docker.compose.service".into(), service.to_string());
+    labels.insert("com.docker.compose.service".into(), svc.name.to_string());
     labels.insert(
         "com.docker.compose.version".into(),
         crate::labels::COMPOSE_VERSION.to_string(),
     );
     put("labels", sorted_map(labels));
     let image = svc
-        .get("image")
-        .and_then(Value::as_str)
-        .map_or_else(|| format!("{}-{service}", project.name), str::to_string);
-    let mut tags = strs(build.get("tags"));
+        .image()
+        .map_or_else(|| format!("{}-{}", project.name, svc.name), str::to_string);
+    let mut tags = build.tags.clone();
     tags.push(image);
-    put("tags", J::Arr(tags.into_iter().map(J::Str).collect()));
-    let list = |put: &mut dyn FnMut(&str, J), key: &str, name: &str| {
-        let items = strs(build.get(key));
-        if !items.is_empty() {
-            put(name, J::Arr(items.into_iter().map(J::Str).collect()));
-        }
-    };
-    list(&mut put, "cache_from", "cache-from");
-    list(&mut put, "cache_to", "cache-to");
-    if let Some(target) = s("target") {
-        put("target", J::Str(target));
+    put("tags", strings(&tags));
+    if !build.cache_from.is_empty() {
+        put("cache-from", strings(&build.cache_from));
+    }
+    if !build.cache_to.is_empty() {
+        put("cache-to", strings(&build.cache_to));
+    }
+    if let Some(target) = &build.target {
+        put("target", J::Str(target.value.clone()));
     }
     let secrets: Vec<J> = build
-        .get("secrets")
-        .and_then(Value::as_seq)
-        .unwrap_or(&[])
+        .secrets
         .iter()
         .filter_map(|r| {
-            let source = r.get("source").and_then(Value::as_str)?;
-            let id = r.get("target").and_then(Value::as_str).unwrap_or(source);
-            let def = project.tree.get("secrets")?.get(source)?;
-            if let Some(file) = def.get("file").and_then(Value::as_str) {
+            let (id, def) = (r.id, project.file_def(FileKind::Secret, r.source)?);
+            if let Some(file) = def.file {
                 Some(J::Str(format!("id={id},type=file,src={file}")))
             } else {
-                def.get("environment")
-                    .and_then(Value::as_str)
+                def.environment
                     .map(|env| J::Str(format!("id={id},type=env,env={env}")))
             }
         })
@@ -187,81 +175,52 @@ fn target(project: &Project, service: &str, svc: &Value, build: &Value, opts: &B
     if !secrets.is_empty() {
         put("secret", J::Arr(secrets));
     }
-    let mut ssh: Vec<String> = match build.get("ssh") {
-        Some(v) if v.as_map().is_some() => map_of(Some(v))
-            .into_iter()
-            .map(|(k, p)| if p.is_empty() { k } else { format!("{k}={p}") })
-            .collect(),
-        other => strs(other),
-    };
+    let mut ssh = build.ssh.clone();
     ssh.extend(opts.ssh.iter().cloned());
     if !ssh.is_empty() {
-        put("ssh", J::Arr(ssh.into_iter().map(J::Str).collect()));
+        put("ssh", strings(&ssh));
     }
-    let platforms = strs(build.get("platforms"));
-    let multi_platform = platforms.len() > 1;
-    if !platforms.is_empty() {
-        put(
-            "platforms",
-            J::Arr(platforms.into_iter().map(J::Str).collect()),
-        );
+    let multi_platform = build.platforms.len() > 1;
+    if !build.platforms.is_empty() {
+        put("platforms", strings(&build.platforms));
     }
-    let flag = |k: &str| build.get(k).and_then(Value::as_bool).unwrap_or(false);
-    if flag("pull") || opts.pull {
+    if build.pull || opts.pull {
         put("pull", J::Bool(true));
     }
-    if flag("no_cache") || opts.no_cache {
+    if build.no_cache || opts.no_cache {
         put("no-cache", J::Bool(true));
     }
-    if let Some(n) = s("network") {
-        put("network", J::Str(n));
+    if let Some(n) = &build.network {
+        put("network", J::Str(n.clone()));
     }
-    list(&mut put, "no_cache_filter", "no-cache-filter");
-    if let Some(shm) = s("shm_size") {
-        put("shm-size", J::Str(shm));
+    if !build.no_cache_filter.is_empty() {
+        put("no-cache-filter", strings(&build.no_cache_filter));
     }
-    let ulimits: Vec<J> = build
-        .get("ulimits")
-        .and_then(Value::as_map)
-        .map(|m| {
-            let mut u: Vec<(String, String)> = m
-                .iter()
-                .map(|(k, v)| {
-                    let value = match (v.get("soft"), v.get("hard")) {
-                        (Some(s), Some(h)) => format!(
-                            "{}:{}",
-                            s.scalar_to_string().unwrap_or_default(),
-                            h.scalar_to_string().unwrap_or_default()
-                        ),
-                        _ => v.scalar_to_string().unwrap_or_default(),
-                    };
-                    (k.name.clone(), value)
-                })
-                .collect();
-            u.sort();
-            u.into_iter()
-                .map(|(k, v)| J::Str(format!("{k}={v}")))
-                .collect()
-        })
-        .unwrap_or_default();
+    if let Some(shm) = &build.shm_size {
+        put("shm-size", J::Str(shm.clone()));
+    }
+    let mut ulimits: Vec<String> = build
+        .ulimits
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    ulimits.sort();
     if !ulimits.is_empty() {
-        put("ulimits", J::Arr(ulimits));
+        put("ulimits", strings(&ulimits));
     }
     if opts.check {
         put("call", J::Str("lint".into()));
     }
-    let mut entitlements = strs(build.get("entitlements"));
-    if flag("privileged") {
+    let mut entitlements = build.entitlements.clone();
+    if build.privileged {
         entitlements.push("security.insecure".into());
     }
     if !entitlements.is_empty() {
-        put(
-            "entitlements",
-            J::Arr(entitlements.into_iter().map(J::Str).collect()),
-        );
+        put("entitlements", strings(&entitlements));
     }
-    let hosts: BTreeMap<String, String> = strs(build.get("extra_hosts"))
-        .into_iter()
+    let hosts: BTreeMap<String, String> = build
+        .extra_hosts
+        .iter()
         .filter_map(|h| {
             h.split_once('=')
                 .or_else(|| h.split_once(':'))
@@ -272,7 +231,7 @@ fn target(project: &Project, service: &str, svc: &Value, build: &Value, opts: &B
         put("extra-hosts", sorted_map(hosts));
     }
     if !opts.check {
-        let push = opts.push && svc.get("image").is_some();
+        let push = opts.push && svc.image().is_some();
         let output = if multi_platform {
             format!("type=image,push={push}")
         } else if push {
@@ -312,11 +271,8 @@ pub fn definition(
         if !named.is_empty() && !wanted.iter().any(|w| w == s.name) {
             continue;
         }
-        if let Some(build) = s.get("build") {
-            targets.insert(
-                s.name.to_string(),
-                target(project, s.name, s.value, build, opts),
-            );
+        if let Some(build) = s.build() {
+            targets.insert(s.name.to_string(), target(project, s, &build, opts));
         }
     }
     let mut group: Vec<String> = selected

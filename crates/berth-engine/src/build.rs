@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use berth_model::Value;
+use berth_model::read::Plain;
 use futures_util::StreamExt;
 
 use crate::client::Engine;
@@ -64,76 +64,50 @@ pub enum SecretValue {
 }
 
 impl BuildSpec {
-    /// Reads `services.X.build`.
+    /// Reads a service's `build` view.
     #[must_use]
-    pub fn from_value(v: &Value) -> Option<BuildSpec> {
-        let b = v.get("build")?;
-        let s = |k: &str| b.get(k).and_then(Value::scalar_to_string);
-        let map = |k: &str| -> HashMap<String, String> {
-            b.get(k)
-                .and_then(Value::as_map)
-                .map(|m| {
-                    m.iter()
-                        .filter(|(_, v)| !v.is_null())
-                        .filter_map(|(k, v)| v.scalar_to_string().map(|val| (k.name.clone(), val)))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let list = |k: &str| -> Vec<String> {
-            b.get(k)
-                .and_then(Value::as_seq)
-                .unwrap_or(&[])
+    pub fn from_view(b: &berth_model::build::Build<'_>) -> BuildSpec {
+        let map = |pairs: &[(&str, String)]| -> HashMap<String, String> {
+            pairs
                 .iter()
-                .filter_map(Value::scalar_to_string)
+                .map(|(k, v)| ((*k).to_string(), v.clone()))
                 .collect()
         };
-        Some(BuildSpec {
-            context: s("context").unwrap_or_else(|| ".".into()),
-            dockerfile: s("dockerfile"),
-            dockerfile_inline: s("dockerfile_inline"),
-            target: s("target"),
-            args: map("args"),
-            labels: map("labels"),
-            network: s("network"),
-            no_cache: b.get("no_cache").and_then(Value::as_bool).unwrap_or(false),
-            pull: b.get("pull").and_then(Value::as_bool).unwrap_or(false),
-            tags: list("tags"),
-            platforms: list("platforms"),
+        BuildSpec {
+            context: b.context_or_dot(),
+            dockerfile: b.dockerfile.clone().plain(),
+            dockerfile_inline: b.dockerfile_inline.clone(),
+            target: b.target.clone().plain(),
+            args: map(&b.args),
+            labels: map(&b.labels),
+            network: b.network.clone(),
+            no_cache: b.no_cache,
+            pull: b.pull,
+            tags: b.tags.clone(),
+            platforms: b.platforms.clone(),
             secrets: b
-                .get("secrets")
-                .and_then(Value::as_seq)
-                .unwrap_or(&[])
+                .secrets
                 .iter()
-                .filter_map(|s| {
-                    let source = s
-                        .get("source")
-                        .and_then(Value::scalar_to_string)
-                        .or_else(|| s.scalar_to_string())?;
-                    let id = s
-                        .get("target")
-                        .and_then(Value::scalar_to_string)
-                        .unwrap_or_else(|| source.clone());
-                    Some(BuildSecret {
-                        id,
-                        source,
-                        value: SecretValue::Missing,
-                    })
+                .map(|s| BuildSecret {
+                    id: s.id.to_string(),
+                    source: s.source.to_string(),
+                    value: SecretValue::Missing,
                 })
                 .collect(),
-            ssh: list("ssh")
-                .into_iter()
+            ssh: b
+                .ssh
+                .iter()
                 .map(|e| match e.split_once(['=', ':']) {
                     Some((id, path)) => (id.trim().to_string(), Some(path.trim().to_string())),
-                    None => (e, None),
+                    None => (e.clone(), None),
                 })
                 .collect(),
             named_contexts: b
-                .get("additional_contexts")
-                .and_then(Value::as_map)
-                .map(|m| m.iter().map(|(k, _)| k.name.clone()).collect())
-                .unwrap_or_default(),
-        })
+                .additional_contexts
+                .iter()
+                .map(|(k, _)| (*k).to_string())
+                .collect(),
+        }
     }
 }
 
@@ -142,11 +116,9 @@ impl BuildSpec {
     /// of its `environment` variable in the project's environment.
     pub fn resolve_secrets(&mut self, project: &berth_model::Project) {
         for s in &mut self.secrets {
-            let top = project.tree.path(&["secrets", &s.source]);
-            let file = top.and_then(|t| t.get("file")).and_then(Value::as_str);
-            let var = top
-                .and_then(|t| t.get("environment"))
-                .and_then(Value::as_str);
+            let top = project.file_def(berth_model::resources::FileKind::Secret, &s.source);
+            let file = top.as_ref().and_then(|t| t.file);
+            let var = top.as_ref().and_then(|t| t.environment);
             s.value = match (file, var) {
                 (Some(f), _) => SecretValue::File(PathBuf::from(f)),
                 (None, Some(v)) => project

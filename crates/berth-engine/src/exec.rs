@@ -1029,19 +1029,22 @@ async fn converge_service(
     // with the dependency's own start, which is what the whole chain waits on.
     // A container that names another service's container (links, `network_mode`, `ipc` or
     // `pid` of `service:NAME`, `volumes_from`) is created once that one exists.
-    let refers = value.get("links").is_some()
-        || value.get("volumes_from").is_some()
-        || ["network_mode", "ipc", "pid"].iter().any(|k| {
-            value
-                .get(k)
-                .and_then(berth_model::Value::as_str)
-                .is_some_and(|m| m.starts_with("service:") || m.starts_with("container:"))
-        });
+    let settings = berth_model::settings::Settings::of(value);
+    let names_another = |m: &str| m.starts_with("service:") || m.starts_with("container:");
+    let refers = settings.links.is_some()
+        || settings.volumes_from.is_some()
+        || settings
+            .network_mode
+            .is_some_and(|m| names_another(m.value))
+        || [&settings.ipc, &settings.pid]
+            .into_iter()
+            .flatten()
+            .any(|m| names_another(m));
     // What a provider sets is in the environment the containers are created with.
     let from_provider = deps.iter().any(|(d, _)| {
         project
             .service(&d.service)
-            .is_some_and(|s| s.value.get("provider").is_some())
+            .is_some_and(|s| s.settings().provider.is_some())
     });
     if refers
         || from_provider

@@ -18,14 +18,7 @@ use tokio::io::AsyncBufReadExt;
 use crate::progress::Progress;
 use crate::EngineError;
 
-/// A service's `provider:`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Provider {
-    /// `type`.
-    pub kind: String,
-    /// `options`, one pair per value (an option may list several), sorted by name.
-    pub options: Vec<(String, String)>,
-}
+pub use berth_model::settings::Provider;
 
 /// Where the Docker CLI looks for its plugins, after `~/.docker/cli-plugins`.
 const PLUGIN_DIRS: &[&str] = &[

@@ -6,7 +6,8 @@
 
 use std::collections::HashMap;
 
-use berth_model::{Kind, Project, Value};
+use berth_model::read::Plain;
+use berth_model::{Project, Value};
 use bollard::models::{
     ContainerCreateBody, EndpointSettings, HealthConfig, HostConfig, Ipam, IpamConfig, Mount,
     MountBindOptions, MountBindOptionsPropagationEnum, MountTmpfsOptions, MountTypeEnum,
@@ -113,78 +114,37 @@ pub struct ProjectSpec {
     pub all_resources: bool,
 }
 
-/// `provider: {type, options}`, each option with each of its values (the loader makes them
-/// lists), sorted by option name.
-fn provider_of(v: &Value) -> crate::provider::Provider {
-    let mut options = Vec::new();
-    if let Some(m) = v.get("options").and_then(Value::as_map) {
-        for (k, vals) in m.iter() {
-            let values: Vec<String> = match vals.as_seq() {
-                Some(seq) => seq.iter().filter_map(Value::scalar_to_string).collect(),
-                None => vals.scalar_to_string().into_iter().collect(),
-            };
-            for val in values {
-                options.push((k.name.clone(), val));
-            }
-        }
-    }
-    options.sort_by(|a, b| a.0.cmp(&b.0));
-    crate::provider::Provider {
-        kind: str_of(v.get("type")).unwrap_or_default(),
-        options,
-    }
+fn owned(pairs: Option<Vec<(&str, String)>>) -> Option<HashMap<String, String>> {
+    pairs.map(|p| p.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
 }
 
-fn str_of(v: Option<&Value>) -> Option<String> {
-    v.and_then(|v| v.scalar_to_string())
-}
-
-fn bool_of(v: Option<&Value>) -> bool {
-    v.and_then(Value::as_bool).unwrap_or(false)
-}
-
-fn string_map(v: Option<&Value>) -> Option<HashMap<String, String>> {
-    let m = v.and_then(Value::as_map)?;
-    Some(
-        m.iter()
-            .map(|(k, v)| (k.name.clone(), v.scalar_to_string().unwrap_or_default()))
-            .collect(),
-    )
-}
-
-fn string_list(v: Option<&Value>) -> Option<Vec<String>> {
-    let s = v.and_then(Value::as_seq)?;
-    Some(s.iter().filter_map(Value::scalar_to_string).collect())
-}
-
-fn duration_ns(v: Option<&Value>) -> Option<i64> {
-    let s = v.and_then(Value::as_str)?;
-    berth_loader::units::parse_duration(s).and_then(|n| i64::try_from(n).ok())
+fn to_string(s: Option<&str>) -> Option<String> {
+    s.map(str::to_string)
 }
 
 /// Reads the project. Services come out in dependency order.
 #[must_use]
 pub fn project_spec(project: &Project) -> ProjectSpec {
     let mut networks = Vec::new();
-    for (k, v) in section(project, "networks") {
-        let name = str_of(v.get("name")).unwrap_or_else(|| format!("{}_{}", project.name, k));
-        let external = bool_of(v.get("external"));
-        let mut labels_map = string_map(v.get("labels")).unwrap_or_default();
-        let hash = berth_emit::network_hash(v);
+    for n in project.network_defs() {
+        let k = n.key;
+        let name = project.network_name(k);
+        let mut labels_map = owned(Some(n.labels.clone())).unwrap_or_default();
+        let hash = berth_emit::network_hash(n.value);
         labels_map.insert(labels::CONFIG_HASH.into(), hash.clone());
         labels_map.insert(labels::NETWORK.into(), k.to_string());
         labels_map.insert(labels::PROJECT.into(), project.name.clone());
         labels_map.insert(labels::VERSION.into(), labels::COMPOSE_VERSION.into());
-        let ipam = v.get("ipam").and_then(Value::as_map).map(|m| Ipam {
-            driver: str_of(m.get("driver")),
-            config: m.get("config").and_then(Value::as_seq).map(|items| {
-                items
+        let ipam = n.ipam.as_ref().map(|i| Ipam {
+            driver: to_string(i.driver),
+            config: i.config.as_ref().map(|pools| {
+                pools
                     .iter()
                     .map(|c| IpamConfig {
-                        subnet: str_of(c.get("subnet")),
-                        ip_range: str_of(c.get("ip_range")),
-                        gateway: str_of(c.get("gateway")),
-                        auxiliary_addresses: string_map(c.get("aux_addresses")),
+                        subnet: to_string(c.subnet.plain()),
+                        ip_range: to_string(c.ip_range),
+                        gateway: to_string(c.gateway),
+                        auxiliary_addresses: owned(c.aux_addresses.clone()),
                     })
                     .collect()
             }),
@@ -193,15 +153,15 @@ pub fn project_spec(project: &Project) -> ProjectSpec {
         networks.push(NetworkSpec {
             key: k.to_string(),
             name: name.clone(),
-            external,
+            external: n.external,
             hash,
             create: NetworkCreateRequest {
                 name,
-                driver: str_of(v.get("driver")),
-                internal: v.get("internal").and_then(Value::as_bool),
-                attachable: v.get("attachable").and_then(Value::as_bool),
-                enable_ipv6: v.get("enable_ipv6").and_then(Value::as_bool),
-                options: string_map(v.get("driver_opts")),
+                driver: to_string(n.driver),
+                internal: n.internal,
+                attachable: n.attachable,
+                enable_ipv6: n.enable_ipv6,
+                options: owned(n.driver_opts.clone()),
                 labels: Some(labels_map),
                 ipam,
                 ..Default::default()
@@ -209,35 +169,33 @@ pub fn project_spec(project: &Project) -> ProjectSpec {
         });
     }
     let mut volumes = Vec::new();
-    for (k, v) in section(project, "volumes") {
-        let name = str_of(v.get("name")).unwrap_or_else(|| format!("{}_{}", project.name, k));
-        let mut labels_map = string_map(v.get("labels")).unwrap_or_default();
-        labels_map.insert(labels::CONFIG_HASH.into(), berth_emit::volume_hash(v));
+    for v in project.volume_defs() {
+        let k = v.key;
+        let name = v
+            .name
+            .map_or_else(|| format!("{}_{k}", project.name), str::to_string);
+        let mut labels_map = owned(Some(v.labels.clone())).unwrap_or_default();
+        labels_map.insert(labels::CONFIG_HASH.into(), berth_emit::volume_hash(v.value));
         labels_map.insert(labels::VOLUME.into(), k.to_string());
         labels_map.insert(labels::PROJECT.into(), project.name.clone());
         labels_map.insert(labels::VERSION.into(), labels::COMPOSE_VERSION.into());
         volumes.push(VolumeSpec {
             key: k.to_string(),
             name: name.clone(),
-            external: bool_of(v.get("external")),
+            external: v.external,
             create: VolumeCreateOptions {
                 name: Some(name),
-                driver: str_of(v.get("driver")),
-                driver_opts: string_map(v.get("driver_opts")),
+                driver: to_string(v.driver),
+                driver_opts: owned(v.driver_opts.clone()),
                 labels: Some(labels_map),
                 ..Default::default()
             },
         });
     }
-    let network_name = |key: &str| {
-        networks
-            .iter()
-            .find(|n| n.key == key)
-            .map_or_else(|| format!("{}_{key}", project.name), |n| n.name.clone())
-    };
     let mut services = Vec::new();
     for svc in project.services() {
         let v = svc.value;
+        let settings = svc.settings();
         let depends_on = svc
             .dependencies()
             .map(|d| Dependency {
@@ -247,10 +205,10 @@ pub fn project_spec(project: &Project) -> ProjectSpec {
                 restart: d.restart,
             })
             .collect();
-        let replicas = v
-            .path(&["deploy", "replicas"])
-            .or_else(|| v.get("scale"))
-            .and_then(Value::as_i64)
+        let replicas = svc
+            .deploy()
+            .replicas
+            .plain()
             .and_then(|n| u32::try_from(n).ok())
             .unwrap_or(1);
         let has_healthcheck = svc.healthcheck().is_some_and(|h| h.checks());
@@ -262,30 +220,34 @@ pub fn project_spec(project: &Project) -> ProjectSpec {
             image_named: svc.image().is_some(),
             replicas,
             hash: berth_emit::service_hash(v),
-            container_name: str_of(v.get("container_name")),
+            container_name: to_string(settings.container_name.plain()),
             depends_on,
             networks: ordered_networks(v)
                 .into_iter()
-                .map(|k| network_name(&k))
+                .map(|k| project.network_name(&k))
                 .collect(),
             volumes: svc
                 .mounts()
                 .filter(|m| m.kind == MountKind::Volume)
                 .filter_map(|m| m.source)
-                .map(|src| volume_name(project, src))
+                .map(|src| project.volume_name(src))
                 .collect(),
             has_healthcheck,
-            stop_timeout: duration_ns(v.get("stop_grace_period")).map(|ns| ns / 1_000_000_000),
-            build: crate::build::BuildSpec::from_value(v).map(|mut b| {
+            stop_timeout: settings
+                .stop_grace_period
+                .and_then(|d| d.nanos)
+                .map(|ns| ns / 1_000_000_000),
+            build: svc.build().map(|b| {
+                let mut b = crate::build::BuildSpec::from_view(&b);
                 b.resolve_secrets(project);
                 b
             }),
-            pull_policy: str_of(v.get("pull_policy")),
+            pull_policy: settings.pull_policy,
             separator: '-',
-            post_start: crate::hooks::Hook::list(v.get("post_start")),
-            pre_stop: crate::hooks::Hook::list(v.get("pre_stop")),
-            tty: bool_of(v.get("tty")),
-            provider: v.get("provider").map(provider_of),
+            post_start: settings.post_start,
+            pre_stop: settings.pre_stop,
+            tty: settings.tty == Some(true),
+            provider: settings.provider,
         });
     }
     ProjectSpec {
@@ -297,18 +259,10 @@ pub fn project_spec(project: &Project) -> ProjectSpec {
     }
 }
 
-fn section<'a>(project: &'a Project, key: &str) -> Vec<(&'a str, &'a Value)> {
-    project
-        .tree
-        .get(key)
-        .and_then(Value::as_map)
-        .map(|m| m.iter().map(|(k, v)| (k.name.as_str(), v)).collect())
-        .unwrap_or_default()
-}
-
 /// Network keys of a service, the primary one (highest `priority`, then name) first.
 fn ordered_networks(v: &Value) -> Vec<String> {
-    berth_model::attachment::by_priority(v.get("networks"))
+    berth_model::Service { name: "", value: v }
+        .attachments_by_priority()
         .into_iter()
         .map(|a| a.network.to_string())
         .collect()
@@ -344,7 +298,7 @@ pub fn container_labels(
     v: &Value,
     number: u32,
 ) -> HashMap<String, String> {
-    let mut out = string_map(v.get("labels")).unwrap_or_default();
+    let mut out = owned(berth_model::settings::Settings::of(v).labels.plain()).unwrap_or_default();
     out.insert(labels::PROJECT.into(), project.name.clone());
     out.insert(labels::SERVICE.into(), spec.name.clone());
     out.insert(labels::VERSION.into(), labels::COMPOSE_VERSION.into());
@@ -390,18 +344,23 @@ pub fn create_body(
     if let Some(id) = image_id {
         labels_map.insert(labels::IMAGE.into(), id.to_string());
     }
-    let env = v.get("environment").and_then(Value::as_map).map(|m| {
-        m.iter()
-            .map(|(k, val)| match val.scalar_to_string() {
-                Some(s) if !val.is_null() => format!("{}={s}", k.name),
-                _ => k.name.clone(),
+    let service = berth_model::Service {
+        name: &spec.name,
+        value: v,
+    };
+    let s = service.settings();
+    let env = s.environment.plain().map(|vars| {
+        vars.into_iter()
+            .map(|(k, val)| match val {
+                Some(val) => format!("{k}={val}"),
+                None => k.to_string(),
             })
             .collect()
     });
     // Ports.
     let mut exposed: HashMap<String, HashMap<(), ()>> = HashMap::new();
     let mut bindings: HashMap<String, Option<Vec<PortBinding>>> = HashMap::new();
-    for p in berth_model::ports::entries(v.get("ports")) {
+    for p in service.ports() {
         let Some(target) = p.target else {
             continue;
         };
@@ -416,15 +375,13 @@ pub fn create_body(
                 host_port: Some(p.published.unwrap_or_default()),
             });
     }
-    for e in v.get("expose").and_then(Value::as_seq).unwrap_or(&[]) {
-        if let Some(s) = e.scalar_to_string() {
-            for key in exposed_ports(&s) {
-                exposed.insert(key, HashMap::new());
-            }
+    for e in s.expose.plain().unwrap_or_default() {
+        for key in exposed_ports(&e) {
+            exposed.insert(key, HashMap::new());
         }
     }
-    let (binds, mounts) = service_mounts(project, v)?;
-    let tmpfs: Option<HashMap<String, String>> = string_list(v.get("tmpfs")).map(|l| {
+    let (binds, mounts) = service_mounts(project, service)?;
+    let tmpfs: Option<HashMap<String, String>> = s.tmpfs.map(|l| {
         l.into_iter()
             .map(|t| match t.split_once(':') {
                 Some((p, o)) => (p.to_string(), o.to_string()),
@@ -432,7 +389,7 @@ pub fn create_body(
             })
             .collect()
     });
-    let restart = v.get("restart").and_then(Value::as_str).map(|r| {
+    let restart = s.restart.map(|r| {
         let (name, max) = match r.split_once(':') {
             Some((n, m)) => (n, m.parse().ok()),
             None => (r, None),
@@ -447,29 +404,8 @@ pub fn create_body(
             maximum_retry_count: max,
         }
     });
-    let limits = v.path(&["deploy", "resources", "limits"]);
-    let memory = limits
-        .and_then(|l| l.get("memory"))
-        .or_else(|| v.get("mem_limit"))
-        .and_then(|m| m.scalar_to_string())
-        .and_then(|s| s.parse::<i64>().ok());
-    let nano_cpus = limits
-        .and_then(|l| l.get("cpus"))
-        .or_else(|| v.get("cpus"))
-        .and_then(|c| c.scalar_to_string())
-        .and_then(|s| s.parse::<f64>().ok())
-        .filter(|c| *c > 0.0)
-        .map(|c| {
-            #[allow(clippy::cast_possible_truncation)]
-            let n = (c * 1e9) as i64;
-            n
-        });
-    let pids_limit = limits
-        .and_then(|l| l.get("pids"))
-        .or_else(|| v.get("pids_limit"))
-        .and_then(Value::as_i64);
-    let healthcheck = v.get("healthcheck").map(|h| {
-        let h = berth_model::health::Healthcheck::of(h);
+    let limits = service.deploy().limits;
+    let healthcheck = service.healthcheck().map(|h| {
         if h.disable {
             HealthConfig {
                 test: Some(vec!["NONE".into()]),
@@ -488,12 +424,12 @@ pub fn create_body(
         }
     });
     // Networks: the primary at create; the others are connected before start.
-    let network_mode = str_of(v.get("network_mode"));
+    let network_mode = s.network_mode.plain().map(str::to_string);
     let mut endpoints = HashMap::new();
     if network_mode.is_none() {
         if let Some(primary) = ordered_networks(v).first() {
             endpoints.insert(
-                network_engine_name(project, primary),
+                project.network_name(primary),
                 endpoint(
                     v,
                     primary,
@@ -505,26 +441,25 @@ pub fn create_body(
     }
     let network_mode = network_mode.or_else(|| {
         let first = ordered_networks(v).into_iter().next();
-        Some(first.map_or_else(|| "none".to_string(), |k| network_engine_name(project, &k)))
+        Some(first.map_or_else(|| "none".to_string(), |k| project.network_name(&k)))
     });
-    let logging = v.get("logging");
     Ok(ContainerCreateBody {
         image: Some(spec.image.clone()),
-        cmd: string_list(v.get("command")),
-        entrypoint: string_list(v.get("entrypoint")),
+        cmd: s.command,
+        entrypoint: s.entrypoint,
         env,
-        working_dir: str_of(v.get("working_dir")),
-        user: str_of(v.get("user")),
-        hostname: str_of(v.get("hostname")),
-        domainname: str_of(v.get("domainname")),
-        tty: v.get("tty").and_then(Value::as_bool),
-        open_stdin: v.get("stdin_open").and_then(Value::as_bool),
+        working_dir: s.working_dir,
+        user: s.user.plain(),
+        hostname: s.hostname,
+        domainname: s.domainname,
+        tty: s.tty,
+        open_stdin: s.stdin_open,
         labels: Some(labels_map),
         exposed_ports: (!exposed.is_empty()).then_some(exposed),
         healthcheck,
-        stop_signal: str_of(v.get("stop_signal")),
+        stop_signal: s.stop_signal,
         // Engine API 1.41 takes the MAC address here (1.44 on the endpoint).
-        mac_address: str_of(v.get("mac_address")),
+        mac_address: s.mac_address,
         stop_timeout: spec.stop_timeout,
         host_config: Some(HostConfig {
             binds: (!binds.is_empty()).then_some(binds),
@@ -532,25 +467,25 @@ pub fn create_body(
             port_bindings: (!bindings.is_empty()).then_some(bindings),
             restart_policy: restart,
             network_mode,
-            memory,
-            nano_cpus,
-            pids_limit,
-            ipc_mode: str_of(v.get("ipc")),
-            pid_mode: str_of(v.get("pid")),
-            privileged: v.get("privileged").and_then(Value::as_bool),
-            readonly_rootfs: v.get("read_only").and_then(Value::as_bool),
-            init: v.get("init").and_then(Value::as_bool),
-            cap_add: string_list(v.get("cap_add")),
-            cap_drop: string_list(v.get("cap_drop")),
-            dns: string_list(v.get("dns")),
-            extra_hosts: v.get("extra_hosts").map(extra_hosts),
-            security_opt: string_list(v.get("security_opt")),
-            sysctls: string_map(v.get("sysctls")),
+            memory: limits.memory_bytes(),
+            nano_cpus: limits.nano_cpus(),
+            pids_limit: limits.pids.plain(),
+            ipc_mode: s.ipc,
+            pid_mode: s.pid,
+            privileged: s.privileged.plain(),
+            readonly_rootfs: s.read_only,
+            init: s.init,
+            cap_add: s.cap_add,
+            cap_drop: s.cap_drop,
+            dns: s.dns,
+            extra_hosts: s.extra_hosts,
+            security_opt: s.security_opt,
+            sysctls: owned(s.sysctls),
             tmpfs,
-            shm_size: v.get("shm_size").and_then(Value::as_i64),
-            log_config: logging.map(|l| bollard::models::HostConfigLogConfig {
-                typ: str_of(l.get("driver")),
-                config: string_map(l.get("options")),
+            shm_size: s.shm_size,
+            log_config: s.logging.map(|l| bollard::models::HostConfigLogConfig {
+                typ: l.driver,
+                config: owned(l.options),
             }),
             ..Default::default()
         }),
@@ -559,33 +494,6 @@ pub fn create_body(
         }),
         ..Default::default()
     })
-}
-
-fn extra_hosts(v: &Value) -> Vec<String> {
-    match &v.kind {
-        Kind::Map(m) => m
-            .iter()
-            .flat_map(|(k, ips)| {
-                let ips: Vec<String> = match &ips.kind {
-                    Kind::Seq(s) => s.iter().filter_map(Value::scalar_to_string).collect(),
-                    _ => ips.scalar_to_string().into_iter().collect(),
-                };
-                ips.into_iter().map(move |ip| format!("{}:{ip}", k.name))
-            })
-            .collect(),
-        Kind::Seq(s) => s.iter().filter_map(Value::scalar_to_string).collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// Engine name of a network key of the project.
-#[must_use]
-pub fn network_engine_name(project: &Project, key: &str) -> String {
-    project
-        .tree
-        .path(&["networks", key, "name"])
-        .and_then(Value::as_str)
-        .map_or_else(|| format!("{}_{key}", project.name), str::to_string)
 }
 
 /// The engine's keys for one `expose` entry: `80` is `80/tcp`, and a range `8000-8010/udp`
@@ -632,25 +540,24 @@ pub fn check_engine_features(body: &ContainerCreateBody, api_1_44: bool) -> Resu
 ///
 /// # Errors
 /// An external secret or config, which only Swarm provides.
-fn service_mounts(project: &Project, v: &Value) -> Result<(Vec<String>, Vec<Mount>), String> {
+fn service_mounts(
+    project: &Project,
+    service: berth_model::Service<'_>,
+) -> Result<(Vec<String>, Vec<Mount>), String> {
     let mut binds = Vec::new();
     let mut mounts = Vec::new();
-    for m in berth_model::mount::entries(v.get("volumes")) {
+    for m in service.mounts() {
         let Some(target) = m.target.map(str::to_string) else {
             continue;
         };
         let read_only = m.read_only;
-        let source = m.source.map(str::to_string);
-        let (bind, volume) = (m.bind, m.volume);
-        let flag = |opts: Option<&Value>, key: &str| bool_of(opts.and_then(|o| o.get(key)));
-        let text = |opts: Option<&Value>, key: &str| {
-            str_of(opts.and_then(|o| o.get(key))).filter(|s| !s.is_empty())
-        };
+        let bind = m.bind.unwrap_or_default();
+        let volume = m.volume.clone().unwrap_or_default();
         let bind_string = |src: &str| {
             let mut opts = vec![if read_only { "ro" } else { "rw" }.to_string()];
-            opts.extend(text(bind, "selinux"));
-            opts.extend(text(bind, "propagation"));
-            if flag(volume, "nocopy") {
+            opts.extend(bind.selinux.map(str::to_string));
+            opts.extend(bind.propagation.map(str::to_string));
+            if volume.nocopy {
                 opts.push("nocopy".into());
             }
             format!("{src}:{target}:{}", opts.join(","))
@@ -658,72 +565,61 @@ fn service_mounts(project: &Project, v: &Value) -> Result<(Vec<String>, Vec<Moun
         let mut mount = Mount {
             target: Some(target.clone()),
             read_only: Some(read_only),
-            consistency: text(Some(m.value), "consistency"),
+            consistency: m.consistency.map(str::to_string),
             ..Default::default()
         };
-        match (m.kind, source) {
+        match (m.kind, m.source) {
             (MountKind::Bind, Some(src)) => {
-                let needs_api = bind.is_some_and(|_| {
-                    !flag(bind, "create_host_path")
-                        || text(bind, "propagation").is_some()
-                        || text(bind, "recursive").is_some()
+                let needs_api = m.bind.is_some_and(|b| {
+                    !b.create_host_path || b.propagation.is_some() || b.recursive.is_some()
                 });
                 if !needs_api {
-                    binds.push(bind_string(&src));
+                    binds.push(bind_string(src));
                     continue;
                 }
-                let recursive = text(bind, "recursive");
+                let recursive = bind.recursive;
                 mount.typ = Some(MountTypeEnum::BIND);
-                mount.source = Some(src);
+                mount.source = Some(src.to_string());
                 mount.bind_options = Some(MountBindOptions {
-                    propagation: text(bind, "propagation")
+                    propagation: bind
+                        .propagation
                         .and_then(|p| p.parse::<MountBindOptionsPropagationEnum>().ok()),
-                    create_mountpoint: Some(flag(bind, "create_host_path")),
-                    non_recursive: (recursive.as_deref() == Some("disabled")).then_some(true),
-                    read_only_non_recursive: (recursive.as_deref() == Some("writable"))
-                        .then_some(true),
-                    read_only_force_recursive: (recursive.as_deref() == Some("readonly"))
-                        .then_some(true),
+                    create_mountpoint: Some(bind.create_host_path),
+                    non_recursive: (recursive == Some("disabled")).then_some(true),
+                    read_only_non_recursive: (recursive == Some("writable")).then_some(true),
+                    read_only_force_recursive: (recursive == Some("readonly")).then_some(true),
                 });
             }
             (MountKind::Volume, Some(src)) => {
-                let declared = project.tree.path(&["volumes", &src]).is_some();
-                let labels =
-                    string_map(volume.and_then(|o| o.get("labels"))).filter(|l| !l.is_empty());
-                let subpath = text(volume, "subpath");
-                let needs_api = labels.is_some() || subpath.is_some() || flag(volume, "nocopy");
-                let name = volume_name(project, &src);
+                let declared = project.volume_def(src).is_some();
+                let labels = owned(volume.labels.clone());
+                let needs_api = labels.is_some() || volume.subpath.is_some() || volume.nocopy;
+                let name = project.volume_name(src);
                 if declared && !needs_api {
                     binds.push(bind_string(&name));
                     continue;
                 }
                 mount.typ = Some(MountTypeEnum::VOLUME);
                 mount.source = Some(name);
-                mount.volume_options = volume.map(|_| MountVolumeOptions {
-                    no_copy: Some(flag(volume, "nocopy")),
-                    subpath,
+                mount.volume_options = m.volume.as_ref().map(|_| MountVolumeOptions {
+                    no_copy: Some(volume.nocopy),
+                    subpath: volume.subpath.map(str::to_string),
                     labels,
                     ..Default::default()
                 });
             }
             (MountKind::Volume, None) => {
                 mount.typ = Some(MountTypeEnum::VOLUME);
-                mount.volume_options = volume.map(|_| MountVolumeOptions {
-                    no_copy: Some(flag(volume, "nocopy")),
+                mount.volume_options = m.volume.as_ref().map(|_| MountVolumeOptions {
+                    no_copy: Some(volume.nocopy),
                     ..Default::default()
                 });
             }
             (MountKind::Tmpfs, _) => {
-                let opts = m.tmpfs;
-                let number = |key: &str| {
-                    opts.and_then(|o| o.get(key))
-                        .and_then(Value::scalar_to_string)
-                        .and_then(|n| n.parse::<i64>().ok())
-                };
                 mount.typ = Some(MountTypeEnum::TMPFS);
-                mount.tmpfs_options = opts.map(|_| MountTmpfsOptions {
-                    size_bytes: number("size"),
-                    mode: number("mode"),
+                mount.tmpfs_options = m.tmpfs.map(|o| MountTmpfsOptions {
+                    size_bytes: o.size,
+                    mode: o.mode,
                     ..Default::default()
                 });
             }
@@ -731,16 +627,22 @@ fn service_mounts(project: &Project, v: &Value) -> Result<(Vec<String>, Vec<Moun
         }
         mounts.push(mount);
     }
-    for f in service_files(project, v) {
-        let Some(def) = f.def else { continue };
-        if bool_of(def.get("external")) {
-            return Err(format!("unsupported external {} {}", f.singular, f.name));
+    for f in service.files() {
+        let Some(def) = project.file_def(f.kind, f.source) else {
+            continue;
+        };
+        if def.external {
+            return Err(format!(
+                "unsupported external {} {}",
+                f.kind.singular(),
+                def.name
+            ));
         }
-        if let Some(file) = def.get("file").and_then(Value::as_str) {
+        if let Some(file) = def.file {
             mounts.push(Mount {
                 typ: Some(MountTypeEnum::BIND),
                 source: Some(file.to_string()),
-                target: Some(f.target.clone()),
+                target: Some(f.path()),
                 read_only: Some(true),
                 ..Default::default()
             });
@@ -749,22 +651,15 @@ fn service_mounts(project: &Project, v: &Value) -> Result<(Vec<String>, Vec<Moun
     Ok((binds, mounts))
 }
 
-fn volume_name(project: &Project, source: &str) -> String {
-    match project
-        .tree
-        .path(&["volumes", source, "name"])
-        .and_then(Value::as_str)
-    {
-        Some(n) => n.to_string(),
-        // Not a declared volume: a host path or an anonymous volume name, used as written.
-        None => source.to_string(),
-    }
-}
-
 /// The endpoint settings of a service on one network: aliases and static addresses.
 #[must_use]
 pub fn endpoint(v: &Value, key: &str, container: &str, service: &str) -> EndpointSettings {
-    let net = berth_model::attachment::entries(v.get("networks")).find(|a| a.network == key);
+    let net = berth_model::Service {
+        name: service,
+        value: v,
+    }
+    .attachments()
+    .find(|a| a.network == key);
     let mut aliases = vec![container.to_string(), service.to_string()];
     if let Some(n) = &net {
         aliases.extend(n.aliases.iter().map(|a| (*a).to_string()));
@@ -793,13 +688,16 @@ pub fn endpoint(v: &Value, key: &str, container: &str, service: &str) -> Endpoin
 /// The service's networks other than the primary, as (engine name, key).
 #[must_use]
 pub fn secondary_networks(project: &Project, v: &Value) -> Vec<(String, String)> {
-    if v.get("network_mode").is_some() {
+    if berth_model::settings::Settings::of(v)
+        .network_mode
+        .is_some()
+    {
         return Vec::new();
     }
     ordered_networks(v)
         .into_iter()
         .skip(1)
-        .map(|k| (network_engine_name(project, &k), k))
+        .map(|k| (project.network_name(&k), k))
         .collect()
 }
 
@@ -870,15 +768,26 @@ pub fn injected_files(
     service: &str,
     v: &Value,
 ) -> Result<Vec<InjectedFile>, String> {
+    let svc = berth_model::Service {
+        name: service,
+        value: v,
+    };
+    let read_only = svc.settings().read_only == Some(true);
     let mut out = Vec::new();
-    for f in service_files(project, v) {
-        let Some(def) = f.def.filter(|d| d.get("file").is_none()) else {
+    for f in svc.files() {
+        let Some(def) = project
+            .file_def(f.kind, f.source)
+            .filter(|d| d.file.is_none())
+        else {
             continue;
         };
-        let (singular, name) = (f.singular, f.name);
-        let data = if let Some(var) = def.get("environment").and_then(Value::as_str) {
+        let (singular, name) = (f.kind.singular(), def.name);
+        let data = if let Some(var) = def.environment {
             // A variable of an included file's own environment comes first.
-            let included = project.included_values.get(&f.path);
+            let included =
+                project
+                    .included_values
+                    .get(&format!("{}.{}", f.kind.section(), f.source));
             included
                 .or_else(|| project.environment.get(var))
                 .cloned()
@@ -887,96 +796,25 @@ pub fn injected_files(
                     "environment variable \"{var}\" required by {singular} \"{name}\" is not set"
                 )
                 })?
-        } else if let Some(content) = def.get("content").and_then(Value::scalar_to_string) {
+        } else if let Some(content) = def.content {
             content
         } else {
             continue;
         };
-        if bool_of(v.get("read_only")) {
+        if read_only {
             return Err(format!(
                 "cannot create {singular} \"{name}\" in read-only service {service}: `file` is the sole supported option"
             ));
         }
-        let s = f.entry;
         out.push(InjectedFile {
-            path: f.target,
+            path: f.path(),
             data: data.into_bytes(),
-            mode: file_number(s.get("mode"), 8)
-                .and_then(|m| u32::try_from(m).ok())
-                .unwrap_or(0o444),
-            uid: file_number(s.get("uid"), 10).unwrap_or(0),
-            gid: file_number(s.get("gid"), 10).unwrap_or(0),
+            mode: f.mode.unwrap_or(0o444),
+            uid: f.uid.unwrap_or(0),
+            gid: f.gid.unwrap_or(0),
         });
     }
     Ok(out)
-}
-
-/// One secret or config a service uses.
-struct ServiceFile<'a> {
-    /// `secret` or `config`.
-    singular: &'static str,
-    /// The entry under the service (`source`, `target`, `mode`, …).
-    entry: &'a Value,
-    /// Its top-level definition, when there is one.
-    def: Option<&'a Value>,
-    /// Engine name (`name:`, or the key).
-    name: &'a str,
-    /// Absolute path in the container: `/run/secrets/<source>` and `/<source>` by default, a
-    /// relative `target` under those folders.
-    target: String,
-    /// `secrets.<source>` or `configs.<source>`.
-    path: String,
-}
-
-/// The secrets, then the configs, of a service.
-fn service_files<'a>(project: &'a Project, v: &'a Value) -> Vec<ServiceFile<'a>> {
-    let mut out = Vec::new();
-    for (kind, singular, default_dir) in [
-        ("secrets", "secret", "/run/secrets/"),
-        ("configs", "config", "/"),
-    ] {
-        for entry in v.get(kind).and_then(Value::as_seq).unwrap_or(&[]) {
-            let Some(source) = entry.get("source").and_then(Value::as_str) else {
-                continue;
-            };
-            let def = project.tree.path(&[kind, source]);
-            let target = match entry.get("target").and_then(Value::as_str) {
-                Some(t) if t.starts_with('/') => t.to_string(),
-                Some(t) => format!("{default_dir}{t}"),
-                None => format!("{default_dir}{source}"),
-            };
-            out.push(ServiceFile {
-                singular,
-                entry,
-                def,
-                name: def
-                    .and_then(|d| d.get("name"))
-                    .and_then(Value::as_str)
-                    .unwrap_or(source),
-                target,
-                path: format!("{kind}.{source}"),
-            });
-        }
-    }
-    out
-}
-
-/// A `mode` (octal when written as a string, `0o` allowed), `uid` or `gid` (decimal).
-fn file_number(v: Option<&Value>, radix: u32) -> Option<u64> {
-    let v = v?;
-    if let Some(n) = v.as_i64() {
-        return u64::try_from(n).ok();
-    }
-    let text = v.scalar_to_string()?;
-    let t = text.trim();
-    let t = if radix == 8 {
-        t.strip_prefix("0o")
-            .or_else(|| t.strip_prefix("0O"))
-            .unwrap_or(t)
-    } else {
-        t
-    };
-    u64::from_str_radix(t, radix).ok()
 }
 
 #[cfg(test)]
@@ -1118,8 +956,7 @@ volumes:
             "services:\n  a:\n    image: x\n    volumes:\n      - ./src:/d:z\n      - data:/v\n      - /anon\n      - {type: volume, source: data, target: /n, volume: {nocopy: true}}\n      - {type: bind, source: ./src, target: /c, bind: {create_host_path: false}}\n      - {type: bind, source: ./src, target: /b, bind: {propagation: rslave}}\n      - {type: tmpfs, target: /t, tmpfs: {size: 10m}}\n    secrets: [s]\nvolumes:\n  data: {}\nsecrets:\n  s: {file: ./s.txt}\n",
             &[],
         );
-        let v = service_value(&p, "a").unwrap();
-        let (binds, mounts) = service_mounts(&p, v).unwrap();
+        let (binds, mounts) = service_mounts(&p, p.service("a").unwrap()).unwrap();
         let dir = p.working_dir.display().to_string();
         assert_eq!(
             binds,

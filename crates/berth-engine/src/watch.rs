@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use berth_model::{Project, Value};
+use berth_model::Project;
 
 /// What a rule does when something under its path changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,14 +53,6 @@ pub struct Rule {
     pub exec: Option<Vec<String>>,
 }
 
-fn strings(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_seq)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(Value::scalar_to_string)
-        .collect()
-}
-
 /// The rules of `services` (every service with `develop.watch` when empty).
 #[must_use]
 pub fn rules(project: &Project, services: &[String]) -> Vec<Rule> {
@@ -69,42 +61,19 @@ pub fn rules(project: &Project, services: &[String]) -> Vec<Rule> {
         if !services.is_empty() && !services.iter().any(|n| n == s.name) {
             continue;
         }
-        for w in s
-            .value
-            .path(&["develop", "watch"])
-            .and_then(Value::as_seq)
-            .unwrap_or(&[])
-        {
-            let (Some(path), Some(action)) = (
-                w.get("path").and_then(Value::as_str),
-                w.get("action")
-                    .and_then(Value::as_str)
-                    .and_then(Action::parse),
-            ) else {
+        for w in s.watch_rules() {
+            let Some(action) = Action::parse(w.action) else {
                 continue;
             };
-            let exec = w.get("exec").and_then(|e| {
-                let c = strings(e.get("command"));
-                if c.is_empty() {
-                    e.get("command")
-                        .and_then(Value::as_str)
-                        .map(|s| vec!["/bin/sh".into(), "-c".into(), s.into()])
-                } else {
-                    Some(c)
-                }
-            });
             out.push(Rule {
                 service: s.name.to_string(),
-                path: PathBuf::from(path),
+                path: PathBuf::from(w.path),
                 action,
-                target: w.get("target").and_then(Value::scalar_to_string),
-                ignore: strings(w.get("ignore")),
-                include: strings(w.get("include")),
-                initial_sync: w
-                    .get("initial_sync")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false),
-                exec,
+                target: w.target,
+                ignore: w.ignore,
+                include: w.include,
+                initial_sync: w.initial_sync,
+                exec: w.exec,
             });
         }
     }

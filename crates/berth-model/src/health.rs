@@ -13,7 +13,7 @@ pub struct Duration<'a> {
 }
 
 impl<'a> Duration<'a> {
-    fn of(v: Option<&'a Value>) -> Option<Duration<'a>> {
+    pub(crate) fn of(v: Option<&'a Value>) -> Option<Duration<'a>> {
         let v = v?;
         let text = v.as_str()?;
         Some(Duration {

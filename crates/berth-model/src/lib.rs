@@ -6,18 +6,25 @@
 //! and never re-read files.
 
 pub mod attachment;
+pub mod build;
 pub mod dependency;
 pub mod depgraph;
+pub mod deploy;
+pub mod develop;
 pub mod diag;
 pub mod duration;
 mod entries;
 pub mod health;
+pub mod lifecycle;
 pub mod mount;
 pub mod ports;
 pub mod project;
+pub mod read;
 pub mod redact;
+pub mod resources;
 pub mod scalar;
 pub mod secrets;
+pub mod settings;
 pub mod source;
 pub mod value;
 

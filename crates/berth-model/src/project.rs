@@ -88,6 +88,12 @@ impl<'a> Service<'a> {
         crate::attachment::entries(self.get("networks"))
     }
 
+    /// The `networks` entries, the primary one (highest `priority`, then name) first.
+    #[must_use]
+    pub fn attachments_by_priority(&self) -> Vec<crate::attachment::Attachment<'a>> {
+        crate::attachment::by_priority(self.get("networks"))
+    }
+
     /// Names of the networks this service is attached to.
     pub fn networks(&self) -> impl Iterator<Item = &'a str> {
         self.get("networks")
@@ -105,6 +111,37 @@ impl<'a> Service<'a> {
     /// The `volumes` entries: its mounts (see [`crate::mount`]).
     pub fn mounts(&self) -> impl Iterator<Item = crate::mount::Mount<'a>> {
         crate::mount::entries(self.get("volumes"))
+    }
+
+    /// The container settings (see [`crate::settings`]).
+    #[must_use]
+    pub fn settings(&self) -> crate::settings::Settings<'a> {
+        crate::settings::Settings::of(self.value)
+    }
+
+    /// The deployment: `deploy` with `scale` and the older resource limits (see
+    /// [`crate::deploy`]).
+    #[must_use]
+    pub fn deploy(&self) -> crate::deploy::Deploy<'a> {
+        crate::deploy::Deploy::of(self.value)
+    }
+
+    /// The `build` section (see [`crate::build`]).
+    #[must_use]
+    pub fn build(&self) -> Option<crate::build::Build<'a>> {
+        self.get("build").map(crate::build::Build::of)
+    }
+
+    /// The `secrets`, then the `configs`, it uses (see [`crate::resources`]).
+    pub fn files(&self) -> impl Iterator<Item = crate::resources::FileRef<'a>> {
+        use crate::resources::{file_refs, FileKind};
+        file_refs(FileKind::Secret, self.get("secrets"))
+            .chain(file_refs(FileKind::Config, self.get("configs")))
+    }
+
+    /// The `develop.watch` rules (see [`crate::develop`]).
+    pub fn watch_rules(&self) -> impl Iterator<Item = crate::develop::WatchRule<'a>> {
+        crate::develop::rules(self.get("develop"))
     }
 
     /// The `ports` entries (see [`crate::ports`]).

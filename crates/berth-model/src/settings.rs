@@ -1,0 +1,207 @@
+//! A service's own container settings, read once for every stage: the engine's create body,
+//! the audit's rules and the docs' tables read the same typed view instead of looking keys up
+//! in the tree. Settings with a richer view of their own have it elsewhere: ports, mounts,
+//! healthcheck, networks, dependencies, deploy, build.
+
+use crate::health::Duration;
+use crate::lifecycle::Hook;
+use crate::read::{self, At};
+use crate::source::Span;
+use crate::value::{Kind, Value};
+
+/// Variables with their values, none for a variable left unset.
+pub type Vars<'a> = Vec<(&'a str, Option<String>)>;
+
+/// A service's `provider:`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Provider {
+    /// `type`.
+    pub kind: String,
+    /// `options`, one pair per value (an option may list several), sorted by name.
+    pub options: Vec<(String, String)>,
+}
+
+impl Provider {
+    /// `provider: {type, options}`, each option with each of its values (the loader makes
+    /// them lists).
+    fn of(v: &Value) -> Provider {
+        let mut options = Vec::new();
+        if let Some(m) = v.get("options").and_then(Value::as_map) {
+            for (k, vals) in m.iter() {
+                let values: Vec<String> = match vals.as_seq() {
+                    Some(seq) => seq.iter().filter_map(Value::scalar_to_string).collect(),
+                    None => vals.scalar_to_string().into_iter().collect(),
+                };
+                for val in values {
+                    options.push((k.name.clone(), val));
+                }
+            }
+        }
+        options.sort_by(|a, b| a.0.cmp(&b.0));
+        Provider {
+            kind: v
+                .get("type")
+                .and_then(Value::scalar_to_string)
+                .unwrap_or_default(),
+            options,
+        }
+    }
+}
+
+/// `logging`: the driver and its options.
+#[derive(Clone, Debug)]
+pub struct Logging<'a> {
+    pub driver: Option<String>,
+    pub options: Option<Vec<(&'a str, String)>>,
+}
+
+/// The settings of one service that map one-to-one onto a container's configuration.
+#[derive(Clone, Debug)]
+pub struct Settings<'a> {
+    /// Where the service is defined.
+    pub span: Span,
+    pub image: Option<At<&'a str>>,
+    pub container_name: Option<At<&'a str>>,
+    pub command: Option<Vec<String>>,
+    pub entrypoint: Option<Vec<String>>,
+    /// `environment`: each variable with its value, none for a variable left unset.
+    pub environment: Option<At<Vars<'a>>>,
+    pub working_dir: Option<String>,
+    pub user: Option<At<String>>,
+    pub hostname: Option<String>,
+    pub domainname: Option<String>,
+    pub tty: Option<bool>,
+    pub stdin_open: Option<bool>,
+    pub stop_signal: Option<String>,
+    pub stop_grace_period: Option<Duration<'a>>,
+    pub mac_address: Option<String>,
+    pub ipc: Option<String>,
+    pub pid: Option<String>,
+    pub network_mode: Option<At<&'a str>>,
+    pub privileged: Option<At<bool>>,
+    pub read_only: Option<bool>,
+    pub init: Option<bool>,
+    pub cap_add: Option<Vec<String>>,
+    pub cap_drop: Option<Vec<String>>,
+    pub dns: Option<Vec<String>>,
+    pub security_opt: Option<Vec<String>>,
+    /// `extra_hosts` as `host:ip` entries, a host with several addresses once for each.
+    pub extra_hosts: Option<Vec<String>>,
+    pub sysctls: Option<Vec<(&'a str, String)>>,
+    pub labels: Option<At<Vec<(&'a str, String)>>>,
+    pub shm_size: Option<i64>,
+    /// `restart` as written: `no`, `always`, `on-failure[:N]`, `unless-stopped`.
+    pub restart: Option<&'a str>,
+    pub logging: Option<Logging<'a>>,
+    pub pull_policy: Option<String>,
+    /// `expose` entries as written (`80`, `8000-8010/udp`).
+    pub expose: Option<At<Vec<String>>>,
+    pub tmpfs: Option<Vec<String>>,
+    pub profiles: Option<At<Vec<String>>>,
+    /// `links` entries (`service` or `service:alias`).
+    pub links: Option<At<Vec<String>>>,
+    pub volumes_from: Option<Vec<String>>,
+    /// `scale`, the replica count written outside `deploy`.
+    pub scale: Option<i64>,
+    /// `post_start` and `pre_stop` hooks, in their order.
+    pub post_start: Vec<Hook>,
+    pub pre_stop: Vec<Hook>,
+    /// `provider`: the service is a program's to run, not a container.
+    pub provider: Option<Provider>,
+}
+
+impl<'a> Settings<'a> {
+    /// The view of a service's mapping.
+    #[must_use]
+    pub fn of(v: &'a Value) -> Settings<'a> {
+        let list = |k: &str| read::list_at(v.get(k)).map(At::into_inner);
+        let text = |k: &str| read::text_at(v.get(k)).map(At::into_inner);
+        let flag = |k: &str| v.get(k).and_then(Value::as_bool);
+        Settings {
+            span: v.span,
+            image: read::str_at(v.get("image")),
+            container_name: read::str_at(v.get("container_name")),
+            command: list("command"),
+            entrypoint: list("entrypoint"),
+            environment: v.get("environment").and_then(|e| {
+                let m = e.as_map()?;
+                let vars = m
+                    .iter()
+                    .map(|(k, val)| {
+                        let set = val.scalar_to_string().filter(|_| !val.is_null());
+                        (k.name.as_str(), set)
+                    })
+                    .collect();
+                Some(read::at(e, vars))
+            }),
+            working_dir: text("working_dir"),
+            user: read::text_at(v.get("user")),
+            hostname: text("hostname"),
+            domainname: text("domainname"),
+            tty: flag("tty"),
+            stdin_open: flag("stdin_open"),
+            stop_signal: text("stop_signal"),
+            stop_grace_period: Duration::of(v.get("stop_grace_period")),
+            mac_address: text("mac_address"),
+            ipc: text("ipc"),
+            pid: text("pid"),
+            network_mode: read::str_at(v.get("network_mode")),
+            privileged: read::bool_at(v.get("privileged")),
+            read_only: flag("read_only"),
+            init: flag("init"),
+            cap_add: list("cap_add"),
+            cap_drop: list("cap_drop"),
+            dns: list("dns"),
+            security_opt: list("security_opt"),
+            extra_hosts: v.get("extra_hosts").map(extra_hosts),
+            sysctls: read::pairs_at(v.get("sysctls")).map(At::into_inner),
+            labels: read::pairs_at(v.get("labels")),
+            shm_size: v.get("shm_size").and_then(Value::as_i64),
+            restart: v.get("restart").and_then(Value::as_str),
+            logging: v.get("logging").map(|l| Logging {
+                driver: read::text_at(l.get("driver")).map(At::into_inner),
+                options: read::pairs_at(l.get("options")).map(At::into_inner),
+            }),
+            pull_policy: text("pull_policy"),
+            expose: read::list_at(v.get("expose")),
+            tmpfs: list("tmpfs"),
+            profiles: read::list_at(v.get("profiles")),
+            links: read::list_at(v.get("links")),
+            volumes_from: list("volumes_from"),
+            scale: v.get("scale").and_then(Value::as_i64),
+            post_start: Hook::list(v.get("post_start")),
+            pre_stop: Hook::list(v.get("pre_stop")),
+            provider: v.get("provider").map(Provider::of),
+        }
+    }
+
+    /// The value of label `key`, if the service sets it.
+    #[must_use]
+    pub fn label(&self, key: &str) -> Option<&str> {
+        let labels = self.labels.as_ref()?;
+        labels
+            .value
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// `extra_hosts` in either form (a list of `host:ip`, or a mapping of host to one or several
+/// addresses) as `host:ip` entries.
+fn extra_hosts(v: &Value) -> Vec<String> {
+    match &v.kind {
+        Kind::Map(m) => m
+            .iter()
+            .flat_map(|(k, ips)| {
+                let ips: Vec<String> = match &ips.kind {
+                    Kind::Seq(s) => s.iter().filter_map(Value::scalar_to_string).collect(),
+                    _ => ips.scalar_to_string().into_iter().collect(),
+                };
+                ips.into_iter().map(move |ip| format!("{}:{ip}", k.name))
+            })
+            .collect(),
+        Kind::Seq(s) => s.iter().filter_map(Value::scalar_to_string).collect(),
+        _ => Vec::new(),
+    }
+}
