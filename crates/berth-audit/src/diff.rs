@@ -184,11 +184,8 @@ pub fn duplicated_lines(runs: &[Run]) -> usize {
             if !files_seen.insert(layer.path.clone()) {
                 continue;
             }
-            let Some(services) = layer.doc.get("services").and_then(Value::as_map) else {
-                continue;
-            };
-            for (_, svc) in services.iter() {
-                let Some(map) = svc.as_map() else {
+            for svc in layer.services() {
+                let Some(map) = svc.value.as_map() else {
                     continue;
                 };
                 for (key, value) in map.iter() {

@@ -86,12 +86,7 @@ pub fn on_all_interfaces(p: &Published) -> bool {
 /// whole service point.
 #[must_use]
 pub fn service_span(project: &Project, name: &str) -> Span {
-    project
-        .tree
-        .get("services")
-        .and_then(Value::as_map)
-        .and_then(|m| m.key(name))
-        .map_or(Span::SYNTHETIC, |k| k.span)
+    project.service_span(name).unwrap_or(Span::SYNTHETIC)
 }
 
 /// Whether the value at `span` was written in a compose file (not an `env_file`, not a
@@ -319,12 +314,13 @@ pub fn interpolated(project: &Project, span: Span) -> bool {
 }
 
 /// The environment of a service: name, value (`None` when unset) and the value's span.
-pub fn environment<'a>(s: &Service<'a>) -> Vec<(&'a str, Option<&'a str>, Span)> {
-    s.get("environment")
-        .and_then(Value::as_map)
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.name.as_str(), v.as_str(), v.span))
+pub fn environment<'a>(s: &Service<'a>) -> Vec<(&'a str, Option<String>, Span)> {
+    s.settings()
+        .environment
+        .map(|e| {
+            e.value
+                .into_iter()
+                .map(|v| (v.name, v.value, v.span))
                 .collect()
         })
         .unwrap_or_default()
@@ -351,8 +347,8 @@ pub fn networks<'a>(project: &'a Project, s: &Service<'a>) -> Vec<&'a str> {
     let mut seen = s.name;
     let mut current = *s;
     for _ in 0..16 {
-        match current.get("network_mode").and_then(Value::as_str) {
-            Some(mode) => match mode.strip_prefix("service:") {
+        match current.settings().network_mode {
+            Some(mode) => match mode.value.strip_prefix("service:") {
                 Some(other) if other != seen => {
                     let Some(next) = project.service(other) else {
                         return Vec::new();
@@ -372,7 +368,7 @@ pub fn networks<'a>(project: &'a Project, s: &Service<'a>) -> Vec<&'a str> {
 /// reached on them, without a Compose network).
 #[must_use]
 pub fn on_host_network(s: &Service) -> bool {
-    s.get("network_mode").and_then(Value::as_str) == Some("host")
+    s.settings().network_mode.is_some_and(|m| m.value == "host")
 }
 
 /// How one service refers to another.
@@ -442,8 +438,8 @@ pub fn host_names(project: &Project) -> Vec<(String, &str)> {
     let mut out = Vec::new();
     for s in project.services() {
         out.push((s.name.to_string(), s.name));
-        if let Some(c) = s.get("container_name").and_then(Value::as_str) {
-            out.push((c.to_string(), s.name));
+        if let Some(c) = s.settings().container_name {
+            out.push((c.value.to_string(), s.name));
         }
         for n in s.attachments() {
             for a in n.aliases {
@@ -478,8 +474,8 @@ pub fn references(project: &Project) -> Vec<Reference<'_>> {
                 span: d.span,
             });
         }
-        for l in s.get("links").and_then(Value::as_seq).unwrap_or(&[]) {
-            if let Some(target) = l.as_str().and_then(|t| t.split(':').next()) {
+        for l in s.settings().links {
+            if let Some(target) = l.value.split(':').next() {
                 if let Some(to) = lookup(target) {
                     out.push(Reference {
                         from: s.name,
@@ -515,7 +511,7 @@ pub fn references(project: &Project) -> Vec<Reference<'_>> {
             if !addressy && !value.contains("://") {
                 continue;
             }
-            for host in hosts_in(value) {
+            for host in hosts_in(&value) {
                 if let Some(to) = lookup(host) {
                     if to != s.name {
                         out.push(Reference {
@@ -546,18 +542,17 @@ pub fn references(project: &Project) -> Vec<Reference<'_>> {
         .filter(|s| s.image().is_some_and(|i| image_base(i) == "traefik"))
         .collect();
     for s in project.services() {
-        let Some(labels) = s.get("labels").and_then(Value::as_map) else {
+        let settings = s.settings();
+        let Some(labels) = &settings.labels else {
             continue;
         };
-        let routed = labels.iter().find(|(k, _)| {
-            k.name.starts_with("traefik.http.routers.")
-                || k.name.starts_with("traefik.tcp.routers.")
+        let routed = labels.value.iter().find(|l| {
+            l.key.starts_with("traefik.http.routers.") || l.key.starts_with("traefik.tcp.routers.")
         });
-        let disabled = labels
-            .get("traefik.enable")
-            .and_then(Value::scalar_to_string)
+        let disabled = settings
+            .label("traefik.enable")
             .is_some_and(|v| v.eq_ignore_ascii_case("false"));
-        let Some((key, _)) = routed.filter(|_| !disabled) else {
+        let Some(label) = routed.filter(|_| !disabled) else {
             continue;
         };
         for proxy in &proxies {
@@ -566,8 +561,8 @@ pub fn references(project: &Project) -> Vec<Reference<'_>> {
                     from: proxy.name,
                     to: s.name.to_string(),
                     kind: RefKind::Route,
-                    how: format!("Traefik router `{}`", key.name),
-                    span: key.span,
+                    how: format!("Traefik router `{}`", label.key),
+                    span: label.key_span,
                 });
             }
         }

@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use berth_audit::facts::{self, Role};
 use berth_audit::output::display_path;
 use berth_audit::Report;
+use berth_model::read::{At, Plain};
 use berth_model::{redact, Project, Span, Value};
 
 use crate::graph::{self, Graph, View};
@@ -273,10 +274,6 @@ fn str_at<'a>(v: Option<&'a Value>, path: &[&str]) -> Option<&'a str> {
     v.and_then(|v| v.path(path)).and_then(Value::as_str)
 }
 
-fn scalar(v: Option<&Value>) -> Option<String> {
-    v.and_then(Value::scalar_to_string)
-}
-
 /// A Traefik router read from a service's labels.
 struct Router {
     name: String,
@@ -292,13 +289,14 @@ struct Router {
 fn routers(project: &Project) -> Vec<Router> {
     let mut out = Vec::new();
     for s in project.services() {
-        let Some(labels) = s.get("labels").and_then(Value::as_map) else {
+        let settings = s.settings();
+        let Some(labels) = &settings.labels else {
             continue;
         };
-        let get = |k: String| labels.get(&k).and_then(Value::scalar_to_string);
-        for (k, v) in labels.iter() {
-            let Some(name) = k
-                .name
+        let get = |k: String| settings.label(&k).map(str::to_string);
+        for label in &labels.value {
+            let Some(name) = label
+                .key
                 .strip_prefix("traefik.http.routers.")
                 .and_then(|r| r.strip_suffix(".rule"))
             else {
@@ -313,12 +311,12 @@ fn routers(project: &Project) -> Vec<Router> {
             out.push(Router {
                 name: name.to_string(),
                 service: s.name.to_string(),
-                rule: v.scalar_to_string().unwrap_or_default(),
+                rule: label.value.clone(),
                 entrypoints: get(format!("traefik.http.routers.{name}.entrypoints"))
                     .unwrap_or_default(),
                 target,
                 port,
-                span: k.span,
+                span: label.key_span,
             });
         }
     }
@@ -375,8 +373,10 @@ pub fn build(project: &Project, report: &Report) -> Document {
             },
             str::to_string,
         );
-        let replicas =
-            scalar(s.get("deploy").and_then(|d| d.get("replicas"))).unwrap_or_else(|| "1".into());
+        let replicas = s
+            .deploy()
+            .replicas
+            .map_or_else(|| "1".into(), |r| r.value.to_string());
         rows.push(vec![
             format!("`{}`", s.name),
             role_name(facts::role(s)).to_string(),
@@ -401,34 +401,25 @@ pub fn build(project: &Project, report: &Report) -> Document {
     // Networks.
     out.heading(2, "Network topology");
     out.diagram(graph::build(p, View::Networks));
-    let nets = p.tree.get("networks").and_then(Value::as_map);
     let mut rows = Vec::new();
-    for (key, def) in nets.into_iter().flat_map(|m| m.iter()) {
+    for def in p.network_defs() {
         let on: Vec<&str> = services
             .iter()
-            .filter(|s| facts::networks(p, s).contains(&key.name.as_str()))
+            .filter(|s| facts::networks(p, s).contains(&def.key))
             .map(|s| s.name)
             .collect();
-        let subnets: Vec<&str> = def
-            .path(&["ipam", "config"])
-            .and_then(Value::as_seq)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|c| c.get("subnet").and_then(Value::as_str))
-            .collect();
+        let subnets: Vec<&str> = def.subnets().map(|s| s.value).collect();
         rows.push(vec![
-            format!("`{}`", key.name),
-            str_at(Some(def), &["driver"])
-                .unwrap_or("bridge")
-                .to_string(),
-            if def.get("internal").and_then(Value::as_bool) == Some(true) {
+            format!("`{}`", def.key),
+            def.driver.unwrap_or("bridge").to_string(),
+            if def.is_internal() {
                 "yes".into()
             } else {
                 "no".into()
             },
             subnets.join(", "),
             on.join(", "),
-            origin(p, key.span),
+            origin(p, def.key_span),
         ]);
     }
     out.table(
@@ -500,10 +491,10 @@ pub fn build(project: &Project, report: &Report) -> Document {
     }
     let mut rows = Vec::new();
     for s in &services {
-        for e in s.get("expose").and_then(Value::as_seq).unwrap_or(&[]) {
+        for e in s.settings().expose {
             rows.push(vec![
                 format!("`{}`", s.name),
-                e.scalar_to_string().unwrap_or_default(),
+                e.value,
                 "expose".into(),
                 origin(p, e.span),
             ]);
@@ -671,10 +662,10 @@ pub fn build(project: &Project, report: &Report) -> Document {
         for (key, value, span) in facts::environment(s) {
             let shown = match value {
                 None => "(unset)".to_string(),
-                Some(v) => match redact::mask_value(key, v) {
+                Some(v) => match redact::mask_value(key, &v) {
                     Some(hidden) if hidden == redact::HIDDEN => hidden,
                     Some(masked) => code(&masked),
-                    None => code(v),
+                    None => code(&v),
                 },
             };
             rows.push(vec![
@@ -693,23 +684,20 @@ pub fn build(project: &Project, report: &Report) -> Document {
     // Profiles.
     let mut profiles: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (name, v) in p.disabled_services.iter() {
-        for prof in v.get("profiles").and_then(Value::as_seq).unwrap_or(&[]) {
-            if let Some(prof) = prof.as_str() {
-                profiles
-                    .entry(prof.to_string())
-                    .or_default()
-                    .push(format!("`{name}` (off by default)"));
-            }
+        let off = berth_model::Service { name, value: v };
+        for prof in off.settings().profiles.plain().unwrap_or_default() {
+            profiles
+                .entry(prof)
+                .or_default()
+                .push(format!("`{name}` (off by default)"));
         }
     }
     for s in &services {
-        for prof in s.get("profiles").and_then(Value::as_seq).unwrap_or(&[]) {
-            if let Some(prof) = prof.as_str() {
-                profiles
-                    .entry(prof.to_string())
-                    .or_default()
-                    .push(format!("`{}`", s.name));
-            }
+        for prof in s.settings().profiles.plain().unwrap_or_default() {
+            profiles
+                .entry(prof)
+                .or_default()
+                .push(format!("`{}`", s.name));
         }
     }
     if !profiles.is_empty() {
@@ -724,24 +712,24 @@ pub fn build(project: &Project, report: &Report) -> Document {
     // Resource limits.
     let mut rows = Vec::new();
     for s in &services {
-        let limits = s
-            .get("deploy")
-            .and_then(|d| d.path(&["resources", "limits"]));
-        let reservations = s
-            .get("deploy")
-            .and_then(|d| d.path(&["resources", "reservations"]));
-        if limits.is_none() && reservations.is_none() {
+        let d = s.deploy();
+        let (limits, reservations) = (&d.limits, &d.reservations);
+        if !limits.is_set() && !reservations.is_set() {
             continue;
         }
+        let text = |f: &Option<At<String>>| f.as_ref().map(|f| f.value.clone()).unwrap_or_default();
+        let first = [&limits.cpus, &limits.memory, &reservations.memory]
+            .into_iter()
+            .flatten()
+            .map(|f| f.span)
+            .next()
+            .or_else(|| limits.pids.or(reservations.pids).map(|p| p.span));
         rows.push(vec![
             format!("`{}`", s.name),
-            scalar(limits.and_then(|l| l.get("cpus"))).unwrap_or_default(),
-            scalar(limits.and_then(|l| l.get("memory"))).unwrap_or_default(),
-            scalar(reservations.and_then(|l| l.get("memory"))).unwrap_or_default(),
-            limits
-                .or(reservations)
-                .map(|v| origin(p, v.span))
-                .unwrap_or_default(),
+            text(&limits.cpus),
+            text(&limits.memory),
+            text(&reservations.memory),
+            first.map(|span| origin(p, span)).unwrap_or_default(),
         ]);
     }
     if !rows.is_empty() {

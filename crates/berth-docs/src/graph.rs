@@ -304,7 +304,7 @@ impl Graph {
         let template = |name: &str| {
             project
                 .service(name)
-                .map(|s| (s.get("image"), s.get("build")))
+                .map(|s| (s.image_value(), s.build_value()))
         };
         let same = |a: Option<&Value>, b: Option<&Value>| match (a, b) {
             (Some(a), Some(b)) => a.same(b),
@@ -421,11 +421,9 @@ const LAYERS: [&str; 5] = [
 
 /// How many containers a service runs (`deploy.replicas`, or `scale`).
 fn replicas(s: &berth_model::Service) -> u32 {
-    s.get("deploy")
-        .and_then(|d| d.get("replicas"))
-        .or_else(|| s.get("scale"))
-        .and_then(Value::as_i64)
-        .and_then(|n| u32::try_from(n).ok())
+    s.deploy()
+        .replicas
+        .and_then(|n| u32::try_from(n.value).ok())
         .unwrap_or(1)
 }
 
@@ -464,13 +462,7 @@ fn group_of(
             })
         }
         GroupBy::Profile => {
-            let profiles: Vec<&str> = s
-                .get("profiles")
-                .and_then(Value::as_seq)
-                .unwrap_or(&[])
-                .iter()
-                .filter_map(Value::as_str)
-                .collect();
+            let profiles: Vec<String> = s.settings().profiles.map(|p| p.value).unwrap_or_default();
             Some(match profiles.len() {
                 0 => "no profile (always started)".to_string(),
                 1 => format!("profile {}", profiles[0]),
@@ -518,7 +510,7 @@ impl Builder {
         let mut label = vec![name.to_string()];
         if let Some(image) = s.image() {
             label.push(image.to_string());
-        } else if s.get("build").is_some() {
+        } else if s.build().is_some() {
             label.push("(built)".to_string());
         }
         if n > 1 {
@@ -605,17 +597,13 @@ pub fn rule_hosts(rule: &str) -> Vec<String> {
 
 /// The label of a route edge: the hosts of the service's Traefik router rules.
 fn route_label(project: &Project, to: &str) -> String {
-    let Some(labels) = project
-        .service(to)
-        .and_then(|s| s.get("labels"))
-        .and_then(Value::as_map)
-    else {
+    let Some(labels) = project.service(to).and_then(|s| s.settings().labels) else {
         return "routes".into();
     };
     let mut hosts: Vec<String> = Vec::new();
-    for (k, v) in labels.iter() {
-        if k.name.starts_with("traefik.http.routers.") && k.name.ends_with(".rule") {
-            for h in v.as_str().map(rule_hosts).unwrap_or_default() {
+    for l in &labels.value {
+        if l.key.starts_with("traefik.http.routers.") && l.key.ends_with(".rule") {
+            for h in rule_hosts(&l.value) {
                 if !hosts.contains(&h) {
                     hosts.push(h);
                 }
@@ -706,7 +694,6 @@ fn services(project: &Project, b: &mut Builder) {
 }
 
 fn networks(project: &Project, b: &mut Builder) {
-    let tree = project.tree.get("networks");
     for s in project.services() {
         let Some(si) = b.service(project, s.name) else {
             continue;
@@ -716,40 +703,26 @@ fn networks(project: &Project, b: &mut Builder) {
             b.graph.nodes[si].bridge = true;
         }
         for n in nets {
-            let def = tree.and_then(|t| t.get(n));
-            let internal = def
-                .and_then(|d| d.get("internal"))
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
+            let def = project.network_def(n);
+            let internal = def.as_ref().is_some_and(|d| d.is_internal());
             let mut label = vec![n.to_string()];
             // The engine's name, when it is not the usual `PROJECT_KEY`.
             let usual = format!("{}_{n}", project.name);
-            if let Some(real) = def
-                .and_then(|d| d.get("name"))
-                .and_then(Value::as_str)
-                .filter(|r| *r != usual)
-            {
+            if let Some(real) = def.as_ref().and_then(|d| d.name).filter(|r| *r != usual) {
                 label.push(format!("name: {real}"));
             }
             if internal {
                 label.push("internal".into());
             }
             if let Some(d) = def
-                .and_then(|d| d.get("driver"))
-                .and_then(Value::as_str)
+                .as_ref()
+                .and_then(|d| d.driver)
                 .filter(|d| *d != "bridge")
             {
                 label.push(format!("driver: {d}"));
             }
-            for cfg in def
-                .and_then(|d| d.get("ipam"))
-                .and_then(|i| i.get("config"))
-                .and_then(Value::as_seq)
-                .unwrap_or(&[])
-            {
-                if let Some(subnet) = cfg.get("subnet").and_then(Value::as_str) {
-                    label.push(subnet.to_string());
-                }
+            for subnet in def.iter().flat_map(|d| d.subnets()) {
+                label.push(subnet.value.to_string());
             }
             let ni = b.node(
                 n,

@@ -1031,7 +1031,7 @@ async fn converge_service(
     // `pid` of `service:NAME`, `volumes_from`) is created once that one exists.
     let settings = berth_model::settings::Settings::of(value);
     let names_another = |m: &str| m.starts_with("service:") || m.starts_with("container:");
-    let refers = settings.links.is_some()
+    let refers = !settings.links.is_empty()
         || settings.volumes_from.is_some()
         || settings
             .network_mode

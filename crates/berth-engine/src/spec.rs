@@ -298,7 +298,13 @@ pub fn container_labels(
     v: &Value,
     number: u32,
 ) -> HashMap<String, String> {
-    let mut out = owned(berth_model::settings::Settings::of(v).labels.plain()).unwrap_or_default();
+    let mut out: HashMap<String, String> = berth_model::settings::Settings::of(v)
+        .labels
+        .plain()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|l| (l.key.to_string(), l.value))
+        .collect();
     out.insert(labels::PROJECT.into(), project.name.clone());
     out.insert(labels::SERVICE.into(), spec.name.clone());
     out.insert(labels::VERSION.into(), labels::COMPOSE_VERSION.into());
@@ -351,9 +357,9 @@ pub fn create_body(
     let s = service.settings();
     let env = s.environment.plain().map(|vars| {
         vars.into_iter()
-            .map(|(k, val)| match val {
-                Some(val) => format!("{k}={val}"),
-                None => k.to_string(),
+            .map(|var| match var.value {
+                Some(val) => format!("{}={val}", var.name),
+                None => var.name.to_string(),
             })
             .collect()
     });
@@ -375,8 +381,8 @@ pub fn create_body(
                 host_port: Some(p.published.unwrap_or_default()),
             });
     }
-    for e in s.expose.plain().unwrap_or_default() {
-        for key in exposed_ports(&e) {
+    for e in &s.expose {
+        for key in exposed_ports(&e.value) {
             exposed.insert(key, HashMap::new());
         }
     }

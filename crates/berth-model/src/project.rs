@@ -51,6 +51,43 @@ pub struct Layer {
     pub doc: Value,
 }
 
+impl Layer {
+    /// The services this file's own document defines, in its order.
+    pub fn services(&self) -> impl Iterator<Item = Service<'_>> {
+        services_of(&self.doc)
+    }
+
+    /// Service `name` of this file's own document, with the span of its name there.
+    #[must_use]
+    pub fn service(&self, name: &str) -> Option<(Service<'_>, crate::source::Span)> {
+        service_of(&self.doc, name)
+    }
+}
+
+fn services_of(tree: &Value) -> impl Iterator<Item = Service<'_>> {
+    tree.get("services")
+        .and_then(Value::as_map)
+        .into_iter()
+        .flat_map(|m| {
+            m.iter().map(|(k, v)| Service {
+                name: k.name.as_str(),
+                value: v,
+            })
+        })
+}
+
+fn service_of<'a>(tree: &'a Value, name: &str) -> Option<(Service<'a>, crate::source::Span)> {
+    let m = tree.get("services").and_then(Value::as_map)?;
+    let (k, v) = m.entries.get_key_value(name)?;
+    Some((
+        Service {
+            name: k.name.as_str(),
+            value: v,
+        },
+        k.span,
+    ))
+}
+
 /// A view of one service of the project.
 #[derive(Clone, Copy, Debug)]
 pub struct Service<'a> {
@@ -67,6 +104,28 @@ impl<'a> Service<'a> {
     #[must_use]
     pub fn image(&self) -> Option<&'a str> {
         self.get("image").and_then(Value::as_str)
+    }
+
+    /// `image` as the tree holds it (for comparing what two services run).
+    #[must_use]
+    pub fn image_value(&self) -> Option<&'a Value> {
+        self.get("image")
+    }
+
+    /// The `build` section as the tree holds it (see [`Service::build`] for its view).
+    #[must_use]
+    pub fn build_value(&self) -> Option<&'a Value> {
+        self.get("build")
+    }
+
+    /// `image`, with where it is written.
+    #[must_use]
+    pub fn image_at(&self) -> Option<crate::read::At<&'a str>> {
+        let v = self.get("image")?;
+        Some(crate::read::At {
+            value: v.as_str()?,
+            span: v.span,
+        })
     }
 
     /// The `depends_on` entries, with their conditions (see [`crate::dependency`]).
@@ -157,21 +216,18 @@ impl Project {
 
     /// Enabled services, sorted by name.
     pub fn services(&self) -> impl Iterator<Item = Service<'_>> {
-        self.section("services").into_iter().flat_map(|m| {
-            m.iter().map(|(k, v)| Service {
-                name: k.name.as_str(),
-                value: v,
-            })
-        })
+        services_of(&self.tree)
     }
 
     #[must_use]
     pub fn service(&self, name: &str) -> Option<Service<'_>> {
-        let (k, v) = self.section("services")?.entries.get_key_value(name)?;
-        Some(Service {
-            name: k.name.as_str(),
-            value: v,
-        })
+        service_of(&self.tree, name).map(|(s, _)| s)
+    }
+
+    /// Where service `name`'s name is written (in the file that last defined it).
+    #[must_use]
+    pub fn service_span(&self, name: &str) -> Option<crate::source::Span> {
+        service_of(&self.tree, name).map(|(_, span)| span)
     }
 
     /// Names of the top-level resources of one kind (`networks`, `volumes`, ...).

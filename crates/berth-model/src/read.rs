@@ -68,6 +68,15 @@ pub(crate) fn list_at(v: Option<&Value>) -> Option<At<Vec<String>>> {
     ))
 }
 
+/// A sequence's scalars as text, each with where it is written.
+pub(crate) fn items_at(v: Option<&Value>) -> Vec<At<String>> {
+    v.and_then(Value::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|i| text_at(Some(i)))
+        .collect()
+}
+
 /// A mapping's entries with their values as text (a null or a collection as empty text).
 pub(crate) fn pairs_at(v: Option<&Value>) -> Option<At<Vec<(&str, String)>>> {
     let v = v?;

@@ -3,7 +3,7 @@
 
 use crate::read::{self, At};
 use crate::source::Span;
-use crate::value::Value;
+use crate::value::{Key, Value};
 
 /// One `ipam.config` pool.
 #[derive(Clone, Debug, Default)]
@@ -24,8 +24,9 @@ pub struct Ipam<'a> {
 /// A top-level network.
 #[derive(Clone, Debug)]
 pub struct NetworkDef<'a> {
-    /// The network's key in the project.
+    /// The network's key in the project, and where it is written.
     pub key: &'a str,
+    pub key_span: Span,
     /// Its definition, for what the view does not name (the config hash reads it whole).
     pub value: &'a Value,
     pub span: Span,
@@ -42,10 +43,11 @@ pub struct NetworkDef<'a> {
 }
 
 impl<'a> NetworkDef<'a> {
-    fn of(key: &'a str, v: &'a Value) -> NetworkDef<'a> {
+    fn of(key: &'a Key, v: &'a Value) -> NetworkDef<'a> {
         let s = |k: &str| v.get(k).and_then(Value::as_str);
         NetworkDef {
-            key,
+            key: key.name.as_str(),
+            key_span: key.span,
             value: v,
             span: v.span,
             name: s("name"),
@@ -98,6 +100,7 @@ impl<'a> NetworkDef<'a> {
 #[derive(Clone, Debug)]
 pub struct VolumeDef<'a> {
     pub key: &'a str,
+    pub key_span: Span,
     pub value: &'a Value,
     pub span: Span,
     /// `name:` as written; see [`crate::Project::volume_name`] for the engine's name.
@@ -109,9 +112,10 @@ pub struct VolumeDef<'a> {
 }
 
 impl<'a> VolumeDef<'a> {
-    fn of(key: &'a str, v: &'a Value) -> VolumeDef<'a> {
+    fn of(key: &'a Key, v: &'a Value) -> VolumeDef<'a> {
         VolumeDef {
-            key,
+            key: key.name.as_str(),
+            key_span: key.span,
             value: v,
             span: v.span,
             name: v.get("name").and_then(Value::as_str),
@@ -180,13 +184,13 @@ pub struct FileDef<'a> {
 }
 
 impl<'a> FileDef<'a> {
-    fn of(kind: FileKind, key: &'a str, v: &'a Value) -> FileDef<'a> {
+    fn of(kind: FileKind, key: &'a Key, v: &'a Value) -> FileDef<'a> {
         let s = |k: &str| v.get(k).and_then(Value::as_str);
         FileDef {
             kind,
-            key,
+            key: key.name.as_str(),
             span: v.span,
-            name: s("name").unwrap_or(key),
+            name: s("name").unwrap_or(key.name.as_str()),
             file: s("file"),
             environment: s("environment"),
             content: v.get("content").and_then(Value::scalar_to_string),
@@ -269,18 +273,17 @@ fn labels(v: &Value) -> Vec<(&str, String)> {
 }
 
 impl crate::Project {
-    fn defs(&self, section: &str) -> impl Iterator<Item = (&str, &Value)> {
+    fn defs(&self, section: &str) -> impl Iterator<Item = (&Key, &Value)> {
         self.tree
             .get(section)
             .and_then(Value::as_map)
             .into_iter()
-            .flat_map(|m| m.iter().map(|(k, v)| (k.name.as_str(), v)))
+            .flat_map(|m| m.iter())
     }
 
-    fn def(&self, section: &str, key: &str) -> Option<(&str, &Value)> {
+    fn def(&self, section: &str, key: &str) -> Option<(&Key, &Value)> {
         let m = self.tree.get(section)?.as_map()?;
-        let (k, v) = m.entries.get_key_value(key)?;
-        Some((k.name.as_str(), v))
+        m.entries.get_key_value(key)
     }
 
     /// The top-level networks, in the model's order.

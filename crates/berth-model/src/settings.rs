@@ -9,8 +9,23 @@ use crate::read::{self, At};
 use crate::source::Span;
 use crate::value::{Kind, Value};
 
-/// Variables with their values, none for a variable left unset.
-pub type Vars<'a> = Vec<(&'a str, Option<String>)>;
+/// One label.
+#[derive(Clone, Debug)]
+pub struct Label<'a> {
+    pub key: &'a str,
+    pub value: String,
+    pub key_span: Span,
+}
+
+/// One `environment` variable.
+#[derive(Clone, Debug)]
+pub struct Var<'a> {
+    pub name: &'a str,
+    /// Its value; none for a variable left unset (`FOO:` or `- FOO`).
+    pub value: Option<String>,
+    /// Where the value (or the unset variable) is written.
+    pub span: Span,
+}
 
 /// A service's `provider:`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -65,7 +80,7 @@ pub struct Settings<'a> {
     pub command: Option<Vec<String>>,
     pub entrypoint: Option<Vec<String>>,
     /// `environment`: each variable with its value, none for a variable left unset.
-    pub environment: Option<At<Vars<'a>>>,
+    pub environment: Option<At<Vec<Var<'a>>>>,
     pub working_dir: Option<String>,
     pub user: Option<At<String>>,
     pub hostname: Option<String>,
@@ -88,18 +103,19 @@ pub struct Settings<'a> {
     /// `extra_hosts` as `host:ip` entries, a host with several addresses once for each.
     pub extra_hosts: Option<Vec<String>>,
     pub sysctls: Option<Vec<(&'a str, String)>>,
-    pub labels: Option<At<Vec<(&'a str, String)>>>,
+    /// `labels`, each with where its key is written.
+    pub labels: Option<At<Vec<Label<'a>>>>,
     pub shm_size: Option<i64>,
     /// `restart` as written: `no`, `always`, `on-failure[:N]`, `unless-stopped`.
     pub restart: Option<&'a str>,
     pub logging: Option<Logging<'a>>,
     pub pull_policy: Option<String>,
     /// `expose` entries as written (`80`, `8000-8010/udp`).
-    pub expose: Option<At<Vec<String>>>,
+    pub expose: Vec<At<String>>,
     pub tmpfs: Option<Vec<String>>,
     pub profiles: Option<At<Vec<String>>>,
-    /// `links` entries (`service` or `service:alias`).
-    pub links: Option<At<Vec<String>>>,
+    /// `links` entries (`service` or `service:alias`), each where it is written.
+    pub links: Vec<At<&'a str>>,
     pub volumes_from: Option<Vec<String>>,
     /// `scale`, the replica count written outside `deploy`.
     pub scale: Option<i64>,
@@ -127,9 +143,10 @@ impl<'a> Settings<'a> {
                 let m = e.as_map()?;
                 let vars = m
                     .iter()
-                    .map(|(k, val)| {
-                        let set = val.scalar_to_string().filter(|_| !val.is_null());
-                        (k.name.as_str(), set)
+                    .map(|(k, val)| Var {
+                        name: k.name.as_str(),
+                        value: val.scalar_to_string().filter(|_| !val.is_null()),
+                        span: val.span,
                     })
                     .collect();
                 Some(read::at(e, vars))
@@ -155,7 +172,18 @@ impl<'a> Settings<'a> {
             security_opt: list("security_opt"),
             extra_hosts: v.get("extra_hosts").map(extra_hosts),
             sysctls: read::pairs_at(v.get("sysctls")).map(At::into_inner),
-            labels: read::pairs_at(v.get("labels")),
+            labels: v.get("labels").and_then(|l| {
+                let m = l.as_map()?;
+                let labels = m
+                    .iter()
+                    .map(|(k, val)| Label {
+                        key: k.name.as_str(),
+                        value: val.scalar_to_string().unwrap_or_default(),
+                        key_span: k.span,
+                    })
+                    .collect();
+                Some(read::at(l, labels))
+            }),
             shm_size: v.get("shm_size").and_then(Value::as_i64),
             restart: v.get("restart").and_then(Value::as_str),
             logging: v.get("logging").map(|l| Logging {
@@ -163,10 +191,16 @@ impl<'a> Settings<'a> {
                 options: read::pairs_at(l.get("options")).map(At::into_inner),
             }),
             pull_policy: text("pull_policy"),
-            expose: read::list_at(v.get("expose")),
+            expose: read::items_at(v.get("expose")),
             tmpfs: list("tmpfs"),
             profiles: read::list_at(v.get("profiles")),
-            links: read::list_at(v.get("links")),
+            links: v
+                .get("links")
+                .and_then(Value::as_seq)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|l| read::str_at(Some(l)))
+                .collect(),
             volumes_from: list("volumes_from"),
             scale: v.get("scale").and_then(Value::as_i64),
             post_start: Hook::list(v.get("post_start")),
@@ -182,8 +216,8 @@ impl<'a> Settings<'a> {
         labels
             .value
             .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, v)| v.as_str())
+            .find(|l| l.key == key)
+            .map(|l| l.value.as_str())
     }
 }
 

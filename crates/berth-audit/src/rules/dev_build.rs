@@ -26,14 +26,15 @@ use crate::{Context, Sink};
 pub fn check(cx: &Context, out: &mut Sink) {
     let p = cx.project;
     for s in p.services() {
-        let Some(build) = s.get("build") else {
+        let Some(build) = s.build() else {
             continue;
         };
         if let Some(file) = build
-            .get("dockerfile")
+            .dockerfile
+            .as_ref()
             .filter(|f| !from_dev_file(p, f.span))
         {
-            let name = file.as_str().unwrap_or_default().to_ascii_lowercase();
+            let name = file.value.to_ascii_lowercase();
             let name = name.rsplit('/').next().unwrap_or_default();
             if name
                 .split(['.', '-', '_'])
@@ -49,8 +50,8 @@ pub fn check(cx: &Context, out: &mut Sink) {
                 );
             }
         }
-        if let Some(target) = build.get("target").filter(|t| !from_dev_file(p, t.span)) {
-            let t = target.as_str().unwrap_or_default().to_ascii_lowercase();
+        if let Some(target) = build.target.filter(|t| !from_dev_file(p, t.span)) {
+            let t = target.value.to_ascii_lowercase();
             if matches!(t.as_str(), "dev" | "development" | "develop" | "debug") {
                 out.report(
                     Some(s.name),

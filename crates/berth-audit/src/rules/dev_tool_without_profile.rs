@@ -25,11 +25,11 @@ use crate::{Context, Sink};
 pub fn check(cx: &Context, out: &mut Sink) {
     let p = cx.project;
     for s in p.services() {
-        if role(&s) != Role::DevTool || s.get("profiles").is_some() {
+        if role(&s) != Role::DevTool || s.settings().profiles.is_some() {
             continue;
         }
         let span = s
-            .get("image")
+            .image_at()
             .map_or_else(|| crate::facts::service_span(p, s.name), |i| i.span);
         if from_dev_file(p, span) {
             continue;

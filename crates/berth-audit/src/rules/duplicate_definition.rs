@@ -23,7 +23,7 @@
 //! Define the service once, in the base file; let other files change only what differs
 //! (a port, a network, the build target), without `image` or the build context.
 
-use berth_model::{Span, Value};
+use berth_model::Span;
 
 use super::file_name;
 use crate::{Context, Sink};
@@ -34,20 +34,18 @@ pub fn check(cx: &Context, out: &mut Sink) {
         // The files whose own document gives this service an image or a build.
         let mut defs: Vec<Span> = Vec::new();
         for layer in &p.layers {
-            let Some(m) = layer.doc.get("services").and_then(Value::as_map) else {
-                continue;
-            };
-            let (Some(key), Some(v)) = (m.key(s.name), m.get(s.name)) else {
+            let Some((view, key_span)) = layer.service(s.name) else {
                 continue;
             };
             // A build that only changes the target or the Dockerfile is an override; one
             // that names its context defines the service.
-            let full = v.get("image").is_some()
-                || v.get("build").is_some_and(|b| {
-                    b.as_str().is_some() || b.get("context").is_some_and(|c| !c.span.is_synthetic())
-                });
-            if full && !defs.iter().any(|d| d.file == key.span.file) {
-                defs.push(key.span);
+            let full = view.image().is_some()
+                || view
+                    .build()
+                    .and_then(|b| b.context)
+                    .is_some_and(|c| !c.span.is_synthetic());
+            if full && !defs.iter().any(|d| d.file == key_span.file) {
+                defs.push(key_span);
             }
         }
         if defs.len() < 2 {

@@ -19,7 +19,8 @@
 
 use std::collections::BTreeMap;
 
-use berth_model::{Diagnostic, Value};
+use berth_model::read::At;
+use berth_model::Diagnostic;
 
 use crate::facts::image_base;
 use crate::{Context, Sink};
@@ -37,12 +38,12 @@ const SINGLETONS: &[&str] = &[
 ];
 
 pub fn check(cx: &Context, out: &mut Sink) {
-    let mut by_role: BTreeMap<String, Vec<(&str, &Value)>> = BTreeMap::new();
+    let mut by_role: BTreeMap<String, Vec<(&str, At<&str>)>> = BTreeMap::new();
     for s in cx.project.services() {
-        let Some(image) = s.get("image") else {
+        let Some(image) = s.image_at() else {
             continue;
         };
-        let base = image_base(image.as_str().unwrap_or_default());
+        let base = image_base(image.value);
         if SINGLETONS.contains(&base.as_str()) {
             by_role.entry(base).or_default().push((s.name, image));
         }

@@ -45,7 +45,7 @@ pub fn check(cx: &Context, out: &mut Sink) {
             }
             if secret_name(key) {
                 report(s.name, span, format!("{key} is set to a literal value"));
-            } else if !url_passwords(value).is_empty() {
+            } else if !url_passwords(&value).is_empty() {
                 report(s.name, span, format!("{key} holds a password in its URL"));
             }
         }

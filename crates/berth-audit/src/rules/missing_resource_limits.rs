@@ -25,9 +25,7 @@ use crate::{Context, Sink};
 
 pub fn check(cx: &Context, out: &mut Sink) {
     for s in cx.project.services() {
-        let limited = s.value.path(&["deploy", "resources", "limits"]).is_some()
-            || s.get("mem_limit").is_some()
-            || s.get("cpus").is_some();
+        let limited = s.deploy().limits.is_set();
         if limited {
             continue;
         }

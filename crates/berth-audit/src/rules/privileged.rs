@@ -21,10 +21,10 @@ use crate::{Context, Sink};
 
 pub fn check(cx: &Context, out: &mut Sink) {
     for s in cx.project.services() {
-        let Some(v) = s.get("privileged") else {
+        let Some(v) = s.settings().privileged else {
             continue;
         };
-        if v.as_bool() != Some(true) {
+        if !v.value {
             continue;
         }
         out.report(

@@ -27,16 +27,16 @@ use crate::{Context, Sink};
 
 pub fn check(cx: &Context, out: &mut Sink) {
     for s in cx.project.services() {
-        let Some(image) = s.get("image") else {
+        let Some(image) = s.image_at() else {
             continue;
         };
-        let base = image_base(image.as_str().unwrap_or_default());
+        let base = image_base(image.value);
         if !matches!(base.as_str(), "redis" | "valkey" | "keydb" | "redis-stack") {
             continue;
         }
         let command = command_line(&s, "command").map(|c| c.0).unwrap_or_default();
         let has_password_var = environment(&s).iter().any(|(k, v, _)| {
-            let value = v.unwrap_or_default();
+            let value = v.clone().unwrap_or_default();
             !value.is_empty()
                 && (k.contains("PASSWORD")
                     || (k.ends_with("_ARGS") && value.contains("requirepass")))

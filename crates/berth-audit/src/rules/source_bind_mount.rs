@@ -18,7 +18,7 @@
 //! Bake the code into the image; mount it in the development override only.
 
 use berth_model::mount::MountKind;
-use berth_model::{Diagnostic, Value};
+use berth_model::Diagnostic;
 
 use crate::facts::from_dev_file;
 use crate::{Context, Sink};
@@ -37,10 +37,10 @@ const APP_DIRS: &[&str] = &[
 
 pub fn check(cx: &Context, out: &mut Sink) {
     let p = cx.project;
-    let contexts: Vec<&str> = p
+    let contexts: Vec<String> = p
         .services()
-        .filter_map(|s| s.get("build").and_then(|b| b.get("context")))
-        .filter_map(Value::as_str)
+        .filter_map(|s| s.build()?.context)
+        .map(|c| c.value)
         .collect();
     for s in p.services() {
         for v in s.mounts() {
@@ -55,7 +55,7 @@ pub fn check(cx: &Context, out: &mut Sink) {
             let root = p.working_dir.to_str().unwrap_or_default();
             let code = contexts
                 .iter()
-                .any(|c| source == *c || (*c != root && source.starts_with(&format!("{c}/"))))
+                .any(|c| source == c || (c != root && source.starts_with(&format!("{c}/"))))
                 || APP_DIRS
                     .iter()
                     .any(|d| target == *d || target.starts_with(&format!("{d}/")));

@@ -21,12 +21,10 @@ use crate::{Context, Sink};
 
 pub fn check(cx: &Context, out: &mut Sink) {
     for s in cx.project.services() {
-        let Some(image) = s.get("image") else {
+        let Some(image) = s.image_at() else {
             continue;
         };
-        let Some(reference) = image.as_str() else {
-            continue;
-        };
+        let reference = image.value;
         if reference.contains('@') || reference.contains("${") {
             continue;
         }
@@ -38,7 +36,7 @@ pub fn check(cx: &Context, out: &mut Sink) {
             Some(_) => continue,
         };
         // An image the project builds is named by it, not pulled.
-        if s.get("build").is_some() {
+        if s.build().is_some() {
             continue;
         }
         out.report(
