@@ -310,6 +310,12 @@ impl crate::Project {
         Some(VolumeDef::of(k, v))
     }
 
+    /// The top-level secrets or configs, in the model's order.
+    pub fn file_defs(&self, kind: FileKind) -> impl Iterator<Item = FileDef<'_>> {
+        self.defs(kind.section())
+            .map(move |(k, v)| FileDef::of(kind, k, v))
+    }
+
     /// The top-level secret or config `key`.
     #[must_use]
     pub fn file_def(&self, kind: FileKind, key: &str) -> Option<FileDef<'_>> {

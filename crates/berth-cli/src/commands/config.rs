@@ -79,13 +79,10 @@ pub fn run(global: &GlobalArgs, args: &ConfigArgs, printer: &mut Printer) -> any
         )
     } else if args.profiles {
         let mut all: BTreeSet<String> = BTreeSet::new();
-        let disabled = project.disabled_services.values();
-        for svc in project.services().map(|s| s.value).chain(disabled) {
-            for p in svc.get("profiles").and_then(Value::as_seq).unwrap_or(&[]) {
-                if let Some(p) = p.as_str() {
-                    all.insert(p.to_string());
-                }
-            }
+        let disabled = project.disabled_services.iter();
+        let off = disabled.map(|(name, value)| berth_model::Service { name, value });
+        for svc in project.services().chain(off) {
+            all.extend(svc.settings().profiles.map(|p| p.value).unwrap_or_default());
         }
         lines(all.into_iter().collect())
     } else if args.images {

@@ -14,6 +14,7 @@
 //! text the loader already read) for the spans of the scalars to rewrite; nothing else is
 //! read from it.
 
+use berth_model::resources::FileKind;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -68,7 +69,7 @@ pub fn run(global: &GlobalArgs, args: &PublishArgs, printer: &mut Printer) -> an
     }
     let build_only: Vec<&str> = project
         .services()
-        .filter(|s| s.image().is_none() && s.get("build").is_some())
+        .filter(|s| s.image().is_none() && s.build().is_some())
         .map(|s| s.name)
         .collect();
     if !build_only.is_empty() {
@@ -351,13 +352,13 @@ fn pre_checks(project: &Project, files: &[RawFile], with_env: bool) -> Result<bo
     let mut binds = String::new();
     for s in project.services() {
         let mut lines = String::new();
-        for v in s.get("volumes").and_then(Value::as_seq).unwrap_or(&[]) {
-            if v.get("type").and_then(Value::as_str) != Some("bind") {
+        for m in s.mounts() {
+            if m.kind != berth_model::mount::MountKind::Bind {
                 continue;
             }
-            let source = v.get("source").and_then(Value::as_str).unwrap_or("");
-            let target = v.get("target").and_then(Value::as_str).unwrap_or("");
-            let ro = v.get("read_only").and_then(Value::as_bool).unwrap_or(false);
+            let source = m.source.unwrap_or("");
+            let target = m.target.unwrap_or("");
+            let ro = m.read_only;
             let _ = writeln!(lines, "{source}:{target}:{}", if ro { "ro" } else { "rw" });
         }
         if !lines.is_empty() {
@@ -393,7 +394,7 @@ fn pre_checks(project: &Project, files: &[RawFile], with_env: bool) -> Result<bo
     let mut errors = String::new();
     let mut listed = String::new();
     for s in project.services() {
-        let env = s.get("environment").and_then(Value::as_map);
+        let env = s.settings().environment.map(|e| e.value);
         let from_files = files
             .iter()
             .any(|f| !f.extended && has_env_file(&f.scalars, s.name));
@@ -407,20 +408,20 @@ fn pre_checks(project: &Project, files: &[RawFile], with_env: bool) -> Result<bo
                 s.name
             );
             let _ = writeln!(listed, "Service/Config  {}", s.name);
-            for (k, v) in env.iter() {
+            for var in &env {
                 let _ = writeln!(
                     listed,
                     "{}={}",
-                    k.name,
-                    v.scalar_to_string().unwrap_or_default()
+                    var.name,
+                    var.value.as_deref().unwrap_or_default()
                 );
             }
         }
     }
-    if let Some(configs) = project.tree.get("configs").and_then(Value::as_map) {
-        for (key, c) in configs.iter() {
-            if let Some(var) = c.get("environment").and_then(Value::as_str) {
-                let name = c.get("name").and_then(Value::as_str).unwrap_or(&key.name);
+    {
+        for c in project.file_defs(FileKind::Config) {
+            if let Some(var) = c.environment {
+                let name = c.name;
                 let _ = writeln!(
                     errors,
                     "config {name:?} is declare as an environment variable."
@@ -464,15 +465,9 @@ fn sensitive_data(project: &Project, files: &[RawFile]) -> Vec<Finding> {
             found.extend(secrets::scan_env_file(&text));
         }
     }
-    for kind in ["configs", "secrets"] {
-        for (_, r) in project
-            .tree
-            .get(kind)
-            .and_then(Value::as_map)
-            .iter()
-            .flat_map(|m| m.iter())
-        {
-            if let Some(file) = r.get("file").and_then(Value::as_str) {
+    for kind in [FileKind::Config, FileKind::Secret] {
+        for r in project.file_defs(kind) {
+            if let Some(file) = r.file {
                 if let Ok(text) = std::fs::read_to_string(file) {
                     found.extend(secrets::scan_text(&text));
                 }
