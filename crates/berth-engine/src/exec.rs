@@ -17,7 +17,7 @@ use tokio::sync::{watch, Notify};
 
 use crate::client::Engine;
 use crate::labels;
-use crate::plan::{Plan, Step};
+use crate::plan::{self, Found, NetworkStep, Plan, ResourcePlan, Step, VolumeStep};
 use crate::progress::Progress;
 use crate::spec::{self, Condition, ProjectSpec, ServiceSpec};
 use crate::{EngineError, Unmet};
@@ -229,9 +229,9 @@ pub async fn up(
     progress: Arc<dyn Progress>,
 ) -> Result<(), EngineError> {
     // A missing external network or volume is found before anything is made.
-    check_external(engine, spec).await?;
-    let mut stopped = ensure_networks(engine, project, spec, progress.as_ref()).await?;
-    let removed = ensure_volumes(engine, spec, progress.as_ref()).await?;
+    let (networks, volumes) = plan_resources(engine, spec).await?;
+    let mut stopped = apply_networks(engine, project, spec, &networks, progress.as_ref()).await?;
+    let removed = apply_volumes(engine, spec, &volumes, progress.as_ref()).await?;
     stopped.extend(stop_for_dependencies(engine, spec, plan, opts, progress.as_ref()).await?);
     if !plan.orphans.is_empty() && !opts.ignore_orphans {
         if opts.remove_orphans {
@@ -468,11 +468,47 @@ async fn stop_for_dependencies(
     Ok(stopped)
 }
 
-/// Creates the project's networks that are missing and reuses those that match. A network whose
-/// configuration changed (its config-hash label differs) is recreated as Docker Compose does:
-/// the containers of the services on it are stopped, disconnected, and connected again to the
-/// new network (with their aliases and addresses, which Docker Compose drops). Returns the IDs
-/// of the containers it stopped, for the start phase to start again.
+/// What the engine has under the names of the project's networks `up` sees to.
+async fn found_networks(engine: &Engine, spec: &ProjectSpec) -> Result<Found, EngineError> {
+    let mut found = Found::new();
+    for name in plan::networks_to_look_up(spec) {
+        if let Some(info) = find_network(engine, &name).await? {
+            found.insert(name, info.labels.unwrap_or_default());
+        }
+    }
+    Ok(found)
+}
+
+/// What the engine has under the names of the project's volumes.
+async fn found_volumes(engine: &Engine, spec: &ProjectSpec) -> Result<Found, EngineError> {
+    let mut found = Found::new();
+    for v in &spec.volumes {
+        if let Some(labels) = engine.volume_labels(&v.name).await? {
+            found.insert(v.name.clone(), labels);
+        }
+    }
+    Ok(found)
+}
+
+/// Plans the project's networks and volumes from what the engine has: a missing external
+/// one, or a network made for another key, is refused here, before anything is made.
+///
+/// # Errors
+/// Those refusals, in Docker Compose's words; engine errors.
+pub async fn plan_resources(
+    engine: &Engine,
+    spec: &ProjectSpec,
+) -> Result<(ResourcePlan<NetworkStep>, ResourcePlan<VolumeStep>), EngineError> {
+    let (networks, volumes) =
+        tokio::try_join!(found_networks(engine, spec), found_volumes(engine, spec))?;
+    let networks = plan::plan_networks(spec, &networks).map_err(EngineError::Other)?;
+    let volumes = plan::plan_volumes(spec, &volumes).map_err(EngineError::Other)?;
+    Ok((networks, volumes))
+}
+
+/// Creates the project's networks that are missing and reuses those that match (see
+/// [`plan::plan_networks`]). Returns the IDs of the containers it stopped to recreate a
+/// network, for the start phase to start again.
 ///
 /// # Errors
 /// A missing external network, a network of that name made for another key, engine errors.
@@ -482,59 +518,37 @@ pub async fn ensure_networks(
     spec: &ProjectSpec,
     progress: &dyn Progress,
 ) -> Result<HashSet<String>, EngineError> {
-    let used: HashSet<&str> = spec
-        .services
-        .iter()
-        .flat_map(|s| s.networks.iter().map(String::as_str))
-        .collect();
+    let found = found_networks(engine, spec).await?;
+    let plan = plan::plan_networks(spec, &found).map_err(EngineError::Other)?;
+    apply_networks(engine, project, spec, &plan, progress).await
+}
+
+/// Applies the networks' plan. A network whose configuration changed is recreated as Docker
+/// Compose does: the containers of the services on it are stopped, disconnected, and connected
+/// again to the new network (with their aliases and addresses, which Docker Compose drops).
+/// Returns the IDs of the containers it stopped.
+///
+/// # Errors
+/// Engine errors.
+pub async fn apply_networks(
+    engine: &Engine,
+    project: &Project,
+    spec: &ProjectSpec,
+    plan: &ResourcePlan<NetworkStep>,
+    progress: &dyn Progress,
+) -> Result<HashSet<String>, EngineError> {
+    for w in &plan.warnings {
+        progress.event("Warning", "", w);
+    }
     let mut stopped = HashSet::new();
-    for n in &spec.networks {
-        if !used.contains(n.name.as_str()) && !spec.all_resources {
+    for step in &plan.steps {
+        let (NetworkStep::Create { name } | NetworkStep::Recreate { name }) = step else {
             continue;
-        }
-        let found = find_network(engine, &n.name).await?;
-        if n.external {
-            if found.is_none() {
-                return Err(missing_network(&n.name));
-            }
+        };
+        let Some(n) = spec.networks.iter().find(|n| &n.name == name) else {
             continue;
-        }
-        if let Some(info) = found {
-            let labels_map = info.labels.unwrap_or_default();
-            match labels_map.get(labels::PROJECT) {
-                None => progress.event(
-                    "Warning",
-                    "",
-                    &format!(
-                        "a network with name {} exists but was not created by compose.\nSet `external: true` to use an existing network",
-                        n.name
-                    ),
-                ),
-                Some(p) if *p != spec.name => progress.event(
-                    "Warning",
-                    "",
-                    &format!(
-                        "a network with name {} exists but was not created for project \"{}\".\nSet `external: true` to use an existing network",
-                        n.name, spec.name
-                    ),
-                ),
-                Some(_) => {}
-            }
-            let key = labels_map.get(labels::NETWORK).map_or("", String::as_str);
-            if key != n.key {
-                return Err(EngineError::Other(format!(
-                    "network {} was found but has incorrect label {} set to \"{key}\" (expected: \"{}\")",
-                    n.name,
-                    labels::NETWORK,
-                    n.key
-                )));
-            }
-            let hash = labels_map
-                .get(labels::CONFIG_HASH)
-                .map_or("", String::as_str);
-            if hash.is_empty() || hash == n.hash {
-                continue;
-            }
+        };
+        if matches!(step, NetworkStep::Recreate { .. }) {
             recreate_network(engine, project, spec, n, progress, &mut stopped).await?;
             continue;
         }
@@ -570,44 +584,6 @@ async fn find_network(
         }) => Ok(None),
         Err(e) => Err(e.into()),
     }
-}
-
-fn missing_network(name: &str) -> EngineError {
-    EngineError::Other(format!(
-        "network {name} declared as external, but could not be found"
-    ))
-}
-
-fn missing_volume(name: &str) -> EngineError {
-    EngineError::Other(format!("external volume \"{name}\" not found"))
-}
-
-/// The external networks (those the services use) and volumes the project names, each there:
-/// checked before `up` makes anything, so that a missing one leaves nothing half-made.
-///
-/// # Errors
-/// The first missing one, in Docker Compose's words.
-pub async fn check_external(engine: &Engine, spec: &ProjectSpec) -> Result<(), EngineError> {
-    let used: HashSet<&str> = spec
-        .services
-        .iter()
-        .flat_map(|s| s.networks.iter().map(String::as_str))
-        .collect();
-    for n in spec
-        .networks
-        .iter()
-        .filter(|n| n.external && (used.contains(n.name.as_str()) || spec.all_resources))
-    {
-        if find_network(engine, &n.name).await?.is_none() {
-            return Err(missing_network(&n.name));
-        }
-    }
-    for v in spec.volumes.iter().filter(|v| v.external) {
-        if engine.volume_labels(&v.name).await?.is_none() {
-            return Err(missing_volume(&v.name));
-        }
-    }
-    Ok(())
 }
 
 /// Replaces a network whose configuration changed: stops the running containers of the
@@ -688,65 +664,38 @@ async fn recreate_network(
     Ok(())
 }
 
-/// Creates the project's volumes that are missing, as Docker Compose does: a volume of that
-/// name made outside Compose, or for another project, is used with a warning; one whose
-/// configuration changed (its config-hash label differs) is recreated only if the user says so
-/// (`-y`, or at the prompt), after removing the project's containers that mount it. Returns the
-/// IDs of the containers removed, which `up` creates again.
+/// Applies the volumes' plan, as Docker Compose does: a missing volume is created; one whose
+/// configuration changed is recreated only if the user says so (`-y`, or at the prompt),
+/// after removing the project's containers that mount it. Returns the IDs of the containers
+/// removed, which `up` creates again.
 ///
 /// # Errors
-/// A missing external volume, engine errors.
-pub async fn ensure_volumes(
+/// Engine errors.
+pub async fn apply_volumes(
     engine: &Engine,
     spec: &ProjectSpec,
+    plan: &ResourcePlan<VolumeStep>,
     progress: &dyn Progress,
 ) -> Result<HashSet<String>, EngineError> {
+    for w in &plan.warnings {
+        progress.event("Warning", "", w);
+    }
     let mut removed = HashSet::new();
-    for v in &spec.volumes {
-        let Some(labels) = engine.volume_labels(&v.name).await? else {
-            if v.external {
-                return Err(missing_volume(&v.name));
-            }
-            create_volume(engine, v, progress).await?;
+    for step in &plan.steps {
+        let (VolumeStep::Create { name } | VolumeStep::Diverged { name }) = step else {
             continue;
         };
-        if v.external {
+        let Some(v) = spec.volumes.iter().find(|v| &v.name == name) else {
+            continue;
+        };
+        if matches!(step, VolumeStep::Create { .. }) {
+            create_volume(engine, v, progress).await?;
             continue;
         }
-        match labels.get(labels::PROJECT) {
-            None => progress.event(
-                "Warning",
-                "",
-                &format!(
-                    "volume \"{}\" already exists but was not created by Docker Compose. Use `external: true` to use an existing volume",
-                    v.name
-                ),
-            ),
-            Some(p) if *p != spec.name => progress.event(
-                "Warning",
-                "",
-                &format!(
-                    "volume \"{}\" already exists but was created for project \"{p}\" (expected \"{}\"). Use `external: true` to use an existing volume",
-                    v.name, spec.name
-                ),
-            ),
-            Some(_) => {}
-        }
-        let expected = v
-            .create
-            .labels
-            .as_ref()
-            .and_then(|l| l.get(labels::CONFIG_HASH));
-        let diverged = matches!(
-            (labels.get(labels::CONFIG_HASH), expected),
-            (Some(have), Some(want)) if have != want
-        );
-        if !diverged
-            || !progress.confirm(&format!(
-                "Volume \"{}\" exists but doesn't match configuration in compose file. Recreate (data will be lost)?",
-                v.name
-            ))
-        {
+        if !progress.confirm(&format!(
+            "Volume \"{}\" exists but doesn't match configuration in compose file. Recreate (data will be lost)?",
+            v.name
+        )) {
             continue;
         }
         let (mut users, one_offs) = tokio::try_join!(

@@ -1,6 +1,5 @@
-//! The planner: the project's spec plus the containers the engine already has → what `up` must
-//! do to each service. Pure, so convergence (keep, recreate, scale up and down, orphans) is
-//! tested without an engine.
+//! The containers' plan: the project's spec plus the containers the engine already has → what
+//! `up` must do to each service: keep, recreate, scale up and down, remove orphans.
 
 use std::collections::{HashMap, HashSet};
 
