@@ -15,6 +15,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use berth_engine::buildkit::Plain;
+use berth_engine::progress::{Phase, Progress, Resource, Status};
 
 use crate::buildview::{BuildView, Tone};
 
@@ -107,27 +108,32 @@ pub struct StderrProgress;
 /// No progress at all (`run -q`, `--quiet-pull`, `--quiet-build`); warnings still show.
 pub struct QuietProgress;
 
-impl berth_engine::progress::Progress for QuietProgress {
-    fn event(&self, kind: &str, _name: &str, status: &str) {
-        if kind == "Warning" {
-            warning(status);
-        }
+impl Progress for QuietProgress {
+    fn event(&self, _resource: Resource, _name: &str, _status: &Status) {}
+
+    fn warning(&self, text: &str) {
+        warning(text);
     }
 
-    fn detail(&self, _id: &str, _text: &str, _details: &str) {}
+    fn detail(&self, _id: &str, _text: &str, _details: &str, _phase: Phase) {}
 }
 
-impl berth_engine::progress::Progress for StderrProgress {
-    fn event(&self, kind: &str, name: &str, status: &str) {
-        if kind == "Warning" {
-            warning(status);
-        } else {
-            emit(&format!("{kind} {name}"), "", status);
-        }
+impl Progress for StderrProgress {
+    fn event(&self, resource: Resource, name: &str, status: &Status) {
+        emit(
+            &format!("{} {name}", resource.name()),
+            "",
+            &status.text(),
+            status.phase(),
+        );
     }
 
-    fn detail(&self, id: &str, text: &str, details: &str) {
-        emit(id, text, details);
+    fn warning(&self, text: &str) {
+        warning(text);
+    }
+
+    fn detail(&self, id: &str, text: &str, details: &str, phase: Phase) {
+        emit(id, text, details, phase);
     }
 
     /// A builder's output goes to standard output, as the reference prints it (`build`,
@@ -211,7 +217,7 @@ fn warning(text: &str) {
 
 /// One event in Docker Compose's three parts: the resource (`Container p-web-1`, or a bare
 /// service name), a word (`Pulling`, `Error`; often empty) and the status or details.
-fn emit(id: &str, text: &str, status: &str) {
+fn emit(id: &str, text: &str, status: &str, phase: Phase) {
     let marked;
     let id = if DRY_RUN.load(std::sync::atomic::Ordering::Relaxed) {
         marked = format!("DRY-RUN MODE -  {id}");
@@ -242,7 +248,7 @@ fn emit(id: &str, text: &str, status: &str) {
                 drop(view);
                 let _ = writeln!(status_out(), " {id} {text} {status}");
             } else {
-                view.event(id, text, status);
+                view.event(id, text, status, phase);
                 start_ticker(&mut view);
             }
         }
@@ -351,58 +357,10 @@ fn start_ticker(view: &mut View) {
                 break;
             }
             let building = view.builds.as_ref().is_some_and(BuildView::running);
-            if building || view.lines.iter().any(|l| l.state == State::Working) {
+            if building || view.lines.iter().any(|l| l.state == Phase::Working) {
                 view.draw();
             }
         });
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum State {
-    Working,
-    Done,
-    Error,
-}
-
-/// Whether a status word means the resource is still being worked on, is done, or failed.
-fn state_of(status: &str) -> State {
-    const WORKING: &[&str] = &[
-        "Creating",
-        "Starting",
-        "Stopping",
-        "Removing",
-        "Restarting",
-        "Killing",
-        "Waiting",
-        "Recreate",
-        "Pulling",
-        "Building",
-        "Pausing",
-        "Unpausing",
-    ];
-    const DONE: &[&str] = &[
-        "Created",
-        "Started",
-        "Stopped",
-        "Removed",
-        "Killed",
-        "Running",
-        "Healthy",
-        "Recreated",
-        "Pulled",
-        "Built",
-        "Paused",
-        "Unpaused",
-        "Exited",
-        "Skipped",
-    ];
-    if WORKING.contains(&status) {
-        State::Working
-    } else if DONE.contains(&status) || status.starts_with("Warning") {
-        State::Done
-    } else {
-        State::Error
-    }
 }
 
 struct Line {
@@ -410,7 +368,7 @@ struct Line {
     /// Docker Compose's three parts: the resource, a word (often empty), the status.
     text: String,
     status: String,
-    state: State,
+    state: Phase,
     start: Instant,
     end: Option<Instant>,
     spin: usize,
@@ -438,20 +396,14 @@ const RESET: &str = "\x1b[0m";
 const FAINT: &str = "\x1b[2m";
 
 impl View {
-    fn event(&mut self, id: &str, text: &str, status: &str) {
-        let shown = match (text.is_empty(), status.is_empty()) {
-            (true, _) => status,
-            (false, true) => text,
-            (false, false) => &format!("{text} {status}"),
-        };
-        let state = state_of(shown);
+    fn event(&mut self, id: &str, text: &str, status: &str, state: Phase) {
         let now = Instant::now();
         match self.lines.iter_mut().find(|l| l.id == id) {
             Some(l) => {
                 l.text = text.to_string();
                 l.status = status.to_string();
                 l.state = state;
-                l.end = (state != State::Working).then_some(now);
+                l.end = (state != Phase::Working).then_some(now);
             }
             None => self.lines.push(Line {
                 id: id.to_string(),
@@ -459,7 +411,7 @@ impl View {
                 status: status.to_string(),
                 state,
                 start: now,
-                end: (state != State::Working).then_some(now),
+                end: (state != Phase::Working).then_some(now),
                 spin: 0,
             }),
         }
@@ -533,7 +485,7 @@ impl View {
         let done = self
             .lines
             .iter()
-            .filter(|l| l.state != State::Working)
+            .filter(|l| l.state != Phase::Working)
             .count();
         let header = format!("[+] {} {done}/{}", title(), self.lines.len());
         if self.last_count != 0 && done == self.last_count {
@@ -551,12 +503,12 @@ impl View {
             .unwrap_or(0);
         for l in &mut self.lines {
             let (icon, color) = match l.state {
-                State::Working => {
+                Phase::Working => {
                     l.spin = (l.spin + 1) % SPINNER.len();
                     (SPINNER[l.spin], YELLOW)
                 }
-                State::Done => ("✔", GREEN),
-                State::Error => ("✘", RED),
+                Phase::Done => ("✔", GREEN),
+                Phase::Failed => ("✘", RED),
             };
             let elapsed = l.end.unwrap_or(now).duration_since(l.start);
             let timer = format!("{:.1}s ", elapsed.as_secs_f64());
@@ -568,7 +520,7 @@ impl View {
             } else {
                 l.status.clone()
             };
-            let status_colored = if l.state == State::Working {
+            let status_colored = if l.state == Phase::Working {
                 status.clone()
             } else {
                 format!("{color}{status}{RESET}")
@@ -640,15 +592,6 @@ fn size() -> (usize, usize) {
 mod tests {
     use super::*;
 
-    #[test]
-    fn status_words_are_sorted_into_working_done_and_failed() {
-        assert_eq!(state_of("Creating"), State::Working);
-        assert_eq!(state_of("Started"), State::Done);
-        assert_eq!(state_of("Healthy"), State::Done);
-        assert_eq!(state_of("Error while Stopping"), State::Error);
-        assert_eq!(state_of("unsupported external secret s"), State::Error);
-    }
-
     fn strip(s: &str) -> String {
         let mut out = String::new();
         let mut esc = false;
@@ -671,7 +614,7 @@ mod tests {
             id: "Network p_default".into(),
             text: String::new(),
             status: "Created".into(),
-            state: State::Done,
+            state: Phase::Done,
             start: t,
             end: Some(t + Duration::from_millis(200)),
             spin: 0,
@@ -680,7 +623,7 @@ mod tests {
             id: "Container p-a-1".into(),
             text: String::new(),
             status: "Starting".into(),
-            state: State::Working,
+            state: Phase::Working,
             start: t,
             end: None,
             spin: 0,
@@ -717,7 +660,7 @@ mod tests {
             id: "web".into(),
             text: "Error".into(),
             status: "Get \"https://registry-1.docker.io/v2/\": dial tcp: lookup registry-1.docker.io on 10.255.255.53:53: no such host".into(),
-            state: State::Error,
+            state: Phase::Failed,
             start: t,
             end: Some(t),
             spin: 0,

@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 
 use crate::client::Engine;
 use crate::labels;
-use crate::progress::Progress;
+use crate::progress::{Phase, Progress, Resource, Status};
 use crate::spec::ServiceSpec;
 use crate::EngineError;
 
@@ -719,29 +719,29 @@ async fn ensure_each(
             (ImageAction::Build, Some(b)) => Some(b),
             (ImageAction::Build, None) => None,
             (ImageAction::Pull, b) => {
-                progress.detail(&s.name, "Pulling", "");
+                progress.detail(&s.name, "Pulling", "", Phase::Working);
                 match pull_image(engine, &s.image, &|_| {}).await {
                     Ok(()) => {
-                        progress.detail(&s.name, "Pulled", "");
+                        progress.detail(&s.name, "Pulled", "", Phase::Done);
                         None
                     }
                     // Docker Compose falls back to building what can be built.
                     Err(e) if b.is_some() && !policy.no_build => {
-                        progress.detail(&s.name, "Warning", &e.bare());
+                        progress.detail(&s.name, "Warning", &e.bare(), Phase::Done);
                         b.as_ref()
                     }
                     Err(e) => {
-                        progress.detail(&s.name, "Error", &e.bare());
+                        progress.detail(&s.name, "Error", &e.bare(), Phase::Failed);
                         return Err(e);
                     }
                 }
             }
         };
         if let Some(b) = build {
-            progress.event("Service", &s.name, "Building");
+            progress.event(Resource::Service, &s.name, &Status::Building);
             *built = true;
             let id = build_image(engine, project, s, b, &policy.build, progress).await?;
-            progress.event("Service", &s.name, "Built");
+            progress.event(Resource::Service, &s.name, &Status::Built);
             if engine.dry_run {
                 present.insert(s.image.clone(), id);
             }

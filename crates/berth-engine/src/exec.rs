@@ -18,7 +18,7 @@ use tokio::sync::{watch, Notify};
 use crate::client::Engine;
 use crate::labels;
 use crate::plan::{self, Found, NetworkStep, Plan, ResourcePlan, Step, VolumeStep};
-use crate::progress::Progress;
+use crate::progress::{Phase, Progress, Resource, Status};
 use crate::spec::{self, Condition, ProjectSpec, ServiceSpec};
 use crate::{EngineError, Unmet};
 
@@ -249,10 +249,7 @@ pub async fn up(
             }
         } else {
             let names: Vec<&str> = plan.orphans.iter().map(|o| o.name.as_str()).collect();
-            progress.event(
-                "Warning",
-                "",
-                &format!(
+            progress.warning(&format!(
                     "Found orphan containers ([{}]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.",
                     names.join(" ")
                 ),
@@ -458,9 +455,9 @@ async fn stop_for_dependencies(
                 ..
             } = step
             {
-                progress.event("Container", name, "Stopping");
+                progress.event(Resource::Container, name, &Status::Stopping);
                 stop_container(engine, id, timeout).await?;
-                progress.event("Container", name, "Stopped");
+                progress.event(Resource::Container, name, &Status::Stopped);
                 stopped.insert(id.clone());
             }
         }
@@ -538,7 +535,7 @@ pub async fn apply_networks(
     progress: &dyn Progress,
 ) -> Result<HashSet<String>, EngineError> {
     for w in &plan.warnings {
-        progress.event("Warning", "", w);
+        progress.warning(w);
     }
     let mut stopped = HashSet::new();
     for step in &plan.steps {
@@ -552,11 +549,11 @@ pub async fn apply_networks(
             recreate_network(engine, project, spec, n, progress, &mut stopped).await?;
             continue;
         }
-        progress.event("Network", &n.name, "Creating");
+        progress.event(Resource::Network, &n.name, &Status::Creating);
         if !engine.dry_run {
             engine.docker.create_network(n.create.clone()).await?;
         }
-        progress.event("Network", &n.name, "Created");
+        progress.event(Resource::Network, &n.name, &Status::Created);
     }
     Ok(stopped)
 }
@@ -613,20 +610,20 @@ async fn recreate_network(
         .iter()
         .filter(|c| c.state == "running")
         .map(|c| async move {
-            progress.event("Container", &c.name, "Stopping");
+            progress.event(Resource::Container, &c.name, &Status::Stopping);
             let grace = on_it
                 .iter()
                 .find(|s| s.name == c.service)
                 .and_then(|s| service_timeout(s));
             stop_container(engine, &c.id, grace).await?;
-            progress.event("Container", &c.name, "Stopped");
+            progress.event(Resource::Container, &c.name, &Status::Stopped);
             Ok::<_, EngineError>(c.id.clone())
         });
     stopped.extend(futures_util::future::try_join_all(stops).await?);
     if engine.dry_run {
-        progress.event("Network", &n.name, "Removed");
-        progress.event("Network", &n.name, "Creating");
-        progress.event("Network", &n.name, "Created");
+        progress.event(Resource::Network, &n.name, &Status::Removed);
+        progress.event(Resource::Network, &n.name, &Status::Creating);
+        progress.event(Resource::Network, &n.name, &Status::Created);
         return Ok(());
     }
     for c in &containers {
@@ -643,10 +640,10 @@ async fn recreate_network(
             .await;
     }
     engine.docker.remove_network(&n.name).await?;
-    progress.event("Network", &n.name, "Removed");
-    progress.event("Network", &n.name, "Creating");
+    progress.event(Resource::Network, &n.name, &Status::Removed);
+    progress.event(Resource::Network, &n.name, &Status::Creating);
     engine.docker.create_network(n.create.clone()).await?;
-    progress.event("Network", &n.name, "Created");
+    progress.event(Resource::Network, &n.name, &Status::Created);
     for c in &containers {
         let endpoint = spec::service_value(project, &c.service)
             .map(|v| spec::endpoint(v, &n.key, &c.name, &c.service));
@@ -678,7 +675,7 @@ pub async fn apply_volumes(
     progress: &dyn Progress,
 ) -> Result<HashSet<String>, EngineError> {
     for w in &plan.warnings {
-        progress.event("Warning", "", w);
+        progress.warning(w);
     }
     let mut removed = HashSet::new();
     for step in &plan.steps {
@@ -719,11 +716,11 @@ async fn create_volume(
     v: &crate::spec::VolumeSpec,
     progress: &dyn Progress,
 ) -> Result<(), EngineError> {
-    progress.event("Volume", &v.name, "Creating");
+    progress.event(Resource::Volume, &v.name, &Status::Creating);
     if !engine.dry_run {
         engine.docker.create_volume(v.create.clone()).await?;
     }
-    progress.event("Volume", &v.name, "Created");
+    progress.event(Resource::Volume, &v.name, &Status::Created);
     Ok(())
 }
 
@@ -915,8 +912,8 @@ async fn run_provider(
     settled(&deps).await;
     // A dry run runs no program.
     if dry_run {
-        progress.detail(&service.name, "", "Creating");
-        progress.detail(&service.name, "", "Created");
+        progress.detail(&service.name, "", "Creating", Phase::Working);
+        progress.detail(&service.name, "", "Created", Phase::Done);
         return Ok(Vec::new());
     }
     let mut env: HashMap<String, String> = std::env::vars().collect();
@@ -1028,7 +1025,7 @@ async fn converge_service(
                 to_start.push((id, name, false));
             }
             Step::Recreate { id, name, number } => {
-                progress.event("Container", &name, "Recreate");
+                progress.event(Resource::Container, &name, &Status::Recreate);
                 let tmp = format!("{}_{name}", &id[..id.len().min(12)]);
                 // A replacement of this very container left by an earlier, killed `up` (its
                 // create may even have landed after that `up` listed the containers) goes.
@@ -1051,7 +1048,7 @@ async fn converge_service(
                 .await?;
                 stop_container(engine, &id, opts.timeout.or(service_timeout(service))).await?;
                 if engine.dry_run {
-                    progress.event("Container", &name, "Recreated");
+                    progress.event(Resource::Container, &name, &Status::Recreated);
                     to_start.push((name.clone(), name, false));
                     continue;
                 }
@@ -1060,7 +1057,7 @@ async fn converge_service(
                     .docker
                     .rename_container(&new_id, RenameContainerOptions { name: name.clone() })
                     .await?;
-                progress.event("Container", &name, "Recreated");
+                progress.event(Resource::Container, &name, &Status::Recreated);
                 to_start.push((new_id, name, false));
             }
             Step::Remove { id, name } => {
@@ -1092,11 +1089,10 @@ async fn converge_service(
                             dep.service, service.name
                         )));
                     }
-                    progress.event(
-                        "Warning",
-                        "",
-                        &format!("optional dependency {:?} failed to start", dep.service),
-                    );
+                    progress.warning(&format!(
+                        "optional dependency {:?} failed to start",
+                        dep.service
+                    ));
                     break Vec::new();
                 }
                 Outcome::Pending => {
@@ -1123,8 +1119,8 @@ async fn converge_service(
                 Err(e) if !dep.required => {
                     let name = container_name(engine, &id).await;
                     let (why, warning) = optional_failure(&dep, &e);
-                    progress.event("Container", &name, &format!("Skipped: {why}"));
-                    progress.event("Warning", "", &warning);
+                    progress.event(Resource::Container, &name, &Status::Skipped(why.clone()));
+                    progress.warning(&warning);
                 }
                 Err(e) => return Err(e),
             }
@@ -1139,10 +1135,10 @@ async fn converge_service(
             }
         }
         if running {
-            progress.event("Container", &name, "Running");
+            progress.event(Resource::Container, &name, &Status::Running);
         } else {
             copy_in(engine, project, &service.name, value, &id).await?;
-            progress.event("Container", &name, "Starting");
+            progress.event(Resource::Container, &name, &Status::Starting);
             let _permit = opts.limit.acquire().await;
             let Some(_in_flight) = opts.halt.begin() else {
                 return Err(EngineError::Other(format!("{name}: not started: halted")));
@@ -1167,7 +1163,7 @@ async fn converge_service(
                 progress.as_ref(),
             )
             .await?;
-            progress.event("Container", &name, "Started");
+            progress.event(Resource::Container, &name, &Status::Started);
         }
         ids.push(id);
     }
@@ -1245,21 +1241,25 @@ pub(crate) async fn wait_condition(
         return Ok(());
     }
     let name = container_name(engine, id).await;
-    progress.event("Container", &name, "Waiting");
+    progress.event(Resource::Container, &name, &Status::Waiting);
     // A dry run meets every condition, as it would be met.
     if engine.dry_run {
         let met = match dep.condition {
-            Condition::CompletedSuccessfully => "Exited",
-            _ => "Healthy",
+            Condition::CompletedSuccessfully => Status::Exited,
+            _ => Status::Healthy,
         };
-        progress.event("Container", &name, met);
+        progress.event(Resource::Container, &name, &met);
         return Ok(());
     }
     // The reference marks a required dependency that failed (`Error`, or why it did not
     // complete); an optional one is reported as skipped by the caller.
     let fail = |what: &str| {
         if dep.required {
-            progress.event("Container", &name, what);
+            progress.event(
+                Resource::Container,
+                &name,
+                &Status::Failed(what.to_string()),
+            );
         }
     };
     let unmet = |why: Unmet| EngineError::Unmet {
@@ -1278,7 +1278,7 @@ pub(crate) async fn wait_condition(
         if dep.condition == Condition::Healthy
             && watcher.seen(id).health.as_deref() == Some("healthy")
         {
-            progress.event("Container", &name, "Healthy");
+            progress.event(Resource::Container, &name, &Status::Healthy);
             return Ok(());
         }
         let info = engine.inspect(id).await?;
@@ -1306,7 +1306,7 @@ pub(crate) async fn wait_condition(
             }
             Condition::Healthy => match health.as_deref() {
                 Some("healthy") => {
-                    progress.event("Container", &name, "Healthy");
+                    progress.event(Resource::Container, &name, &Status::Healthy);
                     return Ok(());
                 }
                 Some("unhealthy") => {
@@ -1328,7 +1328,7 @@ pub(crate) async fn wait_condition(
                 if !running && state.status.is_some_and(|s| s.to_string() == "exited") {
                     let code = exit.unwrap_or(0);
                     if code == 0 {
-                        progress.event("Container", &name, "Exited");
+                        progress.event(Resource::Container, &name, &Status::Exited);
                         return Ok(());
                     }
                     let why = Unmet::Failed(code);
@@ -1400,7 +1400,7 @@ async fn create_container(
     // reference reports it, without the `Creating` and `Created` of a new container.
     let fresh = create_name == final_name;
     if fresh {
-        progress.event("Container", final_name, "Creating");
+        progress.event(Resource::Container, final_name, &Status::Creating);
     }
     let _permit = limit.acquire().await;
     let body = spec::create_body(project, service, value, number, image_id)
@@ -1408,7 +1408,7 @@ async fn create_container(
     let mut body = match body {
         Ok(b) => b,
         Err(e) => {
-            progress.event("Container", final_name, &e);
+            progress.event(Resource::Container, final_name, &Status::Failed(e.clone()));
             return Err(EngineError::Other(e));
         }
     };
@@ -1438,7 +1438,7 @@ async fn create_container(
             .collect();
     if engine.dry_run {
         if fresh {
-            progress.event("Container", final_name, "Created");
+            progress.event(Resource::Container, final_name, &Status::Created);
         }
         return Ok(final_name.to_string());
     }
@@ -1456,7 +1456,7 @@ async fn create_container(
     )
     .await?;
     if fresh {
-        progress.event("Container", final_name, "Created");
+        progress.event(Resource::Container, final_name, &Status::Created);
     }
     Ok(id)
 }
@@ -1617,16 +1617,16 @@ async fn remove_container(
     service: Option<&ServiceSpec>,
     progress: &dyn Progress,
 ) -> Result<(), EngineError> {
-    progress.event("Container", name, "Stopping");
+    progress.event(Resource::Container, name, &Status::Stopping);
     if let Some(s) = service {
         let ran = crate::hooks::run(engine, id, name, &s.name, s.tty, &s.pre_stop, progress).await;
         crate::hooks::unless_stopped(ran)?;
     }
     stop_container(engine, id, timeout).await?;
-    progress.event("Container", name, "Stopped");
-    progress.event("Container", name, "Removing");
+    progress.event(Resource::Container, name, &Status::Stopped);
+    progress.event(Resource::Container, name, &Status::Removing);
     force_remove(engine, id, anonymous_volumes).await?;
-    progress.event("Container", name, "Removed");
+    progress.event(Resource::Container, name, &Status::Removed);
     Ok(())
 }
 
@@ -1660,10 +1660,7 @@ pub async fn down(
         .collect();
     if !opts.remove_orphans && !orphans.is_empty() {
         let names: Vec<&str> = orphans.iter().map(|o| o.name.as_str()).collect();
-        progress.event(
-            "Warning",
-            "",
-            &format!(
+        progress.warning(&format!(
                 "Found orphan containers ([{}]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.",
                 names.join(" ")
             ),
@@ -1721,16 +1718,20 @@ pub async fn down(
             .await?
         {
             found = true;
-            progress.event("Network", &n.name, "Removing");
+            progress.event(Resource::Network, &n.name, &Status::Removing);
             let removed = if engine.dry_run {
                 Ok(())
             } else {
                 engine.docker.remove_network(&n.name).await
             };
             match removed {
-                Ok(()) => progress.event("Network", &n.name, "Removed"),
+                Ok(()) => progress.event(Resource::Network, &n.name, &Status::Removed),
                 // In use (by containers of other services, or of other projects).
-                Err(_) => progress.event("Network", &n.name, "Resource is still in use"),
+                Err(_) => progress.event(
+                    Resource::Network,
+                    &n.name,
+                    &Status::Failed("Resource is still in use".into()),
+                ),
             }
         }
     }
@@ -1738,9 +1739,9 @@ pub async fn down(
         for v in spec.volumes.iter().filter(|v| !v.external) {
             if engine.volume_labels(&v.name).await?.is_some() {
                 found = true;
-                progress.event("Volume", &v.name, "Removing");
+                progress.event(Resource::Volume, &v.name, &Status::Removing);
                 engine.remove_volume(&v.name).await?;
-                progress.event("Volume", &v.name, "Removed");
+                progress.event(Resource::Volume, &v.name, &Status::Removed);
             }
         }
     }
@@ -1758,7 +1759,7 @@ pub async fn down(
                 continue;
             }
             found = true;
-            progress.event("Image", image, "Removing");
+            progress.event(Resource::Image, image, &Status::Removing);
             let removed = if engine.dry_run {
                 Ok(Vec::new())
             } else {
@@ -1772,11 +1773,11 @@ pub async fn down(
                     .await
             };
             match removed {
-                Ok(_) => progress.event("Image", image, "Removed"),
+                Ok(_) => progress.event(Resource::Image, image, &Status::Removed),
                 Err(e) => progress.event(
-                    "Image",
+                    Resource::Image,
                     image,
-                    &format!("Error {}", crate::daemon_message(&e)),
+                    &Status::Failed(format!("Error {}", crate::daemon_message(&e))),
                 ),
             }
         }

@@ -10,7 +10,7 @@ use bollard::query_parameters::{
 };
 
 use crate::client::{Engine, Observed};
-use crate::progress::Progress;
+use crate::progress::{Progress, Resource, Status};
 use crate::spec::{ProjectSpec, ServiceSpec};
 use crate::EngineError;
 
@@ -41,15 +41,15 @@ pub enum Op {
 
 impl Op {
     /// The progress words: while acting, when done, and the verb of the error line.
-    fn words(&self) -> (Option<&'static str>, &'static str, &'static str) {
+    fn words(&self) -> (Option<Status>, Status, &'static str) {
         match self {
-            Op::Stop { .. } => (Some("Stopping"), "Stopped", "Stopping"),
-            Op::Restart { .. } => (Some("Restarting"), "Started", "Restarting"),
-            Op::Kill { .. } => (Some("Killing"), "Killed", "Killing"),
-            Op::Start => (Some("Starting"), "Started", "Starting"),
-            Op::Pause => (None, "Paused", "Pausing"),
-            Op::Unpause => (None, "Unpaused", "Unpausing"),
-            Op::Remove { .. } => (Some("Removing"), "Removed", "Removing"),
+            Op::Stop { .. } => (Some(Status::Stopping), Status::Stopped, "Stopping"),
+            Op::Restart { .. } => (Some(Status::Restarting), Status::Started, "Restarting"),
+            Op::Kill { .. } => (Some(Status::Killing), Status::Killed, "Killing"),
+            Op::Start => (Some(Status::Starting), Status::Started, "Starting"),
+            Op::Pause => (None, Status::Paused, "Pausing"),
+            Op::Unpause => (None, Status::Unpaused, "Unpausing"),
+            Op::Remove { .. } => (Some(Status::Removing), Status::Removed, "Removing"),
         }
     }
 
@@ -149,7 +149,7 @@ pub async fn apply(
             set.spawn(async move {
                 let (doing, done, verb) = op.words();
                 if let Some(doing) = doing {
-                    progress.event("Container", &name, doing);
+                    progress.event(Resource::Container, &name, &doing);
                 }
                 let hooked = hooked(
                     &engine,
@@ -162,11 +162,15 @@ pub async fn apply(
                 );
                 match hooked.await {
                     Ok(()) => {
-                        progress.event("Container", &name, done);
+                        progress.event(Resource::Container, &name, &done);
                         Ok(())
                     }
                     Err(e) => {
-                        progress.event("Container", &name, &format!("Error while {verb}"));
+                        progress.event(
+                            Resource::Container,
+                            &name,
+                            &Status::Failed(format!("Error while {verb}")),
+                        );
                         Err(e)
                     }
                 }

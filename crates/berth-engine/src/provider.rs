@@ -15,7 +15,7 @@ use std::process::Stdio;
 
 use tokio::io::AsyncBufReadExt;
 
-use crate::progress::Progress;
+use crate::progress::{Phase, Progress};
 use crate::EngineError;
 
 pub use berth_model::settings::Provider;
@@ -212,7 +212,7 @@ pub async fn up(
         }
     }
     let args = up_arguments(project, service, provider, parameters.as_ref())?;
-    progress.detail(service, "", "Creating");
+    progress.detail(service, "", "Creating", Phase::Working);
     let mut child = command(&args)
         .stdout(Stdio::piped())
         .spawn()
@@ -240,9 +240,16 @@ pub async fn up(
                 Ok(v) => {
                     done = values.byte_offset();
                     match message(&v)? {
-                        Message::Info(m) => progress.detail(service, "", first_line(&m)),
+                        Message::Info(m) => {
+                            progress.detail(service, "", first_line(&m), Phase::Working);
+                        }
                         Message::Error(m) => {
-                            progress.detail(service, "", &format!("Error {}", first_line(&m)));
+                            progress.detail(
+                                service,
+                                "",
+                                &format!("Error {}", first_line(&m)),
+                                Phase::Failed,
+                            );
                             return Err(EngineError::Other(m));
                         }
                         Message::SetEnv(k, val) => {
@@ -273,12 +280,12 @@ pub async fn up(
             Some(c) => format!("exit status {c}"),
             None => "signal: killed".to_string(),
         };
-        progress.detail(service, "", &why);
+        progress.detail(service, "", &why, Phase::Failed);
         return Err(EngineError::Other(format!(
             "failed to create service provider: {why}"
         )));
     }
-    progress.detail(service, "", "Created");
+    progress.detail(service, "", "Created", Phase::Done);
     Ok(variables)
 }
 

@@ -1,7 +1,7 @@
 //! `build` and `pull`: a project's images.
 
 use berth_engine::build::{self, BuildOptions};
-use berth_engine::progress::Progress;
+use berth_engine::progress::{Phase, Progress, Resource, Status};
 
 use crate::cli::{BuildArgs, GlobalArgs, PullArgs, PushArgs};
 use crate::commands::engine::{connect, exit_status, runtime};
@@ -101,9 +101,9 @@ pub fn build(global: &GlobalArgs, args: &BuildArgs, printer: &mut Printer) -> an
         let builds = async {
             for s in &spec.services {
                 let Some(b) = &s.build else { continue };
-                StderrProgress.event("Service", &s.name, "Building");
+                StderrProgress.event(Resource::Service, &s.name, &Status::Building);
                 build::build_image(&engine, &spec.name, s, b, &opts, &StderrProgress).await?;
-                StderrProgress.event("Service", &s.name, "Built");
+                StderrProgress.event(Resource::Service, &s.name, &Status::Built);
             }
             Ok::<(), berth_engine::EngineError>(())
         };
@@ -157,7 +157,7 @@ fn check(spec: &berth_engine::spec::ProjectSpec, printer: &mut Printer) -> u8 {
         let text = if let Some(inline) = &b.dockerfile_inline {
             Ok(inline.clone())
         } else if b.context.contains("://") || b.context.starts_with("git@") {
-            StderrProgress.detail(&s.name, "Checked", "(remote context)");
+            StderrProgress.detail(&s.name, "Checked", "(remote context)", Phase::Done);
             continue;
         } else {
             let dockerfile = b.dockerfile.as_deref().unwrap_or("Dockerfile");
@@ -178,7 +178,7 @@ fn check(spec: &berth_engine::spec::ProjectSpec, printer: &mut Printer) -> u8 {
                 printer.error(&format!("service {:?}: {p}", s.name));
                 status = 1;
             }
-            None => StderrProgress.detail(&s.name, "Checked", ""),
+            None => StderrProgress.detail(&s.name, "Checked", "", Phase::Done),
         }
     }
     status
@@ -196,17 +196,22 @@ pub(crate) async fn push_services(
         // Only built images the project names are pushed, as in Docker Compose.
         let Some(b) = s.build.as_ref().filter(|_| s.image_named) else {
             if !quiet {
-                StderrProgress.detail(&s.name, "Skipped", "");
+                StderrProgress.detail(&s.name, "Skipped", "", Phase::Done);
             }
             continue;
         };
         for image in std::iter::once(&s.image).chain(&b.tags) {
             let say = |status: &str, progress: &str| {
                 if !quiet {
+                    // A layer is done once pushed or found there; the rest is under way.
+                    let done = status.starts_with("Pushed")
+                        || status.starts_with("Mounted")
+                        || status == "Layer already exists";
                     StderrProgress.detail(
                         "Pushing",
                         &format!("{image}:"),
                         &format!("{status} {progress}"),
+                        if done { Phase::Done } else { Phase::Working },
                     );
                 }
             };
@@ -217,7 +222,7 @@ pub(crate) async fn push_services(
             match build::push_image(engine, image, credentials, &say).await {
                 Ok(()) => {}
                 Err(e) if ignore_failures => {
-                    StderrProgress.event("Warning", "", &format!("failed to push {image}: {e}"));
+                    StderrProgress.warning(&format!("failed to push {image}: {e}"));
                 }
                 Err(e) => {
                     return Err(berth_engine::EngineError::Other(format!(
@@ -253,9 +258,9 @@ pub fn pull(global: &GlobalArgs, args: &PullArgs, printer: &mut Printer) -> anyh
         return Ok(1);
     };
     let quiet = args.quiet;
-    let say = move |id: &str, text: &str, details: &str| {
+    let say = move |id: &str, text: &str, details: &str, phase: Phase| {
         if !quiet {
-            StderrProgress.detail(id, text, details);
+            StderrProgress.detail(id, text, details, phase);
         }
     };
     let rt = runtime()?;
@@ -269,7 +274,7 @@ pub fn pull(global: &GlobalArgs, args: &PullArgs, printer: &mut Printer) -> anyh
             // never pulls, present already (a `latest` tag is pulled whatever the policy),
             // buildable and asked to be left, pulled by another service.
             if !s.image_named {
-                say(&s.name, "Skipped", "- No image to be pulled");
+                say(&s.name, "Skipped", "- No image to be pulled", Phase::Done);
                 continue;
             }
             let policy = args.policy.as_deref().or(s.pull_policy.as_deref());
@@ -282,7 +287,12 @@ pub fn pull(global: &GlobalArgs, args: &PullArgs, printer: &mut Printer) -> anyh
                 && !latest
                 && engine.image_id(&s.image).await?.is_some()
             {
-                say(&s.name, "Skipped", "- Image is already present locally");
+                say(
+                    &s.name,
+                    "Skipped",
+                    "- Image is already present locally",
+                    Phase::Done,
+                );
                 continue;
             }
             if args.ignore_buildable && s.build.is_some() {
@@ -293,6 +303,7 @@ pub fn pull(global: &GlobalArgs, args: &PullArgs, printer: &mut Printer) -> anyh
                     &s.name,
                     "Skipped",
                     &format!("- Image is already being pulled by {other}"),
+                    Phase::Done,
                 );
                 continue;
             }
@@ -304,7 +315,7 @@ pub fn pull(global: &GlobalArgs, args: &PullArgs, printer: &mut Printer) -> anyh
         let mut pulls = tokio::task::JoinSet::new();
         let mut pending = std::collections::BTreeSet::new();
         for (name, image, buildable) in todo {
-            say(&name, "Pulling", "");
+            say(&name, "Pulling", "", Phase::Working);
             pending.insert(name.clone());
             let engine = engine.clone();
             pulls.spawn(async move {
@@ -319,18 +330,18 @@ pub fn pull(global: &GlobalArgs, args: &PullArgs, printer: &mut Printer) -> anyh
                 .map_err(|e| berth_engine::EngineError::Other(format!("pull failed: {e}")))?;
             pending.remove(&name);
             match r {
-                Ok(()) => say(&name, "Pulled", ""),
-                Err(e) if args.ignore_pull_failures => say(&name, "Error", &e.bare()),
+                Ok(()) => say(&name, "Pulled", "", Phase::Done),
+                Err(e) if args.ignore_pull_failures => say(&name, "Error", &e.bare(), Phase::Failed),
                 Err(e) if buildable => {
-                    say(&name, "Warning", &e.bare());
+                    say(&name, "Warning", &e.bare(), Phase::Done);
                     must_build.push(name);
                     errors.push(e.to_string());
                 }
                 Err(e) => {
-                    say(&name, "Error", &e.bare());
+                    say(&name, "Error", &e.bare(), Phase::Failed);
                     pulls.abort_all();
                     for other in &pending {
-                        say(other, "", "Interrupted");
+                        say(other, "", "Interrupted", Phase::Failed);
                     }
                     return Err(e);
                 }

@@ -10,7 +10,7 @@ use berth_engine::EngineError;
 use crate::cli::{CpArgs, GlobalArgs};
 use crate::commands::engine::{connect, exit_status, runtime, service_container, Target};
 use crate::printer::{Printer, StderrProgress};
-use berth_engine::progress::Progress as _;
+use berth_engine::progress::{Phase, Progress as _};
 
 /// `SERVICE:PATH` split; a local path (which may hold a colon after a slash) is `None`.
 fn container_path(arg: &str) -> Option<(&str, &str)> {
@@ -96,7 +96,7 @@ async fn copy_one(
         shown(&args.source),
         shown(&args.destination)
     );
-    StderrProgress.detail(&c.name, &text, "Copying");
+    StderrProgress.detail(&c.name, &text, "Copying", Phase::Working);
     if let Some((_, dest)) = to {
         if let Some(tar) = stdin_tar {
             berth_engine::transfer::upload_tar(engine, &c.id, dest, tar.clone()).await?;
@@ -123,6 +123,6 @@ async fn copy_one(
                 .await?;
         }
     }
-    StderrProgress.detail(&c.name, &text, "Copied");
+    StderrProgress.detail(&c.name, &text, "Copied", Phase::Done);
     Ok(())
 }

@@ -4,7 +4,7 @@
 use crate::cli::{ExportArgs, GlobalArgs};
 use crate::commands::engine::{connect, exit_status, runtime, service_container, Target};
 use crate::printer::{Printer, StderrProgress};
-use berth_engine::progress::Progress as _;
+use berth_engine::progress::{Phase, Progress as _};
 
 pub fn run(global: &GlobalArgs, args: &ExportArgs, printer: &mut Printer) -> anyhow::Result<u8> {
     let Some(target) = Target::resolve(global, std::slice::from_ref(&args.service), printer)?
@@ -26,6 +26,7 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs, printer: &mut Printer) -> any
             &c.name,
             &format!("export {} to {dest}", c.name),
             "Exporting",
+            Phase::Working,
         );
         let mut out: Box<dyn std::io::Write + Send> =
             match &args.output {

@@ -9,6 +9,7 @@ use berth_engine::client::Observed;
 use berth_engine::exec::{self, ExecOptions};
 use berth_engine::ops::{self, Op};
 use berth_engine::plan::{Plan, ServicePlan, Step};
+use berth_engine::progress::{Phase, Progress, Resource, Status};
 use berth_engine::spec::ProjectSpec;
 
 use crate::cli::{GlobalArgs, KillArgs, RestartArgs, RmArgs, ServicesArgs, StopArgs};
@@ -296,15 +297,19 @@ fn start_named(target: &Target, services: &[String], printer: &mut Printer) -> a
 /// `start` does not report containers that were already running.
 struct SkipRunning;
 
-impl berth_engine::progress::Progress for SkipRunning {
-    fn event(&self, kind: &str, name: &str, status: &str) {
-        if status != "Running" {
-            StderrProgress.event(kind, name, status);
+impl Progress for SkipRunning {
+    fn event(&self, resource: Resource, name: &str, status: &Status) {
+        if *status != Status::Running {
+            StderrProgress.event(resource, name, status);
         }
     }
 
-    fn detail(&self, id: &str, text: &str, details: &str) {
-        StderrProgress.detail(id, text, details);
+    fn warning(&self, text: &str) {
+        StderrProgress.warning(text);
+    }
+
+    fn detail(&self, id: &str, text: &str, details: &str, phase: Phase) {
+        StderrProgress.detail(id, text, details, phase);
     }
 }
 

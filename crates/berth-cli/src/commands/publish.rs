@@ -28,7 +28,7 @@ use super::{load_options, load_project};
 use crate::cli::{GlobalArgs, PublishArgs};
 use crate::printer::Printer;
 use crate::progress::{self, StderrProgress};
-use berth_engine::progress::Progress as _;
+use berth_engine::progress::{Phase, Progress as _};
 
 const COMPOSE_VERSION: &str = "2.40.3";
 const FILE_TYPE: &str = "application/vnd.docker.compose.file+yaml";
@@ -100,7 +100,7 @@ pub fn run(global: &GlobalArgs, args: &PublishArgs, printer: &mut Printer) -> an
             let engine = connect().await?;
             if global.dry_run {
                 for s in &spec.services {
-                    StderrProgress.detail(&s.name, "Skipped", "");
+                    StderrProgress.detail(&s.name, "Skipped", "", Phase::Done);
                 }
             } else {
                 super::build::push_services(&engine, &spec, true, false).await?;
@@ -117,7 +117,7 @@ pub fn run(global: &GlobalArgs, args: &PublishArgs, printer: &mut Printer) -> an
         }
     } else {
         for s in &spec.services {
-            StderrProgress.detail(&s.name, "Skipped", "");
+            StderrProgress.detail(&s.name, "Skipped", "", Phase::Done);
         }
         None
     };
@@ -133,7 +133,7 @@ pub fn run(global: &GlobalArgs, args: &PublishArgs, printer: &mut Printer) -> an
         });
     }
     let repository = &args.repository;
-    StderrProgress.detail(repository, "publishing", "");
+    StderrProgress.detail(repository, "publishing", "", Phase::Working);
     if !global.dry_run {
         let pushed = push(repository, &layers, args.oci_version.as_deref()).and_then(|p| {
             if args.app {
@@ -143,12 +143,12 @@ pub fn run(global: &GlobalArgs, args: &PublishArgs, printer: &mut Printer) -> an
             }
         });
         if let Err(e) = pushed {
-            StderrProgress.detail(repository, "publishing", "Error");
+            StderrProgress.detail(repository, "publishing", "Error", Phase::Failed);
             printer.error(&e);
             return Ok(1);
         }
     }
-    StderrProgress.detail(repository, "published", "");
+    StderrProgress.detail(repository, "published", "", Phase::Done);
     Ok(0)
 }
 

@@ -9,7 +9,7 @@ use berth_engine::exec::{self, ExecOptions};
 use berth_engine::logs::{self, LogEvent};
 use berth_engine::ops::{self, Op};
 use berth_engine::plan::{self, Plan, RecreatePolicy, Step, UpOptions};
-use berth_engine::progress::Progress;
+use berth_engine::progress::{Phase, Progress, Resource, Status};
 use berth_engine::spec::ProjectSpec;
 use berth_engine::{Engine, EngineError};
 use tokio::sync::mpsc;
@@ -357,12 +357,16 @@ struct UpProgress {
 struct HookLines(mpsc::UnboundedSender<LogEvent>);
 
 impl Progress for HookLines {
-    fn event(&self, kind: &str, name: &str, status: &str) {
-        StderrProgress.event(kind, name, status);
+    fn event(&self, resource: Resource, name: &str, status: &Status) {
+        StderrProgress.event(resource, name, status);
     }
 
-    fn detail(&self, id: &str, text: &str, details: &str) {
-        StderrProgress.detail(id, text, details);
+    fn warning(&self, text: &str) {
+        StderrProgress.warning(text);
+    }
+
+    fn detail(&self, id: &str, text: &str, details: &str, phase: Phase) {
+        StderrProgress.detail(id, text, details, phase);
     }
 
     fn hook_output(&self, container: &str, line: &str) {
@@ -375,23 +379,28 @@ impl Progress for HookLines {
 }
 
 impl Progress for UpProgress {
-    fn event(&self, kind: &str, name: &str, status: &str) {
-        if kind == "Container" && matches!(status, "Created" | "Recreated") {
+    fn event(&self, resource: Resource, name: &str, status: &Status) {
+        let container = resource == Resource::Container;
+        if container && matches!(status, Status::Created | Status::Recreated) {
             if let Ok(mut c) = self.created.lock() {
                 c.push(name.to_string());
             }
         }
         if self.attached
-            && kind == "Container"
-            && matches!(status, "Starting" | "Started" | "Running")
+            && container
+            && matches!(status, Status::Starting | Status::Started | Status::Running)
         {
             return;
         }
-        StderrProgress.event(kind, name, status);
+        StderrProgress.event(resource, name, status);
     }
 
-    fn detail(&self, id: &str, text: &str, details: &str) {
-        StderrProgress.detail(id, text, details);
+    fn warning(&self, text: &str) {
+        StderrProgress.warning(text);
+    }
+
+    fn detail(&self, id: &str, text: &str, details: &str, phase: Phase) {
+        StderrProgress.detail(id, text, details, phase);
     }
 
     fn output(&self, line: &str) {
