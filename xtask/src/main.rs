@@ -8,12 +8,11 @@ use berth_conformance::{compare, project_dirs, reference_binary, Case};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("conformance") => conformance(&args[1..]),
-        _ => {
-            eprintln!("usage: cargo xtask conformance DIR... [-- EXTRA CONFIG ARGS]");
-            ExitCode::from(2)
-        }
+    if let Some("conformance") = args.first().map(String::as_str) {
+        conformance(&args[1..])
+    } else {
+        eprintln!("usage: cargo xtask conformance DIR... [-- EXTRA CONFIG ARGS]");
+        ExitCode::from(2)
     }
 }
 

@@ -79,9 +79,7 @@ pub fn metrics(side: &Side) -> Metrics {
         ..Metrics::default()
     };
     for f in &side.files {
-        m.lines += std::fs::read_to_string(f)
-            .map(|t| t.lines().count())
-            .unwrap_or(0);
+        m.lines += std::fs::read_to_string(f).map_or(0, |t| t.lines().count());
     }
     for run in &side.runs {
         m.services
@@ -334,7 +332,6 @@ fn delta(old: usize, new: usize) -> String {
     if old == 0 {
         return format!("{sign}{by}");
     }
-    #[allow(clippy::cast_precision_loss)]
     let pct = (by as f64 * 100.0 / old as f64).round();
     format!("{sign}{by} ({sign}{pct}%)")
 }

@@ -314,6 +314,7 @@ pub fn interpolated(project: &Project, span: Span) -> bool {
 }
 
 /// The environment of a service: name, value (`None` when unset) and the value's span.
+#[must_use]
 pub fn environment<'a>(s: &Service<'a>) -> Vec<(&'a str, Option<String>, Span)> {
     s.settings()
         .environment

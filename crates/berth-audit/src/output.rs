@@ -69,20 +69,17 @@ pub(crate) fn merged(runs: &[Run], suppressed: bool) -> Vec<Seen<'_>> {
         };
         for (f, reason) in items {
             let key = identity(run, f);
-            match index.get(&key) {
-                Some(&i) => {
-                    let seen: &mut Seen = &mut out[i];
-                    seen.patterns.push(name);
-                }
-                None => {
-                    index.insert(key, out.len());
-                    out.push(Seen {
-                        run,
-                        finding: f,
-                        reason,
-                        patterns: vec![name],
-                    });
-                }
+            if let Some(&i) = index.get(&key) {
+                let seen: &mut Seen = &mut out[i];
+                seen.patterns.push(name);
+            } else {
+                index.insert(key, out.len());
+                out.push(Seen {
+                    run,
+                    finding: f,
+                    reason,
+                    patterns: vec![name],
+                });
             }
         }
     }
@@ -451,8 +448,7 @@ pub fn sarif(runs: &[Run]) -> String {
     );
     let root = runs
         .first()
-        .map(|r| folder_uri(&r.project.working_dir))
-        .unwrap_or_else(|| "file:///".into());
+        .map_or_else(|| "file:///".into(), |r| folder_uri(&r.project.working_dir));
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",

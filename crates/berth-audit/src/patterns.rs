@@ -141,6 +141,7 @@ pub fn from_names(base: &Path, overlays: &[PathBuf]) -> Vec<Pattern> {
 ///
 /// # Errors
 /// A diagnostic pointing at the entry that is not a list of file names.
+#[must_use]
 pub fn from_extension(tree: &Value, base: &Path) -> Option<Result<Vec<Pattern>, Diagnostic>> {
     let listed = tree.path(&["x-berth", "patterns"])?;
     let Some(map) = listed.as_map() else {

@@ -50,10 +50,10 @@ fn stages(c: &mut Criterion) {
         });
         let project = berth_loader::load::load(&opts).expect("loads");
         c.bench_function(&format!("emit yaml (N=500, deps={deps})"), |b| {
-            b.iter(|| berth_emit::config_yaml(&project))
+            b.iter(|| berth_emit::config_yaml(&project));
         });
         c.bench_function(&format!("emit json (N=500, deps={deps})"), |b| {
-            b.iter(|| berth_emit::config_json(&project))
+            b.iter(|| berth_emit::config_json(&project));
         });
         c.bench_function(&format!("hash all services (N=500, deps={deps})"), |b| {
             b.iter(|| {

@@ -77,26 +77,23 @@ fn go_bools(
                 .find_map(|c| c.get_arguments().find(|a| a.get_long() == Some(long)))
         };
         if let Some(flag) = text.strip_prefix("--") {
-            match flag.split_once('=') {
-                Some((name, value)) => {
-                    let set_true = find(name)
-                        .is_some_and(|a| matches!(a.get_action(), clap::ArgAction::SetTrue));
-                    match (set_true, value) {
-                        (true, "1" | "t" | "T" | "true" | "TRUE" | "True") => {
-                            out.push(format!("--{name}").into());
-                        }
-                        (true, "0" | "f" | "F" | "false" | "FALSE" | "False") => {
-                            if let Some((_, opposite)) = NEGATED.iter().find(|(n, _)| *n == name) {
-                                out.push((*opposite).into());
-                            }
-                        }
-                        _ => out.push(arg),
+            if let Some((name, value)) = flag.split_once('=') {
+                let set_true =
+                    find(name).is_some_and(|a| matches!(a.get_action(), clap::ArgAction::SetTrue));
+                match (set_true, value) {
+                    (true, "1" | "t" | "T" | "true" | "TRUE" | "True") => {
+                        out.push(format!("--{name}").into());
                     }
+                    (true, "0" | "f" | "F" | "false" | "FALSE" | "False") => {
+                        if let Some((_, opposite)) = NEGATED.iter().find(|(n, _)| *n == name) {
+                            out.push((*opposite).into());
+                        }
+                    }
+                    _ => out.push(arg),
                 }
-                None => {
-                    takes_value = find(flag).is_some_and(|a| a.get_action().takes_values());
-                    out.push(arg);
-                }
+            } else {
+                takes_value = find(flag).is_some_and(|a| a.get_action().takes_values());
+                out.push(arg);
             }
             continue;
         }
@@ -772,7 +769,6 @@ pub struct WaitArgs {
 }
 
 #[derive(Debug, Args)]
-#[allow(clippy::struct_excessive_bools)]
 pub struct LogsArgs {
     /// Services (default: all)
     pub services: Vec<String>,
@@ -842,7 +838,6 @@ pub struct KillArgs {
 }
 
 #[derive(Debug, Args)]
-#[allow(clippy::struct_excessive_bools)]
 pub struct RmArgs {
     /// Services to remove (default: all)
     pub services: Vec<String>,
@@ -858,7 +853,6 @@ pub struct RmArgs {
 }
 
 #[derive(Debug, Args)]
-#[allow(clippy::struct_excessive_bools)]
 pub struct CreateArgs {
     /// Services to create (with their dependencies)
     pub services: Vec<String>,
@@ -925,7 +919,6 @@ impl CreateArgs {
 }
 
 #[derive(Debug, Default, Args)]
-#[allow(clippy::struct_excessive_bools)]
 pub struct UpArgs {
     /// Services to start (with their dependencies)
     pub services: Vec<String>,
@@ -1038,7 +1031,6 @@ pub struct DownArgs {
 }
 
 #[derive(Debug, Args)]
-#[allow(clippy::struct_excessive_bools)]
 pub struct PsArgs {
     /// Services to list (default: all)
     pub services: Vec<String>,
@@ -1072,7 +1064,6 @@ pub struct PsArgs {
 }
 
 #[derive(Debug, Args)]
-#[allow(clippy::struct_excessive_bools)]
 pub struct ConfigArgs {
     /// Services to include (with their dependencies)
     pub services: Vec<String>,

@@ -25,7 +25,7 @@ fn main() -> ExitCode {
     let cli = match cli::Cli::parse_go_style() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { 1 } else { 0 };
+            let code = u8::from(e.use_stderr());
             let _ = e.print();
             return ExitCode::from(code);
         }
@@ -42,7 +42,7 @@ fn main() -> ExitCode {
             progress::detach();
             (result, printer)
         })
-        .map(|h| h.join());
+        .map(std::thread::JoinHandle::join);
     let (result, mut printer) = match outcome {
         Ok(Ok(pair)) => pair,
         Ok(Err(panic)) => std::panic::resume_unwind(panic),

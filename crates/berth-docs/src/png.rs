@@ -19,7 +19,6 @@ const MAX_PIXELS: u64 = 100_000_000;
 
 /// Refuses a drawing of more than [`MAX_PIXELS`].
 fn too_large(width: f64, height: f64) -> Result<(), String> {
-    #[allow(clippy::cast_precision_loss)]
     if width * height > MAX_PIXELS as f64 {
         return Err(format!(
             "the drawing is {width:.0} × {height:.0} pixels, more than a PNG is drawn at ({} \

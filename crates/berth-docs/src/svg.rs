@@ -129,7 +129,6 @@ fn inversions(v: &mut [f64]) -> u64 {
 /// band covers the ranks of what it holds, is as wide as its widest rank, and is put at the
 /// first place across where it overlaps no band that shares a rank with it.
 #[must_use]
-#[allow(clippy::too_many_lines)]
 pub fn layout(g: &Graph) -> Layout {
     let n = g.nodes.len();
     let top_down = g.top_down;
@@ -155,14 +154,12 @@ pub fn layout(g: &Graph) -> Layout {
     let mut across = Vec::with_capacity(n);
     let mut along = Vec::with_capacity(n);
     for node in &g.nodes {
-        #[allow(clippy::cast_precision_loss)]
         let longest = node
             .label
             .iter()
             .map(|l| l.chars().count())
             .max()
             .unwrap_or(1) as f64;
-        #[allow(clippy::cast_precision_loss)]
         let lines = node.label.len().max(1) as f64;
         let (w, h) = (longest * CHAR_W + 2.0 * PAD_X, lines * LINE_H + 2.0 * PAD_Y);
         across.push(if top_down { w } else { h });
@@ -234,7 +231,6 @@ pub fn layout(g: &Graph) -> Layout {
     }
     let mut inner = vec![0f64; groups + 1];
     for (&(b, _), &(w, count)) in &row_width {
-        #[allow(clippy::cast_precision_loss)]
         let gaps = count.saturating_sub(1) as f64 * gap_across;
         inner[b] = inner[b].max(w + gaps);
     }
@@ -243,7 +239,6 @@ pub fn layout(g: &Graph) -> Layout {
             let (before, after) = frame_across(b);
             let mut w = inner[b] + before + after;
             if framed(b) && top_down {
-                #[allow(clippy::cast_precision_loss)]
                 let title = g.groups[b].chars().count() as f64 * CHAR_W + 2.0 * FRAME_PAD;
                 w = w.max(title);
             }
@@ -296,7 +291,6 @@ pub fn layout(g: &Graph) -> Layout {
                 width += across[row[j]];
                 j += 1;
             }
-            #[allow(clippy::cast_precision_loss)]
             let gaps = (j - i - 1) as f64 * gap_across;
             let mut cross = start[b] + frame_across(b).0 + (inner[b] - width - gaps) / 2.0;
             for &v in &row[i..j] {
@@ -332,7 +326,6 @@ pub fn layout(g: &Graph) -> Layout {
                         .iter()
                         .filter(|&&w| rank[w] == toward)
                         .fold((0.0, 0usize), |(s, c), &w| (s + pos[w], c + 1));
-                    #[allow(clippy::cast_precision_loss)]
                     let key = if count == 0 {
                         pos[v]
                     } else {
@@ -489,7 +482,6 @@ impl Taken {
 
     /// The cells a rectangle touches.
     fn cells(r: Rect) -> impl Iterator<Item = (i64, i64)> {
-        #[allow(clippy::cast_possible_truncation)]
         let cell = |v: f64| (v / Self::CELL).floor() as i64;
         let (x0, x1, y0, y1) = (cell(r.0), cell(r.0 + r.2), cell(r.1), cell(r.1 + r.3));
         (x0..=x1).flat_map(move |x| (y0..=y1).map(move |y| (x, y)))
@@ -621,7 +613,6 @@ pub fn render(g: &Graph) -> Result<String, Unreadable> {
         taken.insert((p.x - p.w / 2.0, p.y - p.h / 2.0, p.w, p.h));
     }
     for f in &l.frames {
-        #[allow(clippy::cast_precision_loss)]
         let title = f.name.chars().count() as f64 * CHAR_W + FRAME_PAD;
         taken.insert((f.x, f.y, title + FRAME_PAD, TITLE_H));
     }
@@ -666,10 +657,10 @@ pub fn render(g: &Graph) -> Result<String, Unreadable> {
         for w in points.windows(2) {
             let ((x1, y1), (x2, y2)) = (w[0], w[1]);
             let (c1, c2) = if g.top_down {
-                let m = (y1 + y2) / 2.0;
+                let m = f64::midpoint(y1, y2);
                 ((x1, m), (x2, m))
             } else {
-                let m = (x1 + x2) / 2.0;
+                let m = f64::midpoint(x1, x2);
                 ((m, y1), (m, y2))
             };
             let _ = write!(
@@ -683,7 +674,6 @@ pub fn render(g: &Graph) -> Result<String, Unreadable> {
             "<path d=\"{d}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"{width}\"{dash}{head}/>"
         );
         if !e.label.is_empty() {
-            #[allow(clippy::cast_precision_loss)]
             let tw = e.label.chars().count() as f64 * 6.0 + 6.0;
             let (mx, my) = label_place(&points, tw, &mut taken);
             let _ = writeln!(
@@ -719,7 +709,6 @@ pub fn render(g: &Graph) -> Result<String, Unreadable> {
             fill(&n.kind)
         );
         for (j, line) in n.label.iter().enumerate() {
-            #[allow(clippy::cast_precision_loss)]
             let ty = y + PAD_Y + LINE_H * (j as f64) + 12.0;
             let weight = if j == 0 { " font-weight=\"bold\"" } else { "" };
             let _ = writeln!(
@@ -786,8 +775,8 @@ mod tests {
         );
         for (i, a) in l.places.iter().enumerate() {
             for b in &l.places[i + 1..] {
-                let apart = (a.x - b.x).abs() >= (a.w + b.w) / 2.0
-                    || (a.y - b.y).abs() >= (a.h + b.h) / 2.0;
+                let apart = (a.x - b.x).abs() >= f64::midpoint(a.w, b.w)
+                    || (a.y - b.y).abs() >= f64::midpoint(a.h, b.h);
                 assert!(apart, "{a:?} overlaps {b:?}");
             }
             assert!(a.x - a.w / 2.0 >= 0.0 && a.x + a.w / 2.0 <= l.width);

@@ -289,23 +289,21 @@ pub async fn build_image(
                 dir.display()
             )));
         }
-        let (name, dockerfile_folder) = match &build.dockerfile_inline {
-            Some(text) => (
+        let (name, dockerfile_folder) = if let Some(text) = &build.dockerfile_inline {
+            (
                 "Dockerfile".to_string(),
                 crate::filesync::Source::Files(vec![(
                     "Dockerfile".to_string(),
                     text.clone().into_bytes(),
                 )]),
-            ),
-            None => {
-                let path = dir.join(build.dockerfile.as_deref().unwrap_or("Dockerfile"));
-                let name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| "Dockerfile".into());
-                let parent = path.parent().map_or_else(|| dir.clone(), Path::to_path_buf);
-                (name, crate::filesync::Source::Dir(parent))
-            }
+            )
+        } else {
+            let path = dir.join(build.dockerfile.as_deref().unwrap_or("Dockerfile"));
+            let name = path
+                .file_name()
+                .map_or_else(|| "Dockerfile".into(), |n| n.to_string_lossy().into_owned());
+            let parent = path.parent().map_or_else(|| dir.clone(), Path::to_path_buf);
+            (name, crate::filesync::Source::Dir(parent))
         };
         folders = Some(crate::filesync::Folders(HashMap::from([
             ("context".to_string(), crate::filesync::Source::Dir(dir)),

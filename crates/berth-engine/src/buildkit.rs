@@ -19,9 +19,7 @@ use bollard::moby::buildkit::v1::StatusResponse;
 
 /// Seconds since the epoch of a protobuf timestamp.
 fn seconds(t: &bollard_buildkit_proto::google::protobuf::Timestamp) -> f64 {
-    #[allow(clippy::cast_precision_loss)]
-    let s = t.seconds as f64 + f64::from(t.nanos) / 1e9;
-    s
+    t.seconds as f64 + f64::from(t.nanos) / 1e9
 }
 
 /// One step of a build: a vertex of BuildKit's graph. Times are seconds since the epoch, on
@@ -123,7 +121,6 @@ pub fn step_name(service: &str, name: &str) -> String {
 /// Sizes as BuildKit writes them: `34B`, `2.05kB`, `1.2MB`.
 #[must_use]
 pub fn size(n: i64) -> String {
-    #[allow(clippy::cast_precision_loss)]
     let mut v = n as f64;
     let mut unit = 0;
     const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
@@ -285,6 +282,7 @@ mod tests {
     use bollard::moby::buildkit::v1::{Vertex, VertexLog, VertexStatus};
     use bollard_buildkit_proto::google::protobuf::Timestamp;
 
+    #[allow(clippy::unnecessary_wraps)] // The reports' timestamps are optional.
     fn at(seconds: i64, nanos: i32) -> Option<Timestamp> {
         Some(Timestamp { seconds, nanos })
     }

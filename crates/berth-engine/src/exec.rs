@@ -323,10 +323,10 @@ pub async fn up(
                 )
                 .await
             } else {
-                converge_service(
+                Box::pin(converge_service(
                     &engine, &project, &service, steps, image_id, deps, &watcher, &opts, &provided,
                     progress,
-                )
+                ))
                 .await
             };
             let _ = tx.send(match &r {

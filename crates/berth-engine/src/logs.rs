@@ -103,7 +103,7 @@ fn stamp(o: LogOutput) -> LogOutput {
         LogOutput::Console { message } => LogOutput::Console {
             message: with(message),
         },
-        other => other,
+        other @ LogOutput::StdIn { .. } => other,
     }
 }
 
@@ -264,7 +264,6 @@ pub fn parse_time(value: &str, now: i64) -> Result<i64, String> {
         )
     };
     if let Ok(n) = v.parse::<f64>() {
-        #[allow(clippy::cast_possible_truncation)]
         return Ok(n as i64);
     }
     // A Go duration (`1h30m`, `42m`, `10s`), in whole seconds.
@@ -279,13 +278,10 @@ pub fn parse_time(value: &str, now: i64) -> Result<i64, String> {
 /// An engine timestamp as (Unix seconds, nanoseconds), for ordering.
 fn parse_instant(v: &str) -> Option<(i64, u32)> {
     let secs = parse_rfc3339(v)?;
-    let nanos = v
-        .split_once('.')
-        .map(|(_, f)| {
-            let digits: String = f.chars().take_while(char::is_ascii_digit).take(9).collect();
-            format!("{digits:0<9}").parse::<u32>().unwrap_or(0)
-        })
-        .unwrap_or(0);
+    let nanos = v.split_once('.').map_or(0, |(_, f)| {
+        let digits: String = f.chars().take_while(char::is_ascii_digit).take(9).collect();
+        format!("{digits:0<9}").parse::<u32>().unwrap_or(0)
+    });
     Some((secs, nanos))
 }
 

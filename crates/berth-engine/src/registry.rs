@@ -329,9 +329,10 @@ fn is_loopback(host: &str) -> bool {
 /// The roots to trust: the system's bundle and the registry's own CA (`certs.d`).
 fn roots(host: &str) -> ureq::tls::RootCerts {
     let mut pem = Vec::new();
-    let system = std::env::var_os(berth_loader::env_vars::SSL_CERT_FILE)
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| "/etc/ssl/certs/ca-certificates.crt".into());
+    let system = std::env::var_os(berth_loader::env_vars::SSL_CERT_FILE).map_or_else(
+        || "/etc/ssl/certs/ca-certificates.crt".into(),
+        std::path::PathBuf::from,
+    );
     if let Ok(b) = std::fs::read(system) {
         pem.extend(b);
     }
@@ -374,7 +375,7 @@ impl Client {
         let host = reference.api_host().to_string();
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(120)))
+            .timeout_global(Some(Duration::from_mins(2)))
             .tls_config(
                 ureq::tls::TlsConfig::builder()
                     .root_certs(roots(&host))

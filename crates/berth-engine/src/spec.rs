@@ -92,12 +92,11 @@ impl ServiceSpec {
     /// Name of replica `number` (`<project>-<service>-<N>`, or `container_name`).
     #[must_use]
     pub fn container_name(&self, project: &str, number: u32) -> String {
-        match &self.container_name {
-            Some(n) => n.clone(),
-            None => {
-                let sep = self.separator;
-                format!("{project}{sep}{}{sep}{number}", self.name)
-            }
+        if let Some(n) = &self.container_name {
+            n.clone()
+        } else {
+            let sep = self.separator;
+            format!("{project}{sep}{}{sep}{number}", self.name)
         }
     }
 }

@@ -40,7 +40,6 @@ pub async fn sample(engine: &Engine, id: &str) -> Result<Option<Sample>, EngineE
     Ok(Some(from_response(&s)))
 }
 
-#[allow(clippy::cast_precision_loss)]
 fn from_response(s: &bollard::models::ContainerStatsResponse) -> Sample {
     let cpu = s.cpu_stats.clone().unwrap_or_default();
     let pre = s.precpu_stats.clone().unwrap_or_default();
@@ -125,7 +124,6 @@ fn go_g(x: f64, prec: i32) -> String {
     if x == 0.0 {
         return "0".into();
     }
-    #[allow(clippy::cast_possible_truncation)]
     let exp = x.abs().log10().floor() as i32;
     let decimals = usize::try_from((prec - 1 - exp).max(0)).unwrap_or(0);
     let s = format!("{x:.decimals$}");
@@ -136,7 +134,6 @@ fn go_g(x: f64, prec: i32) -> String {
     }
 }
 
-#[allow(clippy::cast_precision_loss)]
 fn scaled(bytes: u64, base: f64, units: &[&str], prec: i32) -> String {
     let mut v = bytes as f64;
     let mut i = 0;

@@ -202,7 +202,7 @@ fn canonical_service(name: &str, svc: &mut Map, interpolated: bool) -> Res<()> {
             let mut out = Vec::with_capacity(items.len());
             let mut failed = false;
             for it in items.iter() {
-                match port_canonical(it.clone(), &path("ports"), raw) {
+                match port_canonical(it, &path("ports"), raw) {
                     Ok(p) => out.extend(p),
                     // Without interpolation `${PORT}:80` cannot be parsed; Compose then keeps the
                     // whole list as written.
@@ -401,18 +401,15 @@ fn extra_hosts_canonical(v: &mut Value) {
     if let Kind::Map(m) = &v.kind {
         let mut out = Vec::new();
         for (k, val) in m.iter() {
-            match &val.kind {
-                Kind::Seq(ips) => {
-                    for ip in ips {
-                        if let Some(s) = ip.scalar_to_string() {
-                            out.push(Value::str(format!("{}={s}", k.name), ip.span));
-                        }
+            if let Kind::Seq(ips) = &val.kind {
+                for ip in ips {
+                    if let Some(s) = ip.scalar_to_string() {
+                        out.push(Value::str(format!("{}={s}", k.name), ip.span));
                     }
                 }
-                _ => {
-                    let s = val.scalar_to_string().unwrap_or_default();
-                    out.push(Value::str(format!("{}={s}", k.name), val.span));
-                }
+            } else {
+                let s = val.scalar_to_string().unwrap_or_default();
+                out.push(Value::str(format!("{}={s}", k.name), val.span));
             }
         }
         *v = Value::seq(out, v.span);
@@ -509,7 +506,7 @@ fn parse_port_spec(raw: &str, span: Span) -> Res<Vec<Value>> {
     Ok(entries.into_iter().map(|(_, v)| v).collect())
 }
 
-fn port_canonical(item: Value, path: &str, raw: bool) -> Res<Vec<Value>> {
+fn port_canonical(item: &Value, path: &str, raw: bool) -> Res<Vec<Value>> {
     match &item.kind {
         Kind::Str(s) => parse_port_spec(s, item.span),
         Kind::Int(i) => parse_port_spec(&i.to_string(), item.span),
@@ -739,7 +736,7 @@ mod tests {
             .map(|v| {
                 let g = |k: &str| {
                     v.get(k)
-                        .and_then(|x| x.scalar_to_string())
+                        .and_then(berth_model::Value::scalar_to_string)
                         .unwrap_or_default()
                 };
                 format!(

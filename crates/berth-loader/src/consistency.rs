@@ -8,11 +8,14 @@ use indexmap::IndexMap;
 
 type Res<T> = Result<T, Diagnostic>;
 
-fn invalid(msg: String, v: &Value, label: &str) -> Diagnostic {
+fn invalid(msg: &str, v: &Value, label: &str) -> Diagnostic {
     Diagnostic::error(format!("{msg}: invalid compose project")).with_label(v.span, label)
 }
 
-#[allow(clippy::too_many_lines)]
+/// Checks what Docker Compose checks of the loaded model before it accepts a project.
+///
+/// # Errors
+/// The first inconsistency, with the span of the value at fault.
 pub fn check(
     services: &Map,
     sections: &IndexMap<&str, Map>,
@@ -37,7 +40,9 @@ pub fn check(
         {
             let v = svc.get("network_mode").unwrap_or(svc);
             return Err(invalid(
-                format!("service {name} declares mutually exclusive `network_mode` and `networks`"),
+                &format!(
+                    "service {name} declares mutually exclusive `network_mode` and `networks`"
+                ),
                 v,
                 "network_mode set here",
             ));
@@ -48,7 +53,7 @@ pub fn check(
             svc.path(&["build", "dockerfile_inline"]),
         ) {
             return Err(invalid(
-                format!(
+                &format!(
                     "service \"{name}\" declares mutually exclusive dockerfile and dockerfile_inline"
                 ),
                 inline,
@@ -65,7 +70,7 @@ pub fn check(
             let wanted = platform.as_str().unwrap_or_default();
             if !platforms.iter().any(|p| p.as_str() == Some(wanted)) {
                 return Err(invalid(
-                    format!("service.build.platforms MUST include service.platform {wanted:?}"),
+                    &format!("service.build.platforms MUST include service.platform {wanted:?}"),
                     platform,
                     "not among the service's build platforms",
                 ));
@@ -79,7 +84,7 @@ pub fn check(
         {
             if !has("networks", &n.name) && n.name != "default" {
                 return Err(invalid(
-                    format!("service \"{name}\" refers to undefined network {}", n.name),
+                    &format!("service \"{name}\" refers to undefined network {}", n.name),
                     &Value::null(n.span),
                     "not declared under top-level `networks`",
                 ));
@@ -91,7 +96,7 @@ pub fn check(
                     let s = src.as_str().unwrap_or("");
                     if !has("volumes", s) {
                         return Err(invalid(
-                            format!("service \"{name}\" refers to undefined volume {s}"),
+                            &format!("service \"{name}\" refers to undefined volume {s}"),
                             src,
                             "not declared under top-level `volumes`",
                         ));
@@ -106,7 +111,7 @@ pub fn check(
             for r in svc.get(field).and_then(Value::as_seq).unwrap_or(&[]) {
                 if r.get("source").is_none() {
                     return Err(invalid(
-                        format!("service \"{name}\" refers to undefined {what} "),
+                        &format!("service \"{name}\" refers to undefined {what} "),
                         r,
                         "this entry has no `source`",
                     ));
@@ -115,7 +120,7 @@ pub fn check(
                     let s = src.as_str().unwrap_or("");
                     if !has(section, s) {
                         return Err(invalid(
-                            format!("service \"{name}\" refers to undefined {what} {s}"),
+                            &format!("service \"{name}\" refers to undefined {what} {s}"),
                             src,
                             "not declared at top level",
                         ));
@@ -132,7 +137,7 @@ pub fn check(
                 let s = src.as_str().unwrap_or("");
                 if !has("secrets", s) {
                     return Err(invalid(
-                        format!("service \"{name}\" refers to undefined build secret {s}"),
+                        &format!("service \"{name}\" refers to undefined build secret {s}"),
                         src,
                         "not declared under top-level `secrets`",
                     ));
@@ -148,7 +153,7 @@ pub fn check(
             let required = d.get("required").and_then(Value::as_bool).unwrap_or(true);
             if !services.contains_key(&dep.name) && required {
                 let mut e = invalid(
-                    format!(
+                    &format!(
                         "service \"{name}\" depends on undefined service \"{}\"",
                         dep.name
                     ),
@@ -189,7 +194,7 @@ pub fn check(
         if let (Some(scale), Some(replicas)) = (svc.get("scale"), svc.path(&["deploy", "replicas"]))
         {
             if scale.as_i64() != replicas.as_i64() {
-                return Err(invalid(format!("services.{name}: can't set distinct values on 'scale' and 'deploy.replicas'"), scale, "differs from deploy.replicas"));
+                return Err(invalid(&format!("services.{name}: can't set distinct values on 'scale' and 'deploy.replicas'"), scale, "differs from deploy.replicas"));
             }
         }
         for (short, long) in [
@@ -205,7 +210,7 @@ pub fn check(
                     (_, None) => false,
                 };
                 if !same {
-                    return Err(invalid(format!("services.{name}: can't set distinct values on '{short}' and 'deploy.resources.limits.{long}'"), a, "differs from deploy.resources.limits"));
+                    return Err(invalid(&format!("services.{name}: can't set distinct values on '{short}' and 'deploy.resources.limits.{long}'"), a, "differs from deploy.resources.limits"));
                 }
             }
         }
@@ -214,7 +219,7 @@ pub fn check(
             svc.path(&["deploy", "resources", "reservations"]),
         ) {
             if !r.get("memory").is_some_and(|b| a.same(b)) {
-                return Err(invalid(format!("services.{name}: can't set distinct values on 'mem_reservation' and 'deploy.resources.reservations.memory'"), a, "differs from deploy.resources.reservations"));
+                return Err(invalid(&format!("services.{name}: can't set distinct values on 'mem_reservation' and 'deploy.resources.reservations.memory'"), a, "differs from deploy.resources.reservations"));
             }
         }
     }

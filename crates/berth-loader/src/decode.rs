@@ -560,7 +560,6 @@ pub fn decode(v: &Value, t: T, path: &str) -> Res<Option<Value>> {
         }
         T::Float => {
             let f = match &v.kind {
-                #[allow(clippy::cast_precision_loss)]
                 Kind::Int(i) => *i as f64,
                 Kind::Float(f) => *f,
                 Kind::Str(s) => {
@@ -744,7 +743,7 @@ pub fn decode(v: &Value, t: T, path: &str) -> Res<Option<Value>> {
                     sub_path(&mut ipath, path, &i.to_string());
                     match &it.kind {
                         Kind::Map(m) => {
-                            out.push(Value::map(decode_struct(m, fields, &ipath)?, it.span))
+                            out.push(Value::map(decode_struct(m, fields, &ipath)?, it.span));
                         }
                         _ => return Err(type_error(it, &ipath, "mapping")),
                     }
@@ -1351,8 +1350,8 @@ fn volume_mounts(v: &Value, path: &str) -> Res<Option<Value>> {
 }
 
 /// The schema's `uniqueItems` for lists Compose does not de-duplicate itself.
-fn check_unique(out: &Option<Value>, path: &str) -> Res<()> {
-    let items = out.as_ref().and_then(Value::as_seq).unwrap_or(&[]);
+fn check_unique(out: Option<&Value>, path: &str) -> Res<()> {
+    let items = out.and_then(Value::as_seq).unwrap_or(&[]);
     for (j, b) in items.iter().enumerate() {
         if let Some(i) = items[..j].iter().position(|a| a.same(b)) {
             return Err(
@@ -1367,13 +1366,13 @@ fn check_unique(out: &Option<Value>, path: &str) -> Res<()> {
 
 fn unique_strings(v: &Value, path: &str) -> Res<Option<Value>> {
     let out = decode(v, T::StrList, path)?;
-    check_unique(&out, path)?;
+    check_unique(out.as_ref(), path)?;
     Ok(out)
 }
 
 fn unique_str_nums(v: &Value, path: &str) -> Res<Option<Value>> {
     let out = decode(v, T::StrNumList, path)?;
-    check_unique(&out, path)?;
+    check_unique(out.as_ref(), path)?;
     Ok(out)
 }
 

@@ -111,63 +111,60 @@ pub fn parse_noting_unset(
             pos += 1;
         }
         let lookup_all = |name: &str| lookup(name).or_else(|| out.get(name).cloned());
-        let (value, next) = match b.get(pos) {
-            Some(&q @ (b'"' | b'\'')) => {
-                let mut chars = String::new();
-                let mut escape = false;
-                let mut end = None;
-                for (off, c) in text[pos + 1..].char_indices() {
-                    if c as u32 != u32::from(q) {
-                        if !escape && c == '\\' {
-                            escape = true;
-                            continue;
-                        }
-                        if escape {
-                            escape = false;
-                            chars.push('\\');
-                        }
-                        chars.push(c);
+        let (value, next) = if let Some(&q @ (b'"' | b'\'')) = b.get(pos) {
+            let mut chars = String::new();
+            let mut escape = false;
+            let mut end = None;
+            for (off, c) in text[pos + 1..].char_indices() {
+                if c as u32 != u32::from(q) {
+                    if !escape && c == '\\' {
+                        escape = true;
                         continue;
                     }
                     if escape {
                         escape = false;
-                        chars.push(c);
-                        continue;
+                        chars.push('\\');
                     }
-                    end = Some(pos + 1 + off);
-                    break;
+                    chars.push(c);
+                    continue;
                 }
-                let Some(end) = end else {
-                    let line = text[pos..].split('\n').next().unwrap_or("");
-                    return Err(
-                        Diagnostic::error(format!("unterminated quoted value {line}"))
-                            .with_label(line_span(pos), "the quote opened here is never closed"),
-                    );
-                };
-                let value = if q == b'"' {
-                    interpolate(
-                        &expand_escapes(&chars),
-                        &lookup_all,
-                        Span::new(file, stmt, end + 1),
-                        unset,
-                    )?
-                } else {
-                    chars
-                };
-                (value, end + 1)
-            }
-            _ => {
-                let end = text[pos..].find('\n').map_or(b.len(), |n| pos + n);
-                let mut raw = &text[pos..end];
-                if let Some(i) = raw.find(" #") {
-                    raw = &raw[..i];
+                if escape {
+                    escape = false;
+                    chars.push(c);
+                    continue;
                 }
-                let raw = raw.trim_end();
-                (
-                    interpolate(raw, &lookup_all, Span::new(file, stmt, end), unset)?,
-                    end,
-                )
+                end = Some(pos + 1 + off);
+                break;
             }
+            let Some(end) = end else {
+                let line = text[pos..].split('\n').next().unwrap_or("");
+                return Err(
+                    Diagnostic::error(format!("unterminated quoted value {line}"))
+                        .with_label(line_span(pos), "the quote opened here is never closed"),
+                );
+            };
+            let value = if q == b'"' {
+                interpolate(
+                    &expand_escapes(&chars),
+                    &lookup_all,
+                    Span::new(file, stmt, end + 1),
+                    unset,
+                )?
+            } else {
+                chars
+            };
+            (value, end + 1)
+        } else {
+            let end = text[pos..].find('\n').map_or(b.len(), |n| pos + n);
+            let mut raw = &text[pos..end];
+            if let Some(i) = raw.find(" #") {
+                raw = &raw[..i];
+            }
+            let raw = raw.trim_end();
+            (
+                interpolate(raw, &lookup_all, Span::new(file, stmt, end), unset)?,
+                end,
+            )
         };
         out.insert(key.to_string(), value);
         pos = next;

@@ -120,62 +120,58 @@ fn resolve(
         }
     };
     chain.push(me);
-    let base = match ext.get("file").and_then(Value::as_str) {
-        Some(f) => {
-            let home = env.get("HOME").cloned();
-            let path = PathBuf::from(paths::absolute(f, file_dir, home.as_deref()));
-            let text = crate::read::text(&path).map_err(|e| {
-                Diagnostic::error(format!(
-                    "cannot extend service \"{name}\": cannot read {}: {e}",
-                    path.display()
-                ))
-                .with_label(ext.span, "extends this file")
-            })?;
-            let id = l.sources.add(path.clone(), text.clone().into());
-            let mut merged = Value::empty_map(berth_model::MapKind::Dict, Span::SYNTHETIC);
-            for doc in yaml::parse_other_file(&mut l.sources, id, &text)? {
-                let Some(mut r) = doc.root else { continue };
-                l.interpolate(&mut r, &[], env)?;
-                canonical::canonicalize(&mut r, l.opts.interpolate)?;
-                merge::merge(&mut merged, r, &mut Vec::new())?;
-            }
-            let base_dir = path
-                .parent()
-                .map_or_else(|| file_dir.to_path_buf(), Path::to_path_buf);
-            let Some(other) = merged.get_mut("services").and_then(Value::as_map_mut) else {
-                chain.pop();
-                return Err(Diagnostic::error(format!(
-                    "cannot extend service \"{name}\" in {here}: no services section"
-                ))
-                .with_label(ext.span, "extends here"));
-            };
-            resolve(l, other, &base_name, &base_dir, Some(&path), env, chain)?;
-            let Some(b) = other.get(&base_name) else {
-                chain.pop();
-                return Err(Diagnostic::error(format!(
-                    "cannot extend service \"{name}\" in {here}: service \"{base_name}\" not found in {}",
-                    path.display()
-                ))
-                .with_label(ext.span, "extends here"));
-            };
-            let mut b = b.clone();
-            if let Some(m) = b.as_map_mut() {
-                paths::resolve_service(m, &base_dir, home.as_deref());
-            }
-            b
+    let base = if let Some(f) = ext.get("file").and_then(Value::as_str) {
+        let home = env.get("HOME").cloned();
+        let path = PathBuf::from(paths::absolute(f, file_dir, home.as_deref()));
+        let text = crate::read::text(&path).map_err(|e| {
+            Diagnostic::error(format!(
+                "cannot extend service \"{name}\": cannot read {}: {e}",
+                path.display()
+            ))
+            .with_label(ext.span, "extends this file")
+        })?;
+        let id = l.sources.add(path.clone(), text.clone().into());
+        let mut merged = Value::empty_map(berth_model::MapKind::Dict, Span::SYNTHETIC);
+        for doc in yaml::parse_other_file(&mut l.sources, id, &text)? {
+            let Some(mut r) = doc.root else { continue };
+            l.interpolate(&mut r, &[], env)?;
+            canonical::canonicalize(&mut r, l.opts.interpolate)?;
+            merge::merge(&mut merged, r, &mut Vec::new())?;
         }
-        None => {
-            resolve(l, services, &base_name, file_dir, file, env, chain)?;
-            match services.get(&base_name) {
-                Some(b) => b.clone(),
-                None => {
-                    chain.pop();
-                    return Err(Diagnostic::error(format!(
-                        "cannot extend service \"{name}\" in {here}: service \"{base_name}\" not found"
-                    ))
-                    .with_label(ext.span, "no such service"));
-                }
-            }
+        let base_dir = path
+            .parent()
+            .map_or_else(|| file_dir.to_path_buf(), Path::to_path_buf);
+        let Some(other) = merged.get_mut("services").and_then(Value::as_map_mut) else {
+            chain.pop();
+            return Err(Diagnostic::error(format!(
+                "cannot extend service \"{name}\" in {here}: no services section"
+            ))
+            .with_label(ext.span, "extends here"));
+        };
+        resolve(l, other, &base_name, &base_dir, Some(&path), env, chain)?;
+        let Some(b) = other.get(&base_name) else {
+            chain.pop();
+            return Err(Diagnostic::error(format!(
+                "cannot extend service \"{name}\" in {here}: service \"{base_name}\" not found in {}",
+                path.display()
+            ))
+            .with_label(ext.span, "extends here"));
+        };
+        let mut b = b.clone();
+        if let Some(m) = b.as_map_mut() {
+            paths::resolve_service(m, &base_dir, home.as_deref());
+        }
+        b
+    } else {
+        resolve(l, services, &base_name, file_dir, file, env, chain)?;
+        if let Some(b) = services.get(&base_name) {
+            b.clone()
+        } else {
+            chain.pop();
+            return Err(Diagnostic::error(format!(
+                "cannot extend service \"{name}\" in {here}: service \"{base_name}\" not found"
+            ))
+            .with_label(ext.span, "no such service"));
         }
     };
     chain.pop();

@@ -825,7 +825,6 @@ impl Loader<'_> {
         })
     }
 
-    #[allow(clippy::too_many_lines)]
     fn finish(
         &mut self,
         model: Value,

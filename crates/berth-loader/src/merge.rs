@@ -70,15 +70,14 @@ fn merge_impl(
             let mut out = Vec::with_capacity(over_items.len());
             for o in over_items {
                 let subnet = o.get("subnet").and_then(Value::as_str);
-                let mut merged = match base_items
+                let mut merged = if let Some(b) = base_items
                     .iter()
                     .find(|b| subnet.is_some() && b.get("subnet").and_then(Value::as_str) == subnet)
                 {
-                    Some(b) => b.clone(),
-                    None => {
-                        out.push(o.clone());
-                        continue;
-                    }
+                    b.clone()
+                } else {
+                    out.push(o.clone());
+                    continue;
                 };
                 merge_impl(&mut merged, o.clone(), path, raw)?;
                 out.push(merged);
@@ -316,7 +315,7 @@ pub fn enforce_unicity_service(svc: &mut Value) {
                 "env_file" => dedup_by(items, |v| v.get("path").and_then(Value::scalar_to_string)),
                 "expose" | "cap_add" | "cap_drop" | "links" | "profiles" | "dns" | "dns_opt"
                 | "dns_search" | "tmpfs" | "extra_hosts" | "label_file" => {
-                    dedup_by(items, exact_key)
+                    dedup_by(items, exact_key);
                 }
                 _ => {}
             }

@@ -362,9 +362,7 @@ mod tests {
     }
 
     fn sub(t: &str) -> String {
-        substitute(t, &env)
-            .map(|s| s.value)
-            .unwrap_or_else(|e| format!("ERR {e}"))
+        substitute(t, &env).map_or_else(|e| format!("ERR {e}"), |s| s.value)
     }
 
     #[test]

@@ -46,12 +46,9 @@ pub fn ram_in_bytes(s: &str) -> Option<i64> {
 /// the smallest int64, where Rust's `as` would saturate.
 #[must_use]
 pub fn go_int(f: f64) -> i64 {
-    #[allow(clippy::cast_precision_loss)]
     let in_range = f >= i64::MIN as f64 && f < i64::MAX as f64;
     if in_range {
-        #[allow(clippy::cast_possible_truncation)]
-        let i = f as i64;
-        i
+        f as i64
     } else {
         i64::MIN
     }

@@ -423,7 +423,7 @@ impl Converter {
                 merge = Some((k.span, v));
                 continue;
             }
-            let key = self.key_string(k, path)?;
+            let key = Self::key_string(k, path)?;
             let prev = map
                 .key(&key)
                 .map(|p| p.span)
@@ -484,7 +484,7 @@ impl Converter {
         Ok(map)
     }
 
-    fn key_string(&self, k: &Raw, path: &[Seg<'_>]) -> Result<String, Diagnostic> {
+    fn key_string(k: &Raw, path: &[Seg<'_>]) -> Result<String, Diagnostic> {
         let k = deref(k);
         match &k.kind {
             RawKind::Scalar(s, style) => match resolve_scalar(s, *style, k.tag.as_deref(), k.span)?
@@ -559,7 +559,6 @@ fn resolve_scalar(
                     .with_label(span, "value does not match its tag"));
             }
             if let ("!!float", Kind::Int(i)) = (t, &kind) {
-                #[allow(clippy::cast_precision_loss)]
                 return Ok(Kind::Float(*i as f64));
             }
             return Ok(kind);
@@ -580,7 +579,7 @@ fn show(r: &Raw, out: &mut String) {
     let tag = r.tag.clone().map(|t| format!("<{t}>")).unwrap_or_default();
     match &r.kind {
         RawKind::Scalar(s, st) => out.push_str(
-            &format!("{s:?}{:?}{tag}{sp}", st)
+            &format!("{s:?}{st:?}{tag}{sp}")
                 .replace("Plain", "")
                 .replace("DoubleQuoted", "dq")
                 .replace("SingleQuoted", "sq"),

@@ -63,7 +63,7 @@ impl<'a> Build<'a> {
             b.get(k)
                 .and_then(Value::as_map)
                 .into_iter()
-                .flat_map(|m| m.iter())
+                .flat_map(super::value::Map::iter)
                 .filter_map(|(k, v)| Some((k.name.as_str(), v.scalar_to_string()?)))
                 .collect()
         };
@@ -119,7 +119,7 @@ impl<'a> Build<'a> {
                 .get("ulimits")
                 .and_then(Value::as_map)
                 .into_iter()
-                .flat_map(|m| m.iter())
+                .flat_map(super::value::Map::iter)
                 .map(|(k, v)| {
                     let value = match (v.get("soft"), v.get("hard")) {
                         (Some(s), Some(h)) => format!(

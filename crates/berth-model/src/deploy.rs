@@ -36,7 +36,6 @@ impl Resources {
     #[must_use]
     pub fn nano_cpus(&self) -> Option<i64> {
         let cpus: f64 = self.cpus.as_ref()?.value.parse().ok()?;
-        #[allow(clippy::cast_possible_truncation)]
         (cpus > 0.0).then_some((cpus * 1e9) as i64)
     }
 

@@ -46,11 +46,9 @@ pub fn parse_duration(s: &str) -> Option<i128> {
         total += value * scale;
     }
     // A duration is an int64 of nanoseconds: past it, Go's parser fails.
-    #[allow(clippy::cast_precision_loss)]
     if total > i64::MAX as f64 {
         return None;
     }
-    #[allow(clippy::cast_possible_truncation)]
     let ns = total.round() as i128;
     Some(if neg { -ns } else { ns })
 }

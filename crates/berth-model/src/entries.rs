@@ -118,6 +118,7 @@ impl Entries {
         self.items.reserve(additional);
     }
 
+    #[must_use]
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Key, &Value)> + ExactSizeIterator {
         self.items.iter().map(|(k, v)| (k, v))
     }
@@ -128,10 +129,12 @@ impl Entries {
         self.items.iter_mut().map(|(k, v)| (&*k, v))
     }
 
+    #[must_use]
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Key> + ExactSizeIterator {
         self.items.iter().map(|(k, _)| k)
     }
 
+    #[must_use]
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &Value> + ExactSizeIterator {
         self.items.iter().map(|(_, v)| v)
     }

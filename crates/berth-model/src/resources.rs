@@ -278,7 +278,7 @@ impl crate::Project {
             .get(section)
             .and_then(Value::as_map)
             .into_iter()
-            .flat_map(|m| m.iter())
+            .flat_map(super::value::Map::iter)
     }
 
     fn def(&self, section: &str, key: &str) -> Option<(&Key, &Value)> {

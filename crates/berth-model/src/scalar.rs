@@ -70,7 +70,6 @@ fn go_parse_int(s: &str) -> Option<i64> {
     let magnitude = u64::from_str_radix(digits, radix).ok()?;
     if neg {
         if magnitude <= i64::MAX as u64 + 1 {
-            #[allow(clippy::cast_possible_wrap)]
             return Some((magnitude as i64).wrapping_neg());
         }
         None

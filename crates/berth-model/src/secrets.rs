@@ -260,7 +260,6 @@ fn shannon(w: &str) -> f64 {
     for b in w.bytes() {
         counts[b as usize] += 1;
     }
-    #[allow(clippy::cast_precision_loss)]
     let n = w.len() as f64;
     counts
         .iter()

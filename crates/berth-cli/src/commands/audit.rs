@@ -204,16 +204,15 @@ pub fn choose_patterns(
     }
     let mut chosen = Vec::new();
     for name in names {
-        match all.iter().find(|p| &p.name == name) {
-            Some(p) => chosen.push(p.clone()),
-            None => {
-                let known: Vec<&str> = all.iter().map(|p| p.name.as_str()).collect();
-                printer.error(&format!(
-                    "no pattern {name:?}: this project has {}",
-                    known.join(", ")
-                ));
-                return None;
-            }
+        if let Some(p) = all.iter().find(|p| &p.name == name) {
+            chosen.push(p.clone());
+        } else {
+            let known: Vec<&str> = all.iter().map(|p| p.name.as_str()).collect();
+            printer.error(&format!(
+                "no pattern {name:?}: this project has {}",
+                known.join(", ")
+            ));
+            return None;
         }
     }
     Some(chosen)

@@ -26,9 +26,9 @@ _berth() {
 compdef _berth berth
 "#;
 
-const FISH: &str = r#"# berth completion for fish: put it in ~/.config/fish/completions/berth.fish
+const FISH: &str = r"# berth completion for fish: put it in ~/.config/fish/completions/berth.fish
 complete -c berth -f -a '(berth __complete (commandline -opc)[2..-1] (commandline -ct) 2>/dev/null)'
-"#;
+";
 
 pub fn script(args: &CompletionArgs, printer: &mut Printer) -> anyhow::Result<u8> {
     let text = match args.shell.as_str() {

@@ -128,7 +128,8 @@ pub fn run(global: &GlobalArgs, args: &ConfigArgs, printer: &mut Printer) -> any
     }
     match &args.output {
         Some(path) => {
-            std::fs::write(path, out).with_context(|| format!("cannot write {}", path.display()))?
+            std::fs::write(path, out)
+                .with_context(|| format!("cannot write {}", path.display()))?;
         }
         None => printer.out(&out)?,
     }

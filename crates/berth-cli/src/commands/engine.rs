@@ -100,16 +100,17 @@ impl Target {
                 }
                 Ok(Some(Target::Loaded(Box::new(p))))
             }
-            Err(e) => match env_name {
-                Some(name) => Ok(Some(Target::Named(name))),
-                None => {
+            Err(e) => {
+                if let Some(name) = env_name {
+                    Ok(Some(Target::Named(name)))
+                } else {
                     for w in &e.warnings {
                         printer.diag(&w.render(&e.sources));
                     }
                     printer.diag(&e.render());
                     Ok(None)
                 }
-            },
+            }
         }
     }
 

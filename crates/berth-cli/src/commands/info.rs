@@ -276,14 +276,13 @@ pub fn ls(args: &LsArgs, printer: &mut Printer) -> anyhow::Result<u8> {
     }
     let mut names = Vec::new();
     for f in &args.filter {
-        match f.split_once('=') {
-            Some(("name", v)) => names.push(v.to_string()),
-            _ => {
-                printer.error(&format!(
-                    "invalid filter {f:?}: only name=NAME is supported"
-                ));
-                return Ok(1);
-            }
+        if let Some(("name", v)) = f.split_once('=') {
+            names.push(v.to_string());
+        } else {
+            printer.error(&format!(
+                "invalid filter {f:?}: only name=NAME is supported"
+            ));
+            return Ok(1);
         }
     }
     let containers = match on_engine(printer, async {

@@ -72,7 +72,7 @@ fn run_op(
         }
         ops::apply(&engine, &spec, &targets, op, Arc::new(StderrProgress)).await
     });
-    finish(result, printer)
+    Ok(finish(result, printer))
 }
 
 /// The project's containers (stopped ones included) of `services`, all when empty.
@@ -93,15 +93,12 @@ pub async fn selected(
     Ok(containers)
 }
 
-fn finish(
-    result: Result<(), berth_engine::EngineError>,
-    printer: &mut Printer,
-) -> anyhow::Result<u8> {
+fn finish(result: Result<(), berth_engine::EngineError>, printer: &mut Printer) -> u8 {
     match result {
-        Ok(()) => Ok(0),
+        Ok(()) => 0,
         Err(e) => {
             printer.error(&e.to_string());
-            Ok(1)
+            1
         }
     }
 }
@@ -250,7 +247,7 @@ pub fn start(
         )
         .await
     });
-    finish(result, printer)
+    Ok(finish(result, printer))
 }
 
 /// `start` of a project known only by name: its stopped containers started, dependencies
@@ -291,7 +288,7 @@ fn start_named(target: &Target, services: &[String], printer: &mut Printer) -> a
         )
         .await
     });
-    finish(result, printer)
+    Ok(finish(result, printer))
 }
 
 /// `start` does not report containers that were already running.
@@ -380,7 +377,7 @@ pub fn rm(global: &GlobalArgs, args: &RmArgs, printer: &mut Printer) -> anyhow::
         }
         ops::apply(&engine, &spec, &doomed, &op, progress).await
     });
-    finish(result, printer)
+    Ok(finish(result, printer))
 }
 
 /// Reads a yes/no answer from stdin; no answer (end of input, or no terminal) is "no".

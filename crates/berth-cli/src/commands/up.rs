@@ -435,12 +435,12 @@ impl Attached<'_> {
     /// dependencies too with `--attach-dependencies`), or every one; less `--no-attach`.
     fn attachable(&self, service: &str) -> bool {
         let args = self.args;
-        let wanted = if !args.attach.is_empty() {
-            args.attach.iter().any(|s| s == service)
-        } else {
+        let wanted = if args.attach.is_empty() {
             args.services.is_empty()
                 || args.attach_dependencies
                 || args.services.iter().any(|s| s == service)
+        } else {
+            args.attach.iter().any(|s| s == service)
         };
         wanted && !args.no_attach.iter().any(|s| s == service)
     }

@@ -585,7 +585,7 @@ fn build_draws_buildkits_view_on_a_terminal() {
         assert!(
             !screen
                 .iter()
-                .any(|l| l.contains("# hello-from-run") || l.starts_with("#")),
+                .any(|l| l.contains("# hello-from-run") || l.starts_with('#')),
             "{}: {screen:#?}",
             tool.name
         );

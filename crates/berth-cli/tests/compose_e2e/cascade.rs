@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::harness::{tools, Cli};
 
-const CASCADE_STOP: &str = r#"
+const CASCADE_STOP: &str = r"
 services:
   should_fail:
     image: berth-test/busybox
@@ -13,7 +13,7 @@ services:
   sleep:
     image: berth-test/busybox
     command: ping localhost
-"#;
+";
 
 const CASCADE: &str = r#"
 services:

@@ -27,7 +27,7 @@ services:
       interval: 1s
 "#;
 
-const SIMPLE: &str = r#"
+const SIMPLE: &str = r"
 services:
   simple:
     image: berth-test/busybox
@@ -37,7 +37,7 @@ services:
     image: berth-test/busybox
     init: true
     command: sleep infinity
-"#;
+";
 
 /// TestLocalComposeUp, on busybox stand-ins for the sentences images.
 #[test]

@@ -92,7 +92,6 @@ fn all_containers() -> String {
 
 /// TestLocalComposeRun
 #[test]
-#[allow(clippy::too_many_lines)]
 fn test_local_compose_run() {
     for (i, tool) in tools().into_iter().enumerate() {
         let port = 48_081 + 10 * i;

@@ -4,7 +4,7 @@
 
 use crate::harness::{tools, Cli};
 
-const UP_WAIT: &str = r#"
+const UP_WAIT: &str = r"
 services:
   oneshot:
     image: berth-test/busybox
@@ -16,7 +16,7 @@ services:
       oneshot:
         condition: service_completed_successfully
     command: sleep infinity
-"#;
+";
 
 const WAIT_TIMEOUT: &str = r#"
 services:

@@ -3,7 +3,7 @@
 
 use crate::harness::{tools, Cli};
 
-const COMPOSE: &str = r#"
+const COMPOSE: &str = r"
 services:
   from_env:
     image: berth-test/busybox
@@ -33,7 +33,7 @@ configs:
     file: config.txt
   inlined:
     content: This is my $CONFIG
-"#;
+";
 
 /// TestConfigFromEnv
 #[test]

@@ -13,7 +13,7 @@ fn test_up_container_name_conflict() {
             "e2e-container-name-conflict",
             &[(
                 "compose.yaml",
-                r#"
+                r"
 services:
   test:
     image: berth-test/busybox
@@ -23,7 +23,7 @@ services:
     image: berth-test/busybox
     container_name: ${NAME}
     command: /bin/true
-"#,
+",
             )],
         );
         let name = format!("{}-test", c.project);

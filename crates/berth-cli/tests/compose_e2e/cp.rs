@@ -3,13 +3,13 @@
 
 use crate::harness::{docker_exec, tools, Cli};
 
-const CP: &str = r#"
+const CP: &str = r"
 services:
   nginx:
     image: berth-test/busybox
     init: true
     command: sleep 3600
-"#;
+";
 
 /// TestCopy
 #[test]

@@ -11,7 +11,7 @@ services:
     command: sh -c "echo [$$WHEREAMI]"
 "#;
 
-const MISSING: &str = r#"
+const MISSING: &str = r"
 services:
   a:
     image: berth-test/busybox
@@ -20,7 +20,7 @@ services:
   b:
     image: berth-test/busybox
     env_file: missing.env
-"#;
+";
 
 #[test]
 fn run_e_without_a_value_reads_the_project_environment() {

@@ -6,12 +6,12 @@ use std::process::Command;
 
 use crate::harness::{tools, Cli};
 
-const ONE: &str = r#"
+const ONE: &str = r"
 services:
   web:
     image: berth-test/busybox
     command: echo hello-from-web
-"#;
+";
 
 /// Whether `s` holds an SGR (colour) escape: `ESC [ digits ; ... m`.
 fn has_colour(s: &str) -> bool {

@@ -4,13 +4,13 @@
 
 use crate::harness::{tools, Cli};
 
-const SIMPLE: &str = r#"
+const SIMPLE: &str = r"
 services:
   simple:
     image: berth-test/busybox
     init: true
     command: sleep 300
-"#;
+";
 
 /// TestLocalComposeExec
 #[test]

@@ -3,7 +3,7 @@
 
 use crate::harness::{docker, tools, Cli};
 
-const COMPOSE: &str = r#"
+const COMPOSE: &str = r"
 services:
   service:
     image: berth-test/busybox
@@ -15,7 +15,7 @@ services:
     command: sleep 3600
     deploy:
       replicas: 3
-"#;
+";
 
 /// `ServiceScale`: the service has `n` running containers.
 fn running(c: &Cli, service: &str) -> usize {

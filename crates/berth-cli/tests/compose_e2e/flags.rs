@@ -20,12 +20,12 @@ volumes:
   data:
 "#;
 
-const BUILT: &str = r#"
+const BUILT: &str = r"
 services:
   app:
     build: ctx
     command: cat /greeting
-"#;
+";
 
 #[test]
 fn ps_formats_filters_and_truncation_match_the_reference() {

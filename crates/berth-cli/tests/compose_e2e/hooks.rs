@@ -4,7 +4,7 @@
 
 use crate::harness::{docker, tools, Cli};
 
-const POST_START_ERROR: &str = r#"
+const POST_START_ERROR: &str = r"
 services:
   test:
     image: berth-test/busybox
@@ -12,7 +12,7 @@ services:
     command: sleep infinity
     post_start:
       - command: sh -c 'command in error'
-"#;
+";
 
 const HOOKS: &str = r#"
 services:
@@ -38,7 +38,7 @@ volumes:
   data: {}
 "#;
 
-const PRE_STOP_ERROR: &str = r#"
+const PRE_STOP_ERROR: &str = r"
 services:
   sample:
     image: berth-test/busybox
@@ -46,7 +46,7 @@ services:
     command: sleep infinity
     pre_stop:
       - command: sh -c 'command in error'
-"#;
+";
 
 /// What the project's `data` volume holds in `log.txt`.
 fn pre_stop_log(c: &Cli) -> String {

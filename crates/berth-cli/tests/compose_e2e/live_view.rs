@@ -5,13 +5,13 @@
 
 use crate::harness::{tools, Cli, Pane};
 
-const SLEEPER: &str = r#"
+const SLEEPER: &str = r"
 services:
   web:
     image: berth-test/busybox
     init: true
     command: sleep 300
-"#;
+";
 
 #[test]
 fn the_live_view_names_the_operation() {

@@ -61,7 +61,7 @@ fn scenario(base: &str, compose: &str, message: &str, shared: Option<&str>) {
 fn no_deps_volume_from() {
     scenario(
         "e2e-nodeps-volumes",
-        r#"
+        r"
 services:
   app:
     image: berth-test/busybox
@@ -75,7 +75,7 @@ services:
     command: sleep infinity
     volumes:
       - /var/data
-"#,
+",
         "cannot share volume with service db: container missing",
         Some("/var/data"),
     );
@@ -85,7 +85,7 @@ services:
 fn no_deps_network_mode() {
     scenario(
         "e2e-nodeps-netns",
-        r#"
+        r"
 services:
   app:
     image: berth-test/busybox
@@ -96,7 +96,7 @@ services:
     image: berth-test/busybox
     init: true
     command: sleep infinity
-"#,
+",
         "cannot share network namespace with service db: container missing",
         None,
     );

@@ -3,7 +3,7 @@
 
 use crate::harness::{tools, Cli};
 
-const ORPHANS: &str = r#"
+const ORPHANS: &str = r"
 services:
   orphan:
     profiles: [run]
@@ -13,9 +13,9 @@ services:
     image: berth-test/busybox
     init: true
     command: sleep 3600
-"#;
+";
 
-const TWO: &str = r#"
+const TWO: &str = r"
 services:
   keep:
     image: berth-test/busybox
@@ -25,15 +25,15 @@ services:
     image: berth-test/busybox
     init: true
     command: sleep 3600
-"#;
+";
 
-const ONE: &str = r#"
+const ONE: &str = r"
 services:
   keep:
     image: berth-test/busybox
     init: true
     command: sleep 3600
-"#;
+";
 
 /// TestRemoveOrphans: `run` of a service in an inactive profile activates it. The Go test
 /// then expects `up -d` to remove the finished one-off container; the reference binary

@@ -3,7 +3,7 @@
 
 use crate::harness::{docker, tools, Cli};
 
-const PROFILES: &str = r#"
+const PROFILES: &str = r"
 services:
   regular-service:
     image: berth-test/busybox
@@ -15,7 +15,7 @@ services:
     command: sleep infinity
     profiles:
       - test-profile
-"#;
+";
 
 const REGULAR: &str = "regular-service";
 const PROFILED: &str = "profiled-service";

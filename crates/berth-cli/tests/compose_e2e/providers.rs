@@ -27,7 +27,7 @@ fi
 exit 3
 "#;
 
-const MULTIPLE: &str = r#"
+const MULTIPLE: &str = r"
 services:
   test:
     image: berth-test/busybox
@@ -47,7 +47,7 @@ services:
       options:
         name: provider2
         type: test2
-"#;
+";
 
 /// The scenario's folder with the providers in it, on `PATH`.
 fn with_providers(tool: &crate::harness::Tool, base: &str, files: &[(&str, &str)]) -> Cli {

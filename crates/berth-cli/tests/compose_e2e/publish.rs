@@ -12,7 +12,7 @@ const ENVIRONMENT: &str =
     "services:\n  serviceA:\n    image: berth-test/busybox\n    environment:\n      FOO: bar\n";
 const ENV_FILE: &str =
     "services:\n  serviceA:\n    image: berth-test/busybox\n    env_file: publish.env\n";
-const MULTI: &str = r#"
+const MULTI: &str = r"
 services:
   serviceA:
     image: berth-test/busybox
@@ -27,7 +27,7 @@ services:
 configs:
   quix:
     environment: QUIX
-"#;
+";
 const BIND: &str = "services:\n  serviceA:\n    image: berth-test/busybox\n    volumes:\n      - ./data:/user-data\n";
 const BUILD_ONLY: &str =
     "services:\n  serviceA:\n    build: .\n  serviceB:\n    build:\n      context: .\n";

@@ -4,7 +4,7 @@
 
 use crate::harness::{tools, Cli};
 
-const SCALE: &str = r#"
+const SCALE: &str = r"
 services:
   front:
     image: berth-test/busybox
@@ -25,7 +25,7 @@ services:
     init: true
     command: sleep 300
     depends_on: [db]
-"#;
+";
 
 /// `checkServiceContainer`: how many lines name a container of `name` with `state`.
 fn count(out: &str, name: &str, state: &str) -> usize {

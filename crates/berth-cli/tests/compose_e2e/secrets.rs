@@ -25,7 +25,7 @@ secrets:
     environment: SECRET
 "#;
 
-const CHILD: &str = r#"
+const CHILD: &str = r"
 services:
   included:
     image: berth-test/busybox
@@ -36,7 +36,7 @@ services:
 secrets:
   my-secret:
     environment: 'MY_SECRET'
-"#;
+";
 
 fn cli(tool: &crate::harness::Tool, name: &str) -> Cli {
     Cli::new(

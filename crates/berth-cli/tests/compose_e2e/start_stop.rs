@@ -3,7 +3,7 @@
 
 use crate::harness::{tools, Cli};
 
-const START_STOP: &str = r#"
+const START_STOP: &str = r"
 services:
   simple:
     image: berth-test/busybox
@@ -16,9 +16,9 @@ services:
   hello:
     image: berth-test/busybox
     command: echo please-see-me
-"#;
+";
 
-const DEPENDENCIES: &str = r#"
+const DEPENDENCIES: &str = r"
 services:
   foo:
     image: berth-test/busybox
@@ -30,7 +30,7 @@ services:
     image: berth-test/busybox
     command: sleep 3600
     init: true
-"#;
+";
 
 /// TestStartStop
 #[test]

@@ -30,7 +30,7 @@ services:
     depends_on: [db]
 "#;
 
-const RECREATE: &str = r#"
+const RECREATE: &str = r"
 services:
   db:
     image: berth-test/busybox
@@ -41,7 +41,7 @@ services:
     init: true
     command: sleep 300
     depends_on: [db]
-"#;
+";
 
 fn cat(container: &str) -> String {
     let out = Command::new("docker")

@@ -193,7 +193,7 @@ fn test_up_switch_volumes() {
     }
 }
 
-const RECREATE_VOLUMES: &str = r#"
+const RECREATE_VOLUMES: &str = r"
 services:
   app:
     image: berth-test/busybox
@@ -205,7 +205,7 @@ volumes:
   my_vol:
     labels:
       foo: ${FOO}
-"#;
+";
 
 /// TestUpRecreateVolumes: a changed volume definition recreates the volume with `-y`.
 #[test]

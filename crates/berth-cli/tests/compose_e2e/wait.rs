@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use crate::harness::{docker, tools, Cli};
 
-const WAIT: &str = r#"
+const WAIT: &str = r"
 services:
   faster:
     image: berth-test/busybox
@@ -17,7 +17,7 @@ services:
     image: berth-test/busybox
     init: true
     command: sleep infinity
-"#;
+";
 
 fn up(tool: &crate::harness::Tool, name: &str) -> Cli {
     let c = Cli::new(tool, name, &[("compose.yaml", WAIT)]);

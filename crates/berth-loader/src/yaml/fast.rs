@@ -784,12 +784,11 @@ fn same(a: &Raw, b: &Raw, seen: &mut HashMap<usize, usize>) -> bool {
         }
         (RawKind::Alias(x), RawKind::Alias(y)) => {
             let (px, py) = (Rc::as_ptr(x) as usize, Rc::as_ptr(y) as usize);
-            match seen.get(&px) {
-                Some(&q) => q == py,
-                None => {
-                    seen.insert(px, py);
-                    same(x, y, seen)
-                }
+            if let Some(&q) = seen.get(&px) {
+                q == py
+            } else {
+                seen.insert(px, py);
+                same(x, y, seen)
             }
         }
         _ => false,
