@@ -14,15 +14,48 @@ pub fn repo_root() -> PathBuf {
 }
 
 /// Builds the engine tests' image (`scripts/test-image.sh`) once per test binary, when missing.
-pub fn ensure_image() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let st = Command::new("bash")
+///
+/// Whether the engine tests can run here: a Docker Engine answers and has the test image (built
+/// by `scripts/test-image.sh` from Debian's busybox-static when missing). Without them, a test
+/// that needs them is skipped, saying so (under CI it fails, see `berth_conformance::requires`).
+pub fn ensure_image() -> bool {
+    static READY: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let ready = *READY.get_or_init(|| {
+        Command::new("bash")
             .arg(repo_root().join("scripts/test-image.sh"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
             .status()
-            .expect("run scripts/test-image.sh");
-        assert!(st.success(), "building the test image failed");
+            .is_ok_and(|s| s.success())
     });
+    needs(
+        "a Docker Engine with the test image berth-test/busybox",
+        ready,
+        "a running Docker Engine, apt-get install busybox-static, scripts/test-image.sh",
+    )
+}
+
+/// Whether what a test needs is here; when it is not, says that the test is skipped and why
+/// (and fails under CI, see `berth_conformance::requires`).
+pub fn needs(what: &str, present: bool, how: &str) -> bool {
+    match berth_conformance::requires(what, present, how) {
+        Ok(()) => true,
+        Err(skip) => {
+            eprintln!("{skip}");
+            false
+        }
+    }
+}
+
+/// Whether `program` is an executable file on `PATH`.
+pub fn on_path(program: &str) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|dir| {
+            std::fs::metadata(dir.join(program))
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+    })
 }
 
 /// The repository's `examples/` folder.
@@ -41,8 +74,6 @@ pub fn berth_in(dir: &Path, args: &[&str]) -> Output {
         .expect("run berth")
 }
 
-/// Runs `program` with `args`, `input` on its standard input; `what` names it when it is
-/// missing (how to install it).
 /// Whether `program` runs here (asked for its version with `version_arg`): a test that needs
 /// it is skipped, saying so, without it (but under CI, see `berth_conformance::requires`).
 pub fn has_program(program: &str, version_arg: &str) -> bool {
@@ -54,6 +85,8 @@ pub fn has_program(program: &str, version_arg: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// Runs `program` with `args`, `input` on its standard input; `what` names it when it is
+/// missing (how to install it).
 pub fn pipe(program: &str, args: &[&str], input: &[u8], what: &str) -> Output {
     let mut child = Command::new(program)
         .args(args)

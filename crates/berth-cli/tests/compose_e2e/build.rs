@@ -111,7 +111,9 @@ fn build_flags_that_need_buildkit() {
 /// Not in the Go suite: Berth's `--check` reads each build's Dockerfile and builds nothing.
 #[test]
 fn build_check_reads_the_dockerfiles_and_builds_nothing() {
-    let tool = tools().remove(0);
+    let Some(tool) = tools().into_iter().next() else {
+        return;
+    };
     let c = Cli::new(
         &tool,
         "e2e-build-check",
@@ -439,6 +441,13 @@ fn agent_list_client(dir: &std::path::Path) -> std::path::PathBuf {
 /// agent for its identities from inside the build; the agent's answer (none) is what it saw.
 #[test]
 fn build_ssh_reaches_the_agent() {
+    let has = crate::harness::needs_program;
+    if crate::harness::tools().is_empty()
+        || !has("gcc", "apt-get install gcc")
+        || !has("ssh-agent", "apt-get install openssh-client")
+    {
+        return;
+    }
     let work = tempfile::tempdir().expect("temp dir");
     let client = agent_list_client(work.path());
     let socket = work.path().join("agent.sock");
@@ -556,7 +565,9 @@ fn build_draws_buildkits_view_on_a_terminal() {
                 ),
             ],
         );
-        let pane = crate::harness::Pane::start(&c, "", "build --no-cache");
+        let Some(pane) = crate::harness::Pane::start(&c, "", "build --no-cache") else {
+            return;
+        };
         // The running step's output, under it.
         pane.wait_for("the step's output", "=> => # hello-from-run");
         assert!(
@@ -610,7 +621,9 @@ fn ctrl_c_cancels_the_build_on_a_terminal() {
             ],
         );
         for args in ["build --no-cache", "up --build --menu=false"] {
-            let pane = crate::harness::Pane::start(&c, "", args);
+            let Some(pane) = crate::harness::Pane::start(&c, "", args) else {
+                return;
+            };
             pane.wait_for("the running step", "=> [app 2/2] RUN sleep 60");
             std::thread::sleep(std::time::Duration::from_millis(1500));
             pane.keys("C-c");

@@ -76,7 +76,9 @@ fn kill_recreates_and_converge(c: &mut Cli, services: &[String], delays_ms: &[u6
 
 #[test]
 fn a_killed_recreate_converges_on_the_next_up() {
-    let tool = tools().remove(0);
+    let Some(tool) = tools().into_iter().next() else {
+        return;
+    };
     let mut c = Cli::new(&tool, "e2e-killed-recreate", &[("compose.yaml", SLOW_STOP)]);
     kill_recreates_and_converge(
         &mut c,
@@ -90,7 +92,9 @@ fn a_killed_recreate_converges_on_the_next_up() {
 /// service, each with the new configuration.
 #[test]
 fn a_killed_recreate_of_ten_services_converges() {
-    let tool = tools().remove(0);
+    let Some(tool) = tools().into_iter().next() else {
+        return;
+    };
     let mut compose = String::from(
         "x-slow: &slow\n  image: berth-test/busybox\n  stop_grace_period: 2s\n  environment: [\"V=${V:-1}\"]\n  command: [\"sh\", \"-c\", \"trap '' TERM; sleep 300 & wait; sleep 300\"]\nservices:\n",
     );
@@ -106,7 +110,9 @@ fn a_killed_recreate_of_ten_services_converges() {
 /// `up --scale web=6` leaves exactly six, numbered 1 to 6, all running.
 #[test]
 fn a_killed_scale_up_converges() {
-    let tool = tools().remove(0);
+    let Some(tool) = tools().into_iter().next() else {
+        return;
+    };
     let c = Cli::new(
         &tool,
         "e2e-killed-scale",

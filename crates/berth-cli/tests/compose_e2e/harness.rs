@@ -21,8 +21,12 @@ pub struct Tool {
 }
 
 /// Berth, then the reference: every scenario runs on both. Without the reference (a fresh
-/// clone, not CI), the scenarios run on Berth alone, saying so.
+/// clone, not CI), the scenarios run on Berth alone, saying so; without an engine and the test
+/// image, on neither (each scenario is skipped, saying so).
 pub fn tools() -> Vec<Tool> {
+    if !common::ensure_image() {
+        return Vec::new();
+    }
     let mut out = vec![Tool {
         name: "berth",
         bin: PathBuf::from(env!("CARGO_BIN_EXE_berth")),
@@ -41,6 +45,12 @@ pub fn tools() -> Vec<Tool> {
         }
     }
     out
+}
+
+/// Whether `program` is on `PATH`; when it is not, says that the test is skipped and how to
+/// install it (and fails under CI).
+pub fn needs_program(program: &str, how: &str) -> bool {
+    common::needs(program, common::on_path(program), how)
 }
 
 /// What one command did.
@@ -126,7 +136,6 @@ pub struct Cli {
 
 impl Cli {
     pub fn new(tool: &Tool, base: &str, files: &[(&str, &str)]) -> Cli {
-        common::ensure_image();
         let dir = tempfile::tempdir().expect("temp dir");
         for (name, text) in files {
             let path = dir.path().join(name);
@@ -437,7 +446,11 @@ pub fn within(what: &str, check: impl Fn() -> bool) {
 pub struct Pane(String);
 
 impl Pane {
-    pub fn start(c: &Cli, env: &str, args: &str) -> Pane {
+    /// The pane, or none (the test is skipped, saying so) without tmux.
+    pub fn start(c: &Cli, env: &str, args: &str) -> Option<Pane> {
+        if !common::needs("tmux", common::on_path("tmux"), "apt-get install tmux") {
+            return None;
+        }
         let name = format!("berth-{}", c.project);
         let _ = Command::new("tmux")
             .args(["kill-session", "-t", &name])
@@ -466,7 +479,7 @@ impl Pane {
             .expect("tmux")
             .success();
         assert!(ok, "tmux new-session");
-        Pane(name)
+        Some(Pane(name))
     }
 
     /// What the pane shows, one string per row.

@@ -30,7 +30,9 @@ fn the_live_view_names_the_operation() {
             ("down", "[+] Running 2/2"),
         ];
         for (args, header) in steps {
-            let pane = Pane::start(&c, "", args);
+            let Some(pane) = Pane::start(&c, "", args) else {
+                return;
+            };
             pane.wait_for(args, "EXIT=0");
             let screen = pane.screen();
             assert!(

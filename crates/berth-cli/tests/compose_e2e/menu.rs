@@ -31,7 +31,9 @@ services:
 fn the_menu_offers_watch_and_ctrl_c_stops_the_project() {
     for tool in tools() {
         let c = Cli::new(&tool, "e2e-menu", &[("compose.yaml", TICKS)]);
-        let pane = Pane::start(&c, "", "up");
+        let Some(pane) = Pane::start(&c, "", "up") else {
+            return;
+        };
         pane.wait_for("the menu", "w Enable Watch");
         // On the bottom row, under the output.
         let screen = pane.screen();
@@ -67,7 +69,9 @@ fn the_menus_w_turns_watch_on_and_off() {
             &[("compose.yaml", WATCHED), ("src/first", "1\n")],
         );
         let container = format!("{}-web-1", c.project);
-        let pane = Pane::start(&c, "", "up");
+        let Some(pane) = Pane::start(&c, "", "up") else {
+            return;
+        };
         pane.wait_for("the menu", "w Enable Watch");
         pane.keys("w");
         pane.wait_for("watch on", "⦿ Watch enabled");
@@ -89,7 +93,9 @@ fn the_menu_is_off_when_asked() {
     for tool in tools() {
         let c = Cli::new(&tool, "e2e-menu-off", &[("compose.yaml", TICKS)]);
         for (env, args) in [("", "up --menu=false"), ("COMPOSE_MENU=0", "up")] {
-            let pane = Pane::start(&c, env, args);
+            let Some(pane) = Pane::start(&c, env, args) else {
+                return;
+            };
             pane.wait_for("the output", "web-1  | tick");
             std::thread::sleep(std::time::Duration::from_secs(2));
             assert!(!pane.shows("Enable Watch"), "{}: {env} {args}", tool.name);

@@ -9,7 +9,9 @@ use crate::registry::{free_port, Registry};
 
 #[test]
 fn push_and_build_push_send_the_built_images_to_the_registry() {
-    let reg = Registry::start();
+    let Some(reg) = Registry::start() else {
+        return;
+    };
     let host = format!("127.0.0.1:{}", reg.port);
     for tool in tools() {
         let t = &tool.name[..1];

@@ -25,25 +25,30 @@ pub fn free_port() -> u16 {
         .expect("a free port")
 }
 
+/// Whether the programs a registry needs are here (the test is skipped, saying so, without
+/// them): Debian's `docker-registry`, and `openssl` for HTTPS, `htpasswd` for a login.
+fn can_launch(tls: bool, login: bool) -> bool {
+    let has = crate::harness::needs_program;
+    has("docker-registry", "apt-get install docker-registry")
+        && (!tls || has("openssl", "apt-get install openssl"))
+        && (!login || has("htpasswd", "apt-get install apache2-utils"))
+}
+
 impl Registry {
-    /// A plain-HTTP registry.
-    pub fn start() -> Registry {
-        Registry::launch(false)
+    /// A plain-HTTP registry; none without the programs it needs (the test is skipped).
+    pub fn start() -> Option<Registry> {
+        can_launch(false, false).then(|| Registry::launch_with(false, None))
     }
 
     /// An HTTPS registry; [`Registry::ca`] is the CA that signed its certificate.
-    pub fn start_tls() -> Registry {
-        Registry::launch(true)
+    pub fn start_tls() -> Option<Registry> {
+        can_launch(true, false).then(|| Registry::launch_with(true, None))
     }
 
     /// A plain-HTTP registry that asks for `user` and `password` (htpasswd, from Debian's
     /// apache2-utils).
-    pub fn start_with_login(user: &str, password: &str) -> Registry {
-        Registry::launch_with(false, Some((user, password)))
-    }
-
-    fn launch(tls: bool) -> Registry {
-        Registry::launch_with(tls, None)
+    pub fn start_with_login(user: &str, password: &str) -> Option<Registry> {
+        can_launch(false, true).then(|| Registry::launch_with(false, Some((user, password))))
     }
 
     fn launch_with(tls: bool, login: Option<(&str, &str)>) -> Registry {
