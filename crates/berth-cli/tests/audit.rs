@@ -534,3 +534,40 @@ fn patterns_listed_in_the_base_file_replace_the_names() {
     );
     assert!(err.contains("compose.yaml:6:14"), "{err}");
 }
+
+/// Each audit rule's own fixture (`tests/fixtures/audit/<CODE>-<name>/`: a project that breaks
+/// the rule, and an `args` file when it needs flags) and a snapshot of what `berth audit` prints
+/// on it (`audit.txt` beside the fixture). Every rule has one, and its code is among the
+/// findings.
+#[test]
+fn every_rule_has_a_fixture_and_its_rendered_findings_match_their_snapshot() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audit");
+    let mut failures = Vec::new();
+    for rule in berth_audit::RULES {
+        let dir = root.join(format!("{}-{}", rule.code, rule.name));
+        if !dir.is_dir() {
+            failures.push(format!("{}: no fixture {}", rule.code, dir.display()));
+            continue;
+        }
+        let args = std::fs::read_to_string(dir.join("args")).unwrap_or_default();
+        let mut argv: Vec<&str> = Vec::new();
+        let (before, after): (Vec<&str>, Vec<&str>) = args
+            .lines()
+            .partition(|a| *a == "-f" || a.ends_with(".yaml"));
+        argv.extend(before);
+        argv.push("audit");
+        argv.extend(after);
+        let out = berth_in(&dir, &argv);
+        let text = stdout(&out);
+        if !text.contains(&format!("[{}]", rule.code)) {
+            failures.push(format!(
+                "{}: the fixture does not trip it:\n{text}",
+                rule.code
+            ));
+        }
+        if let Err(e) = berth_conformance::snapshot(&dir.join("audit.txt"), &text) {
+            failures.push(format!("{}: {e}", rule.code));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

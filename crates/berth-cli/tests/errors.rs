@@ -1,7 +1,7 @@
 //! Snapshot tests of error output: for every `*-error` fixture under `tests/fixtures/config/`,
 //! the exit status must be 1 and stderr (with the fixture path replaced by `$DIR`) must equal
-//! `tests/snapshots/errors/<fixture>.stderr`. Run with `BERTH_BLESS=1` to rewrite the snapshots
-//! after reviewing the change.
+//! `tests/snapshots/errors/<fixture>.stderr` (Berth's one snapshot mechanism,
+//! `berth_conformance::snapshot`: `BERTH_UPDATE_SNAPSHOTS=1` rewrites them; review the change).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -14,7 +14,6 @@ fn repo_root() -> PathBuf {
 fn error_messages_match_their_snapshots() {
     let root = repo_root().join("tests/fixtures/config");
     let snapshots = repo_root().join("tests/snapshots/errors");
-    let bless = std::env::var_os("BERTH_BLESS").is_some();
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
         .expect("fixtures")
         .filter_map(Result::ok)
@@ -57,20 +56,8 @@ fn error_messages_match_their_snapshots() {
             ));
         }
         let snap = snapshots.join(format!("{name}.stderr"));
-        if bless {
-            std::fs::create_dir_all(&snapshots).expect("snapshot folder");
-            std::fs::write(&snap, &stderr).expect("write snapshot");
-            continue;
-        }
-        match std::fs::read_to_string(&snap) {
-            Ok(expected) if expected == stderr => {}
-            Ok(expected) => failures.push(format!(
-                "{name}: stderr differs\n--- expected\n{expected}--- actual\n{stderr}"
-            )),
-            Err(_) => failures.push(format!(
-                "{name}: no snapshot {} (run with BERTH_BLESS=1)",
-                snap.display()
-            )),
+        if let Err(e) = berth_conformance::snapshot(&snap, &stderr) {
+            failures.push(format!("{name}: {e}"));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -46,6 +46,42 @@ pub fn requires(what: &str, present: bool, how: &str) -> Result<(), Skip> {
     })
 }
 
+/// Berth's one snapshot mechanism: compares `text` with the file at `path`, or, when
+/// `BERTH_UPDATE_SNAPSHOTS` is set, writes it there (read the change before committing it).
+///
+/// # Errors
+/// Where `text` first differs from the snapshot, and `text` in full; or that there is no
+/// snapshot yet.
+pub fn snapshot(path: &Path, text: &str) -> Result<(), String> {
+    if std::env::var_os("BERTH_UPDATE_SNAPSHOTS").is_some() {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        return std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()));
+    }
+    let want = std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "{}: {e} (BERTH_UPDATE_SNAPSHOTS=1 writes it)",
+            path.display()
+        )
+    })?;
+    if want == text {
+        return Ok(());
+    }
+    let first = want
+        .lines()
+        .zip(text.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or_else(|| want.lines().count().min(text.lines().count()));
+    Err(format!(
+        "{} differs at line {}:\n  want: {:?}\n  got:  {:?}\n--- got in full:\n{text}",
+        path.display(),
+        first + 1,
+        want.lines().nth(first).unwrap_or("<end>"),
+        text.lines().nth(first).unwrap_or("<end>"),
+    ))
+}
+
 /// The awesome-compose corpus of `../shared` beside the repository, `repo_root` being the
 /// repository, if it is there (skipped on a clone without it; required by CI).
 ///

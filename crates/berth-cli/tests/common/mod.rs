@@ -108,33 +108,13 @@ pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-/// Compares `text` with the snapshot `name`, or rewrites it when BERTH_UPDATE_SNAPSHOTS is set.
+/// Compares `text` with the snapshot `name` under `tests/snapshots/`, or rewrites it when
+/// BERTH_UPDATE_SNAPSHOTS is set (see `berth_conformance::snapshot`).
 pub fn snapshot(name: &str, text: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/snapshots")
         .join(name);
-    if std::env::var_os("BERTH_UPDATE_SNAPSHOTS").is_some() {
-        std::fs::create_dir_all(path.parent().expect("folder")).expect("mkdir");
-        std::fs::write(&path, text).expect("write snapshot");
-        return;
-    }
-    let want = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e} (BERTH_UPDATE_SNAPSHOTS=1 writes it)",
-            path.display()
-        )
-    });
-    if want != text {
-        let first = want
-            .lines()
-            .zip(text.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or_else(|| want.lines().count().min(text.lines().count()));
-        panic!(
-            "{name} differs from its snapshot at line {}:\n  want: {:?}\n  got:  {:?}\n--- got in full:\n{text}",
-            first + 1,
-            want.lines().nth(first).unwrap_or("<end>"),
-            text.lines().nth(first).unwrap_or("<end>"),
-        );
+    if let Err(e) = berth_conformance::snapshot(&path, text) {
+        panic!("{e}");
     }
 }
