@@ -9,7 +9,7 @@ pub mod bake;
 pub mod build;
 pub mod buildkit;
 pub mod client;
-pub mod exec;
+pub mod executor;
 pub mod filesync;
 pub mod hooks;
 pub mod labels;

@@ -238,10 +238,10 @@ pub async fn create_one_off(
         .collect();
     // `network_mode`, `ipc` and `pid` of `service:NAME`, `links` and `volumes_from` name the
     // containers of other services, as for `up`.
-    crate::exec::resolve_references(engine, project, v, &mut body, &mut networks).await?;
+    crate::executor::resolve_references(engine, project, v, &mut body, &mut networks).await?;
     let id =
-        crate::exec::create_connected(engine, &spec.name, &name, &name, body, networks).await?;
-    if let Err(e) = crate::exec::copy_in(engine, project, &spec.name, v, &id).await {
+        crate::executor::create_connected(engine, &spec.name, &name, &name, body, networks).await?;
+    if let Err(e) = crate::executor::copy_in(engine, project, &spec.name, v, &id).await {
         let _ = remove(engine, &id).await;
         return Err(e);
     }

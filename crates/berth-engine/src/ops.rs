@@ -115,7 +115,7 @@ pub async fn apply(
     };
     // Starting again waits, as `up` does, for the dependencies started in this run to meet
     // their `depends_on` condition (Docker Compose's restart: "Waiting", then "Healthy").
-    let watcher = starts.then(|| crate::exec::Watcher::start(engine, &spec.name));
+    let watcher = starts.then(|| crate::executor::Watcher::start(engine, &spec.name));
     let mut first_err = None;
     for group in groups {
         if let (Some(watcher), Some(first)) = (&watcher, group.first()) {
@@ -193,7 +193,7 @@ async fn wait_dependencies(
     spec: &ProjectSpec,
     containers: &[Observed],
     service: &str,
-    watcher: &crate::exec::Watcher,
+    watcher: &crate::executor::Watcher,
     progress: &dyn Progress,
 ) -> Result<(), EngineError> {
     let Some(s) = spec.services.iter().find(|s| s.name == service) else {
@@ -201,7 +201,7 @@ async fn wait_dependencies(
     };
     for dep in &s.depends_on {
         for c in containers.iter().filter(|c| c.service == dep.service) {
-            crate::exec::wait_condition(engine, watcher, dep, &c.id, Some(service), progress)
+            crate::executor::wait_condition(engine, watcher, dep, &c.id, Some(service), progress)
                 .await?;
         }
     }

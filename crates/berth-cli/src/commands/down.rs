@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use berth_engine::exec::{self, DownOptions};
+use berth_engine::executor::{self, DownOptions};
 
 use crate::cli::{DownArgs, GlobalArgs};
 use crate::commands::engine::{connect, env_flag, runtime, Target};
@@ -70,7 +70,7 @@ pub fn run(global: &GlobalArgs, args: &DownArgs, printer: &mut Printer) -> anyho
     let rt = runtime()?;
     let result = rt.block_on(async {
         let engine = connect().await?;
-        exec::down(&engine, &spec, &known, &down_opts, Arc::new(StderrProgress)).await
+        executor::down(&engine, &spec, &known, &down_opts, Arc::new(StderrProgress)).await
     });
     match result {
         Ok(true) => Ok(0),

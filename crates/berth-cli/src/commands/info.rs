@@ -387,8 +387,8 @@ pub fn wait(global: &GlobalArgs, args: &WaitArgs, printer: &mut Printer) -> anyh
                 first = Some(code);
                 if args.down_project {
                     set.abort_all();
-                    let opts = berth_engine::exec::DownOptions::default();
-                    berth_engine::exec::down(
+                    let opts = berth_engine::executor::DownOptions::default();
+                    berth_engine::executor::down(
                         &engine,
                         &spec,
                         &known,

@@ -6,7 +6,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
 use berth_engine::client::Observed;
-use berth_engine::exec::{self, ExecOptions};
+use berth_engine::executor::{self, ExecOptions};
 use berth_engine::ops::{self, Op};
 use berth_engine::plan::{Plan, ServicePlan, Step};
 use berth_engine::progress::{Phase, Progress, Resource, Status};
@@ -237,7 +237,7 @@ pub fn start(
             });
         }
         let quiet_running = Arc::new(SkipRunning);
-        exec::up(
+        executor::up(
             &engine,
             &project,
             &spec,

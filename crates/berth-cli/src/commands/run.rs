@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use berth_engine::exec::{self, ExecOptions};
+use berth_engine::executor::{self, ExecOptions};
 use berth_engine::oneoff::{self, ExecSpec, Resizable, RunOptions};
 use berth_engine::plan::{self, RecreatePolicy, UpOptions};
 use berth_engine::EngineError;
@@ -194,7 +194,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, printer: &mut Printer) -> anyhow
             ignore_orphans: orphan_policy(&project, args.remove_orphans).1,
             ..ExecOptions::default()
         };
-        exec::up(
+        executor::up(
             &engine,
             &project,
             &deps,
@@ -209,7 +209,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, printer: &mut Printer) -> anyhow
         .await?;
         // What the providers it depends on set.
         let mut run_opts = run_opts;
-        let mut env = exec::provided_env(&service, &exec_opts.provided);
+        let mut env = executor::provided_env(&service, &exec_opts.provided);
         env.append(&mut run_opts.env);
         run_opts.env = env;
         // The one-off's own networks, those its dependencies did not need (the volumes are
@@ -218,7 +218,7 @@ pub fn run(global: &GlobalArgs, args: &RunArgs, printer: &mut Printer) -> anyhow
         own.networks
             .retain(|n| !deps.services.iter().any(|s| s.networks.contains(&n.name)));
         own.services = vec![service.clone()];
-        exec::ensure_networks(&engine, &project, &own, &StderrProgress).await?;
+        executor::ensure_networks(&engine, &project, &own, &StderrProgress).await?;
         let image_id = image_ids.get(&service.image).map(String::as_str);
         let (id, _name) =
             oneoff::create_one_off(&engine, &project, &service, &value, image_id, &run_opts)

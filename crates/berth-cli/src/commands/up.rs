@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use berth_engine::exec::{self, ExecOptions};
+use berth_engine::executor::{self, ExecOptions};
 use berth_engine::logs::{self, LogEvent};
 use berth_engine::ops::{self, Op};
 use berth_engine::plan::{self, Plan, RecreatePolicy, Step, UpOptions};
@@ -133,7 +133,7 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
     let exec_opts = ExecOptions {
         renew_anon_volumes: args.renew_anon_volumes,
         before_start: None,
-        limit: exec::Limit::new(parallel_limit(global)),
+        limit: executor::Limit::new(parallel_limit(global)),
         // An attached dry run plans the create phase only, as Docker Compose's does.
         no_start: args.no_start || simulated_attach,
         timeout: args.timeout,
@@ -141,8 +141,8 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
         ignore_orphans,
         wait: args.wait,
         wait_timeout: args.wait_timeout.map(std::time::Duration::from_secs),
-        halt: exec::Halt::default(),
-        provided: exec::Provided::default(),
+        halt: executor::Halt::default(),
+        provided: executor::Provided::default(),
     };
     let halt = exec_opts.halt.clone();
     let has_watch = !berth_engine::watch::rules(&project, &args.services).is_empty();
@@ -207,7 +207,7 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
         // Subscribe before anything starts, so no start is missed.
         let starts = attached.then(|| logs::starts(&engine, &spec.name));
         let dyn_progress: Arc<dyn Progress> = Arc::clone(&progress) as Arc<dyn Progress>;
-        let up = exec::up(&engine, &project, &spec, &plan, &exec_opts, dyn_progress);
+        let up = executor::up(&engine, &project, &spec, &plan, &exec_opts, dyn_progress);
         let outcome = if attached {
             // `--watch`: the services' watch rules are acted on while `up` runs (and turned
             // on and off with the menu's `w`); its lines show with the containers'.
@@ -296,7 +296,7 @@ pub fn run(global: &GlobalArgs, args: &UpArgs, printer: &mut Printer) -> anyhow:
 
 /// Halts the run, and lets a start already sent to the engine finish: what comes next (stopping
 /// the containers) then sees every container that will run.
-async fn settle<F: std::future::Future>(halt: &exec::Halt, up: std::pin::Pin<&mut F>) {
+async fn settle<F: std::future::Future>(halt: &executor::Halt, up: std::pin::Pin<&mut F>) {
     halt.halt();
     tokio::select! {
         _ = up => {}
@@ -424,7 +424,7 @@ struct Attached<'a> {
     spec: &'a ProjectSpec,
     args: &'a UpArgs,
     ansi: &'a str,
-    halt: &'a exec::Halt,
+    halt: &'a executor::Halt,
     /// The navigation menu, when shown.
     menu: Option<Menu>,
     watch: WatchToggle,
