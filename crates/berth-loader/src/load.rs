@@ -864,7 +864,7 @@ impl Loader<'_> {
                     if resolve {
                         paths::resolve_service(&mut m, workdir_ref, home_ref);
                     }
-                    let svc = decode_struct(&m, decode::SERVICE, &path)?;
+                    let svc = decode_struct(decode::Mode::STRICT, &m, decode::SERVICE, &path)?;
                     Ok(Some((k, Value::map(svc, span))))
                 },
             );
@@ -894,7 +894,7 @@ impl Loader<'_> {
                         Kind::Map(m) => {
                             let mut m = m.clone();
                             legacy_external_name(&mut m, &path, &mut self.warnings)?;
-                            decode_struct(&m, fields, &path)?
+                            decode_struct(decode::Mode::STRICT, &m, fields, &path)?
                         }
                         _ => {
                             return Err(Diagnostic::error(format!("{path} must be a mapping"))
@@ -1051,7 +1051,12 @@ impl Loader<'_> {
                 }
                 let decoded = match &v.kind {
                     Kind::Map(m) => Value::map(
-                        decode_struct(m, decode::MODEL, &format!("models.{}", k.name))?,
+                        decode_struct(
+                            decode::Mode::STRICT,
+                            m,
+                            decode::MODEL,
+                            &format!("models.{}", k.name),
+                        )?,
                         v.span,
                     ),
                     _ => v,
