@@ -78,8 +78,15 @@ fn build_print() {
         outputs.push(mine);
         clis.push(c);
     }
-    assert_eq!(outputs[0], outputs[1], "the bake files differ");
-    let all = &outputs[0][0];
+    // Without the engine (the scenario is skipped), nothing ran; without the reference, there
+    // is Berth's output alone to check.
+    let Some(ours) = outputs.first() else {
+        return;
+    };
+    if let Some(theirs) = outputs.get(1) {
+        assert_eq!(ours, theirs, "the bake files differ");
+    }
+    let all = &ours[0];
     assert_eq!(all["target"]["a"]["tags"][1], "example.test/a:1");
     assert_eq!(all["target"]["b"]["tags"][0], "e2e-print-b");
     assert!(all["target"].get("plain").is_none());

@@ -201,6 +201,9 @@ fn test_up_profile() {
 /// TestUpImageID
 #[test]
 fn test_up_image_id() {
+    if tools().is_empty() {
+        return;
+    }
     let (_, digest) = docker(&["image", "inspect", "berth-test/busybox", "-f", "{{ .ID }}"]);
     let id = digest
         .trim()
