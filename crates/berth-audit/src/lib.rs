@@ -11,6 +11,7 @@ pub mod output;
 pub mod patterns;
 pub mod registry;
 mod rules;
+pub mod run;
 
 use berth_model::{Diagnostic, Project, Severity};
 

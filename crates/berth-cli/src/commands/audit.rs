@@ -1,10 +1,11 @@
 //! `berth audit`: loads the project (keeping each file's own document, which some rules
 //! compare), runs the rules and prints the findings.
 
-use berth_audit::facts::{kind_of_name, FileKind};
-use berth_audit::patterns::{self, Pattern};
-use berth_audit::{output, Context, RunningPort, RULES};
-use berth_loader::load::Options;
+use berth_audit::patterns::Pattern;
+use berth_audit::run::{
+    audit_one, audit_patterns, choose_patterns, overlays_of, ChooseError, PatternRuns,
+};
+use berth_audit::{output, RunningPort, RULES};
 use berth_model::{Project, Severity};
 use std::path::PathBuf;
 
@@ -83,10 +84,12 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs, printer: &mut Printer) -> anyh
     };
     let (runs, load_failed) = if args.patterns || !args.pattern.is_empty() {
         let overlays = overlays_of(&project);
-        let Some(chosen) = choose_patterns(&project, &overlays, &args.pattern, printer) else {
+        let Some(chosen) = chosen_patterns(&project, &overlays, &args.pattern, printer) else {
             return Ok(1);
         };
-        audit_patterns(&opts, chosen, args.production, &running, printer)
+        let done = audit_patterns(&opts, chosen, args.production, &running);
+        let failed = show_pattern_load(&done, printer);
+        (done.runs, failed)
     } else {
         (
             vec![audit_one(project, None, args.production, &running)],
@@ -103,119 +106,35 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs, printer: &mut Printer) -> anyh
     Ok(u8::from(failed || load_failed))
 }
 
-/// Runs the rules on one project; production rules apply to a production pattern, with
-/// `--production`, or when a file's name says production.
-pub fn audit_one(
-    project: Project,
-    pattern: Option<Pattern>,
-    forced: bool,
-    running: &[RunningPort],
-) -> output::Run {
-    let production = forced
-        || pattern.as_ref().map_or_else(
-            || {
-                project
-                    .config_files
-                    .iter()
-                    .any(|f| kind_of_name(f) == FileKind::Production)
-            },
-            |p| p.production,
-        );
-    let report = berth_audit::audit(&Context {
-        project: &project,
-        production,
-        running,
-    });
-    output::Run {
-        pattern,
-        project,
-        report,
+/// Prints what loading the patterns said; whether one failed to load.
+pub fn show_pattern_load(runs: &PatternRuns, printer: &mut Printer) -> bool {
+    for w in &runs.warnings {
+        printer.diag(w);
     }
+    for f in &runs.failures {
+        printer.diag(f);
+    }
+    !runs.failures.is_empty()
 }
 
-/// The overlays of a project's base file: the compose files beside it, and the other files
-/// given with `-f`.
-fn overlays_of(project: &Project) -> Vec<PathBuf> {
-    let Some(base) = project.config_files.first() else {
-        return Vec::new();
-    };
-    let mut overlays = patterns::sibling_files(base);
-    for f in project.config_files.iter().skip(1) {
-        if !overlays.contains(f) {
-            overlays.push(f.clone());
-        }
-    }
-    overlays
-}
-
-/// Loads and audits each pattern; load errors are printed, and reported as the second value.
-pub fn audit_patterns(
-    opts: &Options,
-    chosen: Vec<Pattern>,
-    forced: bool,
-    running: &[RunningPort],
-    printer: &mut Printer,
-) -> (Vec<output::Run>, bool) {
-    let mut runs = Vec::new();
-    let mut failed = false;
-    let mut warned = std::collections::HashSet::new();
-    for pattern in chosen {
-        let mut o = opts.clone();
-        o.files.clone_from(&pattern.files);
-        o.keep_layers = true;
-        match berth_loader::load::load(&o) {
-            Ok(p) => {
-                for w in &p.warnings {
-                    let text = w.render(&p.sources);
-                    if warned.insert(text.clone()) {
-                        printer.diag(&text);
-                    }
-                }
-                runs.push(audit_one(p, Some(pattern), forced, running));
-            }
-            Err(e) => {
-                printer.diag(&format!("pattern {}: {}", pattern.name, e.render()));
-                failed = true;
-            }
-        }
-    }
-    (runs, failed)
-}
-
-/// The patterns of a project whose base file was loaded as `project`: those it lists under
-/// `x-berth.patterns`, else those the names of `overlays` give; `names` picks some.
-pub fn choose_patterns(
+/// The patterns chosen, or none after saying why.
+pub fn chosen_patterns(
     project: &Project,
     overlays: &[PathBuf],
     names: &[String],
     printer: &mut Printer,
 ) -> Option<Vec<Pattern>> {
-    let base = project.config_files.first()?;
-    let all = match patterns::from_extension(&project.tree, base) {
-        Some(Ok(listed)) => listed,
-        Some(Err(d)) => {
-            printer.diag(&d.render(&project.sources));
-            return None;
+    match choose_patterns(project, overlays, names) {
+        Ok(chosen) => Some(chosen),
+        Err(e @ ChooseError::Invalid(_)) => {
+            printer.diag(&e.to_string());
+            None
         }
-        None => patterns::from_names(base, overlays),
-    };
-    if names.is_empty() {
-        return Some(all);
-    }
-    let mut chosen = Vec::new();
-    for name in names {
-        if let Some(p) = all.iter().find(|p| &p.name == name) {
-            chosen.push(p.clone());
-        } else {
-            let known: Vec<&str> = all.iter().map(|p| p.name.as_str()).collect();
-            printer.error(&format!(
-                "no pattern {name:?}: this project has {}",
-                known.join(", ")
-            ));
-            return None;
+        Err(e) => {
+            printer.error(&e.to_string());
+            None
         }
     }
-    Some(chosen)
 }
 
 /// The host ports that running containers hold, except the project's own (which `up` would

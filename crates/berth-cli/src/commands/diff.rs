@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use berth_audit::diff::{self, Side};
 use berth_audit::patterns;
 
-use super::audit::{audit_patterns, choose_patterns};
+use super::audit::{chosen_patterns, show_pattern_load};
 use super::{load_options, load_project};
 use crate::cli::{DiffArgs, GlobalArgs};
 use crate::printer::Printer;
+use berth_audit::run::audit_patterns;
 
 pub fn run(global: &GlobalArgs, args: &DiffArgs, printer: &mut Printer) -> anyhow::Result<u8> {
     if !matches!(args.format.as_str(), "human" | "json" | "markdown") {
@@ -82,7 +83,7 @@ fn side(global: &GlobalArgs, arg: &str, printer: &mut Printer) -> anyhow::Result
     let Some(project) = load_project(&opts, printer) else {
         return Ok(None);
     };
-    let Some(chosen) = choose_patterns(&project, &overlays, &[], printer) else {
+    let Some(chosen) = chosen_patterns(&project, &overlays, &[], printer) else {
         return Ok(None);
     };
     let real = |f: &Path| std::fs::canonicalize(f).unwrap_or_else(|_| f.to_path_buf());
@@ -95,13 +96,13 @@ fn side(global: &GlobalArgs, arg: &str, printer: &mut Printer) -> anyhow::Result
             }
         }
     }
-    let (runs, failed) = audit_patterns(&opts, chosen, false, &[], printer);
-    if failed {
+    let done = audit_patterns(&opts, chosen, false, &[]);
+    if show_pattern_load(&done, printer) {
         return Ok(None);
     }
     Ok(Some(Side {
         label: arg.trim_end_matches('/').to_string(),
         files,
-        runs,
+        runs: done.runs,
     }))
 }

@@ -1,6 +1,7 @@
 //! `berth docs`: the architecture document of the loaded project, with the audit's findings.
 
-use super::audit::audit_one;
+use berth_audit::run::audit_one;
+
 use super::{load_options, load_project};
 use crate::cli::{DocsArgs, GlobalArgs};
 use crate::printer::Printer;
