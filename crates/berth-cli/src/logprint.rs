@@ -40,7 +40,7 @@ impl LogPrinter {
             && match ansi {
                 "always" => true,
                 "never" => false,
-                _ => std::io::stdout().is_terminal(),
+                _ => crate::printer::stdout().is_terminal(),
             };
         let mut p = LogPrinter {
             project: project.to_string(),
@@ -157,9 +157,9 @@ impl LogPrinter {
         }
         self.decorated(|| {
             let mut out: Box<dyn Write> = if *stderr && self.split_streams {
-                Box::new(std::io::stderr().lock())
+                Box::new(crate::printer::stderr().lock())
             } else {
-                Box::new(std::io::stdout().lock())
+                Box::new(crate::printer::stdout().lock())
             };
             let r = if self.prefix && container == WATCH {
                 let head = format!("{} ⦿ ", " ".repeat(self.width));
@@ -193,7 +193,7 @@ pub const WATCH: &str = "#watch";
 
 /// Writes what draws or clears the menu, straight to the terminal.
 fn write_terminal(s: &str) {
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::printer::stdout().lock();
     let _ = out.write_all(s.as_bytes());
     let _ = out.flush();
 }

@@ -39,6 +39,18 @@ impl Printer {
     }
 }
 
+/// Standard output, for the display modules (the progress views, the log printer, the
+/// terminal's modes) and for the streams a command writes as they come (a tar archive, the
+/// engine's events): every handle on it is taken here.
+pub fn stdout() -> io::Stdout {
+    io::stdout()
+}
+
+/// Standard error, for the same places as [`stdout`].
+pub fn stderr() -> io::Stderr {
+    io::stderr()
+}
+
 /// A line on stdout, for code that runs where the command's [`Printer`] is not at hand (the
 /// tasks of an engine session, the attached log printer).
 pub fn out_line(s: &str) {

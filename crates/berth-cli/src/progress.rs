@@ -63,7 +63,7 @@ pub fn is_plain() -> bool {
 pub fn init(flag: Option<&str>, ansi: &str) -> Result<Mode, String> {
     let env = std::env::var(berth_loader::env_vars::COMPOSE_PROGRESS).ok();
     let value = flag.or(env.as_deref()).unwrap_or("auto");
-    let terminal = std::io::stderr().is_terminal();
+    let terminal = crate::printer::stderr().is_terminal();
     let mode = match value {
         "auto" | "" => {
             if terminal && ansi != "never" {
@@ -92,9 +92,9 @@ fn status_out() -> Box<dyn std::io::Write> {
         )
     });
     if stdout {
-        Box::new(std::io::stdout().lock())
+        Box::new(crate::printer::stdout().lock())
     } else {
-        Box::new(std::io::stderr().lock())
+        Box::new(crate::printer::stderr().lock())
     }
 }
 
@@ -266,7 +266,7 @@ pub fn error(message: &str) {
     } else {
         // Below the view's last frame, as the command's last words.
         detach();
-        let _ = writeln!(std::io::stderr().lock(), "error: {message}");
+        let _ = writeln!(crate::printer::stderr().lock(), "error: {message}");
     }
 }
 
@@ -313,7 +313,7 @@ fn ask(question: &str, piped: bool) -> bool {
             && matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
     };
     if !stdin.is_terminal() {
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::printer::stdout().lock();
         let _ = write!(out, "{question}");
         let _ = out.flush();
         drop(out);
@@ -324,7 +324,7 @@ fn ask(question: &str, piped: bool) -> bool {
         v.clear();
     }
     {
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::printer::stdout().lock();
         let _ = write!(out, "? {question} (y/N) ");
         let _ = out.flush();
     }
@@ -421,7 +421,7 @@ impl View {
     /// Prints `text` where the view was, and the view again below it.
     fn above(&mut self, text: &str) {
         self.clear();
-        let _ = writeln!(std::io::stderr().lock(), "{text}");
+        let _ = writeln!(crate::printer::stderr().lock(), "{text}");
         if !self.lines.is_empty() {
             self.draw();
         }
@@ -434,7 +434,7 @@ impl View {
             out.push_str("\x1b[1A");
         }
         out.push_str("\x1b[0G\x1b[J");
-        let _ = std::io::stderr().lock().write_all(out.as_bytes());
+        let _ = crate::printer::stderr().lock().write_all(out.as_bytes());
         self.drawn = 0;
     }
 
@@ -444,14 +444,14 @@ impl View {
         }
         if let Some(b) = &self.builds {
             let out = build_frame(&mut self.drawn, b, false);
-            let _ = std::io::stderr().lock().write_all(out.as_bytes());
+            let _ = crate::printer::stderr().lock().write_all(out.as_bytes());
             return;
         }
         if self.lines.is_empty() {
             return;
         }
         let out = self.frame(width(), Instant::now());
-        let _ = std::io::stderr().lock().write_all(out.as_bytes());
+        let _ = crate::printer::stderr().lock().write_all(out.as_bytes());
     }
 
     /// Draws the builds' last frame (their running steps `CANCELED` first, on Ctrl-C) and
@@ -465,7 +465,7 @@ impl View {
         }
         if !self.detached {
             let out = build_frame(&mut self.drawn, &b, true);
-            let _ = std::io::stderr().lock().write_all(out.as_bytes());
+            let _ = crate::printer::stderr().lock().write_all(out.as_bytes());
             self.drawn = 0;
         }
     }
@@ -577,7 +577,7 @@ fn width() -> usize {
 
 /// The terminal's columns and rows (80 by 24 when it does not say).
 fn size() -> (usize, usize) {
-    let w = rustix::termios::tcgetwinsize(std::io::stderr()).ok();
+    let w = rustix::termios::tcgetwinsize(crate::printer::stderr()).ok();
     (
         w.map(|w| usize::from(w.ws_col))
             .filter(|&c| c > 0)

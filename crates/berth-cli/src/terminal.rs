@@ -16,7 +16,7 @@ pub fn stdin_is_tty() -> bool {
 
 /// Whether standard output is a terminal.
 pub fn stdout_is_tty() -> bool {
-    std::io::stdout().is_terminal()
+    crate::printer::stdout().is_terminal()
 }
 
 /// The terminal in raw mode (keys go to the container as typed, Ctrl-C included) until dropped.
@@ -59,7 +59,7 @@ impl Drop for RawMode {
 
 /// Rows and columns of the terminal, if there is one.
 pub fn size() -> Option<(u16, u16)> {
-    let w = tcgetwinsize(std::io::stdout())
+    let w = tcgetwinsize(crate::printer::stdout())
         .or_else(|_| tcgetwinsize(std::io::stdin()))
         .ok()?;
     (w.ws_row > 0 && w.ws_col > 0).then_some((w.ws_row, w.ws_col))
@@ -126,8 +126,8 @@ pub async fn pump(engine: &Engine, io: Io, interactive: bool, resize: Option<Res
             }
         });
     }
-    let mut out = std::io::stdout();
-    let mut err = std::io::stderr();
+    let mut out = crate::printer::stdout();
+    let mut err = crate::printer::stderr();
     while let Some(item) = output.next().await {
         let Ok(chunk) = item else { break };
         let _ = match chunk {

@@ -114,7 +114,7 @@ async fn copy_one(
         let src = from.map_or("", |(_, p)| p);
         if args.destination == "-" {
             let tar = berth_engine::transfer::download(engine, &c.id, src).await?;
-            let mut out = std::io::stdout().lock();
+            let mut out = crate::printer::stdout().lock();
             out.write_all(&tar)
                 .and_then(|()| out.flush())
                 .map_err(|e| EngineError::Other(format!("standard output: {e}")))?;

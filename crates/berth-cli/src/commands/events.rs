@@ -73,7 +73,7 @@ pub fn run(global: &GlobalArgs, args: &EventsArgs, printer: &mut Printer) -> any
         let engine = connect().await?;
         let stream = engine.events(&spec.name, times[0], times[1]);
         tokio::pin!(stream);
-        let mut out = std::io::stdout();
+        let mut out = crate::printer::stdout();
         loop {
             tokio::select! {
                 item = stream.next() => {

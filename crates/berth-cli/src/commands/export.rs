@@ -33,7 +33,7 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs, printer: &mut Printer) -> any
                 Some(p) => Box::new(std::fs::File::create(p).map_err(|e| {
                     berth_engine::EngineError::Other(format!("{}: {e}", p.display()))
                 })?),
-                None => Box::new(std::io::stdout()),
+                None => Box::new(crate::printer::stdout()),
             };
         berth_engine::transfer::export(&engine, &c.id, &mut *out).await?;
         Ok(0)

@@ -36,7 +36,7 @@ pub fn run(global: &GlobalArgs, args: &GraphArgs, printer: &mut Printer) -> anyh
     let mut g = graph::build_grouped(&project, view, group_by);
     if args.format == "png"
         && args.output.is_none()
-        && std::io::IsTerminal::is_terminal(&std::io::stdout())
+        && std::io::IsTerminal::is_terminal(&crate::printer::stdout())
     {
         printer.error("a PNG is binary: write it with -o FILE, or redirect standard output");
         return Ok(1);

@@ -360,7 +360,7 @@ pub fn rm(global: &GlobalArgs, args: &RmArgs, printer: &mut Printer) -> anyhow::
             .cloned()
             .collect();
         let names: Vec<&str> = doomed.iter().map(|c| c.name.as_str()).collect();
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::printer::stdout().lock();
         if args.force {
             let _ = writeln!(out, "Going to remove {}", names.join(", "));
         } else {

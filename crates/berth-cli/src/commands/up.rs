@@ -626,7 +626,7 @@ impl Attached<'_> {
         }
         // Abort: stop everything, show the rest of the output, then exit with the code asked.
         let (_, first_code) = aborted.unwrap_or_default();
-        let red = !args.no_color && std::io::IsTerminal::is_terminal(&std::io::stderr());
+        let red = !args.no_color && std::io::IsTerminal::is_terminal(&crate::printer::stderr());
         if red {
             crate::printer::err_line("\x1b[31m\x1b[1mAborting on container exit...\x1b[0m");
         } else {
