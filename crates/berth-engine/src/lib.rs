@@ -5,6 +5,7 @@
 //! through the Engine API ([`client`]). Containers, networks and volumes carry Docker Compose's
 //! labels ([`labels`]) and config hash, so each tool adopts the other's resources.
 
+pub mod attached;
 pub mod bake;
 pub mod build;
 pub mod buildkit;

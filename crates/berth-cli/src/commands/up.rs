@@ -2,13 +2,14 @@
 //! already runs. Attached (without `-d`), it streams the containers' output until they all
 //! exit, or until Ctrl-C, which stops them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use berth_engine::attached::{AfterExit, AttachOptions, Follow, Session};
 use berth_engine::executor::{self, ExecOptions};
 use berth_engine::logs::{self, LogEvent};
 use berth_engine::ops::{self, Op};
-use berth_engine::plan::{self, Plan, RecreatePolicy, Step, UpOptions};
+use berth_engine::plan::{self, Plan, RecreatePolicy, UpOptions};
 use berth_engine::progress::{Phase, Progress, Resource, Status};
 use berth_engine::spec::ProjectSpec;
 use berth_engine::{Engine, EngineError};
@@ -431,20 +432,6 @@ struct Attached<'a> {
 }
 
 impl Attached<'_> {
-    /// `--attach` names them; otherwise the services named on the command line (their
-    /// dependencies too with `--attach-dependencies`), or every one; less `--no-attach`.
-    fn attachable(&self, service: &str) -> bool {
-        let args = self.args;
-        let wanted = if args.attach.is_empty() {
-            args.services.is_empty()
-                || args.attach_dependencies
-                || args.services.iter().any(|s| s == service)
-        } else {
-            args.attach.iter().any(|s| s == service)
-        };
-        wanted && !args.no_attach.iter().any(|s| s == service)
-    }
-
     async fn run(
         mut self,
         up: impl std::future::Future<Output = Result<(), EngineError>>,
@@ -458,32 +445,19 @@ impl Attached<'_> {
         interrupts: &mut Interrupts,
     ) -> Result<Ended, EngineError> {
         let args = self.args;
-        // Every container the run will have, and those whose output is shown.
-        let mut all: Vec<String> = Vec::new();
-        let mut shown: HashSet<String> = HashSet::new();
-        // The containers whose exits end the run (and abort it): those of the services named
-        // on the command line, or every one. A dependency that runs on, or exits, neither
-        // keeps `up SERVICE` waiting nor aborts it, as in Docker Compose.
-        let mut watched: HashSet<String> = HashSet::new();
-        for sp in &plan.services {
-            for step in &sp.steps {
-                let name = match step {
-                    Step::Keep { name, .. }
-                    | Step::Create { name, .. }
-                    | Step::Recreate { name, .. } => name,
-                    Step::Remove { .. } => continue,
-                };
-                all.push(name.clone());
-                if self.attachable(&sp.service) {
-                    shown.insert(name.clone());
-                }
-                if args.services.is_empty() || args.services.contains(&sp.service) {
-                    watched.insert(name.clone());
-                }
-            }
-        }
-        let mut names: Vec<String> = all.iter().filter(|n| shown.contains(*n)).cloned().collect();
-        names.sort();
+        let mut session = Session::new(
+            plan,
+            AttachOptions {
+                services: args.services.clone(),
+                attach: args.attach.clone(),
+                no_attach: args.no_attach.clone(),
+                attach_dependencies: args.attach_dependencies,
+                abort_on_exit: args.abort_on_container_exit,
+                abort_on_failure: args.abort_on_container_failure,
+                exit_code_from: args.exit_code_from.clone(),
+            },
+        );
+        let names = session.shown();
         let mut out = LogPrinter::new(
             &self.spec.name,
             &names,
@@ -503,19 +477,16 @@ impl Attached<'_> {
         // Announced when the first container is about to start, once creation is done (as
         // Docker Compose does; on a terminal the progress view ends there).
         let mut announced = false;
-        let mut following: HashSet<String> = HashSet::new();
-        let mut done: HashSet<String> = HashSet::new();
         let mut starts = starts;
         let mut up = Box::pin(up);
         let mut up_done = false;
-        let abort_on_exit = args.abort_on_container_exit || args.exit_code_from.is_some();
         let aborted: Option<(String, i64)>;
         loop {
             let (name, ack) = tokio::select! {
                 r = &mut up, if !up_done => {
                     up_done = true;
                     r?;
-                    if watched.iter().all(|n| done.contains(n)) {
+                    if session.up_finished() {
                         return Ok(Ended::Code(0));
                     }
                     continue;
@@ -525,7 +496,7 @@ impl Attached<'_> {
                 // made can come after the container already exited (its stream ended first);
                 // attaching to a stopped container would wait for a start that never comes.
                 Some(n) = async { match starts.as_mut() { Some(s) => s.recv().await, None => None } } => {
-                    if following.contains(&n) || !self.engine.is_running(&n).await {
+                    if session.is_following(&n) || !self.engine.is_running(&n).await {
                         continue;
                     }
                     (n, None)
@@ -535,26 +506,25 @@ impl Attached<'_> {
                         out.print(&ev);
                         continue;
                     };
-                    following.remove(container);
-                    if !watched.contains(container) {
+                    if !session.is_watched(container) {
+                        session.output_ended(container, false);
                         continue;
                     }
                     let (code, restarts) = self.engine.exit_state(container).await;
-                    if restarts {
+                    if !session.output_ended(container, restarts) {
                         continue;
                     }
-                    if shown.contains(container) {
+                    if session.is_shown(container) {
                         out.exited(container, code);
                     }
-                    done.insert(container.clone());
-                    if abort_on_exit || (args.abort_on_container_failure && code != 0) {
-                        aborted = Some((container.clone(), code));
-                        break;
+                    match session.exited(container, code) {
+                        AfterExit::Continue => continue,
+                        AfterExit::Done => return Ok(Ended::Code(0)),
+                        AfterExit::Abort { container, code } => {
+                            aborted = Some((container, code));
+                            break;
+                        }
                     }
-                    if up_done && watched.iter().all(|n| done.contains(n)) {
-                        return Ok(Ended::Code(0));
-                    }
-                    continue;
                 }
                 _ = interrupts.next() => {
                     if !up_done {
@@ -597,28 +567,27 @@ impl Attached<'_> {
                 out.attaching(&names);
                 announced = true;
             }
-            if all.contains(&name) && !following.contains(&name) {
-                following.insert(name.clone());
-                let was_done = done.remove(&name);
-                if shown.contains(&name) {
+            let was_done = session.is_done(&name);
+            match session.starts(&name) {
+                Follow::Shown => {
                     if let Err(e) =
                         logs::attach(self.engine, name.clone(), args.timestamps, tx.clone()).await
                     {
                         crate::printer::err_line(&format!("cannot attach to {name}: {e}"));
-                        following.remove(&name);
-                        if was_done {
-                            done.insert(name.clone());
-                        }
+                        session.follow_failed(&name, was_done);
                     }
-                } else if watched.contains(&name) {
+                }
+                Follow::Quiet => {
                     // Not shown, but its exit still counts: follow without printing.
                     let quiet = tx.clone();
                     let engine = self.engine.clone();
+                    let name = name.clone();
                     tokio::spawn(async move {
                         engine.wait_stopped(&name).await;
                         let _ = quiet.send(LogEvent::Ended { container: name });
                     });
                 }
+                Follow::No => {}
             }
             if let Some(ack) = ack {
                 let _ = ack.send(());
@@ -647,7 +616,7 @@ impl Attached<'_> {
         let running: Vec<_> = running
             .into_iter()
             .filter(|c| self.spec.services.iter().any(|s| s.name == c.service))
-            .filter(|c| watched.contains(&c.name))
+            .filter(|c| session.is_watched(&c.name))
             .collect();
         ops::apply(
             self.engine,
@@ -662,12 +631,12 @@ impl Attached<'_> {
         drop(tx);
         // The progress of `up` keeps a sender for hook output, so the channel does not close:
         // reading ends when no watched container is followed any more.
-        while following.iter().any(|n| watched.contains(n)) {
+        while session.following_watched() {
             let Some(ev) = rx.recv().await else { break };
             match &ev {
                 LogEvent::Ended { container } => {
-                    following.remove(container);
-                    if !done.contains(container) && shown.contains(container) {
+                    session.output_ended(container, false);
+                    if !session.is_done(container) && session.is_shown(container) {
                         let (code, _) = self.engine.exit_state(container).await;
                         out.exited(container, code);
                     }
@@ -681,20 +650,20 @@ impl Attached<'_> {
         while let Ok(ev) = rx.try_recv() {
             out.print(&ev);
         }
-        let code = match &args.exit_code_from {
+        let from = match session.exit_code_from() {
             Some(service) => {
                 let containers = self
                     .engine
                     .project_containers(&self.spec.name, true)
                     .await?;
-                match containers.iter().find(|c| &c.service == service) {
-                    Some(c) => self.engine.exit_state(&c.name).await.0,
-                    None => 1,
+                match containers.iter().find(|c| c.service == service) {
+                    Some(c) => Some(Some(self.engine.exit_state(&c.name).await.0)),
+                    None => Some(None),
                 }
             }
-            None => first_code,
+            None => None,
         };
-        Ok(Ended::Code(u8::try_from(code.rem_euclid(256)).unwrap_or(1)))
+        Ok(Ended::Code(session.exit_status(first_code, from)))
     }
 }
 
