@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use berth_model::read::Plain;
 use futures_util::StreamExt;
 
 use crate::client::Engine;
@@ -14,122 +13,9 @@ use crate::progress::{Phase, Progress, Resource, Status};
 use crate::spec::ServiceSpec;
 use crate::EngineError;
 
-/// A service's `build` section, read from the loaded project (paths already resolved).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct BuildSpec {
-    /// The context folder (absolute), or a URL the engine fetches itself.
-    pub context: String,
-    /// The Dockerfile, relative to the context.
-    pub dockerfile: Option<String>,
-    pub dockerfile_inline: Option<String>,
-    pub target: Option<String>,
-    pub args: HashMap<String, String>,
-    pub labels: HashMap<String, String>,
-    pub network: Option<String>,
-    pub no_cache: bool,
-    pub pull: bool,
-    /// `build.tags`: more names the built image gets (and `push` pushes).
-    pub tags: Vec<String>,
-    /// `build.platforms`.
-    pub platforms: Vec<String>,
-    /// `build.secrets`: the ID the Dockerfile mounts (`target`, else `source`) and where the
-    /// value comes from (see [`BuildSpec::resolve_secrets`]).
-    pub secrets: Vec<BuildSecret>,
-    /// `build.ssh`: each agent's ID and, when given, its socket (`default` is the one of
-    /// `SSH_AUTH_SOCK`).
-    pub ssh: Vec<(String, Option<String>)>,
-    /// The names of `additional_contexts`: named build contexts, which the engine's builder
-    /// cannot be given (see [`build_image`]).
-    pub named_contexts: Vec<String>,
-}
-
-/// One secret of a build.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BuildSecret {
-    /// The ID of `RUN --mount=type=secret,id=…`.
-    pub id: String,
-    /// The top-level secret it is.
-    pub source: String,
-    pub value: SecretValue,
-}
-
-/// Where a build secret's value is.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SecretValue {
-    File(PathBuf),
-    /// The value of the variable the secret names (`environment:`).
-    Env(String),
-    /// Not defined at the top level, or its variable is unset.
-    Missing,
-}
+pub use crate::spec::{BuildSecret, BuildSpec, SecretValue};
 
 impl BuildSpec {
-    /// Reads a service's `build` view.
-    #[must_use]
-    pub fn from_view(b: &berth_model::build::Build<'_>) -> BuildSpec {
-        let map = |pairs: &[(&str, String)]| -> HashMap<String, String> {
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_string(), v.clone()))
-                .collect()
-        };
-        BuildSpec {
-            context: b.context_or_dot(),
-            dockerfile: b.dockerfile.clone().plain(),
-            dockerfile_inline: b.dockerfile_inline.clone(),
-            target: b.target.clone().plain(),
-            args: map(&b.args),
-            labels: map(&b.labels),
-            network: b.network.clone(),
-            no_cache: b.no_cache,
-            pull: b.pull,
-            tags: b.tags.clone(),
-            platforms: b.platforms.clone(),
-            secrets: b
-                .secrets
-                .iter()
-                .map(|s| BuildSecret {
-                    id: s.id.to_string(),
-                    source: s.source.to_string(),
-                    value: SecretValue::Missing,
-                })
-                .collect(),
-            ssh: b
-                .ssh
-                .iter()
-                .map(|e| match e.split_once(['=', ':']) {
-                    Some((id, path)) => (id.trim().to_string(), Some(path.trim().to_string())),
-                    None => (e.clone(), None),
-                })
-                .collect(),
-            named_contexts: b
-                .additional_contexts
-                .iter()
-                .map(|(k, _)| (*k).to_string())
-                .collect(),
-        }
-    }
-}
-
-impl BuildSpec {
-    /// Finds where each build secret's value is: the top-level secret's `file`, or the value
-    /// of its `environment` variable in the project's environment.
-    pub fn resolve_secrets(&mut self, project: &berth_model::Project) {
-        for s in &mut self.secrets {
-            let top = project.file_def(berth_model::resources::FileKind::Secret, &s.source);
-            let file = top.as_ref().and_then(|t| t.file);
-            let var = top.as_ref().and_then(|t| t.environment);
-            s.value = match (file, var) {
-                (Some(f), _) => SecretValue::File(PathBuf::from(f)),
-                (None, Some(v)) => project
-                    .environment
-                    .get(v)
-                    .map_or(SecretValue::Missing, |val| SecretValue::Env(val.clone())),
-                _ => SecretValue::Missing,
-            };
-        }
-    }
-
     /// The SSH agents' sockets by ID: `SSH_AUTH_SOCK` for one without a path, the socket
     /// given, or for a key file an agent of Berth's own holding that key ([`KeyAgent`]),
     /// which lives as long as the returned guards.

@@ -73,24 +73,6 @@ impl Op {
     }
 }
 
-/// Groups containers by service in reverse dependency order (dependents first); containers of
-/// services the spec does not know come first.
-#[must_use]
-pub fn reverse_dependency_groups<'a>(
-    spec: &ProjectSpec,
-    containers: &'a [Observed],
-) -> Vec<Vec<&'a Observed>> {
-    let mut groups: Vec<Vec<&Observed>> = vec![containers
-        .iter()
-        .filter(|c| !spec.services.iter().any(|s| s.name == c.service))
-        .collect()];
-    for s in spec.services.iter().rev() {
-        groups.push(containers.iter().filter(|c| c.service == s.name).collect());
-    }
-    groups.retain(|g| !g.is_empty());
-    groups
-}
-
 /// Applies `op` to `containers`. Every container is tried; the first error is returned after
 /// the others are done.
 ///
@@ -105,9 +87,9 @@ pub async fn apply(
 ) -> Result<(), EngineError> {
     let starts = matches!(op, Op::Start | Op::Restart { .. });
     let groups = if op.ordered() {
-        reverse_dependency_groups(spec, containers)
+        crate::spec::reverse_dependency_groups(spec, containers)
     } else if starts {
-        let mut groups = reverse_dependency_groups(spec, containers);
+        let mut groups = crate::spec::reverse_dependency_groups(spec, containers);
         groups.reverse();
         groups
     } else {
@@ -145,7 +127,7 @@ pub async fn apply(
                 .find(|s| s.name == c.service)
                 .and_then(|s| s.stop_timeout)
                 .and_then(|t| i32::try_from(t).ok());
-            let service = hooked_service(spec, c).cloned();
+            let service = crate::spec::hooked_service(spec, c).cloned();
             set.spawn(async move {
                 let (doing, done, verb) = op.words();
                 if let Some(doing) = doing {
@@ -206,15 +188,6 @@ async fn wait_dependencies(
         }
     }
     Ok(())
-}
-
-/// The service whose lifecycle hooks run in container `c`: its own, for a container of the
-/// service; none for a one-off container (`run`), as in Docker Compose.
-pub(crate) fn hooked_service<'a>(spec: &'a ProjectSpec, c: &Observed) -> Option<&'a ServiceSpec> {
-    if c.labels.get(crate::labels::ONEOFF).map(String::as_str) == Some("True") {
-        return None;
-    }
-    spec.services.iter().find(|s| s.name == c.service)
 }
 
 /// [`one`], with the service's lifecycle hooks around it: `pre_stop` before a stop or a
@@ -346,7 +319,8 @@ pub async fn cleanup_interrupted(
     let half: Vec<Observed> = mine
         .into_iter()
         .filter(|c| {
-            (c.state == "created" && created.contains(&c.name)) || is_recreate_temporary(&c.name)
+            (c.state == "created" && created.contains(&c.name))
+                || crate::plan::is_recreate_temporary(&c.name)
         })
         .collect();
     apply(
@@ -357,14 +331,4 @@ pub async fn cleanup_interrupted(
         progress,
     )
     .await
-}
-
-/// `0123456789ab_project-web-1`: the name a replacement container has until its
-/// predecessor is gone.
-/// A container made under a temporary name by a recreate (`<12 hex of the old ID>_<name>`).
-#[must_use]
-pub fn is_recreate_temporary(name: &str) -> bool {
-    name.split_once('_').is_some_and(|(id, rest)| {
-        id.len() == 12 && id.bytes().all(|b| b.is_ascii_hexdigit()) && !rest.is_empty()
-    })
 }

@@ -5,6 +5,7 @@
 //! unit-tested without an engine.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 use berth_model::read::Plain;
 use berth_model::{Project, Value};
@@ -15,6 +16,7 @@ use bollard::models::{
     RestartPolicyNameEnum, VolumeCreateOptions,
 };
 
+use crate::client::Observed;
 use crate::labels;
 
 pub use berth_model::dependency::Condition;
@@ -72,20 +74,20 @@ pub struct ServiceSpec {
     /// `stop_grace_period` in seconds.
     pub stop_timeout: Option<i64>,
     /// `build`, when the service can be built.
-    pub build: Option<crate::build::BuildSpec>,
+    pub build: Option<BuildSpec>,
     /// `pull_policy`.
     pub pull_policy: Option<String>,
     /// What joins project, service and number in container names: `-`, or `_` with
     /// `--compatibility` (Docker Compose v1's names).
     pub separator: char,
     /// `post_start` hooks, run once a container has started.
-    pub post_start: Vec<crate::hooks::Hook>,
+    pub post_start: Vec<berth_model::lifecycle::Hook>,
     /// `pre_stop` hooks, run before a container is stopped.
-    pub pre_stop: Vec<crate::hooks::Hook>,
+    pub pre_stop: Vec<berth_model::lifecycle::Hook>,
     /// `tty`: a hook's output then comes as one stream.
     pub tty: bool,
     /// `provider`: the service is a program's to run, not a container.
-    pub provider: Option<crate::provider::Provider>,
+    pub provider: Option<berth_model::settings::Provider>,
 }
 
 impl ServiceSpec {
@@ -97,6 +99,123 @@ impl ServiceSpec {
         } else {
             let sep = self.separator;
             format!("{project}{sep}{}{sep}{number}", self.name)
+        }
+    }
+}
+
+/// A service's `build` section, read from the loaded project (paths already resolved).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BuildSpec {
+    /// The context folder (absolute), or a URL the engine fetches itself.
+    pub context: String,
+    /// The Dockerfile, relative to the context.
+    pub dockerfile: Option<String>,
+    pub dockerfile_inline: Option<String>,
+    pub target: Option<String>,
+    pub args: HashMap<String, String>,
+    pub labels: HashMap<String, String>,
+    pub network: Option<String>,
+    pub no_cache: bool,
+    pub pull: bool,
+    /// `build.tags`: more names the built image gets (and `push` pushes).
+    pub tags: Vec<String>,
+    /// `build.platforms`.
+    pub platforms: Vec<String>,
+    /// `build.secrets`: the ID the Dockerfile mounts (`target`, else `source`) and where the
+    /// value comes from (see [`BuildSpec::resolve_secrets`]).
+    pub secrets: Vec<BuildSecret>,
+    /// `build.ssh`: each agent's ID and, when given, its socket (`default` is the one of
+    /// `SSH_AUTH_SOCK`).
+    pub ssh: Vec<(String, Option<String>)>,
+    /// The names of `additional_contexts`: named build contexts, which the engine's builder
+    /// cannot be given (see [`crate::build::build_image`]).
+    pub named_contexts: Vec<String>,
+}
+
+/// One secret of a build.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildSecret {
+    /// The ID of `RUN --mount=type=secret,id=…`.
+    pub id: String,
+    /// The top-level secret it is.
+    pub source: String,
+    pub value: SecretValue,
+}
+
+/// Where a build secret's value is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SecretValue {
+    File(PathBuf),
+    /// The value of the variable the secret names (`environment:`).
+    Env(String),
+    /// Not defined at the top level, or its variable is unset.
+    Missing,
+}
+
+impl BuildSpec {
+    /// Reads a service's `build` view.
+    #[must_use]
+    pub fn from_view(b: &berth_model::build::Build<'_>) -> BuildSpec {
+        let map = |pairs: &[(&str, String)]| -> HashMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), v.clone()))
+                .collect()
+        };
+        BuildSpec {
+            context: b.context_or_dot(),
+            dockerfile: b.dockerfile.clone().plain(),
+            dockerfile_inline: b.dockerfile_inline.clone(),
+            target: b.target.clone().plain(),
+            args: map(&b.args),
+            labels: map(&b.labels),
+            network: b.network.clone(),
+            no_cache: b.no_cache,
+            pull: b.pull,
+            tags: b.tags.clone(),
+            platforms: b.platforms.clone(),
+            secrets: b
+                .secrets
+                .iter()
+                .map(|s| BuildSecret {
+                    id: s.id.to_string(),
+                    source: s.source.to_string(),
+                    value: SecretValue::Missing,
+                })
+                .collect(),
+            ssh: b
+                .ssh
+                .iter()
+                .map(|e| match e.split_once(['=', ':']) {
+                    Some((id, path)) => (id.trim().to_string(), Some(path.trim().to_string())),
+                    None => (e.clone(), None),
+                })
+                .collect(),
+            named_contexts: b
+                .additional_contexts
+                .iter()
+                .map(|(k, _)| (*k).to_string())
+                .collect(),
+        }
+    }
+}
+
+impl BuildSpec {
+    /// Finds where each build secret's value is: the top-level secret's `file`, or the value
+    /// of its `environment` variable in the project's environment.
+    pub fn resolve_secrets(&mut self, project: &berth_model::Project) {
+        for s in &mut self.secrets {
+            let top = project.file_def(berth_model::resources::FileKind::Secret, &s.source);
+            let file = top.as_ref().and_then(|t| t.file);
+            let var = top.as_ref().and_then(|t| t.environment);
+            s.value = match (file, var) {
+                (Some(f), _) => SecretValue::File(PathBuf::from(f)),
+                (None, Some(v)) => project
+                    .environment
+                    .get(v)
+                    .map_or(SecretValue::Missing, |val| SecretValue::Env(val.clone())),
+                _ => SecretValue::Missing,
+            };
         }
     }
 }
@@ -237,7 +356,7 @@ pub fn project_spec(project: &Project) -> ProjectSpec {
                 .and_then(|d| d.nanos)
                 .map(|ns| ns / 1_000_000_000),
             build: svc.build().map(|b| {
-                let mut b = crate::build::BuildSpec::from_view(&b);
+                let mut b = BuildSpec::from_view(&b);
                 b.resolve_secrets(project);
                 b
             }),
@@ -820,6 +939,34 @@ pub fn injected_files(
         });
     }
     Ok(out)
+}
+
+/// Groups containers by service in reverse dependency order (dependents first); containers of
+/// services the spec does not know come first.
+#[must_use]
+pub fn reverse_dependency_groups<'a>(
+    spec: &ProjectSpec,
+    containers: &'a [Observed],
+) -> Vec<Vec<&'a Observed>> {
+    let mut groups: Vec<Vec<&Observed>> = vec![containers
+        .iter()
+        .filter(|c| !spec.services.iter().any(|s| s.name == c.service))
+        .collect()];
+    for s in spec.services.iter().rev() {
+        groups.push(containers.iter().filter(|c| c.service == s.name).collect());
+    }
+    groups.retain(|g| !g.is_empty());
+    groups
+}
+
+/// The service whose lifecycle hooks run in container `c`: its own, for a container of the
+/// service; none for a one-off container (`run`), as in Docker Compose.
+#[must_use]
+pub fn hooked_service<'a>(spec: &'a ProjectSpec, c: &Observed) -> Option<&'a ServiceSpec> {
+    if c.labels.get(labels::ONEOFF).map(String::as_str) == Some("True") {
+        return None;
+    }
+    spec.services.iter().find(|s| s.name == c.service)
 }
 
 #[cfg(test)]

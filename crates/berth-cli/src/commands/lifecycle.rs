@@ -354,7 +354,7 @@ pub fn rm(global: &GlobalArgs, args: &RmArgs, printer: &mut Printer) -> anyhow::
             return Ok(());
         }
         // Dependents first, as Docker Compose lists them.
-        doomed = ops::reverse_dependency_groups(&spec, &doomed)
+        doomed = berth_engine::spec::reverse_dependency_groups(&spec, &doomed)
             .into_iter()
             .flatten()
             .cloned()

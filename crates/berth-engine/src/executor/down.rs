@@ -59,7 +59,7 @@ pub async fn down(
         doomed.extend(engine.one_off_containers(&spec.name, true).await?);
     }
     // Reverse dependency order, one service at a time; a service's containers in parallel.
-    for group in crate::ops::reverse_dependency_groups(spec, &doomed) {
+    for group in crate::spec::reverse_dependency_groups(spec, &doomed) {
         let mut set = tokio::task::JoinSet::new();
         for c in group {
             found = true;
@@ -72,7 +72,7 @@ pub async fn down(
                     .find(|s| s.name == c.service)
                     .and_then(service_timeout)
             });
-            let hooked = crate::ops::hooked_service(spec, c).cloned();
+            let hooked = crate::spec::hooked_service(spec, c).cloned();
             // `down -v` takes the containers' anonymous volumes too, as Docker Compose does.
             let volumes = opts.volumes;
             set.spawn(async move {

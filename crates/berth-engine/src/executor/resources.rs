@@ -255,7 +255,7 @@ pub async fn apply_volumes(
         )?;
         users.extend(one_offs);
         for c in users.iter().filter(|c| c.volumes.contains(&v.name)) {
-            let service = crate::ops::hooked_service(spec, c);
+            let service = crate::spec::hooked_service(spec, c);
             remove_container(engine, &c.id, &c.name, None, false, service, progress).await?;
             removed.insert(c.id.clone());
         }

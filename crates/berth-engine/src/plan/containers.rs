@@ -116,7 +116,7 @@ pub fn plan_up(
         let mut existing: Vec<&Observed> =
             observed.iter().filter(|c| c.service == s.name).collect();
         let proper = |c: &Observed| s.container_name(&spec.name, c.number);
-        let temporary = |c: &Observed| crate::ops::is_recreate_temporary(&c.name);
+        let temporary = |c: &Observed| is_recreate_temporary(&c.name);
         // What an interrupted recreate leaves (a killed `up`): two containers with one number,
         // the replaced one and its replacement under a temporary name. The one that is not
         // temporary stays (else the newest); the others go first.
@@ -203,6 +203,15 @@ pub fn plan_up(
         .cloned()
         .collect();
     Plan { services, orphans }
+}
+
+/// Whether `name` is one a recreate gives a replacement until its predecessor is gone:
+/// `<12 hex of the old ID>_<name>` (`0123456789ab_project-web-1`).
+#[must_use]
+pub fn is_recreate_temporary(name: &str) -> bool {
+    name.split_once('_').is_some_and(|(id, rest)| {
+        id.len() == 12 && id.bytes().all(|b| b.is_ascii_hexdigit()) && !rest.is_empty()
+    })
 }
 
 #[cfg(test)]
