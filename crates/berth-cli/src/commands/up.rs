@@ -485,7 +485,16 @@ impl Attached<'_> {
             let (name, ack) = tokio::select! {
                 r = &mut up, if !up_done => {
                     up_done = true;
-                    r?;
+                    if let Err(e) = r {
+                        // What the hooks wrote before the failure (a post_start hook's error)
+                        // is already sent: shown before the error, whichever branch won.
+                        while let Ok(ev) = rx.try_recv() {
+                            if matches!(ev, LogEvent::Line { .. }) {
+                                out.print(&ev);
+                            }
+                        }
+                        return Err(e);
+                    }
                     if session.up_finished() {
                         return Ok(Ended::Code(0));
                     }
