@@ -316,8 +316,7 @@ pub fn interpolated(project: &Project, span: Span) -> bool {
 /// The environment of a service: name, value (`None` when unset) and the value's span.
 #[must_use]
 pub fn environment<'a>(s: &Service<'a>) -> Vec<(&'a str, Option<String>, Span)> {
-    s.settings()
-        .environment
+    s.environment()
         .map(|e| {
             e.value
                 .into_iter()
@@ -348,7 +347,7 @@ pub fn networks<'a>(project: &'a Project, s: &Service<'a>) -> Vec<&'a str> {
     let mut seen = s.name;
     let mut current = *s;
     for _ in 0..16 {
-        match current.settings().network_mode {
+        match current.network_mode() {
             Some(mode) => match mode.value.strip_prefix("service:") {
                 Some(other) if other != seen => {
                     let Some(next) = project.service(other) else {
@@ -369,7 +368,7 @@ pub fn networks<'a>(project: &'a Project, s: &Service<'a>) -> Vec<&'a str> {
 /// reached on them, without a Compose network).
 #[must_use]
 pub fn on_host_network(s: &Service) -> bool {
-    s.settings().network_mode.is_some_and(|m| m.value == "host")
+    s.network_mode().is_some_and(|m| m.value == "host")
 }
 
 /// How one service refers to another.
@@ -439,7 +438,7 @@ pub fn host_names(project: &Project) -> Vec<(String, &str)> {
     let mut out = Vec::new();
     for s in project.services() {
         out.push((s.name.to_string(), s.name));
-        if let Some(c) = s.settings().container_name {
+        if let Some(c) = s.container_name() {
             out.push((c.value.to_string(), s.name));
         }
         for n in s.attachments() {
@@ -475,7 +474,7 @@ pub fn references(project: &Project) -> Vec<Reference<'_>> {
                 span: d.span,
             });
         }
-        for l in s.settings().links {
+        for l in s.links() {
             if let Some(target) = l.value.split(':').next() {
                 if let Some(to) = lookup(target) {
                     out.push(Reference {
@@ -543,15 +542,13 @@ pub fn references(project: &Project) -> Vec<Reference<'_>> {
         .filter(|s| s.image().is_some_and(|i| image_base(i) == "traefik"))
         .collect();
     for s in project.services() {
-        let settings = s.settings();
-        let Some(labels) = &settings.labels else {
+        let Some(labels) = s.labels() else {
             continue;
         };
         let routed = labels.value.iter().find(|l| {
             l.key.starts_with("traefik.http.routers.") || l.key.starts_with("traefik.tcp.routers.")
         });
-        let disabled = settings
-            .label("traefik.enable")
+        let disabled = berth_model::settings::find_label(&labels.value, "traefik.enable")
             .is_some_and(|v| v.eq_ignore_ascii_case("false"));
         let Some(label) = routed.filter(|_| !disabled) else {
             continue;

@@ -286,11 +286,11 @@ struct Router {
 fn routers(project: &Project) -> Vec<Router> {
     let mut out = Vec::new();
     for s in project.services() {
-        let settings = s.settings();
-        let Some(labels) = &settings.labels else {
+        let Some(labels) = s.labels() else {
             continue;
         };
-        let get = |k: String| settings.label(&k).map(str::to_string);
+        let get =
+            |k: String| berth_model::settings::find_label(&labels.value, &k).map(str::to_string);
         for label in &labels.value {
             let Some(name) = label
                 .key
@@ -370,10 +370,7 @@ pub fn build(project: &Project, report: &Report) -> Document {
             },
             str::to_string,
         );
-        let replicas = s
-            .deploy()
-            .replicas
-            .map_or_else(|| "1".into(), |r| r.value.to_string());
+        let replicas = s.replicas().map_or_else(|| "1".into(), |r| r.to_string());
         rows.push(vec![
             format!("`{}`", s.name),
             role_name(facts::role(s)).to_string(),
@@ -488,7 +485,7 @@ pub fn build(project: &Project, report: &Report) -> Document {
     }
     let mut rows = Vec::new();
     for s in &services {
-        for e in s.settings().expose {
+        for e in s.expose() {
             rows.push(vec![
                 format!("`{}`", s.name),
                 e.value,
@@ -682,7 +679,7 @@ pub fn build(project: &Project, report: &Report) -> Document {
     let mut profiles: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (name, v) in &p.disabled_services {
         let off = berth_model::Service { name, value: v };
-        for prof in off.settings().profiles.plain().unwrap_or_default() {
+        for prof in off.profiles().plain().unwrap_or_default() {
             profiles
                 .entry(prof)
                 .or_default()
@@ -690,7 +687,7 @@ pub fn build(project: &Project, report: &Report) -> Document {
         }
     }
     for s in &services {
-        for prof in s.settings().profiles.plain().unwrap_or_default() {
+        for prof in s.profiles().plain().unwrap_or_default() {
             profiles
                 .entry(prof)
                 .or_default()

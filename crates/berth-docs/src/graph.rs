@@ -421,9 +421,8 @@ const LAYERS: [&str; 5] = [
 
 /// How many containers a service runs (`deploy.replicas`, or `scale`).
 fn replicas(s: &berth_model::Service) -> u32 {
-    s.deploy()
-        .replicas
-        .and_then(|n| u32::try_from(n.value).ok())
+    s.replicas()
+        .and_then(|n| u32::try_from(n).ok())
         .unwrap_or(1)
 }
 
@@ -462,7 +461,7 @@ fn group_of(
             })
         }
         GroupBy::Profile => {
-            let profiles: Vec<String> = s.settings().profiles.map(|p| p.value).unwrap_or_default();
+            let profiles: Vec<String> = s.profiles().map(|p| p.value).unwrap_or_default();
             Some(match profiles.len() {
                 0 => "no profile (always started)".to_string(),
                 1 => format!("profile {}", profiles[0]),
@@ -510,7 +509,7 @@ impl Builder {
         let mut label = vec![name.to_string()];
         if let Some(image) = s.image() {
             label.push(image.to_string());
-        } else if s.build().is_some() {
+        } else if s.has_build() {
             label.push("(built)".to_string());
         }
         if n > 1 {
@@ -597,7 +596,7 @@ pub fn rule_hosts(rule: &str) -> Vec<String> {
 
 /// The label of a route edge: the hosts of the service's Traefik router rules.
 fn route_label(project: &Project, to: &str) -> String {
-    let Some(labels) = project.service(to).and_then(|s| s.settings().labels) else {
+    let Some(labels) = project.service(to).and_then(|s| s.labels()) else {
         return "routes".into();
     };
     let mut hosts: Vec<String> = Vec::new();

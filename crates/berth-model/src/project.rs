@@ -185,6 +185,21 @@ impl<'a> Service<'a> {
         crate::deploy::Deploy::of(self.value)
     }
 
+    /// `deploy.replicas`, else `scale` (see [`Service::deploy`] for the whole section).
+    #[must_use]
+    pub fn replicas(&self) -> Option<i64> {
+        self.value
+            .path(&["deploy", "replicas"])
+            .or_else(|| self.get("scale"))
+            .and_then(Value::as_i64)
+    }
+
+    /// Whether the service has a `build` section.
+    #[must_use]
+    pub fn has_build(&self) -> bool {
+        self.get("build").is_some()
+    }
+
     /// The `build` section (see [`crate::build`]).
     #[must_use]
     pub fn build(&self) -> Option<crate::build::Build<'a>> {

@@ -136,23 +136,12 @@ impl<'a> Settings<'a> {
         Settings {
             span: v.span,
             image: read::str_at(v.get("image")),
-            container_name: read::str_at(v.get("container_name")),
+            container_name: container_name(v),
             command: list("command"),
             entrypoint: list("entrypoint"),
-            environment: v.get("environment").and_then(|e| {
-                let m = e.as_map()?;
-                let vars = m
-                    .iter()
-                    .map(|(k, val)| Var {
-                        name: k.name.as_str(),
-                        value: val.scalar_to_string().filter(|_| !val.is_null()),
-                        span: val.span,
-                    })
-                    .collect();
-                Some(read::at(e, vars))
-            }),
+            environment: environment(v),
             working_dir: text("working_dir"),
-            user: read::text_at(v.get("user")),
+            user: user(v),
             hostname: text("hostname"),
             domainname: text("domainname"),
             tty: flag("tty"),
@@ -162,8 +151,8 @@ impl<'a> Settings<'a> {
             mac_address: text("mac_address"),
             ipc: text("ipc"),
             pid: text("pid"),
-            network_mode: read::str_at(v.get("network_mode")),
-            privileged: read::bool_at(v.get("privileged")),
+            network_mode: network_mode(v),
+            privileged: privileged(v),
             read_only: flag("read_only"),
             init: flag("init"),
             cap_add: list("cap_add"),
@@ -172,18 +161,7 @@ impl<'a> Settings<'a> {
             security_opt: list("security_opt"),
             extra_hosts: v.get("extra_hosts").map(extra_hosts),
             sysctls: read::pairs_at(v.get("sysctls")).map(At::into_inner),
-            labels: v.get("labels").and_then(|l| {
-                let m = l.as_map()?;
-                let labels = m
-                    .iter()
-                    .map(|(k, val)| Label {
-                        key: k.name.as_str(),
-                        value: val.scalar_to_string().unwrap_or_default(),
-                        key_span: k.span,
-                    })
-                    .collect();
-                Some(read::at(l, labels))
-            }),
+            labels: labels(v),
             shm_size: v.get("shm_size").and_then(Value::as_i64),
             restart: v.get("restart").and_then(Value::as_str),
             logging: v.get("logging").map(|l| Logging {
@@ -191,16 +169,10 @@ impl<'a> Settings<'a> {
                 options: read::pairs_at(l.get("options")).map(At::into_inner),
             }),
             pull_policy: text("pull_policy"),
-            expose: read::items_at(v.get("expose")),
+            expose: expose(v),
             tmpfs: list("tmpfs"),
-            profiles: read::list_at(v.get("profiles")),
-            links: v
-                .get("links")
-                .and_then(Value::as_seq)
-                .unwrap_or(&[])
-                .iter()
-                .filter_map(|l| read::str_at(Some(l)))
-                .collect(),
+            profiles: profiles(v),
+            links: links(v),
             volumes_from: list("volumes_from"),
             scale: v.get("scale").and_then(Value::as_i64),
             post_start: Hook::list(v.get("post_start")),
@@ -212,12 +184,127 @@ impl<'a> Settings<'a> {
     /// The value of label `key`, if the service sets it.
     #[must_use]
     pub fn label(&self, key: &str) -> Option<&str> {
-        let labels = self.labels.as_ref()?;
-        labels
-            .value
-            .iter()
-            .find(|l| l.key == key)
-            .map(|l| l.value.as_str())
+        find_label(&self.labels.as_ref()?.value, key)
+    }
+}
+
+/// The value of label `key` among `labels`.
+#[must_use]
+pub fn find_label<'l>(labels: &'l [Label<'_>], key: &str) -> Option<&'l str> {
+    labels
+        .iter()
+        .find(|l| l.key == key)
+        .map(|l| l.value.as_str())
+}
+
+fn container_name(v: &Value) -> Option<At<&str>> {
+    read::str_at(v.get("container_name"))
+}
+
+fn environment(v: &Value) -> Option<At<Vec<Var<'_>>>> {
+    let e = v.get("environment")?;
+    let vars = e
+        .as_map()?
+        .iter()
+        .map(|(k, val)| Var {
+            name: k.name.as_str(),
+            value: val.scalar_to_string().filter(|_| !val.is_null()),
+            span: val.span,
+        })
+        .collect();
+    Some(read::at(e, vars))
+}
+
+fn user(v: &Value) -> Option<At<String>> {
+    read::text_at(v.get("user"))
+}
+
+fn network_mode(v: &Value) -> Option<At<&str>> {
+    read::str_at(v.get("network_mode"))
+}
+
+fn privileged(v: &Value) -> Option<At<bool>> {
+    read::bool_at(v.get("privileged"))
+}
+
+fn labels(v: &Value) -> Option<At<Vec<Label<'_>>>> {
+    let l = v.get("labels")?;
+    let labels = l
+        .as_map()?
+        .iter()
+        .map(|(k, val)| Label {
+            key: k.name.as_str(),
+            value: val.scalar_to_string().unwrap_or_default(),
+            key_span: k.span,
+        })
+        .collect();
+    Some(read::at(l, labels))
+}
+
+fn expose(v: &Value) -> Vec<At<String>> {
+    read::items_at(v.get("expose"))
+}
+
+fn profiles(v: &Value) -> Option<At<Vec<String>>> {
+    read::list_at(v.get("profiles"))
+}
+
+fn links(v: &Value) -> Vec<At<&str>> {
+    v.get("links")
+        .and_then(Value::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|l| read::str_at(Some(l)))
+        .collect()
+}
+
+/// Single settings, for the stages that need one of them many times (the audit asks a
+/// service's `network_mode` for every reference it checks): the same readers
+/// [`Settings::of`] uses, without building the whole view.
+impl<'a> crate::Service<'a> {
+    #[must_use]
+    pub fn container_name(&self) -> Option<At<&'a str>> {
+        container_name(self.value)
+    }
+
+    #[must_use]
+    pub fn environment(&self) -> Option<At<Vec<Var<'a>>>> {
+        environment(self.value)
+    }
+
+    #[must_use]
+    pub fn user(&self) -> Option<At<String>> {
+        user(self.value)
+    }
+
+    #[must_use]
+    pub fn network_mode(&self) -> Option<At<&'a str>> {
+        network_mode(self.value)
+    }
+
+    #[must_use]
+    pub fn privileged(&self) -> Option<At<bool>> {
+        privileged(self.value)
+    }
+
+    #[must_use]
+    pub fn labels(&self) -> Option<At<Vec<Label<'a>>>> {
+        labels(self.value)
+    }
+
+    #[must_use]
+    pub fn expose(&self) -> Vec<At<String>> {
+        expose(self.value)
+    }
+
+    #[must_use]
+    pub fn profiles(&self) -> Option<At<Vec<String>>> {
+        profiles(self.value)
+    }
+
+    #[must_use]
+    pub fn links(&self) -> Vec<At<&'a str>> {
+        links(self.value)
     }
 }
 

@@ -25,7 +25,7 @@ use crate::{Context, Sink};
 pub fn check(cx: &Context, out: &mut Sink) {
     let p = cx.project;
     for s in p.services() {
-        if role(&s) != Role::DevTool || s.settings().profiles.is_some() {
+        if role(&s) != Role::DevTool || s.profiles().is_some() {
             continue;
         }
         let span = s

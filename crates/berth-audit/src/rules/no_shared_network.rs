@@ -37,7 +37,7 @@ pub fn check(cx: &Context, out: &mut Sink) {
             continue;
         }
         // `network_mode: service:x` (or `none`) is not a Compose network: nothing to compare.
-        if from.settings().network_mode.is_some() || to.settings().network_mode.is_some() {
+        if from.network_mode().is_some() || to.network_mode().is_some() {
             continue;
         }
         let (a, b) = (networks(p, &from), networks(p, &to));

@@ -21,7 +21,7 @@ use crate::{Context, Sink};
 
 pub fn check(cx: &Context, out: &mut Sink) {
     for s in cx.project.services() {
-        let Some(v) = s.settings().privileged else {
+        let Some(v) = s.privileged() else {
             continue;
         };
         if !v.value {

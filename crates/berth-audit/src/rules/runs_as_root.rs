@@ -21,7 +21,7 @@ use crate::{Context, Sink};
 
 pub fn check(cx: &Context, out: &mut Sink) {
     for s in cx.project.services() {
-        let Some(v) = s.settings().user else { continue };
+        let Some(v) = s.user() else { continue };
         let user = v.value;
         let name = user.split(':').next().unwrap_or_default();
         if matches!(name, "root" | "0") {

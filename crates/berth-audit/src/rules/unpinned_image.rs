@@ -36,7 +36,7 @@ pub fn check(cx: &Context, out: &mut Sink) {
             Some(_) => continue,
         };
         // An image the project builds is named by it, not pulled.
-        if s.build().is_some() {
+        if s.has_build() {
             continue;
         }
         out.report(
