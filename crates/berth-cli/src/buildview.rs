@@ -21,6 +21,8 @@ use std::collections::HashMap;
 
 use berth_engine::buildkit::{self, Status};
 
+use crate::buildplain::{size, step_name};
+
 /// The lines of output shown under a running step.
 const TERM_LINES: usize = 6;
 /// Columns left free at the right of those lines.
@@ -87,7 +89,7 @@ impl BuildView {
         for v in &status.steps {
             let s = self.step(&v.digest);
             if s.name.is_empty() {
-                s.name = buildkit::step_name(service, &v.name);
+                s.name = step_name(service, &v.name);
             }
             s.started = v.started.or(s.started);
             s.completed = v.completed.or(s.completed);
@@ -193,9 +195,9 @@ impl BuildView {
                 };
                 let status = match (st.current, st.total) {
                     (c, t) if t != 0 => {
-                        format!("{} / {}", buildkit::size(c), buildkit::size(t))
+                        format!("{} / {}", size(c), size(t))
                     }
-                    (c, _) if c != 0 => buildkit::size(c),
+                    (c, _) if c != 0 => size(c),
                     _ => String::new(),
                 };
                 let tone = if st.completed.is_some() || !active {

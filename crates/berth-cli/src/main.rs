@@ -2,6 +2,7 @@
 //!
 //! This binary only parses flags, calls one library stage and renders its result or error.
 
+mod buildplain;
 mod buildview;
 mod cli;
 mod commands;

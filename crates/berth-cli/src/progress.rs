@@ -14,7 +14,7 @@ use std::io::{IsTerminal, Write};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use berth_engine::buildkit::Plain;
+use crate::buildplain::Plain;
 use berth_engine::progress::{Phase, Progress, Resource, Status};
 
 use crate::buildview::{BuildView, Tone};
