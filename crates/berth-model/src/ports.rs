@@ -17,6 +17,8 @@ pub struct Port<'a> {
     pub host_ip: Option<&'a str>,
     /// `tcp` unless written.
     pub protocol: &'a str,
+    /// `ingress` or `host` (Swarm's publish mode), when written.
+    pub mode: Option<&'a str>,
 }
 
 impl<'a> Port<'a> {
@@ -32,6 +34,7 @@ impl<'a> Port<'a> {
                 .filter(|s| !s.is_empty()),
             host_ip: p.get("host_ip").and_then(Value::as_str),
             protocol: p.get("protocol").and_then(Value::as_str).unwrap_or("tcp"),
+            mode: p.get("mode").and_then(Value::as_str),
         }
     }
 }

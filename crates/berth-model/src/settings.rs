@@ -100,7 +100,8 @@ pub struct Settings<'a> {
     pub cap_drop: Option<Vec<String>>,
     pub dns: Option<Vec<String>>,
     pub security_opt: Option<Vec<String>>,
-    /// `extra_hosts` as `host:ip` entries, a host with several addresses once for each.
+    /// `extra_hosts` entries: `host=ip` as the loader writes the list form, `host:ip` from a
+    /// mapping (a host with several addresses once for each).
     pub extra_hosts: Option<Vec<String>>,
     pub sysctls: Option<Vec<(&'a str, String)>>,
     /// `labels`, each with where its key is written.

@@ -1,0 +1,10 @@
+//! The loaded project for a cluster. For Docker Swarm: each service as the Swarm service
+//! `docker stack deploy` would make of it ([`swarm`]), and what Swarm cannot carry, with the
+//! file, line and column that set it ([`loss`]). Pure: it reads the project's typed views; the
+//! deploy itself talks to the engine.
+
+pub mod loss;
+pub mod swarm;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,405 @@
+//! A service of the loaded project as a Swarm service, converted as `docker stack deploy` converts
+//! it (docker/cli `cli/compose/convert/service.go`), so that a stack either tool deployed is the
+//! same stack to the other: names scoped by the stack (`STACK_SERVICE`, `STACK_NETWORK`), the
+//! `com.docker.stack.namespace` label on the service and its containers, the compose file's
+//! image in `com.docker.stack.image`, the entrypoint as the command and the command as its
+//! arguments, the environment sorted, `extra_hosts` in SwarmKit's `IP host` notation, networks
+//! sorted by name with the service's name as an alias, ports sorted. Pure: it reads the
+//! project's typed views; what Swarm cannot carry is reported by [`crate::loss`].
+
+use std::collections::HashMap;
+
+use berth_model::deploy::UpdateConfig;
+use berth_model::read::Plain;
+use berth_model::{Project, Service};
+use bollard_stubs::models::{
+    EndpointPortConfig, EndpointPortConfigProtocolEnum, EndpointPortConfigPublishModeEnum,
+    EndpointSpec, EndpointSpecModeEnum, HealthConfig, Limit, NetworkAttachmentConfig,
+    ResourceObject, ServiceSpec, ServiceSpecMode, ServiceSpecModeReplicated,
+    ServiceSpecModeReplicatedJob, ServiceSpecRollbackConfig,
+    ServiceSpecRollbackConfigFailureActionEnum, ServiceSpecRollbackConfigOrderEnum,
+    ServiceSpecUpdateConfig, ServiceSpecUpdateConfigFailureActionEnum,
+    ServiceSpecUpdateConfigOrderEnum, TaskSpec, TaskSpecContainerSpec,
+    TaskSpecContainerSpecDnsConfig, TaskSpecLogDriver, TaskSpecPlacement,
+    TaskSpecPlacementPreferences, TaskSpecPlacementSpread, TaskSpecResources,
+    TaskSpecRestartPolicy, TaskSpecRestartPolicyConditionEnum,
+};
+
+/// The label that puts an object in a stack.
+pub const LABEL_NAMESPACE: &str = "com.docker.stack.namespace";
+/// The label that keeps the image as the compose file names it (the engine pins a digest).
+pub const LABEL_IMAGE: &str = "com.docker.stack.image";
+
+/// `STACK_NAME`: how a stack names its services, networks, secrets and configs.
+#[must_use]
+pub fn scope(stack: &str, name: &str) -> String {
+    format!("{stack}_{name}")
+}
+
+fn with_namespace(
+    stack: &str,
+    labels: impl IntoIterator<Item = (String, String)>,
+) -> HashMap<String, String> {
+    let mut out: HashMap<String, String> = labels.into_iter().collect();
+    out.insert(LABEL_NAMESPACE.into(), stack.into());
+    out
+}
+
+/// Why a service cannot be converted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConvertError {
+    pub service: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for ConvertError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "service {}: {}", self.service, self.message)
+    }
+}
+
+/// Service `s` of `project` as the Swarm service of stack `stack` (its secrets, configs and
+/// mounts excepted, which need the objects and volumes the deploy makes).
+///
+/// # Errors
+/// What `docker stack deploy` refuses: replicas with a global mode, an unknown mode or
+/// restart policy, a network the project does not declare.
+pub fn service_spec(
+    project: &Project,
+    stack: &str,
+    s: Service<'_>,
+) -> Result<ServiceSpec, ConvertError> {
+    let err = |message: String| ConvertError {
+        service: s.name.to_string(),
+        message,
+    };
+    let settings = s.settings();
+    let deploy = s.deploy();
+    let image = s.image().unwrap_or_default().to_string();
+    let mut labels = with_namespace(
+        stack,
+        deploy
+            .labels
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), v.clone())),
+    );
+    labels.insert(LABEL_IMAGE.into(), image.clone());
+    let container_labels = with_namespace(
+        stack,
+        settings
+            .labels
+            .plain()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|l| (l.key.to_string(), l.value)),
+    );
+    let mut env: Vec<String> = settings
+        .environment
+        .plain()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|v| match v.value {
+            Some(value) => format!("{}={value}", v.name),
+            None => v.name.to_string(),
+        })
+        .collect();
+    env.sort();
+    let hosts: Vec<String> = settings
+        .extra_hosts
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|h| {
+            // `host=ip` as the loader writes it (`host:ip` as a mapping gives it).
+            let (host, ip) = h.split_once('=').or_else(|| h.split_once(':'))?;
+            Some(format!("{ip} {host}"))
+        })
+        .collect();
+    let replicas = deploy.replicas.plain();
+    let mode = match deploy.mode {
+        "replicated" | "" => ServiceSpecMode {
+            replicated: Some(ServiceSpecModeReplicated {
+                replicas: Some(replicas.unwrap_or(1)),
+            }),
+            ..ServiceSpecMode::default()
+        },
+        "replicated-job" => ServiceSpecMode {
+            replicated_job: Some(ServiceSpecModeReplicatedJob {
+                max_concurrent: replicas,
+                total_completions: replicas,
+            }),
+            ..ServiceSpecMode::default()
+        },
+        "global" | "global-job" if replicas.is_some() => {
+            return Err(err(
+                "replicas can only be used with replicated or replicated-job mode".into(),
+            ))
+        }
+        "global" => ServiceSpecMode {
+            global: Some(HashMap::new()),
+            ..ServiceSpecMode::default()
+        },
+        "global-job" => ServiceSpecMode {
+            global_job: Some(HashMap::new()),
+            ..ServiceSpecMode::default()
+        },
+        other => return Err(err(format!("unknown mode: {other}"))),
+    };
+    let healthcheck = s.healthcheck().map(|h| {
+        if h.disable {
+            HealthConfig {
+                test: Some(vec!["NONE".into()]),
+                ..HealthConfig::default()
+            }
+        } else {
+            let nanos = |d: Option<berth_model::health::Duration<'_>>| {
+                Some(d.and_then(|d| d.nanos).unwrap_or(0))
+            };
+            HealthConfig {
+                test: h.test.clone(),
+                interval: nanos(h.interval),
+                timeout: nanos(h.timeout),
+                retries: Some(h.retries.unwrap_or(0)),
+                start_period: nanos(h.start_period),
+                start_interval: nanos(h.start_interval),
+            }
+        }
+    });
+    let limits = &deploy.limits;
+    let reservations = &deploy.reservations;
+    let resources = TaskSpecResources {
+        limits: limits.is_set().then(|| Limit {
+            nano_cpus: Some(limits.nano_cpus().unwrap_or(0)),
+            memory_bytes: Some(limits.memory_bytes().unwrap_or(0)),
+            pids: limits.pids.plain(),
+        }),
+        reservations: reservations.is_set().then(|| ResourceObject {
+            nano_cpus: Some(reservations.nano_cpus().unwrap_or(0)),
+            memory_bytes: Some(reservations.memory_bytes().unwrap_or(0)),
+            generic_resources: None,
+        }),
+    };
+    let container = TaskSpecContainerSpec {
+        image: Some(image),
+        labels: Some(container_labels),
+        command: settings.entrypoint,
+        args: settings.command,
+        hostname: settings.hostname,
+        env: Some(env),
+        dir: settings.working_dir,
+        user: settings.user.plain(),
+        tty: settings.tty,
+        open_stdin: settings.stdin_open,
+        read_only: settings.read_only,
+        stop_signal: settings.stop_signal,
+        stop_grace_period: settings.stop_grace_period.and_then(|d| d.nanos),
+        health_check: healthcheck,
+        hosts: Some(hosts),
+        dns_config: settings.dns.filter(|d| !d.is_empty()).map(|dns| {
+            TaskSpecContainerSpecDnsConfig {
+                nameservers: Some(dns),
+                ..TaskSpecContainerSpecDnsConfig::default()
+            }
+        }),
+        init: settings.init,
+        sysctls: settings
+            .sysctls
+            .map(|s| s.into_iter().map(|(k, v)| (k.to_string(), v)).collect()),
+        capability_add: settings.cap_add,
+        capability_drop: settings.cap_drop,
+        ..TaskSpecContainerSpec::default()
+    };
+    let task = TaskSpec {
+        container_spec: Some(container),
+        resources: Some(resources),
+        restart_policy: restart_policy(&s, &deploy).map_err(err)?,
+        placement: Some(TaskSpecPlacement {
+            constraints: Some(deploy.placement.constraints.clone()),
+            preferences: (!deploy.placement.preferences.is_empty()).then(|| {
+                deploy
+                    .placement
+                    .preferences
+                    .iter()
+                    .map(|spread| TaskSpecPlacementPreferences {
+                        spread: Some(TaskSpecPlacementSpread {
+                            spread_descriptor: Some(spread.clone()),
+                        }),
+                    })
+                    .collect()
+            }),
+            max_replicas: deploy.placement.max_replicas_per_node,
+            ..TaskSpecPlacement::default()
+        }),
+        networks: Some(networks(project, stack, &s).map_err(err)?),
+        log_driver: settings.logging.map(|l| TaskSpecLogDriver {
+            name: l.driver,
+            options: l
+                .options
+                .map(|o| o.into_iter().map(|(k, v)| (k.to_string(), v)).collect()),
+        }),
+        ..TaskSpec::default()
+    };
+    Ok(ServiceSpec {
+        name: Some(scope(stack, s.name)),
+        labels: Some(labels),
+        task_template: Some(task),
+        mode: Some(mode),
+        update_config: deploy.update_config.as_ref().map(update_config),
+        rollback_config: deploy.rollback_config.as_ref().map(rollback_config),
+        endpoint_spec: Some(endpoint(&s, deploy.endpoint_mode)),
+        ..ServiceSpec::default()
+    })
+}
+
+/// `deploy.restart_policy`, else the service's `restart` as Swarm takes it (`always` and
+/// `unless-stopped` are `any`; `no` is none).
+fn restart_policy(
+    s: &Service<'_>,
+    deploy: &berth_model::deploy::Deploy<'_>,
+) -> Result<Option<TaskSpecRestartPolicy>, String> {
+    let nanos = |d: Option<berth_model::health::Duration<'_>>| d.and_then(|d| d.nanos);
+    if let Some(p) = &deploy.restart_policy {
+        return Ok(Some(TaskSpecRestartPolicy {
+            condition: p.condition.and_then(|c| c.parse().ok()),
+            delay: nanos(p.delay),
+            max_attempts: p.max_attempts,
+            window: nanos(p.window),
+        }));
+    }
+    let Some(restart) = s.settings().restart else {
+        return Ok(None);
+    };
+    let (name, max) = restart.split_once(':').unwrap_or((restart, "0"));
+    let max: i64 = max
+        .parse()
+        .map_err(|_| format!("invalid restart policy: maximum retry count {max:?}"))?;
+    let max_attempts = (max > 0).then_some(max);
+    let condition = match name {
+        "no" | "" => return Ok(None),
+        "always" | "unless-stopped" => TaskSpecRestartPolicyConditionEnum::ANY,
+        "on-failure" => TaskSpecRestartPolicyConditionEnum::ON_FAILURE,
+        other => {
+            return Err(format!(
+                "invalid restart policy: unknown policy '{other}' (must be one of 'no', 'always', 'on-failure', or 'unless-stopped')"
+            ))
+        }
+    };
+    Ok(Some(TaskSpecRestartPolicy {
+        condition: Some(condition),
+        max_attempts,
+        ..TaskSpecRestartPolicy::default()
+    }))
+}
+
+/// The service's networks (`default` when it names none), each the stack's scoped name or its
+/// `name:`, with the service's own name as an alias, sorted by name.
+fn networks(
+    project: &Project,
+    stack: &str,
+    s: &Service<'_>,
+) -> Result<Vec<NetworkAttachmentConfig>, String> {
+    let mut attachments: Vec<(String, Vec<String>)> = s
+        .attachments()
+        .map(|a| {
+            (
+                a.network.to_string(),
+                a.aliases.iter().map(|x| (*x).to_string()).collect(),
+            )
+        })
+        .collect();
+    if attachments.is_empty() {
+        attachments.push(("default".into(), Vec::new()));
+    }
+    let mut out = Vec::new();
+    for (key, mut aliases) in attachments {
+        let def = project.network_def(&key);
+        if def.is_none() && key != "default" {
+            return Err(format!("undefined network {key:?}"));
+        }
+        // The loader names every network `<project>_<key>` unless the file names it: only a
+        // name of the file's own is kept, the others are the stack's.
+        let usual = scope(&project.name, &key);
+        let target = def
+            .and_then(|d| d.name)
+            .filter(|n| *n != usual)
+            .map_or_else(|| scope(stack, &key), str::to_string);
+        aliases.push(s.name.to_string());
+        out.push(NetworkAttachmentConfig {
+            target: Some(target),
+            aliases: Some(aliases),
+            ..NetworkAttachmentConfig::default()
+        });
+    }
+    out.sort_by(|a, b| a.target.cmp(&b.target));
+    Ok(out)
+}
+
+/// The published ports, sorted, and how the service is resolved (`vip` or `dnsrr`).
+fn endpoint(s: &Service<'_>, mode: Option<&str>) -> EndpointSpec {
+    let mut ports: Vec<EndpointPortConfig> = Vec::new();
+    for p in s.ports() {
+        let Some(target) = p.target else { continue };
+        // A published range is one port each, as the Docker CLI's loader expands it.
+        let published: Vec<Option<i64>> = match p.published.as_deref() {
+            None => vec![None],
+            Some(text) => match berth_model::ports::range(text) {
+                Some((a, b)) => (a..=b).map(|n| Some(i64::from(n))).collect(),
+                None => vec![text.parse().ok()],
+            },
+        };
+        for port in published {
+            ports.push(EndpointPortConfig {
+                protocol: p.protocol.parse::<EndpointPortConfigProtocolEnum>().ok(),
+                target_port: Some(target),
+                published_port: port,
+                publish_mode: Some(
+                    p.mode
+                        .unwrap_or("ingress")
+                        .parse::<EndpointPortConfigPublishModeEnum>()
+                        .unwrap_or(EndpointPortConfigPublishModeEnum::INGRESS),
+                ),
+                ..EndpointPortConfig::default()
+            });
+        }
+    }
+    ports.sort_by_key(|p| {
+        (
+            p.published_port,
+            p.target_port,
+            p.protocol.map(|x| x.to_string()),
+        )
+    });
+    EndpointSpec {
+        mode: mode.and_then(|m| m.to_ascii_lowercase().parse::<EndpointSpecModeEnum>().ok()),
+        ports: Some(ports),
+    }
+}
+
+fn update_config(u: &UpdateConfig<'_>) -> ServiceSpecUpdateConfig {
+    ServiceSpecUpdateConfig {
+        parallelism: Some(u.parallelism.unwrap_or(1)),
+        delay: Some(u.delay.and_then(|d| d.nanos).unwrap_or(0)),
+        failure_action: u
+            .failure_action
+            .and_then(|a| a.parse::<ServiceSpecUpdateConfigFailureActionEnum>().ok()),
+        monitor: Some(u.monitor.and_then(|d| d.nanos).unwrap_or(0)),
+        max_failure_ratio: Some(u.max_failure_ratio.unwrap_or(0.0)),
+        order: u
+            .order
+            .and_then(|o| o.parse::<ServiceSpecUpdateConfigOrderEnum>().ok()),
+    }
+}
+
+fn rollback_config(u: &UpdateConfig<'_>) -> ServiceSpecRollbackConfig {
+    ServiceSpecRollbackConfig {
+        parallelism: Some(u.parallelism.unwrap_or(1)),
+        delay: Some(u.delay.and_then(|d| d.nanos).unwrap_or(0)),
+        failure_action: u
+            .failure_action
+            .and_then(|a| a.parse::<ServiceSpecRollbackConfigFailureActionEnum>().ok()),
+        monitor: Some(u.monitor.and_then(|d| d.nanos).unwrap_or(0)),
+        max_failure_ratio: Some(u.max_failure_ratio.unwrap_or(0.0)),
+        order: u
+            .order
+            .and_then(|o| o.parse::<ServiceSpecRollbackConfigOrderEnum>().ok()),
+    }
+}

@@ -1,0 +1,167 @@
+use berth_model::Project;
+use bollard_stubs::models::{
+    EndpointPortConfigPublishModeEnum, ServiceSpec, TaskSpecRestartPolicyConditionEnum,
+};
+
+use crate::swarm::{service_spec, LABEL_IMAGE, LABEL_NAMESPACE};
+
+fn load(yaml: &str) -> Project {
+    let d = tempfile::tempdir().expect("temp dir");
+    std::fs::write(d.path().join("compose.yaml"), yaml).expect("write");
+    let mut opts =
+        berth_loader::load::Options::new(d.path().to_path_buf(), indexmap::IndexMap::new());
+    opts.project_name = Some("p".into());
+    berth_loader::load::load(&opts).unwrap_or_else(|e| panic!("{}", e.render()))
+}
+
+fn spec(yaml: &str, service: &str) -> ServiceSpec {
+    let p = load(yaml);
+    let s = p.service(service).expect("service");
+    service_spec(&p, "st", s).expect("converts")
+}
+
+#[test]
+fn a_service_is_named_labelled_and_run_as_docker_stack_deploy_makes_it() {
+    let s = spec(
+        "services:\n  web:\n    image: nginx:1.27\n    entrypoint: [nginx]\n    command: [-g, daemon off;]\n    environment: {B: \"2\", A: \"1\", C: null}\n    extra_hosts: [\"db:10.0.0.2\"]\n    labels: {tier: front}\n    deploy:\n      replicas: 2\n      labels: {team: ops}\n",
+        "web",
+    );
+    assert_eq!(s.name.as_deref(), Some("st_web"));
+    let labels = s.labels.expect("labels");
+    assert_eq!(labels[LABEL_NAMESPACE], "st");
+    assert_eq!(labels[LABEL_IMAGE], "nginx:1.27");
+    assert_eq!(labels["team"], "ops");
+    let task = s.task_template.expect("task");
+    let c = task.container_spec.expect("container");
+    assert_eq!(c.command, Some(vec!["nginx".to_string()]));
+    assert_eq!(
+        c.args,
+        Some(vec!["-g".to_string(), "daemon off;".to_string()])
+    );
+    assert_eq!(
+        c.env,
+        Some(vec!["A=1".to_string(), "B=2".to_string(), "C".to_string()])
+    );
+    assert_eq!(c.hosts, Some(vec!["10.0.0.2 db".to_string()]));
+    let container_labels = c.labels.expect("container labels");
+    assert_eq!(container_labels["tier"], "front");
+    assert_eq!(container_labels[LABEL_NAMESPACE], "st");
+    assert_eq!(
+        s.mode.and_then(|m| m.replicated).and_then(|r| r.replicas),
+        Some(2)
+    );
+    // The default network, scoped, with the service's name as an alias.
+    let nets = task.networks.expect("networks");
+    assert_eq!(nets[0].target.as_deref(), Some("st_default"));
+    assert_eq!(nets[0].aliases, Some(vec!["web".to_string()]));
+}
+
+#[test]
+fn networks_are_scoped_or_named_and_sorted() {
+    let s = spec(
+        "services:\n  api:\n    image: app:1\n    networks:\n      zeta: {aliases: [backend]}\n      alpha: {}\nnetworks:\n  zeta: {}\n  alpha:\n    name: shared-alpha\n",
+        "api",
+    );
+    let nets = s.task_template.and_then(|t| t.networks).expect("networks");
+    let targets: Vec<_> = nets
+        .iter()
+        .map(|n| n.target.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(targets, ["shared-alpha", "st_zeta"]);
+    assert_eq!(
+        nets[1].aliases,
+        Some(vec!["backend".to_string(), "api".to_string()])
+    );
+}
+
+#[test]
+fn restart_falls_back_to_the_services_own_policy() {
+    let legacy = spec(
+        "services:\n  a:\n    image: x:1\n    restart: on-failure:3\n",
+        "a",
+    );
+    let p = legacy
+        .task_template
+        .and_then(|t| t.restart_policy)
+        .expect("policy");
+    assert_eq!(
+        p.condition,
+        Some(TaskSpecRestartPolicyConditionEnum::ON_FAILURE)
+    );
+    assert_eq!(p.max_attempts, Some(3));
+    let deploy = spec(
+        "services:\n  a:\n    image: x:1\n    restart: always\n    deploy:\n      restart_policy: {condition: none, delay: 5s}\n",
+        "a",
+    );
+    let p = deploy
+        .task_template
+        .and_then(|t| t.restart_policy)
+        .expect("policy");
+    assert_eq!(p.condition, Some(TaskSpecRestartPolicyConditionEnum::NONE));
+    assert_eq!(p.delay, Some(5_000_000_000));
+    let none = spec(
+        "services:\n  a:\n    image: x:1\n    restart: \"no\"\n",
+        "a",
+    );
+    assert!(none.task_template.and_then(|t| t.restart_policy).is_none());
+}
+
+#[test]
+fn ports_resources_and_modes() {
+    let s = spec(
+        "services:\n  a:\n    image: x:1\n    ports:\n      - \"8081-8082:80\"\n      - {target: 53, published: \"5353\", protocol: udp, mode: host}\n    deploy:\n      mode: global\n      resources:\n        limits: {cpus: \"0.5\", memory: 64M}\n",
+        "a",
+    );
+    let ports = s.endpoint_spec.and_then(|e| e.ports).expect("ports");
+    let published: Vec<_> = ports.iter().map(|p| p.published_port).collect();
+    assert_eq!(published, [Some(5353), Some(8081), Some(8082)]);
+    assert_eq!(
+        ports[0].publish_mode,
+        Some(EndpointPortConfigPublishModeEnum::HOST)
+    );
+    assert!(s.mode.as_ref().is_some_and(|m| m.global.is_some()));
+    let limits = s
+        .task_template
+        .and_then(|t| t.resources)
+        .and_then(|r| r.limits)
+        .expect("limits");
+    assert_eq!(limits.nano_cpus, Some(500_000_000));
+    assert_eq!(limits.memory_bytes, Some(64 * 1024 * 1024));
+}
+
+#[test]
+fn replicas_with_a_global_mode_are_refused_as_the_docker_cli_refuses_them() {
+    let p = load("services:\n  a:\n    image: x:1\n    deploy: {mode: global, replicas: 2}\n");
+    let e = service_spec(&p, "st", p.service("a").expect("a")).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "service a: replicas can only be used with replicated or replicated-job mode"
+    );
+}
+
+#[test]
+fn what_swarm_cannot_carry_is_reported_where_it_is_written() {
+    let p = load(
+        "services:\n  a:\n    image: x:1\n    container_name: fixed\n    privileged: true\n    depends_on:\n      b: {condition: service_healthy}\n  b:\n    image: y:1\n    healthcheck: {test: [CMD, \"true\"]}\n",
+    );
+    let losses = crate::loss::losses(&p.service("a").expect("a"));
+    let said: Vec<String> = losses
+        .iter()
+        .map(|d| {
+            let at = d
+                .primary_span()
+                .and_then(|s| p.sources.location(s))
+                .unwrap_or_default();
+            let line = at.rsplit(':').nth(1).unwrap_or_default().to_string();
+            format!("{} line {line}", d.message)
+        })
+        .collect();
+    assert_eq!(
+        said,
+        [
+            "service \"a\": `container_name` is not supported by Docker Swarm and is ignored line 4",
+            "service \"a\": `privileged` is not supported by Docker Swarm and is ignored line 5",
+            "service \"a\": `depends_on` is not supported by Docker Swarm and is ignored line 7",
+        ]
+    );
+}
