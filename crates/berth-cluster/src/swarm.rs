@@ -374,32 +374,36 @@ fn endpoint(s: &Service<'_>, mode: Option<&str>) -> EndpointSpec {
     }
 }
 
+/// `deploy.update_config` or `deploy.rollback_config` as the Engine API's type of that name
+/// (the two have the same fields): parallelism 1 unless written, as the Docker CLI sets it.
+macro_rules! update_config {
+    ($u:expr, $ty:ident, $action:ident, $order:ident) => {{
+        let u: &UpdateConfig<'_> = $u;
+        $ty {
+            parallelism: Some(u.parallelism.unwrap_or(1)),
+            delay: Some(u.delay.and_then(|d| d.nanos).unwrap_or(0)),
+            failure_action: u.failure_action.and_then(|a| a.parse::<$action>().ok()),
+            monitor: Some(u.monitor.and_then(|d| d.nanos).unwrap_or(0)),
+            max_failure_ratio: Some(u.max_failure_ratio.unwrap_or(0.0)),
+            order: u.order.and_then(|o| o.parse::<$order>().ok()),
+        }
+    }};
+}
+
 fn update_config(u: &UpdateConfig<'_>) -> ServiceSpecUpdateConfig {
-    ServiceSpecUpdateConfig {
-        parallelism: Some(u.parallelism.unwrap_or(1)),
-        delay: Some(u.delay.and_then(|d| d.nanos).unwrap_or(0)),
-        failure_action: u
-            .failure_action
-            .and_then(|a| a.parse::<ServiceSpecUpdateConfigFailureActionEnum>().ok()),
-        monitor: Some(u.monitor.and_then(|d| d.nanos).unwrap_or(0)),
-        max_failure_ratio: Some(u.max_failure_ratio.unwrap_or(0.0)),
-        order: u
-            .order
-            .and_then(|o| o.parse::<ServiceSpecUpdateConfigOrderEnum>().ok()),
-    }
+    update_config!(
+        u,
+        ServiceSpecUpdateConfig,
+        ServiceSpecUpdateConfigFailureActionEnum,
+        ServiceSpecUpdateConfigOrderEnum
+    )
 }
 
 fn rollback_config(u: &UpdateConfig<'_>) -> ServiceSpecRollbackConfig {
-    ServiceSpecRollbackConfig {
-        parallelism: Some(u.parallelism.unwrap_or(1)),
-        delay: Some(u.delay.and_then(|d| d.nanos).unwrap_or(0)),
-        failure_action: u
-            .failure_action
-            .and_then(|a| a.parse::<ServiceSpecRollbackConfigFailureActionEnum>().ok()),
-        monitor: Some(u.monitor.and_then(|d| d.nanos).unwrap_or(0)),
-        max_failure_ratio: Some(u.max_failure_ratio.unwrap_or(0.0)),
-        order: u
-            .order
-            .and_then(|o| o.parse::<ServiceSpecRollbackConfigOrderEnum>().ok()),
-    }
+    update_config!(
+        u,
+        ServiceSpecRollbackConfig,
+        ServiceSpecRollbackConfigFailureActionEnum,
+        ServiceSpecRollbackConfigOrderEnum
+    )
 }

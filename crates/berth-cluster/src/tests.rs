@@ -165,3 +165,24 @@ fn what_swarm_cannot_carry_is_reported_where_it_is_written() {
         ]
     );
 }
+
+#[test]
+fn update_and_rollback_configs_take_the_docker_clis_defaults() {
+    use bollard_stubs::models::{
+        ServiceSpecRollbackConfigFailureActionEnum, ServiceSpecUpdateConfigOrderEnum,
+    };
+    let s = spec(
+        "services:\n  a:\n    image: x:1\n    deploy:\n      update_config: {delay: 10s, order: start-first}\n      rollback_config: {parallelism: 2, failure_action: pause}\n",
+        "a",
+    );
+    let u = s.update_config.expect("update config");
+    assert_eq!(u.parallelism, Some(1));
+    assert_eq!(u.delay, Some(10_000_000_000));
+    assert_eq!(u.order, Some(ServiceSpecUpdateConfigOrderEnum::START_FIRST));
+    let r = s.rollback_config.expect("rollback config");
+    assert_eq!(r.parallelism, Some(2));
+    assert_eq!(
+        r.failure_action,
+        Some(ServiceSpecRollbackConfigFailureActionEnum::PAUSE)
+    );
+}
