@@ -10,17 +10,19 @@
 use std::collections::HashMap;
 
 use berth_model::deploy::UpdateConfig;
+use berth_model::mount::MountKind;
 use berth_model::read::Plain;
 use berth_model::{Project, Service};
 use bollard_stubs::models::{
     EndpointPortConfig, EndpointPortConfigProtocolEnum, EndpointPortConfigPublishModeEnum,
-    EndpointSpec, EndpointSpecModeEnum, HealthConfig, Limit, NetworkAttachmentConfig,
-    ResourceObject, ServiceSpec, ServiceSpecMode, ServiceSpecModeReplicated,
-    ServiceSpecModeReplicatedJob, ServiceSpecRollbackConfig,
-    ServiceSpecRollbackConfigFailureActionEnum, ServiceSpecRollbackConfigOrderEnum,
-    ServiceSpecUpdateConfig, ServiceSpecUpdateConfigFailureActionEnum,
-    ServiceSpecUpdateConfigOrderEnum, TaskSpec, TaskSpecContainerSpec,
-    TaskSpecContainerSpecDnsConfig, TaskSpecLogDriver, TaskSpecPlacement,
+    EndpointSpec, EndpointSpecModeEnum, HealthConfig, Limit, Mount, MountBindOptions,
+    MountBindOptionsPropagationEnum, MountTmpfsOptions, MountTypeEnum, MountVolumeOptions,
+    MountVolumeOptionsDriverConfig, NetworkAttachmentConfig, ResourceObject, ServiceSpec,
+    ServiceSpecMode, ServiceSpecModeReplicated, ServiceSpecModeReplicatedJob,
+    ServiceSpecRollbackConfig, ServiceSpecRollbackConfigFailureActionEnum,
+    ServiceSpecRollbackConfigOrderEnum, ServiceSpecUpdateConfig,
+    ServiceSpecUpdateConfigFailureActionEnum, ServiceSpecUpdateConfigOrderEnum, TaskSpec,
+    TaskSpecContainerSpec, TaskSpecContainerSpecDnsConfig, TaskSpecLogDriver, TaskSpecPlacement,
     TaskSpecPlacementPreferences, TaskSpecPlacementSpread, TaskSpecResources,
     TaskSpecRestartPolicy, TaskSpecRestartPolicyConditionEnum,
 };
@@ -58,12 +60,13 @@ impl std::fmt::Display for ConvertError {
     }
 }
 
-/// Service `s` of `project` as the Swarm service of stack `stack` (its secrets, configs and
-/// mounts excepted, which need the objects and volumes the deploy makes).
+/// Service `s` of `project` as the Swarm service of stack `stack` (its secrets and configs
+/// excepted: they need the objects the deploy makes).
 ///
 /// # Errors
 /// What `docker stack deploy` refuses: replicas with a global mode, an unknown mode or
-/// restart policy, a network the project does not declare.
+/// restart policy, a network or volume the project does not declare, a mount Swarm has no
+/// type for.
 pub fn service_spec(
     project: &Project,
     stack: &str,
@@ -178,8 +181,10 @@ pub fn service_spec(
             generic_resources: None,
         }),
     };
+    let mounts = mounts(project, stack, &s).map_err(err)?;
     let container = TaskSpecContainerSpec {
         image: Some(image),
+        mounts: (!mounts.is_empty()).then_some(mounts),
         labels: Some(container_labels),
         command: settings.entrypoint,
         args: settings.command,
@@ -250,6 +255,99 @@ pub fn service_spec(
     })
 }
 
+/// The engine's name of a declared network or volume: the file's own `name:`, else the stack's
+/// scoped name (the loader names every one `<project>_<key>`, which is not a name of the file's).
+fn declared_name(project: &Project, stack: &str, key: &str, name: Option<&str>) -> String {
+    let usual = scope(&project.name, key);
+    name.filter(|n| *n != usual)
+        .map_or_else(|| scope(stack, key), str::to_string)
+}
+
+/// The service's `volumes` as Swarm mounts, as the Docker CLI converts them
+/// (`cli/compose/convert/volume.go`): a named volume is the stack's (`STACK_VOLUME`, or its
+/// `name:`), with the stack's label, its driver and options unless it is external; an anonymous
+/// volume stays anonymous; binds keep their propagation, tmpfs mounts their size.
+///
+/// # Errors
+/// A volume the project does not declare, a bind without a source, a tmpfs with one, a type
+/// Swarm has no mount of.
+pub fn mounts(project: &Project, stack: &str, s: &Service<'_>) -> Result<Vec<Mount>, String> {
+    let mut out = Vec::new();
+    for m in s.mounts() {
+        let mut mount = Mount {
+            target: m.target.map(str::to_string),
+            source: m.source.map(str::to_string),
+            read_only: Some(m.read_only),
+            consistency: m.consistency.map(str::to_string),
+            ..Mount::default()
+        };
+        match m.kind {
+            MountKind::Volume => {
+                mount.typ = Some(MountTypeEnum::VOLUME);
+                let Some(key) = m.source else {
+                    out.push(mount);
+                    continue;
+                };
+                let def = project
+                    .volume_def(key)
+                    .ok_or_else(|| format!("undefined volume {key:?}"))?;
+                mount.source = Some(declared_name(project, stack, key, def.name));
+                let mut options = MountVolumeOptions {
+                    no_copy: Some(m.volume.as_ref().is_some_and(|v| v.nocopy)),
+                    ..MountVolumeOptions::default()
+                };
+                if !def.external {
+                    options.labels = Some(with_namespace(
+                        stack,
+                        def.labels.iter().map(|(k, v)| ((*k).to_string(), v.clone())),
+                    ));
+                    if def.driver.is_some() || def.driver_opts.is_some() {
+                        options.driver_config = Some(MountVolumeOptionsDriverConfig {
+                            name: def.driver.map(str::to_string),
+                            options: def.driver_opts.clone().map(|o| {
+                                o.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+                            }),
+                        });
+                    }
+                }
+                mount.volume_options = Some(options);
+            }
+            MountKind::Bind | MountKind::Npipe => {
+                if m.source.is_none() {
+                    return Err(format!("invalid {} source, source cannot be empty", m.type_name));
+                }
+                mount.typ = Some(if m.kind == MountKind::Bind {
+                    MountTypeEnum::BIND
+                } else {
+                    MountTypeEnum::NPIPE
+                });
+                mount.bind_options = m.bind.and_then(|b| b.propagation).map(|p| MountBindOptions {
+                    propagation: p.parse::<MountBindOptionsPropagationEnum>().ok(),
+                    ..MountBindOptions::default()
+                });
+            }
+            MountKind::Tmpfs => {
+                if m.source.is_some() {
+                    return Err("invalid tmpfs source, source must be empty".into());
+                }
+                mount.typ = Some(MountTypeEnum::TMPFS);
+                mount.tmpfs_options = m.tmpfs.map(|t| MountTmpfsOptions {
+                    size_bytes: t.size,
+                    ..MountTmpfsOptions::default()
+                });
+            }
+            MountKind::Cluster | MountKind::Image | MountKind::Other => {
+                return Err(format!(
+                    "volume type {} is not supported by Docker Swarm: it must be volume, bind, tmpfs or npipe",
+                    m.type_name
+                ))
+            }
+        }
+        out.push(mount);
+    }
+    Ok(out)
+}
+
 /// `deploy.restart_policy`, else the service's `restart` as Swarm takes it (`always` and
 /// `unless-stopped` are `any`; `no` is none).
 fn restart_policy(
@@ -315,13 +413,7 @@ fn networks(
         if def.is_none() && key != "default" {
             return Err(format!("undefined network {key:?}"));
         }
-        // The loader names every network `<project>_<key>` unless the file names it: only a
-        // name of the file's own is kept, the others are the stack's.
-        let usual = scope(&project.name, &key);
-        let target = def
-            .and_then(|d| d.name)
-            .filter(|n| *n != usual)
-            .map_or_else(|| scope(stack, &key), str::to_string);
+        let target = declared_name(project, stack, &key, def.and_then(|d| d.name));
         aliases.push(s.name.to_string());
         out.push(NetworkAttachmentConfig {
             target: Some(target),

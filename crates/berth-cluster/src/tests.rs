@@ -186,3 +186,50 @@ fn update_and_rollback_configs_take_the_docker_clis_defaults() {
         Some(ServiceSpecRollbackConfigFailureActionEnum::PAUSE)
     );
 }
+
+#[test]
+fn volumes_become_the_stacks_mounts() {
+    use bollard_stubs::models::MountTypeEnum;
+    let s = spec(
+        "services:\n  db:\n    image: x:1\n    volumes:\n      - data:/var/lib/data\n      - shared:/shared:ro\n      - /anon\n      - ./conf:/etc/conf\n      - {type: tmpfs, target: /tmp, tmpfs: {size: 1m}}\nvolumes:\n  data:\n    driver: local\n    labels: {backup: daily}\n  shared:\n    external: true\n    name: the-shared-one\n",
+        "db",
+    );
+    let mounts = s
+        .task_template
+        .and_then(|t| t.container_spec)
+        .and_then(|c| c.mounts)
+        .expect("mounts");
+    let data = &mounts[0];
+    assert_eq!(data.typ, Some(MountTypeEnum::VOLUME));
+    assert_eq!(data.source.as_deref(), Some("st_data"));
+    let options = data.volume_options.clone().expect("options");
+    let labels = options.labels.expect("labels");
+    assert_eq!(labels["backup"], "daily");
+    assert_eq!(labels[crate::swarm::LABEL_NAMESPACE], "st");
+    assert_eq!(
+        options.driver_config.and_then(|d| d.name).as_deref(),
+        Some("local")
+    );
+    let shared = &mounts[1];
+    assert_eq!(shared.source.as_deref(), Some("the-shared-one"));
+    assert_eq!(shared.read_only, Some(true));
+    assert!(
+        shared
+            .volume_options
+            .as_ref()
+            .and_then(|o| o.labels.as_ref())
+            .is_none(),
+        "an external volume is not the stack's"
+    );
+    assert_eq!(mounts[2].source, None, "anonymous");
+    assert_eq!(mounts[3].typ, Some(MountTypeEnum::BIND));
+    assert!(mounts[3]
+        .source
+        .as_deref()
+        .is_some_and(|s| s.ends_with("/conf")));
+    assert_eq!(mounts[4].typ, Some(MountTypeEnum::TMPFS));
+    assert_eq!(
+        mounts[4].tmpfs_options.as_ref().and_then(|t| t.size_bytes),
+        Some(1024 * 1024)
+    );
+}
