@@ -314,6 +314,26 @@ impl Cli {
                     .output();
             }
         }
+        // What `down` by name leaves (the reference keeps a network a `run` made): the
+        // project's networks and volumes go too, so that the engine is left as it was found.
+        for kind in ["network", "volume"] {
+            let Ok(out) = Command::new("docker")
+                .args([kind, "ls", "-q", "--filter", &label])
+                .output()
+            else {
+                continue;
+            };
+            let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
+                .split_whitespace()
+                .map(str::to_string)
+                .collect();
+            if !ids.is_empty() {
+                let _ = Command::new("docker")
+                    .args([kind, "rm"])
+                    .args(&ids)
+                    .output();
+            }
+        }
     }
 }
 
