@@ -299,41 +299,30 @@ impl Cli {
     fn clean(&self) {
         let _ = self.named(&["down", "-v", "-t", "0", "--remove-orphans"]);
         let label = format!("label=com.docker.compose.project={}", self.project);
-        if let Ok(out) = Command::new("docker")
-            .args(["ps", "-aq", "--filter", &label])
-            .output()
-        {
-            let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
-                .split_whitespace()
-                .map(str::to_string)
-                .collect();
-            if !ids.is_empty() {
-                let _ = Command::new("docker")
-                    .args(["rm", "-f", "-v"])
-                    .args(&ids)
-                    .output();
-            }
-        }
-        // What `down` by name leaves (the reference keeps a network a `run` made): the
-        // project's networks and volumes go too, so that the engine is left as it was found.
-        for kind in ["network", "volume"] {
-            let Ok(out) = Command::new("docker")
-                .args([kind, "ls", "-q", "--filter", &label])
-                .output()
-            else {
-                continue;
-            };
-            let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
-                .split_whitespace()
-                .map(str::to_string)
-                .collect();
-            if !ids.is_empty() {
-                let _ = Command::new("docker")
-                    .args([kind, "rm"])
-                    .args(&ids)
-                    .output();
-            }
-        }
+        // Any container still labelled with the project; then what `down` by name leaves (the
+        // reference keeps a network a `run` made): the project's networks and volumes go too,
+        // so that the engine is left as it was found.
+        remove_labelled(&["ps", "-aq"], &["rm", "-f", "-v"], &label);
+        remove_labelled(&["network", "ls", "-q"], &["network", "rm"], &label);
+        remove_labelled(&["volume", "ls", "-q"], &["volume", "rm"], &label);
+    }
+}
+
+/// Lists with `docker LIST… --filter LABEL` and removes what it finds with `docker REMOVE…`.
+fn remove_labelled(list: &[&str], remove: &[&str], label: &str) {
+    let Ok(out) = Command::new("docker")
+        .args(list)
+        .args(["--filter", label])
+        .output()
+    else {
+        return;
+    };
+    let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    if !ids.is_empty() {
+        let _ = Command::new("docker").args(remove).args(&ids).output();
     }
 }
 
