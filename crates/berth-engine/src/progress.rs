@@ -16,6 +16,8 @@ pub enum Resource {
     Volume,
     Service,
     Image,
+    Secret,
+    Config,
 }
 
 impl Resource {
@@ -28,6 +30,8 @@ impl Resource {
             Resource::Volume => "Volume",
             Resource::Service => "Service",
             Resource::Image => "Image",
+            Resource::Secret => "Secret",
+            Resource::Config => "Config",
         }
     }
 }
@@ -64,6 +68,9 @@ pub enum Status {
     /// Being replaced (`Recreate`), and replaced (`Recreated`).
     Recreate,
     Recreated,
+    /// A Swarm service's spec being changed, and changed.
+    Updating,
+    Updated,
     Building,
     Built,
     /// An optional dependency that failed, and why: the dependent is not started.
@@ -96,6 +103,8 @@ impl Status {
             Status::Exited => "Exited",
             Status::Recreate => "Recreate",
             Status::Recreated => "Recreated",
+            Status::Updating => "Updating",
+            Status::Updated => "Updated",
             Status::Building => "Building",
             Status::Built => "Built",
             Status::Skipped(why) => return Cow::Owned(format!("Skipped: {why}")),
@@ -115,6 +124,7 @@ impl Status {
             | Status::Killing
             | Status::Waiting
             | Status::Recreate
+            | Status::Updating
             | Status::Building => Phase::Working,
             Status::Created
             | Status::Started
@@ -127,6 +137,7 @@ impl Status {
             | Status::Healthy
             | Status::Exited
             | Status::Recreated
+            | Status::Updated
             | Status::Built => Phase::Done,
             Status::Skipped(_) | Status::Failed(_) => Phase::Failed,
         }

@@ -287,7 +287,9 @@ fn socket(engine: &Engine) -> Result<String, EngineError> {
 }
 
 /// An HTTP/1 connection to the engine, driven in the background.
-async fn connect<B>(path: &str) -> Result<hyper::client::conn::http1::SendRequest<B>, EngineError>
+pub(crate) async fn connect<B>(
+    path: &str,
+) -> Result<hyper::client::conn::http1::SendRequest<B>, EngineError>
 where
     B: hyper::body::Body + Send + 'static,
     B::Data: Send,

@@ -906,23 +906,7 @@ pub fn injected_files(
             continue;
         };
         let (singular, name) = (f.kind.singular(), def.name);
-        let data = if let Some(var) = def.environment {
-            // A variable of an included file's own environment comes first.
-            let included =
-                project
-                    .included_values
-                    .get(&format!("{}.{}", f.kind.section(), f.source));
-            included
-                .or_else(|| project.environment.get(var))
-                .cloned()
-                .ok_or_else(|| {
-                    format!(
-                    "environment variable \"{var}\" required by {singular} \"{name}\" is not set"
-                )
-                })?
-        } else if let Some(content) = def.content {
-            content
-        } else {
+        let Some(data) = project.inline_value(&def)? else {
             continue;
         };
         if read_only {

@@ -131,7 +131,7 @@ impl<'a> VolumeDef<'a> {
 }
 
 /// Secret or config.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FileKind {
     Secret,
     Config,
@@ -181,6 +181,7 @@ pub struct FileDef<'a> {
     /// `content:` (configs).
     pub content: Option<String>,
     pub external: bool,
+    pub labels: Vec<(&'a str, String)>,
 }
 
 impl<'a> FileDef<'a> {
@@ -195,6 +196,7 @@ impl<'a> FileDef<'a> {
             environment: s("environment"),
             content: v.get("content").and_then(Value::scalar_to_string),
             external: v.get("external").and_then(Value::as_bool) == Some(true),
+            labels: labels(v),
         }
     }
 }
@@ -321,6 +323,32 @@ impl crate::Project {
     pub fn file_def(&self, kind: FileKind, key: &str) -> Option<FileDef<'_>> {
         let (k, v) = self.def(kind.section(), key)?;
         Some(FileDef::of(kind, k, v))
+    }
+
+    /// The value of a secret or config given by `environment:` (an included file's own
+    /// environment first, then the project's) or `content:`; `None` for one read from a
+    /// `file:` or external.
+    ///
+    /// # Errors
+    /// The variable it names is not set, worded as Docker Compose words it.
+    pub fn inline_value(&self, def: &FileDef<'_>) -> Result<Option<String>, String> {
+        if let Some(var) = def.environment {
+            let included = format!("{}.{}", def.kind.section(), def.key);
+            return self
+                .included_values
+                .get(&included)
+                .or_else(|| self.environment.get(var))
+                .cloned()
+                .map(Some)
+                .ok_or_else(|| {
+                    format!(
+                        "environment variable \"{var}\" required by {} \"{}\" is not set",
+                        def.kind.singular(),
+                        def.name
+                    )
+                });
+        }
+        Ok(def.content.clone())
     }
 
     /// The engine's name of network `key`: its `name:`, else `<project>_<key>`.
