@@ -3,7 +3,12 @@
 //! file, line and column that set it ([`loss`]). Pure: it reads the project's typed views; the
 //! deploy itself talks to the engine.
 
+pub mod compare;
+pub mod deploy;
 pub mod loss;
+pub mod observe;
+pub mod remove;
+pub mod stack;
 pub mod swarm;
 
 #[cfg(test)]

@@ -48,12 +48,14 @@ pub fn losses(s: &Service<'_>) -> Vec<Diagnostic> {
             lost(v.span, key, why);
         }
     }
+    // The conditions hold: the deploy creates a gated service once its dependency has
+    // converged (see `crate::stack`). A restart on the dependency's update does not.
     for d in s.dependencies() {
-        if d.condition != berth_model::dependency::Condition::Started {
+        if d.restart {
             lost(
                 d.span,
-                "depends_on",
-                "Swarm starts services in no order: the condition is not honoured",
+                "depends_on.restart",
+                "Swarm does not restart a service when a service it depends on is updated",
             );
         }
     }

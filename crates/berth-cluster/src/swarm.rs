@@ -12,19 +12,22 @@ use std::collections::HashMap;
 use berth_model::deploy::UpdateConfig;
 use berth_model::mount::MountKind;
 use berth_model::read::Plain;
+use berth_model::resources::{FileDef, FileKind, FileRef};
 use berth_model::{Project, Service};
 use bollard_stubs::models::{
     EndpointPortConfig, EndpointPortConfigProtocolEnum, EndpointPortConfigPublishModeEnum,
-    EndpointSpec, EndpointSpecModeEnum, HealthConfig, Limit, Mount, MountBindOptions,
-    MountBindOptionsPropagationEnum, MountTmpfsOptions, MountTypeEnum, MountVolumeOptions,
-    MountVolumeOptionsDriverConfig, NetworkAttachmentConfig, ResourceObject, ServiceSpec,
-    ServiceSpecMode, ServiceSpecModeReplicated, ServiceSpecModeReplicatedJob,
-    ServiceSpecRollbackConfig, ServiceSpecRollbackConfigFailureActionEnum,
-    ServiceSpecRollbackConfigOrderEnum, ServiceSpecUpdateConfig,
-    ServiceSpecUpdateConfigFailureActionEnum, ServiceSpecUpdateConfigOrderEnum, TaskSpec,
-    TaskSpecContainerSpec, TaskSpecContainerSpecDnsConfig, TaskSpecLogDriver, TaskSpecPlacement,
-    TaskSpecPlacementPreferences, TaskSpecPlacementSpread, TaskSpecResources,
-    TaskSpecRestartPolicy, TaskSpecRestartPolicyConditionEnum,
+    EndpointSpec, EndpointSpecModeEnum, HealthConfig, Ipam, IpamConfig, Limit, Mount,
+    MountBindOptions, MountBindOptionsPropagationEnum, MountTmpfsOptions, MountTypeEnum,
+    MountVolumeOptions, MountVolumeOptionsDriverConfig, NetworkAttachmentConfig,
+    NetworkCreateRequest, ResourceObject, ServiceSpec, ServiceSpecMode, ServiceSpecModeReplicated,
+    ServiceSpecModeReplicatedJob, ServiceSpecRollbackConfig,
+    ServiceSpecRollbackConfigFailureActionEnum, ServiceSpecRollbackConfigOrderEnum,
+    ServiceSpecUpdateConfig, ServiceSpecUpdateConfigFailureActionEnum,
+    ServiceSpecUpdateConfigOrderEnum, TaskSpec, TaskSpecContainerSpec,
+    TaskSpecContainerSpecConfigs, TaskSpecContainerSpecDnsConfig, TaskSpecContainerSpecFile,
+    TaskSpecContainerSpecFile1, TaskSpecContainerSpecPrivileges, TaskSpecContainerSpecSecrets,
+    TaskSpecLogDriver, TaskSpecPlacement, TaskSpecPlacementPreferences, TaskSpecPlacementSpread,
+    TaskSpecResources, TaskSpecRestartPolicy, TaskSpecRestartPolicyConditionEnum,
 };
 
 /// The label that puts an object in a stack.
@@ -56,12 +59,17 @@ pub struct ConvertError {
 
 impl std::fmt::Display for ConvertError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "service {}: {}", self.service, self.message)
+        if self.service.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "service {}: {}", self.service, self.message)
+        }
     }
 }
 
-/// Service `s` of `project` as the Swarm service of stack `stack` (its secrets and configs
-/// excepted: they need the objects the deploy makes).
+/// Service `s` of `project` as the Swarm service of stack `stack`. Its secrets and configs
+/// name the objects of [`object_name`], without IDs: the deploy fills those in once the
+/// objects exist.
 ///
 /// # Errors
 /// What `docker stack deploy` refuses: replicas with a global mode, an unknown mode or
@@ -211,6 +219,11 @@ pub fn service_spec(
             .map(|s| s.into_iter().map(|(k, v)| (k.to_string(), v)).collect()),
         capability_add: settings.cap_add,
         capability_drop: settings.cap_drop,
+        // An empty one, as the Docker CLI sends it: the engine tells an empty message from
+        // none, and a task spec that differs restarts the tasks.
+        privileges: Some(TaskSpecContainerSpecPrivileges::default()),
+        secrets: Some(secrets(project, stack, &s).map_err(err)?),
+        configs: Some(configs(project, stack, &s).map_err(err)?),
         ..TaskSpecContainerSpec::default()
     };
     let task = TaskSpec {
@@ -253,6 +266,151 @@ pub fn service_spec(
         endpoint_spec: Some(endpoint(&s, deploy.endpoint_mode)),
         ..ServiceSpec::default()
     })
+}
+
+/// The name of the secret or config object `def` in stack `stack`: its `name:` when the file
+/// gives one (an external object's own name), else `STACK_KEY`.
+#[must_use]
+pub fn object_name(project: &Project, stack: &str, def: &FileDef<'_>) -> String {
+    declared_name(project, stack, def.key, Some(def.name))
+}
+
+/// A reference of a service to a secret or config: the file it appears as (`target`, else
+/// the source's name; uid and gid 0 and mode 0444 unless written, as the Docker CLI sets
+/// them), and the object it names.
+fn file_ref(
+    project: &Project,
+    stack: &str,
+    f: &FileRef<'_>,
+) -> Result<(TaskSpecContainerSpecFile, String), String> {
+    let def = project
+        .file_def(f.kind, f.source)
+        .ok_or_else(|| format!("undefined {} {:?}", f.kind.singular(), f.source))?;
+    // The loader writes the default target as a path (`/run/secrets/NAME`, `/NAME` for a
+    // config); the Docker CLI sends the bare name, which Swarm puts at the same place.
+    let target = match f.target {
+        None => f.source,
+        Some(t) => match f.kind {
+            FileKind::Secret => t.strip_prefix("/run/secrets/").unwrap_or(t),
+            FileKind::Config => t.strip_prefix('/').filter(|n| *n == f.source).unwrap_or(t),
+        },
+    };
+    let file = TaskSpecContainerSpecFile {
+        name: Some(target.to_string()),
+        uid: Some(f.uid.unwrap_or(0).to_string()),
+        gid: Some(f.gid.unwrap_or(0).to_string()),
+        mode: Some(f.mode.unwrap_or(0o444)),
+    };
+    Ok((file, object_name(project, stack, &def)))
+}
+
+fn secrets(
+    project: &Project,
+    stack: &str,
+    s: &Service<'_>,
+) -> Result<Vec<TaskSpecContainerSpecSecrets>, String> {
+    s.files()
+        .filter(|f| f.kind == FileKind::Secret)
+        .map(|f| {
+            let (file, name) = file_ref(project, stack, &f)?;
+            Ok(TaskSpecContainerSpecSecrets {
+                file: Some(file),
+                secret_name: Some(name),
+                ..TaskSpecContainerSpecSecrets::default()
+            })
+        })
+        .collect()
+}
+
+fn configs(
+    project: &Project,
+    stack: &str,
+    s: &Service<'_>,
+) -> Result<Vec<TaskSpecContainerSpecConfigs>, String> {
+    s.files()
+        .filter(|f| f.kind == FileKind::Config)
+        .map(|f| {
+            let (file, name) = file_ref(project, stack, &f)?;
+            Ok(TaskSpecContainerSpecConfigs {
+                file: Some(TaskSpecContainerSpecFile1 {
+                    name: file.name,
+                    uid: file.uid,
+                    gid: file.gid,
+                    mode: file.mode,
+                }),
+                config_name: Some(name),
+                ..TaskSpecContainerSpecConfigs::default()
+            })
+        })
+        .collect()
+}
+
+/// The networks the stack's services join, each as `docker stack deploy` creates it: an
+/// overlay network (unless the file names a driver) named `STACK_KEY` or its `name:`, with the
+/// stack's label, and `default` when a service joins no network of its own. External networks
+/// are left out: they must exist.
+#[must_use]
+pub fn networks_to_create(project: &Project, stack: &str) -> Vec<NetworkCreateRequest> {
+    let mut used: Vec<String> = Vec::new();
+    for s in project.services() {
+        let mut any = false;
+        for a in s.attachments() {
+            any = true;
+            if !used.iter().any(|u| u == a.network) {
+                used.push(a.network.to_string());
+            }
+        }
+        if !any && !used.iter().any(|u| u == "default") {
+            used.push("default".into());
+        }
+    }
+    used.sort();
+    let mut out = Vec::new();
+    for key in used {
+        let def = project.network_def(&key);
+        if def.as_ref().is_some_and(|d| d.external) {
+            continue;
+        }
+        let name = declared_name(project, stack, &key, def.as_ref().and_then(|d| d.name));
+        let mut request = NetworkCreateRequest {
+            name,
+            driver: Some("overlay".into()),
+            labels: Some(with_namespace(stack, [])),
+            ..NetworkCreateRequest::default()
+        };
+        if let Some(d) = def {
+            request.driver = Some(d.driver.unwrap_or("overlay").to_string());
+            request.labels = Some(with_namespace(
+                stack,
+                d.labels.iter().map(|(k, v)| ((*k).to_string(), v.clone())),
+            ));
+            request.options = d
+                .driver_opts
+                .map(|o| o.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
+            request.internal = d.internal;
+            request.attachable = d.attachable;
+            request.enable_ipv6 = d.enable_ipv6;
+            request.ipam = d.ipam.map(|ipam| Ipam {
+                driver: ipam.driver.map(str::to_string),
+                config: ipam.config.map(|pools| {
+                    pools
+                        .into_iter()
+                        .map(|p| IpamConfig {
+                            subnet: p.subnet.map(|s| s.value.to_string()),
+                            ip_range: p.ip_range.map(str::to_string),
+                            gateway: p.gateway.map(str::to_string),
+                            auxiliary_addresses: p
+                                .aux_addresses
+                                .map(|a| a.into_iter().map(|(k, v)| (k.to_string(), v)).collect()),
+                        })
+                        .collect()
+                }),
+                options: None,
+            });
+        }
+        out.push(request);
+    }
+    out
 }
 
 /// The engine's name of a declared network or volume: the file's own `name:`, else the stack's

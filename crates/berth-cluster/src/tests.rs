@@ -142,7 +142,7 @@ fn replicas_with_a_global_mode_are_refused_as_the_docker_cli_refuses_them() {
 #[test]
 fn what_swarm_cannot_carry_is_reported_where_it_is_written() {
     let p = load(
-        "services:\n  a:\n    image: x:1\n    container_name: fixed\n    privileged: true\n    depends_on:\n      b: {condition: service_healthy}\n  b:\n    image: y:1\n    healthcheck: {test: [CMD, \"true\"]}\n",
+        "services:\n  a:\n    image: x:1\n    container_name: fixed\n    privileged: true\n    depends_on:\n      b: {condition: service_healthy, restart: true}\n  b:\n    image: y:1\n    healthcheck: {test: [CMD, \"true\"]}\n",
     );
     let losses = crate::loss::losses(&p.service("a").expect("a"));
     let said: Vec<String> = losses
@@ -161,7 +161,7 @@ fn what_swarm_cannot_carry_is_reported_where_it_is_written() {
         [
             "service \"a\": `container_name` is not supported by Docker Swarm and is ignored line 4",
             "service \"a\": `privileged` is not supported by Docker Swarm and is ignored line 5",
-            "service \"a\": `depends_on` is not supported by Docker Swarm and is ignored line 7",
+            "service \"a\": `depends_on.restart` is not supported by Docker Swarm and is ignored line 7",
         ]
     );
 }
@@ -231,5 +231,37 @@ fn volumes_become_the_stacks_mounts() {
     assert_eq!(
         mounts[4].tmpfs_options.as_ref().and_then(|t| t.size_bytes),
         Some(1024 * 1024)
+    );
+}
+
+#[test]
+fn a_dependency_waited_on_to_complete_is_a_job() {
+    let p = load(
+        "services:\n  init:\n    image: x:1\n    deploy:\n      replicas: 2\n  app:\n    image: y:1\n    depends_on:\n      init: {condition: service_completed_successfully}\n",
+    );
+    let stack = crate::stack::Stack::of(&p, "st").expect("stack");
+    let init = &stack.services[0];
+    assert!(init.job);
+    let mode = init.spec.mode.as_ref().expect("mode");
+    assert!(mode.replicated.is_none());
+    let job = mode.replicated_job.as_ref().expect("job");
+    assert_eq!(
+        (job.max_concurrent, job.total_completions),
+        (Some(2), Some(2))
+    );
+    let restart = init
+        .spec
+        .task_template
+        .as_ref()
+        .and_then(|t| t.restart_policy.as_ref())
+        .and_then(|r| r.condition);
+    assert_eq!(restart, Some(TaskSpecRestartPolicyConditionEnum::NONE));
+    let app = &stack.services[1];
+    assert_eq!(
+        app.gates,
+        vec![(
+            "init".to_string(),
+            berth_model::dependency::Condition::CompletedSuccessfully
+        )]
     );
 }

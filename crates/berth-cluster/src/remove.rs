@@ -1,0 +1,164 @@
+//! `stack rm`: removes a stack's services, secrets, configs and networks, and, unlike
+//! `docker stack rm`, returns only when they are gone: every task stopped, every container
+//! removed, every network deleted (the engine refuses to delete a network while a task's
+//! container is still attached, so that is retried until the containers are gone). What is
+//! still there when the wait ends is named, with why.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use berth_engine::progress::{Progress, Resource, Status};
+use berth_engine::{Engine, EngineError};
+use bollard::query_parameters::{
+    ListContainersOptions, ListNetworksOptions, ListSecretsOptions, ListServicesOptions,
+};
+
+use crate::deploy::{ensure_manager, stack_filter, tasks};
+
+/// How long `stack rm` waits for what it removed to be gone.
+const DEADLINE: Duration = Duration::from_mins(2);
+const POLL: Duration = Duration::from_millis(200);
+
+/// What a removal found of the stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Removed {
+    /// The stack had nothing on the swarm.
+    Nothing,
+    /// Everything of it is gone.
+    All,
+}
+
+/// Removes stack `name` and waits until nothing of it is left.
+///
+/// # Errors
+/// The engine is no swarm manager, refuses a removal, or something is still there after the
+/// wait (named, with the engine's reason).
+pub async fn remove(
+    engine: &Engine,
+    name: &str,
+    progress: &dyn Progress,
+) -> Result<Removed, EngineError> {
+    ensure_manager(engine).await?;
+    let filters = stack_filter(name);
+    let services = engine
+        .docker
+        .list_services(Some(ListServicesOptions {
+            filters: Some(filters.clone()),
+            ..ListServicesOptions::default()
+        }))
+        .await?;
+    let secrets = engine
+        .docker
+        .list_secrets(Some(ListSecretsOptions {
+            filters: Some(filters.clone()),
+        }))
+        .await?;
+    let configs = berth_engine::configs::list(engine, &filters).await?;
+    let networks = engine
+        .docker
+        .list_networks(Some(ListNetworksOptions {
+            filters: Some(filters.clone()),
+        }))
+        .await?;
+    if services.is_empty() && secrets.is_empty() && configs.is_empty() && networks.is_empty() {
+        return Ok(Removed::Nothing);
+    }
+    let mut sorted: Vec<(String, String)> = services
+        .iter()
+        .filter_map(|s| Some((s.spec.as_ref()?.name.clone()?, s.id.clone()?)))
+        .collect();
+    sorted.sort();
+    for (service, id) in &sorted {
+        progress.event(Resource::Service, service, &Status::Removing);
+        engine.docker.delete_service(id).await?;
+        progress.event(Resource::Service, service, &Status::Removed);
+    }
+    for s in &secrets {
+        let Some(n) = s.spec.as_ref().and_then(|s| s.name.clone()) else {
+            continue;
+        };
+        progress.event(Resource::Secret, &n, &Status::Removing);
+        engine
+            .docker
+            .delete_secret(s.id.as_deref().unwrap_or(&n))
+            .await?;
+        progress.event(Resource::Secret, &n, &Status::Removed);
+    }
+    for c in &configs {
+        let Some(n) = c.spec.as_ref().and_then(|s| s.name.clone()) else {
+            continue;
+        };
+        progress.event(Resource::Config, &n, &Status::Removing);
+        berth_engine::configs::remove(engine, c.id.as_deref().unwrap_or(&n)).await?;
+        progress.event(Resource::Config, &n, &Status::Removed);
+    }
+    // The networks go once the tasks' containers have left them.
+    let start = Instant::now();
+    let mut left: Vec<(String, String)> = networks
+        .iter()
+        .filter_map(|n| Some((n.name.clone()?, n.id.clone()?)))
+        .collect();
+    left.sort();
+    for (n, _) in &left {
+        progress.event(Resource::Network, n, &Status::Removing);
+    }
+    let mut why: HashMap<String, String> = HashMap::new();
+    loop {
+        let mut still = Vec::new();
+        for (n, id) in left {
+            match engine.docker.remove_network(&id).await {
+                Ok(()) => progress.event(Resource::Network, &n, &Status::Removed),
+                Err(bollard::errors::Error::DockerResponseServerError {
+                    status_code: 404, ..
+                }) => progress.event(Resource::Network, &n, &Status::Removed),
+                Err(e) => {
+                    why.insert(n.clone(), berth_engine::daemon_message(&e));
+                    still.push((n, id));
+                }
+            }
+        }
+        left = still;
+        let tasks = tasks(engine, name).await?;
+        let containers = engine
+            .docker
+            .list_containers(Some(ListContainersOptions {
+                all: true,
+                filters: Some(filters.clone()),
+                ..ListContainersOptions::default()
+            }))
+            .await?;
+        if left.is_empty() && tasks.is_empty() && containers.is_empty() {
+            return Ok(Removed::All);
+        }
+        if start.elapsed() > DEADLINE {
+            let mut stuck: Vec<String> = left
+                .iter()
+                .map(|(n, _)| {
+                    format!(
+                        "network {n}: {}",
+                        why.get(n).map_or("still there", String::as_str)
+                    )
+                })
+                .collect();
+            stuck.extend(containers.iter().map(|c| {
+                format!(
+                    "container {}: {}",
+                    c.names
+                        .as_ref()
+                        .and_then(|n| n.first())
+                        .map_or("?", |n| n.trim_start_matches('/')),
+                    c.status.as_deref().unwrap_or("still there")
+                )
+            }));
+            if !tasks.is_empty() {
+                stuck.push(format!("{} task(s) not yet removed", tasks.len()));
+            }
+            return Err(EngineError::Other(format!(
+                "stack {name} is not gone after {} s:\n  {}",
+                DEADLINE.as_secs(),
+                stuck.join("\n  ")
+            )));
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
