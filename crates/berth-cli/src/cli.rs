@@ -234,6 +234,8 @@ pub enum Command {
     /// What the completion scripts ask: candidates for the last of the words typed
     #[command(name = "__complete", hide = true)]
     Complete(CompleteArgs),
+    /// Deploy the project to Docker Swarm as a stack, and list, inspect and remove stacks
+    Stack(StackArgs),
     /// Review the project's architecture: duplicates, port conflicts, reachability,
     /// development settings, credentials, exposure, naming and operations
     Audit(AuditArgs),
@@ -400,6 +402,85 @@ pub struct VolumesArgs {
     /// Only display volume names
     #[arg(short = 'q', long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StackArgs {
+    #[command(subcommand)]
+    pub command: StackCommand,
+}
+
+/// The `stack` commands. The stack is the project: its name is the project's name (`-p`, or
+/// the one the compose files give), and `deploy` loads the files as `config` does.
+#[derive(Debug, Subcommand)]
+pub enum StackCommand {
+    /// Deploy the project to the swarm this engine manages: create or update its services,
+    /// networks, secrets and configs, and wait until every service has converged
+    Deploy(StackDeployArgs),
+    /// List the stacks on the swarm
+    Ls(StackLsArgs),
+    /// List the services of the stack
+    Services(StackServicesArgs),
+    /// List the tasks of the stack (of SERVICE, when given)
+    Ps(StackPsArgs),
+    /// Remove the stack, and wait until its services, tasks, networks, secrets and configs
+    /// are gone
+    Rm,
+}
+
+#[derive(Debug, Args)]
+pub struct StackDeployArgs {
+    /// Remove the services of the stack the project no longer has
+    #[arg(long)]
+    pub prune: bool,
+    /// Return once the services are created or updated, without waiting for them to converge
+    #[arg(short = 'd', long)]
+    pub detach: bool,
+    /// Print what would be created, updated (with the changed fields) or removed, and change
+    /// nothing
+    #[arg(long = "dry-run")]
+    pub dry_run: bool,
+    /// Fail when the project has a setting Docker Swarm cannot carry, instead of warning
+    #[arg(long)]
+    pub strict: bool,
+    /// Send the registry credentials of `docker login` to the swarm agents
+    #[arg(long = "with-registry-auth")]
+    pub with_registry_auth: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StackLsArgs {
+    /// Format output using a custom template: 'table' (default), 'table TEMPLATE', 'json', or
+    /// 'TEMPLATE' (a Go template, e.g. '{{.Name}}')
+    #[arg(long, default_value = "table")]
+    pub format: String,
+}
+
+#[derive(Debug, Args)]
+pub struct StackServicesArgs {
+    /// Format output using a custom template: 'table' (default), 'table TEMPLATE', 'json', or
+    /// 'TEMPLATE' (a Go template, e.g. '{{.Name}}')
+    #[arg(long, default_value = "table")]
+    pub format: String,
+    /// Only display IDs
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StackPsArgs {
+    /// Services whose tasks to list (all when none)
+    pub services: Vec<String>,
+    /// Format output using a custom template: 'table' (default), 'table TEMPLATE', 'json', or
+    /// 'TEMPLATE' (a Go template, e.g. '{{.Name}}')
+    #[arg(long, default_value = "table")]
+    pub format: String,
+    /// Only display task IDs
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// Do not truncate output
+    #[arg(long = "no-trunc")]
+    pub no_trunc: bool,
 }
 
 #[derive(Debug, Args)]

@@ -21,6 +21,7 @@ mod ps;
 mod publish;
 mod run;
 mod scale;
+mod stack;
 mod stats;
 mod up;
 mod version;
@@ -119,6 +120,7 @@ pub fn run(mut cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
         Command::Version(args) => version::run(&args, printer),
         Command::Completion(args) => completion::script(&args, printer),
         Command::Complete(args) => completion::complete(&args, printer),
+        Command::Stack(args) => stack::run(&cli.global, &args, printer),
         Command::Audit(args) => audit::run(&cli.global, &args, printer),
         Command::Diff(args) => diff::run(&cli.global, &args, printer),
         Command::Graph(args) => graph::run(&cli.global, &args, printer),

@@ -118,3 +118,41 @@ pub fn snapshot(name: &str, text: &str) {
         panic!("{e}");
     }
 }
+
+/// Waits for `child` (its stdout and stderr piped) for at most `deadline`: its exit code and
+/// what it wrote. A command still running then is killed and fails the test as hung.
+pub fn wait_with_deadline(
+    mut child: std::process::Child,
+    what: &str,
+    deadline: std::time::Duration,
+) -> (Option<i32>, String, String) {
+    use std::io::Read as _;
+    let out = child.stdout.take().expect("stdout");
+    let err = child.stderr.take().expect("stderr");
+    let reader = |mut r: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = r.read_to_end(&mut buf);
+            String::from_utf8_lossy(&buf).into_owned()
+        })
+    };
+    let out_t = reader(Box::new(out));
+    let err_t = reader(Box::new(err));
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("wait") {
+            break st;
+        }
+        if start.elapsed() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what}: still running after {deadline:?}; killed");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    (
+        status.code(),
+        out_t.join().unwrap_or_default(),
+        err_t.join().unwrap_or_default(),
+    )
+}

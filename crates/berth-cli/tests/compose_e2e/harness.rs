@@ -332,35 +332,13 @@ impl Drop for Cli {
     }
 }
 
-fn wait_with_deadline(mut child: Child, what: &str) -> Res {
-    let out = child.stdout.take().expect("stdout");
-    let err = child.stderr.take().expect("stderr");
-    let reader = |mut r: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = r.read_to_end(&mut buf);
-            String::from_utf8_lossy(&buf).into_owned()
-        })
-    };
-    let out_t = reader(Box::new(out));
-    let err_t = reader(Box::new(err));
-    let start = Instant::now();
-    let status = loop {
-        if let Some(st) = child.try_wait().expect("wait") {
-            break st;
-        }
-        if start.elapsed() > DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{what}: still running after {DEADLINE:?}; killed");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+fn wait_with_deadline(child: Child, what: &str) -> Res {
+    let (code, stdout, stderr) = common::wait_with_deadline(child, what, DEADLINE);
     Res {
         what: what.to_string(),
-        code: status.code(),
-        stdout: out_t.join().unwrap_or_default(),
-        stderr: err_t.join().unwrap_or_default(),
+        code,
+        stdout,
+        stderr,
     }
 }
 

@@ -1,0 +1,301 @@
+//! `berth stack`: the project on Docker Swarm. `deploy` loads the project as `config` does
+//! (every file, `.env`, interpolation, profiles, include, extends), reports what Swarm cannot
+//! carry, and deploys it (see `berth_cluster::deploy`); `ls`, `services` and `ps` list what is
+//! on the swarm in the Docker CLI's columns; `rm` removes the stack and waits until it is gone.
+
+use berth_cluster::stack::Stack;
+
+use crate::cli::{
+    GlobalArgs, StackArgs, StackCommand, StackDeployArgs, StackLsArgs, StackPsArgs,
+    StackServicesArgs,
+};
+use crate::commands::engine::{connect, runtime, simulate, Target};
+use crate::printer::{Printer, StderrProgress};
+use crate::template::{self, Context, Format, Row, TValue};
+
+pub fn run(global: &GlobalArgs, args: &StackArgs, printer: &mut Printer) -> anyhow::Result<u8> {
+    match &args.command {
+        StackCommand::Deploy(a) => deploy(global, a, printer),
+        StackCommand::Ls(a) => ls(a, printer),
+        StackCommand::Services(a) => services(global, a, printer),
+        StackCommand::Ps(a) => ps(global, a, printer),
+        StackCommand::Rm => rm(global, printer),
+    }
+}
+
+fn deploy(
+    global: &GlobalArgs,
+    args: &StackDeployArgs,
+    printer: &mut Printer,
+) -> anyhow::Result<u8> {
+    let opts = super::load_options(global)?;
+    let Some(project) = super::load_project(&opts, printer) else {
+        return Ok(1);
+    };
+    let stack = match Stack::of(&project, &project.name) {
+        Ok(s) => s,
+        Err(e) => {
+            printer.error(&e.to_string());
+            return Ok(1);
+        }
+    };
+    for loss in &stack.losses {
+        let mut d = loss.clone();
+        if args.strict {
+            d.severity = berth_model::Severity::Error;
+        }
+        printer.diag(&d.render(&project.sources));
+    }
+    if args.strict && !stack.losses.is_empty() {
+        printer.error(&format!(
+            "{} setting(s) cannot be carried by Docker Swarm (--strict)",
+            stack.losses.len()
+        ));
+        return Ok(1);
+    }
+    if args.dry_run {
+        simulate();
+        crate::progress::set_dry_run();
+    }
+    let options = berth_cluster::deploy::Options {
+        prune: args.prune,
+        detach: args.detach,
+        with_registry_auth: args.with_registry_auth,
+    };
+    let result = runtime()?.block_on(async {
+        let engine = connect().await?;
+        berth_cluster::deploy::deploy(&engine, &stack, options, &StderrProgress).await
+    });
+    Ok(super::engine::exit_status(result.map(|()| 0), printer))
+}
+
+fn rm(global: &GlobalArgs, printer: &mut Printer) -> anyhow::Result<u8> {
+    let Some(target) = Target::resolve(global, &[], printer)? else {
+        return Ok(1);
+    };
+    let name = target.name().to_string();
+    let result = runtime()?.block_on(async {
+        let engine = connect().await?;
+        berth_cluster::remove::remove(&engine, &name, &StderrProgress).await
+    });
+    match result {
+        Ok(berth_cluster::remove::Removed::Nothing) => {
+            printer.diag(&format!("Nothing found in stack: {name}\n"));
+            Ok(0)
+        }
+        Ok(berth_cluster::remove::Removed::All) => Ok(0),
+        Err(e) => {
+            printer.error(&e.to_string());
+            Ok(1)
+        }
+    }
+}
+
+/// Renders `rows` in `format`, its table by default in `table` columns.
+fn print(
+    printer: &mut Printer,
+    format: &str,
+    table: &str,
+    context: &Context,
+    rows: &[Row],
+) -> anyhow::Result<u8> {
+    let format = match template::parse(format) {
+        Ok(Format::Table) => template::parse(table).unwrap_or(Format::Table),
+        Ok(f) => f,
+        Err(e) => {
+            printer.error(&e);
+            return Ok(1);
+        }
+    };
+    match template::render(&format, context, rows) {
+        Ok(text) => {
+            printer.out(&text)?;
+            Ok(0)
+        }
+        Err(e) => {
+            printer.error(&e);
+            Ok(1)
+        }
+    }
+}
+
+fn row(fields: Vec<(&'static str, String)>) -> Row {
+    Row {
+        fields: fields
+            .into_iter()
+            .map(|(k, v)| (k, TValue::str(v)))
+            .collect(),
+        labels: Vec::new(),
+    }
+}
+
+const LS: Context = Context {
+    type_name: "stack",
+    headers: &[("Name", "NAME"), ("Services", "SERVICES")],
+};
+
+fn ls(args: &StackLsArgs, printer: &mut Printer) -> anyhow::Result<u8> {
+    let result = runtime()?.block_on(async {
+        let engine = connect().await?;
+        berth_cluster::observe::stacks(&engine).await
+    });
+    let stacks = match result {
+        Ok(s) => s,
+        Err(e) => {
+            printer.error(&e.to_string());
+            return Ok(1);
+        }
+    };
+    let rows: Vec<Row> = stacks
+        .into_iter()
+        .map(|(name, n)| row(vec![("Name", name), ("Services", n.to_string())]))
+        .collect();
+    print(
+        printer,
+        &args.format,
+        "table {{.Name}}\\t{{.Services}}",
+        &LS,
+        &rows,
+    )
+}
+
+const SERVICES: Context = Context {
+    type_name: "service",
+    headers: &[
+        ("ID", "ID"),
+        ("Name", "NAME"),
+        ("Mode", "MODE"),
+        ("Replicas", "REPLICAS"),
+        ("Image", "IMAGE"),
+        ("Ports", "PORTS"),
+    ],
+};
+
+fn services(
+    global: &GlobalArgs,
+    args: &StackServicesArgs,
+    printer: &mut Printer,
+) -> anyhow::Result<u8> {
+    let Some(target) = Target::resolve(global, &[], printer)? else {
+        return Ok(1);
+    };
+    let name = target.name().to_string();
+    let result = runtime()?.block_on(async {
+        let engine = connect().await?;
+        berth_cluster::observe::services(&engine, &name).await
+    });
+    let services = match result {
+        Ok(s) => s,
+        Err(e) => {
+            printer.error(&e.to_string());
+            return Ok(1);
+        }
+    };
+    if services.is_empty() {
+        printer.diag(&format!("Nothing found in stack: {name}\n"));
+        return Ok(0);
+    }
+    if args.quiet {
+        let ids: String = services.iter().map(|s| format!("{}\n", s.id)).collect();
+        printer.out(&ids)?;
+        return Ok(0);
+    }
+    let rows: Vec<Row> = services
+        .into_iter()
+        .map(|s| {
+            row(vec![
+                ("ID", s.id.chars().take(12).collect()),
+                ("Name", s.name),
+                ("Mode", s.mode),
+                ("Replicas", s.replicas),
+                ("Image", s.image),
+                ("Ports", s.ports),
+            ])
+        })
+        .collect();
+    print(
+        printer,
+        &args.format,
+        "table {{.ID}}\\t{{.Name}}\\t{{.Mode}}\\t{{.Replicas}}\\t{{.Image}}\\t{{.Ports}}",
+        &SERVICES,
+        &rows,
+    )
+}
+
+const PS: Context = Context {
+    type_name: "task",
+    headers: &[
+        ("ID", "ID"),
+        ("Name", "NAME"),
+        ("Image", "IMAGE"),
+        ("Node", "NODE"),
+        ("DesiredState", "DESIRED STATE"),
+        ("CurrentState", "CURRENT STATE"),
+        ("Error", "ERROR"),
+        ("Ports", "PORTS"),
+    ],
+};
+
+fn ps(global: &GlobalArgs, args: &StackPsArgs, printer: &mut Printer) -> anyhow::Result<u8> {
+    let Some(target) = Target::resolve(global, &[], printer)? else {
+        return Ok(1);
+    };
+    let name = target.name().to_string();
+    let result = runtime()?.block_on(async {
+        let engine = connect().await?;
+        berth_cluster::observe::tasks(&engine, &name, &args.services).await
+    });
+    let tasks = match result {
+        Ok(t) => t,
+        Err(e) => {
+            printer.error(&e.to_string());
+            return Ok(1);
+        }
+    };
+    if tasks.is_empty() {
+        printer.diag(&format!("nothing found in stack: {name}\n"));
+        return Ok(1);
+    }
+    let id = |id: &str| {
+        if args.no_trunc {
+            id.to_string()
+        } else {
+            id.chars().take(12).collect()
+        }
+    };
+    if args.quiet {
+        let ids: String = tasks.iter().map(|t| format!("{}\n", id(&t.id))).collect();
+        printer.out(&ids)?;
+        return Ok(0);
+    }
+    let rows: Vec<Row> = tasks
+        .into_iter()
+        .map(|t| {
+            let current = match t.age {
+                Some(secs) => format!(
+                    "{} {} ago",
+                    t.current_state,
+                    crate::table::human_duration(secs).to_lowercase()
+                ),
+                None => t.current_state.clone(),
+            };
+            row(vec![
+                ("ID", id(&t.id)),
+                ("Name", t.name),
+                ("Image", t.image),
+                ("Node", t.node),
+                ("DesiredState", t.desired_state),
+                ("CurrentState", current),
+                ("Error", t.error),
+                ("Ports", String::new()),
+            ])
+        })
+        .collect();
+    print(
+        printer,
+        &args.format,
+        "table {{.ID}}\\t{{.Name}}\\t{{.Image}}\\t{{.Node}}\\t{{.DesiredState}}\\t{{.CurrentState}}\\t{{.Error}}\\t{{.Ports}}",
+        &PS,
+        &rows,
+    )
+}
