@@ -30,6 +30,56 @@ const IGNORED: &[(&str, &str)] = &[
     ("mac_address", "Swarm assigns the tasks' addresses"),
 ];
 
+/// The settings the Swarm service carries (see [`crate::swarm`]), or that need no carrying:
+/// `profiles` are resolved when the project loads, `env_file` is in `environment` by then,
+/// `expose` means nothing on an overlay network (every port of a task is reachable there),
+/// `restart` is the restart policy unless `deploy.restart_policy` gives one, and `scale`,
+/// `mem_limit`, `cpus` and `pids_limit` stand for their `deploy` settings.
+const CARRIED: &[&str] = &[
+    "image",
+    "command",
+    "entrypoint",
+    "environment",
+    "env_file",
+    "labels",
+    "user",
+    "working_dir",
+    "hostname",
+    "init",
+    "read_only",
+    "stop_grace_period",
+    "stop_signal",
+    "cap_add",
+    "cap_drop",
+    "sysctls",
+    "ulimits",
+    "dns",
+    "dns_search",
+    "dns_opt",
+    "extra_hosts",
+    "logging",
+    "healthcheck",
+    "tmpfs",
+    "deploy",
+    "networks",
+    "ports",
+    "volumes",
+    "secrets",
+    "configs",
+    "depends_on",
+    "tty",
+    "stdin_open",
+    "restart",
+    "expose",
+    "profiles",
+    "scale",
+    "mem_limit",
+    "mem_reservation",
+    "cpus",
+    "pids_limit",
+    "build",
+];
+
 /// The losses of service `s`: warnings naming where each lost setting is written.
 #[must_use]
 pub fn losses(s: &Service<'_>) -> Vec<Diagnostic> {
@@ -46,6 +96,27 @@ pub fn losses(s: &Service<'_>) -> Vec<Diagnostic> {
     for (key, why) in IGNORED {
         if let Some(v) = s.get(key) {
             lost(v.span, key, why);
+        }
+    }
+    // Every other setting Swarm has no place for.
+    if let Some(map) = s.value.as_map() {
+        for (k, v) in map.iter() {
+            let key = k.name.as_str();
+            let known = CARRIED.contains(&key) || IGNORED.iter().any(|(i, _)| *i == key);
+            if !known && !key.starts_with("x-") {
+                lost(v.span, key, "a Swarm service has no such setting");
+            }
+        }
+    }
+    for path in s.settings().tmpfs.unwrap_or_default() {
+        if path.contains(':') {
+            if let Some(v) = s.get("tmpfs") {
+                lost(
+                    v.span,
+                    "tmpfs options",
+                    "the tmpfs is mounted with Swarm's defaults",
+                );
+            }
         }
     }
     // The conditions hold: the deploy creates a gated service once its dependency has

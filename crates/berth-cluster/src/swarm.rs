@@ -19,8 +19,8 @@ use bollard_stubs::models::{
     EndpointSpec, EndpointSpecModeEnum, HealthConfig, Ipam, IpamConfig, Limit, Mount,
     MountBindOptions, MountBindOptionsPropagationEnum, MountTmpfsOptions, MountTypeEnum,
     MountVolumeOptions, MountVolumeOptionsDriverConfig, NetworkAttachmentConfig,
-    NetworkCreateRequest, ResourceObject, ServiceSpec, ServiceSpecMode, ServiceSpecModeReplicated,
-    ServiceSpecModeReplicatedJob, ServiceSpecRollbackConfig,
+    NetworkCreateRequest, ResourceObject, ResourcesUlimits, ServiceSpec, ServiceSpecMode,
+    ServiceSpecModeReplicated, ServiceSpecModeReplicatedJob, ServiceSpecRollbackConfig,
     ServiceSpecRollbackConfigFailureActionEnum, ServiceSpecRollbackConfigOrderEnum,
     ServiceSpecUpdateConfig, ServiceSpecUpdateConfigFailureActionEnum,
     ServiceSpecUpdateConfigOrderEnum, TaskSpec, TaskSpecContainerSpec,
@@ -85,6 +85,7 @@ pub fn service_spec(
         message,
     };
     let settings = s.settings();
+    let dns_config = dns_config(&settings);
     let deploy = s.deploy();
     let image = s.image().unwrap_or_default().to_string();
     let mut labels = with_namespace(
@@ -207,11 +208,15 @@ pub fn service_spec(
         stop_grace_period: settings.stop_grace_period.and_then(|d| d.nanos),
         health_check: healthcheck,
         hosts: Some(hosts),
-        dns_config: settings.dns.filter(|d| !d.is_empty()).map(|dns| {
-            TaskSpecContainerSpecDnsConfig {
-                nameservers: Some(dns),
-                ..TaskSpecContainerSpecDnsConfig::default()
-            }
+        dns_config,
+        ulimits: settings.ulimits.as_ref().map(|u| {
+            u.iter()
+                .map(|(name, soft, hard)| ResourcesUlimits {
+                    name: Some((*name).to_string()),
+                    soft: Some(*soft),
+                    hard: Some(*hard),
+                })
+                .collect()
         }),
         init: settings.init,
         sysctls: settings
@@ -413,6 +418,19 @@ pub fn networks_to_create(project: &Project, stack: &str) -> Vec<NetworkCreateRe
     out
 }
 
+/// `dns`, `dns_search` and `dns_opt`, when any is set.
+fn dns_config(
+    settings: &berth_model::settings::Settings<'_>,
+) -> Option<TaskSpecContainerSpecDnsConfig> {
+    let some = |v: &Option<Vec<String>>| v.clone().filter(|l| !l.is_empty());
+    let config = TaskSpecContainerSpecDnsConfig {
+        nameservers: some(&settings.dns),
+        search: some(&settings.dns_search),
+        options: some(&settings.dns_opt),
+    };
+    (config != TaskSpecContainerSpecDnsConfig::default()).then_some(config)
+}
+
 /// The engine's name of a declared network or volume: the file's own `name:`, else the stack's
 /// scoped name (the loader names every one `<project>_<key>`, which is not a name of the file's).
 fn declared_name(project: &Project, stack: &str, key: &str, name: Option<&str>) -> String {
@@ -502,6 +520,15 @@ pub fn mounts(project: &Project, stack: &str, s: &Service<'_>) -> Result<Vec<Mou
             }
         }
         out.push(mount);
+    }
+    // `tmpfs:` paths, as tmpfs mounts (their options are reported lost).
+    for path in s.settings().tmpfs.unwrap_or_default() {
+        let target = path.split_once(':').map_or(path.as_str(), |(t, _)| t);
+        out.push(Mount {
+            target: Some(target.to_string()),
+            typ: Some(MountTypeEnum::TMPFS),
+            ..Mount::default()
+        });
     }
     Ok(out)
 }

@@ -99,6 +99,10 @@ pub struct Settings<'a> {
     pub cap_add: Option<Vec<String>>,
     pub cap_drop: Option<Vec<String>>,
     pub dns: Option<Vec<String>>,
+    pub dns_search: Option<Vec<String>>,
+    pub dns_opt: Option<Vec<String>>,
+    /// `ulimits`: each name with its soft and hard limits (one number is both).
+    pub ulimits: Option<Vec<(&'a str, i64, i64)>>,
     pub security_opt: Option<Vec<String>>,
     /// `extra_hosts` entries: `host=ip` as the loader writes the list form, `host:ip` from a
     /// mapping (a host with several addresses once for each).
@@ -159,6 +163,20 @@ impl<'a> Settings<'a> {
             cap_add: list("cap_add"),
             cap_drop: list("cap_drop"),
             dns: list("dns"),
+            dns_search: list("dns_search"),
+            dns_opt: list("dns_opt"),
+            ulimits: v.get("ulimits").and_then(Value::as_map).map(|m| {
+                m.iter()
+                    .filter_map(|(k, l)| {
+                        let n = |x: Option<&Value>| x.and_then(Value::as_i64);
+                        let (soft, hard) = match n(Some(l)) {
+                            Some(both) => (both, both),
+                            None => (n(l.get("soft"))?, n(l.get("hard"))?),
+                        };
+                        Some((k.name.as_str(), soft, hard))
+                    })
+                    .collect()
+            }),
             security_opt: list("security_opt"),
             extra_hosts: v.get("extra_hosts").map(extra_hosts),
             sysctls: read::pairs_at(v.get("sysctls")).map(At::into_inner),
