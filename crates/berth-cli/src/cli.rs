@@ -236,6 +236,8 @@ pub enum Command {
     Complete(CompleteArgs),
     /// Deploy the project to Docker Swarm as a stack, and list, inspect and remove stacks
     Stack(StackArgs),
+    /// Write the project in another tool's format
+    Convert(ConvertArgs),
     /// Review the project's architecture: duplicates, port conflicts, reachability,
     /// development settings, credentials, exposure, naming and operations
     Audit(AuditArgs),
@@ -426,6 +428,43 @@ pub enum StackCommand {
     /// Remove the stack, and wait until its services, tasks, networks, secrets and configs
     /// are gone
     Rm,
+    /// View the output of the stack's services (of SERVICE, when given), from every node
+    Logs(StackLogsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    #[command(subcommand)]
+    pub target: ConvertTarget,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConvertTarget {
+    /// The stack file `docker stack deploy -c -` accepts: the project as loaded (interpolated,
+    /// .env applied, profiles resolved), without what Swarm cannot carry (reported on stderr)
+    Swarm(ConvertSwarmArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertSwarmArgs {
+    /// Write the stack file here instead of standard output
+    #[arg(short = 'o', long)]
+    pub output: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct StackLogsArgs {
+    /// Services whose output to show (all when none)
+    pub services: Vec<String>,
+    /// Follow log output
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+    /// Number of lines to show from the end of the logs for each task
+    #[arg(short = 'n', long, default_value = "all")]
+    pub tail: String,
+    /// Show timestamps
+    #[arg(short = 't', long)]
+    pub timestamps: bool,
 }
 
 #[derive(Debug, Args)]

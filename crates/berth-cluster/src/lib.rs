@@ -5,10 +5,12 @@
 
 pub mod compare;
 pub mod deploy;
+pub mod logs;
 pub mod loss;
 pub mod observe;
 pub mod remove;
 pub mod stack;
+pub mod stackfile;
 pub mod swarm;
 
 #[cfg(test)]

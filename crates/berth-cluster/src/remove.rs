@@ -9,8 +9,10 @@ use std::time::{Duration, Instant};
 
 use berth_engine::progress::{Progress, Resource, Status};
 use berth_engine::{Engine, EngineError};
+use bollard::models::TaskState;
 use bollard::query_parameters::{
     ListContainersOptions, ListNetworksOptions, ListSecretsOptions, ListServicesOptions,
+    RemoveContainerOptions,
 };
 
 use crate::deploy::{ensure_manager, stack_filter, tasks};
@@ -118,7 +120,53 @@ pub async fn remove(
             }
         }
         left = still;
-        let tasks = tasks(engine, name).await?;
+        // A job's completed task outlives its service (Swarm does not reap it): only tasks
+        // still meant to run, or not yet done, are waited for.
+        let tasks: Vec<_> = tasks(engine, name)
+            .await?
+            .into_iter()
+            .filter(|t| {
+                let state = t.status.as_ref().and_then(|s| s.state);
+                t.desired_state == Some(TaskState::RUNNING)
+                    || !matches!(
+                        state,
+                        Some(
+                            TaskState::COMPLETE
+                                | TaskState::SHUTDOWN
+                                | TaskState::FAILED
+                                | TaskState::REJECTED
+                                | TaskState::ORPHANED
+                                | TaskState::REMOVE
+                        )
+                    )
+            })
+            .collect();
+        // The containers such tasks leave, stopped, are the stack's to remove.
+        let stopped = engine
+            .docker
+            .list_containers(Some(ListContainersOptions {
+                all: true,
+                filters: Some(filters.clone()),
+                ..ListContainersOptions::default()
+            }))
+            .await?;
+        for c in stopped
+            .iter()
+            .filter(|c| c.state != Some(bollard::models::ContainerSummaryStateEnum::RUNNING))
+        {
+            if let Some(id) = &c.id {
+                let _ = engine
+                    .docker
+                    .remove_container(
+                        id,
+                        Some(RemoveContainerOptions {
+                            force: true,
+                            ..RemoveContainerOptions::default()
+                        }),
+                    )
+                    .await;
+            }
+        }
         let containers = engine
             .docker
             .list_containers(Some(ListContainersOptions {

@@ -52,16 +52,9 @@ pub(crate) async fn call(
     if status.is_success() {
         return Ok(bytes);
     }
-    let message = serde_json::from_slice::<serde_json::Value>(&bytes)
-        .ok()
-        .and_then(|v| {
-            v.get("message")
-                .and_then(|m| m.as_str())
-                .map(str::to_string)
-        })
-        .unwrap_or_else(|| String::from_utf8_lossy(&bytes).into_owned());
     Err(EngineError::Other(format!(
-        "Error response from daemon: {message}"
+        "Error response from daemon: {}",
+        engine_message(&bytes)
     )))
 }
 
@@ -83,4 +76,66 @@ pub fn filters_query(
 ) -> Result<String, EngineError> {
     let json = serde_json::to_string(filters).map_err(|e| EngineError::Other(e.to_string()))?;
     serde_urlencoded::to_string([("filters", json)]).map_err(|e| EngineError::Other(e.to_string()))
+}
+
+/// `GET path` (with its query) answered as a stream: the body as it comes (a service's logs,
+/// followed).
+///
+/// # Errors
+/// Engine API errors: a status other than 2xx, with the engine's message.
+pub async fn get_stream(engine: &Engine, path: &str) -> Result<Chunks, EngineError> {
+    let fail = |e: &dyn std::fmt::Display| EngineError::Other(format!("engine: {e}"));
+    let mut sender = crate::session::connect::<Full<Bytes>>(&socket(engine)?).await?;
+    let v = engine.docker.client_version();
+    let request = hyper::Request::builder()
+        .method(hyper::Method::GET)
+        .uri(format!("/v{}.{}{path}", v.major_version, v.minor_version))
+        .header("Host", "docker")
+        .body(Full::new(Bytes::new()))
+        .map_err(|e| fail(&e))?;
+    let response = sender.send_request(request).await.map_err(|e| fail(&e))?;
+    if response.status().is_success() {
+        return Ok(Chunks(response.into_body()));
+    }
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| fail(&e))?
+        .to_bytes();
+    Err(EngineError::Other(format!(
+        "Error response from daemon: {}",
+        engine_message(&bytes)
+    )))
+}
+
+/// The `message` of an engine's error body, else the body.
+fn engine_message(bytes: &[u8]) -> String {
+    serde_json::from_slice::<serde_json::Value>(bytes)
+        .ok()
+        .and_then(|v| {
+            v.get("message")
+                .and_then(|m| m.as_str())
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| String::from_utf8_lossy(bytes).into_owned())
+}
+
+/// The body of a streamed answer, chunk by chunk.
+pub struct Chunks(hyper::body::Incoming);
+
+impl Chunks {
+    /// The next chunk of data; `None` at the end of the body.
+    pub async fn next(&mut self) -> Option<Result<Bytes, EngineError>> {
+        loop {
+            match self.0.frame().await? {
+                Ok(frame) => {
+                    if let Ok(data) = frame.into_data() {
+                        return Some(Ok(data));
+                    }
+                }
+                Err(e) => return Some(Err(EngineError::Other(format!("engine: {e}")))),
+            }
+        }
+    }
 }

@@ -6,6 +6,7 @@ mod build;
 mod commit;
 mod completion;
 mod config;
+mod convert;
 mod cp;
 mod diff;
 mod docs;
@@ -121,6 +122,7 @@ pub fn run(mut cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
         Command::Completion(args) => completion::script(&args, printer),
         Command::Complete(args) => completion::complete(&args, printer),
         Command::Stack(args) => stack::run(&cli.global, &args, printer),
+        Command::Convert(args) => convert::run(&cli.global, &args, printer),
         Command::Audit(args) => audit::run(&cli.global, &args, printer),
         Command::Diff(args) => diff::run(&cli.global, &args, printer),
         Command::Graph(args) => graph::run(&cli.global, &args, printer),

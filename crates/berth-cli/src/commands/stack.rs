@@ -6,7 +6,7 @@
 use berth_cluster::stack::Stack;
 
 use crate::cli::{
-    GlobalArgs, StackArgs, StackCommand, StackDeployArgs, StackLsArgs, StackPsArgs,
+    GlobalArgs, StackArgs, StackCommand, StackDeployArgs, StackLogsArgs, StackLsArgs, StackPsArgs,
     StackServicesArgs,
 };
 use crate::commands::engine::{connect, runtime, simulate, Target};
@@ -20,6 +20,7 @@ pub fn run(global: &GlobalArgs, args: &StackArgs, printer: &mut Printer) -> anyh
         StackCommand::Services(a) => services(global, a, printer),
         StackCommand::Ps(a) => ps(global, a, printer),
         StackCommand::Rm => rm(global, printer),
+        StackCommand::Logs(a) => logs(global, a, printer),
     }
 }
 
@@ -298,4 +299,30 @@ fn ps(global: &GlobalArgs, args: &StackPsArgs, printer: &mut Printer) -> anyhow:
         &PS,
         &rows,
     )
+}
+
+fn logs(global: &GlobalArgs, args: &StackLogsArgs, printer: &mut Printer) -> anyhow::Result<u8> {
+    let Some(target) = Target::resolve(global, &[], printer)? else {
+        return Ok(1);
+    };
+    let name = target.name().to_string();
+    let opts = berth_cluster::logs::Options {
+        follow: args.follow,
+        tail: (args.tail != "all").then(|| args.tail.clone()),
+        timestamps: args.timestamps,
+    };
+    // Lines go out as they come, from the services' streams read together.
+    let sink = |line: berth_cluster::logs::Line| {
+        let text = format!("{}    | {}", line.task, line.text);
+        if line.stderr {
+            crate::printer::err_line(&text);
+        } else {
+            crate::printer::out_line(&text);
+        }
+    };
+    let result = runtime()?.block_on(async {
+        let engine = connect().await?;
+        berth_cluster::logs::logs(&engine, &name, &args.services, &opts, &sink).await
+    });
+    Ok(super::engine::exit_status(result.map(|()| 0), printer))
 }
