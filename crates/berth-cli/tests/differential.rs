@@ -146,12 +146,13 @@ fn bundled_examples_match_the_reference() {
         &["docker-compose.override.yml", "docker-compose.betanet.yml"],
     ];
     // And the single-file examples of the other seeds.
-    let single: [&str; 5] = [
+    let single: [&str; 6] = [
         "taylordash",
         "hw-server",
         "docker-examples/basic-stack",
         "docker-examples/cluster-example",
         "docker-examples/swarm-stack",
+        "swarm-local",
     ];
     let none: &[&str] = &[];
     let cases = before

@@ -579,3 +579,170 @@ fn lost_settings_are_reported_and_strict_refuses_them() {
     assert!(out.stderr.contains("`container_name`"), "{}", out.all());
     assert!(out.stderr.contains("(--strict)"), "{}", out.all());
 }
+
+/// `convert swarm` writes what `docker stack deploy -c -` accepts: the project as loaded (its
+/// `.env`, its profiles), `depends_on` with conditions, a port range and a secret's mode in
+/// the forms that file format wants, and the settings Swarm cannot carry left out.
+#[test]
+fn convert_swarm_output_is_accepted_by_docker_stack_deploy() {
+    let Some(_swarm) = Swarm::start() else { return };
+    let s = Stack::new(
+        "convert",
+        "services:\n  app:\n    image: ${IMAGE}\n    command: [\"sleep\", \"3600\"]\n    stop_signal: SIGKILL\n    privileged: true\n    environment:\n      LEVEL: ${LEVEL}\n    ports:\n      - \"18491-18492:8000-8001\"\n    secrets:\n      - source: key\n        mode: 0400\n    depends_on:\n      db:\n        condition: service_started\n  db:\n    image: ${IMAGE}\n    command: [\"sleep\", \"3600\"]\n    stop_signal: SIGKILL\n  debug:\n    image: ${IMAGE}\n    profiles: [debug]\nsecrets:\n  key:\n    file: ./key.txt\n",
+    );
+    s.file(
+        ".env",
+        "IMAGE=berth-test/busybox:latest\nLEVEL=from-dotenv\n",
+    );
+    s.file("key.txt", "k\n");
+    let out = s.berth(&["convert", "swarm"]).ok();
+    assert!(
+        out.stderr
+            .contains("`privileged` is not supported by Docker Swarm"),
+        "{}",
+        out.all()
+    );
+    assert!(!out.stdout.contains("privileged"), "{}", out.stdout);
+    assert!(!out.stdout.contains("debug"), "{}", out.stdout);
+    std::fs::write(s.dir.path().join("stack.yaml"), &out.stdout).expect("write");
+    let n = s.name.clone();
+    let deployed = run(
+        Path::new("sh"),
+        s.dir.path(),
+        &[
+            "-c",
+            &format!("docker stack deploy --detach=false -c - {n} < stack.yaml"),
+        ],
+    );
+    assert_eq!(deployed.code, Some(0), "{}\n{}", deployed.all(), out.stdout);
+    assert_eq!(
+        s.labelled(&["service", "ls"]),
+        vec![format!("{n}_app"), format!("{n}_db")]
+    );
+    let env = docker(&[
+        "exec",
+        &s.container("app"),
+        "sh",
+        "-c",
+        "echo $LEVEL; cat /run/secrets/key",
+    ])
+    .ok();
+    assert_eq!(env.stdout, "from-dotenv\nk\n");
+    let ports = docker(&[
+        "service",
+        "inspect",
+        &format!("{n}_app"),
+        "--format",
+        "{{range .Endpoint.Ports}}{{.PublishedPort}} {{end}}",
+    ])
+    .ok();
+    assert_eq!(ports.stdout.trim(), "18491 18492");
+    // Berth sees that stack as its own: nothing to change.
+    let again = s.berth(&["stack", "deploy", "--dry-run"]).ok();
+    assert!(!again.all().contains("Updated"), "{}", again.all());
+}
+
+/// `stack logs` shows the output of every task of the stack, named by service, slot and node.
+#[test]
+fn logs_show_every_task() {
+    let Some(_swarm) = Swarm::start() else { return };
+    let s = Stack::new(
+        "logs",
+        "services:\n  talk:\n    image: berth-test/busybox:latest\n    command: [\"sh\", \"-c\", \"echo said-$$HOSTNAME; echo oops >&2; exec sleep 3600\"]\n    hostname: \"{{.Task.Slot}}\"\n    stop_signal: SIGKILL\n    deploy:\n      replicas: 2\n",
+    );
+    s.deploy();
+    let n = &s.name;
+    let mut out = s.berth(&["stack", "logs"]).ok();
+    for _ in 0..20 {
+        if out.stdout.matches("said-").count() >= 2 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+        out = s.berth(&["stack", "logs"]).ok();
+    }
+    for slot in [1, 2] {
+        assert!(
+            out.stdout
+                .lines()
+                .any(|l| l.starts_with(&format!("{n}_talk.{slot}."))
+                    && l.ends_with(&format!("| said-{slot}"))),
+            "{}",
+            out.all()
+        );
+    }
+    assert!(out.stderr.contains("| oops"), "{}", out.all());
+    let missing = s.berth(&["stack", "logs", "nope"]);
+    assert_eq!(missing.code, Some(1));
+    assert!(
+        missing.stderr.contains("no such service in stack"),
+        "{}",
+        missing.all()
+    );
+}
+
+/// A service waited on with `service_completed_successfully` runs as a job: its dependent is
+/// created once it has completed, and the deploy succeeds.
+#[test]
+fn a_completion_gate_runs_the_dependency_as_a_job() {
+    let Some(_swarm) = Swarm::start() else { return };
+    let s = Stack::new(
+        "job",
+        &format!(
+            "services:\n  init:\n    image: {IMAGE}\n    command: [\"sh\", \"-c\", \"sleep 1; echo ready\"]\n{}",
+            service("app", "    depends_on:\n      init:\n        condition: service_completed_successfully\n")
+        ),
+    );
+    let out = s.deploy();
+    let all = out.all();
+    let n = &s.name;
+    let done = all
+        .find(&format!("Service {n}_init  Exited"))
+        .unwrap_or_else(|| panic!("{all}"));
+    let created = all
+        .find(&format!("Service {n}_app  Creating"))
+        .unwrap_or_else(|| panic!("{all}"));
+    assert!(done < created, "{all}");
+    let mode = docker(&[
+        "service",
+        "inspect",
+        &format!("{n}_init"),
+        "--format",
+        "{{json .Spec.Mode}}",
+    ])
+    .ok();
+    assert!(mode.stdout.contains("ReplicatedJob"), "{}", mode.stdout);
+}
+
+/// The README's example: the bundled swarm stack deploys, answers on its published port, and
+/// is removed.
+#[test]
+fn the_bundled_swarm_example_deploys() {
+    let Some(_swarm) = Swarm::start() else { return };
+    let dir = common::examples().join("swarm-local");
+    let berth = Path::new(env!("CARGO_BIN_EXE_berth"));
+    run(berth, &dir, &["stack", "deploy"]).ok();
+    let body = run(
+        Path::new("curl"),
+        Path::new("/"),
+        &[
+            "-s",
+            "-m",
+            "5",
+            "--retry",
+            "5",
+            "--retry-connrefused",
+            "http://127.0.0.1:18080/",
+        ],
+    );
+    let services = run(berth, &dir, &["stack", "services"]).ok();
+    run(berth, &dir, &["stack", "rm"]).ok();
+    assert_eq!(body.stdout, "swarm-local\n");
+    assert!(
+        services
+            .stdout
+            .lines()
+            .any(|l| l.contains("swarm-local_api ") && l.contains(" 2/2 ")),
+        "{}",
+        services.stdout
+    );
+}
