@@ -50,6 +50,31 @@ pub(crate) fn stack_filter(name: &str) -> HashMap<String, Vec<String>> {
     )])
 }
 
+/// The swarm's nodes: ID to hostname.
+pub(crate) async fn node_names(engine: &Engine) -> Result<HashMap<String, String>, EngineError> {
+    Ok(engine
+        .docker
+        .list_nodes(None::<bollard::query_parameters::ListNodesOptions>)
+        .await?
+        .into_iter()
+        .filter_map(|n| Some((n.id?, n.description?.hostname?)))
+        .collect())
+}
+
+/// The services of stack `name`.
+pub(crate) async fn stack_services(
+    engine: &Engine,
+    name: &str,
+) -> Result<Vec<bollard::models::Service>, EngineError> {
+    Ok(engine
+        .docker
+        .list_services(Some(ListServicesOptions {
+            filters: Some(stack_filter(name)),
+            ..ListServicesOptions::default()
+        }))
+        .await?)
+}
+
 /// Fails unless the engine is a manager of a swarm, in the Docker CLI's words.
 ///
 /// # Errors
@@ -89,13 +114,7 @@ pub async fn deploy(
         .into_iter()
         .filter_map(|n| Some((n.id?, n.name?)))
         .collect();
-    let observed = engine
-        .docker
-        .list_services(Some(ListServicesOptions {
-            filters: Some(stack_filter(&stack.name)),
-            ..ListServicesOptions::default()
-        }))
-        .await?;
+    let observed = stack_services(engine, &stack.name).await?;
     let desired: Vec<(String, ServiceSpec)> = stack
         .services
         .iter()
@@ -246,12 +265,7 @@ async fn apply(
                     .docker
                     .create_service(spec.clone(), credentials)
                     .await
-                    .map_err(|e| {
-                        other(format!(
-                            "service {name}: {}",
-                            berth_engine::daemon_message(&e)
-                        ))
-                    })?;
+                    .map_err(|e| refused(name, &e))?;
             }
             progress.event(Resource::Service, name, &Status::Created);
         }
@@ -293,16 +307,19 @@ async fn apply(
                     credentials,
                 )
                 .await
-                .map_err(|e| {
-                    other(format!(
-                        "service {name}: {}",
-                        berth_engine::daemon_message(&e)
-                    ))
-                })?;
+                .map_err(|e| refused(name, &e))?;
             progress.event(Resource::Service, name, &Status::Updated);
         }
     }
     Ok(())
+}
+
+/// The engine's refusal of a service's spec, naming the service.
+fn refused(name: &str, e: &bollard::errors::Error) -> EngineError {
+    other(format!(
+        "service {name}: {}",
+        berth_engine::daemon_message(e)
+    ))
 }
 
 /// A spec as compared: the image without the digest the engine may have pinned, so that a tag
@@ -433,6 +450,27 @@ struct Object {
     data: Option<String>,
 }
 
+impl Object {
+    fn of(
+        id: Option<String>,
+        version: Option<bollard::models::ObjectVersion>,
+        name: Option<String>,
+        labels: Option<&HashMap<String, String>>,
+        data: Option<String>,
+    ) -> Option<Object> {
+        Some(Object {
+            id: id?,
+            name: name?,
+            digest: labels.and_then(|l| l.get(LABEL_DIGEST)).cloned(),
+            version: version
+                .and_then(|v| v.index)
+                .and_then(|v| i64::try_from(v).ok())
+                .unwrap_or(0),
+            data,
+        })
+    }
+}
+
 /// The object each secret and config of the stack resolves to, by kind and key: `(ID, name)`.
 type Resolved = HashMap<(FileKind, String), (String, String)>;
 
@@ -441,9 +479,6 @@ async fn list_objects(
     kind: FileKind,
     filters: HashMap<String, Vec<String>>,
 ) -> Result<Vec<Object>, EngineError> {
-    let digest = |labels: Option<&HashMap<String, String>>| {
-        labels.and_then(|l| l.get(LABEL_DIGEST)).cloned()
-    };
     Ok(match kind {
         FileKind::Secret => engine
             .docker
@@ -454,17 +489,7 @@ async fn list_objects(
             .into_iter()
             .filter_map(|s| {
                 let spec = s.spec?;
-                Some(Object {
-                    id: s.id?,
-                    digest: digest(spec.labels.as_ref()),
-                    name: spec.name?,
-                    version: s
-                        .version
-                        .and_then(|v| v.index)
-                        .and_then(|v| i64::try_from(v).ok())
-                        .unwrap_or(0),
-                    data: None,
-                })
+                Object::of(s.id, s.version, spec.name, spec.labels.as_ref(), None)
             })
             .collect(),
         FileKind::Config => berth_engine::configs::list(engine, &filters)
@@ -472,17 +497,7 @@ async fn list_objects(
             .into_iter()
             .filter_map(|c| {
                 let spec = c.spec?;
-                Some(Object {
-                    id: c.id?,
-                    digest: digest(spec.labels.as_ref()),
-                    name: spec.name?,
-                    version: c
-                        .version
-                        .and_then(|v| v.index)
-                        .and_then(|v| i64::try_from(v).ok())
-                        .unwrap_or(0),
-                    data: spec.data,
-                })
+                Object::of(c.id, c.version, spec.name, spec.labels.as_ref(), spec.data)
             })
             .collect(),
     })
@@ -683,13 +698,7 @@ async fn remove_unused_versions(
     files: &Resolved,
     progress: &dyn Progress,
 ) -> Result<(), EngineError> {
-    let services = engine
-        .docker
-        .list_services(Some(ListServicesOptions {
-            filters: Some(stack_filter(&stack.name)),
-            ..ListServicesOptions::default()
-        }))
-        .await?;
+    let services = stack_services(engine, &stack.name).await?;
     let mut used: HashSet<String> = HashSet::new();
     for s in &services {
         let Some(c) = s
@@ -785,14 +794,7 @@ impl Watch<'_> {
         watched: &[(String, bool)],
     ) -> Result<(), EngineError> {
         loop {
-            let services = self
-                .engine
-                .docker
-                .list_services(Some(ListServicesOptions {
-                    filters: Some(stack_filter(self.stack)),
-                    ..ListServicesOptions::default()
-                }))
-                .await?;
+            let services = stack_services(self.engine, self.stack).await?;
             let mut tasks = tasks(self.engine, self.stack).await?;
             let now = std::time::Instant::now();
             for t in &mut tasks {

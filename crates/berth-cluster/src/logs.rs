@@ -6,10 +6,9 @@
 use std::collections::HashMap;
 
 use berth_engine::{Engine, EngineError};
-use bollard::query_parameters::{ListNodesOptions, ListServicesOptions};
 use futures_util::future::join_all;
 
-use crate::deploy::{ensure_manager, stack_filter};
+use crate::deploy::{ensure_manager, stack_services};
 
 /// A line of a task's output.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,13 +45,7 @@ pub async fn logs(
     sink: &(dyn Fn(Line) + Sync),
 ) -> Result<(), EngineError> {
     ensure_manager(engine).await?;
-    let services = engine
-        .docker
-        .list_services(Some(ListServicesOptions {
-            filters: Some(stack_filter(stack)),
-            ..ListServicesOptions::default()
-        }))
-        .await?;
+    let services = stack_services(engine, stack).await?;
     let mut chosen: Vec<(String, String)> = services
         .iter()
         .filter_map(|s| Some((s.spec.as_ref()?.name.clone()?, s.id.clone()?)))
@@ -74,13 +67,7 @@ pub async fn logs(
             )));
         }
     }
-    let nodes: HashMap<String, String> = engine
-        .docker
-        .list_nodes(None::<ListNodesOptions>)
-        .await?
-        .into_iter()
-        .filter_map(|n| Some((n.id?, n.description?.hostname?)))
-        .collect();
+    let nodes = crate::deploy::node_names(engine).await?;
     let slots: HashMap<String, i64> = crate::deploy::tasks(engine, stack)
         .await?
         .into_iter()

@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use berth_engine::{Engine, EngineError};
 use bollard::models::{EndpointPortConfigPublishModeEnum, Service, Task};
-use bollard::query_parameters::{ListNodesOptions, ListServicesOptions};
+use bollard::query_parameters::ListServicesOptions;
 
-use crate::deploy::{ensure_manager, stack_filter};
+use crate::deploy::{ensure_manager, stack_services};
 use crate::swarm::LABEL_NAMESPACE;
 
 /// The stacks on the swarm and how many services each has, sorted by name.
@@ -65,7 +65,7 @@ pub async fn services(engine: &Engine, name: &str) -> Result<Vec<ServiceRow>, En
     let services = engine
         .docker
         .list_services(Some(ListServicesOptions {
-            filters: Some(stack_filter(name)),
+            filters: Some(crate::deploy::stack_filter(name)),
             status: Some(true),
         }))
         .await?;
@@ -170,24 +170,12 @@ pub async fn tasks(
     only: &[String],
 ) -> Result<Vec<TaskRow>, EngineError> {
     ensure_manager(engine).await?;
-    let services = engine
-        .docker
-        .list_services(Some(ListServicesOptions {
-            filters: Some(stack_filter(name)),
-            ..ListServicesOptions::default()
-        }))
-        .await?;
+    let services = stack_services(engine, name).await?;
     let names: HashMap<String, String> = services
         .iter()
         .filter_map(|s| Some((s.id.clone()?, s.spec.as_ref()?.name.clone()?)))
         .collect();
-    let nodes: HashMap<String, String> = engine
-        .docker
-        .list_nodes(None::<ListNodesOptions>)
-        .await?
-        .into_iter()
-        .filter_map(|n| Some((n.id?, n.description?.hostname?)))
-        .collect();
+    let nodes = crate::deploy::node_names(engine).await?;
     let tasks = crate::deploy::tasks(engine, name).await?;
     let mut rows: Vec<(String, i64, TaskRow)> = tasks
         .iter()

@@ -11,11 +11,10 @@ use berth_engine::progress::{Progress, Resource, Status};
 use berth_engine::{Engine, EngineError};
 use bollard::models::TaskState;
 use bollard::query_parameters::{
-    ListContainersOptions, ListNetworksOptions, ListSecretsOptions, ListServicesOptions,
-    RemoveContainerOptions,
+    ListContainersOptions, ListNetworksOptions, ListSecretsOptions, RemoveContainerOptions,
 };
 
-use crate::deploy::{ensure_manager, stack_filter, tasks};
+use crate::deploy::{ensure_manager, stack_filter, stack_services, tasks};
 
 /// How long `stack rm` waits for what it removed to be gone.
 const DEADLINE: Duration = Duration::from_mins(2);
@@ -42,13 +41,7 @@ pub async fn remove(
 ) -> Result<Removed, EngineError> {
     ensure_manager(engine).await?;
     let filters = stack_filter(name);
-    let services = engine
-        .docker
-        .list_services(Some(ListServicesOptions {
-            filters: Some(filters.clone()),
-            ..ListServicesOptions::default()
-        }))
-        .await?;
+    let services = stack_services(engine, name).await?;
     let secrets = engine
         .docker
         .list_secrets(Some(ListSecretsOptions {
@@ -142,14 +135,7 @@ pub async fn remove(
             })
             .collect();
         // The containers such tasks leave, stopped, are the stack's to remove.
-        let stopped = engine
-            .docker
-            .list_containers(Some(ListContainersOptions {
-                all: true,
-                filters: Some(filters.clone()),
-                ..ListContainersOptions::default()
-            }))
-            .await?;
+        let stopped = containers(engine, &filters).await?;
         for c in stopped
             .iter()
             .filter(|c| c.state != Some(bollard::models::ContainerSummaryStateEnum::RUNNING))
@@ -167,14 +153,7 @@ pub async fn remove(
                     .await;
             }
         }
-        let containers = engine
-            .docker
-            .list_containers(Some(ListContainersOptions {
-                all: true,
-                filters: Some(filters.clone()),
-                ..ListContainersOptions::default()
-            }))
-            .await?;
+        let containers = containers(engine, &filters).await?;
         if left.is_empty() && tasks.is_empty() && containers.is_empty() {
             return Ok(Removed::All);
         }
@@ -209,4 +188,19 @@ pub async fn remove(
         }
         tokio::time::sleep(POLL).await;
     }
+}
+
+/// Every container of the stack, running or not.
+async fn containers(
+    engine: &Engine,
+    filters: &HashMap<String, Vec<String>>,
+) -> Result<Vec<bollard::models::ContainerSummary>, EngineError> {
+    Ok(engine
+        .docker
+        .list_containers(Some(ListContainersOptions {
+            all: true,
+            filters: Some(filters.clone()),
+            ..ListContainersOptions::default()
+        }))
+        .await?)
 }

@@ -272,20 +272,6 @@ fn other(what: &str, e: impl std::fmt::Display) -> EngineError {
     EngineError::Other(format!("{what}: {e}"))
 }
 
-/// The engine's socket, which the session needs (a `unix://` host).
-fn socket(engine: &Engine) -> Result<String, EngineError> {
-    engine
-        .host
-        .strip_prefix("unix://")
-        .map(str::to_string)
-        .ok_or_else(|| {
-            EngineError::Other(format!(
-                "build secrets need the engine's local socket, not {}",
-                engine.host
-            ))
-        })
-}
-
 /// An HTTP/1 connection to the engine, driven in the background.
 pub(crate) async fn connect<B>(
     path: &str,
@@ -309,7 +295,7 @@ where
 
 /// Opens session `id`, serving `served` until the process ends or the engine closes it.
 async fn open(engine: &Engine, id: &str, served: Served) -> Result<(), EngineError> {
-    let mut sender = connect(&socket(engine)?).await?;
+    let mut sender = connect(&crate::raw::socket(engine, "build secrets")?).await?;
     let mut request = hyper::Request::post("/session")
         .header("Host", "docker")
         .header("Connection", "Upgrade")
@@ -380,7 +366,7 @@ pub async fn build(
     open(engine, &id, served).await?;
     let query = serde_urlencoded::to_string(&options).map_err(|e| other("build", e))?;
     let v = engine.docker.client_version();
-    let mut sender = connect(&socket(engine)?).await?;
+    let mut sender = connect(&crate::raw::socket(engine, "build secrets")?).await?;
     let request = hyper::Request::post(format!(
         "/v{}.{}/build?{query}",
         v.major_version, v.minor_version

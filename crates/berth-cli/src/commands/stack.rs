@@ -71,23 +71,43 @@ fn deploy(
 }
 
 fn rm(global: &GlobalArgs, printer: &mut Printer) -> anyhow::Result<u8> {
+    let removed = on_stack(global, printer, |engine, name| async move {
+        berth_cluster::remove::remove(&engine, &name, &StderrProgress).await
+    })?;
+    match removed {
+        Some((name, berth_cluster::remove::Removed::Nothing)) => {
+            printer.diag(&format!("Nothing found in stack: {name}\n"));
+            Ok(0)
+        }
+        Some((_, berth_cluster::remove::Removed::All)) => Ok(0),
+        None => Ok(1),
+    }
+}
+
+/// The stack the command acts on (the project's name, as `-p` or the files give it) and what
+/// `call` made of it on the engine; on failure the error is printed and `None` returned.
+fn on_stack<T, F, Fut>(
+    global: &GlobalArgs,
+    printer: &mut Printer,
+    call: F,
+) -> anyhow::Result<Option<(String, T)>>
+where
+    F: FnOnce(berth_engine::Engine, String) -> Fut,
+    Fut: std::future::Future<Output = Result<T, berth_engine::EngineError>>,
+{
     let Some(target) = Target::resolve(global, &[], printer)? else {
-        return Ok(1);
+        return Ok(None);
     };
     let name = target.name().to_string();
     let result = runtime()?.block_on(async {
         let engine = connect().await?;
-        berth_cluster::remove::remove(&engine, &name, &StderrProgress).await
+        call(engine, name.clone()).await
     });
     match result {
-        Ok(berth_cluster::remove::Removed::Nothing) => {
-            printer.diag(&format!("Nothing found in stack: {name}\n"));
-            Ok(0)
-        }
-        Ok(berth_cluster::remove::Removed::All) => Ok(0),
+        Ok(v) => Ok(Some((name, v))),
         Err(e) => {
             printer.error(&e.to_string());
-            Ok(1)
+            Ok(None)
         }
     }
 }
@@ -177,20 +197,11 @@ fn services(
     args: &StackServicesArgs,
     printer: &mut Printer,
 ) -> anyhow::Result<u8> {
-    let Some(target) = Target::resolve(global, &[], printer)? else {
-        return Ok(1);
-    };
-    let name = target.name().to_string();
-    let result = runtime()?.block_on(async {
-        let engine = connect().await?;
+    let Some((name, services)) = on_stack(global, printer, |engine, name| async move {
         berth_cluster::observe::services(&engine, &name).await
-    });
-    let services = match result {
-        Ok(s) => s,
-        Err(e) => {
-            printer.error(&e.to_string());
-            return Ok(1);
-        }
+    })?
+    else {
+        return Ok(1);
     };
     if services.is_empty() {
         printer.diag(&format!("Nothing found in stack: {name}\n"));
@@ -238,20 +249,11 @@ const PS: Context = Context {
 };
 
 fn ps(global: &GlobalArgs, args: &StackPsArgs, printer: &mut Printer) -> anyhow::Result<u8> {
-    let Some(target) = Target::resolve(global, &[], printer)? else {
-        return Ok(1);
-    };
-    let name = target.name().to_string();
-    let result = runtime()?.block_on(async {
-        let engine = connect().await?;
+    let Some((name, tasks)) = on_stack(global, printer, |engine, name| async move {
         berth_cluster::observe::tasks(&engine, &name, &args.services).await
-    });
-    let tasks = match result {
-        Ok(t) => t,
-        Err(e) => {
-            printer.error(&e.to_string());
-            return Ok(1);
-        }
+    })?
+    else {
+        return Ok(1);
     };
     if tasks.is_empty() {
         printer.diag(&format!("nothing found in stack: {name}\n"));
@@ -302,10 +304,6 @@ fn ps(global: &GlobalArgs, args: &StackPsArgs, printer: &mut Printer) -> anyhow:
 }
 
 fn logs(global: &GlobalArgs, args: &StackLogsArgs, printer: &mut Printer) -> anyhow::Result<u8> {
-    let Some(target) = Target::resolve(global, &[], printer)? else {
-        return Ok(1);
-    };
-    let name = target.name().to_string();
     let opts = berth_cluster::logs::Options {
         follow: args.follow,
         tail: (args.tail != "all").then(|| args.tail.clone()),
@@ -320,9 +318,8 @@ fn logs(global: &GlobalArgs, args: &StackLogsArgs, printer: &mut Printer) -> any
             crate::printer::out_line(&text);
         }
     };
-    let result = runtime()?.block_on(async {
-        let engine = connect().await?;
+    let read = on_stack(global, printer, |engine, name| async move {
         berth_cluster::logs::logs(&engine, &name, &args.services, &opts, &sink).await
-    });
-    Ok(super::engine::exit_status(result.map(|()| 0), printer))
+    })?;
+    Ok(u8::from(read.is_none()))
 }
