@@ -165,6 +165,7 @@ pub async fn deploy(
         before,
         converged: HashSet::new(),
         running_since: HashMap::new(),
+        tallies: HashMap::new(),
         progress,
     };
     // Waves: a service goes once every service gating it has converged.
@@ -771,6 +772,8 @@ struct Watch<'a> {
     /// Tasks of earlier deploys: their failures are not this deploy's.
     before: HashSet<String>,
     converged: HashSet<String>,
+    /// What was last said of each service's tasks.
+    tallies: HashMap<String, Tally>,
     /// When each task was first seen running: a task counts once it has run for [`STABLE`].
     running_since: HashMap<String, std::time::Instant>,
     progress: &'a dyn Progress,
@@ -832,7 +835,19 @@ impl Watch<'_> {
                 if self.converged.contains(name) {
                     continue;
                 }
-                if converged(service, *job, &mine) {
+                let t = tally(service, *job, &mine);
+                if !t.converged && self.tallies.get(name) != Some(&t) {
+                    // The count so far, as `up` shows a service's replicas.
+                    let word = if *job { "Completed" } else { "Running" };
+                    self.progress.detail(
+                        &format!("{} {name}", Resource::Service.name()),
+                        word,
+                        &format!("{}/{}", t.done, t.want),
+                        Phase::Working,
+                    );
+                    self.tallies.insert(name.clone(), t);
+                }
+                if t.converged {
                     self.converged.insert(name.clone());
                     let status = if *job {
                         Status::Exited
@@ -896,42 +911,49 @@ impl Watch<'_> {
     }
 }
 
+/// Where a service stands: its tasks done (running, or completed for a job) of those it
+/// wants, and whether it has converged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Tally {
+    done: usize,
+    want: usize,
+    converged: bool,
+}
+
 /// Whether a service has what it asks: its replicas running (healthy where it has a
 /// healthcheck: Swarm only reports a task running once it is), a global service one running
 /// task per node it runs on, a job its completions.
-fn converged(
-    service: &bollard::models::Service,
-    job: bool,
-    tasks: &[&bollard::models::Task],
-) -> bool {
+fn tally(service: &bollard::models::Service, job: bool, tasks: &[&bollard::models::Task]) -> Tally {
     use bollard::models::ServiceUpdateStatusStateEnum as U;
-    if service
+    let updating = service
         .update_status
         .as_ref()
-        .is_some_and(|u| u.state == Some(U::UPDATING))
-    {
-        return false;
-    }
+        .is_some_and(|u| u.state == Some(U::UPDATING));
     let state = |t: &bollard::models::Task| t.status.as_ref().and_then(|s| s.state);
     let mode = service.spec.as_ref().and_then(|s| s.mode.as_ref());
+    let count = |n: Option<i64>| n.and_then(|n| usize::try_from(n).ok()).unwrap_or(1);
     if job {
-        let want = mode
-            .and_then(|m| m.replicated_job.as_ref())
-            .and_then(|j| j.total_completions)
-            .unwrap_or(1);
         let complete = tasks
             .iter()
             .filter(|t| state(t) == Some(TaskState::COMPLETE))
             .count();
-        let global = mode.is_some_and(|m| m.global_job.is_some());
-        return if global {
-            complete > 0
-                && tasks.iter().all(|t| {
-                    state(t) == Some(TaskState::COMPLETE)
-                        || t.desired_state != Some(TaskState::COMPLETE)
-                })
+        let (want, converged) = if mode.is_some_and(|m| m.global_job.is_some()) {
+            let all = tasks.iter().all(|t| {
+                state(t) == Some(TaskState::COMPLETE)
+                    || t.desired_state != Some(TaskState::COMPLETE)
+            });
+            (tasks.len(), complete > 0 && all)
         } else {
-            i64::try_from(complete).unwrap_or(i64::MAX) >= want
+            let want = count(
+                mode.and_then(|m| m.replicated_job.as_ref())
+                    .and_then(|j| j.total_completions),
+            );
+            (want, complete >= want)
+        };
+        return Tally {
+            done: complete,
+            want,
+            converged: converged && !updating,
         };
     }
     let live: Vec<&&bollard::models::Task> = tasks
@@ -942,12 +964,20 @@ fn converged(
         .iter()
         .filter(|t| state(t) == Some(TaskState::RUNNING))
         .count();
-    match mode
-        .and_then(|m| m.replicated.as_ref())
-        .and_then(|r| r.replicas)
-    {
-        Some(want) => i64::try_from(running).unwrap_or(i64::MAX) == want && live.len() == running,
+    let (want, converged) = match mode.and_then(|m| m.replicated.as_ref()) {
+        Some(r) => {
+            let want = r
+                .replicas
+                .and_then(|n| usize::try_from(n).ok())
+                .unwrap_or(1);
+            (want, running == want && live.len() == running)
+        }
         // Global: a running task on every node the service has one for.
-        None => running > 0 && running == live.len(),
+        None => (live.len(), running > 0 && running == live.len()),
+    };
+    Tally {
+        done: running,
+        want,
+        converged: converged && !updating,
     }
 }
