@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Times `berth stack deploy` and `berth stack rm` against the Docker CLI on the same swarm.
 
-usage: scripts/bench_stack.py [--runs N] [--berth PATH]
+usage: scripts/bench_stack.py [--runs N] [--berth PATH] [--init]
 
 Scenarios (issue 19):
   ten     10 independent services, 1 replica each: from the command to a converged stack,
@@ -10,6 +10,9 @@ Scenarios (issue 19):
           `docker stack rm` plus the wait until its services, containers and networks are gone
   chain   three services gated on service_healthy (healthcheck interval 1s), Berth only (the
           Docker CLI has no order): from the command to converged
+
+With --init every service runs with `init: true`, so its process ends on SIGTERM; without,
+busybox's sleep ignores SIGTERM (it is PID 1) and every removal waits the 10 s grace period.
 
 Runs alternate between the two tools so both see the same machine; every deploy starts from an
 empty stack. Prints medians and the ratio Berth/Docker CLI. Turns Swarm mode on when the engine
@@ -27,9 +30,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IMAGE = "berth-test/busybox:latest"
 STACK = "berthbenchstack"
 
-TEN = "services:\n" + "".join(
-    f"  s{i}:\n    image: {IMAGE}\n    command: [\"sleep\", \"3600\"]\n" for i in range(10)
-)
+def ten(init):
+    extra = "    init: true\n" if init else ""
+    return "services:\n" + "".join(
+        f"  s{i}:\n    image: {IMAGE}\n    command: [\"sleep\", \"3600\"]\n{extra}" for i in range(10)
+    )
 
 CHAIN = f"""
 x-node: &node
@@ -82,6 +87,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--berth", default=os.path.join(ROOT, "target/release/berth"))
+    ap.add_argument("--init", action="store_true", help="services run with init: true")
     opts = ap.parse_args()
     state = sh(["docker", "info", "--format", "{{.Swarm.LocalNodeState}}"]).stdout.strip()
     joined = state != "active"
@@ -99,7 +105,7 @@ def run(opts):
     times = {"ten-berth": [], "ten-docker": [], "rm-berth": [], "rm-docker": [], "chain": []}
     with tempfile.TemporaryDirectory() as ten, tempfile.TemporaryDirectory() as chain:
         with open(os.path.join(ten, "compose.yaml"), "w") as f:
-            f.write(TEN)
+            f.write(ten(opts.init))
         with open(os.path.join(chain, "compose.yaml"), "w") as f:
             f.write(CHAIN)
         sh([berth, "-p", STACK, "stack", "rm"], ten, check=False)
@@ -124,7 +130,7 @@ def run(opts):
                 timed([berth, "--progress", "quiet", "-p", STACK, "stack", "deploy"], chain))
             sh([berth, "--progress", "quiet", "-p", STACK, "stack", "rm"], chain)
     med = {k: statistics.median(v) for k, v in times.items()}
-    print(f"runs: {opts.runs} (alternating)")
+    print(f"runs: {opts.runs} (alternating), init: {opts.init}")
     for k, v in times.items():
         print(f"{k:11s} median {med[k]:6.2f} s   runs {' '.join(f'{x:.2f}' for x in v)}")
     print(f"deploy ratio berth/docker: {med['ten-berth'] / med['ten-docker']:.3f} (goal <= 0.3)")

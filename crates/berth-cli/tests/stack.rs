@@ -746,3 +746,27 @@ fn the_bundled_swarm_example_deploys() {
         services.stdout
     );
 }
+
+/// A service with `build` is built on this node before the deploy (as `up` builds it) and runs
+/// the image it made, named as Docker Compose names it when the file gives no `image:`.
+#[test]
+fn a_service_with_build_is_built_and_deployed() {
+    let Some(_swarm) = Swarm::start() else { return };
+    let s = Stack::new(
+        "build",
+        "services:\n  made:\n    build: ./app\n    command: [\"sleep\", \"3600\"]\n    stop_signal: SIGKILL\n",
+    );
+    std::fs::create_dir_all(s.dir.path().join("app")).expect("mkdir");
+    s.file(
+        "app/Dockerfile",
+        &format!("FROM {IMAGE}\nRUN echo built-here > /made.txt\n"),
+    );
+    let image = format!("{}-made", s.name);
+    let _ = docker(&["rmi", "-f", &image]);
+    let out = s.deploy();
+    assert!(out.all().contains("Built"), "{}", out.all());
+    let made = docker(&["exec", &s.container("made"), "cat", "/made.txt"]).ok();
+    assert_eq!(made.stdout, "built-here\n");
+    s.berth(&["stack", "rm"]).ok();
+    let _ = docker(&["rmi", "-f", &image]);
+}

@@ -61,6 +61,14 @@ pub(crate) async fn node_names(engine: &Engine) -> Result<HashMap<String, String
         .collect())
 }
 
+/// How many nodes the swarm has.
+///
+/// # Errors
+/// Engine API errors.
+pub async fn node_count(engine: &Engine) -> Result<usize, EngineError> {
+    Ok(node_names(engine).await?.len())
+}
+
 /// The services of stack `name`.
 pub(crate) async fn stack_services(
     engine: &Engine,

@@ -2,7 +2,6 @@
 //! refuse) is reported with the file, line and column that set it, so a user knows what the
 //! cluster will not do; `--strict` makes them errors.
 
-use berth_model::read::At;
 use berth_model::{Diagnostic, Service, Span};
 
 /// The settings a Swarm service has no place for, and why.
@@ -129,17 +128,6 @@ pub fn losses(s: &Service<'_>) -> Vec<Diagnostic> {
                 "Swarm does not restart a service when a service it depends on is updated",
             );
         }
-    }
-    if let Some(b) = s.build() {
-        let At { span, .. } = b.context.unwrap_or(At {
-            value: String::new(),
-            span: b.span,
-        });
-        lost(
-            span,
-            "build",
-            "Swarm runs images: build and push it to the registry `image:` names",
-        );
     }
     out
 }

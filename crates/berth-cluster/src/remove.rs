@@ -12,6 +12,7 @@ use berth_engine::{Engine, EngineError};
 use bollard::models::TaskState;
 use bollard::query_parameters::{
     ListContainersOptions, ListNetworksOptions, ListSecretsOptions, RemoveContainerOptions,
+    StopContainerOptions,
 };
 
 use crate::deploy::{ensure_manager, stack_filter, stack_services, tasks};
@@ -68,6 +69,7 @@ pub async fn remove(
         engine.docker.delete_service(id).await?;
         progress.event(Resource::Service, service, &Status::Removed);
     }
+    stop_here(engine, &services, &filters).await?;
     for s in &secrets {
         let Some(n) = s.spec.as_ref().and_then(|s| s.name.clone()) else {
             continue;
@@ -113,6 +115,17 @@ pub async fn remove(
             }
         }
         left = still;
+        // A swarm network the manager removed lingers on this node until its agent lets it
+        // go (`docker stack rm` returns while it is still listed): it is gone once not listed.
+        let listed: Vec<String> = engine
+            .docker
+            .list_networks(Some(ListNetworksOptions {
+                filters: Some(filters.clone()),
+            }))
+            .await?
+            .into_iter()
+            .filter_map(|n| n.name)
+            .collect();
         // A job's completed task outlives its service (Swarm does not reap it): only tasks
         // still meant to run, or not yet done, are waited for.
         let tasks: Vec<_> = tasks(engine, name)
@@ -154,13 +167,13 @@ pub async fn remove(
             }
         }
         let containers = containers(engine, &filters).await?;
-        if left.is_empty() && tasks.is_empty() && containers.is_empty() {
+        if left.is_empty() && listed.is_empty() && tasks.is_empty() && containers.is_empty() {
             return Ok(Removed::All);
         }
         if start.elapsed() > DEADLINE {
-            let mut stuck: Vec<String> = left
+            let mut stuck: Vec<String> = listed
                 .iter()
-                .map(|(n, _)| {
+                .map(|n| {
                     format!(
                         "network {n}: {}",
                         why.get(n).map_or("still there", String::as_str)
@@ -203,4 +216,51 @@ async fn containers(
             ..ListContainersOptions::default()
         }))
         .await?)
+}
+
+/// Swarm stops the tasks of a removed service seconds after the removal; the containers of
+/// those tasks on this node are stopped at once instead, each as Swarm would stop it: with its
+/// service's stop signal, and killed only after its grace period (10 s unless the service
+/// says otherwise).
+async fn stop_here(
+    engine: &Engine,
+    services: &[bollard::models::Service],
+    filters: &HashMap<String, Vec<String>>,
+) -> Result<(), EngineError> {
+    let stop_of = |service: &str| {
+        let c = services
+            .iter()
+            .filter_map(|s| s.spec.as_ref())
+            .find(|s| s.name.as_deref() == Some(service))
+            .and_then(|s| s.task_template.as_ref())
+            .and_then(|t| t.container_spec.as_ref());
+        let grace = c
+            .and_then(|c| c.stop_grace_period)
+            .unwrap_or(10_000_000_000);
+        let seconds =
+            i32::try_from((grace.max(0) + 999_999_999) / 1_000_000_000).unwrap_or(i32::MAX);
+        (c.and_then(|c| c.stop_signal.clone()), seconds)
+    };
+    let running = containers(engine, filters).await?;
+    let stops = running
+        .iter()
+        .filter(|c| c.state == Some(bollard::models::ContainerSummaryStateEnum::RUNNING))
+        .filter_map(|c| {
+            let service = c
+                .labels
+                .as_ref()?
+                .get("com.docker.swarm.service.name")?
+                .clone();
+            let (signal, t) = stop_of(&service);
+            let id = c.id.clone()?;
+            Some(async move {
+                // A container Swarm removes meanwhile is no error.
+                let _ = engine
+                    .docker
+                    .stop_container(&id, Some(StopContainerOptions { signal, t: Some(t) }))
+                    .await;
+            })
+        });
+    futures_util::future::join_all(stops).await;
+    Ok(())
 }

@@ -87,7 +87,7 @@ pub fn service_spec(
     let settings = s.settings();
     let dns_config = dns_config(&settings);
     let deploy = s.deploy();
-    let image = s.image().unwrap_or_default().to_string();
+    let image = s.image_or_built(&project.name);
     let mut labels = with_namespace(
         stack,
         deploy

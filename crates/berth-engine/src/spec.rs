@@ -332,9 +332,7 @@ pub fn project_spec(project: &Project) -> ProjectSpec {
         let has_healthcheck = svc.healthcheck().is_some_and(|h| h.checks());
         services.push(ServiceSpec {
             name: svc.name.to_string(),
-            image: svc
-                .image()
-                .map_or_else(|| format!("{}-{}", project.name, svc.name), str::to_string),
+            image: svc.image_or_built(&project.name),
             image_named: svc.image().is_some(),
             replicas,
             hash: berth_emit::service_hash(v),

@@ -106,6 +106,14 @@ impl<'a> Service<'a> {
         self.get("image").and_then(Value::as_str)
     }
 
+    /// The image the service runs: its `image`, else the one its `build` makes
+    /// (`<project>-<service>`, as Docker Compose names it).
+    #[must_use]
+    pub fn image_or_built(&self, project: &str) -> String {
+        self.image()
+            .map_or_else(|| format!("{project}-{}", self.name), str::to_string)
+    }
+
     /// `image` as the tree holds it (for comparing what two services run).
     #[must_use]
     pub fn image_value(&self) -> Option<&'a Value> {

@@ -65,9 +65,46 @@ fn deploy(
     };
     let result = runtime()?.block_on(async {
         let engine = connect().await?;
+        berth_cluster::deploy::ensure_manager(&engine).await?;
+        images(&engine, &project).await?;
         berth_cluster::deploy::deploy(&engine, &stack, options, &StderrProgress).await
     });
     Ok(super::engine::exit_status(result.map(|()| 0), printer))
+}
+
+/// The images of the services with `build`: built here when missing, as `up` builds them.
+/// The other nodes of a swarm must pull them, so on more than one node each is pushed to the
+/// registry its `image:` names (with `docker login`'s credentials); one the project does not
+/// name has nowhere to go, and stops the deploy.
+async fn images(
+    engine: &berth_engine::Engine,
+    project: &berth_model::Project,
+) -> Result<(), berth_engine::EngineError> {
+    let mut spec = berth_engine::spec::project_spec(project);
+    spec.services.retain(|s| s.build.is_some());
+    if spec.services.is_empty() {
+        return Ok(());
+    }
+    let policy = berth_engine::build::ImagePolicy::default();
+    berth_engine::build::ensure_images(
+        engine,
+        &spec.name,
+        &spec.services,
+        &policy,
+        &StderrProgress,
+    )
+    .await?;
+    let nodes = berth_cluster::deploy::node_count(engine).await?;
+    if nodes < 2 {
+        return Ok(());
+    }
+    if let Some(s) = spec.services.iter().find(|s| !s.image_named) {
+        return Err(berth_engine::EngineError::Other(format!(
+            "service {} is built on this node, but the swarm has {nodes} nodes and the others cannot pull {}: name the image with a registry to push it to (image: REGISTRY/NAME:TAG)",
+            s.name, s.image
+        )));
+    }
+    crate::commands::build::push_services(engine, &spec, false, false).await
 }
 
 fn rm(global: &GlobalArgs, printer: &mut Printer) -> anyhow::Result<u8> {
