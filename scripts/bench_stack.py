@@ -30,7 +30,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IMAGE = "berth-test/busybox:latest"
 STACK = "berthbenchstack"
 
-def ten(init):
+def ten_services(init):
     extra = "    init: true\n" if init else ""
     return "services:\n" + "".join(
         f"  s{i}:\n    image: {IMAGE}\n    command: [\"sleep\", \"3600\"]\n{extra}" for i in range(10)
@@ -105,7 +105,7 @@ def run(opts):
     times = {"ten-berth": [], "ten-docker": [], "rm-berth": [], "rm-docker": [], "chain": []}
     with tempfile.TemporaryDirectory() as ten, tempfile.TemporaryDirectory() as chain:
         with open(os.path.join(ten, "compose.yaml"), "w") as f:
-            f.write(ten(opts.init))
+            f.write(ten_services(opts.init))
         with open(os.path.join(chain, "compose.yaml"), "w") as f:
             f.write(CHAIN)
         sh([berth, "-p", STACK, "stack", "rm"], ten, check=False)

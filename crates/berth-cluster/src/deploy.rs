@@ -15,7 +15,6 @@ use std::time::Duration;
 use base64::Engine as _;
 use berth_engine::progress::{Phase, Progress, Resource, Status};
 use berth_engine::{Engine, EngineError};
-use berth_model::dependency::Condition;
 use berth_model::resources::FileKind;
 use bollard::models::{ConfigSpec, SecretSpec, ServiceSpec, TaskState};
 use bollard::query_parameters::{
@@ -176,25 +175,9 @@ pub async fn deploy(
         tallies: HashMap::new(),
         progress,
     };
-    // Waves: a service goes once every service gating it has converged.
-    let mut done: HashSet<&str> = HashSet::new();
     let mut applied: Vec<(String, bool)> = Vec::new();
-    while done.len() < stack.services.len() {
-        let wave: Vec<usize> = (0..stack.services.len())
-            .filter(|&i| !done.contains(stack.services[i].key.as_str()))
-            .filter(|&i| {
-                stack.services[i]
-                    .gates
-                    .iter()
-                    .all(|(g, _)| done.contains(g.as_str()))
-            })
-            .collect();
-        if wave.is_empty() {
-            return Err(other(
-                "the services' dependencies form a cycle: nothing can start".into(),
-            ));
-        }
-        for &i in &wave {
+    for wave in stack::waves(&stack.services).map_err(other)? {
+        for &i in &wave.services {
             let (name, spec) = &desired[i];
             let action = &plan.services[i].1;
             let current = observed
@@ -203,25 +186,8 @@ pub async fn deploy(
             apply(engine, name, spec, action, current, opts, progress).await?;
             applied.push((name.clone(), stack.services[i].job));
         }
-        for &i in &wave {
-            done.insert(stack.services[i].key.as_str());
-        }
-        // What the next waves wait for.
-        let gating: Vec<(String, bool)> = stack
-            .services
-            .iter()
-            .flat_map(|s| s.gates.iter())
-            .filter(|(g, _)| wave.iter().any(|&i| &stack.services[i].key == g))
-            .filter_map(|(g, c)| {
-                let s = stack.services.iter().find(|s| &s.key == g)?;
-                Some((
-                    s.spec.name.clone().unwrap_or_default(),
-                    *c == Condition::CompletedSuccessfully,
-                ))
-            })
-            .collect();
-        if !gating.is_empty() && !engine.dry_run {
-            watch.until_converged(&gating, &applied).await?;
+        if !wave.then_wait_for.is_empty() && !engine.dry_run {
+            watch.until_converged(&wave.then_wait_for, &applied).await?;
         }
     }
     if opts.prune {

@@ -202,6 +202,57 @@ fn as_job(s: &mut StackService) {
     s.job = true;
 }
 
+/// One step of a deploy: the services applied together (by index in the stack), then the
+/// services the later steps wait on, each with whether it must complete (a job) rather than
+/// run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Wave {
+    pub services: Vec<usize>,
+    pub then_wait_for: Vec<(String, bool)>,
+}
+
+/// The order of a deploy: a service goes once every service gating it has converged; those
+/// without gates go first, together.
+///
+/// # Errors
+/// The gates form a cycle (the loader refuses one in `depends_on`, so only a hand-made stack
+/// can).
+pub fn waves(services: &[StackService]) -> Result<Vec<Wave>, String> {
+    let mut done: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    while done.len() < services.len() {
+        let wave: Vec<usize> = (0..services.len())
+            .filter(|&i| !done.contains(&services[i].key.as_str()))
+            .filter(|&i| {
+                services[i]
+                    .gates
+                    .iter()
+                    .all(|(g, _)| done.contains(&g.as_str()))
+            })
+            .collect();
+        if wave.is_empty() {
+            return Err("the services' dependencies form a cycle: nothing can start".into());
+        }
+        done.extend(wave.iter().map(|&i| services[i].key.as_str()));
+        let mut then_wait_for: Vec<(String, bool)> = Vec::new();
+        for (g, c) in services.iter().flat_map(|s| s.gates.iter()) {
+            let Some(&i) = wave.iter().find(|&&i| &services[i].key == g) else {
+                continue;
+            };
+            let name = services[i].spec.name.clone().unwrap_or_default();
+            let complete = *c == Condition::CompletedSuccessfully;
+            if !then_wait_for.contains(&(name.clone(), complete)) {
+                then_wait_for.push((name, complete));
+            }
+        }
+        out.push(Wave {
+            services: wave,
+            then_wait_for,
+        });
+    }
+    Ok(out)
+}
+
 /// A service as the swarm holds it.
 #[derive(Clone, Debug)]
 pub struct Observed {
@@ -261,6 +312,58 @@ pub fn plan(desired: &[(String, serde_json::Value)], observed: &[Observed]) -> P
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn service(key: &str, gates: &[(&str, Condition)]) -> StackService {
+        StackService {
+            key: key.into(),
+            spec: ServiceSpec {
+                name: Some(format!("st_{key}")),
+                ..ServiceSpec::default()
+            },
+            gates: gates.iter().map(|(g, c)| ((*g).to_string(), *c)).collect(),
+            job: false,
+        }
+    }
+
+    #[test]
+    fn gated_services_wait_for_their_gates_and_the_rest_go_first() {
+        let services = [
+            service("db", &[]),
+            service("init", &[]),
+            service(
+                "api",
+                &[
+                    ("db", Condition::Healthy),
+                    ("init", Condition::CompletedSuccessfully),
+                ],
+            ),
+            service("web", &[("api", Condition::Healthy)]),
+            service("cache", &[]),
+        ];
+        let w = waves(&services).expect("waves");
+        assert_eq!(
+            w,
+            vec![
+                Wave {
+                    services: vec![0, 1, 4],
+                    then_wait_for: vec![("st_db".into(), false), ("st_init".into(), true)],
+                },
+                Wave {
+                    services: vec![2],
+                    then_wait_for: vec![("st_api".into(), false)],
+                },
+                Wave {
+                    services: vec![3],
+                    then_wait_for: vec![],
+                },
+            ]
+        );
+        let cycle = [
+            service("a", &[("b", Condition::Healthy)]),
+            service("b", &[("a", Condition::Healthy)]),
+        ];
+        assert!(waves(&cycle).is_err());
+    }
 
     #[test]
     fn new_changed_unchanged_and_orphaned_services() {
