@@ -35,6 +35,27 @@ impl Res {
         assert_eq!(self.code, Some(0), "{}\n{}", self.what, self.all());
         self
     }
+
+    /// Said `needle`, on either stream.
+    #[track_caller]
+    fn has(&self, needle: &str) {
+        assert!(
+            self.all().contains(needle),
+            "{}: {needle:?} not in\n{}",
+            self.what,
+            self.all()
+        );
+    }
+
+    #[track_caller]
+    fn lacks(&self, needle: &str) {
+        assert!(
+            !self.all().contains(needle),
+            "{}: {needle:?} in\n{}",
+            self.what,
+            self.all()
+        );
+    }
 }
 
 fn run(program: &Path, dir: &Path, args: &[&str]) -> Res {
@@ -312,35 +333,19 @@ fn an_env_change_updates_only_that_service() {
     s.deploy();
     let before = s.running_tasks();
     let again = s.deploy();
-    assert!(!again.all().contains("Updat"), "{}", again.all());
+    again.lacks("Updat");
     assert_eq!(s.running_tasks(), before);
     s.file("compose.yaml", &compose("2"));
     let dry = s.berth(&["stack", "deploy", "--dry-run"]).ok();
     let n = &s.name;
-    assert!(
-        dry.all().contains(&format!(
-            "Service {n}_a Updated TaskTemplate.ContainerSpec.Env"
-        )),
-        "{}",
-        dry.all()
-    );
-    assert!(
-        !dry.all().contains(&format!("{n}_b Updated")),
-        "{}",
-        dry.all()
-    );
+    dry.has(&format!(
+        "Service {n}_a Updated TaskTemplate.ContainerSpec.Env"
+    ));
+    dry.lacks(&format!("{n}_b Updated"));
     assert_eq!(s.running_tasks(), before, "a dry run changes nothing");
     let out = s.deploy();
-    assert!(
-        out.all().contains(&format!("Service {n}_a  Updated")),
-        "{}",
-        out.all()
-    );
-    assert!(
-        !out.all().contains(&format!("{n}_b  Updat")),
-        "{}",
-        out.all()
-    );
+    out.has(&format!("Service {n}_a  Updated"));
+    out.lacks(&format!("{n}_b  Updat"));
     let after = s.running_tasks();
     let b_tasks = |ids: &[String]| -> Vec<String> {
         ids.iter()
@@ -420,11 +425,7 @@ fn prune_removes_a_dropped_service() {
         vec![format!("{n}_a"), format!("{n}_b")]
     );
     let out = s.berth(&["stack", "deploy", "--prune"]).ok();
-    assert!(
-        out.all().contains(&format!("Service {n}_b  Removed")),
-        "{}",
-        out.all()
-    );
+    out.has(&format!("Service {n}_b  Removed"));
     assert_eq!(s.labelled(&["service", "ls"]), vec![format!("{n}_a")]);
 }
 
@@ -452,11 +453,7 @@ fn rm_leaves_nothing_behind() {
         assert_eq!(s.labelled(what), Vec::<String>::new(), "{what:?} left");
     }
     let again = s.berth(&["stack", "rm"]).ok();
-    assert!(
-        again.stderr.contains("Nothing found in stack"),
-        "{}",
-        again.all()
-    );
+    again.has("Nothing found in stack");
 }
 
 /// A stack the Docker CLI deployed is the same stack to Berth, and the other way round:
@@ -491,8 +488,8 @@ fn docker_stack_deploy_and_berth_interoperate() {
     let before = s.running_tasks();
     assert_eq!(before.len(), 3);
     let out = s.deploy();
-    assert!(!out.all().contains("Updat"), "{}", out.all());
-    assert!(!out.all().contains("Creat"), "{}", out.all());
+    out.lacks("Updat");
+    out.lacks("Creat");
     assert_eq!(s.running_tasks(), before);
     // Berth's listing of the Docker CLI's stack.
     let services = s.berth(&["stack", "services"]).ok();
@@ -528,12 +525,7 @@ fn failing_tasks_fail_the_deploy() {
     let out = s.berth(&["stack", "deploy"]);
     assert_eq!(out.code, Some(1), "{}", out.all());
     let n = &s.name;
-    assert!(
-        out.stderr
-            .contains(&format!("service {n}_crash: task {n}_crash.1 failed")),
-        "{}",
-        out.all()
-    );
+    out.has(&format!("service {n}_crash: task {n}_crash.1 failed"));
     s.berth(&["stack", "rm"]).ok();
     s.file(
         "compose.yaml",
@@ -544,12 +536,7 @@ fn failing_tasks_fail_the_deploy() {
     );
     let out = s.berth(&["stack", "deploy"]);
     assert_eq!(out.code, Some(1), "{}", out.all());
-    assert!(
-        out.stderr
-            .contains(&format!("service {n}_sick: task {n}_sick.1")),
-        "{}",
-        out.all()
-    );
+    out.has(&format!("service {n}_sick: task {n}_sick.1"));
 }
 
 /// What Swarm cannot carry is a warning naming the file, line and column; `--strict` makes it
@@ -569,15 +556,10 @@ fn lost_settings_are_reported_and_strict_refuses_them() {
         &["-p", "lossy", "stack", "deploy", "--strict"],
     );
     assert_eq!(out.code, Some(1), "{}", out.all());
-    assert!(
-        out.stderr
-            .contains("`privileged` is not supported by Docker Swarm"),
-        "{}",
-        out.all()
-    );
-    assert!(out.stderr.contains("compose.yaml:4:"), "{}", out.all());
-    assert!(out.stderr.contains("`container_name`"), "{}", out.all());
-    assert!(out.stderr.contains("(--strict)"), "{}", out.all());
+    out.has("`privileged` is not supported by Docker Swarm");
+    out.has("compose.yaml:4:");
+    out.has("`container_name`");
+    out.has("(--strict)");
 }
 
 /// `convert swarm` writes what `docker stack deploy -c -` accepts: the project as loaded (its
@@ -596,12 +578,7 @@ fn convert_swarm_output_is_accepted_by_docker_stack_deploy() {
     );
     s.file("key.txt", "k\n");
     let out = s.berth(&["convert", "swarm"]).ok();
-    assert!(
-        out.stderr
-            .contains("`privileged` is not supported by Docker Swarm"),
-        "{}",
-        out.all()
-    );
+    out.has("`privileged` is not supported by Docker Swarm");
     assert!(!out.stdout.contains("privileged"), "{}", out.stdout);
     assert!(!out.stdout.contains("debug"), "{}", out.stdout);
     std::fs::write(s.dir.path().join("stack.yaml"), &out.stdout).expect("write");
@@ -639,7 +616,7 @@ fn convert_swarm_output_is_accepted_by_docker_stack_deploy() {
     assert_eq!(ports.stdout.trim(), "18491 18492");
     // Berth sees that stack as its own: nothing to change.
     let again = s.berth(&["stack", "deploy", "--dry-run"]).ok();
-    assert!(!again.all().contains("Updated"), "{}", again.all());
+    again.lacks("Updated");
 }
 
 /// `stack logs` shows the output of every task of the stack, named by service, slot and node.
@@ -670,14 +647,10 @@ fn logs_show_every_task() {
             out.all()
         );
     }
-    assert!(out.stderr.contains("| oops"), "{}", out.all());
+    out.has("| oops");
     let missing = s.berth(&["stack", "logs", "nope"]);
     assert_eq!(missing.code, Some(1));
-    assert!(
-        missing.stderr.contains("no such service in stack"),
-        "{}",
-        missing.all()
-    );
+    missing.has("no such service in stack");
 }
 
 /// A service waited on with `service_completed_successfully` runs as a job: its dependent is
@@ -764,7 +737,7 @@ fn a_service_with_build_is_built_and_deployed() {
     let image = format!("{}-made", s.name);
     let _ = docker(&["rmi", "-f", &image]);
     let out = s.deploy();
-    assert!(out.all().contains("Built"), "{}", out.all());
+    out.has("Built");
     let made = docker(&["exec", &s.container("made"), "cat", "/made.txt"]).ok();
     assert_eq!(made.stdout, "built-here\n");
     s.berth(&["stack", "rm"]).ok();

@@ -172,6 +172,18 @@ pub async fn deploy(
         before,
         converged: HashSet::new(),
         running_since: HashMap::new(),
+        checked: desired
+            .iter()
+            .filter(|(_, spec)| {
+                spec.task_template
+                    .as_ref()
+                    .and_then(|t| t.container_spec.as_ref())
+                    .and_then(|c| c.health_check.as_ref())
+                    .and_then(|h| h.test.as_ref())
+                    .is_some_and(|t| t.first().is_some_and(|w| w != "NONE"))
+            })
+            .map(|(name, _)| name.clone())
+            .collect(),
         tallies: HashMap::new(),
         progress,
     };
@@ -746,6 +758,8 @@ struct Watch<'a> {
     /// Tasks of earlier deploys: their failures are not this deploy's.
     before: HashSet<String>,
     converged: HashSet<String>,
+    /// The services with a healthcheck.
+    checked: HashSet<String>,
     /// What was last said of each service's tasks.
     tallies: HashMap<String, Tally>,
     /// When each task was first seen running: a task counts once it has run for [`STABLE`].
@@ -756,10 +770,10 @@ struct Watch<'a> {
 /// How often the tasks are read while waiting.
 const POLL: Duration = Duration::from_millis(250);
 
-/// How long a task must have been running to count: a process that exits at once is seen
-/// running for a moment first. (The Docker CLI waits 5 s per service, one after the other;
-/// a healthcheck makes this moot, since Swarm reports a task with one running only once it
-/// is healthy.)
+/// How long a task without a healthcheck must have been running to count: a process that
+/// exits at once is seen running for a moment first. (The Docker CLI waits 5 s per service,
+/// one after the other. A task with a healthcheck counts at once: Swarm reports it running
+/// only once it is healthy.)
 const STABLE: Duration = Duration::from_secs(1);
 
 impl Watch<'_> {
@@ -777,7 +791,13 @@ impl Watch<'_> {
             for t in &mut tasks {
                 let id = t.id.clone().unwrap_or_default();
                 let running = t.status.as_ref().and_then(|s| s.state) == Some(TaskState::RUNNING);
-                if running {
+                // A task with a healthcheck is only reported running once healthy.
+                let checked = services
+                    .iter()
+                    .find(|s| s.id.is_some() && s.id == t.service_id)
+                    .and_then(|s| s.spec.as_ref()?.name.as_ref())
+                    .is_some_and(|n| self.checked.contains(n));
+                if running && !checked {
                     let since = *self.running_since.entry(id).or_insert(now);
                     if now.duration_since(since) < STABLE {
                         // Not yet: counted as starting.

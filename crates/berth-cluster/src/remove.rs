@@ -4,7 +4,7 @@
 //! container is still attached, so that is retried until the containers are gone). What is
 //! still there when the wait ends is named, with why.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use berth_engine::progress::{Progress, Resource, Status};
@@ -91,6 +91,7 @@ pub async fn remove(
     }
     // The networks go once the tasks' containers have left them.
     let start = Instant::now();
+    let node = engine.docker.info().await?.swarm.and_then(|s| s.node_id);
     let mut left: Vec<(String, String)> = networks
         .iter()
         .filter_map(|n| Some((n.name.clone()?, n.id.clone()?)))
@@ -126,28 +127,7 @@ pub async fn remove(
             .into_iter()
             .filter_map(|n| n.name)
             .collect();
-        // A job's completed task outlives its service (Swarm does not reap it): only tasks
-        // still meant to run, or not yet done, are waited for.
-        let tasks: Vec<_> = tasks(engine, name)
-            .await?
-            .into_iter()
-            .filter(|t| {
-                let state = t.status.as_ref().and_then(|s| s.state);
-                t.desired_state == Some(TaskState::RUNNING)
-                    || !matches!(
-                        state,
-                        Some(
-                            TaskState::COMPLETE
-                                | TaskState::SHUTDOWN
-                                | TaskState::FAILED
-                                | TaskState::REJECTED
-                                | TaskState::ORPHANED
-                                | TaskState::REMOVE
-                        )
-                    )
-            })
-            .collect();
-        // The containers such tasks leave, stopped, are the stack's to remove.
+        // The containers of stopped tasks are the stack's to remove.
         let stopped = containers(engine, &filters).await?;
         for c in stopped
             .iter()
@@ -167,6 +147,12 @@ pub async fn remove(
             }
         }
         let containers = containers(engine, &filters).await?;
+        let here: HashSet<&str> = containers.iter().filter_map(|c| c.id.as_deref()).collect();
+        let tasks: Vec<_> = tasks(engine, name)
+            .await?
+            .into_iter()
+            .filter(|t| still_there(t, node.as_deref(), &here))
+            .collect();
         if left.is_empty() && listed.is_empty() && tasks.is_empty() && containers.is_empty() {
             return Ok(Removed::All);
         }
@@ -263,4 +249,35 @@ async fn stop_here(
         });
     futures_util::future::join_all(stops).await;
     Ok(())
+}
+
+/// Whether a task of a removed stack is still there: one still meant to run, or not done yet.
+/// A job's completed task outlives its service (Swarm does not reap it), and does not count;
+/// a task of this node whose container is gone is gone, though the manager learns of it
+/// seconds later.
+fn still_there(t: &bollard::models::Task, node: Option<&str>, here: &HashSet<&str>) -> bool {
+    let status = t.status.as_ref();
+    let state = status.and_then(|s| s.state);
+    let terminal = matches!(
+        state,
+        Some(
+            TaskState::COMPLETE
+                | TaskState::SHUTDOWN
+                | TaskState::FAILED
+                | TaskState::REJECTED
+                | TaskState::ORPHANED
+                | TaskState::REMOVE
+        )
+    );
+    if t.desired_state != Some(TaskState::RUNNING) && terminal {
+        return false;
+    }
+    let local = node.is_some() && t.node_id.as_deref() == node;
+    let container = status
+        .and_then(|s| s.container_status.as_ref())
+        .and_then(|c| c.container_id.as_deref());
+    match container {
+        Some(id) if local && t.desired_state != Some(TaskState::RUNNING) => here.contains(id),
+        _ => true,
+    }
 }
