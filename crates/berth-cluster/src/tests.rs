@@ -265,3 +265,55 @@ fn a_dependency_waited_on_to_complete_is_a_job() {
         )]
     );
 }
+
+#[test]
+fn the_stack_file_takes_the_docker_clis_forms() {
+    use berth_model::value::Value;
+    let p = load(
+        "services:\n  app:\n    image: x:1\n    privileged: true\n    ports: [\"8001-8002:9001-9002\"]\n    extra_hosts: [\"db:10.0.0.2\"]\n    secrets:\n      - source: key\n        mode: 0400\n      - token\n    depends_on:\n      db: {condition: service_healthy}\n  db:\n    image: y:1\nnetworks:\n  back: {}\nsecrets:\n  key:\n    file: ./key.txt\n  token:\n    environment: TOKEN\n",
+    );
+    let (file, losses) = crate::stackfile::stack_file(&p, "st");
+    let app = file.path(&["services", "app"]).expect("app");
+    assert!(app.get("privileged").is_none());
+    let published: Vec<i64> = app
+        .get("ports")
+        .and_then(Value::as_seq)
+        .expect("ports")
+        .iter()
+        .filter_map(|port| port.get("published").and_then(Value::as_i64))
+        .collect();
+    assert_eq!(published, [8001, 8002]);
+    let deps: Vec<&str> = app
+        .get("depends_on")
+        .and_then(Value::as_seq)
+        .expect("depends_on")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(deps, ["db"]);
+    let secret = &app.get("secrets").and_then(Value::as_seq).expect("secrets")[0];
+    assert_eq!(secret.get("mode").and_then(Value::as_i64), Some(0o400));
+    assert!(
+        secret.get("target").is_none(),
+        "the default target is left out"
+    );
+    assert_eq!(
+        app.path(&["extra_hosts", "db"]).and_then(Value::as_str),
+        Some("10.0.0.2")
+    );
+    // The loader's generated names are left for the Docker CLI to make.
+    assert!(file.path(&["networks", "back", "name"]).is_none());
+    assert!(file.path(&["secrets", "key", "name"]).is_none());
+    // A secret from the environment must exist: it is written as external.
+    assert_eq!(
+        file.path(&["secrets", "token", "external"])
+            .and_then(Value::as_bool),
+        Some(true)
+    );
+    let said: Vec<&str> = losses.iter().map(|d| d.message.as_str()).collect();
+    assert!(said.iter().any(|m| m.contains("`privileged`")), "{said:?}");
+    assert!(
+        said.iter().any(|m| m.contains("written as external")),
+        "{said:?}"
+    );
+}
