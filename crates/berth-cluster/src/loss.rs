@@ -107,6 +107,25 @@ pub fn losses(s: &Service<'_>) -> Vec<Diagnostic> {
             }
         }
     }
+    // Parts of `deploy` the conversion does not carry.
+    for (path, shown) in [
+        (
+            &["deploy", "resources", "reservations", "devices"][..],
+            "deploy.resources.reservations.devices",
+        ),
+        (
+            &["deploy", "resources", "reservations", "generic_resources"][..],
+            "deploy.resources.reservations.generic_resources",
+        ),
+    ] {
+        if let Some(v) = s.value.path(path) {
+            lost(
+                v.span,
+                shown,
+                "Berth does not give Swarm tasks devices or generic resources yet",
+            );
+        }
+    }
     for path in s.settings().tmpfs.unwrap_or_default() {
         if path.contains(':') {
             if let Some(v) = s.get("tmpfs") {

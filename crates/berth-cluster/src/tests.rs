@@ -142,7 +142,7 @@ fn replicas_with_a_global_mode_are_refused_as_the_docker_cli_refuses_them() {
 #[test]
 fn what_swarm_cannot_carry_is_reported_where_it_is_written() {
     let p = load(
-        "services:\n  a:\n    image: x:1\n    container_name: fixed\n    privileged: true\n    depends_on:\n      b: {condition: service_healthy, restart: true}\n  b:\n    image: y:1\n    healthcheck: {test: [CMD, \"true\"]}\n",
+        "services:\n  a:\n    image: x:1\n    container_name: fixed\n    privileged: true\n    deploy:\n      resources:\n        reservations:\n          devices: [{capabilities: [gpu]}]\n    depends_on:\n      b: {condition: service_healthy, restart: true}\n  b:\n    image: y:1\n    healthcheck: {test: [CMD, \"true\"]}\n",
     );
     let losses = crate::loss::losses(&p.service("a").expect("a"));
     let said: Vec<String> = losses
@@ -161,7 +161,8 @@ fn what_swarm_cannot_carry_is_reported_where_it_is_written() {
         [
             "service \"a\": `container_name` is not supported by Docker Swarm and is ignored line 4",
             "service \"a\": `privileged` is not supported by Docker Swarm and is ignored line 5",
-            "service \"a\": `depends_on.restart` is not supported by Docker Swarm and is ignored line 7",
+            "service \"a\": `deploy.resources.reservations.devices` is not supported by Docker Swarm and is ignored line 9",
+            "service \"a\": `depends_on.restart` is not supported by Docker Swarm and is ignored line 11",
         ]
     );
 }
