@@ -91,6 +91,7 @@ def main():
     opts = ap.parse_args()
     state = sh(["docker", "info", "--format", "{{.Swarm.LocalNodeState}}"]).stdout.strip()
     joined = state != "active"
+    had_bridge = sh(["docker", "network", "inspect", "docker_gwbridge"], check=False).returncode == 0
     if joined:
         sh(["docker", "swarm", "init", "--advertise-addr", "127.0.0.1"])
     try:
@@ -98,6 +99,12 @@ def main():
     finally:
         if joined:
             sh(["docker", "swarm", "leave", "--force"], check=False)
+            # `swarm init` made docker_gwbridge, and leaving keeps it.
+            for _ in range(50):
+                gone = sh(["docker", "network", "inspect", "docker_gwbridge"], check=False).returncode != 0
+                if had_bridge or gone or sh(["docker", "network", "rm", "docker_gwbridge"], check=False).returncode == 0:
+                    break
+                time.sleep(0.1)
 
 
 def run(opts):

@@ -88,6 +88,9 @@ fn docker(args: &[&str]) -> Res {
 /// when dropped), and the lock that runs the swarm tests one at a time.
 struct Swarm {
     left_on: bool,
+    /// Whether the engine had the `docker_gwbridge` network before (Swarm makes it when a
+    /// task first joins an overlay network, and leaving keeps it).
+    had_bridge: bool,
     _lock: std::sync::MutexGuard<'static, ()>,
 }
 
@@ -101,11 +104,13 @@ impl Swarm {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let state = docker(&["info", "--format", "{{.Swarm.LocalNodeState}}"]);
         let active = state.stdout.trim() == "active";
+        let had_bridge = docker(&["network", "inspect", "docker_gwbridge"]).code == Some(0);
         if !active {
             docker(&["swarm", "init", "--advertise-addr", "127.0.0.1"]).ok();
         }
         Some(Swarm {
             left_on: active,
+            had_bridge,
             _lock: lock,
         })
     }
@@ -115,6 +120,16 @@ impl Drop for Swarm {
     fn drop(&mut self) {
         if !self.left_on {
             let _ = docker(&["swarm", "leave", "--force"]);
+            // The bridge goes once the leaving node has let go of it.
+            for _ in 0..50 {
+                if self.had_bridge
+                    || docker(&["network", "rm", "docker_gwbridge"]).code == Some(0)
+                    || docker(&["network", "inspect", "docker_gwbridge"]).code != Some(0)
+                {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
         }
     }
 }
