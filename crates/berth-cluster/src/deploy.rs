@@ -23,6 +23,7 @@ use bollard::query_parameters::{
 };
 use sha2::Digest as _;
 
+use crate::image;
 use crate::stack::{self, Action, Content, Observed, Stack, LABEL_DIGEST};
 use crate::swarm::LABEL_NAMESPACE;
 
@@ -122,7 +123,16 @@ pub async fn deploy(
         .filter_map(|n| Some((n.id?, n.name?)))
         .collect();
     let observed = stack_services(engine, &stack.name).await?;
-    let desired: Vec<(String, ServiceSpec)> = stack
+    // The specs compared are the engine's JSON as it wrote it (see `berth_engine::raw`).
+    let query = berth_engine::raw::filters_query(&stack_filter(&stack.name))?;
+    let raw = berth_engine::raw::get_json(engine, &format!("/services?{query}")).await?;
+    let stored: Vec<serde_json::Value> = raw
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.get("Spec").cloned())
+        .collect();
+    let mut desired: Vec<(String, ServiceSpec)> = stack
         .services
         .iter()
         .map(|s| {
@@ -130,6 +140,7 @@ pub async fn deploy(
             (name, with_files(s.spec.clone(), stack, &files))
         })
         .collect();
+    pin_images(engine, &mut desired, &stored, opts, progress).await?;
     let as_json: Vec<(String, serde_json::Value)> = desired
         .iter()
         .map(|(n, s)| {
@@ -139,15 +150,9 @@ pub async fn deploy(
             )
         })
         .collect();
-    // The specs compared are the engine's JSON as it wrote it (see `berth_engine::raw`).
-    let query = berth_engine::raw::filters_query(&stack_filter(&stack.name))?;
-    let raw = berth_engine::raw::get_json(engine, &format!("/services?{query}")).await?;
-    let current: Vec<Observed> = raw
-        .as_array()
+    let current: Vec<Observed> = stored
         .into_iter()
-        .flatten()
-        .filter_map(|s| {
-            let mut json = s.get("Spec")?.clone();
+        .filter_map(|mut json| {
             named_networks(&mut json, &network_names);
             Some(Observed {
                 name: json.get("Name")?.as_str()?.to_string(),
@@ -172,6 +177,20 @@ pub async fn deploy(
         before,
         converged: HashSet::new(),
         running_since: HashMap::new(),
+        updated: plan
+            .services
+            .iter()
+            .filter(|(_, a)| matches!(a, Action::Update(_)))
+            .map(|(n, _)| {
+                let before = observed
+                    .iter()
+                    .find(|o| o.spec.as_ref().and_then(|s| s.name.as_ref()) == Some(n))
+                    .and_then(|o| o.update_status.as_ref())
+                    .and_then(|u| u.started_at.as_ref())
+                    .map(ToString::to_string);
+                (n.clone(), before)
+            })
+            .collect(),
         checked: desired
             .iter()
             .filter(|(_, spec)| {
@@ -216,6 +235,66 @@ pub async fn deploy(
     }
     if !opts.detach && !engine.dry_run {
         watch.until_converged(&applied, &applied).await?;
+    }
+    Ok(())
+}
+
+/// Pins each service's image to the digest its registry serves, as the Docker CLI does (see
+/// [`crate::image`]). An image no registry answers for keeps the digest the stored service
+/// has for the same tag, if any, so that an unreachable registry does not unpin a service;
+/// on a swarm of several nodes, each image left unpinned is a warning.
+async fn pin_images(
+    engine: &Engine,
+    desired: &mut [(String, ServiceSpec)],
+    stored: &[serde_json::Value],
+    opts: Options,
+    progress: &dyn Progress,
+) -> Result<(), EngineError> {
+    let image_of = |spec: &ServiceSpec| {
+        spec.task_template
+            .as_ref()
+            .and_then(|t| t.container_spec.as_ref())
+            .and_then(|c| c.image.clone())
+            .unwrap_or_default()
+    };
+    let answers = futures_util::future::join_all(desired.iter().map(|(_, spec)| {
+        let image = image_of(spec);
+        let credentials = if opts.with_registry_auth {
+            engine.credentials_for(&image)
+        } else {
+            None
+        };
+        async move { image::resolve(engine, &image, credentials).await }
+    }))
+    .await;
+    let mut unpinned = Vec::new();
+    for ((name, spec), answer) in desired.iter_mut().zip(answers) {
+        let image = image_of(spec);
+        let pinned = answer.or_else(|| {
+            let old = stored
+                .iter()
+                .find(|s| s.get("Name").and_then(serde_json::Value::as_str) == Some(name))?;
+            let old_image = old.pointer("/TaskTemplate/ContainerSpec/Image")?.as_str()?;
+            (old_image.contains('@') && image::without_digest(old_image) == image).then(|| {
+                image::Pinned {
+                    image: old_image.to_string(),
+                    platforms: old
+                        .pointer("/TaskTemplate/Placement/Platforms")
+                        .and_then(|p| serde_json::from_value(p.clone()).ok())
+                        .unwrap_or_default(),
+                }
+            })
+        });
+        match pinned {
+            Some(p) => image::pin(spec, p),
+            None if !image.contains('@') && !unpinned.contains(&image) => unpinned.push(image),
+            None => {}
+        }
+    }
+    if !unpinned.is_empty() && node_count(engine).await? > 1 {
+        for image in &unpinned {
+            progress.warning(&image::unpinned_warning(image));
+        }
     }
     Ok(())
 }
@@ -309,18 +388,8 @@ fn refused(name: &str, e: &bollard::errors::Error) -> EngineError {
     ))
 }
 
-/// A spec as compared: the image without the digest the engine may have pinned, so that a tag
-/// resolved to a digest by the Docker CLI is the same image as the tag.
+/// A spec as compared: secrets and configs by name (their IDs are the engine's).
 fn comparable(mut spec: serde_json::Value) -> serde_json::Value {
-    if let Some(image) = spec
-        .pointer_mut("/TaskTemplate/ContainerSpec/Image")
-        .filter(|i| i.as_str().is_some_and(|s| s.contains('@')))
-    {
-        let text = image.as_str().unwrap_or_default();
-        let tag = text.split_once('@').map_or(text, |(t, _)| t).to_string();
-        *image = serde_json::Value::String(tag);
-    }
-    // Secrets and configs are compared by name: their IDs are the engine's.
     for list in ["Secrets", "Configs"] {
         if let Some(serde_json::Value::Array(items)) =
             spec.pointer_mut(&format!("/TaskTemplate/ContainerSpec/{list}"))
@@ -529,7 +598,13 @@ async fn files(
                     ))
                 })?,
             };
-            let digest = hex(&sha2::Sha256::digest(&data));
+            // A template driver changes what the tasks see: it is part of the version.
+            let mut hashed = sha2::Sha256::new();
+            hashed.update(&data);
+            if let Some(t) = &f.template_driver {
+                hashed.update(format!("\0template_driver={t}"));
+            }
+            let digest = hex(&hashed.finalize());
             let versioned = format!("{}-{}", f.name, &digest[..12]);
             let mut labels = f.labels.clone();
             labels.insert(LABEL_DIGEST.into(), digest.clone());
@@ -572,6 +647,7 @@ async fn files(
                                 name: Some(name.clone()),
                                 labels: Some(labels),
                                 data: Some(data),
+                                templating: templating(f),
                                 ..SecretSpec::default()
                             })
                             .await?
@@ -584,7 +660,7 @@ async fn files(
                                 name: Some(name.clone()),
                                 labels: Some(labels),
                                 data: Some(data),
-                                ..ConfigSpec::default()
+                                templating: templating(f),
                             },
                         )
                         .await?
@@ -596,6 +672,16 @@ async fn files(
         }
     }
     Ok(out)
+}
+
+/// The template driver of `f` (`template_driver: golang`), as the engine takes it.
+fn templating(f: &stack::FileObject) -> Option<bollard::models::Driver> {
+    f.template_driver
+        .clone()
+        .map(|name| bollard::models::Driver {
+            name,
+            options: None,
+        })
 }
 
 /// Whether object `o`, made without Berth's digest label, holds `encoded` (base64). A
@@ -758,10 +844,14 @@ struct Watch<'a> {
     /// Tasks of earlier deploys: their failures are not this deploy's.
     before: HashSet<String>,
     converged: HashSet<String>,
+    /// The services this deploy updates, with when their last update started before it: the
+    /// update status the engine reports is this deploy's only once it has started anew (that
+    /// of an earlier update may say it rolled back long ago).
+    updated: HashMap<String, Option<String>>,
     /// The services with a healthcheck.
     checked: HashSet<String>,
     /// What was last said of each service's tasks.
-    tallies: HashMap<String, Tally>,
+    tallies: HashMap<String, String>,
     /// When each task was first seen running: a task counts once it has run for [`STABLE`].
     running_since: HashMap<String, std::time::Instant>,
     progress: &'a dyn Progress,
@@ -797,7 +887,8 @@ impl Watch<'_> {
                     .find(|s| s.id.is_some() && s.id == t.service_id)
                     .and_then(|s| s.spec.as_ref()?.name.as_ref())
                     .is_some_and(|n| self.checked.contains(n));
-                if running && !checked {
+                // A task that ran before this deploy has shown it keeps running.
+                if running && !checked && !self.before.contains(&id) {
                     let since = *self.running_since.entry(id).or_insert(now);
                     if now.duration_since(since) < STABLE {
                         // Not yet: counted as starting.
@@ -830,16 +921,21 @@ impl Watch<'_> {
                     continue;
                 }
                 let t = tally(service, *job, &mine);
-                if !t.converged && self.tallies.get(name) != Some(&t) {
-                    // The count so far, as `up` shows a service's replicas.
+                // The count so far, as `up` shows a service's replicas, and why a task waits
+                // when Swarm says (no node meets its constraints, say).
+                let mut said = format!("{}/{}", t.done, t.want);
+                if let Some(why) = mine.iter().find_map(|t| waiting_because(t)) {
+                    said = format!("{said} (pending: {why})");
+                }
+                if !t.converged && self.tallies.get(name) != Some(&said) {
                     let word = if *job { "Completed" } else { "Running" };
                     self.progress.detail(
                         &format!("{} {name}", Resource::Service.name()),
                         word,
-                        &format!("{}/{}", t.done, t.want),
+                        &said,
                         Phase::Working,
                     );
-                    self.tallies.insert(name.clone(), t);
+                    self.tallies.insert(name.clone(), said);
                 }
                 if t.converged {
                     self.converged.insert(name.clone());
@@ -869,7 +965,11 @@ impl Watch<'_> {
         tasks: &[&bollard::models::Task],
     ) -> Option<String> {
         use bollard::models::ServiceUpdateStatusStateEnum as U;
-        if let Some(u) = &service.update_status {
+        if let Some(u) = service.update_status.as_ref().filter(|u| {
+            self.updated
+                .get(name)
+                .is_some_and(|before| u.started_at.map(|t| t.to_string()) != *before)
+        }) {
             if matches!(
                 u.state,
                 Some(U::PAUSED | U::ROLLBACK_STARTED | U::ROLLBACK_PAUSED | U::ROLLBACK_COMPLETED)
@@ -903,6 +1003,15 @@ impl Watch<'_> {
         }
         None
     }
+}
+
+/// Why task `t` waits to be scheduled, when Swarm says.
+fn waiting_because(t: &bollard::models::Task) -> Option<String> {
+    let status = t.status.as_ref()?;
+    (t.desired_state == Some(TaskState::RUNNING) && status.state == Some(TaskState::PENDING))
+        .then(|| status.err.clone())
+        .flatten()
+        .filter(|e| !e.is_empty())
 }
 
 /// Where a service stands: its tasks done (running, or completed for a job) of those it

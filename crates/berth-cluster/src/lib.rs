@@ -5,6 +5,7 @@
 
 pub mod compare;
 pub mod deploy;
+pub mod image;
 pub mod logs;
 pub mod loss;
 pub mod observe;

@@ -2,6 +2,7 @@
 //! refuse) is reported with the file, line and column that set it, so a user knows what the
 //! cluster will not do; `--strict` makes them errors.
 
+use berth_model::resources::FileDef;
 use berth_model::{Diagnostic, Service, Span};
 
 /// The settings a Swarm service has no place for, and why.
@@ -147,6 +148,47 @@ pub fn losses(s: &Service<'_>) -> Vec<Diagnostic> {
                 "Swarm does not restart a service when a service it depends on is updated",
             );
         }
+    }
+    out
+}
+
+/// The settings of a top-level secret or config the stack carries: its data and how it is
+/// named and labelled.
+const FILE_CARRIED: &[&str] = &[
+    "file",
+    "environment",
+    "content",
+    "external",
+    "name",
+    "labels",
+    "template_driver",
+];
+
+/// The losses of secret or config `def` (one a service uses): a driver (Berth makes the object
+/// from its data), or any other setting.
+#[must_use]
+pub fn file_losses(def: &FileDef<'_>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let Some(map) = def.value.as_map() else {
+        return out;
+    };
+    for (k, v) in map.iter() {
+        let key = k.name.as_str();
+        if FILE_CARRIED.contains(&key) || key.starts_with("x-") {
+            continue;
+        }
+        let why = match key {
+            "driver" | "driver_opts" => "the object is made from its data, without a driver",
+            _ => "Swarm has no such setting",
+        };
+        out.push(
+            Diagnostic::warning(format!(
+                "{} {:?}: `{key}` is not supported by Berth on Docker Swarm and is ignored",
+                def.kind.singular(),
+                def.key
+            ))
+            .with_label(v.span, why.to_string()),
+        );
     }
     out
 }

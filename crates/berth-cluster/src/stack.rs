@@ -47,6 +47,8 @@ pub struct FileObject {
     pub external: bool,
     /// `None` for an external object.
     pub content: Option<Content>,
+    /// `template_driver`: the engine renders the data as a template for each task.
+    pub template_driver: Option<String>,
 }
 
 /// A service of the stack.
@@ -127,6 +129,7 @@ impl Stack {
             let Some(def) = project.file_def(kind, &key) else {
                 continue;
             };
+            losses.extend(crate::loss::file_losses(&def));
             let content = if def.external {
                 None
             } else if let Some(path) = def.file {
@@ -151,6 +154,11 @@ impl Stack {
                 labels,
                 external: def.external,
                 content,
+                template_driver: def
+                    .value
+                    .get("template_driver")
+                    .and_then(berth_model::Value::as_str)
+                    .map(str::to_string),
             });
         }
         let external_networks = project

@@ -192,7 +192,7 @@ pub fn service_spec(
     };
     let mounts = mounts(project, stack, &s).map_err(err)?;
     let container = TaskSpecContainerSpec {
-        image: Some(image),
+        image: Some(crate::image::with_tag(&image)),
         mounts: (!mounts.is_empty()).then_some(mounts),
         labels: Some(container_labels),
         command: settings.entrypoint,

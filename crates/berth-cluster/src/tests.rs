@@ -318,3 +318,50 @@ fn the_stack_file_takes_the_docker_clis_forms() {
         "{said:?}"
     );
 }
+
+#[test]
+fn a_secret_driver_is_reported_where_it_is_written_and_a_template_driver_is_carried() {
+    let p = load(
+        "services:\n  a:\n    image: x:1\n    secrets: [s]\n    configs: [c]\nsecrets:\n  s:\n    file: ./s.txt\n    driver: vault\n    template_driver: golang\nconfigs:\n  c:\n    content: hi\n    template_driver: golang\n",
+    );
+    let stack = crate::stack::Stack::of(&p, "st").expect("converts");
+    let said: Vec<String> = stack
+        .losses
+        .iter()
+        .map(|d| {
+            let at = d
+                .primary_span()
+                .and_then(|s| p.sources.location(s))
+                .unwrap_or_default();
+            let line = at.rsplit(':').nth(1).unwrap_or_default().to_string();
+            format!("{} line {line}", d.message)
+        })
+        .collect();
+    assert_eq!(
+        said,
+        ["secret \"s\": `driver` is not supported by Berth on Docker Swarm and is ignored line 9"]
+    );
+    let drivers: Vec<Option<&str>> = stack
+        .files
+        .iter()
+        .map(|f| f.template_driver.as_deref())
+        .collect();
+    assert_eq!(drivers, [Some("golang"), Some("golang")]);
+}
+
+#[test]
+fn an_image_is_named_with_its_tag_as_the_docker_cli_sends_it() {
+    let s = spec("services:\n  a:\n    image: busybox\n", "a");
+    let image = s
+        .task_template
+        .and_then(|t| t.container_spec)
+        .and_then(|c| c.image);
+    assert_eq!(image.as_deref(), Some("busybox:latest"));
+    // The label keeps the image as the file writes it.
+    assert_eq!(
+        s.labels
+            .and_then(|l| l.get(LABEL_IMAGE).cloned())
+            .as_deref(),
+        Some("busybox")
+    );
+}

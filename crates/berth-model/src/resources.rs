@@ -182,6 +182,8 @@ pub struct FileDef<'a> {
     pub content: Option<String>,
     pub external: bool,
     pub labels: Vec<(&'a str, String)>,
+    /// The whole definition, for the settings not named above.
+    pub value: &'a Value,
 }
 
 impl<'a> FileDef<'a> {
@@ -197,6 +199,7 @@ impl<'a> FileDef<'a> {
             content: v.get("content").and_then(Value::scalar_to_string),
             external: v.get("external").and_then(Value::as_bool) == Some(true),
             labels: labels(v),
+            value: v,
         }
     }
 }
