@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 #[path = "../common/mod.rs"]
-mod common;
+pub mod common;
 
 /// How long one command may take before the scenario fails as hung.
 const DEADLINE: Duration = Duration::from_mins(2);

@@ -4,8 +4,8 @@
 //! base image for a build (through the session of the build, Berth's own when the build has
 //! secrets), and when they push. Without them the registry refuses.
 
+use crate::harness::common::registry::Registry;
 use crate::harness::{docker, tools, Cli};
-use crate::registry::Registry;
 
 #[test]
 fn stored_credentials_reach_pulls_builds_and_pushes() {

@@ -50,7 +50,6 @@ mod publish;
 mod pull;
 mod push;
 mod recreate_no_deps;
-mod registry;
 mod restart;
 mod scale;
 mod secrets;

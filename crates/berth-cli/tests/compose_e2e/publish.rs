@@ -5,8 +5,8 @@
 //! In v2.40.3 the questions read their answer from a piped stdin, and a "no" ends the command
 //! with status 0; `-y` skips them (and the environment check) altogether.
 
+use crate::harness::common::registry::Registry;
 use crate::harness::{tools, Cli};
-use crate::registry::Registry;
 
 const ENVIRONMENT: &str =
     "services:\n  serviceA:\n    image: berth-test/busybox\n    environment:\n      FOO: bar\n";

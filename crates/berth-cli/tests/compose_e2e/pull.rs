@@ -2,8 +2,8 @@
 //! image to pull and, by `pull_policy: missing`, what is already present. The images come
 //! from Debian's docker-registry on a loopback port instead of Docker Hub.
 
+use crate::harness::common::registry::Registry;
 use crate::harness::{docker, tools, Cli};
-use crate::registry::Registry;
 
 /// TestComposePull
 #[test]

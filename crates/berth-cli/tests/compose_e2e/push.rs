@@ -4,8 +4,8 @@
 
 use std::process::Command;
 
+use crate::harness::common::registry::{free_port, Registry};
 use crate::harness::{tools, Cli};
-use crate::registry::{free_port, Registry};
 
 #[test]
 fn push_and_build_push_send_the_built_images_to_the_registry() {

@@ -10,7 +10,10 @@ use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::Duration;
 
+#[path = "../common/mod.rs"]
 mod common;
+mod multinode;
+mod nodes;
 
 /// How long one command may take before the test fails as hung.
 const DEADLINE: Duration = Duration::from_mins(3);
@@ -59,9 +62,15 @@ impl Res {
 }
 
 fn run(program: &Path, dir: &Path, args: &[&str]) -> Res {
+    run_with(program, dir, args, &[])
+}
+
+/// [`run`] with environment variables `env`.
+fn run_with(program: &Path, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Res {
     let what = format!("{} {}", program.display(), args.join(" "));
     let child = Command::new(program)
         .current_dir(dir)
+        .envs(env.iter().copied())
         .args(args)
         .env_remove("COMPOSE_FILE")
         .env_remove("COMPOSE_PROJECT_NAME")
@@ -96,6 +105,12 @@ struct Swarm {
 
 impl Swarm {
     fn start() -> Option<Swarm> {
+        Swarm::start_on("127.0.0.1", true)
+    }
+
+    /// Swarm mode advertised on `address`, whose nodes see a node gone within seconds (a
+    /// heartbeat of 1 s). One already on, `reuse` says whether a test can use it as it is.
+    fn start_on(address: &str, reuse: bool) -> Option<Swarm> {
         if !common::ensure_image() {
             return None;
         }
@@ -104,9 +119,27 @@ impl Swarm {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let state = docker(&["info", "--format", "{{.Swarm.LocalNodeState}}"]);
         let active = state.stdout.trim() == "active";
+        if active
+            && !reuse
+            && !common::needs(
+                "an engine not yet in a swarm (to make one of several nodes)",
+                false,
+                "docker swarm leave --force",
+            )
+        {
+            return None;
+        }
         let had_bridge = docker(&["network", "inspect", "docker_gwbridge"]).code == Some(0);
         if !active {
-            docker(&["swarm", "init", "--advertise-addr", "127.0.0.1"]).ok();
+            docker(&[
+                "swarm",
+                "init",
+                "--advertise-addr",
+                address,
+                "--dispatcher-heartbeat",
+                "1s",
+            ])
+            .ok();
         }
         Some(Swarm {
             left_on: active,
@@ -155,12 +188,18 @@ impl Stack {
     }
 
     fn berth(&self, args: &[&str]) -> Res {
+        self.berth_with(args, &[])
+    }
+
+    /// `berth` with environment variables `env`.
+    fn berth_with(&self, args: &[&str], env: &[(&str, &str)]) -> Res {
         let mut all = vec!["--progress", "plain", "-p", self.name.as_str()];
         all.extend_from_slice(args);
-        run(
+        run_with(
             Path::new(env!("CARGO_BIN_EXE_berth")),
             self.dir.path(),
             &all,
+            env,
         )
     }
 
@@ -757,4 +796,65 @@ fn a_service_with_build_is_built_and_deployed() {
     assert_eq!(made.stdout, "built-here\n");
     s.berth(&["stack", "rm"]).ok();
     let _ = docker(&["rmi", "-f", &image]);
+}
+
+/// A config with `template_driver: golang` is rendered by the engine for each task.
+#[test]
+fn a_template_driver_renders_the_config_for_each_task() {
+    let Some(_swarm) = Swarm::start() else { return };
+    let s = Stack::new(
+        "template",
+        &format!(
+            "services:\n{}configs:\n  greeting:\n    content: \"hello from {{{{ .Service.Name }}}}\"\n    template_driver: golang\n",
+            service("t", "    configs: [{source: greeting, target: /greeting}]\n")
+        ),
+    );
+    s.deploy();
+    let got = docker(&["exec", &s.container("t"), "cat", "/greeting"]).ok();
+    assert_eq!(got.stdout, format!("hello from {}_t", s.name));
+    s.berth(&["stack", "rm"]).ok();
+}
+
+/// An update whose tasks fail is rolled back by Swarm (`failure_action: rollback`): the
+/// deploy fails naming the service, the service is back at its former spec, and deploying
+/// that again changes nothing.
+#[test]
+fn a_failed_update_rolls_back_and_fails_the_deploy() {
+    let Some(_swarm) = Swarm::start() else { return };
+    let update = "    deploy:\n      update_config: {failure_action: rollback, monitor: 2s}\n";
+    let good = format!("services:\n{}", service("r", update));
+    let s = Stack::new("rollback", &good);
+    s.deploy();
+    s.file(
+        "compose.yaml",
+        &format!(
+            "services:\n  r:\n    image: {IMAGE}\n    command: [\"sh\", \"-c\", \"exit 3\"]\n    stop_signal: SIGKILL\n{update}"
+        ),
+    );
+    let failed = s.berth(&["stack", "deploy"]);
+    assert_eq!(failed.code, Some(1), "{}", failed.all());
+    failed.has(&format!("service {}_r", s.name));
+    let service = format!("{}_r", s.name);
+    let start = std::time::Instant::now();
+    loop {
+        let state = docker(&[
+            "service",
+            "inspect",
+            "--format",
+            "{{.UpdateStatus.State}}",
+            &service,
+        ]);
+        if state.stdout.trim() == "rollback_completed" {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_mins(1),
+            "no rollback: {}",
+            state.all()
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    s.file("compose.yaml", &good);
+    s.deploy().lacks("Updated");
+    s.berth(&["stack", "rm"]).ok();
 }

@@ -28,7 +28,7 @@ pub fn free_port() -> u16 {
 /// Whether the programs a registry needs are here (the test is skipped, saying so, without
 /// them): Debian's `docker-registry`, and `openssl` for HTTPS, `htpasswd` for a login.
 fn can_launch(tls: bool, login: bool) -> bool {
-    let has = crate::harness::needs_program;
+    let has = |program: &str, how: &str| super::needs(program, super::on_path(program), how);
     has("docker-registry", "apt-get install docker-registry")
         && (!tls || has("openssl", "apt-get install openssl"))
         && (!login || has("htpasswd", "apt-get install apache2-utils"))
@@ -117,6 +117,22 @@ impl Registry {
         format!("127.0.0.1:{}", self.port)
     }
 
+    /// The same registry (its storage, address and login) served inside network namespace
+    /// `netns` as well, so that a node there pulls what this node pushed under the same name
+    /// (`127.0.0.1:PORT/…` is loopback on either side). Stopped when dropped.
+    pub fn serve_in(&self, netns: &str) -> Served {
+        let child = Command::new("nsenter")
+            .arg(format!("--net=/run/netns/{netns}"))
+            .arg("docker-registry")
+            .arg("serve")
+            .arg(self.dir.path().join("config.yml"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("nsenter docker-registry");
+        Served(child)
+    }
+
     /// The CA's certificate (TLS registries only).
     pub fn ca(&self) -> PathBuf {
         self.dir.path().join("ca.pem")
@@ -152,6 +168,16 @@ impl Registry {
     /// The body of a GET of `path`.
     pub fn get(&self, path: &str) -> Option<String> {
         self.get_as(path, "*/*")
+    }
+}
+
+/// A registry process serving in a network namespace ([`Registry::serve_in`]).
+pub struct Served(Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 
