@@ -115,14 +115,16 @@ pub fn changes(desired: &Value, current: &Value) -> Vec<String> {
 }
 
 fn diff(a: Option<&Value>, b: Option<&Value>, path: &str, out: &mut Vec<String>) {
-    let empty = serde_json::Map::new();
-    let object = |v: Option<&'_ Value>| -> Option<serde_json::Map<String, Value>> {
+    // An absent object is an empty one, so that `{}` and no object are no change.
+    static EMPTY: std::sync::LazyLock<serde_json::Map<String, Value>> =
+        std::sync::LazyLock::new(serde_json::Map::new);
+    fn object(v: Option<&Value>) -> Option<&serde_json::Map<String, Value>> {
         match v {
-            None => Some(empty.clone()),
-            Some(Value::Object(m)) => Some(m.clone()),
+            None => Some(&EMPTY),
+            Some(Value::Object(m)) => Some(m),
             Some(_) => None,
         }
-    };
+    }
     let both_absent = a.is_none() && b.is_none();
     match (object(a), object(b)) {
         (Some(x), Some(y)) if !both_absent => {

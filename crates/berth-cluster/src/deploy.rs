@@ -122,10 +122,12 @@ pub async fn deploy(
         .into_iter()
         .filter_map(|n| Some((n.id?, n.name?)))
         .collect();
-    let observed = stack_services(engine, &stack.name).await?;
-    // The specs compared are the engine's JSON as it wrote it (see `berth_engine::raw`).
+    // The specs compared are the engine's JSON as it wrote it (see `berth_engine::raw`); the
+    // typed view of the same answer gives each service's version and update status.
     let query = berth_engine::raw::filters_query(&stack_filter(&stack.name))?;
     let raw = berth_engine::raw::get_json(engine, &format!("/services?{query}")).await?;
+    let observed: Vec<bollard::models::Service> = serde_json::from_value(raw.clone())
+        .map_err(|e| other(format!("the engine's services: {e}")))?;
     let stored: Vec<serde_json::Value> = raw
         .as_array()
         .into_iter()
