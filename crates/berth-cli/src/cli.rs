@@ -443,6 +443,49 @@ pub enum ConvertTarget {
     /// The stack file `docker stack deploy -c -` accepts: the project as loaded (interpolated,
     /// .env applied, profiles resolved), without what Swarm cannot carry (reported on stderr)
     Swarm(ConvertSwarmArgs),
+    /// Kubernetes manifests that keep the project's architecture: a workload per service
+    /// (Deployment, StatefulSet for a single replica keeping state in a volume of its own,
+    /// DaemonSet for mode global, Job for a one-shot service), Services for ports,
+    /// healthchecks as probes, depends_on as init containers that wait, secrets, configs and
+    /// volumes as Secrets, ConfigMaps and claims. What Kubernetes cannot keep is a warning
+    /// naming its file, line and column. A named volume may say
+    /// `x-berth: {kubernetes: {size: 10Gi, storage_class: fast}}`
+    Kubernetes(ConvertKubernetesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertKubernetesArgs {
+    /// Write one file per object into this folder instead of a stream on standard output
+    #[arg(short = 'o', long)]
+    pub output: Option<std::path::PathBuf>,
+    /// The namespace of every object
+    #[arg(short = 'n', long)]
+    pub namespace: Option<String>,
+    /// yaml (one multi-document stream) or json (a List)
+    #[arg(long, default_value = "yaml", value_parser = ["yaml", "json"])]
+    pub format: String,
+    /// How published ports are reached from outside the cluster: none (inside only, each
+    /// reported), nodeport or loadbalancer
+    #[arg(long, default_value = "none", value_parser = ["none", "nodeport", "loadbalancer"])]
+    pub expose: String,
+    /// The image of the init containers that wait for a dependency (it needs sh and nc)
+    #[arg(long, default_value = berth_cluster::kube::DEFAULT_WAIT_IMAGE)]
+    pub wait_image: String,
+    /// The size a volume's claim asks for, when the volume does not say
+    #[arg(long, default_value = "1Gi")]
+    pub volume_size: String,
+    /// The storage class of the volumes' claims, when the volume does not say
+    #[arg(long)]
+    pub storage_class: Option<String>,
+    /// Make bind mounts hostPath volumes (left out otherwise)
+    #[arg(long)]
+    pub allow_hostpath: bool,
+    /// Reference secrets by name, made outside the manifests, instead of writing their data
+    #[arg(long)]
+    pub external_secrets: bool,
+    /// Refuse the conversion when a setting cannot be kept
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]

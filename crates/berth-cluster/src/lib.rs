@@ -6,6 +6,7 @@
 pub mod compare;
 pub mod deploy;
 pub mod image;
+pub mod kube;
 pub mod logs;
 pub mod loss;
 pub mod observe;

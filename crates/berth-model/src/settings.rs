@@ -181,7 +181,11 @@ impl<'a> Settings<'a> {
             extra_hosts: v.get("extra_hosts").map(extra_hosts),
             sysctls: read::pairs_at(v.get("sysctls")).map(At::into_inner),
             labels: labels(v),
-            shm_size: v.get("shm_size").and_then(Value::as_i64),
+            // The loader writes the size in bytes as a string (`"67108864"`), as Docker
+            // Compose's `config` prints it.
+            shm_size: v
+                .get("shm_size")
+                .and_then(|s| s.as_i64().or_else(|| s.scalar_to_string()?.parse().ok())),
             restart: v.get("restart").and_then(Value::as_str),
             logging: v.get("logging").map(|l| Logging {
                 driver: read::text_at(l.get("driver")).map(At::into_inner),

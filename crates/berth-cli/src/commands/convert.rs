@@ -1,11 +1,15 @@
 //! `berth convert swarm`: the project as a stack file for `docker stack deploy -c -` (see
-//! `berth_cluster::stackfile`), with what it leaves out reported on stderr.
+//! `berth_cluster::stackfile`); `berth convert kubernetes`: the project as Kubernetes
+//! manifests (see `berth_cluster::kube`). What a target leaves out is reported on stderr.
 
-use crate::cli::{ConvertArgs, ConvertTarget, GlobalArgs};
+use crate::cli::{ConvertArgs, ConvertKubernetesArgs, ConvertTarget, GlobalArgs};
 use crate::printer::Printer;
 
 pub fn run(global: &GlobalArgs, args: &ConvertArgs, printer: &mut Printer) -> anyhow::Result<u8> {
-    let ConvertTarget::Swarm(swarm) = &args.target;
+    let swarm = match &args.target {
+        ConvertTarget::Swarm(swarm) => swarm,
+        ConvertTarget::Kubernetes(k) => return kubernetes(global, k, printer),
+    };
     let opts = super::load_options(global)?;
     let Some(project) = super::load_project(&opts, printer) else {
         return Ok(1);
@@ -23,6 +27,96 @@ pub fn run(global: &GlobalArgs, args: &ConvertArgs, printer: &mut Printer) -> an
             }
         }
         None => printer.out(&text)?,
+    }
+    Ok(0)
+}
+
+fn kubernetes(
+    global: &GlobalArgs,
+    args: &ConvertKubernetesArgs,
+    printer: &mut Printer,
+) -> anyhow::Result<u8> {
+    use berth_cluster::kube;
+    let opts = super::load_options(global)?;
+    let Some(project) = super::load_project(&opts, printer) else {
+        return Ok(1);
+    };
+    if let Some(ns) = &args.namespace {
+        if !kube::names::is_label(ns) {
+            printer.error(&format!(
+                "invalid namespace {ns:?}: a namespace is a DNS label (lowercase letters, digits and '-', starting with a letter)"
+            ));
+            return Ok(1);
+        }
+    }
+    let options = kube::Options {
+        namespace: args.namespace.clone(),
+        expose: match args.expose.as_str() {
+            "nodeport" => kube::Expose::NodePort,
+            "loadbalancer" => kube::Expose::LoadBalancer,
+            _ => kube::Expose::None,
+        },
+        wait_image: args.wait_image.clone(),
+        volume_size: args.volume_size.clone(),
+        storage_class: args.storage_class.clone(),
+        allow_hostpath: args.allow_hostpath,
+        external_secrets: args.external_secrets,
+    };
+    let manifests = match kube::convert(&project, &options) {
+        Ok(m) => m,
+        Err(e) => {
+            printer.error(&e);
+            return Ok(1);
+        }
+    };
+    for note in &manifests.renamed {
+        printer.diag(&note.render(&project.sources));
+    }
+    for loss in &manifests.losses {
+        let mut d = loss.clone();
+        if args.strict {
+            d.severity = berth_model::Severity::Error;
+        }
+        printer.diag(&d.render(&project.sources));
+    }
+    if args.strict && !manifests.losses.is_empty() {
+        printer.error(&format!(
+            "{} setting(s) cannot be kept by Kubernetes (--strict)",
+            manifests.losses.len()
+        ));
+        return Ok(1);
+    }
+    let render = |objects: &[serde_json::Value]| match args.format.as_str() {
+        "json" => kube::to_json(objects),
+        _ => kube::to_yaml(objects),
+    };
+    match &args.output {
+        Some(dir) => {
+            if let Err(e) = std::fs::create_dir_all(dir) {
+                printer.error(&format!("cannot create {}: {e}", dir.display()));
+                return Ok(1);
+            }
+            for o in &manifests.objects {
+                let mut name = kube::file_name(o);
+                if args.format == "json" {
+                    name = name.replace(".yaml", ".json");
+                }
+                let text = match args.format.as_str() {
+                    "json" => {
+                        let mut t = serde_json::to_string_pretty(o).unwrap_or_default();
+                        t.push('\n');
+                        t
+                    }
+                    _ => render(std::slice::from_ref(o)),
+                };
+                let path = dir.join(name);
+                if let Err(e) = std::fs::write(&path, text) {
+                    printer.error(&format!("cannot write {}: {e}", path.display()));
+                    return Ok(1);
+                }
+            }
+        }
+        None => printer.out(&render(&manifests.objects))?,
     }
     Ok(0)
 }

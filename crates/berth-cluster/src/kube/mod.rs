@@ -1,0 +1,194 @@
+//! The loaded project as Kubernetes manifests (`berth convert kubernetes`), keeping what the
+//! compose files say where Kubernetes has a place for it, and reporting, with the file, line
+//! and column, what it has not. Pure: the project in, objects and losses out; the CLI writes
+//! them as YAML, JSON, or one file per object.
+//!
+//! Per service: a workload ([`workload`]: a Deployment, a StatefulSet for a single replica
+//! keeping its state in a named volume of its own, a DaemonSet for `mode: global`, a Job for a
+//! one-shot service), and a Service when it has ports ([`service`]). Per project: Secrets,
+//! ConfigMaps and PersistentVolumeClaims ([`storage`]). Names are made valid Kubernetes names
+//! ([`names`]). The output is deterministic: the same project gives the same bytes.
+
+pub mod names;
+pub mod service;
+pub mod storage;
+pub mod workload;
+
+use berth_model::{Diagnostic, Key, Kind, Map, MapKind, Project, Span, Value};
+use serde_json::{json, Value as Json};
+
+/// How the services' published ports are reached from outside the cluster.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Expose {
+    /// Inside the cluster only (a ClusterIP Service); each published port is reported.
+    #[default]
+    None,
+    NodePort,
+    LoadBalancer,
+}
+
+/// What a conversion is told beyond the project.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// `metadata.namespace` of every object, when given.
+    pub namespace: Option<String>,
+    pub expose: Expose,
+    /// The image of the init containers that wait for a dependency.
+    pub wait_image: String,
+    /// The size a PersistentVolumeClaim asks for when the volume does not say.
+    pub volume_size: String,
+    /// The storage class of the claims, when given.
+    pub storage_class: Option<String>,
+    /// Bind mounts become hostPath volumes (otherwise they are reported and left out).
+    pub allow_hostpath: bool,
+    /// Secrets are referenced by name, made outside the manifests.
+    pub external_secrets: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            namespace: None,
+            expose: Expose::None,
+            wait_image: DEFAULT_WAIT_IMAGE.to_string(),
+            volume_size: "1Gi".to_string(),
+            storage_class: None,
+            allow_hostpath: false,
+            external_secrets: false,
+        }
+    }
+}
+
+/// The default image of the init containers that wait for a dependency: it needs `sh` and
+/// `nc`.
+pub const DEFAULT_WAIT_IMAGE: &str = "busybox:1.36";
+
+/// The manifests of a project, and what they could not keep.
+#[derive(Debug, Default)]
+pub struct Manifests {
+    /// Each object, in a stable order: Secrets, ConfigMaps, claims, the account that reads
+    /// Jobs (when a pod waits for one), then each service's Service and workload, by name.
+    pub objects: Vec<Json>,
+    pub losses: Vec<Diagnostic>,
+    /// The names that had to change to be valid Kubernetes names (notes, not losses).
+    pub renamed: Vec<Diagnostic>,
+}
+
+/// The labels that select a service's pods.
+pub(crate) fn selector(project: &str, service: &str) -> Json {
+    json!({
+        "app.kubernetes.io/name": service,
+        "app.kubernetes.io/part-of": project,
+    })
+}
+
+/// The metadata of an object named `name`.
+pub(crate) fn metadata(opts: &Options, name: &str, labels: &Json) -> Json {
+    let mut m = json!({ "name": name, "labels": labels });
+    if let Some(ns) = &opts.namespace {
+        m["namespace"] = json!(ns);
+    }
+    m
+}
+
+/// A loss: a warning naming the setting and its place, and saying what was done instead.
+pub(crate) fn loss(service: &str, what: &str, span: Span, instead: &str) -> Diagnostic {
+    let subject = if service.is_empty() {
+        String::new()
+    } else {
+        format!("service {service:?}: ")
+    };
+    Diagnostic::warning(format!("{subject}`{what}`: {instead}"))
+        .with_label(span, "not kept as written".to_string())
+}
+
+/// Converts `project`.
+///
+/// # Errors
+/// A secret or config whose content cannot be had (an unset variable).
+pub fn convert(project: &Project, opts: &Options) -> Result<Manifests, String> {
+    let names = names::Names::of(project);
+    let mut out = Manifests {
+        renamed: names.renamed_notes(project),
+        ..Manifests::default()
+    };
+    let store = storage::convert(project, &names, opts, &mut out.losses)?;
+    out.objects.extend(store.objects.iter().cloned());
+    let mut services: Vec<_> = project.services().collect();
+    services.sort_by(|a, b| a.name.cmp(b.name));
+    let mut workloads = Vec::new();
+    let mut waits_for_jobs = false;
+    for s in &services {
+        if let Some(svc) = service::convert(project, s, &names, opts, &mut out.losses) {
+            workloads.push(svc);
+        }
+        let (w, waits) = workload::convert(project, s, &names, &store, opts, &mut out.losses);
+        waits_for_jobs |= waits;
+        workloads.push(w);
+    }
+    if waits_for_jobs {
+        out.objects
+            .extend(workload::waiter_objects(&names.project, opts));
+    }
+    out.objects.extend(workloads);
+    Ok(out)
+}
+
+/// The objects as one multi-document YAML stream.
+#[must_use]
+pub fn to_yaml(objects: &[Json]) -> String {
+    objects
+        .iter()
+        .map(|o| berth_emit::yaml::to_yaml(&tree(o)))
+        .collect::<Vec<_>>()
+        .join("---\n")
+}
+
+/// The objects as one JSON `List`, as `kubectl get -o json` prints several.
+#[must_use]
+pub fn to_json(objects: &[Json]) -> String {
+    let list = json!({ "apiVersion": "v1", "kind": "List", "items": objects });
+    let mut text = serde_json::to_string_pretty(&list).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The file name of object `o` when each goes to a file of its own: `NAME-KIND.yaml`.
+#[must_use]
+pub fn file_name(o: &Json) -> String {
+    let name = o
+        .pointer("/metadata/name")
+        .and_then(Json::as_str)
+        .unwrap_or("object");
+    let kind = o
+        .get("kind")
+        .and_then(Json::as_str)
+        .unwrap_or("object")
+        .to_ascii_lowercase();
+    format!("{name}-{kind}.yaml")
+}
+
+/// A JSON value as the YAML writer's tree (maps printed with their keys sorted).
+fn tree(v: &Json) -> Value {
+    let span = Span::SYNTHETIC;
+    match v {
+        Json::Null => Value::null(span),
+        Json::Bool(b) => Value::bool(*b, span),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => Value::int(i, span),
+            None => Value::new(Kind::Float(n.as_f64().unwrap_or_default()), span),
+        },
+        Json::String(s) => Value::str(s.clone(), span),
+        Json::Array(items) => Value::seq(items.iter().map(tree).collect(), span),
+        Json::Object(m) => {
+            let mut map = Map::new(MapKind::Dict);
+            for (k, v) in m {
+                map.insert(Key::new(k.clone(), span), tree(v));
+            }
+            Value::map(map, span)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
