@@ -6,10 +6,12 @@
 //! Per service: a workload ([`workload`]: a Deployment, a StatefulSet for a single replica
 //! keeping its state in a named volume of its own, a DaemonSet for `mode: global`, a Job for a
 //! one-shot service), and a Service when it has ports ([`service`]). Per project: Secrets,
-//! ConfigMaps and PersistentVolumeClaims ([`storage`]). Names are made valid Kubernetes names
+//! ConfigMaps and PersistentVolumeClaims ([`storage`]); the networks' isolation as a
+//! NetworkPolicy per service ([`network`]). Names are made valid Kubernetes names
 //! ([`names`]). The output is deterministic: the same project gives the same bytes.
 
 pub mod names;
+pub mod network;
 pub mod service;
 pub mod storage;
 pub mod workload;
@@ -67,7 +69,8 @@ pub const DEFAULT_WAIT_IMAGE: &str = "busybox:1.36";
 #[derive(Debug, Default)]
 pub struct Manifests {
     /// Each object, in a stable order: Secrets, ConfigMaps, claims, the account that reads
-    /// Jobs (when a pod waits for one), then each service's Service and workload, by name.
+    /// Jobs (when a pod waits for one), then each service's Service, workload and
+    /// NetworkPolicy, by service name.
     pub objects: Vec<Json>,
     pub losses: Vec<Diagnostic>,
     /// The names that had to change to be valid Kubernetes names (notes, not losses).
@@ -125,6 +128,8 @@ pub fn convert(project: &Project, opts: &Options) -> Result<Manifests, String> {
         let (w, waits) = workload::convert(project, s, &names, &store, opts, &mut out.losses);
         waits_for_jobs |= waits;
         workloads.push(w);
+        let ports = service::ports(s, &mut Vec::new());
+        workloads.push(network::policy(project, s, &names, opts, &ports));
     }
     if waits_for_jobs {
         out.objects

@@ -17,7 +17,7 @@ const MAX_RANGE: u16 = 100;
 
 /// One port of the Service: its number, the container's, the protocol.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct ServicePort {
+pub struct ServicePort {
     pub port: u16,
     pub target: u16,
     pub protocol: String,
@@ -26,7 +26,7 @@ pub(crate) struct ServicePort {
 
 /// The ports of service `s`: its `ports` (published ones on their published number) and
 /// its `expose` entries, without repeats.
-pub(crate) fn ports(s: &Service<'_>, losses: &mut Vec<Diagnostic>) -> Vec<ServicePort> {
+pub fn ports(s: &Service<'_>, losses: &mut Vec<Diagnostic>) -> Vec<ServicePort> {
     let mut out: Vec<ServicePort> = Vec::new();
     let mut add = |p: ServicePort| {
         if !out

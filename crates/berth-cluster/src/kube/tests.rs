@@ -157,3 +157,187 @@ fn what_kubernetes_cannot_keep_is_reported_where_it_is_written() {
         ]
     );
 }
+
+/// Pod-to-pod reachability under NetworkPolicies, as Kubernetes decides it, for traffic on
+/// any port: a connection from pod A to pod B is allowed when A's policies (if any select it
+/// for egress) have a rule without ports whose peers match B, and B's policies (if any select
+/// it for ingress) have a rule without ports whose peers match A. Peers are pods of this
+/// namespace (`podSelector`), or every pod (`namespaceSelector: {}` alone); an `ipBlock`
+/// stands for addresses outside the cluster.
+mod reach {
+    use serde_json::Value as Json;
+
+    pub struct Pod {
+        pub service: String,
+        labels: serde_json::Map<String, Json>,
+    }
+
+    fn selects(selector: &Json, labels: &serde_json::Map<String, Json>) -> bool {
+        selector
+            .get("matchLabels")
+            .and_then(Json::as_object)
+            .is_none_or(|m| m.iter().all(|(k, v)| labels.get(k) == Some(v)))
+    }
+
+    fn peer_is(peer: &Json, pod: &Pod) -> bool {
+        match (peer.get("podSelector"), peer.get("namespaceSelector")) {
+            (Some(p), None) => selects(p, &pod.labels),
+            (None, Some(ns)) => ns.as_object().is_some_and(serde_json::Map::is_empty),
+            _ => false,
+        }
+    }
+
+    /// The pods of the workloads among `objects`.
+    pub fn pods(objects: &[Json]) -> Vec<Pod> {
+        objects
+            .iter()
+            .filter(|o| {
+                matches!(
+                    o["kind"].as_str(),
+                    Some("Deployment" | "StatefulSet" | "DaemonSet" | "Job")
+                )
+            })
+            .map(|o| Pod {
+                service: o["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                labels: o["spec"]["template"]["metadata"]["labels"]
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    /// The rules (`ingress` or `egress`) of the policies selecting `pod` for `kind`; `None`
+    /// when no policy does (all traffic allowed).
+    fn rules<'a>(policies: &'a [Json], pod: &Pod, kind: &str, list: &str) -> Option<Vec<&'a Json>> {
+        let mine: Vec<&Json> = policies
+            .iter()
+            .filter(|p| p["kind"] == "NetworkPolicy")
+            .filter(|p| selects(&p["spec"]["podSelector"], &pod.labels))
+            .filter(|p| {
+                p["spec"]["policyTypes"]
+                    .as_array()
+                    .is_some_and(|t| t.iter().any(|t| t == kind))
+            })
+            .collect();
+        if mine.is_empty() {
+            return None;
+        }
+        Some(
+            mine.iter()
+                .flat_map(|p| p["spec"][list].as_array().into_iter().flatten())
+                .collect(),
+        )
+    }
+
+    fn allows(rules: Option<Vec<&Json>>, side: &str, other: &Pod) -> bool {
+        rules.is_none_or(|rules| {
+            rules.iter().any(|r| {
+                r.get("ports").is_none()
+                    && r.get(side)
+                        .and_then(Json::as_array)
+                        .is_none_or(|peers| peers.iter().any(|p| peer_is(p, other)))
+            })
+        })
+    }
+
+    /// Whether `from` may open a connection to `to` on any port.
+    pub fn reaches(objects: &[Json], from: &Pod, to: &Pod) -> bool {
+        allows(rules(objects, from, "Egress", "egress"), "to", to)
+            && allows(rules(objects, to, "Ingress", "ingress"), "from", from)
+    }
+
+    /// Whether `pod` may reach addresses outside the cluster on any port.
+    pub fn reaches_world(objects: &[Json], pod: &Pod) -> bool {
+        rules(objects, pod, "Egress", "egress").is_none_or(|rules| {
+            rules.iter().any(|r| {
+                r.get("ports").is_none()
+                    && r["to"].as_array().is_some_and(|peers| {
+                        peers.iter().any(|p| p["ipBlock"]["cidr"] == "0.0.0.0/0")
+                    })
+            })
+        })
+    }
+}
+
+/// The fog-compute production pattern with its betanet: pod reachability under the
+/// generated NetworkPolicies is exactly the container reachability of the compose networks
+/// (two containers reach each other when they share a network), and pods reach the world
+/// unless all their networks are internal.
+#[test]
+fn network_policies_give_pods_the_reachability_of_the_compose_networks() {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/fog-compute-after");
+    let mut opts = berth_loader::load::Options::new(dir, indexmap::IndexMap::new());
+    opts.files = [
+        "docker-compose.yml",
+        "docker-compose.prod.yml",
+        "docker-compose.betanet.yml",
+    ]
+    .iter()
+    .map(std::path::PathBuf::from)
+    .collect();
+    let p = berth_loader::load::load(&opts).unwrap_or_else(|e| panic!("{}", e.render()));
+    let objects = convert(&p, &Options::default()).expect("converts").objects;
+    let pods = reach::pods(&objects);
+    assert_eq!(pods.len(), p.services().count());
+    let networks = |name: &str| -> Vec<String> {
+        p.services()
+            .find(|s| super::names::label(s.name) == name)
+            .map(|s| s.networks().map(str::to_string).collect())
+            .unwrap_or_default()
+    };
+    let mut pairs = 0;
+    for a in &pods {
+        for b in &pods {
+            if a.service == b.service {
+                continue;
+            }
+            let shared = networks(&a.service)
+                .iter()
+                .any(|n| networks(&b.service).contains(n));
+            assert_eq!(
+                reach::reaches(&objects, a, b),
+                shared,
+                "{} -> {}",
+                a.service,
+                b.service
+            );
+            pairs += 1;
+        }
+        let internal_only = networks(&a.service)
+            .iter()
+            .all(|n| p.network_def(n).and_then(|d| d.internal) == Some(true));
+        assert_eq!(
+            reach::reaches_world(&objects, a),
+            !internal_only,
+            "{}",
+            a.service
+        );
+    }
+    assert_eq!(pairs, 17 * 16, "every ordered pair of the 17 services");
+    // The seed's design, spelled out.
+    let pod = |n: &str| pods.iter().find(|p| p.service == n).expect(n);
+    assert!(reach::reaches(&objects, pod("backend"), pod("postgres")));
+    assert!(!reach::reaches(&objects, pod("frontend"), pod("postgres")));
+    assert!(reach::reaches(&objects, pod("prometheus"), pod("backend")));
+    assert!(!reach::reaches(
+        &objects,
+        pod("prometheus"),
+        pod("frontend")
+    ));
+    assert!(reach::reaches(
+        &objects,
+        pod("betanet-mixnode-1"),
+        pod("betanet-mixnode-2")
+    ));
+    assert!(!reach::reaches(
+        &objects,
+        pod("frontend"),
+        pod("betanet-mixnode-1")
+    ));
+    assert!(!reach::reaches_world(&objects, pod("postgres")));
+}

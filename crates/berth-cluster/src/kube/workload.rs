@@ -861,7 +861,11 @@ pub fn convert(
     let pod_spec = pod.pod_spec(kind);
     let templates = std::mem::take(&mut pod.templates);
     let waits = pod.waits_for_jobs;
-    let mut template = json!({ "metadata": { "labels": sel }, "spec": pod_spec });
+    let mut pod_labels = sel.clone();
+    for (k, v) in super::network::pod_labels(s) {
+        pod_labels[k] = json!(v);
+    }
+    let mut template = json!({ "metadata": { "labels": pod_labels }, "spec": pod_spec });
     let annotations: Vec<(String, String)> = s
         .settings()
         .labels
