@@ -271,55 +271,6 @@ fn str_at<'a>(v: Option<&'a Value>, path: &[&str]) -> Option<&'a str> {
     v.and_then(|v| v.path(path)).and_then(Value::as_str)
 }
 
-/// A Traefik router read from a service's labels.
-struct Router {
-    name: String,
-    service: String,
-    rule: String,
-    entrypoints: String,
-    target: String,
-    port: String,
-    span: Span,
-}
-
-/// The Traefik routers the services' labels define, in service order.
-fn routers(project: &Project) -> Vec<Router> {
-    let mut out = Vec::new();
-    for s in project.services() {
-        let Some(labels) = s.labels() else {
-            continue;
-        };
-        let get =
-            |k: String| berth_model::settings::find_label(&labels.value, &k).map(str::to_string);
-        for label in &labels.value {
-            let Some(name) = label
-                .key
-                .strip_prefix("traefik.http.routers.")
-                .and_then(|r| r.strip_suffix(".rule"))
-            else {
-                continue;
-            };
-            let target = get(format!("traefik.http.routers.{name}.service"))
-                .unwrap_or_else(|| name.to_string());
-            let port = get(format!(
-                "traefik.http.services.{target}.loadbalancer.server.port"
-            ))
-            .unwrap_or_default();
-            out.push(Router {
-                name: name.to_string(),
-                service: s.name.to_string(),
-                rule: label.value.clone(),
-                entrypoints: get(format!("traefik.http.routers.{name}.entrypoints"))
-                    .unwrap_or_default(),
-                target,
-                port,
-                span: label.key_span,
-            });
-        }
-    }
-    out
-}
-
 /// The startup order: services by level (a level starts once the ones before it have), from
 /// the dependencies view's ranks.
 fn startup_levels(deps: &Graph) -> Vec<Vec<String>> {
@@ -494,7 +445,7 @@ pub fn build(project: &Project, report: &Report) -> Document {
             ]);
         }
     }
-    let routes = routers(p);
+    let routes = berth_model::routes::routers(p);
     for r in &routes {
         if !r.port.is_empty() {
             rows.push(vec![
@@ -545,7 +496,7 @@ pub fn build(project: &Project, report: &Report) -> Document {
     // Service URLs.
     let mut urls = Vec::new();
     for r in &routes {
-        for host in graph::rule_hosts(&r.rule) {
+        for host in r.hosts() {
             let scheme = if r.entrypoints.contains("secure") || r.entrypoints.contains("443") {
                 "https"
             } else {

@@ -575,37 +575,16 @@ fn condition(project: &Project, from: &str, to: &str) -> EdgeKind {
     }
 }
 
-/// The host names of a Traefik router rule: ``Host(`a`, `b`)`` gives `a`, `b`.
-#[must_use]
-pub fn rule_hosts(rule: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = rule;
-    while let Some(i) = rest.find("Host(") {
-        rest = &rest[i + 5..];
-        let end = rest.find(')').unwrap_or(rest.len());
-        for part in rest[..end].split(',') {
-            let h = part.trim().trim_matches(['`', '"', '\'']);
-            if !h.is_empty() {
-                out.push(h.to_string());
-            }
-        }
-        rest = &rest[end..];
-    }
-    out
-}
-
 /// The label of a route edge: the hosts of the service's Traefik router rules.
 fn route_label(project: &Project, to: &str) -> String {
-    let Some(labels) = project.service(to).and_then(|s| s.labels()) else {
+    let Some(s) = project.service(to) else {
         return "routes".into();
     };
     let mut hosts: Vec<String> = Vec::new();
-    for l in &labels.value {
-        if l.key.starts_with("traefik.http.routers.") && l.key.ends_with(".rule") {
-            for h in rule_hosts(&l.value) {
-                if !hosts.contains(&h) {
-                    hosts.push(h);
-                }
+    for r in berth_model::routes::service_routers(&s) {
+        for h in r.hosts() {
+            if !hosts.contains(&h) {
+                hosts.push(h);
             }
         }
     }
@@ -829,13 +808,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn identifiers_keep_names_apart_and_rules_give_hosts() {
+    fn identifiers_keep_names_apart_and_views_parse() {
         assert_eq!(ident("s_", "betanet-mixnode-1"), "s_betanet_mixnode_1");
-        assert_eq!(
-            rule_hosts("Host(`api.localhost`) && PathPrefix(`/web`)"),
-            ["api.localhost"]
-        );
-        assert_eq!(rule_hosts("Host(`a`, `b`)"), ["a", "b"]);
         assert_eq!(View::parse("deps"), Some(View::Dependencies));
         assert_eq!(View::parse("nope"), None);
     }

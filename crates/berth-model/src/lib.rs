@@ -22,6 +22,7 @@ pub mod project;
 pub mod read;
 pub mod redact;
 pub mod resources;
+pub mod routes;
 pub mod scalar;
 pub mod secrets;
 pub mod settings;
