@@ -7,9 +7,10 @@
 //! keeping its state in a named volume of its own, a DaemonSet for `mode: global`, a Job for a
 //! one-shot service), and a Service when it has ports ([`service`]). Per project: Secrets,
 //! ConfigMaps and PersistentVolumeClaims ([`storage`]); the networks' isolation as a
-//! NetworkPolicy per service ([`network`]). Names are made valid Kubernetes names
+//! NetworkPolicy per service ([`network`]); Traefik routers as Ingress rules ([`ingress`]). Names are made valid Kubernetes names
 //! ([`names`]). The output is deterministic: the same project gives the same bytes.
 
+pub mod ingress;
 pub mod names;
 pub mod network;
 pub mod service;
@@ -69,8 +70,8 @@ pub const DEFAULT_WAIT_IMAGE: &str = "busybox:1.36";
 #[derive(Debug, Default)]
 pub struct Manifests {
     /// Each object, in a stable order: Secrets, ConfigMaps, claims, the account that reads
-    /// Jobs (when a pod waits for one), then each service's Service, workload and
-    /// NetworkPolicy, by service name.
+    /// Jobs (when a pod waits for one), then each service's Service, workload,
+    /// NetworkPolicy and Ingress, by service name.
     pub objects: Vec<Json>,
     pub losses: Vec<Diagnostic>,
     /// The names that had to change to be valid Kubernetes names (notes, not losses).
@@ -130,6 +131,9 @@ pub fn convert(project: &Project, opts: &Options) -> Result<Manifests, String> {
         workloads.push(w);
         let ports = service::ports(s, &mut Vec::new());
         workloads.push(network::policy(project, s, &names, opts, &ports));
+        if let Some(ingress) = ingress::convert(s, &names, opts, &mut out.losses) {
+            workloads.push(ingress);
+        }
     }
     if waits_for_jobs {
         out.objects

@@ -3,9 +3,9 @@
 //! unless all its networks are `internal`. Kubernetes lets every pod reach every other unless
 //! a policy says otherwise, so each service gets a policy over its pods:
 //! - each pod carries a label per network of its service (`network.berth.dev/NET: "true"`);
-//! - ingress: from the pods of each of its networks, on any port; and its published ports from
-//!   anywhere (they are reached from outside the cluster, and on compose from any container
-//!   through the host);
+//! - ingress: from the pods of each of its networks, on any port; and its published ports, and
+//!   those its Traefik routers name, from anywhere (they are reached from outside the cluster
+//!   or by the ingress controller, and on compose from any container through the host);
 //! - egress: to the pods of each of its networks; to the cluster's DNS; and to anywhere
 //!   (`0.0.0.0/0`, `::/0`) unless every network of the service is `internal`.
 //!
@@ -81,7 +81,7 @@ pub fn policy(
     }
     let published: Vec<Json> = ports
         .iter()
-        .filter(|p| p.published)
+        .filter(|p| p.published || p.routed)
         .map(|p| json!({ "port": p.target, "protocol": p.protocol }))
         .collect();
     if !published.is_empty() {

@@ -22,10 +22,12 @@ pub struct ServicePort {
     pub target: u16,
     pub protocol: String,
     pub published: bool,
+    /// A Traefik router routes to it: an Ingress rule reaches it.
+    pub routed: bool,
 }
 
-/// The ports of service `s`: its `ports` (published ones on their published number) and
-/// its `expose` entries, without repeats.
+/// The ports of service `s`: its `ports` (published ones on their published number), its
+/// `expose` entries and the ports its Traefik routers name, without repeats.
 pub fn ports(s: &Service<'_>, losses: &mut Vec<Diagnostic>) -> Vec<ServicePort> {
     let mut out: Vec<ServicePort> = Vec::new();
     let mut add = |p: ServicePort| {
@@ -48,6 +50,7 @@ pub fn ports(s: &Service<'_>, losses: &mut Vec<Diagnostic>) -> Vec<ServicePort> 
                 target,
                 protocol,
                 published: true,
+                routed: false,
             }),
             Some(_) => {
                 losses.push(loss(
@@ -61,6 +64,7 @@ pub fn ports(s: &Service<'_>, losses: &mut Vec<Diagnostic>) -> Vec<ServicePort> 
                     target,
                     protocol,
                     published: true,
+                    routed: false,
                 });
             }
             None => add(ServicePort {
@@ -68,6 +72,7 @@ pub fn ports(s: &Service<'_>, losses: &mut Vec<Diagnostic>) -> Vec<ServicePort> 
                 target,
                 protocol,
                 published: p.published.is_some(),
+                routed: false,
             }),
         }
         if let Some(ip) = p.host_ip {
@@ -101,6 +106,7 @@ pub fn ports(s: &Service<'_>, losses: &mut Vec<Diagnostic>) -> Vec<ServicePort> 
                         target: port,
                         protocol: protocol.clone(),
                         published: false,
+                        routed: false,
                     });
                 }
             }
@@ -113,6 +119,24 @@ pub fn ports(s: &Service<'_>, losses: &mut Vec<Diagnostic>) -> Vec<ServicePort> 
                     e.value
                 ),
             )),
+        }
+    }
+    // The ports Traefik routers send traffic to, which an Ingress rule will.
+    for r in berth_model::routes::service_routers(s) {
+        if let Ok(port) = r.port.parse::<u16>() {
+            match out
+                .iter_mut()
+                .find(|o| o.target == port && o.protocol == "TCP")
+            {
+                Some(o) => o.routed = true,
+                None => out.push(ServicePort {
+                    port,
+                    target: port,
+                    protocol: "TCP".into(),
+                    published: false,
+                    routed: true,
+                }),
+            }
         }
     }
     out.sort();

@@ -341,3 +341,65 @@ fn network_policies_give_pods_the_reachability_of_the_compose_networks() {
     ));
     assert!(!reach::reaches_world(&objects, pod("postgres")));
 }
+
+/// hw-server's Traefik routes become Ingress rules for its four hosts, each to the routed
+/// service's Service on the router's port, which that Service has.
+#[test]
+fn traefik_routes_become_ingress_rules_on_the_right_ports() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/hw-server");
+    let opts = berth_loader::load::Options::new(dir, indexmap::IndexMap::new());
+    let p = berth_loader::load::load(&opts).unwrap_or_else(|e| panic!("{}", e.render()));
+    let objects = convert(&p, &Options::default()).expect("converts").objects;
+    let mut routes: Vec<(String, String, String, u64)> = Vec::new();
+    for o in objects.iter().filter(|o| o["kind"] == "Ingress") {
+        for rule in o["spec"]["rules"].as_array().into_iter().flatten() {
+            for path in rule["http"]["paths"].as_array().into_iter().flatten() {
+                let backend = &path["backend"]["service"];
+                let service = backend["name"].as_str().unwrap_or_default().to_string();
+                let port = backend["port"]["number"].as_u64().unwrap_or_default();
+                // The Service the rule names has the port.
+                let svc = find(&objects, "Service", &service);
+                assert!(
+                    svc["spec"]["ports"]
+                        .as_array()
+                        .is_some_and(|ps| ps.iter().any(|p| p["port"] == port)),
+                    "{service} has no port {port}"
+                );
+                routes.push((
+                    rule["host"].as_str().unwrap_or_default().to_string(),
+                    path["path"].as_str().unwrap_or_default().to_string(),
+                    service,
+                    port,
+                ));
+            }
+        }
+    }
+    routes.sort();
+    let want = [
+        ("api.localhost", "/", "hw-server", 8000),
+        ("api.localhost", "/web", "hw-server", 8000),
+        ("grafana.localhost", "/", "grafana", 3000),
+        ("keycloak.localhost", "/", "hw-keycloak", 8080),
+        ("prometheus.localhost", "/", "prometheus", 9090),
+    ];
+    let want: Vec<(String, String, String, u64)> = want
+        .iter()
+        .map(|(h, p, s, n)| ((*h).into(), (*p).into(), (*s).into(), *n))
+        .collect();
+    assert_eq!(routes, want);
+}
+
+/// A router names the container's port; the Ingress rule names the Service's port in front
+/// of it (the published one), and a router without a port takes the service's only port.
+#[test]
+fn an_ingress_rule_names_the_services_port_for_the_routers_container_port() {
+    let all = objects(
+        "services:\n  web:\n    image: w\n    ports: [\"8081:80\"]\n    labels:\n      traefik.http.routers.web.rule: Host(`web.localhost`)\n",
+    );
+    let ing = find(&all, "Ingress", "web");
+    let backend = &ing["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"];
+    assert_eq!(backend["port"]["number"], 8081);
+    let svc = find(&all, "Service", "web");
+    assert_eq!(svc["spec"]["ports"][0]["port"], 8081);
+    assert_eq!(svc["spec"]["ports"][0]["targetPort"], 80);
+}
