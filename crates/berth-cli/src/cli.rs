@@ -446,10 +446,12 @@ pub enum ConvertTarget {
     /// Kubernetes manifests that keep the project's architecture: a workload per service
     /// (Deployment, StatefulSet for a single replica keeping state in a volume of its own,
     /// DaemonSet for mode global, Job for a one-shot service), Services for ports,
-    /// healthchecks as probes, depends_on as init containers that wait, secrets, configs and
+    /// healthchecks as probes, depends_on as init containers that wait, the networks'
+    /// isolation as NetworkPolicies, Traefik routers as Ingress rules, secrets, configs and
     /// volumes as Secrets, ConfigMaps and claims. What Kubernetes cannot keep is a warning
-    /// naming its file, line and column. A named volume may say
-    /// `x-berth: {kubernetes: {size: 10Gi, storage_class: fast}}`
+    /// naming its file, line and column. Berth's extension: a named volume may say
+    /// `x-berth: {kubernetes: {size: 10Gi, storage_class: fast}}`, and a service
+    /// `x-berth: {kubernetes: {autoscale: {min: 2, max: 10, cpu: 70}}}` for an autoscaler
     Kubernetes(ConvertKubernetesArgs),
 }
 
@@ -461,8 +463,10 @@ pub struct ConvertKubernetesArgs {
     /// The namespace of every object
     #[arg(short = 'n', long)]
     pub namespace: Option<String>,
-    /// yaml (one multi-document stream) or json (a List)
-    #[arg(long, default_value = "yaml", value_parser = ["yaml", "json"])]
+    /// yaml (one multi-document stream), json (a List), kustomize (a base: a file per object
+    /// and kustomization.yaml) or helm (a chart whose values.yaml carries each service's
+    /// image, replicas and resources); kustomize and helm need --output
+    #[arg(long, default_value = "yaml", value_parser = ["yaml", "json", "kustomize", "helm"])]
     pub format: String,
     /// How published ports are reached from outside the cluster: none (inside only, each
     /// reported), nodeport or loadbalancer

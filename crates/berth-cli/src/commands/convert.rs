@@ -41,6 +41,14 @@ fn kubernetes(
     let Some(project) = super::load_project(&opts, printer) else {
         return Ok(1);
     };
+    let packaged = matches!(args.format.as_str(), "kustomize" | "helm");
+    if packaged && args.output.is_none() {
+        printer.error(&format!(
+            "--format {} writes a folder: give it with --output DIR",
+            args.format
+        ));
+        return Ok(1);
+    }
     if let Some(ns) = &args.namespace {
         if !kube::names::is_label(ns) {
             printer.error(&format!(
@@ -86,37 +94,40 @@ fn kubernetes(
         ));
         return Ok(1);
     }
-    let render = |objects: &[serde_json::Value]| match args.format.as_str() {
-        "json" => kube::to_json(objects),
-        _ => kube::to_yaml(objects),
+    let files: Vec<(String, String)> = match args.format.as_str() {
+        "kustomize" => kube::package::kustomize(&manifests.objects, args.namespace.as_deref()),
+        "helm" => kube::package::helm(&kube::names::label(&project.name), &manifests.objects),
+        "json" => manifests
+            .objects
+            .iter()
+            .map(|o| {
+                let mut t = serde_json::to_string_pretty(o).unwrap_or_default();
+                t.push('\n');
+                (kube::file_name(o).replace(".yaml", ".json"), t)
+            })
+            .collect(),
+        _ => manifests
+            .objects
+            .iter()
+            .map(|o| (kube::file_name(o), kube::to_yaml(std::slice::from_ref(o))))
+            .collect(),
     };
     match &args.output {
         Some(dir) => {
-            if let Err(e) = std::fs::create_dir_all(dir) {
-                printer.error(&format!("cannot create {}: {e}", dir.display()));
-                return Ok(1);
-            }
-            for o in &manifests.objects {
-                let mut name = kube::file_name(o);
-                if args.format == "json" {
-                    name = name.replace(".yaml", ".json");
-                }
-                let text = match args.format.as_str() {
-                    "json" => {
-                        let mut t = serde_json::to_string_pretty(o).unwrap_or_default();
-                        t.push('\n');
-                        t
-                    }
-                    _ => render(std::slice::from_ref(o)),
-                };
+            for (name, text) in files {
                 let path = dir.join(name);
-                if let Err(e) = std::fs::write(&path, text) {
+                let made = path
+                    .parent()
+                    .map_or(Ok(()), std::fs::create_dir_all)
+                    .and_then(|()| std::fs::write(&path, text));
+                if let Err(e) = made {
                     printer.error(&format!("cannot write {}: {e}", path.display()));
                     return Ok(1);
                 }
             }
         }
-        None => printer.out(&render(&manifests.objects))?,
+        None if args.format == "json" => printer.out(&kube::to_json(&manifests.objects))?,
+        None => printer.out(&kube::to_yaml(&manifests.objects))?,
     }
     Ok(0)
 }

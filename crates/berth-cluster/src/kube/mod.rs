@@ -7,12 +7,16 @@
 //! keeping its state in a named volume of its own, a DaemonSet for `mode: global`, a Job for a
 //! one-shot service), and a Service when it has ports ([`service`]). Per project: Secrets,
 //! ConfigMaps and PersistentVolumeClaims ([`storage`]); the networks' isolation as a
-//! NetworkPolicy per service ([`network`]); Traefik routers as Ingress rules ([`ingress`]). Names are made valid Kubernetes names
+//! NetworkPolicy per service ([`network`]); Traefik routers as Ingress rules ([`ingress`]);
+//! an autoscaler where a service asks for one ([`autoscale`]). [`package`] lays the objects
+//! out as a Kustomize base or a Helm chart. Names are made valid Kubernetes names
 //! ([`names`]). The output is deterministic: the same project gives the same bytes.
 
+pub mod autoscale;
 pub mod ingress;
 pub mod names;
 pub mod network;
+pub mod package;
 pub mod service;
 pub mod storage;
 pub mod workload;
@@ -71,7 +75,7 @@ pub const DEFAULT_WAIT_IMAGE: &str = "busybox:1.36";
 pub struct Manifests {
     /// Each object, in a stable order: Secrets, ConfigMaps, claims, the account that reads
     /// Jobs (when a pod waits for one), then each service's Service, workload,
-    /// NetworkPolicy and Ingress, by service name.
+    /// NetworkPolicy, Ingress and autoscaler, by service name.
     pub objects: Vec<Json>,
     pub losses: Vec<Diagnostic>,
     /// The names that had to change to be valid Kubernetes names (notes, not losses).
@@ -134,6 +138,10 @@ pub fn convert(project: &Project, opts: &Options) -> Result<Manifests, String> {
         if let Some(ingress) = ingress::convert(s, &names, opts, &mut out.losses) {
             workloads.push(ingress);
         }
+        let kind = workload::kind_of(project, s, &store);
+        if let Some(hpa) = autoscale::convert(s, kind, &names, opts, &mut out.losses) {
+            workloads.push(hpa);
+        }
     }
     if waits_for_jobs {
         out.objects
@@ -178,7 +186,7 @@ pub fn file_name(o: &Json) -> String {
 }
 
 /// A JSON value as the YAML writer's tree (maps printed with their keys sorted).
-fn tree(v: &Json) -> Value {
+pub(crate) fn tree(v: &Json) -> Value {
     let span = Span::SYNTHETIC;
     match v {
         Json::Null => Value::null(span),

@@ -403,3 +403,27 @@ fn an_ingress_rule_names_the_services_port_for_the_routers_container_port() {
     assert_eq!(svc["spec"]["ports"][0]["port"], 8081);
     assert_eq!(svc["spec"]["ports"][0]["targetPort"], 80);
 }
+
+/// `x-berth: {kubernetes: {autoscale}}` gives the service's workload an autoscaler; without a
+/// CPU request the autoscaler has nothing to measure against, which is reported.
+#[test]
+fn a_service_asking_for_autoscaling_gets_an_autoscaler() {
+    let p = load(
+        "services:\n  api:\n    image: a\n    deploy:\n      resources:\n        reservations: {cpus: \"0.5\"}\n    x-berth:\n      kubernetes:\n        autoscale: {min: 2, max: 8, cpu: 60}\n  bare:\n    image: b\n    x-berth:\n      kubernetes:\n        autoscale: {max: 4}\n",
+    );
+    let m = convert(&p, &Options::default()).expect("converts");
+    let hpa = find(&m.objects, "HorizontalPodAutoscaler", "api");
+    assert_eq!(hpa["spec"]["scaleTargetRef"]["kind"], "Deployment");
+    assert_eq!(hpa["spec"]["minReplicas"], 2);
+    assert_eq!(hpa["spec"]["maxReplicas"], 8);
+    assert_eq!(
+        hpa["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"],
+        60
+    );
+    let bare = find(&m.objects, "HorizontalPodAutoscaler", "bare");
+    assert_eq!(bare["spec"]["minReplicas"], 1);
+    assert!(m
+        .losses
+        .iter()
+        .any(|d| d.message.contains("\"bare\"") && d.message.contains("CPU request")));
+}
