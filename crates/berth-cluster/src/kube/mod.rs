@@ -124,13 +124,16 @@ pub fn convert(project: &Project, opts: &Options) -> Result<Manifests, String> {
     out.objects.extend(store.objects.iter().cloned());
     let mut services: Vec<_> = project.services().collect();
     services.sort_by(|a, b| a.name.cmp(b.name));
+    let by_name: std::collections::HashMap<&str, berth_model::Service<'_>> =
+        services.iter().map(|s| (s.name, *s)).collect();
     let mut workloads = Vec::new();
     let mut waits_for_jobs = false;
     for s in &services {
         if let Some(svc) = service::convert(project, s, &names, opts, &mut out.losses) {
             workloads.push(svc);
         }
-        let (w, waits) = workload::convert(project, s, &names, &store, opts, &mut out.losses);
+        let (w, waits) =
+            workload::convert(project, &by_name, s, &names, &store, opts, &mut out.losses);
         waits_for_jobs |= waits;
         workloads.push(w);
         let ports = service::ports(s, &mut Vec::new());
@@ -138,7 +141,7 @@ pub fn convert(project: &Project, opts: &Options) -> Result<Manifests, String> {
         if let Some(ingress) = ingress::convert(s, &names, opts, &mut out.losses) {
             workloads.push(ingress);
         }
-        let kind = workload::kind_of(project, s, &store);
+        let kind = workload::kind_of(s, &store);
         if let Some(hpa) = autoscale::convert(s, kind, &names, opts, &mut out.losses) {
             workloads.push(hpa);
         }

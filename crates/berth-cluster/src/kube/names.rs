@@ -158,12 +158,19 @@ impl Names {
     #[must_use]
     pub fn renamed_notes(&self, project: &Project) -> Vec<Diagnostic> {
         let mut out = Vec::new();
+        // Where each service's name is written, read once.
+        let service_spans: std::collections::HashMap<&str, Span> = project
+            .tree
+            .get("services")
+            .and_then(berth_model::Value::as_map)
+            .map(|m| m.iter().map(|(k, _)| (k.name.as_str(), k.span)).collect())
+            .unwrap_or_default();
         for ((of, name), mapped) in &self.map {
             if name == mapped {
                 continue;
             }
             let span = match of {
-                Of::Service => project.service_span(name),
+                Of::Service => service_spans.get(name.as_str()).copied(),
                 Of::Volume => project.volume_def(name).map(|v| v.key_span),
                 Of::Secret => project.file_def(FileKind::Secret, name).map(|f| f.span),
                 Of::Config => project.file_def(FileKind::Config, name).map(|f| f.span),

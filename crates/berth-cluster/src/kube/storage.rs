@@ -25,6 +25,10 @@ pub struct Store {
     pub templates: BTreeMap<String, String>,
     /// The claim spec of each named volume, by key (for the templates).
     pub claims: BTreeMap<String, Json>,
+    /// The services others wait on with `service_completed_successfully` (they run once).
+    pub awaited: BTreeSet<String>,
+    /// The services that own a claim template (their volume is theirs alone).
+    pub owners: BTreeSet<String>,
 }
 
 /// Whether service `s` runs as one replica that may keep state: replicated, not a job.
@@ -36,6 +40,42 @@ pub(crate) fn single_replica(s: &berth_model::Service<'_>) -> bool {
 /// A hint of `x-berth: {kubernetes: {KEY}}` on a definition.
 pub(crate) fn hint<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
     v.path(&["x-berth", "kubernetes", key])
+}
+
+/// The services `s` takes volumes from (`volumes_from: [SERVICE[:ro]]`), and whether
+/// read-only; `container:NAME` entries name no service and are left out.
+pub(crate) fn volumes_from(s: &berth_model::Service<'_>) -> Vec<(String, bool)> {
+    s.settings()
+        .volumes_from
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|v| !v.starts_with("container:"))
+        .map(|v| match v.split_once(':') {
+            Some((name, mode)) => (name.to_string(), mode == "ro"),
+            None => (v, false),
+        })
+        .collect()
+}
+
+/// The named volumes `s` mounts, by key, with their mount: its own, then those of the
+/// services it takes volumes from.
+pub(crate) fn named_volumes<'a>(
+    project: &'a Project,
+    s: &berth_model::Service<'a>,
+) -> Vec<(&'a str, berth_model::mount::Mount<'a>)> {
+    let own = |svc: &berth_model::Service<'a>| -> Vec<(&'a str, berth_model::mount::Mount<'a>)> {
+        svc.mounts()
+            .filter(|m| m.kind == MountKind::Volume)
+            .filter_map(|m| Some((project.volume_def(m.source?)?.key, m)))
+            .collect()
+    };
+    let mut out = own(s);
+    for (from, _) in volumes_from(s) {
+        if let Some(other) = project.service(&from) {
+            out.extend(own(&other));
+        }
+    }
+    out
 }
 
 /// The Secrets, ConfigMaps and claims of `project`.
@@ -53,6 +93,11 @@ pub fn convert(
     // Secrets and configs, those the services use.
     let mut used: BTreeSet<(u8, String)> = BTreeSet::new();
     for s in project.services() {
+        for d in s.dependencies() {
+            if d.condition == berth_model::dependency::Condition::CompletedSuccessfully {
+                store.awaited.insert(d.service.to_string());
+            }
+        }
         for f in s.files() {
             let k = u8::from(f.kind == FileKind::Config);
             used.insert((k, f.source.to_string()));
@@ -130,15 +175,10 @@ pub fn convert(
     // Volumes: who mounts each named one.
     let mut users: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for s in project.services() {
-        for m in s.mounts() {
-            if m.kind != MountKind::Volume {
-                continue;
-            }
-            if let Some(src) = m.source.filter(|src| project.volume_def(src).is_some()) {
-                let list = users.entry(src.to_string()).or_default();
-                if !list.iter().any(|u| u == s.name) {
-                    list.push(s.name.to_string());
-                }
+        for (key, _) in named_volumes(project, &s) {
+            let list = users.entry(key.to_string()).or_default();
+            if !list.iter().any(|u| u == s.name) {
+                list.push(s.name.to_string());
             }
         }
     }
@@ -199,6 +239,7 @@ pub fn convert(
             store
                 .templates
                 .insert(def.key.to_string(), owner.name.to_string());
+            store.owners.insert(owner.name.to_string());
             continue;
         }
         let name = names.get(Of::Volume, def.key);

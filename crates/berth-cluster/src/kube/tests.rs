@@ -427,3 +427,24 @@ fn a_service_asking_for_autoscaling_gets_an_autoscaler() {
         .iter()
         .any(|d| d.message.contains("\"bare\"") && d.message.contains("CPU request")));
 }
+
+/// `volumes_from: [SERVICE]` mounts that service's named volumes by the same claims (shared,
+/// so not a StatefulSet's template); `pid: host` is the pod's host PID namespace, reported.
+#[test]
+fn volumes_from_shares_the_claims_and_pid_host_is_carried() {
+    let p = load(
+        "services:\n  data:\n    image: d\n    volumes: [store:/store]\n  reader:\n    image: r\n    volumes_from: [\"data:ro\"]\n    pid: host\nvolumes:\n  store: {}\n",
+    );
+    let m = convert(&p, &Options::default()).expect("converts");
+    find(&m.objects, "PersistentVolumeClaim", "store");
+    let reader = &find(&m.objects, "Deployment", "reader")["spec"]["template"]["spec"];
+    assert_eq!(reader["hostPID"], true);
+    assert_eq!(
+        reader["volumes"][0]["persistentVolumeClaim"]["claimName"],
+        "store"
+    );
+    let mount = &reader["containers"][0]["volumeMounts"][0];
+    assert_eq!(mount["mountPath"], "/store");
+    assert_eq!(mount["readOnly"], true);
+    assert!(m.losses.iter().any(|d| d.message.contains("`pid`")));
+}

@@ -15,6 +15,8 @@ use berth_model::health::Duration;
 use berth_model::mount::MountKind;
 use berth_model::resources::FileKind;
 use berth_model::{Diagnostic, Project, Service};
+use std::collections::HashMap;
+
 use serde_json::{json, Map, Value as Json};
 
 use super::names::{label, Names, Of};
@@ -65,6 +67,8 @@ const CARRIED: &[&str] = &[
     "mem_limit",
     "mem_reservation",
     "develop",
+    "pid",
+    "volumes_from",
 ];
 
 /// What Kubernetes does instead, for the settings it has no place for.
@@ -76,7 +80,6 @@ const LOST: &[(&str, &str)] = &[
         "ipc",
         "left out: a pod's containers share their IPC namespace",
     ),
-    ("pid", "left out"),
     ("devices", "left out: a device plugin gives pods devices"),
     ("security_opt", "left out"),
     (
@@ -84,7 +87,6 @@ const LOST: &[(&str, &str)] = &[
         "left out: the kubelet places pods in its cgroups",
     ),
     ("userns_mode", "left out"),
-    ("volumes_from", "left out: pods share volumes by claim"),
     (
         "mac_address",
         "left out: the network plugin assigns addresses",
@@ -116,23 +118,15 @@ pub enum Workload {
     Job,
 }
 
-/// Whether service `name` is waited on with `service_completed_successfully`.
-fn awaited_to_complete(project: &Project, name: &str) -> bool {
-    project.services().any(|o| {
-        o.dependencies()
-            .any(|d| d.service == name && d.condition == Condition::CompletedSuccessfully)
-    })
-}
-
 /// The kind of workload of `s`.
 #[must_use]
-pub fn kind_of(project: &Project, s: &Service<'_>, store: &Store) -> Workload {
+pub fn kind_of(s: &Service<'_>, store: &Store) -> Workload {
     let mode = s.deploy().mode;
-    if matches!(mode, "replicated-job" | "global-job") || awaited_to_complete(project, s.name) {
+    if matches!(mode, "replicated-job" | "global-job") || store.awaited.contains(s.name) {
         Workload::Job
     } else if mode == "global" {
         Workload::DaemonSet
-    } else if store.templates.values().any(|o| o == s.name) && single_replica(s) {
+    } else if store.owners.contains(s.name) && single_replica(s) {
         Workload::StatefulSet
     } else {
         Workload::Deployment
@@ -176,6 +170,8 @@ fn probe_command(test: &[String]) -> Option<Vec<String>> {
 /// Builds the pod and the workload of one service.
 struct Pod<'p, 'a> {
     project: &'p Project,
+    /// The project's services by name.
+    services: &'p HashMap<&'a str, Service<'a>>,
     s: &'p Service<'a>,
     names: &'p Names,
     store: &'p Store,
@@ -422,7 +418,7 @@ impl Pod<'_, '_> {
         let mut out = Vec::new();
         let deps: Vec<_> = self.s.dependencies().collect();
         for d in deps {
-            let Some(dep) = self.project.service(d.service) else {
+            let Some(dep) = self.services.get(d.service) else {
                 continue;
             };
             let dep_name = self.names.get(Of::Service, d.service);
@@ -436,7 +432,7 @@ impl Pod<'_, '_> {
                 }));
                 continue;
             }
-            let ports = super::service::ports(&dep, &mut Vec::new());
+            let ports = super::service::ports(dep, &mut Vec::new());
             let Some(port) = ports.iter().find(|p| p.protocol == "TCP") else {
                 self.lost(
                     "depends_on",
@@ -548,6 +544,52 @@ impl Pod<'_, '_> {
                 self.volumes.push(v);
             }
             self.mounts.push(mount);
+        }
+        // The named volumes of the services this one takes volumes from, by claim.
+        for (from, read_only) in super::storage::volumes_from(self.s) {
+            let Some(other) = self.project.service(&from) else {
+                continue;
+            };
+            for (key, m) in super::storage::named_volumes(self.project, &other) {
+                let Some(target) = m.target else { continue };
+                let name = self.names.get(Of::Volume, key);
+                if !self.volumes.iter().any(|v| v["name"] == json!(name)) {
+                    let claim = match self.project.volume_def(key) {
+                        Some(def) if def.external => label(def.name.unwrap_or(key)),
+                        _ => name.clone(),
+                    };
+                    self.volumes.push(json!({
+                        "name": name,
+                        "persistentVolumeClaim": { "claimName": claim },
+                    }));
+                }
+                let mut mount = json!({ "name": name, "mountPath": target });
+                if read_only || m.read_only {
+                    mount["readOnly"] = json!(true);
+                }
+                self.mounts.push(mount);
+            }
+        }
+        if let Some(v) = self.s.get("volumes_from") {
+            let containers: Vec<String> = self
+                .s
+                .settings()
+                .volumes_from
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|v| v.starts_with("container:"))
+                .collect();
+            if !containers.is_empty() {
+                let span = v.span;
+                self.lost(
+                    "volumes_from",
+                    span,
+                    &format!(
+                        "{}: a container outside the project: left out",
+                        containers.join(", ")
+                    ),
+                );
+            }
         }
         let settings = self.s.settings();
         for path in settings.tmpfs.unwrap_or_default() {
@@ -723,6 +765,23 @@ impl Pod<'_, '_> {
                 json!({ "sysctls": sys.iter().map(|(n, v)| json!({ "name": n, "value": v })).collect::<Vec<_>>() }),
             );
         }
+        if let Some(pid) = &settings.pid {
+            let span = self.s.get("pid").map_or(self.s.value.span, |v| v.span);
+            if pid == "host" {
+                spec.insert("hostPID".into(), json!(true));
+                self.lost(
+                    "pid",
+                    span,
+                    "carried as hostPID, which many clusters' pod security admission refuses",
+                );
+            } else {
+                self.lost(
+                    "pid",
+                    span,
+                    "left out: a pod's containers share no PID namespace with another pod",
+                );
+            }
+        }
         self.node_selector(&mut spec);
         let restart = settings.restart.unwrap_or("no");
         if kind == Workload::Job {
@@ -835,19 +894,21 @@ pub fn waiter_objects(project: &str, opts: &Options) -> Vec<Json> {
 }
 
 /// The workload of service `s`, and whether its pods wait for a Job.
-pub fn convert(
-    project: &Project,
-    s: &Service<'_>,
+pub fn convert<'a>(
+    project: &'a Project,
+    services: &HashMap<&'a str, Service<'a>>,
+    s: &Service<'a>,
     names: &Names,
     store: &Store,
     opts: &Options,
     losses: &mut Vec<Diagnostic>,
 ) -> (Json, bool) {
-    let kind = kind_of(project, s, store);
+    let kind = kind_of(s, store);
     let name = names.get(Of::Service, s.name);
     let sel = selector(&names.project, &name);
     let mut pod = Pod {
         project,
+        services,
         s,
         names,
         store,
