@@ -5,7 +5,22 @@ use bollard_stubs::models::{
 
 use crate::swarm::{service_spec, LABEL_IMAGE, LABEL_NAMESPACE};
 
-fn load(yaml: &str) -> Project {
+/// Each diagnostic's message and the line it points at: `MESSAGE line N`.
+pub(crate) fn said_at(p: &Project, diags: &[berth_model::Diagnostic]) -> Vec<String> {
+    diags
+        .iter()
+        .map(|d| {
+            let at = d
+                .primary_span()
+                .and_then(|s| p.sources.location(s))
+                .unwrap_or_default();
+            let line = at.rsplit(':').nth(1).unwrap_or_default().to_string();
+            format!("{} line {line}", d.message)
+        })
+        .collect()
+}
+
+pub(crate) fn load(yaml: &str) -> Project {
     let d = tempfile::tempdir().expect("temp dir");
     std::fs::write(d.path().join("compose.yaml"), yaml).expect("write");
     let mut opts =
@@ -145,17 +160,7 @@ fn what_swarm_cannot_carry_is_reported_where_it_is_written() {
         "services:\n  a:\n    image: x:1\n    container_name: fixed\n    privileged: true\n    deploy:\n      resources:\n        reservations:\n          devices: [{capabilities: [gpu]}]\n    depends_on:\n      b: {condition: service_healthy, restart: true}\n  b:\n    image: y:1\n    healthcheck: {test: [CMD, \"true\"]}\n",
     );
     let losses = crate::loss::losses(&p.service("a").expect("a"));
-    let said: Vec<String> = losses
-        .iter()
-        .map(|d| {
-            let at = d
-                .primary_span()
-                .and_then(|s| p.sources.location(s))
-                .unwrap_or_default();
-            let line = at.rsplit(':').nth(1).unwrap_or_default().to_string();
-            format!("{} line {line}", d.message)
-        })
-        .collect();
+    let said = said_at(&p, &losses);
     assert_eq!(
         said,
         [
@@ -325,18 +330,7 @@ fn a_secret_driver_is_reported_where_it_is_written_and_a_template_driver_is_carr
         "services:\n  a:\n    image: x:1\n    secrets: [s]\n    configs: [c]\nsecrets:\n  s:\n    file: ./s.txt\n    driver: vault\n    template_driver: golang\nconfigs:\n  c:\n    content: hi\n    template_driver: golang\n",
     );
     let stack = crate::stack::Stack::of(&p, "st").expect("converts");
-    let said: Vec<String> = stack
-        .losses
-        .iter()
-        .map(|d| {
-            let at = d
-                .primary_span()
-                .and_then(|s| p.sources.location(s))
-                .unwrap_or_default();
-            let line = at.rsplit(':').nth(1).unwrap_or_default().to_string();
-            format!("{} line {line}", d.message)
-        })
-        .collect();
+    let said = said_at(&p, &stack.losses);
     assert_eq!(
         said,
         ["secret \"s\": `driver` is not supported by Berth on Docker Swarm and is ignored line 9"]

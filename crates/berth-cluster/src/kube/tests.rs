@@ -1,16 +1,7 @@
-use berth_model::Project;
 use serde_json::Value as Json;
 
 use super::{convert, to_yaml, Options};
-
-fn load(yaml: &str) -> Project {
-    let d = tempfile::tempdir().expect("temp dir");
-    std::fs::write(d.path().join("compose.yaml"), yaml).expect("write");
-    let mut opts =
-        berth_loader::load::Options::new(d.path().to_path_buf(), indexmap::IndexMap::new());
-    opts.project_name = Some("p".into());
-    berth_loader::load::load(&opts).unwrap_or_else(|e| panic!("{}", e.render()))
-}
+use crate::tests::{load, said_at};
 
 fn objects(yaml: &str) -> Vec<Json> {
     convert(&load(yaml), &Options::default())
@@ -135,16 +126,12 @@ fn what_kubernetes_cannot_keep_is_reported_where_it_is_written() {
         "services:\n  a:\n    image: x\n    container_name: fixed\n    ulimits: {nofile: 1024}\n    volumes: [./data:/data]\n",
     );
     let m = convert(&p, &Options::default()).expect("converts");
-    let said: Vec<String> = m
-        .losses
+    // The headline up to the setting's name, and the line.
+    let said: Vec<String> = said_at(&p, &m.losses)
         .iter()
-        .map(|d| {
-            let at = d
-                .primary_span()
-                .and_then(|s| p.sources.location(s))
-                .unwrap_or_default();
-            let line = at.rsplit(':').nth(1).unwrap_or_default().to_string();
-            let head = d.message.split(':').take(2).collect::<Vec<_>>().join(":");
+        .map(|l| {
+            let (message, line) = l.rsplit_once(" line ").unwrap_or_default();
+            let head = message.split(':').take(2).collect::<Vec<_>>().join(":");
             format!("{head} line {line}")
         })
         .collect();
