@@ -121,6 +121,7 @@ pub fn convert(project: &Project, opts: &Options) -> Result<Manifests, String> {
         ..Manifests::default()
     };
     let store = storage::convert(project, &names, opts, &mut out.losses)?;
+    out.losses.extend(network::losses(project));
     out.objects.extend(store.objects.iter().cloned());
     let mut services: Vec<_> = project.services().collect();
     services.sort_by(|a, b| a.name.cmp(b.name));

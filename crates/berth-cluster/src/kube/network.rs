@@ -125,3 +125,32 @@ pub fn policy(
         },
     })
 }
+
+/// The settings of the networks the services use that the policies do not keep: how a
+/// network is made (driver, addresses, IPv6, ...) has no counterpart in a pod network.
+#[must_use]
+pub fn losses(project: &Project) -> Vec<berth_model::Diagnostic> {
+    let used: std::collections::BTreeSet<&str> = project
+        .services()
+        .flat_map(|s| s.networks().collect::<Vec<_>>())
+        .collect();
+    let mut out = Vec::new();
+    for def in project.network_defs().filter(|d| used.contains(d.key)) {
+        let Some(map) = def.value.as_map() else {
+            continue;
+        };
+        for (k, v) in map.iter() {
+            let key = k.name.as_str();
+            if matches!(key, "internal" | "external" | "name") || key.starts_with("x-") {
+                continue;
+            }
+            out.push(super::loss(
+                "",
+                &format!("networks.{}.{key}", def.key),
+                v.span,
+                "left out: the NetworkPolicies keep which pods reach which, not how the network is made",
+            ));
+        }
+    }
+    out
+}

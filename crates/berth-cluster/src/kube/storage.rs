@@ -219,13 +219,19 @@ pub fn convert(
         for (setting, v) in [
             ("driver", def.value.get("driver")),
             ("driver_opts", def.value.get("driver_opts")),
+            ("labels", def.value.get("labels")),
         ] {
             if let Some(v) = v {
+                let instead = if setting == "labels" {
+                    "left out: the claim carries the project's labels"
+                } else {
+                    "the claim's storage class decides how the volume is made"
+                };
                 losses.push(loss(
                     "",
                     &format!("volumes.{}.{setting}", def.key),
                     v.span,
-                    "the claim's storage class decides how the volume is made",
+                    instead,
                 ));
             }
         }

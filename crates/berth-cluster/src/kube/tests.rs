@@ -435,3 +435,25 @@ fn volumes_from_shares_the_claims_and_pid_host_is_carried() {
     assert_eq!(mount["readOnly"], true);
     assert!(m.losses.iter().any(|d| d.message.contains("`pid`")));
 }
+
+/// How a network is made (its driver, its addresses) and a volume's labels have no place in
+/// the manifests: each is reported where it is written.
+#[test]
+fn network_and_volume_settings_left_out_are_reported() {
+    let p = load(
+        "services:\n  a:\n    image: x\n    networks: [n]\n    volumes: [\"vol:/v\"]\nnetworks:\n  n:\n    driver: bridge\n    ipam:\n      config: [{subnet: 10.9.0.0/24}]\nvolumes:\n  vol:\n    labels: {backup: daily}\n",
+    );
+    let m = convert(&p, &Options::default()).expect("converts");
+    let said = said_at(&p, &m.losses);
+    for (what, line) in [
+        ("networks.n.driver", 8),
+        ("networks.n.ipam", 10),
+        ("volumes.vol.labels", 13),
+    ] {
+        assert!(
+            said.iter()
+                .any(|l| l.contains(&format!("`{what}`")) && l.ends_with(&format!(" line {line}"))),
+            "{what} at line {line} in {said:#?}"
+        );
+    }
+}
