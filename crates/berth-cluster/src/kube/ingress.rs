@@ -13,6 +13,7 @@ use berth_model::{Diagnostic, Service};
 use serde_json::{json, Value as Json};
 
 use super::names::{Names, Of};
+use super::service::ServicePort;
 use super::{loss, metadata, selector, Options};
 
 /// The matchers a rule may use and still be carried whole.
@@ -21,6 +22,7 @@ const CARRIED_MATCHERS: &[&str] = &["Host(", "PathPrefix("];
 /// The Ingress of `s`, if Traefik routes to it.
 pub fn convert(
     s: &Service<'_>,
+    ports: &[ServicePort],
     names: &Names,
     opts: &Options,
     losses: &mut Vec<Diagnostic>,
@@ -36,7 +38,6 @@ pub fn convert(
     }
     let name = names.get(Of::Service, s.name);
     // A router names the container's port; the rule names the Service's port in front of it.
-    let ports = super::service::ports(s, &mut Vec::new());
     let service_port = |target: u16| {
         ports
             .iter()
@@ -46,7 +47,7 @@ pub fn convert(
     // host (empty: any) -> path -> port
     let mut rules: BTreeMap<String, BTreeMap<String, u16>> = BTreeMap::new();
     for r in service_routers(s) {
-        if let Some(port) = route(&r, s, losses).map(service_port) {
+        if let Some(port) = route(&r, s, ports, losses).map(service_port) {
             let hosts = r.hosts();
             let hosts = if hosts.is_empty() {
                 vec![String::new()]
@@ -97,7 +98,12 @@ pub fn convert(
 
 /// The port router `r` sends to, reporting what of it is not carried; `None` when the router
 /// cannot become a rule.
-fn route(r: &Router, s: &Service<'_>, losses: &mut Vec<Diagnostic>) -> Option<u16> {
+fn route(
+    r: &Router,
+    s: &Service<'_>,
+    ports: &[ServicePort],
+    losses: &mut Vec<Diagnostic>,
+) -> Option<u16> {
     let mut lost = |what: String, instead: &str| {
         losses.push(loss(s.name, &what, r.span, instead));
     };
@@ -109,7 +115,7 @@ fn route(r: &Router, s: &Service<'_>, losses: &mut Vec<Diagnostic>) -> Option<u1
         return None;
     }
     // Without a port, Traefik uses the container's one port, when it has only one.
-    let own: Vec<u16> = super::service::ports(s, &mut Vec::new())
+    let own: Vec<u16> = ports
         .iter()
         .filter(|p| p.protocol == "TCP")
         .map(|p| p.target)

@@ -127,19 +127,39 @@ pub fn convert(project: &Project, opts: &Options) -> Result<Manifests, String> {
     services.sort_by(|a, b| a.name.cmp(b.name));
     let by_name: std::collections::HashMap<&str, berth_model::Service<'_>> =
         services.iter().map(|s| (s.name, *s)).collect();
+    // Each service's ports, read once: its Service, its container, the pods that wait for
+    // it, its policy and its Ingress all use them. What they cannot keep is reported with
+    // the service's Service.
+    let mut port_losses: std::collections::HashMap<&str, Vec<Diagnostic>> =
+        std::collections::HashMap::new();
+    let ports: std::collections::HashMap<&str, Vec<service::ServicePort>> = services
+        .iter()
+        .map(|s| {
+            let mut lost = Vec::new();
+            let p = service::ports(s, &mut lost);
+            port_losses.insert(s.name, lost);
+            (s.name, p)
+        })
+        .collect();
     let mut workloads = Vec::new();
     let mut waits_for_jobs = false;
     for s in &services {
-        if let Some(svc) = service::convert(project, s, &names, opts, &mut out.losses) {
+        let own = ports.get(s.name).map_or(&[][..], Vec::as_slice);
+        out.losses
+            .extend(port_losses.remove(s.name).unwrap_or_default());
+        if let Some(svc) = service::convert(s, own, &names, opts, &mut out.losses) {
             workloads.push(svc);
         }
-        let (w, waits) =
-            workload::convert(project, &by_name, s, &names, &store, opts, &mut out.losses);
+        let context = workload::Context {
+            services: &by_name,
+            ports: &ports,
+            store: &store,
+        };
+        let (w, waits) = workload::convert(project, &context, s, &names, opts, &mut out.losses);
         waits_for_jobs |= waits;
         workloads.push(w);
-        let ports = service::ports(s, &mut Vec::new());
-        workloads.push(network::policy(project, s, &names, opts, &ports));
-        if let Some(ingress) = ingress::convert(s, &names, opts, &mut out.losses) {
+        workloads.push(network::policy(project, s, &names, opts, own));
+        if let Some(ingress) = ingress::convert(s, own, &names, opts, &mut out.losses) {
             workloads.push(ingress);
         }
         let kind = workload::kind_of(s, &store);

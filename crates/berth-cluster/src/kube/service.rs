@@ -6,7 +6,7 @@
 //! makes the Service headless.
 
 use berth_model::ports::range;
-use berth_model::{Diagnostic, Project, Service};
+use berth_model::{Diagnostic, Service};
 use serde_json::{json, Value as Json};
 
 use super::names::{Names, Of};
@@ -148,15 +148,14 @@ pub(crate) fn port_name(p: &ServicePort) -> String {
     format!("{}-{}", p.protocol.to_ascii_lowercase(), p.port)
 }
 
-/// The Service of `s`, if it has ports.
+/// The Service of `s`, whose ports are `ports`, if it has any.
 pub fn convert(
-    _project: &Project,
     s: &Service<'_>,
+    ports: &[ServicePort],
     names: &Names,
     opts: &Options,
     losses: &mut Vec<Diagnostic>,
 ) -> Option<Json> {
-    let ports = ports(s, losses);
     if ports.is_empty() {
         return None;
     }

@@ -167,11 +167,19 @@ fn probe_command(test: &[String]) -> Option<Vec<String>> {
     }
 }
 
+/// What the conversion of every service reads, made once for the project.
+pub struct Context<'c, 'a> {
+    /// The project's services by name.
+    pub services: &'c HashMap<&'a str, Service<'a>>,
+    /// Each service's ports (see [`super::service::ports`]).
+    pub ports: &'c HashMap<&'a str, Vec<super::service::ServicePort>>,
+    pub store: &'c Store,
+}
+
 /// Builds the pod and the workload of one service.
 struct Pod<'p, 'a> {
     project: &'p Project,
-    /// The project's services by name.
-    services: &'p HashMap<&'a str, Service<'a>>,
+    context: &'p Context<'p, 'a>,
     s: &'p Service<'a>,
     names: &'p Names,
     store: &'p Store,
@@ -270,7 +278,7 @@ impl Pod<'_, '_> {
             }
         }
         let mut ports: Vec<Json> = Vec::new();
-        for p in super::service::ports(self.s, &mut Vec::new()) {
+        for p in self.context.ports.get(self.s.name).into_iter().flatten() {
             let entry = json!({ "containerPort": p.target, "protocol": p.protocol });
             if !ports.contains(&entry) {
                 ports.push(entry);
@@ -418,9 +426,9 @@ impl Pod<'_, '_> {
         let mut out = Vec::new();
         let deps: Vec<_> = self.s.dependencies().collect();
         for d in deps {
-            let Some(dep) = self.services.get(d.service) else {
+            if !self.context.services.contains_key(d.service) {
                 continue;
-            };
+            }
             let dep_name = self.names.get(Of::Service, d.service);
             let name = label(&format!("wait-for-{dep_name}"));
             if d.condition == Condition::CompletedSuccessfully {
@@ -432,7 +440,11 @@ impl Pod<'_, '_> {
                 }));
                 continue;
             }
-            let ports = super::service::ports(dep, &mut Vec::new());
+            let ports = self
+                .context
+                .ports
+                .get(d.service)
+                .map_or(&[][..], Vec::as_slice);
             let Some(port) = ports.iter().find(|p| p.protocol == "TCP") else {
                 self.lost(
                     "depends_on",
@@ -896,19 +908,19 @@ pub fn waiter_objects(project: &str, opts: &Options) -> Vec<Json> {
 /// The workload of service `s`, and whether its pods wait for a Job.
 pub fn convert<'a>(
     project: &'a Project,
-    services: &HashMap<&'a str, Service<'a>>,
+    context: &Context<'_, 'a>,
     s: &Service<'a>,
     names: &Names,
-    store: &Store,
     opts: &Options,
     losses: &mut Vec<Diagnostic>,
 ) -> (Json, bool) {
+    let store = context.store;
     let kind = kind_of(s, store);
     let name = names.get(Of::Service, s.name);
     let sel = selector(&names.project, &name);
     let mut pod = Pod {
         project,
-        services,
+        context,
         s,
         names,
         store,
