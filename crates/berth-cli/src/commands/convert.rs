@@ -15,9 +15,7 @@ pub fn run(global: &GlobalArgs, args: &ConvertArgs, printer: &mut Printer) -> an
         return Ok(1);
     };
     let (file, losses) = berth_cluster::stackfile::stack_file(&project, &project.name);
-    for loss in &losses {
-        printer.diag(&loss.render(&project.sources));
-    }
+    super::report_losses(printer, &project, &losses, false, "Docker Swarm");
     let text = berth_emit::escape_dollars(&berth_emit::yaml::to_yaml(&file));
     match &swarm.output {
         Some(path) => {
@@ -80,18 +78,13 @@ fn kubernetes(
     for note in &manifests.renamed {
         printer.diag(&note.render(&project.sources));
     }
-    for loss in &manifests.losses {
-        let mut d = loss.clone();
-        if args.strict {
-            d.severity = berth_model::Severity::Error;
-        }
-        printer.diag(&d.render(&project.sources));
-    }
-    if args.strict && !manifests.losses.is_empty() {
-        printer.error(&format!(
-            "{} setting(s) cannot be kept by Kubernetes (--strict)",
-            manifests.losses.len()
-        ));
+    if super::report_losses(
+        printer,
+        &project,
+        &manifests.losses,
+        args.strict,
+        "Kubernetes",
+    ) {
         return Ok(1);
     }
     let files: Vec<(String, String)> = match args.format.as_str() {

@@ -149,6 +149,33 @@ pub fn load_options(global: &GlobalArgs) -> anyhow::Result<berth_loader::load::O
     Ok(opts)
 }
 
+/// Prints what a target cannot carry of the project (`losses`, warnings), or, with
+/// `--strict`, the same as errors and a last line saying `target` refuses them. Whether the
+/// command must stop (strict, and something lost).
+pub fn report_losses(
+    printer: &mut Printer,
+    project: &berth_model::Project,
+    losses: &[berth_model::Diagnostic],
+    strict: bool,
+    target: &str,
+) -> bool {
+    for loss in losses {
+        let mut d = loss.clone();
+        if strict {
+            d.severity = berth_model::Severity::Error;
+        }
+        printer.diag(&d.render(&project.sources));
+    }
+    if strict && !losses.is_empty() {
+        printer.error(&format!(
+            "{} setting(s) cannot be kept by {target} (--strict)",
+            losses.len()
+        ));
+        return true;
+    }
+    false
+}
+
 /// Loads the project, printing warnings; on failure prints the diagnostic and returns `None`.
 pub fn load_project(
     opts: &berth_loader::load::Options,

@@ -40,18 +40,13 @@ fn deploy(
             return Ok(1);
         }
     };
-    for loss in &stack.losses {
-        let mut d = loss.clone();
-        if args.strict {
-            d.severity = berth_model::Severity::Error;
-        }
-        printer.diag(&d.render(&project.sources));
-    }
-    if args.strict && !stack.losses.is_empty() {
-        printer.error(&format!(
-            "{} setting(s) cannot be carried by Docker Swarm (--strict)",
-            stack.losses.len()
-        ));
+    if super::report_losses(
+        printer,
+        &project,
+        &stack.losses,
+        args.strict,
+        "Docker Swarm",
+    ) {
         return Ok(1);
     }
     if args.dry_run {
