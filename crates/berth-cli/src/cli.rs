@@ -475,6 +475,10 @@ pub struct ConvertKubernetesArgs {
     /// The image of the init containers that wait for a dependency (it needs sh and nc)
     #[arg(long, default_value = berth_cluster::kube::DEFAULT_WAIT_IMAGE)]
     pub wait_image: String,
+    /// The image of the init containers that wait for a one-shot service's Job to complete
+    /// (it needs kubectl)
+    #[arg(long, default_value = berth_cluster::kube::DEFAULT_KUBECTL_IMAGE)]
+    pub kubectl_image: String,
     /// The size a volume's claim asks for, when the volume does not say
     #[arg(long, default_value = "1Gi")]
     pub volume_size: String,

@@ -146,7 +146,8 @@ fn the_fixture_converts_as_its_snapshot() {
 }
 
 /// `--strict` refuses a conversion that loses settings; `-o DIR` writes a file per object;
-/// `--format json` a List; a namespace that is no DNS label is refused.
+/// `--format json` a List; the waiting init containers take the images given; a namespace
+/// that is no DNS label is refused.
 #[test]
 fn strict_output_folder_json_and_namespace() {
     let strict = berth_in(&fixture(), &["convert", "kubernetes", "--strict"]);
@@ -190,6 +191,32 @@ fn strict_output_folder_json_and_namespace() {
     let list: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
     assert_eq!(list["kind"], "List");
     assert!(list["items"].as_array().is_some_and(|i| i.len() > 5));
+
+    let images = berth_in(
+        &fixture(),
+        &[
+            "convert",
+            "kubernetes",
+            "--wait-image",
+            "registry.local/tools/busybox:1",
+            "--kubectl-image",
+            "registry.local/tools/kubectl:1",
+        ],
+    );
+    assert!(images.status.success());
+    let text = stdout(&images);
+    assert!(
+        text.contains("image: registry.local/tools/busybox:1\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("image: registry.local/tools/kubectl:1\n"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("busybox:1.36") && !text.contains("bitnami/kubectl"),
+        "{text}"
+    );
 
     let bad = berth_in(&fixture(), &["convert", "kubernetes", "-n", "Not_A_Label"]);
     assert_eq!(bad.status.code(), Some(1));

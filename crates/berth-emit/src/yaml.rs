@@ -1,22 +1,126 @@
 //! A block-style YAML writer that prints exactly what go-yaml v3's encoder prints for
 //! `docker compose config` (indent 2, sequences indented under their key, no line wrapping,
-//! libyaml's scalar analysis for quoting).
+//! libyaml's scalar analysis for quoting). It writes any tree that shows itself as a
+//! [`Node`]: the loader's [`Value`], and JSON values (the Kubernetes manifests).
 
 use berth_model::{natural_cmp, Kind, MapKind, Value};
 
-/// Renders a value tree as a YAML document (with trailing newline).
+/// How a tree node looks to the writer.
+pub enum Shape<'a, N> {
+    /// A mapping's entries, in the order they are printed.
+    Map(Vec<(&'a str, &'a N)>),
+    Seq(&'a [N]),
+    /// A string, quoted as go-yaml quotes it (or a literal block when it has lines).
+    Str(&'a str),
+    /// A scalar printed as it is (`null`, a boolean, a number).
+    Text(String),
+    /// Bytes that are not UTF-8, printed as `!!binary` base64.
+    Bytes(&'a [u8]),
+}
+
+/// A tree the writer can print.
+pub trait Node: Sync + Sized {
+    fn shape(&self) -> Shape<'_, Self>;
+    /// Whether [`Node::shape`] is a map, without building its entries.
+    fn is_map(&self) -> bool;
+}
+
+impl Node for Value {
+    fn shape(&self) -> Shape<'_, Value> {
+        match &self.kind {
+            Kind::Map(m) => {
+                let mut e: Vec<(&str, &Value)> =
+                    m.iter().map(|(k, v)| (k.name.as_str(), v)).collect();
+                if m.kind == MapKind::Dict {
+                    e.sort_by(|a, b| natural_cmp(a.0, b.0));
+                }
+                Shape::Map(e)
+            }
+            Kind::Seq(items) => Shape::Seq(items),
+            Kind::Str(s) | Kind::Timestamp(s) => Shape::Str(s),
+            Kind::Bytes(b) => Shape::Bytes(b),
+            Kind::Null => Shape::Text("null".into()),
+            Kind::Bool(b) => Shape::Text(b.to_string()),
+            Kind::Int(i) => Shape::Text(i.to_string()),
+            Kind::Float(f) => Shape::Text(float_text(*f)),
+        }
+    }
+
+    fn is_map(&self) -> bool {
+        matches!(self.kind, Kind::Map(_))
+    }
+}
+
+/// A JSON value: its objects' keys printed in natural order, as a [`Value`] dict's are.
+impl Node for serde_json::Value {
+    fn shape(&self) -> Shape<'_, serde_json::Value> {
+        use serde_json::Value as J;
+        match self {
+            J::Object(m) => {
+                let e: Vec<(&str, &J)> = m.iter().map(|(k, v)| (k.as_str(), v)).collect();
+                Shape::Map(naturally_sorted(e))
+            }
+            J::Array(items) => Shape::Seq(items),
+            J::String(s) => Shape::Str(s),
+            J::Null => Shape::Text("null".into()),
+            J::Bool(b) => Shape::Text(b.to_string()),
+            J::Number(n) => Shape::Text(match n.as_i64() {
+                Some(i) => i.to_string(),
+                None => float_text(n.as_f64().unwrap_or_default()),
+            }),
+        }
+    }
+
+    fn is_map(&self) -> bool {
+        self.is_object()
+    }
+}
+
+/// Entries in byte order (a JSON object's) put in natural order. Keys of ASCII letters alone
+/// (most keys of a manifest) are in natural order already: go-yaml compares two letters by
+/// their code, and a prefix first.
+fn naturally_sorted<N>(mut e: Vec<(&str, N)>) -> Vec<(&str, N)> {
+    if !e
+        .iter()
+        .all(|(k, _)| k.bytes().all(|b| b.is_ascii_alphabetic()))
+    {
+        e.sort_by(|a, b| natural_cmp(a.0, b.0));
+    }
+    e
+}
+
+fn float_text(f: f64) -> String {
+    if f.is_nan() {
+        ".nan".into()
+    } else if f.is_infinite() {
+        if f > 0.0 {
+            ".inf".into()
+        } else {
+            "-.inf".into()
+        }
+    } else {
+        berth_model::value::format_go_float(f)
+    }
+}
+
+/// Renders a tree as a YAML document (with trailing newline).
 #[must_use]
-pub fn to_yaml(v: &Value) -> String {
+pub fn to_yaml<N: Node>(v: &N) -> String {
     let mut out = String::new();
-    match &v.kind {
-        Kind::Map(m) if !m.is_empty() => write_map_body(&mut out, v, 0),
-        Kind::Seq(s) if !s.is_empty() => write_seq_body(&mut out, v, 0),
-        _ => {
-            out.push_str(&scalar(v, false));
+    write_document(&mut out, v);
+    out
+}
+
+/// Appends `v` as a YAML document to `out`.
+pub fn write_document<N: Node>(out: &mut String, v: &N) {
+    match v.shape() {
+        Shape::Map(e) if !e.is_empty() => write_map_body(out, &e, 0),
+        Shape::Seq(s) if !s.is_empty() => write_seq_body(out, s, 0),
+        shape => {
+            out.push_str(&scalar(&shape, false));
             out.push('\n');
         }
     }
-    out
 }
 
 fn indent(out: &mut String, n: usize) {
@@ -25,21 +129,9 @@ fn indent(out: &mut String, n: usize) {
     }
 }
 
-fn entries(v: &Value) -> Vec<(&str, &Value)> {
-    let Kind::Map(m) = &v.kind else {
-        return Vec::new();
-    };
-    let mut e: Vec<(&str, &Value)> = m.iter().map(|(k, v)| (k.name.as_str(), v)).collect();
-    if m.kind == MapKind::Dict {
-        e.sort_by(|a, b| natural_cmp(a.0, b.0));
-    }
-    e
-}
-
-fn write_map_body(out: &mut String, v: &Value, ind: usize) {
-    let all = entries(v);
+fn write_map_body<N: Node>(out: &mut String, all: &[(&str, &N)], ind: usize) {
     // A large map of maps (the services of a big project) is rendered on two threads.
-    if all.len() >= 64 && all.iter().all(|(_, val)| matches!(val.kind, Kind::Map(_))) {
+    if all.len() >= 64 && all.iter().all(|(_, val)| val.is_map()) {
         let (left, right) = all.split_at(all.len() / 2);
         let rendered = std::thread::scope(|scope| {
             let handle = scope.spawn(|| {
@@ -60,22 +152,27 @@ fn write_map_body(out: &mut String, v: &Value, ind: usize) {
         }
         return;
     }
-    write_entries(out, &all, ind, true);
+    write_entries(out, all, ind, true);
 }
 
 /// Writes `key: value` lines; the caller has already indented the first one if `first_indented`.
-fn write_entries(out: &mut String, entries: &[(&str, &Value)], ind: usize, first_indented: bool) {
+fn write_entries<N: Node>(
+    out: &mut String,
+    entries: &[(&str, &N)],
+    ind: usize,
+    first_indented: bool,
+) {
     for (i, (k, val)) in entries.iter().enumerate() {
         if i > 0 || !first_indented {
             indent(out, ind);
         }
         if k.len() > SIMPLE_KEY_MAX {
-            write_explicit_entry(out, k, val, ind);
+            write_explicit_entry(out, k, *val, ind);
             continue;
         }
         push_scalar_str(out, k, true);
         out.push(':');
-        write_value_after_key(out, val, ind);
+        write_value_after_key(out, *val, ind);
     }
 }
 
@@ -84,7 +181,7 @@ fn write_entries(out: &mut String, entries: &[(&str, &Value)], ind: usize, first
 const SIMPLE_KEY_MAX: usize = 128;
 
 /// `? key` then `: value`, the value starting on the `:` line as go-yaml writes it.
-fn write_explicit_entry(out: &mut String, k: &str, val: &Value, ind: usize) {
+fn write_explicit_entry<N: Node>(out: &mut String, k: &str, val: &N, ind: usize) {
     out.push_str("? ");
     push_scalar_str(out, k, true);
     out.push('\n');
@@ -95,39 +192,38 @@ fn write_explicit_entry(out: &mut String, k: &str, val: &Value, ind: usize) {
 
 /// A value that starts on the line of its marker (`- ` of a sequence item, `: ` of an explicit
 /// key): a collection's first entry there, the rest indented under it.
-fn write_inline_value(out: &mut String, val: &Value, ind: usize) {
-    match &val.kind {
-        Kind::Map(m) if !m.is_empty() => write_map_body(out, val, ind + 2),
-        Kind::Map(_) => out.push_str("{}\n"),
-        Kind::Seq(s) if !s.is_empty() => write_seq_body(out, val, ind + 2),
-        Kind::Seq(_) => out.push_str("[]\n"),
-        _ => write_scalar_value(out, val, ind),
+fn write_inline_value<N: Node>(out: &mut String, val: &N, ind: usize) {
+    match val.shape() {
+        Shape::Map(e) if !e.is_empty() => write_map_body(out, &e, ind + 2),
+        Shape::Map(_) => out.push_str("{}\n"),
+        Shape::Seq(s) if !s.is_empty() => write_seq_body(out, s, ind + 2),
+        Shape::Seq(_) => out.push_str("[]\n"),
+        shape => write_scalar_value(out, &shape, ind),
     }
 }
 
-fn write_value_after_key(out: &mut String, val: &Value, ind: usize) {
-    match &val.kind {
-        Kind::Map(m) if !m.is_empty() => {
+fn write_value_after_key<N: Node>(out: &mut String, val: &N, ind: usize) {
+    match val.shape() {
+        Shape::Map(e) if !e.is_empty() => {
             out.push('\n');
             indent(out, ind + 2);
-            write_map_body(out, val, ind + 2);
+            write_map_body(out, &e, ind + 2);
         }
-        Kind::Map(_) => out.push_str(" {}\n"),
-        Kind::Seq(s) if !s.is_empty() => {
+        Shape::Map(_) => out.push_str(" {}\n"),
+        Shape::Seq(s) if !s.is_empty() => {
             out.push('\n');
             indent(out, ind + 2);
-            write_seq_body(out, val, ind + 2);
+            write_seq_body(out, s, ind + 2);
         }
-        Kind::Seq(_) => out.push_str(" []\n"),
-        _ => {
+        Shape::Seq(_) => out.push_str(" []\n"),
+        shape => {
             out.push(' ');
-            write_scalar_value(out, val, ind);
+            write_scalar_value(out, &shape, ind);
         }
     }
 }
 
-fn write_seq_body(out: &mut String, v: &Value, ind: usize) {
-    let Kind::Seq(items) = &v.kind else { return };
+fn write_seq_body<N: Node>(out: &mut String, items: &[N], ind: usize) {
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
             indent(out, ind);
@@ -137,29 +233,29 @@ fn write_seq_body(out: &mut String, v: &Value, ind: usize) {
     }
 }
 
-fn write_scalar_value(out: &mut String, v: &Value, ind: usize) {
-    // Bytes that are not UTF-8, as go-yaml writes them: base64 under `!!binary`, in lines of
-    // 70 characters (then a literal block) when longer.
-    if let Kind::Bytes(b) = &v.kind {
-        let text = binary_text(b);
-        out.push_str("!!binary ");
-        if text.contains('\n') {
-            write_literal(out, &text, ind + 2);
-        } else {
-            out.push_str(&text);
-            out.push('\n');
+fn write_scalar_value<N>(out: &mut String, shape: &Shape<'_, N>, ind: usize) {
+    match shape {
+        // Bytes that are not UTF-8, as go-yaml writes them: base64 under `!!binary`, in lines
+        // of 70 characters (then a literal block) when longer.
+        Shape::Bytes(b) => {
+            let text = binary_text(b);
+            out.push_str("!!binary ");
+            if text.contains('\n') {
+                write_literal(out, &text, ind + 2);
+            } else {
+                out.push_str(&text);
+                out.push('\n');
+            }
+            return;
         }
-        return;
-    }
-    if let Kind::Str(s) = &v.kind {
-        if s.contains('\n') && literal_allowed(s) {
+        Shape::Str(s) if s.contains('\n') && literal_allowed(s) => {
             write_literal(out, s, ind + 2);
             return;
         }
-    }
-    match &v.kind {
-        Kind::Str(st) => push_scalar_str(out, st, false),
-        _ => out.push_str(&scalar(v, false)),
+        Shape::Str(s) => push_scalar_str(out, s, false),
+        Shape::Text(t) => out.push_str(t),
+        Shape::Map(_) => out.push_str("{}"),
+        Shape::Seq(_) => out.push_str("[]"),
     }
     out.push('\n');
 }
@@ -179,28 +275,13 @@ pub fn scalar_text(s: &str) -> String {
     string_scalar(s, false)
 }
 
-fn scalar(v: &Value, is_key: bool) -> String {
-    match &v.kind {
-        Kind::Null => "null".into(),
-        Kind::Bool(b) => b.to_string(),
-        Kind::Int(i) => i.to_string(),
-        Kind::Float(f) => {
-            if f.is_nan() {
-                ".nan".into()
-            } else if f.is_infinite() {
-                if *f > 0.0 {
-                    ".inf".into()
-                } else {
-                    "-.inf".into()
-                }
-            } else {
-                berth_model::value::format_go_float(*f)
-            }
-        }
-        Kind::Str(s) | Kind::Timestamp(s) => string_scalar(s, is_key),
-        Kind::Bytes(b) => format!("!!binary {}", binary_text(b).trim_end()),
-        Kind::Seq(_) => "[]".into(),
-        Kind::Map(_) => "{}".into(),
+fn scalar<N>(shape: &Shape<'_, N>, is_key: bool) -> String {
+    match shape {
+        Shape::Text(t) => t.clone(),
+        Shape::Str(s) => string_scalar(s, is_key),
+        Shape::Bytes(b) => format!("!!binary {}", binary_text(b).trim_end()),
+        Shape::Seq(_) => "[]".into(),
+        Shape::Map(_) => "{}".into(),
     }
 }
 
@@ -626,6 +707,26 @@ mod tests {
         for plain in ["--", "-a", "a-"] {
             assert_eq!(string_scalar(plain, false), plain);
         }
+    }
+
+    /// Keys of letters alone skip the sort: their byte order must be their natural order.
+    #[test]
+    fn json_keys_are_written_in_natural_order() {
+        let v = serde_json::json!({
+            "b": 1, "a10": 2, "a9": 3, "A": 4, "a_b": 5, "ab": 6, "a": 7, "Zz": 8, "zZ": 9,
+        });
+        let text = to_yaml(&v);
+        let keys: Vec<&str> = text.lines().filter_map(|l| l.split(':').next()).collect();
+        let mut want = keys.clone();
+        want.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(keys, want);
+        let letters =
+            serde_json::json!({ "spec": 1, "Spec": 2, "specs": 3, "apiVersion": 4, "kind": 5 });
+        let text = to_yaml(&letters);
+        let keys: Vec<&str> = text.lines().filter_map(|l| l.split(':').next()).collect();
+        let mut want = keys.clone();
+        want.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(keys, want);
     }
 
     #[test]

@@ -159,13 +159,35 @@ pub fn report_losses(
     strict: bool,
     target: &str,
 ) -> bool {
-    for loss in losses {
-        let mut d = loss.clone();
-        if strict {
-            d.severity = berth_model::Severity::Error;
-        }
-        printer.diag(&d.render(&project.sources));
-    }
+    let render = |losses: &[berth_model::Diagnostic]| -> Vec<String> {
+        losses
+            .iter()
+            .map(|loss| {
+                let mut d = loss.clone();
+                if strict {
+                    d.severity = berth_model::Severity::Error;
+                }
+                d.render(&project.sources)
+            })
+            .collect()
+    };
+    // Thousands of losses (a large project) are rendered on two threads.
+    let rendered = if losses.len() < 256 {
+        render(losses)
+    } else {
+        let (left, right) = losses.split_at(losses.len() / 2);
+        std::thread::scope(|scope| {
+            let second = scope.spawn(|| render(right));
+            let mut first = render(left);
+            match second.join() {
+                Ok(second) => first.extend(second),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+            first
+        })
+    };
+    // One write for them all: stderr is not buffered.
+    printer.diag(&rendered.concat());
     if strict && !losses.is_empty() {
         printer.error(&format!(
             "{} setting(s) cannot be kept by {target} (--strict)",

@@ -21,8 +21,9 @@ pub mod service;
 pub mod storage;
 pub mod workload;
 
-use berth_model::{Diagnostic, Key, Kind, Map, MapKind, Project, Span, Value};
+use berth_model::{Diagnostic, Project, Span};
 use serde_json::{json, Value as Json};
+use std::collections::HashMap;
 
 /// How the services' published ports are reached from outside the cluster.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -42,6 +43,9 @@ pub struct Options {
     pub expose: Expose,
     /// The image of the init containers that wait for a dependency.
     pub wait_image: String,
+    /// The image of the init containers that wait for a Job to complete (it needs
+    /// `kubectl`).
+    pub kubectl_image: String,
     /// The size a PersistentVolumeClaim asks for when the volume does not say.
     pub volume_size: String,
     /// The storage class of the claims, when given.
@@ -58,6 +62,7 @@ impl Default for Options {
             namespace: None,
             expose: Expose::None,
             wait_image: DEFAULT_WAIT_IMAGE.to_string(),
+            kubectl_image: DEFAULT_KUBECTL_IMAGE.to_string(),
             volume_size: "1Gi".to_string(),
             storage_class: None,
             allow_hostpath: false,
@@ -69,6 +74,9 @@ impl Default for Options {
 /// The default image of the init containers that wait for a dependency: it needs `sh` and
 /// `nc`.
 pub const DEFAULT_WAIT_IMAGE: &str = "busybox:1.36";
+
+/// The default image of the init containers that wait for a Job to complete.
+pub const DEFAULT_KUBECTL_IMAGE: &str = "bitnami/kubectl:1.31";
 
 /// The manifests of a project, and what they could not keep.
 #[derive(Debug, Default)]
@@ -125,64 +133,128 @@ pub fn convert(project: &Project, opts: &Options) -> Result<Manifests, String> {
     out.objects.extend(store.objects.iter().cloned());
     let mut services: Vec<_> = project.services().collect();
     services.sort_by(|a, b| a.name.cmp(b.name));
-    let by_name: std::collections::HashMap<&str, berth_model::Service<'_>> =
+    let by_name: HashMap<&str, berth_model::Service<'_>> =
         services.iter().map(|s| (s.name, *s)).collect();
     // Each service's ports, read once: its Service, its container, the pods that wait for
     // it, its policy and its Ingress all use them. What they cannot keep is reported with
     // the service's Service.
-    let mut port_losses: std::collections::HashMap<&str, Vec<Diagnostic>> =
-        std::collections::HashMap::new();
-    let ports: std::collections::HashMap<&str, Vec<service::ServicePort>> = services
+    let mut port_losses = Vec::with_capacity(services.len());
+    let ports: HashMap<&str, Vec<service::ServicePort>> = services
         .iter()
         .map(|s| {
             let mut lost = Vec::new();
             let p = service::ports(s, &mut lost);
-            port_losses.insert(s.name, lost);
+            port_losses.push(lost);
             (s.name, p)
         })
         .collect();
-    let mut workloads = Vec::new();
-    let mut waits_for_jobs = false;
-    for s in &services {
-        let own = ports.get(s.name).map_or(&[][..], Vec::as_slice);
-        out.losses
-            .extend(port_losses.remove(s.name).unwrap_or_default());
-        if let Some(svc) = service::convert(s, own, &names, opts, &mut out.losses) {
-            workloads.push(svc);
+    let context = workload::Context {
+        services: &by_name,
+        ports: &ports,
+        store: &store,
+    };
+    let each = |range: std::ops::Range<usize>| {
+        let mut part = Part::default();
+        for i in range {
+            let lost = port_losses[i].clone();
+            part.service(project, &context, &services[i], lost, &names, opts);
         }
-        let context = workload::Context {
-            services: &by_name,
-            ports: &ports,
-            store: &store,
-        };
-        let (w, waits) = workload::convert(project, &context, s, &names, opts, &mut out.losses);
-        waits_for_jobs |= waits;
-        workloads.push(w);
-        workloads.push(network::policy(project, s, &names, opts, own));
-        if let Some(ingress) = ingress::convert(s, own, &names, opts, &mut out.losses) {
-            workloads.push(ingress);
-        }
-        let kind = workload::kind_of(s, &store);
-        if let Some(hpa) = autoscale::convert(s, kind, &names, opts, &mut out.losses) {
-            workloads.push(hpa);
-        }
-    }
-    if waits_for_jobs {
+        part
+    };
+    // The services are independent of each other: a large project is converted on two
+    // threads, its halves joined in order.
+    let parts = if services.len() < 32 {
+        vec![each(0..services.len())]
+    } else {
+        let half = services.len() / 2;
+        std::thread::scope(|scope| {
+            let right = scope.spawn(|| each(half..services.len()));
+            let left = each(0..half);
+            match right.join() {
+                Ok(right) => vec![left, right],
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        })
+    };
+    if parts.iter().any(|p| p.waits_for_jobs) {
         out.objects
             .extend(workload::waiter_objects(&names.project, opts));
     }
-    out.objects.extend(workloads);
+    for part in parts {
+        out.objects.extend(part.objects);
+        out.losses.extend(part.losses);
+    }
     Ok(out)
 }
 
-/// The objects as one multi-document YAML stream.
+/// The objects and losses of some of the services.
+#[derive(Default)]
+struct Part {
+    objects: Vec<Json>,
+    losses: Vec<Diagnostic>,
+    waits_for_jobs: bool,
+}
+
+impl Part {
+    /// Adds service `s`'s Service, workload, NetworkPolicy, Ingress and autoscaler.
+    fn service(
+        &mut self,
+        project: &Project,
+        context: &workload::Context<'_, '_>,
+        s: &berth_model::Service<'_>,
+        port_losses: Vec<Diagnostic>,
+        names: &names::Names,
+        opts: &Options,
+    ) {
+        let own = context.ports.get(s.name).map_or(&[][..], Vec::as_slice);
+        self.losses.extend(port_losses);
+        if let Some(svc) = service::convert(s, own, names, opts, &mut self.losses) {
+            self.objects.push(svc);
+        }
+        let (w, waits) = workload::convert(project, context, s, names, opts, &mut self.losses);
+        self.waits_for_jobs |= waits;
+        self.objects.push(w);
+        self.objects
+            .push(network::policy(project, s, names, opts, own));
+        if let Some(ingress) = ingress::convert(s, own, names, opts, &mut self.losses) {
+            self.objects.push(ingress);
+        }
+        let kind = workload::kind_of(s, context.store);
+        if let Some(hpa) = autoscale::convert(s, kind, names, opts, &mut self.losses) {
+            self.objects.push(hpa);
+        }
+    }
+}
+
+/// The objects as one multi-document YAML stream. A long stream is written on two threads.
 #[must_use]
 pub fn to_yaml(objects: &[Json]) -> String {
-    objects
-        .iter()
-        .map(|o| berth_emit::yaml::to_yaml(&tree(o)))
-        .collect::<Vec<_>>()
-        .join("---\n")
+    fn write(objects: &[Json]) -> String {
+        // About 1.6 KiB per object: reserved, the text is not copied as it grows.
+        let mut out = String::with_capacity(objects.len() * 2048);
+        for (i, o) in objects.iter().enumerate() {
+            if i > 0 {
+                out.push_str("---\n");
+            }
+            berth_emit::yaml::write_document(&mut out, o);
+        }
+        out
+    }
+    if objects.len() < 64 {
+        return write(objects);
+    }
+    let (left, right) = objects.split_at(objects.len() / 2);
+    let (mut out, rest) = std::thread::scope(|scope| {
+        let handle = scope.spawn(|| write(right));
+        let first = write(left);
+        match handle.join() {
+            Ok(rest) => (first, rest),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    });
+    out.push_str("---\n");
+    out.push_str(&rest);
+    out
 }
 
 /// The objects as one JSON `List`, as `kubectl get -o json` prints several.
@@ -207,28 +279,6 @@ pub fn file_name(o: &Json) -> String {
         .unwrap_or("object")
         .to_ascii_lowercase();
     format!("{name}-{kind}.yaml")
-}
-
-/// A JSON value as the YAML writer's tree (maps printed with their keys sorted).
-pub(crate) fn tree(v: &Json) -> Value {
-    let span = Span::SYNTHETIC;
-    match v {
-        Json::Null => Value::null(span),
-        Json::Bool(b) => Value::bool(*b, span),
-        Json::Number(n) => match n.as_i64() {
-            Some(i) => Value::int(i, span),
-            None => Value::new(Kind::Float(n.as_f64().unwrap_or_default()), span),
-        },
-        Json::String(s) => Value::str(s.clone(), span),
-        Json::Array(items) => Value::seq(items.iter().map(tree).collect(), span),
-        Json::Object(m) => {
-            let mut map = Map::new(MapKind::Dict);
-            for (k, v) in m {
-                map.insert(Key::new(k.clone(), span), tree(v));
-            }
-            Value::map(map, span)
-        }
-    }
 }
 
 #[cfg(test)]

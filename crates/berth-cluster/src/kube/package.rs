@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value as Json};
 
-use super::{file_name, to_yaml, tree};
+use super::{file_name, to_yaml};
 
 /// A file of a package: its path under the output folder, and its text.
 pub type File = (String, String);
@@ -26,10 +26,7 @@ pub fn kustomize(objects: &[Json], namespace: Option<&str>) -> Vec<File> {
     if let Some(ns) = namespace {
         k["namespace"] = json!(ns);
     }
-    files.push((
-        "kustomization.yaml".into(),
-        berth_emit::yaml::to_yaml(&tree(&k)),
-    ));
+    files.push(("kustomization.yaml".into(), berth_emit::yaml::to_yaml(&k)));
     files
 }
 
@@ -121,13 +118,10 @@ pub fn helm(name: &str, objects: &[Json]) -> Vec<File> {
         "appVersion": "1.0.0",
     });
     let mut files = vec![
-        (
-            "Chart.yaml".to_string(),
-            berth_emit::yaml::to_yaml(&tree(&chart)),
-        ),
+        ("Chart.yaml".to_string(), berth_emit::yaml::to_yaml(&chart)),
         (
             "values.yaml".to_string(),
-            berth_emit::yaml::to_yaml(&tree(&json!({ "services": values }))),
+            berth_emit::yaml::to_yaml(&json!({ "services": values })),
         ),
     ];
     files.extend(templates);

@@ -254,7 +254,7 @@ impl Pod<'_, '_> {
                 })
                 .collect();
             if !vars.is_empty() {
-                c.insert("env".into(), json!(vars));
+                c.insert("env".into(), Json::Array(vars));
             }
         }
         if let Some(w) = &settings.working_dir {
@@ -285,7 +285,7 @@ impl Pod<'_, '_> {
             }
         }
         if !ports.is_empty() {
-            c.insert("ports".into(), json!(ports));
+            c.insert("ports".into(), Json::Array(ports));
         }
         if let Some(r) = self.resources() {
             c.insert("resources".into(), r);
@@ -435,7 +435,7 @@ impl Pod<'_, '_> {
                 self.waits_for_jobs = true;
                 out.push(json!({
                     "name": name,
-                    "image": KUBECTL_IMAGE,
+                    "image": self.opts.kubectl_image,
                     "command": ["kubectl", "wait", "--for=condition=complete", "--timeout=-1s", format!("job/{dep_name}")],
                 }));
                 continue;
@@ -694,13 +694,13 @@ impl Pod<'_, '_> {
         let init = self.waits();
         self.storage();
         if !self.mounts.is_empty() {
-            container["volumeMounts"] = json!(self.mounts);
+            container["volumeMounts"] = Json::Array(std::mem::take(&mut self.mounts));
         }
         let settings = self.s.settings();
         let mut spec = Map::new();
-        spec.insert("containers".into(), json!([container]));
+        spec.insert("containers".into(), Json::Array(vec![container]));
         if !init.is_empty() {
-            spec.insert("initContainers".into(), json!(init));
+            spec.insert("initContainers".into(), Json::Array(init));
         }
         if self.waits_for_jobs {
             spec.insert(
@@ -709,7 +709,10 @@ impl Pod<'_, '_> {
             );
         }
         if !self.volumes.is_empty() {
-            spec.insert("volumes".into(), json!(self.volumes));
+            spec.insert(
+                "volumes".into(),
+                Json::Array(std::mem::take(&mut self.volumes)),
+            );
         }
         if let Some(g) = settings.stop_grace_period.as_ref().and_then(|d| d.nanos) {
             spec.insert(
@@ -744,7 +747,7 @@ impl Pod<'_, '_> {
                     None => json!({ "name": o }),
                 })
                 .collect();
-            dns.insert("options".into(), json!(opts));
+            dns.insert("options".into(), Json::Array(opts));
         }
         if !dns.is_empty() {
             if dns.contains_key("nameservers") {
@@ -869,9 +872,6 @@ impl Pod<'_, '_> {
     }
 }
 
-/// The image of the init containers that wait for a Job to complete.
-pub const KUBECTL_IMAGE: &str = "bitnami/kubectl:1.31";
-
 /// The service account of the pods that wait for a Job (allowed to read Jobs).
 #[must_use]
 pub fn waiter_account(project: &str) -> String {
@@ -938,7 +938,9 @@ pub fn convert<'a>(
     for (k, v) in super::network::pod_labels(s) {
         pod_labels[k] = json!(v);
     }
-    let mut template = json!({ "metadata": { "labels": pod_labels }, "spec": pod_spec });
+    // The objects are assembled by moving their parts in: `json!` would copy each.
+    let mut template = json!({ "metadata": { "labels": pod_labels } });
+    template["spec"] = pod_spec;
     let annotations: Vec<(String, String)> = s
         .settings()
         .labels
@@ -969,8 +971,8 @@ pub fn convert<'a>(
             let mut spec = json!({
                 "replicas": replicas,
                 "selector": { "matchLabels": sel },
-                "template": template,
             });
+            spec["template"] = template;
             if let Some(u) = &deploy.update_config {
                 let step = u.parallelism.filter(|p| *p > 0).unwrap_or(1);
                 let (surge, unavailable) = if u.order == Some("start-first") {
@@ -985,24 +987,24 @@ pub fn convert<'a>(
             }
             ("apps/v1", "Deployment", spec)
         }
-        Workload::StatefulSet => (
-            "apps/v1",
-            "StatefulSet",
-            json!({
+        Workload::StatefulSet => {
+            let mut spec = json!({
                 "replicas": 1,
                 "serviceName": name,
                 "selector": { "matchLabels": sel },
-                "template": template,
-                "volumeClaimTemplates": templates,
-            }),
-        ),
-        Workload::DaemonSet => (
-            "apps/v1",
-            "DaemonSet",
-            json!({ "selector": { "matchLabels": sel }, "template": template }),
-        ),
+            });
+            spec["template"] = template;
+            spec["volumeClaimTemplates"] = Json::Array(templates);
+            ("apps/v1", "StatefulSet", spec)
+        }
+        Workload::DaemonSet => {
+            let mut spec = json!({ "selector": { "matchLabels": sel } });
+            spec["template"] = template;
+            ("apps/v1", "DaemonSet", spec)
+        }
         Workload::Job => {
-            let mut spec = json!({ "template": template });
+            let mut spec = json!({});
+            spec["template"] = template;
             if deploy.mode == "replicated-job" && replicas > 1 {
                 spec["completions"] = json!(replicas);
             }
@@ -1022,8 +1024,8 @@ pub fn convert<'a>(
             ));
         }
     }
-    (
-        json!({ "apiVersion": api, "kind": kind_name, "metadata": meta, "spec": spec }),
-        waits,
-    )
+    let mut object = json!({ "apiVersion": api, "kind": kind_name });
+    object["metadata"] = meta;
+    object["spec"] = spec;
+    (object, waits)
 }
