@@ -98,6 +98,8 @@ pub struct Settings<'a> {
     pub init: Option<bool>,
     pub cap_add: Option<Vec<String>>,
     pub cap_drop: Option<Vec<String>>,
+    /// `group_add`: supplementary groups, by name or number.
+    pub group_add: Option<Vec<String>>,
     pub dns: Option<Vec<String>>,
     pub dns_search: Option<Vec<String>>,
     pub dns_opt: Option<Vec<String>>,
@@ -161,6 +163,7 @@ impl<'a> Settings<'a> {
             read_only: flag("read_only"),
             init: flag("init"),
             cap_add: list("cap_add"),
+            group_add: list("group_add"),
             cap_drop: list("cap_drop"),
             dns: list("dns"),
             dns_search: list("dns_search"),

@@ -38,6 +38,7 @@ const CARRIED: &[&str] = &[
     "hostname",
     "cap_add",
     "cap_drop",
+    "group_add",
     "read_only",
     "privileged",
     "stop_grace_period",
@@ -69,6 +70,8 @@ const CARRIED: &[&str] = &[
     "develop",
     "pid",
     "volumes_from",
+    "post_start",
+    "pre_stop",
 ];
 
 /// What Kubernetes does instead, for the settings it has no place for.
@@ -81,17 +84,26 @@ const LOST: &[(&str, &str)] = &[
         "left out: a pod's containers share their IPC namespace",
     ),
     ("devices", "left out: a device plugin gives pods devices"),
-    ("security_opt", "left out"),
+    (
+        "security_opt",
+        "left out: seccomp and AppArmor profiles are the cluster's (securityContext.seccompProfile)",
+    ),
     (
         "cgroup_parent",
         "left out: the kubelet places pods in its cgroups",
     ),
-    ("userns_mode", "left out"),
+    (
+        "userns_mode",
+        "left out: user namespaces are the kubelet's (hostUsers, where the cluster allows it)",
+    ),
     (
         "mac_address",
         "left out: the network plugin assigns addresses",
     ),
-    ("domainname", "left out"),
+    (
+        "domainname",
+        "left out: a pod's domain is its namespace's (a pod `subdomain` needs a headless Service of that name)",
+    ),
     ("ulimits", "left out: the node's limits apply"),
     (
         "init",
@@ -107,6 +119,43 @@ const LOST: &[(&str, &str)] = &[
         "left out: the kubelet's pod PID limit applies",
     ),
     ("platform", "left out: the nodes' platform decides"),
+    (
+        "external_links",
+        "left out: pods reach what is outside the project by its Service or host name",
+    ),
+    (
+        "isolation",
+        "left out: Windows isolation is the node's runtime class",
+    ),
+    (
+        "credential_spec",
+        "left out: a Windows credential spec is securityContext.windowsOptions, set by hand",
+    ),
+    (
+        "cpu_shares",
+        "left out: Kubernetes derives CPU shares from the CPU request",
+    ),
+    (
+        "cpu_quota",
+        "left out: a CPU limit (`deploy.resources.limits.cpus`) sets the quota",
+    ),
+    (
+        "cpu_period",
+        "left out: the kubelet sets the CFS period",
+    ),
+    ("cpuset", "left out: the kubelet's CPU manager pins CPUs"),
+    (
+        "memswap_limit",
+        "left out: swap is the node's (memory limits bound the container)",
+    ),
+    (
+        "volume_driver",
+        "left out: a storage class chooses the driver (--storage-class)",
+    ),
+    (
+        "oom_score_adj",
+        "left out: the kubelet sets it from the pod's QoS class",
+    ),
 ];
 
 /// The kind of workload service `s` becomes.
@@ -130,6 +179,37 @@ pub fn kind_of(s: &Service<'_>, store: &Store) -> Workload {
         Workload::StatefulSet
     } else {
         Workload::Deployment
+    }
+}
+
+/// A word as `sh` reads it back: as it is when it holds no character the shell treats
+/// specially (nor `=`, which would make a first word an assignment), otherwise
+/// single-quoted.
+fn sh_quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-./:@%+,".contains(&b));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// One hook as a step of a `sh -c` script: in its directory, with its environment.
+fn hook_script(h: &berth_model::lifecycle::Hook) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let env: Vec<&String> = h.environment.iter().filter(|e| e.contains('=')).collect();
+    if !env.is_empty() {
+        words.push("env".into());
+        words.extend(env.iter().map(|e| sh_quote(e)));
+    }
+    words.extend(h.command.iter().map(|w| sh_quote(w)));
+    let run = words.join(" ");
+    match &h.working_dir {
+        Some(dir) => format!("(cd {} && {run})", sh_quote(dir)),
+        None => format!("({run})"),
     }
 }
 
@@ -294,7 +374,50 @@ impl Pod<'_, '_> {
             c.insert("securityContext".into(), sc);
         }
         self.probes(&mut c);
+        self.lifecycle(&settings, &mut c);
         Json::Object(c)
+    }
+
+    /// `post_start` and `pre_stop` as the container's lifecycle handlers. Kubernetes runs one
+    /// command per handler, as the container's user: several hooks, or one with its own
+    /// directory or environment, run as one `sh -c` script.
+    fn lifecycle(
+        &mut self,
+        settings: &berth_model::settings::Settings<'_>,
+        c: &mut Map<String, Json>,
+    ) {
+        let mut handlers = Map::new();
+        for (key, field, hooks) in [
+            ("post_start", "postStart", &settings.post_start),
+            ("pre_stop", "preStop", &settings.pre_stop),
+        ] {
+            if hooks.is_empty() {
+                continue;
+            }
+            let span = self.s.get(key).map_or(self.s.value.span, |v| v.span);
+            if hooks.iter().any(|h| h.user.is_some() || h.privileged) {
+                self.lost(
+                    key,
+                    span,
+                    "run as the container's user, unprivileged: a Kubernetes hook has no user of its own",
+                );
+            }
+            let command = match hooks.as_slice() {
+                [h] if h.working_dir.is_none() && h.environment.is_empty() => h.command.clone(),
+                _ => {
+                    let script = hooks
+                        .iter()
+                        .map(hook_script)
+                        .collect::<Vec<_>>()
+                        .join(" && ");
+                    vec!["sh".to_string(), "-c".to_string(), script]
+                }
+            };
+            handlers.insert(field.into(), json!({ "exec": { "command": command } }));
+        }
+        if !handlers.is_empty() {
+            c.insert("lifecycle".into(), Json::Object(handlers));
+        }
     }
 
     fn resources(&mut self) -> Option<Json> {
@@ -774,11 +897,42 @@ impl Pod<'_, '_> {
                     .collect::<Vec<_>>()),
             );
         }
+        let mut pod_security = Map::new();
         if let Some(sys) = settings.sysctls.filter(|s| !s.is_empty()) {
-            spec.insert(
-                "securityContext".into(),
-                json!({ "sysctls": sys.iter().map(|(n, v)| json!({ "name": n, "value": v })).collect::<Vec<_>>() }),
+            pod_security.insert(
+                "sysctls".into(),
+                sys.iter()
+                    .map(|(n, v)| json!({ "name": n, "value": v }))
+                    .collect(),
             );
+        }
+        if let Some(groups) = settings.group_add.filter(|g| !g.is_empty()) {
+            let (ids, names): (Vec<_>, Vec<_>) =
+                groups.iter().partition(|g| g.parse::<i64>().is_ok());
+            if !ids.is_empty() {
+                pod_security.insert(
+                    "supplementalGroups".into(),
+                    ids.iter().filter_map(|g| g.parse::<i64>().ok()).collect(),
+                );
+            }
+            if !names.is_empty() {
+                let span = self
+                    .s
+                    .get("group_add")
+                    .map_or(self.s.value.span, |v| v.span);
+                let names: Vec<&str> = names.iter().map(|g| g.as_str()).collect();
+                self.lost(
+                    "group_add",
+                    span,
+                    &format!(
+                        "{}: a group by name is left out: Kubernetes takes numeric group IDs (supplementalGroups)",
+                        names.join(", ")
+                    ),
+                );
+            }
+        }
+        if !pod_security.is_empty() {
+            spec.insert("securityContext".into(), Json::Object(pod_security));
         }
         if let Some(pid) = &settings.pid {
             let span = self.s.get("pid").map_or(self.s.value.span, |v| v.span);
