@@ -132,24 +132,14 @@ fn indent(out: &mut String, n: usize) {
 fn write_map_body<N: Node>(out: &mut String, all: &[(&str, &N)], ind: usize) {
     // A large map of maps (the services of a big project) is rendered on two threads.
     if all.len() >= 64 && all.iter().all(|(_, val)| val.is_map()) {
-        let (left, right) = all.split_at(all.len() / 2);
-        let rendered = std::thread::scope(|scope| {
-            let handle = scope.spawn(|| {
-                let mut s = String::new();
-                write_entries(&mut s, right, ind, false);
-                s
-            });
+        let parts = berth_model::parallel::on_halves(all, 64, |half| {
             let mut s = String::new();
-            write_entries(&mut s, left, ind, true);
-            handle.join().map(|r| (s, r))
+            write_entries(&mut s, half, ind, false);
+            s
         });
-        match rendered {
-            Ok((l, r)) => {
-                out.push_str(&l);
-                out.push_str(&r);
-            }
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
+        // The caller has indented the first entry.
+        let text = parts.concat();
+        out.push_str(&text[ind..]);
         return;
     }
     write_entries(out, all, ind, true);

@@ -17,6 +17,7 @@ mod entries;
 pub mod health;
 pub mod lifecycle;
 pub mod mount;
+pub mod parallel;
 pub mod ports;
 pub mod project;
 pub mod read;

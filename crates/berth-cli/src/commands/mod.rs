@@ -159,7 +159,7 @@ pub fn report_losses(
     strict: bool,
     target: &str,
 ) -> bool {
-    let render = |losses: &[berth_model::Diagnostic]| -> Vec<String> {
+    let render = |losses: &[berth_model::Diagnostic]| -> String {
         losses
             .iter()
             .map(|loss| {
@@ -172,20 +172,7 @@ pub fn report_losses(
             .collect()
     };
     // Thousands of losses (a large project) are rendered on two threads.
-    let rendered = if losses.len() < 256 {
-        render(losses)
-    } else {
-        let (left, right) = losses.split_at(losses.len() / 2);
-        std::thread::scope(|scope| {
-            let second = scope.spawn(|| render(right));
-            let mut first = render(left);
-            match second.join() {
-                Ok(second) => first.extend(second),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-            first
-        })
-    };
+    let rendered = berth_model::parallel::on_halves(losses, 256, render);
     // One write for them all: stderr is not buffered.
     printer.diag(&rendered.concat());
     if strict && !losses.is_empty() {

@@ -153,29 +153,17 @@ pub fn convert(project: &Project, opts: &Options) -> Result<Manifests, String> {
         ports: &ports,
         store: &store,
     };
-    let each = |range: std::ops::Range<usize>| {
+    // The services are independent of each other: a large project is converted on two
+    // threads, its halves joined in order.
+    let indices: Vec<usize> = (0..services.len()).collect();
+    let parts = berth_model::parallel::on_halves(&indices, 32, |half| {
         let mut part = Part::default();
-        for i in range {
+        for &i in half {
             let lost = port_losses[i].clone();
             part.service(project, &context, &services[i], lost, &names, opts);
         }
         part
-    };
-    // The services are independent of each other: a large project is converted on two
-    // threads, its halves joined in order.
-    let parts = if services.len() < 32 {
-        vec![each(0..services.len())]
-    } else {
-        let half = services.len() / 2;
-        std::thread::scope(|scope| {
-            let right = scope.spawn(|| each(half..services.len()));
-            let left = each(0..half);
-            match right.join() {
-                Ok(right) => vec![left, right],
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        })
-    };
+    });
     if parts.iter().any(|p| p.waits_for_jobs) {
         out.objects
             .extend(workload::waiter_objects(&names.project, opts));
@@ -240,21 +228,7 @@ pub fn to_yaml(objects: &[Json]) -> String {
         }
         out
     }
-    if objects.len() < 64 {
-        return write(objects);
-    }
-    let (left, right) = objects.split_at(objects.len() / 2);
-    let (mut out, rest) = std::thread::scope(|scope| {
-        let handle = scope.spawn(|| write(right));
-        let first = write(left);
-        match handle.join() {
-            Ok(rest) => (first, rest),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-    });
-    out.push_str("---\n");
-    out.push_str(&rest);
-    out
+    berth_model::parallel::on_halves(objects, 64, write).join("---\n")
 }
 
 /// The objects as one JSON `List`, as `kubectl get -o json` prints several.

@@ -181,28 +181,6 @@ fn prepare_pure(
     Ok(out)
 }
 
-/// Runs `f` over the items on two threads (the machines Berth targets have two cores): the
-/// first `split` items on this thread, the rest on another, keeping the order of results.
-pub(super) fn parallel_map<T: Send, R: Send>(
-    mut items: Vec<T>,
-    split: usize,
-    f: impl Fn(T) -> R + Sync,
-) -> Vec<R> {
-    if split == 0 || split >= items.len() {
-        return items.into_iter().map(&f).collect();
-    }
-    let right = items.split_off(split);
-    std::thread::scope(|scope| {
-        let handle = scope.spawn(|| right.into_iter().map(&f).collect::<Vec<R>>());
-        let mut out: Vec<R> = items.into_iter().map(&f).collect();
-        match handle.join() {
-            Ok(rest) => out.extend(rest),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-        out
-    })
-}
-
 /// The first file of a multi-file project is usually the largest (the base file), so it gets a
 /// thread to itself.
 fn split_point(n: usize) -> usize {
@@ -340,7 +318,7 @@ impl Loader<'_> {
             };
             texts.push((id, f.clone(), text));
         }
-        let parsed: Vec<Res<Vec<yaml::Document>>> = parallel_map(
+        let parsed: Vec<Res<Vec<yaml::Document>>> = berth_model::parallel::map_split(
             texts.iter().collect(),
             split_point(texts.len()),
             |(id, _, text)| yaml::parse(*id, text),
@@ -398,7 +376,7 @@ impl Loader<'_> {
         let interpolate = opts.interpolate;
         let env_ref = &env;
         let n_roots = roots.len();
-        let prepared: Vec<(Value, Res<Prepared>)> = parallel_map(
+        let prepared: Vec<(Value, Res<Prepared>)> = berth_model::parallel::map_split(
             roots
                 .iter_mut()
                 .map(|r| std::mem::replace(&mut r.2, Value::null(Span::SYNTHETIC)))

@@ -11,7 +11,8 @@ mod discovery;
 mod documents;
 mod profiles;
 
-use documents::{parallel_map, split_half};
+use berth_model::parallel::map_split;
+use documents::split_half;
 use profiles::dependency_closure;
 
 pub use discovery::{normalize_project_name, DEFAULT_FILES};
@@ -340,7 +341,7 @@ impl Loader<'_> {
             let n_services = raw.entries.len();
             let resolve = opts.resolve_paths;
             let (workdir_ref, home_ref) = (&workdir, home.as_deref());
-            let decoded: Vec<Res<Option<(Key, Value)>>> = parallel_map(
+            let decoded: Vec<Res<Option<(Key, Value)>>> = map_split(
                 raw.entries.into_iter().collect(),
                 split_half(n_services),
                 |(k, v)| {
