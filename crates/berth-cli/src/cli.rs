@@ -238,6 +238,9 @@ pub enum Command {
     Stack(StackArgs),
     /// Write the project in another tool's format
     Convert(ConvertArgs),
+    /// Serve a live page of the running project: its services drawn and coloured by state,
+    /// their containers, health, ports and what each waits on, and the engine's events
+    Dashboard(DashboardArgs),
     /// Review the project's architecture: duplicates, port conflicts, reachability,
     /// development settings, credentials, exposure, naming and operations
     Audit(AuditArgs),
@@ -430,6 +433,20 @@ pub enum StackCommand {
     Rm,
     /// View the output of the stack's services (of SERVICE, when given), from every node
     Logs(StackLogsArgs),
+}
+
+/// `berth dashboard`: the page at `/`, and a JSON API beside it: `GET /api/status` (each
+/// service's state, replicas, containers, ports and waits) and `GET /api/events` (the engine's
+/// events as Server-Sent Events).
+#[derive(Debug, Args)]
+pub struct DashboardArgs {
+    /// The address to listen on; another than loopback requires a token (one is made and
+    /// printed in the URL when --token is not given). Port 0 takes a free port.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
+    pub listen: std::net::SocketAddr,
+    /// The token every request must carry (`?token=` or `Authorization: Bearer`)
+    #[arg(long, env = berth_loader::env_vars::BERTH_DASHBOARD_TOKEN, hide_env_values = true)]
+    pub token: Option<String>,
 }
 
 #[derive(Debug, Args)]

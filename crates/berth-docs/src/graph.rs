@@ -391,6 +391,12 @@ impl Graph {
 /// An identifier for Mermaid and DOT: letters, digits and `_` (every other character becomes
 /// `_`), with a prefix that keeps kinds apart (`s_` services, `n_` networks, `p_` ports). Two
 /// names that give the same identifier are told apart by the builder.
+/// The identifier of service `name`'s node in a drawing (its SVG group's `id`).
+#[must_use]
+pub fn service_node_id(name: &str) -> String {
+    ident("s_", name)
+}
+
 fn ident(prefix: &str, name: &str) -> String {
     let mut id = String::from(prefix);
     id.extend(

@@ -61,3 +61,5 @@ pub const BERTH_FAST_MUTATIONS: &str = "BERTH_FAST_MUTATIONS";
 pub fn truthy(value: Option<&str>) -> bool {
     matches!(value, Some("1" | "t" | "T" | "true" | "TRUE" | "True"))
 }
+/// The token every request to `berth dashboard` must carry, when `--token` is not given.
+pub const BERTH_DASHBOARD_TOKEN: &str = "BERTH_DASHBOARD_TOKEN";

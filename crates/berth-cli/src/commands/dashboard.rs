@@ -1,0 +1,66 @@
+//! `berth dashboard`: serves the live page of the project (see `berth_dashboard`) until
+//! interrupted. Off loopback every request must carry a token: the one given, or one made
+//! here from the system's random source and printed in the URL.
+
+use std::io::Read as _;
+
+use crate::cli::{DashboardArgs, GlobalArgs};
+use crate::commands::engine::{connect, runtime};
+use crate::interrupt::Interrupts;
+use crate::printer::Printer;
+
+/// 128 random bits as hex, from the system's random source.
+fn new_token() -> std::io::Result<String> {
+    let mut bytes = [0u8; 16];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+pub fn run(global: &GlobalArgs, args: &DashboardArgs, printer: &mut Printer) -> anyhow::Result<u8> {
+    let opts = super::load_options(global)?;
+    let Some(project) = super::load_project(&opts, printer) else {
+        return Ok(1);
+    };
+    let token = match (&args.token, args.listen.ip().is_loopback()) {
+        (Some(t), _) if t.is_empty() => {
+            printer.error("--token is empty");
+            return Ok(1);
+        }
+        (Some(t), _) => Some(t.clone()),
+        (None, true) => None,
+        (None, false) => Some(new_token()?),
+    };
+    let rt = runtime()?;
+    rt.block_on(async {
+        let engine = match connect().await {
+            Ok(e) => e,
+            Err(e) => {
+                printer.error(&e.to_string());
+                return Ok(1);
+            }
+        };
+        let listener = match tokio::net::TcpListener::bind(args.listen).await {
+            Ok(l) => l,
+            Err(e) => {
+                printer.error(&format!("cannot listen on {}: {e}", args.listen));
+                return Ok(1);
+            }
+        };
+        let addr = listener.local_addr()?;
+        let query = token
+            .as_ref()
+            .map(|t| format!("?token={t}"))
+            .unwrap_or_default();
+        printer.out(&format!(
+            "berth dashboard of {}: http://{addr}/{query}\n",
+            project.name
+        ))?;
+        let mut interrupts = Interrupts::install()?;
+        let shutdown = async move {
+            let _ = interrupts.next().await;
+        };
+        berth_dashboard::server::serve(listener, project, engine, token, shutdown).await?;
+        // Only an interrupt ends it, as it ends `events` and `logs -f`.
+        Ok(130)
+    })
+}

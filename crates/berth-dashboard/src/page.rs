@@ -1,0 +1,267 @@
+//! The dashboard's page: one self-contained HTML document (inline style, inline SVG, inline
+//! script; nothing fetched from elsewhere). Rendered on the server with the status of the
+//! moment, so that it reads without JavaScript; the script then follows the event stream and
+//! redraws the table and the colours of the drawing as the engine reports changes. Every text
+//! the compose files or the engine supply is escaped here, and written with `textContent` by
+//! the script.
+
+use std::fmt::Write as _;
+
+use berth_docs::graph::service_node_id;
+use berth_docs::html::escape;
+
+use crate::status::{State, Status};
+
+/// The fill of a service's node in each state.
+fn colour(state: State) -> &'static str {
+    match state {
+        State::Healthy => "#9be29b",
+        State::Running => "#c9efc9",
+        State::Starting => "#fff1a8",
+        State::Created | State::Paused => "#e3e6ea",
+        State::Restarting => "#ffd08a",
+        State::Exited | State::Dead => "#f4b6b6",
+        State::Unhealthy => "#ff8080",
+        State::Missing => "#ffffff",
+    }
+}
+
+/// The style rules that colour each service's node by its state.
+#[must_use]
+pub fn node_styles(status: &Status) -> String {
+    let mut out = String::new();
+    for s in &status.services {
+        let _ = write!(
+            out,
+            "#{}>rect{{fill:{}}}",
+            service_node_id(&s.name),
+            colour(s.state)
+        );
+    }
+    out
+}
+
+/// The table of services, one row each.
+fn table(status: &Status, labels: &[(String, Vec<(String, String)>)]) -> String {
+    let mut out = String::from(
+        "<table id=\"services\"><thead><tr><th>Service</th><th>State</th><th>Replicas</th><th>Containers</th><th>Ports</th><th>Waits on</th><th>Labels</th></tr></thead><tbody>",
+    );
+    for s in &status.services {
+        let containers: Vec<String> = s
+            .containers
+            .iter()
+            .map(|c| {
+                let code = c
+                    .exit_code
+                    .map(|e| format!(" (exit code {e})"))
+                    .unwrap_or_default();
+                format!(
+                    "<div class=\"c {}\">{}: {}{}</div>",
+                    c.state.name(),
+                    escape(&c.name),
+                    escape(&c.status),
+                    code
+                )
+            })
+            .collect();
+        let ports: Vec<String> = s
+            .containers
+            .iter()
+            .flat_map(|c| &c.ports)
+            .map(|p| match &p.link {
+                Some(link) => format!("<a href=\"{}\">{}</a>", escape(link), escape(&p.text)),
+                None => escape(&p.text),
+            })
+            .collect();
+        // A dependency not there is what a service that has not started waits for; for one
+        // that runs, it is a condition no longer met.
+        let unmet = if s.running > 0 {
+            ": not met"
+        } else {
+            ": waiting"
+        };
+        let waits: Vec<String> = s
+            .waits_on
+            .iter()
+            .map(|w| {
+                format!(
+                    "<div class=\"{}\">{} ({}){}</div>",
+                    if w.met { "met" } else { "waiting" },
+                    escape(&w.service),
+                    w.condition,
+                    if w.met { "" } else { unmet }
+                )
+            })
+            .collect();
+        let own_labels = labels
+            .iter()
+            .find(|(name, _)| *name == s.name)
+            .map(|(_, l)| l.as_slice())
+            .unwrap_or_default();
+        let label_text: Vec<String> = own_labels
+            .iter()
+            .map(|(k, v)| format!("<div>{}={}</div>", escape(k), escape(v)))
+            .collect();
+        let _ = write!(
+            out,
+            "<tr data-service=\"{name}\"><td>{name}</td><td class=\"{state}\">{state}</td><td>{running}/{desired}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            containers.join(""),
+            ports.join("<br>"),
+            waits.join(""),
+            label_text.join(""),
+            name = escape(&s.name),
+            state = s.state.name(),
+            running = s.running,
+            desired = s.desired,
+        );
+    }
+    out.push_str("</tbody></table>");
+    out
+}
+
+/// What the page draws that does not change while it runs: the services and networks views,
+/// and each service's labels.
+pub struct Drawings {
+    pub services: String,
+    pub networks: String,
+    pub labels: Vec<(String, Vec<(String, String)>)>,
+}
+
+/// The page for `status`.
+#[must_use]
+pub fn render(status: &Status, drawings: &Drawings) -> String {
+    let legend: String = State::ALL
+        .iter()
+        .map(|s| {
+            format!(
+                "<span class=\"key\" style=\"background:{}\">{}</span>",
+                colour(*s),
+                s.name()
+            )
+        })
+        .collect();
+    let state_styles: String = State::ALL
+        .iter()
+        .map(|s| format!("td.{0},div.c.{0}{{background:{1}}}", s.name(), colour(*s)))
+        .collect();
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>{project} · berth dashboard</title>\
+<style>{STYLE}{state_styles}</style><style id=\"nodes\">{nodes}</style></head>\
+<body><header><h1>{project}</h1><span id=\"engine\" class=\"up\">engine connected</span></header>\
+<p class=\"legend\">{legend}</p>\
+<section class=\"drawings\"><figure><figcaption>Services</figcaption>{services}</figure>\
+<figure><figcaption>Networks</figcaption>{networks}</figure></section>\
+<section>{table}</section>\
+<section><h2>Events</h2><ul id=\"events\"></ul></section>\
+<script>{SCRIPT}</script></body></html>\n",
+        project = escape(&status.project),
+        nodes = node_styles(status),
+        services = drawings.services,
+        networks = drawings.networks,
+        table = table(status, &drawings.labels),
+    )
+}
+
+const STYLE: &str = "body{font-family:sans-serif;margin:1em;color:#222}\
+header{display:flex;gap:1em;align-items:baseline;flex-wrap:wrap}\
+#engine.up{color:#176317}#engine.down{color:#b00;font-weight:bold}\
+.legend .key{display:inline-block;padding:0 .4em;margin:.1em;border:1px solid #999;border-radius:3px}\
+.drawings{display:flex;flex-wrap:wrap;gap:1em}.drawings figure{margin:0;max-width:100%;overflow:auto}\
+.drawings svg{max-width:100%;height:auto}\
+table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3em;vertical-align:top;text-align:left}\
+div.c{margin:.1em 0;padding:0 .2em}.waiting{color:#b00}\
+@media (max-width:700px){table,thead,tbody,tr,td,th{display:block}thead{display:none}}\
+#events{font-family:monospace;max-height:20em;overflow:auto}";
+
+/// Follows `/api/events`; on each change fetches `/api/status` and redraws the table and the
+/// node colours. Texts go in through `textContent`, never as markup.
+const SCRIPT: &str = r#"(function(){
+var q=location.search;
+var colours={};
+document.querySelectorAll('.legend .key').forEach(function(k){colours[k.textContent]=k.style.background;});
+function el(tag,text,cls){var e=document.createElement(tag);if(text!==undefined)e.textContent=text;if(cls)e.className=cls;return e;}
+function nodeId(n){return 's_'+n.replace(/[^A-Za-z0-9]/g,'_');}
+function redraw(st){
+  var css='';
+  st.services.forEach(function(s){
+    css+='#'+nodeId(s.name)+'>rect{fill:'+colours[s.state]+'}';
+    var row=document.querySelector('tr[data-service="'+CSS.escape(s.name)+'"]');
+    if(!row)return;
+    var cells=row.children;
+    cells[1].textContent=s.state;cells[1].className=s.state;
+    cells[2].textContent=s.replicas.running+'/'+s.replicas.desired;
+    cells[3].replaceChildren();
+    s.containers.forEach(function(c){cells[3].appendChild(el('div',c.name+': '+c.status+(c.exit_code===null?'':' (exit code '+c.exit_code+')'),'c '+c.state));});
+    cells[4].replaceChildren();
+    s.containers.forEach(function(c){c.ports.forEach(function(p){var a=el(p.link?'a':'span',p.published);if(p.link)a.href=p.link;cells[4].appendChild(a);cells[4].appendChild(el('br'));});});
+    cells[5].replaceChildren();
+    var unmet=s.replicas.running>0?': not met':': waiting';
+    s.waits_on.forEach(function(w){cells[5].appendChild(el('div',w.service+' ('+w.condition+')'+(w.met?'':unmet),w.met?'met':'waiting'));});
+  });
+  document.getElementById('nodes').textContent=css;
+}
+function refresh(){fetch('/api/status'+q).then(function(r){return r.json();}).then(redraw).catch(function(){});}
+var engine=document.getElementById('engine');
+var feed=document.getElementById('events');
+var source=new EventSource('/api/events'+q);
+source.onmessage=function(m){
+  var e=JSON.parse(m.data);
+  if(e.engine){engine.textContent='engine '+(e.engine==='lost'?'connection lost':'connected');engine.className=e.engine==='lost'?'down':'up';refresh();return;}
+  var li=el('li',e.time+' '+e.service+' '+e.action+(e.name?' '+e.name:''));
+  feed.insertBefore(li,feed.firstChild);
+  while(feed.children.length>200)feed.removeChild(feed.lastChild);
+  refresh();
+};
+source.onerror=function(){engine.textContent='dashboard connection lost';engine.className='down';};
+source.onopen=function(){refresh();};
+})();"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::status::{ContainerStatus, ServiceStatus};
+
+    /// Everything the compose files or the engine supply reaches the page escaped.
+    #[test]
+    fn texts_from_the_project_and_the_engine_are_escaped() {
+        let status = Status {
+            project: "shop".into(),
+            services: vec![ServiceStatus {
+                name: "web".into(),
+                state: State::Exited,
+                desired: 1,
+                running: 0,
+                containers: vec![ContainerStatus {
+                    name: "shop-web-1".into(),
+                    state: State::Exited,
+                    status: "Exited (1) <img src=x onerror=alert(1)>".into(),
+                    exit_code: Some(1),
+                    ports: Vec::new(),
+                }],
+                waits_on: Vec::new(),
+            }],
+        };
+        let drawings = Drawings {
+            services: String::new(),
+            networks: String::new(),
+            labels: vec![(
+                "web".into(),
+                vec![(
+                    "note\"><script>".into(),
+                    "</td><script>alert(2)</script>".into(),
+                )],
+            )],
+        };
+        let page = render(&status, &drawings);
+        assert!(!page.contains("<img"), "{page}");
+        assert!(!page.contains("<script>alert"), "{page}");
+        assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;"));
+        assert!(page.contains(
+            "note&quot;&gt;&lt;script&gt;=&lt;/td&gt;&lt;script&gt;alert(2)&lt;/script&gt;"
+        ));
+        assert!(page.contains("(exit code 1)"));
+        assert!(node_styles(&status).contains("#s_web>rect{fill:#f4b6b6}"));
+    }
+}

@@ -1,0 +1,309 @@
+//! The project as it runs: each service of the loaded project with its containers as the
+//! engine lists them, the state the page colours it by, and what it waits on. Pure: the
+//! listing is the caller's.
+
+use berth_engine::client::Observed;
+use berth_model::dependency::Condition;
+use berth_model::Project;
+use serde_json::{json, Value as Json};
+
+/// The state of a container, or of a service (the worst of its containers').
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum State {
+    /// Worst first: the order a service takes the worst of.
+    Unhealthy,
+    Dead,
+    Exited,
+    Restarting,
+    Missing,
+    Created,
+    Starting,
+    Paused,
+    Running,
+    Healthy,
+}
+
+impl State {
+    /// The name the page and the API use (a CSS class too).
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Unhealthy => "unhealthy",
+            State::Dead => "dead",
+            State::Exited => "exited",
+            State::Restarting => "restarting",
+            State::Missing => "missing",
+            State::Created => "created",
+            State::Starting => "starting",
+            State::Paused => "paused",
+            State::Running => "running",
+            State::Healthy => "healthy",
+        }
+    }
+
+    /// Every state, for the page's legend and styles.
+    pub const ALL: [State; 10] = [
+        State::Healthy,
+        State::Running,
+        State::Starting,
+        State::Created,
+        State::Paused,
+        State::Restarting,
+        State::Exited,
+        State::Dead,
+        State::Unhealthy,
+        State::Missing,
+    ];
+
+    /// A container's state from the engine's listing: its state, and the health its status
+    /// text carries (`Up 3 seconds (healthy)`, `(health: starting)`).
+    #[must_use]
+    pub fn of(c: &Observed) -> State {
+        match c.state.as_str() {
+            "running" if c.status.contains("(unhealthy)") => State::Unhealthy,
+            "running" if c.status.contains("(health: starting)") => State::Starting,
+            "running" if c.status.contains("(healthy)") => State::Healthy,
+            "running" => State::Running,
+            "created" => State::Created,
+            "paused" => State::Paused,
+            "restarting" => State::Restarting,
+            "dead" | "removing" => State::Dead,
+            _ => State::Exited,
+        }
+    }
+
+    /// Whether a container in this state runs its process.
+    #[must_use]
+    pub fn is_up(self) -> bool {
+        matches!(
+            self,
+            State::Running | State::Healthy | State::Starting | State::Unhealthy
+        )
+    }
+}
+
+/// A container of a service.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ContainerStatus {
+    pub name: String,
+    pub state: State,
+    /// The engine's status text (`Up 2 minutes (healthy)`, `Exited (1) 3 seconds ago`).
+    pub status: String,
+    /// The exit code of a container that has stopped.
+    pub exit_code: Option<i64>,
+    /// Published ports, `HOST_IP:HOST_PORT->PORT/PROTOCOL`, with the address a browser opens.
+    pub ports: Vec<Published>,
+}
+
+/// A published port.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Published {
+    pub text: String,
+    /// `http://HOST:PORT` for a TCP port (the wildcard address as `localhost`).
+    pub link: Option<String>,
+}
+
+/// What a service waits on before it starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Wait {
+    pub service: String,
+    /// `service_started`, `service_healthy` or `service_completed_successfully`.
+    pub condition: &'static str,
+    /// Whether the dependency is there now.
+    pub met: bool,
+}
+
+/// A service of the project.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceStatus {
+    pub name: String,
+    pub state: State,
+    /// The replicas it asks for, and those running.
+    pub desired: i64,
+    pub running: usize,
+    pub containers: Vec<ContainerStatus>,
+    pub waits_on: Vec<Wait>,
+}
+
+/// The project as it runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Status {
+    pub project: String,
+    pub services: Vec<ServiceStatus>,
+}
+
+/// `Exited (137) 2 seconds ago` → 137.
+fn exit_code(status: &str) -> Option<i64> {
+    let rest = status.strip_prefix("Exited (")?;
+    rest.split_once(')')?.0.parse().ok()
+}
+
+fn published(c: &Observed) -> Vec<Published> {
+    let mut out: Vec<Published> = c
+        .ports
+        .iter()
+        .filter_map(|p| {
+            let host = p.public_port?;
+            let ip = p.ip.as_deref().unwrap_or("0.0.0.0");
+            let proto = p.typ.map_or_else(|| "tcp".to_string(), |t| t.to_string());
+            let open = match ip {
+                "0.0.0.0" | "::" | "" => "localhost".to_string(),
+                ip if ip.contains(':') => format!("[{ip}]"),
+                ip => ip.to_string(),
+            };
+            Some(Published {
+                text: format!("{ip}:{host}->{}/{proto}", p.private_port),
+                link: (proto == "tcp").then(|| format!("http://{open}:{host}")),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.text.cmp(&b.text));
+    out.dedup();
+    out
+}
+
+/// The status of `project` given its containers on the engine.
+#[must_use]
+pub fn of(project: &Project, containers: &[Observed]) -> Status {
+    let mut services: Vec<ServiceStatus> = project
+        .services()
+        .map(|s| {
+            let mut own: Vec<&Observed> =
+                containers.iter().filter(|c| c.service == s.name).collect();
+            own.sort_by_key(|c| c.number);
+            let containers: Vec<ContainerStatus> = own
+                .iter()
+                .map(|c| ContainerStatus {
+                    name: c.name.clone(),
+                    state: State::of(c),
+                    status: c.status.clone(),
+                    exit_code: (c.state == "exited")
+                        .then(|| exit_code(&c.status))
+                        .flatten(),
+                    ports: published(c),
+                })
+                .collect();
+            let state = containers
+                .iter()
+                .map(|c| c.state)
+                .min()
+                .unwrap_or(State::Missing);
+            ServiceStatus {
+                name: s.name.to_string(),
+                state,
+                desired: s.replicas().unwrap_or(1),
+                running: containers.iter().filter(|c| c.state.is_up()).count(),
+                containers,
+                waits_on: Vec::new(),
+            }
+        })
+        .collect();
+    services.sort_by(|a, b| a.name.cmp(&b.name));
+    for s in project.services() {
+        let waits: Vec<Wait> = s
+            .dependencies()
+            .filter_map(|d| {
+                let dep = services.iter().find(|x| x.name == d.service)?;
+                let (condition, met) = match d.condition {
+                    Condition::Started => ("service_started", dep.running > 0),
+                    Condition::Healthy => (
+                        "service_healthy",
+                        !dep.containers.is_empty()
+                            && dep.containers.iter().all(|c| c.state == State::Healthy),
+                    ),
+                    Condition::CompletedSuccessfully => (
+                        "service_completed_successfully",
+                        !dep.containers.is_empty()
+                            && dep.containers.iter().all(|c| c.exit_code == Some(0)),
+                    ),
+                };
+                Some(Wait {
+                    service: d.service.to_string(),
+                    condition,
+                    met,
+                })
+            })
+            .collect();
+        if let Some(target) = services.iter_mut().find(|x| x.name == s.name) {
+            target.waits_on = waits;
+        }
+    }
+    Status {
+        project: project.name.clone(),
+        services,
+    }
+}
+
+impl Status {
+    /// The status as `GET /api/status` answers it.
+    #[must_use]
+    pub fn to_json(&self) -> Json {
+        json!({
+            "project": self.project,
+            "services": self.services.iter().map(|s| json!({
+                "name": s.name,
+                "state": s.state.name(),
+                "replicas": { "desired": s.desired, "running": s.running },
+                "waits_on": s.waits_on.iter().map(|w| json!({
+                    "service": w.service,
+                    "condition": w.condition,
+                    "met": w.met,
+                })).collect::<Vec<_>>(),
+                "containers": s.containers.iter().map(|c| json!({
+                    "name": c.name,
+                    "state": c.state.name(),
+                    "status": c.status,
+                    "exit_code": c.exit_code,
+                    "ports": c.ports.iter().map(|p| json!({ "published": p.text, "link": p.link })).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn observed(service: &str, state: &str, status: &str) -> Observed {
+        Observed {
+            id: format!("{service}-id"),
+            name: format!("p-{service}-1"),
+            service: service.to_string(),
+            number: 1,
+            hash: String::new(),
+            image_id: None,
+            state: state.to_string(),
+            status: status.to_string(),
+            image: "img".to_string(),
+            command: String::new(),
+            created: 0,
+            labels: std::collections::HashMap::new(),
+            ports: Vec::new(),
+            networks: Vec::new(),
+            volumes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn states_come_from_the_engine_state_and_health() {
+        for (state, status, want) in [
+            ("running", "Up 3 seconds (healthy)", State::Healthy),
+            ("running", "Up 3 seconds (unhealthy)", State::Unhealthy),
+            ("running", "Up 1 second (health: starting)", State::Starting),
+            ("running", "Up 3 seconds", State::Running),
+            ("exited", "Exited (1) 2 seconds ago", State::Exited),
+            ("created", "Created", State::Created),
+            ("paused", "Up 3 seconds (Paused)", State::Paused),
+            (
+                "restarting",
+                "Restarting (1) 1 second ago",
+                State::Restarting,
+            ),
+        ] {
+            assert_eq!(State::of(&observed("a", state, status)), want, "{status}");
+        }
+        assert_eq!(exit_code("Exited (137) 2 seconds ago"), Some(137));
+        assert_eq!(exit_code("Up 2 seconds"), None);
+    }
+}
