@@ -1,6 +1,7 @@
 //! `berth dashboard` against the Docker Engine running on this machine: the API and the page
-//! show each service and follow its state from the engine's events; what the compose files
-//! put on the page is escaped; off loopback every request needs the token, and on loopback a
+//! show each service, its last probe and its logs, and follow its state from the engine's
+//! events; what the compose files put on the page is escaped, credentials in what the
+//! containers write are masked; off loopback every request needs the token, and on loopback a
 //! request for another host name is refused. Each test has its own project and deadline.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -181,12 +182,12 @@ const PROJECT: &str = r#"
 services:
   web:
     image: berth-test/busybox
-    command: ["sh", "-c", "sleep 3600"]
+    command: ["sh", "-c", "echo hello from web; echo password=s3cr3t-value; sleep 3600"]
     stop_grace_period: 1s
     labels:
       note: "<script>alert(1)</script><b>bold</b>"
     healthcheck:
-      test: ["CMD", "true"]
+      test: ["CMD-SHELL", "echo probe-says-hi"]
       interval: 1s
       retries: 3
   worker:
@@ -226,6 +227,29 @@ fn the_page_and_the_api_show_each_service_and_follow_its_state() {
     assert_eq!(worker["waits_on"][0]["condition"], "service_healthy");
     assert_eq!(worker["waits_on"][0]["met"], true);
     assert_eq!(worker["replicas"]["running"], 1);
+    let web = st["services"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["name"] == "web"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(web["containers"][0]["last_probe"], "probe-says-hi", "{web}");
+
+    // The logs of a service, prefixed as `berth logs` prefixes them, credentials masked.
+    let (code, logs) = get(&port, "localhost", "/api/logs/web?tail=10", "");
+    assert_eq!(code, 200, "{logs}");
+    assert!(
+        logs.contains(&format!("{}-web-1 | hello from web\n", r.name)),
+        "{logs}"
+    );
+    assert!(
+        logs.contains("password=") && !logs.contains("s3cr3t-value"),
+        "{logs}"
+    );
+    assert_eq!(get(&port, "localhost", "/api/logs/nosuch", "").0, 404);
+    assert_eq!(
+        get(&port, "localhost", "/api/logs/web?tail=many", "").0,
+        400
+    );
 
     // The page: each service, its drawing, and the label escaped.
     let (code, page) = get(&port, "localhost", "/", "");

@@ -55,8 +55,14 @@ fn table(status: &Status, labels: &[(String, Vec<(String, String)>)]) -> String 
                     .exit_code
                     .map(|e| format!(" (exit code {e})"))
                     .unwrap_or_default();
+                let probe = c
+                    .last_probe
+                    .as_deref()
+                    .filter(|p| !p.is_empty())
+                    .map(|p| format!("<pre class=\"probe\">{}</pre>", escape(p)))
+                    .unwrap_or_default();
                 format!(
-                    "<div class=\"c {}\">{}: {}{}</div>",
+                    "<div class=\"c {}\">{}: {}{}{probe}</div>",
                     c.state.name(),
                     escape(&c.name),
                     escape(&c.status),
@@ -171,7 +177,7 @@ header{display:flex;gap:1em;align-items:baseline;flex-wrap:wrap}\
 .drawings{display:flex;flex-wrap:wrap;gap:1em}.drawings figure{margin:0;max-width:100%;overflow:auto}\
 .drawings svg{max-width:100%;height:auto}\
 table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3em;vertical-align:top;text-align:left}\
-div.c{margin:.1em 0;padding:0 .2em}.waiting{color:#b00}\
+div.c{margin:.1em 0;padding:0 .2em}pre.probe{margin:0;white-space:pre-wrap;font-size:85%}.waiting{color:#b00}\
 @media (max-width:700px){table,thead,tbody,tr,td,th{display:block}thead{display:none}}\
 #events{font-family:monospace;max-height:20em;overflow:auto}";
 
@@ -193,7 +199,7 @@ function redraw(st){
     cells[1].textContent=s.state;cells[1].className=s.state;
     cells[2].textContent=s.replicas.running+'/'+s.replicas.desired;
     cells[3].replaceChildren();
-    s.containers.forEach(function(c){cells[3].appendChild(el('div',c.name+': '+c.status+(c.exit_code===null?'':' (exit code '+c.exit_code+')'),'c '+c.state));});
+    s.containers.forEach(function(c){var d=el('div',c.name+': '+c.status+(c.exit_code===null?'':' (exit code '+c.exit_code+')'),'c '+c.state);if(c.last_probe)d.appendChild(el('pre',c.last_probe,'probe'));cells[3].appendChild(d);});
     cells[4].replaceChildren();
     s.containers.forEach(function(c){c.ports.forEach(function(p){var a=el(p.link?'a':'span',p.published);if(p.link)a.href=p.link;cells[4].appendChild(a);cells[4].appendChild(el('br'));});});
     cells[5].replaceChildren();
@@ -239,6 +245,7 @@ mod tests {
                     status: "Exited (1) <img src=x onerror=alert(1)>".into(),
                     exit_code: Some(1),
                     ports: Vec::new(),
+                    last_probe: Some("<svg onload=alert(3)>".into()),
                 }],
                 waits_on: Vec::new(),
             }],
@@ -262,6 +269,7 @@ mod tests {
             "note&quot;&gt;&lt;script&gt;=&lt;/td&gt;&lt;script&gt;alert(2)&lt;/script&gt;"
         ));
         assert!(page.contains("(exit code 1)"));
+        assert!(page.contains("&lt;svg onload=alert(3)&gt;") && !page.contains("<svg onload"));
         assert!(node_styles(&status).contains("#s_web>rect{fill:#f4b6b6}"));
     }
 }

@@ -99,6 +99,7 @@ pub async fn serve(
         .route("/", get(index))
         .route("/api/status", get(api_status))
         .route("/api/events", get(api_events))
+        .route("/api/logs/{service}", get(api_logs))
         .with_state(shared);
     // Interrupted, it stops at once: open event streams never end by themselves, so a
     // graceful shutdown would wait for them forever.
@@ -204,7 +205,23 @@ async fn current(shared: &Shared) -> Result<status::Status, Refused> {
         .project_containers(&shared.project.name, true)
         .await
     {
-        Ok(containers) => Ok(status::of(&shared.project, &containers)),
+        Ok(containers) => {
+            let mut st = status::of(&shared.project, &containers);
+            let mut outputs = Vec::new();
+            for name in st.probed() {
+                let last = shared
+                    .engine
+                    .inspect(&name)
+                    .await
+                    .ok()
+                    .and_then(|i| i.state?.health?.log?.pop()?.output);
+                if let Some(out) = last {
+                    outputs.push((name, out));
+                }
+            }
+            st.with_probes(&outputs);
+            Ok(st)
+        }
         Err(e) => Err(Refused(
             StatusCode::SERVICE_UNAVAILABLE,
             format!("the engine does not answer: {e}\n"),
@@ -273,4 +290,73 @@ fn stream(
         Some((Ok(Event::default().data(text)), rx))
     });
     head.chain(rest)
+}
+
+/// `GET /api/logs/SERVICE[?tail=N]`: the last lines (100 unless `tail` says) of each of the
+/// service's containers, prefixed as `berth logs` prefixes them, credentials masked.
+async fn api_logs(
+    State(shared): State<Arc<Shared>>,
+    axum::extract::Path(service): axum::extract::Path<String>,
+    params: Params,
+    headers: HeaderMap,
+) -> Response {
+    use berth_engine::logs::{follow, LogEvent, LogOptions};
+    if let Err(refused) = check(&shared, &params, &headers) {
+        return refused.into_response();
+    }
+    if !shared.project.services().any(|s| s.name == service) {
+        return Refused(
+            StatusCode::NOT_FOUND,
+            format!("no such service: {service}\n"),
+        )
+        .into_response();
+    }
+    let tail = match params.get("tail").map(|t| t.parse::<u64>()) {
+        None => 100,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => {
+            return Refused(
+                StatusCode::BAD_REQUEST,
+                "tail is a number of lines\n".into(),
+            )
+            .into_response()
+        }
+    };
+    let containers = match shared
+        .engine
+        .project_containers(&shared.project.name, true)
+        .await
+    {
+        Ok(c) => c,
+        Err(e) => {
+            return Refused(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("the engine does not answer: {e}\n"),
+            )
+            .into_response()
+        }
+    };
+    let mut names: Vec<String> = containers
+        .into_iter()
+        .filter(|c| c.service == service)
+        .map(|c| c.name)
+        .collect();
+    names.sort();
+    let width = names.iter().map(String::len).max().unwrap_or(0);
+    let mut text = String::new();
+    for name in names {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let opts = LogOptions {
+            tail: Some(tail),
+            ..LogOptions::default()
+        };
+        follow(shared.engine.clone(), name.clone(), opts, tx).await;
+        while let Ok(event) = rx.try_recv() {
+            if let LogEvent::Line { text: line, .. } = event {
+                let line = berth_model::redact::mask(&line).text.into_owned();
+                text.push_str(&format!("{name:<width$} | {line}\n"));
+            }
+        }
+    }
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
 }

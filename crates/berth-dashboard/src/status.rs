@@ -93,6 +93,8 @@ pub struct ContainerStatus {
     pub exit_code: Option<i64>,
     /// Published ports, `HOST_IP:HOST_PORT->PORT/PROTOCOL`, with the address a browser opens.
     pub ports: Vec<Published>,
+    /// The output of its last health probe, credentials masked (see [`Status::with_probes`]).
+    pub last_probe: Option<String>,
 }
 
 /// A published port.
@@ -181,6 +183,7 @@ pub fn of(project: &Project, containers: &[Observed]) -> Status {
                         .then(|| exit_code(&c.status))
                         .flatten(),
                     ports: published(c),
+                    last_probe: None,
                 })
                 .collect();
             let state = containers
@@ -235,6 +238,28 @@ pub fn of(project: &Project, containers: &[Observed]) -> Status {
 }
 
 impl Status {
+    /// The containers whose health the engine tracks (their last probe's output is read from
+    /// their record, which the listing does not carry).
+    #[must_use]
+    pub fn probed(&self) -> Vec<String> {
+        self.services
+            .iter()
+            .flat_map(|s| &s.containers)
+            .filter(|c| matches!(c.state, State::Healthy | State::Unhealthy | State::Starting))
+            .map(|c| c.name.clone())
+            .collect()
+    }
+
+    /// Sets each container's last probe output from `outputs` (container name, output), with
+    /// the credentials it shows masked: the page never carries a secret's value.
+    pub fn with_probes(&mut self, outputs: &[(String, String)]) {
+        for c in self.services.iter_mut().flat_map(|s| &mut s.containers) {
+            if let Some((_, out)) = outputs.iter().find(|(n, _)| *n == c.name) {
+                c.last_probe = Some(berth_model::redact::mask(out.trim_end()).text.into_owned());
+            }
+        }
+    }
+
     /// The status as `GET /api/status` answers it.
     #[must_use]
     pub fn to_json(&self) -> Json {
@@ -254,6 +279,7 @@ impl Status {
                     "state": c.state.name(),
                     "status": c.status,
                     "exit_code": c.exit_code,
+                    "last_probe": c.last_probe,
                     "ports": c.ports.iter().map(|p| json!({ "published": p.text, "link": p.link })).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
