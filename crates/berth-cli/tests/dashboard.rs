@@ -340,3 +340,240 @@ fn off_loopback_every_request_needs_the_token() {
     );
     assert_eq!(code, 200);
 }
+
+/// The body of an HTTP answer, read to its `Content-Length` (chromedriver keeps the
+/// connection open whatever the request asks).
+fn answer(s: &mut TcpStream) -> String {
+    let mut reader = BufReader::new(s);
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        reader
+            .read_line(&mut line)
+            .expect("read an answer's header");
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = line.split_once(':') {
+            if k.eq_ignore_ascii_case("content-length") {
+                length = v.trim().parse().unwrap_or(0);
+            }
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).expect("read an answer's body");
+    String::from_utf8_lossy(&body).into_owned()
+}
+
+/// A headless chromium driven through chromedriver's WebDriver API (plain HTTP and JSON).
+struct Browser {
+    driver: Child,
+    port: u16,
+    session: String,
+}
+
+impl Browser {
+    /// The browser, or none (the test is skipped, saying so) without chromium and chromedriver.
+    fn start() -> Option<Browser> {
+        let here = common::on_path("chromium") && common::on_path("chromedriver");
+        if !common::needs(
+            "chromium and chromedriver",
+            here,
+            "apt-get install chromium chromium-driver",
+        ) {
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let mut b = Browser {
+            driver,
+            port,
+            session: String::new(),
+        };
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "chromedriver does not listen"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let caps = serde_json::json!({ "capabilities": { "alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1200,900"],
+            },
+        } } });
+        let made = b.call("POST", "/session", &caps);
+        b.session = made["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {made}"))
+            .to_string();
+        Some(b)
+    }
+
+    fn call(&self, method: &str, path: &str, body: &serde_json::Value) -> serde_json::Value {
+        let body = body.to_string();
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to chromedriver");
+        s.set_read_timeout(Some(Duration::from_mins(1)))
+            .expect("timeout");
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("send");
+        let body = answer(&mut s);
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"))
+    }
+
+    fn goto(&self, url: &str) {
+        let path = format!("/session/{}/url", self.session);
+        self.call("POST", &path, &serde_json::json!({ "url": url }));
+    }
+
+    /// Runs `script` (a function body) in the page; what it returns.
+    fn run(&self, script: &str) -> serde_json::Value {
+        let path = format!("/session/{}/execute/sync", self.session);
+        self.call(
+            "POST",
+            &path,
+            &serde_json::json!({ "script": script, "args": [] }),
+        )["value"]
+            .clone()
+    }
+
+    /// Waits until `script` returns `want`, failing after `deadline`.
+    fn wait_for(&self, script: &str, want: &serde_json::Value, deadline: Duration) -> Duration {
+        let start = Instant::now();
+        loop {
+            let got = self.run(script);
+            if &got == want {
+                return start.elapsed();
+            }
+            assert!(
+                start.elapsed() < deadline,
+                "{script}: {got} after {deadline:?}, not {want}"
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    fn screenshot(&self) -> Vec<u8> {
+        use base64::Engine as _;
+        let path = format!("/session/{}/screenshot", self.session);
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        s.set_read_timeout(Some(Duration::from_mins(1)))
+            .expect("timeout");
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        .expect("send");
+        let json: serde_json::Value = serde_json::from_str(&answer(&mut s)).expect("JSON");
+        base64::engine::general_purpose::STANDARD
+            .decode(json["value"].as_str().unwrap_or_default())
+            .expect("base64 PNG")
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let path = format!("/session/{}", self.session);
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.call("DELETE", &path, &serde_json::json!({}));
+            }));
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// The services' rows as the page shows them: `[[service, state], …]`.
+const ROWS: &str = "return Array.from(document.querySelectorAll('tr[data-service]')).map(function(r){return [r.dataset.service, r.children[1].textContent];});";
+
+#[test]
+fn the_browser_shows_each_service_and_follows_a_stop_without_reloading() {
+    let Some(r) = Running::start("browser", PROJECT, "127.0.0.1:0") else {
+        return;
+    };
+    let port = r.port().to_string();
+    let start = Instant::now();
+    while service_state(&status(&port, ""), "web") != "healthy" {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "web never healthy"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    browser.goto(&format!("http://127.0.0.1:{port}/"));
+    assert_eq!(
+        browser.run(ROWS),
+        serde_json::json!([["web", "healthy"], ["worker", "running"]])
+    );
+    // What the compose file carries is text: no element comes from the label.
+    assert_eq!(
+        browser.run("return document.querySelectorAll('script').length;"),
+        1
+    );
+    assert_eq!(
+        browser.run("return document.querySelectorAll('td b').length;"),
+        0
+    );
+    let open = serde_json::json!(1);
+    browser.wait_for(
+        "return window.berthEvents.readyState;",
+        &open,
+        Duration::from_secs(10),
+    );
+    browser.run("window.berthMarker = 42; return null;");
+
+    let stop = r.berth(&["stop", "worker"]);
+    assert!(stop.status.success());
+    let took = browser.wait_for(
+        "return document.querySelector('tr[data-service=\"worker\"]').children[1].textContent;",
+        &serde_json::json!("exited"),
+        Duration::from_secs(10),
+    );
+    eprintln!("the page showed worker exited {took:?} after `berth stop` returned");
+    // The page was not reloaded, and the drawing follows: worker's node is the exited colour.
+    assert_eq!(browser.run("return window.berthMarker;"), 42);
+    assert_eq!(
+        browser.run("return getComputedStyle(document.querySelector('#s_worker > rect')).fill;"),
+        "rgb(244, 182, 182)"
+    );
+
+    // The screenshot shows the topology drawn and coloured: inside web's node, the healthy
+    // colour.
+    let b = browser.run(
+        "var r=document.querySelector('#s_web > rect').getBoundingClientRect();return [Math.round(r.left+4), Math.round(r.top+r.height/2), window.devicePixelRatio];",
+    );
+    let (x, y) = (b[0].as_u64().unwrap_or(0), b[1].as_u64().unwrap_or(0));
+    assert_eq!(b[2], 1, "{b}");
+    let png = browser.screenshot();
+    let decoder = png::Decoder::new(std::io::Cursor::new(png));
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut pixels = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut pixels).expect("frame");
+    let step = info.color_type.samples();
+    let at = usize::try_from(y * u64::from(info.width) + x).expect("index") * step;
+    assert_eq!(
+        pixels.get(at..at + 3),
+        Some(&[0x9b, 0xe2, 0x9b][..]),
+        "pixel ({x}, {y}) of the screenshot, inside web's node"
+    );
+}

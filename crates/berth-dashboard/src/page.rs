@@ -212,6 +212,7 @@ function refresh(){fetch('/api/status'+q).then(function(r){return r.json();}).th
 var engine=document.getElementById('engine');
 var feed=document.getElementById('events');
 var source=new EventSource('/api/events'+q);
+window.berthEvents=source;
 source.onmessage=function(m){
   var e=JSON.parse(m.data);
   if(e.engine){engine.textContent='engine '+(e.engine==='lost'?'connection lost':'connected');engine.className=e.engine==='lost'?'down':'up';refresh();return;}
