@@ -208,7 +208,15 @@ function redraw(st){
   });
   document.getElementById('nodes').textContent=css;
 }
-function refresh(){fetch('/api/status'+q).then(function(r){return r.json();}).then(redraw).catch(function(){});}
+// One status request at a time, so that answers cannot arrive out of order; events that come
+// meanwhile ask for one more, after it.
+var busy=false,again=false;
+function refresh(){
+  if(busy){again=true;return;}
+  busy=true;again=false;
+  fetch('/api/status'+q).then(function(r){return r.json();}).then(redraw).catch(function(e){window.berthError=String(e);})
+    .then(function(){busy=false;if(again)refresh();});
+}
 var engine=document.getElementById('engine');
 var feed=document.getElementById('events');
 var source=new EventSource('/api/events'+q);

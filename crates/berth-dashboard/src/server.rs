@@ -129,6 +129,12 @@ async fn follow_engine(shared: Arc<Shared>, connected: watch::Sender<bool>) {
             send(json!({ "engine": "connected" }));
             while let Some(item) = stream.next().await {
                 let Ok(e) = item else { break };
+                // Each health probe is an exec (`exec_create`, `exec_start`, `exec_die`):
+                // several a second that change nothing the page shows. A change of health
+                // comes as its own `health_status` event.
+                if e.action.starts_with("exec_") {
+                    continue;
+                }
                 send(json!({
                     "time": berth_engine::logs::utc_time(e.secs, e.nanos, berth_engine::logs::TimeStyle::Trimmed),
                     "action": e.action,
@@ -205,20 +211,35 @@ async fn current(shared: &Shared) -> Result<status::Status, Refused> {
         .project_containers(&shared.project.name, true)
         .await
     {
-        Ok(containers) => {
-            let mut st = status::of(&shared.project, &containers);
+        Ok(mut containers) => {
+            // Each container's record, read at once: the listing can lag behind the events.
+            let records = futures_util::future::join_all(
+                containers.iter().map(|c| shared.engine.inspect(&c.id)),
+            )
+            .await;
             let mut outputs = Vec::new();
-            for name in st.probed() {
-                let last = shared
-                    .engine
-                    .inspect(&name)
-                    .await
-                    .ok()
-                    .and_then(|i| i.state?.health?.log?.pop()?.output);
-                if let Some(out) = last {
-                    outputs.push((name, out));
+            for (c, record) in containers.iter_mut().zip(records) {
+                let Some(state) = record.ok().and_then(|r| r.state) else {
+                    continue;
+                };
+                let health = state.health;
+                let live = status::Live {
+                    state: state.status.map(|s| s.to_string()).unwrap_or_default(),
+                    exit_code: state.exit_code,
+                    health: health
+                        .as_ref()
+                        .and_then(|h| h.status)
+                        .map(|h| h.to_string())
+                        .filter(|h| !h.is_empty() && h != "none"),
+                };
+                if !live.state.is_empty() {
+                    status::refresh(c, &live);
+                }
+                if let Some(out) = health.and_then(|h| h.log?.pop()?.output) {
+                    outputs.push((c.name.clone(), out));
                 }
             }
+            let mut st = status::of(&shared.project, &containers);
             st.with_probes(&outputs);
             Ok(st)
         }

@@ -164,6 +164,39 @@ fn published(c: &Observed) -> Vec<Published> {
     out
 }
 
+/// What a container's record says now. The engine's listing can lag behind its events (a
+/// container listed running after its `die` event); its record does not.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Live {
+    /// `running`, `exited`, `created`, `paused`, `restarting`, `dead`.
+    pub state: String,
+    pub exit_code: Option<i64>,
+    /// `healthy`, `unhealthy` or `starting`, when the engine tracks its health.
+    pub health: Option<String>,
+}
+
+/// Brings a listed container up to what its record says: its state, and a status text that
+/// agrees with it when the listing's no longer does.
+pub fn refresh(c: &mut Observed, live: &Live) {
+    let health = live.health.as_deref().map(|h| match h {
+        "starting" => " (health: starting)".to_string(),
+        h => format!(" ({h})"),
+    });
+    let agrees = c.state == live.state && health.as_deref().is_none_or(|h| c.status.contains(h));
+    if agrees {
+        return;
+    }
+    c.state.clone_from(&live.state);
+    c.status = match live.state.as_str() {
+        "running" => format!("Up{}", health.unwrap_or_default()),
+        "exited" => format!("Exited ({})", live.exit_code.unwrap_or(0)),
+        "created" => "Created".into(),
+        "paused" => "Up (Paused)".into(),
+        "restarting" => format!("Restarting ({})", live.exit_code.unwrap_or(0)),
+        other => other.to_string(),
+    };
+}
+
 /// The status of `project` given its containers on the engine.
 #[must_use]
 pub fn of(project: &Project, containers: &[Observed]) -> Status {
@@ -238,18 +271,6 @@ pub fn of(project: &Project, containers: &[Observed]) -> Status {
 }
 
 impl Status {
-    /// The containers whose health the engine tracks (their last probe's output is read from
-    /// their record, which the listing does not carry).
-    #[must_use]
-    pub fn probed(&self) -> Vec<String> {
-        self.services
-            .iter()
-            .flat_map(|s| &s.containers)
-            .filter(|c| matches!(c.state, State::Healthy | State::Unhealthy | State::Starting))
-            .map(|c| c.name.clone())
-            .collect()
-    }
-
     /// Sets each container's last probe output from `outputs` (container name, output), with
     /// the credentials it shows masked: the page never carries a secret's value.
     pub fn with_probes(&mut self, outputs: &[(String, String)]) {
@@ -309,6 +330,34 @@ mod tests {
             networks: Vec::new(),
             volumes: Vec::new(),
         }
+    }
+
+    /// The engine listed a container as running after its `die` event: its record wins.
+    #[test]
+    fn a_listing_behind_the_events_is_brought_up_to_the_record() {
+        let mut c = observed("db", "running", "Up 2 minutes");
+        let exited = Live {
+            state: "exited".into(),
+            exit_code: Some(137),
+            health: None,
+        };
+        refresh(&mut c, &exited);
+        assert_eq!(
+            (c.state.as_str(), c.status.as_str()),
+            ("exited", "Exited (137)")
+        );
+        assert_eq!(exit_code(&c.status), Some(137));
+        let mut c = observed("web", "running", "Up 3 seconds (health: starting)");
+        let healthy = Live {
+            state: "running".into(),
+            exit_code: Some(0),
+            health: Some("healthy".into()),
+        };
+        refresh(&mut c, &healthy);
+        assert_eq!(State::of(&c), State::Healthy);
+        let mut same = observed("web", "running", "Up 3 seconds (healthy)");
+        refresh(&mut same, &healthy);
+        assert_eq!(same.status, "Up 3 seconds (healthy)");
     }
 
     #[test]
