@@ -96,15 +96,7 @@ pub fn service_spec(
             .map(|(k, v)| ((*k).to_string(), v.clone())),
     );
     labels.insert(LABEL_IMAGE.into(), image.clone());
-    let container_labels = with_namespace(
-        stack,
-        settings
-            .labels
-            .plain()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|l| (l.key.to_string(), l.value)),
-    );
+    let container_labels = with_namespace(stack, settings.label_pairs());
     let mut env: Vec<String> = settings
         .environment
         .plain()

@@ -49,19 +49,7 @@ fn drawings(project: &Project) -> Drawings {
     };
     let labels = project
         .services()
-        .map(|s| {
-            let labels = s
-                .settings()
-                .labels
-                .map(|l| {
-                    l.value
-                        .into_iter()
-                        .map(|l| (l.key.to_string(), l.value))
-                        .collect()
-                })
-                .unwrap_or_default();
-            (s.name.to_string(), labels)
-        })
+        .map(|s| (s.name.to_string(), s.settings().label_pairs()))
         .collect();
     Drawings {
         services: svg(berth_docs::View::Services),

@@ -415,11 +415,8 @@ pub fn container_labels(
     number: u32,
 ) -> HashMap<String, String> {
     let mut out: HashMap<String, String> = berth_model::settings::Settings::of(v)
-        .labels
-        .plain()
-        .unwrap_or_default()
+        .label_pairs()
         .into_iter()
-        .map(|l| (l.key.to_string(), l.value))
         .collect();
     out.insert(labels::PROJECT.into(), project.name.clone());
     out.insert(labels::SERVICE.into(), spec.name.clone());

@@ -134,6 +134,20 @@ pub struct Settings<'a> {
 }
 
 impl<'a> Settings<'a> {
+    /// `labels` as key and value pairs, in their order (none when the service has none).
+    #[must_use]
+    pub fn label_pairs(&self) -> Vec<(String, String)> {
+        self.labels
+            .as_ref()
+            .map(|l| {
+                l.value
+                    .iter()
+                    .map(|l| (l.key.to_string(), l.value.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The view of a service's mapping.
     #[must_use]
     pub fn of(v: &'a Value) -> Settings<'a> {

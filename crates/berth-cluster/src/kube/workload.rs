@@ -1095,16 +1095,7 @@ pub fn convert<'a>(
     // The objects are assembled by moving their parts in: `json!` would copy each.
     let mut template = json!({ "metadata": { "labels": pod_labels } });
     template["spec"] = pod_spec;
-    let annotations: Vec<(String, String)> = s
-        .settings()
-        .labels
-        .map(|l| {
-            l.value
-                .into_iter()
-                .map(|l| (l.key.to_string(), l.value))
-                .collect()
-        })
-        .unwrap_or_default();
+    let annotations = s.settings().label_pairs();
     if !annotations.is_empty() {
         template["metadata"]["annotations"] = json!(annotations
             .into_iter()
