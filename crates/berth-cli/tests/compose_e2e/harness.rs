@@ -447,26 +447,34 @@ impl Pane {
             c.tool.bin.display(),
             c.project
         );
-        let ok = Command::new("tmux")
-            .env("TERM", "xterm-256color")
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &name,
-                "-x",
-                "100",
-                "-y",
-                "20",
-                "-c",
-            ])
-            .arg(c.dir.path())
-            .arg(&line)
-            .status()
-            .expect("tmux")
-            .success();
-        assert!(ok, "tmux new-session");
-        Some(Pane(name))
+        // Tests run in parallel on one tmux server: a session started while another test's
+        // last session closes can reach the server as it exits, and fail. It is tried again.
+        let mut failure = String::new();
+        for _ in 0..5 {
+            let out = Command::new("tmux")
+                .env("TERM", "xterm-256color")
+                .args([
+                    "new-session",
+                    "-d",
+                    "-s",
+                    &name,
+                    "-x",
+                    "100",
+                    "-y",
+                    "20",
+                    "-c",
+                ])
+                .arg(c.dir.path())
+                .arg(&line)
+                .output()
+                .expect("tmux");
+            if out.status.success() {
+                return Some(Pane(name));
+            }
+            failure = String::from_utf8_lossy(&out.stderr).into_owned();
+            std::thread::sleep(std::time::Duration::from_millis(300));
+        }
+        panic!("tmux new-session: {failure}");
     }
 
     /// What the pane shows, one string per row.
