@@ -88,6 +88,7 @@ pub async fn serve(
         .route("/api/status", get(api_status))
         .route("/api/events", get(api_events))
         .route("/api/logs/{service}", get(api_logs))
+        .layer(axum::middleware::from_fn_with_state(shared.clone(), guard))
         .with_state(shared);
     // Interrupted, it stops at once: open event streams never end by themselves, so a
     // graceful shutdown would wait for them forever.
@@ -188,6 +189,27 @@ fn check(shared: &Shared, params: &Params, headers: &HeaderMap) -> Result<(), Re
     Ok(())
 }
 
+/// Every request passes [`check`] before its handler.
+async fn guard(
+    State(shared): State<Arc<Shared>>,
+    params: Params,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match check(&shared, &params, request.headers()) {
+        Ok(()) => next.run(request).await,
+        Err(refused) => refused.into_response(),
+    }
+}
+
+/// The answer when the engine does not answer.
+fn unavailable(e: &berth_engine::EngineError) -> Refused {
+    Refused(
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!("the engine does not answer: {e}\n"),
+    )
+}
+
 /// Compares in time that does not depend on where the inputs differ.
 fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
@@ -231,31 +253,18 @@ async fn current(shared: &Shared) -> Result<status::Status, Refused> {
             st.with_probes(&outputs);
             Ok(st)
         }
-        Err(e) => Err(Refused(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!("the engine does not answer: {e}\n"),
-        )),
+        Err(e) => Err(unavailable(&e)),
     }
 }
 
-async fn index(State(shared): State<Arc<Shared>>, params: Params, headers: HeaderMap) -> Response {
-    if let Err(refused) = check(&shared, &params, &headers) {
-        return refused.into_response();
-    }
+async fn index(State(shared): State<Arc<Shared>>) -> Response {
     match current(&shared).await {
         Ok(st) => Html(page::render(&st, &shared.drawings)).into_response(),
         Err(e) => e.into_response(),
     }
 }
 
-async fn api_status(
-    State(shared): State<Arc<Shared>>,
-    params: Params,
-    headers: HeaderMap,
-) -> Response {
-    if let Err(refused) = check(&shared, &params, &headers) {
-        return refused.into_response();
-    }
+async fn api_status(State(shared): State<Arc<Shared>>) -> Response {
     match current(&shared).await {
         Ok(st) => (
             [(header::CONTENT_TYPE, "application/json")],
@@ -266,14 +275,7 @@ async fn api_status(
     }
 }
 
-async fn api_events(
-    State(shared): State<Arc<Shared>>,
-    params: Params,
-    headers: HeaderMap,
-) -> Response {
-    if let Err(refused) = check(&shared, &params, &headers) {
-        return refused.into_response();
-    }
+async fn api_events(State(shared): State<Arc<Shared>>) -> Response {
     let first = json!({ "engine": if *shared.connected.borrow() { "connected" } else { "lost" } });
     let receiver = shared.events.subscribe();
     Sse::new(stream(first.to_string(), receiver))
@@ -307,12 +309,8 @@ async fn api_logs(
     State(shared): State<Arc<Shared>>,
     axum::extract::Path(service): axum::extract::Path<String>,
     params: Params,
-    headers: HeaderMap,
 ) -> Response {
     use berth_engine::logs::{follow, LogEvent, LogOptions};
-    if let Err(refused) = check(&shared, &params, &headers) {
-        return refused.into_response();
-    }
     if !shared.project.services().any(|s| s.name == service) {
         return Refused(
             StatusCode::NOT_FOUND,
@@ -337,13 +335,7 @@ async fn api_logs(
         .await
     {
         Ok(c) => c,
-        Err(e) => {
-            return Refused(
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!("the engine does not answer: {e}\n"),
-            )
-            .into_response()
-        }
+        Err(e) => return unavailable(&e).into_response(),
     };
     let mut names: Vec<String> = containers
         .into_iter()
