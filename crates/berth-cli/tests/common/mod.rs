@@ -158,3 +158,15 @@ pub fn wait_with_deadline(
         err_t.join().unwrap_or_default(),
     )
 }
+
+/// Waits until something listens on 127.0.0.1:`port`; fails, naming `what`, after 20 s.
+pub fn wait_listening(port: u16, what: &str) {
+    let start = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "{what} does not listen on 127.0.0.1:{port}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
