@@ -20,16 +20,7 @@ pub fn audit_one(
     forced: bool,
     running: &[RunningPort],
 ) -> Run {
-    let production = forced
-        || pattern.as_ref().map_or_else(
-            || {
-                project
-                    .config_files
-                    .iter()
-                    .any(|f| kind_of_name(f) == FileKind::Production)
-            },
-            |p| p.production,
-        );
+    let production = is_production(&project, pattern.as_ref(), forced);
     let report = crate::audit(&Context {
         project: &project,
         production,
@@ -40,6 +31,22 @@ pub fn audit_one(
         project,
         report,
     }
+}
+
+/// Whether production rules apply: to a production pattern, when `forced` (`--production`),
+/// or, without a pattern, when a file's name says production.
+#[must_use]
+pub fn is_production(project: &Project, pattern: Option<&Pattern>, forced: bool) -> bool {
+    forced
+        || pattern.map_or_else(
+            || {
+                project
+                    .config_files
+                    .iter()
+                    .any(|f| kind_of_name(f) == FileKind::Production)
+            },
+            |p| p.production,
+        )
 }
 
 /// The overlays of a project's base file: the compose files beside it, and the other files

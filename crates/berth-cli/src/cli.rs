@@ -436,8 +436,8 @@ pub enum StackCommand {
 }
 
 /// `berth dashboard`: the page at `/`, and a JSON API beside it: `GET /api/status` (each
-/// service's state, replicas, containers, ports and waits) and `GET /api/events` (the engine's
-/// events as Server-Sent Events).
+/// service's state, replicas, containers, ports and waits), `GET /api/events` (the engine's
+/// events as Server-Sent Events), `GET /api/logs/SERVICE` and `GET /api/findings`.
 #[derive(Debug, Args)]
 pub struct DashboardArgs {
     /// The address to listen on; another than loopback requires a token (one is made and
@@ -447,6 +447,13 @@ pub struct DashboardArgs {
     /// The token every request must carry (`?token=` or `Authorization: Bearer`)
     #[arg(long, env = berth_loader::env_vars::BERTH_DASHBOARD_TOKEN, hide_env_values = true)]
     pub token: Option<String>,
+    /// Open the page in the desktop's browser (`$BROWSER`, else xdg-open)
+    #[arg(long)]
+    pub open: bool,
+    /// Let the page start, stop and restart services; a token is then required on loopback
+    /// too, and an action must come from the page itself
+    #[arg(long)]
+    pub allow_actions: bool,
 }
 
 #[derive(Debug, Args)]

@@ -37,9 +37,14 @@ impl Running {
             .expect("run berth")
     }
 
-    /// Writes `compose`, brings it up (when it has services) and starts the dashboard on
-    /// `listen`; none without an engine and the test image.
+    /// Writes `compose`, brings it up and starts the dashboard on `listen`; none without an
+    /// engine and the test image.
     fn start(name: &str, compose: &str, listen: &str) -> Option<Running> {
+        Running::start_with(name, compose, &["--listen", listen])
+    }
+
+    /// As [`Running::start`], with the dashboard's arguments.
+    fn start_with(name: &str, compose: &str, args: &[&str]) -> Option<Running> {
         if !ensure_image() {
             return None;
         }
@@ -61,7 +66,8 @@ impl Running {
         );
         let mut child = Command::new(env!("CARGO_BIN_EXE_berth"))
             .current_dir(r.dir.path())
-            .args(["-p", &r.name, "dashboard", "--listen", listen])
+            .args(["-p", &r.name, "dashboard"])
+            .args(args)
             .env_remove("BERTH_DASHBOARD_TOKEN")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -108,14 +114,29 @@ impl Drop for Running {
 /// `GET path` on 127.0.0.1:`port` with `Host: host` and the extra header lines: the status
 /// code and the body.
 fn get(port: &str, host: &str, path: &str, extra: &str) -> (u16, String) {
+    send(
+        port,
+        &format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n{extra}"),
+    )
+}
+
+/// `METHOD path` on 127.0.0.1:`port` for `localhost:PORT`, with the extra header lines.
+fn request(port: &str, method: &str, path: &str, extra: &str) -> (u16, String) {
+    send(
+        port,
+        &format!(
+            "{method} {path} HTTP/1.1\r\nHost: localhost:{port}\r\nContent-Length: 0\r\n{extra}"
+        ),
+    )
+}
+
+/// Sends a request's head (its lines, without the blank line that ends it) and reads the
+/// answer to its end: the status code and the body.
+fn send(port: &str, head: &str) -> (u16, String) {
     let mut s = TcpStream::connect(format!("127.0.0.1:{port}")).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(20)))
         .expect("timeout");
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n{extra}\r\n"
-    )
-    .expect("send");
+    write!(s, "{head}Connection: close\r\n\r\n").expect("send");
     let mut text = String::new();
     s.read_to_string(&mut text).expect("read the answer");
     let code = text
@@ -133,11 +154,18 @@ fn status(port: &str, query: &str) -> serde_json::Value {
     serde_json::from_str(&body).expect("JSON")
 }
 
-fn service_state(st: &serde_json::Value, name: &str) -> String {
+/// The service `name` of a status.
+fn service(st: &serde_json::Value, name: &str) -> serde_json::Value {
     st["services"]
         .as_array()
         .and_then(|s| s.iter().find(|s| s["name"] == name))
-        .and_then(|s| s["state"].as_str())
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn service_state(st: &serde_json::Value, name: &str) -> String {
+    service(st, name)["state"]
+        .as_str()
         .unwrap_or("")
         .to_string()
 }
@@ -149,6 +177,19 @@ fn wait_for_event(
     deadline: Duration,
     wanted: impl Fn(&serde_json::Value) -> bool,
 ) -> serde_json::Value {
+    let data = wait_for_line(stream, deadline, |data| {
+        serde_json::from_str::<serde_json::Value>(data).is_ok_and(|v| wanted(&v))
+    });
+    serde_json::from_str(&data).expect("JSON")
+}
+
+/// Reads Server-Sent Events from `stream` until one whose data satisfies `wanted`, failing
+/// after `deadline`: that data.
+fn wait_for_line(
+    stream: &mut BufReader<TcpStream>,
+    deadline: Duration,
+    wanted: impl Fn(&str) -> bool,
+) -> String {
     let start = Instant::now();
     let mut line = String::new();
     loop {
@@ -169,10 +210,8 @@ fn wait_for_event(
             Err(e) => panic!("reading the event stream: {e}"),
         }
         if let Some(data) = line.trim_end().strip_prefix("data: ") {
-            if let Ok(v) = serde_json::from_str::<serde_json::Value>(data) {
-                if wanted(&v) {
-                    return v;
-                }
+            if wanted(data) {
+                return data.to_string();
             }
         }
     }
@@ -182,7 +221,7 @@ const PROJECT: &str = r#"
 services:
   web:
     image: berth-test/busybox
-    command: ["sh", "-c", "echo hello from web; echo password=s3cr3t-value; sleep 3600"]
+    command: ["sh", "-c", "echo hello from web; echo password=s3cr3t-value; while sleep 1; do echo tick; done"]
     stop_grace_period: 1s
     labels:
       note: "<script>alert(1)</script><b>bold</b>"
@@ -218,24 +257,79 @@ fn the_page_and_the_api_show_each_service_and_follow_its_state() {
         std::thread::sleep(Duration::from_millis(200));
     };
     assert_eq!(service_state(&st, "worker"), "running", "{st}");
-    let worker = st["services"]
-        .as_array()
-        .and_then(|s| s.iter().find(|s| s["name"] == "worker"))
-        .cloned()
-        .unwrap_or_default();
+    let worker = service(&st, "worker");
     assert_eq!(worker["waits_on"][0]["service"], "web", "{worker}");
     assert_eq!(worker["waits_on"][0]["condition"], "service_healthy");
     assert_eq!(worker["waits_on"][0]["met"], true);
     assert_eq!(worker["replicas"]["running"], 1);
-    let web = st["services"]
-        .as_array()
-        .and_then(|s| s.iter().find(|s| s["name"] == "web"))
-        .cloned()
-        .unwrap_or_default();
+    let web = service(&st, "web");
     assert_eq!(web["containers"][0]["last_probe"], "probe-says-hi", "{web}");
+    assert_eq!(web["containers"][0]["restarts"], 0, "{web}");
+    assert!(
+        web["containers"][0]["uptime_seconds"].as_i64().is_some(),
+        "{web}"
+    );
+    // CPU and memory come from the stats stream, followed from the first status asked for.
+    let start = Instant::now();
+    let web = loop {
+        let web = service(&status(&port, ""), "web")["containers"][0].clone();
+        if web["memory"].as_u64().is_some_and(|m| m > 0) {
+            break web;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no memory reading: {web}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(web["cpu_percent"].as_f64().is_some(), "{web}");
+    assert!(
+        web["memory_limit"].as_u64() > web["memory"].as_u64(),
+        "{web}"
+    );
+
+    // The audit's findings, with the service and the place in the compose file.
+    let (code, findings) = get(&port, "localhost", "/api/findings", "");
+    assert_eq!(code, 200, "{findings}");
+    let findings: serde_json::Value = serde_json::from_str(&findings).expect("JSON");
+    assert!(
+        findings
+            .as_array()
+            .is_some_and(|f| f.iter().any(|f| f["code"] == "B705"
+                && f["service"] == "web"
+                && f["location"] == "compose.yaml:4:12")),
+        "{findings}"
+    );
+
+    // Following a service's logs: lines written after the request come as events.
+    let mut follow = TcpStream::connect(format!("127.0.0.1:{port}")).expect("connect");
+    follow
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .expect("timeout");
+    write!(
+        follow,
+        "GET /api/logs/web?follow=1&tail=0 HTTP/1.1\r\nHost: localhost\r\n\r\n"
+    )
+    .expect("send");
+    let mut follow = BufReader::new(follow);
+    let tick = wait_for_line(&mut follow, Duration::from_secs(10), |l| {
+        l.ends_with("| tick")
+    });
+    assert_eq!(tick, format!("{}-web-1 | tick", r.name));
+    drop(follow);
+
+    // Without --allow-actions, no action is taken, even from the page's own origin.
+    let (code, body) = request(
+        &port,
+        "POST",
+        "/api/services/worker/stop",
+        &format!("Origin: http://localhost:{port}\r\n"),
+    );
+    assert_eq!(code, 403, "{body}");
+    assert!(body.contains("--allow-actions"), "{body}");
 
     // The logs of a service, prefixed as `berth logs` prefixes them, credentials masked.
-    let (code, logs) = get(&port, "localhost", "/api/logs/web?tail=10", "");
+    let (code, logs) = get(&port, "localhost", "/api/logs/web?tail=1000", "");
     assert_eq!(code, 200, "{logs}");
     assert!(
         logs.contains(&format!("{}-web-1 | hello from web\n", r.name)),
@@ -277,6 +371,10 @@ fn the_page_and_the_api_show_each_service_and_follow_its_state() {
     let st = status(&port, "");
     assert_eq!(service_state(&st, "worker"), "exited", "{st}");
     assert_eq!(service_state(&st, "web"), "healthy", "{st}");
+    // The page says so too (and draws the startup order), as it is without JavaScript.
+    let (_, page) = get(&port, "localhost", "/", "");
+    assert!(page.contains("<td class=\"exited\">exited</td>"), "{page}");
+    assert!(page.contains("<figure id=\"startup\">"), "no startup order");
 
     // On loopback, a request for another host name (a DNS name rebound to 127.0.0.1) is refused.
     let (code, _) = get(&port, "rebound.example:80", "/api/status", "");
@@ -534,6 +632,19 @@ fn the_browser_shows_each_service_and_follows_a_stop_without_reloading() {
         Duration::from_secs(10),
     );
     browser.run("window.berthMarker = 42; return null;");
+    // The startup order is drawn; web's log panel, opened, shows the lines web writes.
+    assert_eq!(
+        browser.run("return document.querySelectorAll('#startup svg').length;"),
+        1
+    );
+    browser.run(
+        "document.querySelector('details.logs[data-service=\"web\"]').open = true; return null;",
+    );
+    browser.wait_for(
+        "return document.querySelector('details.logs[data-service=\"web\"] pre').textContent.includes('-web-1 | tick\\n');",
+        &serde_json::json!(true),
+        Duration::from_secs(10),
+    );
 
     let stop = r.berth(&["stop", "worker"]);
     assert!(stop.status.success());
@@ -569,4 +680,162 @@ fn the_browser_shows_each_service_and_follows_a_stop_without_reloading() {
         Some(&[0x9b, 0xe2, 0x9b][..]),
         "pixel ({x}, {y}) of the screenshot, inside web's node"
     );
+}
+
+const FLAKY: &str = r#"
+services:
+  flaky:
+    image: berth-test/busybox
+    command: ["sh", "-c", "touch /tmp/ok; sleep 3600"]
+    stop_grace_period: 1s
+    healthcheck:
+      test: ["CMD-SHELL", "test -f /tmp/ok || { echo probe failed: no /tmp/ok; exit 1; }"]
+      interval: 1s
+      retries: 1
+  waiter:
+    image: berth-test/busybox
+    command: ["sleep", "3600"]
+    stop_grace_period: 1s
+    depends_on:
+      flaky: {condition: service_healthy}
+"#;
+
+/// The text of a cell of a service's row: `return` script for the browser.
+fn cell(service: &str, column: usize) -> String {
+    format!("return document.querySelector('tr[data-service=\"{service}\"]').children[{column}].textContent;")
+}
+
+#[test]
+fn an_unhealthy_service_shows_its_probe_and_what_waits_on_it() {
+    let Some(r) = Running::start("unhealthy", FLAKY, "127.0.0.1:0") else {
+        return;
+    };
+    let port = r.port().to_string();
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    browser.goto(&format!("http://127.0.0.1:{port}/"));
+    browser.wait_for(
+        "return window.berthEvents.readyState;",
+        &serde_json::json!(1),
+        Duration::from_secs(10),
+    );
+    // The healthcheck starts failing: the page shows flaky unhealthy, with the probe's output.
+    let rm = r.berth(&["exec", "-T", "flaky", "rm", "/tmp/ok"]);
+    assert!(
+        rm.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rm.stderr)
+    );
+    browser.wait_for(
+        &cell("flaky", 1),
+        &serde_json::json!("unhealthy"),
+        Duration::from_secs(20),
+    );
+    browser.wait_for(
+        "return document.querySelector('tr[data-service=\"flaky\"] pre.probe').textContent;",
+        &serde_json::json!("probe failed: no /tmp/ok"),
+        Duration::from_secs(10),
+    );
+    // waiter, recreated, waits on flaky's health, which does not come: `up` gives up, and
+    // the page shows what waiter waits for.
+    let rm = r.berth(&["rm", "-s", "-f", "waiter"]);
+    assert!(
+        rm.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rm.stderr)
+    );
+    let up = r.berth(&["up", "-d", "waiter"]);
+    assert!(
+        !up.status.success(),
+        "up waited for an unhealthy dependency and succeeded"
+    );
+    browser.wait_for(
+        &cell("waiter", 1),
+        &serde_json::json!("created"),
+        Duration::from_secs(10),
+    );
+    assert_eq!(
+        browser.run(&cell("waiter", 5)),
+        "flaky (service_healthy): waiting"
+    );
+    let st = status(&port, "");
+    let waiter = service(&st, "waiter");
+    assert_eq!(waiter["waits_on"][0]["met"], false, "{waiter}");
+    assert_eq!(
+        service(&st, "flaky")["containers"][0]["last_probe"],
+        "probe failed: no /tmp/ok"
+    );
+}
+
+#[test]
+fn actions_need_the_flag_the_token_and_the_pages_own_origin() {
+    let Some(r) = Running::start_with(
+        "actions",
+        PROJECT,
+        &["--listen", "127.0.0.1:0", "--allow-actions"],
+    ) else {
+        return;
+    };
+    let port = r.port().to_string();
+    // With actions allowed, the token is required on loopback too.
+    let token = r
+        .query
+        .strip_prefix("?token=")
+        .expect("a token in the URL with --allow-actions")
+        .to_string();
+    let origin = format!("Origin: http://localhost:{port}\r\n");
+    let stop = format!("/api/services/worker/stop?token={token}");
+    assert_eq!(
+        request(&port, "POST", "/api/services/worker/stop", &origin).0,
+        401
+    );
+    // Not from the page: no Origin (a script), or another page's.
+    let (code, body) = request(&port, "POST", &stop, "");
+    assert_eq!(code, 403, "{body}");
+    let (code, _) = request(&port, "POST", &stop, "Origin: http://evil.example\r\n");
+    assert_eq!(code, 403);
+    let nosuch = format!("/api/services/nosuch/stop?token={token}");
+    assert_eq!(request(&port, "POST", &nosuch, &origin).0, 404);
+    let kill = format!("/api/services/worker/kill?token={token}");
+    assert_eq!(request(&port, "POST", &kill, &origin).0, 404);
+    assert_eq!(
+        get(&port, "localhost", &stop, "").0,
+        405,
+        "an action is a POST"
+    );
+    let query = format!("?token={token}");
+    assert_eq!(service_state(&status(&port, &query), "worker"), "running");
+    let (code, body) = request(&port, "POST", &stop, &origin);
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).expect("JSON")["containers"],
+        1
+    );
+    assert_eq!(service_state(&status(&port, &query), "worker"), "exited");
+
+    // From the page in a browser: its start button starts worker again.
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    browser.goto(&format!("http://localhost:{port}/{query}"));
+    browser.wait_for(
+        "return window.berthEvents.readyState;",
+        &serde_json::json!(1),
+        Duration::from_secs(10),
+    );
+    browser.run("document.querySelector('tr[data-service=\"worker\"] form[action^=\"/api/services/worker/start\"] button').click(); return null;");
+    browser.wait_for(
+        &cell("worker", 1),
+        &serde_json::json!("running"),
+        Duration::from_secs(20),
+    );
+    assert_eq!(
+        browser.run("return window.berthError || null;"),
+        serde_json::Value::Null
+    );
+    // A form sent without JavaScript is answered by sending the browser back to the page.
+    let restart = format!("/api/services/worker/restart?token={token}");
+    let form = format!("{origin}Content-Type: application/x-www-form-urlencoded\r\n");
+    assert_eq!(request(&port, "POST", &restart, &form).0, 303);
 }

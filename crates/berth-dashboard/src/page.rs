@@ -10,7 +10,10 @@ use std::fmt::Write as _;
 use berth_docs::graph::service_node_id;
 use berth_docs::html::escape;
 
-use crate::status::{State, Status};
+use berth_engine::stats::binary_size;
+
+use crate::findings::Finding;
+use crate::status::{duration_text, ContainerStatus, State, Status};
 
 /// The fill of a service's node in each state.
 fn colour(state: State) -> &'static str {
@@ -41,20 +44,41 @@ pub fn node_styles(status: &Status) -> String {
     out
 }
 
+/// A container's line: its name and status, exit code, uptime, restarts, CPU and memory.
+fn container_line(c: &ContainerStatus) -> String {
+    let mut text = format!("{}: {}", c.name, c.status);
+    if let Some(e) = c.exit_code {
+        let _ = write!(text, " (exit code {e})");
+    }
+    if let Some(up) = c.uptime {
+        let _ = write!(text, " · up {}", duration_text(up));
+    }
+    if c.restarts > 0 {
+        let _ = write!(text, " · restarts {}", c.restarts);
+    }
+    if let Some(u) = c.usage {
+        let _ = write!(
+            text,
+            " · CPU {:.2}% · memory {} / {}",
+            u.cpu_percent,
+            binary_size(u.memory),
+            binary_size(u.memory_limit)
+        );
+    }
+    text
+}
+
 /// The table of services, one row each.
-fn table(status: &Status, labels: &[(String, Vec<(String, String)>)]) -> String {
-    let mut out = String::from(
-        "<table id=\"services\"><thead><tr><th>Service</th><th>State</th><th>Replicas</th><th>Containers</th><th>Ports</th><th>Waits on</th><th>Labels</th></tr></thead><tbody>",
+fn table(page: &Page) -> String {
+    let actions = if page.actions { "<th>Actions</th>" } else { "" };
+    let mut out = format!(
+        "<table id=\"services\"><thead><tr><th>Service</th><th>State</th><th>Replicas</th><th>Containers</th><th>Ports</th><th>Waits on</th><th>Labels</th>{actions}</tr></thead><tbody>",
     );
-    for s in &status.services {
+    for s in &page.status.services {
         let containers: Vec<String> = s
             .containers
             .iter()
             .map(|c| {
-                let code = c
-                    .exit_code
-                    .map(|e| format!(" (exit code {e})"))
-                    .unwrap_or_default();
                 let probe = c
                     .last_probe
                     .as_deref()
@@ -62,11 +86,9 @@ fn table(status: &Status, labels: &[(String, Vec<(String, String)>)]) -> String 
                     .map(|p| format!("<pre class=\"probe\">{}</pre>", escape(p)))
                     .unwrap_or_default();
                 format!(
-                    "<div class=\"c {}\">{}: {}{}{probe}</div>",
+                    "<div class=\"c {}\">{}{probe}</div>",
                     c.state.name(),
-                    escape(&c.name),
-                    escape(&c.status),
-                    code
+                    escape(&container_line(c)),
                 )
             })
             .collect();
@@ -99,7 +121,9 @@ fn table(status: &Status, labels: &[(String, Vec<(String, String)>)]) -> String 
                 )
             })
             .collect();
-        let own_labels = labels
+        let own_labels = page
+            .drawings
+            .labels
             .iter()
             .find(|(name, _)| *name == s.name)
             .map(|(_, l)| l.as_slice())
@@ -108,9 +132,24 @@ fn table(status: &Status, labels: &[(String, Vec<(String, String)>)]) -> String 
             .iter()
             .map(|(k, v)| format!("<div>{}={}</div>", escape(k), escape(v)))
             .collect();
+        let buttons = if page.actions {
+            let forms: String = ["start", "stop", "restart"]
+                .iter()
+                .map(|a| {
+                    format!(
+                        "<form method=\"post\" action=\"/api/services/{}/{a}{}\"><button>{a}</button></form>",
+                        escape(&s.name),
+                        escape(page.query)
+                    )
+                })
+                .collect();
+            format!("<td class=\"actions\">{forms}</td>")
+        } else {
+            String::new()
+        };
         let _ = write!(
             out,
-            "<tr data-service=\"{name}\"><td>{name}</td><td class=\"{state}\">{state}</td><td>{running}/{desired}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr id=\"svc-{name}\" data-service=\"{name}\"><td>{name}</td><td class=\"{state}\">{state}</td><td>{running}/{desired}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{buttons}</tr>",
             containers.join(""),
             ports.join("<br>"),
             waits.join(""),
@@ -125,17 +164,76 @@ fn table(status: &Status, labels: &[(String, Vec<(String, String)>)]) -> String 
     out
 }
 
-/// What the page draws that does not change while it runs: the services and networks views,
-/// and each service's labels.
+/// The audit's findings, each linked to the row of the service it concerns.
+fn findings(list: &[Finding]) -> String {
+    if list.is_empty() {
+        return "<p>No findings.</p>".into();
+    }
+    let mut out = String::from("<ul id=\"findings\">");
+    for f in list {
+        let service = f
+            .service
+            .as_deref()
+            .map(|s| format!(" <a href=\"#svc-{0}\">{0}</a>", escape(s)))
+            .unwrap_or_default();
+        let location = f
+            .location
+            .as_deref()
+            .map(|l| format!(" <span class=\"loc\">{}</span>", escape(l)))
+            .unwrap_or_default();
+        let _ = write!(
+            out,
+            "<li class=\"{sev}\"><span class=\"sev\">{sev}</span> <code>{}</code>{service}: {}{location}</li>",
+            escape(&f.code),
+            escape(&f.message),
+            sev = f.severity,
+        );
+    }
+    out.push_str("</ul>");
+    out
+}
+
+/// A log panel per service: its last lines, followed while the panel is open (by the
+/// script); without JavaScript, a link to the plain-text logs.
+fn log_panels(page: &Page) -> String {
+    page.status
+        .services
+        .iter()
+        .map(|s| {
+            format!(
+                "<details class=\"logs\" data-service=\"{name}\"><summary>{name}</summary><a href=\"/api/logs/{name}{query}\">last 100 lines</a><pre></pre></details>",
+                name = escape(&s.name),
+                query = escape(page.query),
+            )
+        })
+        .collect()
+}
+
+/// What the page draws that does not change while it runs: the services, networks and
+/// startup-order views, and each service's labels.
 pub struct Drawings {
     pub services: String,
     pub networks: String,
+    /// The dependencies view: startup order, health-gated edges marked.
+    pub startup: String,
     pub labels: Vec<(String, Vec<(String, String)>)>,
 }
 
-/// The page for `status`.
+/// Everything the page shows.
+pub struct Page<'a> {
+    pub status: &'a Status,
+    pub drawings: &'a Drawings,
+    pub findings: &'a [Finding],
+    /// Whether the services' start, stop and restart buttons are shown.
+    pub actions: bool,
+    /// `?token=…` as the page was asked for, for its links and forms; empty without a token.
+    pub query: &'a str,
+}
+
+/// The page.
 #[must_use]
-pub fn render(status: &Status, drawings: &Drawings) -> String {
+pub fn render(page: &Page) -> String {
+    let status = page.status;
     let legend: String = State::ALL
         .iter()
         .map(|s| {
@@ -158,15 +256,21 @@ pub fn render(status: &Status, drawings: &Drawings) -> String {
 <body><header><h1>{project}</h1><span id=\"engine\" class=\"up\">engine connected</span></header>\
 <p class=\"legend\">{legend}</p>\
 <section class=\"drawings\"><figure><figcaption>Services</figcaption>{services}</figure>\
-<figure><figcaption>Networks</figcaption>{networks}</figure></section>\
+<figure><figcaption>Networks</figcaption>{networks}</figure>\
+<figure id=\"startup\"><figcaption>Startup order (dependencies first; health-gated edges marked)</figcaption>{startup}</figure></section>\
 <section>{table}</section>\
+<section><h2>Audit</h2>{findings}</section>\
+<section><h2>Logs</h2>{logs}</section>\
 <section><h2>Events</h2><ul id=\"events\"></ul></section>\
 <script>{SCRIPT}</script></body></html>\n",
         project = escape(&status.project),
         nodes = node_styles(status),
-        services = drawings.services,
-        networks = drawings.networks,
-        table = table(status, &drawings.labels),
+        services = page.drawings.services,
+        networks = page.drawings.networks,
+        startup = page.drawings.startup,
+        table = table(page),
+        findings = findings(page.findings),
+        logs = log_panels(page),
     )
 }
 
@@ -179,16 +283,26 @@ header{display:flex;gap:1em;align-items:baseline;flex-wrap:wrap}\
 table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3em;vertical-align:top;text-align:left}\
 div.c{margin:.1em 0;padding:0 .2em}pre.probe{margin:0;white-space:pre-wrap;font-size:85%}.waiting{color:#b00}\
 @media (max-width:700px){table,thead,tbody,tr,td,th{display:block}thead{display:none}}\
-#events{font-family:monospace;max-height:20em;overflow:auto}";
+#events{font-family:monospace;max-height:20em;overflow:auto}details.logs pre{max-height:25em;overflow:auto;background:#f6f6f6;margin:.2em 0;white-space:pre-wrap}#findings .sev{font-weight:bold}#findings .error .sev{color:#b00}#findings .warning .sev{color:#a60}.loc{color:#666;font-family:monospace}td.actions form{display:inline}";
 
 /// Follows `/api/events`; on each change fetches `/api/status` and redraws the table and the
-/// node colours. Texts go in through `textContent`, never as markup.
+/// node colours. Follows a service's logs while its panel is open. Sends the actions' forms
+/// without leaving the page. Texts go in through `textContent`, never as markup.
 const SCRIPT: &str = r#"(function(){
 var q=location.search;
 var colours={};
 document.querySelectorAll('.legend .key').forEach(function(k){colours[k.textContent]=k.style.background;});
 function el(tag,text,cls){var e=document.createElement(tag);if(text!==undefined)e.textContent=text;if(cls)e.className=cls;return e;}
 function nodeId(n){return 's_'+n.replace(/[^A-Za-z0-9]/g,'_');}
+function size(b){var u=['B','KiB','MiB','GiB','TiB'],i=0;while(b>=1024&&i<4){b/=1024;i++;}return (+b.toPrecision(4))+u[i];}
+function line(c){
+  var t=c.name+': '+c.status;
+  if(c.exit_code!==null)t+=' (exit code '+c.exit_code+')';
+  if(c.uptime)t+=' · up '+c.uptime;
+  if(c.restarts>0)t+=' · restarts '+c.restarts;
+  if(c.cpu_percent!==null)t+=' · CPU '+c.cpu_percent.toFixed(2)+'% · memory '+size(c.memory)+' / '+size(c.memory_limit);
+  return t;
+}
 function redraw(st){
   var css='';
   st.services.forEach(function(s){
@@ -199,7 +313,7 @@ function redraw(st){
     cells[1].textContent=s.state;cells[1].className=s.state;
     cells[2].textContent=s.replicas.running+'/'+s.replicas.desired;
     cells[3].replaceChildren();
-    s.containers.forEach(function(c){var d=el('div',c.name+': '+c.status+(c.exit_code===null?'':' (exit code '+c.exit_code+')'),'c '+c.state);if(c.last_probe)d.appendChild(el('pre',c.last_probe,'probe'));cells[3].appendChild(d);});
+    s.containers.forEach(function(c){var d=el('div',line(c),'c '+c.state);if(c.last_probe)d.appendChild(el('pre',c.last_probe,'probe'));cells[3].appendChild(d);});
     cells[4].replaceChildren();
     s.containers.forEach(function(c){c.ports.forEach(function(p){var a=el(p.link?'a':'span',p.published);if(p.link)a.href=p.link;cells[4].appendChild(a);cells[4].appendChild(el('br'));});});
     cells[5].replaceChildren();
@@ -231,6 +345,29 @@ source.onmessage=function(m){
 };
 source.onerror=function(){engine.textContent='dashboard connection lost';engine.className='down';};
 source.onopen=function(){refresh();};
+// A log panel follows its service's logs while it is open.
+document.querySelectorAll('details.logs').forEach(function(d){
+  var pre=d.querySelector('pre'),logs=null;
+  d.addEventListener('toggle',function(){
+    if(d.open&&!logs){
+      pre.textContent='';
+      logs=new EventSource('/api/logs/'+encodeURIComponent(d.dataset.service)+(q?q+'&':'?')+'follow=1&tail=100');
+      logs.onmessage=function(m){
+        pre.appendChild(document.createTextNode(m.data+'\n'));
+        while(pre.childNodes.length>1000)pre.removeChild(pre.firstChild);
+        pre.scrollTop=pre.scrollHeight;
+      };
+    }else if(!d.open&&logs){logs.close();logs=null;}
+  });
+});
+// An action is sent from the page, which stays: the events show what it does.
+document.querySelectorAll('td.actions form').forEach(function(f){
+  f.addEventListener('submit',function(ev){
+    ev.preventDefault();
+    fetch(f.action,{method:'POST'}).then(function(r){return r.text().then(function(t){if(!r.ok)throw new Error(t);});})
+      .catch(function(e){window.berthError=String(e);alert(String(e));});
+  });
+});
 })();"#;
 
 #[cfg(test)]
@@ -255,6 +392,9 @@ mod tests {
                     exit_code: Some(1),
                     ports: Vec::new(),
                     last_probe: Some("<svg onload=alert(3)>".into()),
+                    restarts: 2,
+                    uptime: None,
+                    usage: None,
                 }],
                 waits_on: Vec::new(),
             }],
@@ -262,6 +402,7 @@ mod tests {
         let drawings = Drawings {
             services: String::new(),
             networks: String::new(),
+            startup: String::new(),
             labels: vec![(
                 "web".into(),
                 vec![(
@@ -270,14 +411,31 @@ mod tests {
                 )],
             )],
         };
-        let page = render(&status, &drawings);
+        let findings = [Finding {
+            code: "BA001".into(),
+            severity: "warning",
+            message: "<i>found</i>".into(),
+            service: Some("web".into()),
+            location: Some("compose.yaml:3:5".into()),
+        }];
+        let page = render(&Page {
+            status: &status,
+            drawings: &drawings,
+            findings: &findings,
+            actions: true,
+            query: "?token=\"><b>",
+        });
+        assert!(!page.contains("<i>") && page.contains("&lt;i&gt;found&lt;/i&gt;"));
+        assert!(page.contains("<a href=\"#svc-web\">web</a>"));
+        assert!(page.contains("action=\"/api/services/web/stop?token=&quot;&gt;&lt;b&gt;\""));
+        assert!(!page.contains("<b>"));
         assert!(!page.contains("<img"), "{page}");
         assert!(!page.contains("<script>alert"), "{page}");
         assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;"));
         assert!(page.contains(
             "note&quot;&gt;&lt;script&gt;=&lt;/td&gt;&lt;script&gt;alert(2)&lt;/script&gt;"
         ));
-        assert!(page.contains("(exit code 1)"));
+        assert!(page.contains("(exit code 1) · restarts 2"));
         assert!(page.contains("&lt;svg onload=alert(3)&gt;") && !page.contains("<svg onload"));
         assert!(node_styles(&status).contains("#s_web>rect{fill:#f4b6b6}"));
     }

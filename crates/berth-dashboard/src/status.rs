@@ -2,6 +2,8 @@
 //! engine lists them, the state the page colours it by, and what it waits on. Pure: the
 //! listing is the caller's.
 
+use std::collections::HashMap;
+
 use berth_engine::client::Observed;
 use berth_model::dependency::Condition;
 use berth_model::Project;
@@ -93,8 +95,37 @@ pub struct ContainerStatus {
     pub exit_code: Option<i64>,
     /// Published ports, `HOST_IP:HOST_PORT->PORT/PROTOCOL`, with the address a browser opens.
     pub ports: Vec<Published>,
-    /// The output of its last health probe, credentials masked (see [`Status::with_probes`]).
+    /// The output of its last health probe, credentials masked.
     pub last_probe: Option<String>,
+    /// How many times the engine has restarted it.
+    pub restarts: i64,
+    /// Seconds since it started, while it runs.
+    pub uptime: Option<i64>,
+    /// Its use of CPU and memory, from the engine's stats stream, while it runs.
+    pub usage: Option<Usage>,
+}
+
+/// A running container's use of the host, as `berth stats` computes it.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Usage {
+    /// Percent of one CPU (200 is two CPUs busy).
+    pub cpu_percent: f64,
+    /// Bytes in use, less the page cache, and the limit.
+    pub memory: u64,
+    pub memory_limit: u64,
+}
+
+/// `3d 4h`, `2h 5m`, `5m 3s`, `42s`: a duration as the page shows it.
+#[must_use]
+pub fn duration_text(secs: i64) -> String {
+    let secs = secs.max(0);
+    let (d, h, m, s) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, _) => format!("{m}m {s}s"),
+        (0, _, _) => format!("{h}h {m}m"),
+        _ => format!("{d}d {h}h"),
+    }
 }
 
 /// A published port.
@@ -166,13 +197,19 @@ fn published(c: &Observed) -> Vec<Published> {
 
 /// What a container's record says now. The engine's listing can lag behind its events (a
 /// container listed running after its `die` event); its record does not.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Live {
     /// `running`, `exited`, `created`, `paused`, `restarting`, `dead`.
     pub state: String,
     pub exit_code: Option<i64>,
     /// `healthy`, `unhealthy` or `starting`, when the engine tracks its health.
     pub health: Option<String>,
+    /// The output of its last health probe.
+    pub last_probe: Option<String>,
+    pub restarts: i64,
+    /// Seconds since it started, while it runs.
+    pub uptime: Option<i64>,
+    pub usage: Option<Usage>,
 }
 
 /// Brings a listed container up to what its record says: its state, and a status text that
@@ -197,9 +234,11 @@ pub fn refresh(c: &mut Observed, live: &Live) {
     };
 }
 
-/// The status of `project` given its containers on the engine.
+/// The status of `project` given its containers on the engine and, for those whose record
+/// was read, what it says (by container name). Probe outputs are masked here: the page never
+/// carries a secret's value.
 #[must_use]
-pub fn of(project: &Project, containers: &[Observed]) -> Status {
+pub fn of(project: &Project, containers: &[Observed], lives: &HashMap<String, Live>) -> Status {
     let mut services: Vec<ServiceStatus> = project
         .services()
         .map(|s| {
@@ -208,15 +247,24 @@ pub fn of(project: &Project, containers: &[Observed]) -> Status {
             own.sort_by_key(|c| c.number);
             let containers: Vec<ContainerStatus> = own
                 .iter()
-                .map(|c| ContainerStatus {
-                    name: c.name.clone(),
-                    state: State::of(c),
-                    status: c.status.clone(),
-                    exit_code: (c.state == "exited")
-                        .then(|| exit_code(&c.status))
-                        .flatten(),
-                    ports: published(c),
-                    last_probe: None,
+                .map(|c| {
+                    let live = lives.get(&c.name);
+                    let state = State::of(c);
+                    ContainerStatus {
+                        name: c.name.clone(),
+                        state,
+                        status: c.status.clone(),
+                        exit_code: (c.state == "exited")
+                            .then(|| exit_code(&c.status))
+                            .flatten(),
+                        ports: published(c),
+                        last_probe: live
+                            .and_then(|l| l.last_probe.as_deref())
+                            .map(|p| berth_model::redact::mask(p.trim_end()).text.into_owned()),
+                        restarts: live.map_or(0, |l| l.restarts),
+                        uptime: live.and_then(|l| l.uptime).filter(|_| state.is_up()),
+                        usage: live.and_then(|l| l.usage).filter(|_| state.is_up()),
+                    }
                 })
                 .collect();
             let state = containers
@@ -271,16 +319,6 @@ pub fn of(project: &Project, containers: &[Observed]) -> Status {
 }
 
 impl Status {
-    /// Sets each container's last probe output from `outputs` (container name, output), with
-    /// the credentials it shows masked: the page never carries a secret's value.
-    pub fn with_probes(&mut self, outputs: &[(String, String)]) {
-        for c in self.services.iter_mut().flat_map(|s| &mut s.containers) {
-            if let Some((_, out)) = outputs.iter().find(|(n, _)| *n == c.name) {
-                c.last_probe = Some(berth_model::redact::mask(out.trim_end()).text.into_owned());
-            }
-        }
-    }
-
     /// The status as `GET /api/status` answers it.
     #[must_use]
     pub fn to_json(&self) -> Json {
@@ -301,6 +339,12 @@ impl Status {
                     "status": c.status,
                     "exit_code": c.exit_code,
                     "last_probe": c.last_probe,
+                    "restarts": c.restarts,
+                    "uptime_seconds": c.uptime,
+                    "uptime": c.uptime.map(duration_text),
+                    "cpu_percent": c.usage.map(|u| (u.cpu_percent * 100.0).round() / 100.0),
+                    "memory": c.usage.map(|u| u.memory),
+                    "memory_limit": c.usage.map(|u| u.memory_limit),
                     "ports": c.ports.iter().map(|p| json!({ "published": p.text, "link": p.link })).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
@@ -340,6 +384,7 @@ mod tests {
             state: "exited".into(),
             exit_code: Some(137),
             health: None,
+            ..Live::default()
         };
         refresh(&mut c, &exited);
         assert_eq!(
@@ -352,12 +397,22 @@ mod tests {
             state: "running".into(),
             exit_code: Some(0),
             health: Some("healthy".into()),
+            ..Live::default()
         };
         refresh(&mut c, &healthy);
         assert_eq!(State::of(&c), State::Healthy);
         let mut same = observed("web", "running", "Up 3 seconds (healthy)");
         refresh(&mut same, &healthy);
         assert_eq!(same.status, "Up 3 seconds (healthy)");
+    }
+
+    #[test]
+    fn durations_read_in_their_two_largest_units() {
+        assert_eq!(duration_text(42), "42s");
+        assert_eq!(duration_text(303), "5m 3s");
+        assert_eq!(duration_text(7500), "2h 5m");
+        assert_eq!(duration_text(3 * 86_400 + 4 * 3600 + 59), "3d 4h");
+        assert_eq!(duration_text(-5), "0s");
     }
 
     #[test]

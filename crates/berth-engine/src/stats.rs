@@ -40,6 +40,24 @@ pub async fn sample(engine: &Engine, id: &str) -> Result<Option<Sample>, EngineE
     Ok(Some(from_response(&s)))
 }
 
+/// The engine's stats stream of a running container: a reading about every second, until it
+/// stops. The first reading's CPU use is 0 (it has nothing to measure against yet).
+pub fn stream(
+    engine: &Engine,
+    id: &str,
+) -> impl futures_util::Stream<Item = Result<Sample, EngineError>> + Send + 'static {
+    engine
+        .docker
+        .stats(
+            id,
+            Some(bollard::query_parameters::StatsOptions {
+                stream: true,
+                one_shot: false,
+            }),
+        )
+        .map(|s| s.map(|s| from_response(&s)).map_err(EngineError::from))
+}
+
 fn from_response(s: &bollard::models::ContainerStatsResponse) -> Sample {
     let cpu = s.cpu_stats.clone().unwrap_or_default();
     let pre = s.precpu_stats.clone().unwrap_or_default();

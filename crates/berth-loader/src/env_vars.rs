@@ -63,3 +63,5 @@ pub fn truthy(value: Option<&str>) -> bool {
 }
 /// The token every request to `berth dashboard` must carry, when `--token` is not given.
 pub const BERTH_DASHBOARD_TOKEN: &str = "BERTH_DASHBOARD_TOKEN";
+/// The browser `berth dashboard --open` starts (`xdg-open` when unset).
+pub const BROWSER: &str = "BROWSER";

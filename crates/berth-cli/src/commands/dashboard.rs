@@ -1,6 +1,6 @@
 //! `berth dashboard`: serves the live page of the project (see `berth_dashboard`) until
-//! interrupted. Off loopback every request must carry a token: the one given, or one made
-//! here from the system's random source and printed in the URL.
+//! interrupted. Off loopback, or with `--allow-actions`, every request must carry a token:
+//! the one given, or one made here from the system's random source and printed in the URL.
 
 use std::io::Read as _;
 
@@ -16,12 +16,29 @@ fn new_token() -> std::io::Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// Opens `url` with `$BROWSER`, else `xdg-open`, without waiting for it.
+fn open_browser(url: &str) -> std::io::Result<()> {
+    let browser = std::env::var(berth_loader::env_vars::BROWSER)
+        .ok()
+        .filter(|b| !b.is_empty())
+        .unwrap_or_else(|| "xdg-open".into());
+    std::process::Command::new(&browser)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map(drop)
+        .map_err(|e| std::io::Error::new(e.kind(), format!("{browser}: {e}")))
+}
+
 pub fn run(global: &GlobalArgs, args: &DashboardArgs, printer: &mut Printer) -> anyhow::Result<u8> {
     let opts = super::load_options(global)?;
     let Some(project) = super::load_project(&opts, printer) else {
         return Ok(1);
     };
-    let token = match (&args.token, args.listen.ip().is_loopback()) {
+    let open = args.listen.ip().is_loopback() && !args.allow_actions;
+    let token = match (&args.token, open) {
         (Some(t), _) if t.is_empty() => {
             printer.error("--token is empty");
             return Ok(1);
@@ -51,15 +68,24 @@ pub fn run(global: &GlobalArgs, args: &DashboardArgs, printer: &mut Printer) -> 
             .as_ref()
             .map(|t| format!("?token={t}"))
             .unwrap_or_default();
-        printer.out(&format!(
-            "berth dashboard of {}: http://{addr}/{query}\n",
-            project.name
-        ))?;
+        let url = format!("http://{addr}/{query}");
+        printer.out(&format!("berth dashboard of {}: {url}\n", project.name))?;
+        if args.open {
+            if let Err(e) = open_browser(&url) {
+                printer.diag(&format!(
+                    "WARN[0000] cannot open a browser ({e}): open {url}\n"
+                ));
+            }
+        }
         let mut interrupts = Interrupts::install()?;
         let shutdown = async move {
             let _ = interrupts.next().await;
         };
-        berth_dashboard::server::serve(listener, project, engine, token, shutdown).await?;
+        let options = berth_dashboard::server::Options {
+            token,
+            actions: args.allow_actions,
+        };
+        berth_dashboard::server::serve(listener, project, engine, options, shutdown).await?;
         // Only an interrupt ends it, as it ends `events` and `logs -f`.
         Ok(130)
     })
