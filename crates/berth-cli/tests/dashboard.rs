@@ -40,11 +40,16 @@ impl Running {
     /// Writes `compose`, brings it up and starts the dashboard on `listen`; none without an
     /// engine and the test image.
     fn start(name: &str, compose: &str, listen: &str) -> Option<Running> {
-        Running::start_with(name, compose, &["--listen", listen])
+        Running::start_with(name, compose, &["--listen", listen], &[])
     }
 
-    /// As [`Running::start`], with the dashboard's arguments.
-    fn start_with(name: &str, compose: &str, args: &[&str]) -> Option<Running> {
+    /// As [`Running::start`], with the dashboard's arguments and environment.
+    fn start_with(
+        name: &str,
+        compose: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Option<Running> {
         if !ensure_image() {
             return None;
         }
@@ -68,6 +73,7 @@ impl Running {
             .current_dir(r.dir.path())
             .args(["-p", &r.name, "dashboard"])
             .args(args)
+            .envs(env.iter().copied())
             .env_remove("BERTH_DASHBOARD_TOKEN")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -774,6 +780,7 @@ fn actions_need_the_flag_the_token_and_the_pages_own_origin() {
         "actions",
         PROJECT,
         &["--listen", "127.0.0.1:0", "--allow-actions"],
+        &[],
     ) else {
         return;
     };
@@ -838,4 +845,262 @@ fn actions_need_the_flag_the_token_and_the_pages_own_origin() {
     let restart = format!("/api/services/worker/restart?token={token}");
     let form = format!("{origin}Content-Type: application/x-www-form-urlencoded\r\n");
     assert_eq!(request(&port, "POST", &restart, &form).0, 303);
+}
+
+/// A Unix socket that forwards every connection to the engine's, and can be cut (every
+/// connection closed, nothing listening) to make the engine vanish for a client.
+struct EngineProxy {
+    path: std::path::PathBuf,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    open: std::sync::Arc<std::sync::Mutex<Vec<std::os::unix::net::UnixStream>>>,
+    accepting: Option<std::thread::JoinHandle<()>>,
+}
+
+impl EngineProxy {
+    fn engine_socket() -> String {
+        std::env::var("DOCKER_HOST")
+            .ok()
+            .and_then(|h| h.strip_prefix("unix://").map(str::to_string))
+            .unwrap_or_else(|| "/var/run/docker.sock".into())
+    }
+
+    fn up(path: &std::path::Path) -> EngineProxy {
+        use std::os::unix::net::{UnixListener, UnixStream};
+        let _ = std::fs::remove_file(path);
+        let listener = UnixListener::bind(path).expect("bind the proxy's socket");
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let open = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (stop2, open2) = (stop.clone(), open.clone());
+        let accepting = std::thread::spawn(move || {
+            for client in listener.incoming() {
+                if stop2.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(client) = client else { continue };
+                let Ok(engine) = UnixStream::connect(Self::engine_socket()) else {
+                    continue;
+                };
+                let mut held = open2.lock().expect("lock");
+                for s in [&client, &engine] {
+                    if let Ok(s) = s.try_clone() {
+                        held.push(s);
+                    }
+                }
+                drop(held);
+                let pipe = |mut from: UnixStream, mut to: UnixStream| {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    });
+                };
+                if let (Ok(c2), Ok(e2)) = (client.try_clone(), engine.try_clone()) {
+                    pipe(client, e2);
+                    pipe(engine, c2);
+                }
+            }
+        });
+        EngineProxy {
+            path: path.to_path_buf(),
+            stop,
+            open,
+            accepting: Some(accepting),
+        }
+    }
+
+    /// Closes every connection and stops listening.
+    fn cut(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        // Wakes the accepting thread, which then sees it must stop.
+        let _ = std::os::unix::net::UnixStream::connect(&self.path);
+        if let Some(t) = self.accepting.take() {
+            let _ = t.join();
+        }
+        let _ = std::fs::remove_file(&self.path);
+        for s in self.open.lock().expect("lock").drain(..) {
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        }
+    }
+}
+
+impl Drop for EngineProxy {
+    fn drop(&mut self) {
+        self.cut();
+    }
+}
+
+#[test]
+fn the_page_says_when_the_engine_is_lost_and_when_it_is_back() {
+    let socket_dir = tempfile::tempdir().expect("temp dir");
+    let socket = socket_dir.path().join("engine.sock");
+    let mut proxy = EngineProxy::up(&socket);
+    let host = format!("unix://{}", socket.display());
+    let compose = "services:\n  app:\n    image: berth-test/busybox\n    command: [sleep, \"3600\"]\n    stop_grace_period: 1s\n";
+    let Some(r) = Running::start_with(
+        "engine",
+        compose,
+        &["--listen", "127.0.0.1:0"],
+        &[("DOCKER_HOST", &host)],
+    ) else {
+        return;
+    };
+    let port = r.port().to_string();
+    let mut sse = TcpStream::connect(format!("127.0.0.1:{port}")).expect("connect");
+    sse.set_read_timeout(Some(Duration::from_millis(500)))
+        .expect("timeout");
+    write!(sse, "GET /api/events HTTP/1.1\r\nHost: localhost\r\n\r\n").expect("send");
+    let mut events = BufReader::new(sse);
+    wait_for_event(&mut events, Duration::from_secs(10), |v| {
+        v["engine"] == "connected"
+    });
+    let browser = Browser::start();
+    if let Some(b) = &browser {
+        b.goto(&format!("http://127.0.0.1:{port}/"));
+        b.wait_for(
+            "return document.getElementById('engine').textContent;",
+            &serde_json::json!("engine connected"),
+            Duration::from_secs(10),
+        );
+    }
+
+    proxy.cut();
+    wait_for_event(&mut events, Duration::from_secs(10), |v| {
+        v["engine"] == "lost"
+    });
+    let (code, body) = get(&port, "localhost", "/api/status", "");
+    assert_eq!(code, 503, "{body}");
+    assert!(body.contains("the engine does not answer"), "{body}");
+    if let Some(b) = &browser {
+        b.wait_for(
+            "return document.getElementById('engine').textContent;",
+            &serde_json::json!("engine connection lost"),
+            Duration::from_secs(10),
+        );
+    }
+
+    let _proxy = EngineProxy::up(&socket);
+    wait_for_event(&mut events, Duration::from_secs(10), |v| {
+        v["engine"] == "connected"
+    });
+    if let Some(b) = &browser {
+        b.wait_for(
+            "return document.getElementById('engine').textContent;",
+            &serde_json::json!("engine connected"),
+            Duration::from_secs(10),
+        );
+    }
+    // Back, it follows the engine's events again.
+    let stop = r.berth(&["stop", "app"]);
+    assert!(stop.status.success());
+    wait_for_event(&mut events, Duration::from_secs(10), |v| {
+        v["service"] == "app" && v["action"] == "die"
+    });
+    assert_eq!(service_state(&status(&port, ""), "app"), "exited");
+}
+
+/// The dashboard's resident memory, in KiB.
+fn resident_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// A bounded load test: 50 clients follow the event stream for 30 seconds while containers
+/// stop and start; each receives every change, in order, and the server's memory stays flat.
+#[test]
+fn fifty_event_stream_clients_each_receive_every_change() {
+    const CLIENTS: usize = 50;
+    let compose = "services:\n  a:\n    image: berth-test/busybox\n    command: [sleep, \"3600\"]\n  b:\n    image: berth-test/busybox\n    command: [sleep, \"3600\"]\n";
+    let Some(r) = Running::start("load", compose, "127.0.0.1:0") else {
+        return;
+    };
+    let port = r.port().to_string();
+    let pid = r.dashboard.as_ref().map(Child::id).expect("the dashboard");
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (ready_tx, ready) = std::sync::mpsc::channel();
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|_| {
+            let (port, done, ready_tx) = (port.clone(), done.clone(), ready_tx.clone());
+            std::thread::spawn(move || {
+                let mut s = TcpStream::connect(format!("127.0.0.1:{port}")).expect("connect");
+                s.set_read_timeout(Some(Duration::from_millis(200)))
+                    .expect("timeout");
+                write!(s, "GET /api/events HTTP/1.1\r\nHost: localhost\r\n\r\n").expect("send");
+                let mut lines = BufReader::new(s);
+                let mut seen = Vec::new();
+                let mut line = String::new();
+                while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                    line.clear();
+                    match lines.read_line(&mut line) {
+                        Ok(0) => break,
+                        Ok(_) => {}
+                        Err(_) => continue,
+                    }
+                    let Some(data) = line.trim_end().strip_prefix("data: ") else {
+                        continue;
+                    };
+                    let v: serde_json::Value = serde_json::from_str(data).expect("JSON");
+                    if v["engine"] == "connected" && v.get("lagged").is_none() && seen.is_empty() {
+                        let _ = ready_tx.send(());
+                    }
+                    if v.get("lagged").is_some() {
+                        seen.push("lagged".to_string());
+                    }
+                    if v["action"] == "start" || v["action"] == "die" {
+                        seen.push(format!(
+                            "{} {}",
+                            v["service"].as_str().unwrap_or(""),
+                            v["action"].as_str().unwrap_or("")
+                        ));
+                    }
+                }
+                seen
+            })
+        })
+        .collect();
+    for _ in 0..CLIENTS {
+        ready
+            .recv_timeout(Duration::from_secs(30))
+            .expect("every client connected within 30 s");
+    }
+    let before = resident_kib(pid);
+    let mut expected = Vec::new();
+    let start = Instant::now();
+    let mut round = 0;
+    while start.elapsed() < Duration::from_secs(30) {
+        let service = ["a", "b"][round % 2];
+        for (verb, action) in [("stop", "die"), ("start", "start")] {
+            let args: &[&str] = if verb == "stop" {
+                &["stop", "-t", "0", service]
+            } else {
+                &["start", service]
+            };
+            let out = r.berth(args);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            expected.push(format!("{service} {action}"));
+        }
+        round += 1;
+    }
+    // What the engine sent last reaches the clients within a few seconds.
+    std::thread::sleep(Duration::from_secs(3));
+    let after = resident_kib(pid);
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    for (i, c) in clients.into_iter().enumerate() {
+        let seen = c.join().expect("a client");
+        assert_eq!(seen, expected, "client {i}");
+    }
+    eprintln!(
+        "{} changes to {CLIENTS} clients; the dashboard's memory went from {before} KiB to {after} KiB",
+        expected.len()
+    );
+    assert!(
+        after < before + 16 * 1024,
+        "the dashboard's memory grew from {before} KiB to {after} KiB"
+    );
 }
