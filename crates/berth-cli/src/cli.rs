@@ -433,6 +433,8 @@ pub enum StackCommand {
     Rm,
     /// View the output of the stack's services (of SERVICE, when given), from every node
     Logs(StackLogsArgs),
+    /// Serve a live page of the stack: its services, their tasks and the swarm's nodes
+    Dashboard(DashboardArgs),
 }
 
 /// `berth dashboard`: the page at `/`, and a JSON API beside it: `GET /api/status` (each

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 mod common;
 
 use common::ensure_image;
+use common::http::{self, get, request, wait_for_event, wait_for_line};
 
 /// A project in a temporary folder, and its dashboard; both stopped when dropped.
 struct Running {
@@ -69,35 +70,16 @@ impl Running {
             "{}",
             String::from_utf8_lossy(&up.stderr)
         );
-        let mut child = Command::new(env!("CARGO_BIN_EXE_berth"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_berth"));
+        command
             .current_dir(r.dir.path())
             .args(["-p", &r.name, "dashboard"])
             .args(args)
-            .envs(env.iter().copied())
-            .env_remove("BERTH_DASHBOARD_TOKEN")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start the dashboard");
-        let out = child.stdout.take().expect("stdout");
+            .envs(env.iter().copied());
+        let (child, addr, query) = http::start_dashboard(command);
         r.dashboard = Some(child);
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(out).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the dashboard prints its URL within 30 s");
-        let url = line
-            .split_whitespace()
-            .last()
-            .and_then(|u| u.strip_prefix("http://"))
-            .unwrap_or_else(|| panic!("no URL in {line:?}"));
-        let (addr, rest) = url.split_once('/').expect("URL with a path");
-        r.addr = addr.to_string();
-        r.query = rest.to_string();
+        r.addr = addr;
+        r.query = query;
         Some(r)
     }
 
@@ -115,43 +97,6 @@ impl Drop for Running {
         }
         self.berth(&["down", "-v", "-t", "0"]);
     }
-}
-
-/// `GET path` on 127.0.0.1:`port` with `Host: host` and the extra header lines: the status
-/// code and the body.
-fn get(port: &str, host: &str, path: &str, extra: &str) -> (u16, String) {
-    send(
-        port,
-        &format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n{extra}"),
-    )
-}
-
-/// `METHOD path` on 127.0.0.1:`port` for `localhost:PORT`, with the extra header lines.
-fn request(port: &str, method: &str, path: &str, extra: &str) -> (u16, String) {
-    send(
-        port,
-        &format!(
-            "{method} {path} HTTP/1.1\r\nHost: localhost:{port}\r\nContent-Length: 0\r\n{extra}"
-        ),
-    )
-}
-
-/// Sends a request's head (its lines, without the blank line that ends it) and reads the
-/// answer to its end: the status code and the body.
-fn send(port: &str, head: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(format!("127.0.0.1:{port}")).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(20)))
-        .expect("timeout");
-    write!(s, "{head}Connection: close\r\n\r\n").expect("send");
-    let mut text = String::new();
-    s.read_to_string(&mut text).expect("read the answer");
-    let code = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-    (code, body.to_string())
 }
 
 fn status(port: &str, query: &str) -> serde_json::Value {
@@ -174,53 +119,6 @@ fn service_state(st: &serde_json::Value, name: &str) -> String {
         .as_str()
         .unwrap_or("")
         .to_string()
-}
-
-/// Reads Server-Sent Events from `stream` until one whose data satisfies `wanted`, failing
-/// after `deadline`.
-fn wait_for_event(
-    stream: &mut BufReader<TcpStream>,
-    deadline: Duration,
-    wanted: impl Fn(&serde_json::Value) -> bool,
-) -> serde_json::Value {
-    let data = wait_for_line(stream, deadline, |data| {
-        serde_json::from_str::<serde_json::Value>(data).is_ok_and(|v| wanted(&v))
-    });
-    serde_json::from_str(&data).expect("JSON")
-}
-
-/// Reads Server-Sent Events from `stream` until one whose data satisfies `wanted`, failing
-/// after `deadline`: that data.
-fn wait_for_line(
-    stream: &mut BufReader<TcpStream>,
-    deadline: Duration,
-    wanted: impl Fn(&str) -> bool,
-) -> String {
-    let start = Instant::now();
-    let mut line = String::new();
-    loop {
-        assert!(
-            start.elapsed() < deadline,
-            "no such event within {deadline:?}"
-        );
-        line.clear();
-        match stream.read_line(&mut line) {
-            Ok(0) => panic!("the event stream ended"),
-            Ok(_) => {}
-            Err(e)
-                if e.kind() == std::io::ErrorKind::WouldBlock
-                    || e.kind() == std::io::ErrorKind::TimedOut =>
-            {
-                continue
-            }
-            Err(e) => panic!("reading the event stream: {e}"),
-        }
-        if let Some(data) = line.trim_end().strip_prefix("data: ") {
-            if wanted(data) {
-                return data.to_string();
-            }
-        }
-    }
 }
 
 const PROJECT: &str = r#"
@@ -308,16 +206,7 @@ fn the_page_and_the_api_show_each_service_and_follow_its_state() {
     );
 
     // Following a service's logs: lines written after the request come as events.
-    let mut follow = TcpStream::connect(format!("127.0.0.1:{port}")).expect("connect");
-    follow
-        .set_read_timeout(Some(Duration::from_millis(500)))
-        .expect("timeout");
-    write!(
-        follow,
-        "GET /api/logs/web?follow=1&tail=0 HTTP/1.1\r\nHost: localhost\r\n\r\n"
-    )
-    .expect("send");
-    let mut follow = BufReader::new(follow);
+    let mut follow = http::events(&port, "/api/logs/web?follow=1&tail=0");
     let tick = wait_for_line(&mut follow, Duration::from_secs(10), |l| {
         l.ends_with("| tick")
     });
@@ -360,11 +249,7 @@ fn the_page_and_the_api_show_each_service_and_follow_its_state() {
     assert!(!page.contains("<script>alert(1)") && !page.contains("<b>bold"));
 
     // The event stream: the engine is connected; stopping worker is pushed as it happens.
-    let mut sse = TcpStream::connect(format!("127.0.0.1:{port}")).expect("connect");
-    sse.set_read_timeout(Some(Duration::from_millis(500)))
-        .expect("timeout");
-    write!(sse, "GET /api/events HTTP/1.1\r\nHost: localhost\r\n\r\n").expect("send");
-    let mut events = BufReader::new(sse);
+    let mut events = http::events(&port, "/api/events");
     wait_for_event(&mut events, Duration::from_secs(10), |v| {
         v["engine"] == "connected"
     });
@@ -944,11 +829,7 @@ fn the_page_says_when_the_engine_is_lost_and_when_it_is_back() {
         return;
     };
     let port = r.port().to_string();
-    let mut sse = TcpStream::connect(format!("127.0.0.1:{port}")).expect("connect");
-    sse.set_read_timeout(Some(Duration::from_millis(500)))
-        .expect("timeout");
-    write!(sse, "GET /api/events HTTP/1.1\r\nHost: localhost\r\n\r\n").expect("send");
-    let mut events = BufReader::new(sse);
+    let mut events = http::events(&port, "/api/events");
     wait_for_event(&mut events, Duration::from_secs(10), |v| {
         v["engine"] == "connected"
     });
@@ -1024,11 +905,7 @@ fn fifty_event_stream_clients_each_receive_every_change() {
         .map(|_| {
             let (port, done, ready_tx) = (port.clone(), done.clone(), ready_tx.clone());
             std::thread::spawn(move || {
-                let mut s = TcpStream::connect(format!("127.0.0.1:{port}")).expect("connect");
-                s.set_read_timeout(Some(Duration::from_millis(200)))
-                    .expect("timeout");
-                write!(s, "GET /api/events HTTP/1.1\r\nHost: localhost\r\n\r\n").expect("send");
-                let mut lines = BufReader::new(s);
+                let mut lines = http::events(&port, "/api/events");
                 let mut seen = Vec::new();
                 let mut line = String::new();
                 while !done.load(std::sync::atomic::Ordering::SeqCst) {

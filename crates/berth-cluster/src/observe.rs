@@ -51,6 +51,9 @@ pub struct ServiceRow {
     pub mode: String,
     /// `running/desired`, with a job's completions.
     pub replicas: String,
+    /// The tasks running, and those the swarm wants.
+    pub running: u64,
+    pub desired: u64,
     pub image: String,
     /// The published ingress ports: `*:8080->80/tcp`.
     pub ports: String,
@@ -140,6 +143,8 @@ fn service_row(s: &Service) -> ServiceRow {
         name: spec.name.unwrap_or_default(),
         mode: mode_name.to_string(),
         replicas,
+        running,
+        desired,
         image,
         ports,
     }
@@ -233,4 +238,62 @@ fn task_row(t: &Task, service: &str, nodes: &HashMap<String, String>) -> (String
         error: status.err.unwrap_or_default(),
     };
     (service.to_string(), slot, row)
+}
+
+/// A node of the swarm as `docker node ls` shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeRow {
+    pub id: String,
+    pub hostname: String,
+    /// `ready`, `down`, `disconnected`, `unknown`.
+    pub status: String,
+    /// `active`, `pause`, `drain`.
+    pub availability: String,
+    /// `leader`, `reachable`, `unreachable`, or empty for a worker.
+    pub manager_status: String,
+    pub engine_version: String,
+}
+
+/// The swarm's nodes, by hostname.
+///
+/// # Errors
+/// The engine is no swarm manager; Engine API errors.
+pub async fn nodes(engine: &Engine) -> Result<Vec<NodeRow>, EngineError> {
+    ensure_manager(engine).await?;
+    let mut rows: Vec<NodeRow> = engine
+        .docker
+        .list_nodes(None::<bollard::query_parameters::ListNodesOptions>)
+        .await?
+        .into_iter()
+        .map(|n| {
+            let manager = n.manager_status.as_ref();
+            let manager_status = match manager {
+                Some(m) if m.leader == Some(true) => "leader".to_string(),
+                Some(m) => m.reachability.map(|r| r.to_string()).unwrap_or_default(),
+                None => String::new(),
+            };
+            let description = n.description.unwrap_or_default();
+            NodeRow {
+                id: n.id.unwrap_or_default(),
+                hostname: description.hostname.unwrap_or_default(),
+                status: n
+                    .status
+                    .and_then(|s| s.state)
+                    .map(|s| s.to_string())
+                    .unwrap_or_default(),
+                availability: n
+                    .spec
+                    .and_then(|s| s.availability)
+                    .map(|a| a.to_string())
+                    .unwrap_or_default(),
+                manager_status,
+                engine_version: description
+                    .engine
+                    .and_then(|e| e.engine_version)
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| (&a.hostname, &a.id).cmp(&(&b.hostname, &b.id)));
+    Ok(rows)
 }

@@ -47,6 +47,9 @@ pub fn node_styles(status: &Status) -> String {
 /// A container's line: its name and status, exit code, uptime, restarts, CPU and memory.
 fn container_line(c: &ContainerStatus) -> String {
     let mut text = format!("{}: {}", c.name, c.status);
+    if let Some(node) = &c.node {
+        let _ = write!(text, " · on {node}");
+    }
     if let Some(e) = c.exit_code {
         let _ = write!(text, " (exit code {e})");
     }
@@ -164,6 +167,29 @@ fn table(page: &Page) -> String {
     out
 }
 
+/// The swarm's nodes, for a stack.
+fn nodes(status: &Status) -> String {
+    if status.nodes.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "<section><h2>Nodes</h2><table id=\"nodes-table\"><thead><tr><th>Node</th><th>Status</th><th>Availability</th><th>Manager</th><th>Engine</th></tr></thead><tbody>",
+    );
+    for n in &status.nodes {
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&n.hostname),
+            escape(&n.status),
+            escape(&n.availability),
+            escape(&n.manager_status),
+            escape(&n.engine_version)
+        );
+    }
+    out.push_str("</tbody></table></section>");
+    out
+}
+
 /// The audit's findings, each linked to the row of the service it concerns.
 fn findings(list: &[Finding]) -> String {
     if list.is_empty() {
@@ -252,23 +278,24 @@ pub fn render(page: &Page) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>{project} · berth dashboard</title>\
-<style>{STYLE}{state_styles}</style><style id=\"nodes\">{nodes}</style></head>\
+<style>{STYLE}{state_styles}</style><style id=\"nodes\">{fills}</style></head>\
 <body><header><h1>{project}</h1><span id=\"engine\" class=\"up\">engine connected</span></header>\
 <p class=\"legend\">{legend}</p>\
 <section class=\"drawings\"><figure><figcaption>Services</figcaption>{services}</figure>\
 <figure><figcaption>Networks</figcaption>{networks}</figure>\
 <figure id=\"startup\"><figcaption>Startup order (dependencies first; health-gated edges marked)</figcaption>{startup}</figure></section>\
-<section>{table}</section>\
+<section>{table}</section>{swarm}\
 <section><h2>Audit</h2>{findings}</section>\
 <section><h2>Logs</h2>{logs}</section>\
 <section><h2>Events</h2><ul id=\"events\"></ul></section>\
 <script>{SCRIPT}</script></body></html>\n",
         project = escape(&status.project),
-        nodes = node_styles(status),
+        fills = node_styles(status),
         services = page.drawings.services,
         networks = page.drawings.networks,
         startup = page.drawings.startup,
         table = table(page),
+        swarm = nodes(status),
         findings = findings(page.findings),
         logs = log_panels(page),
     )
@@ -298,6 +325,7 @@ function size(b){var u=['B','KiB','MiB','GiB','TiB'],i=0;while(b>=1024&&i<4){b/=
 function line(c){
   var t=c.name+': '+c.status;
   if(c.exit_code!==null)t+=' (exit code '+c.exit_code+')';
+  if(c.node)t+=' · on '+c.node;
   if(c.uptime)t+=' · up '+c.uptime;
   if(c.restarts>0)t+=' · restarts '+c.restarts;
   if(c.cpu_percent!==null)t+=' · CPU '+c.cpu_percent.toFixed(2)+'% · memory '+size(c.memory)+' / '+size(c.memory_limit);
@@ -395,9 +423,11 @@ mod tests {
                     restarts: 2,
                     uptime: None,
                     usage: None,
+                    node: None,
                 }],
                 waits_on: Vec::new(),
             }],
+            nodes: Vec::new(),
         };
         let drawings = Drawings {
             services: String::new(),

@@ -36,6 +36,9 @@ pub struct Options {
     /// Whether services can be started, stopped and restarted from the page (`POST
     /// /api/services/SERVICE/ACTION`, same-origin, with the token).
     pub actions: bool,
+    /// The project is deployed as a stack on the swarm (named as the project): its services,
+    /// tasks and nodes are shown.
+    pub stack: bool,
 }
 
 /// What the server shares between requests.
@@ -46,6 +49,7 @@ struct Shared {
     engine: Engine,
     token: Option<String>,
     actions: bool,
+    stack: bool,
     findings: Vec<findings::Finding>,
     /// Whether the listener is on a loopback address (then `Host` must name loopback).
     loopback: bool,
@@ -100,6 +104,7 @@ pub async fn serve(
         engine,
         token: options.token,
         actions: options.actions,
+        stack: options.stack,
         loopback,
         events,
         connected,
@@ -139,8 +144,21 @@ async fn follow_engine(shared: Arc<Shared>, connected: watch::Sender<bool>) {
     let send = |v: serde_json::Value| {
         let _ = shared.events.send(v.to_string());
     };
+    let name = &shared.project.name;
+    let (label, service_label) = if shared.stack {
+        (
+            format!("{}={name}", berth_cluster::swarm::LABEL_NAMESPACE),
+            SWARM_SERVICE,
+        )
+    } else {
+        (
+            format!("{}={name}", berth_engine::labels::PROJECT),
+            berth_engine::labels::SERVICE,
+        )
+    };
+    let stack_prefix = format!("{name}_");
     loop {
-        let mut stream = Box::pin(shared.engine.events(&shared.project.name, None, None));
+        let mut stream = Box::pin(shared.engine.events_labelled(&label, None, None));
         // The stream answers only when an event comes: a ping says whether the engine is there.
         if shared.engine.docker.ping().await.is_ok() {
             connected.send_replace(true);
@@ -153,10 +171,18 @@ async fn follow_engine(shared: Arc<Shared>, connected: watch::Sender<bool>) {
                 if e.action.starts_with("exec_") {
                     continue;
                 }
+                let service = if shared.stack {
+                    e.attributes
+                        .get(service_label)
+                        .map(|s| s.strip_prefix(&stack_prefix).unwrap_or(s).to_string())
+                        .unwrap_or_default()
+                } else {
+                    e.service.clone()
+                };
                 send(json!({
                     "time": berth_engine::logs::utc_time(e.secs, e.nanos, berth_engine::logs::TimeStyle::Trimmed),
                     "action": e.action,
-                    "service": e.service,
+                    "service": service,
                     "id": e.id,
                     "name": e.attributes.get("name"),
                     "exit_code": e.attributes.get("exitCode"),
@@ -273,9 +299,35 @@ fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// The label of a task's container, naming its (scoped) service.
+const SWARM_SERVICE: &str = "com.docker.swarm.service.name";
+
+/// The stack's status now: its services, their tasks, and the swarm's nodes.
+async fn stack_status(shared: &Shared) -> Result<status::Status, Refused> {
+    use berth_cluster::observe;
+    let name = &shared.project.name;
+    let (services, tasks, nodes) = futures_util::future::join3(
+        observe::services(&shared.engine, name),
+        observe::tasks(&shared.engine, name, &[]),
+        observe::nodes(&shared.engine),
+    )
+    .await;
+    let fail = |e: berth_engine::EngineError| unavailable(&e);
+    Ok(status::of_stack(
+        &shared.project,
+        name,
+        &services.map_err(fail)?,
+        &tasks.map_err(fail)?,
+        nodes.map_err(fail)?,
+    ))
+}
+
 /// The project's status now: the engine's listing, each container's record read at once
 /// (the listing can lag behind the events), and the last stats reading of each.
 async fn current(shared: &Arc<Shared>) -> Result<status::Status, Refused> {
+    if shared.stack {
+        return stack_status(shared).await;
+    }
     let mut containers = shared
         .engine
         .project_containers(&shared.project.name, true)
@@ -386,16 +438,35 @@ fn stream(
 
 /// The names of `service`'s containers, sorted.
 async fn container_names(shared: &Shared, service: &str) -> Result<Vec<String>, Refused> {
+    let name = &shared.project.name;
+    // A compose project's containers carry the service's name; a stack's, the service's
+    // scoped name (those of its tasks on this node).
+    let label = if shared.stack {
+        format!(
+            "{SWARM_SERVICE}={}",
+            berth_cluster::swarm::scope(name, service)
+        )
+    } else {
+        format!("{}={service}", berth_engine::labels::SERVICE)
+    };
+    let filters = if shared.stack {
+        vec![
+            format!("{}={name}", berth_cluster::swarm::LABEL_NAMESPACE),
+            label,
+        ]
+    } else {
+        vec![
+            format!("{}={name}", berth_engine::labels::PROJECT),
+            format!("{}=False", berth_engine::labels::ONEOFF),
+            label,
+        ]
+    };
     let containers = shared
         .engine
-        .project_containers(&shared.project.name, true)
+        .containers_labelled(filters, true)
         .await
         .map_err(|e| unavailable(&e))?;
-    let mut names: Vec<String> = containers
-        .into_iter()
-        .filter(|c| c.service == service)
-        .map(|c| c.name)
-        .collect();
+    let mut names: Vec<String> = containers.into_iter().map(|c| c.name).collect();
     names.sort();
     Ok(names)
 }
@@ -574,6 +645,12 @@ async fn act(
         return Err(Refused(
             StatusCode::FORBIDDEN,
             "actions are off: start berth dashboard with --allow-actions\n".into(),
+        ));
+    }
+    if shared.stack {
+        return Err(Refused(
+            StatusCode::FORBIDDEN,
+            "a stack's services change with berth stack deploy, not from the dashboard\n".into(),
         ));
     }
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use berth_cluster::observe::{NodeRow, ServiceRow, TaskRow};
 use berth_engine::client::Observed;
 use berth_model::dependency::Condition;
 use berth_model::Project;
@@ -103,6 +104,8 @@ pub struct ContainerStatus {
     pub uptime: Option<i64>,
     /// Its use of CPU and memory, from the engine's stats stream, while it runs.
     pub usage: Option<Usage>,
+    /// The swarm node a stack's task runs on.
+    pub node: Option<String>,
 }
 
 /// A running container's use of the host, as `berth stats` computes it.
@@ -163,6 +166,8 @@ pub struct ServiceStatus {
 pub struct Status {
     pub project: String,
     pub services: Vec<ServiceStatus>,
+    /// The swarm's nodes, for a stack.
+    pub nodes: Vec<NodeRow>,
 }
 
 /// `Exited (137) 2 seconds ago` → 137.
@@ -264,6 +269,7 @@ pub fn of(project: &Project, containers: &[Observed], lives: &HashMap<String, Li
                         restarts: live.map_or(0, |l| l.restarts),
                         uptime: live.and_then(|l| l.uptime).filter(|_| state.is_up()),
                         usage: live.and_then(|l| l.usage).filter(|_| state.is_up()),
+                        node: None,
                     }
                 })
                 .collect();
@@ -315,6 +321,104 @@ pub fn of(project: &Project, containers: &[Observed], lives: &HashMap<String, Li
     Status {
         project: project.name.clone(),
         services,
+        nodes: Vec::new(),
+    }
+}
+
+/// A task's state: `Running`, a state on the way to it, or one it ended in.
+fn task_state(current: &str) -> State {
+    match current {
+        "Running" => State::Running,
+        "New" | "Pending" | "Assigned" | "Accepted" | "Ready" | "Preparing" | "Starting" => {
+            State::Starting
+        }
+        "Failed" | "Rejected" => State::Dead,
+        _ => State::Exited,
+    }
+}
+
+/// The status of `project` deployed as stack `stack`: each service with its replicas and
+/// its tasks (those the swarm wants now; the earlier tasks of a slot count as its restarts),
+/// and the swarm's nodes.
+#[must_use]
+pub fn of_stack(
+    project: &Project,
+    stack: &str,
+    services: &[ServiceRow],
+    tasks: &[TaskRow],
+    nodes: Vec<NodeRow>,
+) -> Status {
+    let mut out: Vec<ServiceStatus> = project
+        .services()
+        .map(|s| {
+            let scoped = berth_cluster::swarm::scope(stack, s.name);
+            let row = services.iter().find(|r| r.name == scoped);
+            let own = || {
+                tasks
+                    .iter()
+                    .filter(|t| t.name.rsplit_once('.').is_some_and(|(n, _)| n == scoped))
+            };
+            let containers: Vec<ContainerStatus> = own()
+                .filter(|t| {
+                    matches!(
+                        t.desired_state.as_str(),
+                        "Running" | "Ready" | "Accepted" | "Complete"
+                    )
+                })
+                .map(|t| {
+                    let state = task_state(&t.current_state);
+                    let mut status = t.current_state.clone();
+                    if let Some(age) = t.age {
+                        status = format!("{status} {} ago", duration_text(age));
+                    }
+                    let earlier = || own().filter(|o| o.name == t.name && o.id != t.id);
+                    if !t.error.is_empty() {
+                        status = format!("{status}: {}", t.error);
+                    } else if let Some(failed) = (state != State::Running)
+                        .then(|| earlier())
+                        .into_iter()
+                        .flatten()
+                        .filter(|o| !o.error.is_empty())
+                        .min_by_key(|o| o.age.unwrap_or(i64::MAX))
+                    {
+                        // Why the slot's last task ended: why this one is starting again.
+                        status = format!("{status} · last failure: {}", failed.error);
+                    }
+                    let restarts = earlier().count();
+                    ContainerStatus {
+                        name: t.name.clone(),
+                        state,
+                        status,
+                        exit_code: (t.current_state == "Complete").then_some(0),
+                        ports: Vec::new(),
+                        last_probe: None,
+                        restarts: i64::try_from(restarts).unwrap_or(i64::MAX),
+                        uptime: None,
+                        usage: None,
+                        node: Some(t.node.clone()).filter(|n| !n.is_empty()),
+                    }
+                })
+                .collect();
+            let running = row.map_or(0, |r| r.running);
+            ServiceStatus {
+                name: s.name.to_string(),
+                state: containers
+                    .iter()
+                    .map(|c| c.state)
+                    .min()
+                    .unwrap_or(State::Missing),
+                desired: row.map_or(0, |r| i64::try_from(r.desired).unwrap_or(i64::MAX)),
+                running: usize::try_from(running).unwrap_or(usize::MAX),
+                containers,
+                waits_on: Vec::new(),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Status {
+        project: stack.to_string(),
+        services: out,
+        nodes,
     }
 }
 
@@ -342,11 +446,19 @@ impl Status {
                     "restarts": c.restarts,
                     "uptime_seconds": c.uptime,
                     "uptime": c.uptime.map(duration_text),
+                    "node": c.node,
                     "cpu_percent": c.usage.map(|u| (u.cpu_percent * 100.0).round() / 100.0),
                     "memory": c.usage.map(|u| u.memory),
                     "memory_limit": c.usage.map(|u| u.memory_limit),
                     "ports": c.ports.iter().map(|p| json!({ "published": p.text, "link": p.link })).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "nodes": self.nodes.iter().map(|n| json!({
+                "hostname": n.hostname,
+                "status": n.status,
+                "availability": n.availability,
+                "manager_status": n.manager_status,
+                "engine_version": n.engine_version,
             })).collect::<Vec<_>>(),
         })
     }
@@ -404,6 +516,82 @@ mod tests {
         let mut same = observed("web", "running", "Up 3 seconds (healthy)");
         refresh(&mut same, &healthy);
         assert_eq!(same.status, "Up 3 seconds (healthy)");
+    }
+
+    fn task(name: &str, id: &str, desired: &str, current: &str, error: &str) -> TaskRow {
+        TaskRow {
+            id: id.into(),
+            name: name.into(),
+            image: "img".into(),
+            node: "node-1".into(),
+            desired_state: desired.into(),
+            current_state: current.into(),
+            age: Some(75),
+            error: error.into(),
+        }
+    }
+
+    fn row(name: &str, running: u64, desired: u64) -> ServiceRow {
+        ServiceRow {
+            id: format!("{name}-id"),
+            name: name.into(),
+            mode: "replicated".into(),
+            replicas: format!("{running}/{desired}"),
+            running,
+            desired,
+            image: "img".into(),
+            ports: String::new(),
+        }
+    }
+
+    /// A stack's service shows the tasks the swarm wants now; a slot's earlier tasks are
+    /// its restarts, and a failing task says why.
+    #[test]
+    fn a_stacks_services_show_their_current_tasks() {
+        let d = tempfile::tempdir().expect("temp dir");
+        std::fs::write(
+            d.path().join("compose.yaml"),
+            "services:\n  web:\n    image: img\n  db:\n    image: img\n  gone:\n    image: img\n",
+        )
+        .expect("write");
+        let opts =
+            berth_loader::load::Options::new(d.path().to_path_buf(), indexmap::IndexMap::new());
+        let project = berth_loader::load::load(&opts).unwrap_or_else(|e| panic!("{}", e.render()));
+        let services = [row("st_web", 2, 2), row("st_db", 0, 1)];
+        let tasks = [
+            task("st_web.1", "a", "Running", "Running", ""),
+            task("st_web.2", "b", "Running", "Running", ""),
+            task(
+                "st_web.2",
+                "c",
+                "Shutdown",
+                "Failed",
+                "task: non-zero exit (1)",
+            ),
+            task("st_db.1", "d", "Running", "Starting", ""),
+            task("st_db.1", "e", "Shutdown", "Rejected", "no such image"),
+        ];
+        let st = of_stack(&project, "st", &services, &tasks, Vec::new());
+        let names: Vec<&str> = st.services.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["db", "gone", "web"]);
+        let (db, gone, web) = (&st.services[0], &st.services[1], &st.services[2]);
+        assert_eq!(
+            (web.state, web.running, web.desired),
+            (State::Running, 2, 2)
+        );
+        assert_eq!(web.containers.len(), 2);
+        assert_eq!(web.containers[1].restarts, 1);
+        assert_eq!(web.containers[1].status, "Running 1m 15s ago");
+        assert_eq!(web.containers[1].node.as_deref(), Some("node-1"));
+        assert_eq!((db.state, db.running, db.desired), (State::Starting, 0, 1));
+        assert_eq!(db.containers[0].restarts, 1);
+        assert_eq!(
+            db.containers[0].status,
+            "Starting 1m 15s ago · last failure: no such image"
+        );
+        assert_eq!((gone.state, gone.desired), (State::Missing, 0));
+        assert_eq!(task_state("Rejected"), State::Dead);
+        assert_eq!(task_state("Complete"), State::Exited);
     }
 
     #[test]

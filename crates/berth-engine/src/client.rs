@@ -142,7 +142,7 @@ impl Engine {
         all: bool,
     ) -> Result<Vec<Observed>, EngineError> {
         let one_off = if one_off { "True" } else { "False" };
-        self.list(
+        self.containers_labelled(
             vec![
                 format!("{}={project}", labels::PROJECT),
                 labels::CONFIG_HASH.to_string(),
@@ -158,7 +158,7 @@ impl Engine {
     /// # Errors
     /// Engine API errors.
     pub async fn compose_containers(&self, all: bool) -> Result<Vec<Observed>, EngineError> {
-        self.list(
+        self.containers_labelled(
             vec![
                 labels::PROJECT.to_string(),
                 format!("{}=False", labels::ONEOFF),
@@ -176,13 +176,21 @@ impl Engine {
         since: Option<i64>,
         until: Option<i64>,
     ) -> impl futures_util::Stream<Item = Result<ContainerEvent, EngineError>> + '_ {
+        self.events_labelled(&format!("{}={project}", labels::PROJECT), since, until)
+    }
+
+    /// The engine's events of the containers carrying `label` (`KEY=VALUE`), from now (or
+    /// `since`) until `until`, as they happen.
+    pub fn events_labelled(
+        &self,
+        label: &str,
+        since: Option<i64>,
+        until: Option<i64>,
+    ) -> impl futures_util::Stream<Item = Result<ContainerEvent, EngineError>> + '_ {
         use futures_util::StreamExt;
         let mut filters = HashMap::new();
         filters.insert("type".to_string(), vec!["container".to_string()]);
-        filters.insert(
-            "label".to_string(),
-            vec![format!("{}={project}", labels::PROJECT)],
-        );
+        filters.insert("label".to_string(), vec![label.to_string()]);
         self.docker
             .events(Some(bollard::query_parameters::EventsOptions {
                 since: since.map(|s| s.to_string()),
@@ -211,8 +219,12 @@ impl Engine {
             })
     }
 
-    /// Containers carrying all of `label_filters`.
-    async fn list(
+    /// Containers carrying all of `label_filters` (`KEY` or `KEY=VALUE`), stopped ones too
+    /// when `all`.
+    ///
+    /// # Errors
+    /// Engine API errors.
+    pub async fn containers_labelled(
         &self,
         label_filters: Vec<String>,
         all: bool,
@@ -235,7 +247,7 @@ impl Engine {
     /// # Errors
     /// Engine API errors.
     pub async fn running_containers(&self) -> Result<Vec<Observed>, EngineError> {
-        self.list(Vec::new(), false).await
+        self.containers_labelled(Vec::new(), false).await
     }
 
     /// The processes of a running container: column titles and rows, as `ps` gives them.

@@ -32,11 +32,24 @@ fn open_browser(url: &str) -> std::io::Result<()> {
         .map_err(|e| std::io::Error::new(e.kind(), format!("{browser}: {e}")))
 }
 
-pub fn run(global: &GlobalArgs, args: &DashboardArgs, printer: &mut Printer) -> anyhow::Result<u8> {
+/// `berth dashboard`, or with `stack` `berth stack dashboard` (the project deployed as a
+/// stack of its name).
+pub fn run(
+    global: &GlobalArgs,
+    args: &DashboardArgs,
+    stack: bool,
+    printer: &mut Printer,
+) -> anyhow::Result<u8> {
     let opts = super::load_options(global)?;
     let Some(project) = super::load_project(&opts, printer) else {
         return Ok(1);
     };
+    if stack && args.allow_actions {
+        printer.error(
+            "--allow-actions acts on a compose project's containers: a stack's services change with berth stack deploy",
+        );
+        return Ok(1);
+    }
     let open = args.listen.ip().is_loopback() && !args.allow_actions;
     let token = match (&args.token, open) {
         (Some(t), _) if t.is_empty() => {
@@ -84,6 +97,7 @@ pub fn run(global: &GlobalArgs, args: &DashboardArgs, printer: &mut Printer) -> 
         let options = berth_dashboard::server::Options {
             token,
             actions: args.allow_actions,
+            stack,
         };
         berth_dashboard::server::serve(listener, project, engine, options, shutdown).await?;
         // Only an interrupt ends it, as it ends `events` and `logs -f`.

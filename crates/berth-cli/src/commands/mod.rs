@@ -124,7 +124,7 @@ pub fn run(mut cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
         Command::Complete(args) => completion::complete(&args, printer),
         Command::Stack(args) => stack::run(&cli.global, &args, printer),
         Command::Convert(args) => convert::run(&cli.global, &args, printer),
-        Command::Dashboard(args) => dashboard::run(&cli.global, &args, printer),
+        Command::Dashboard(args) => dashboard::run(&cli.global, &args, false, printer),
         Command::Audit(args) => audit::run(&cli.global, &args, printer),
         Command::Diff(args) => diff::run(&cli.global, &args, printer),
         Command::Graph(args) => graph::run(&cli.global, &args, printer),

@@ -21,6 +21,7 @@ pub fn run(global: &GlobalArgs, args: &StackArgs, printer: &mut Printer) -> anyh
         StackCommand::Ps(a) => ps(global, a, printer),
         StackCommand::Rm => rm(global, printer),
         StackCommand::Logs(a) => logs(global, a, printer),
+        StackCommand::Dashboard(a) => super::dashboard::run(global, a, true, printer),
     }
 }
 

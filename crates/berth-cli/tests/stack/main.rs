@@ -12,6 +12,7 @@ use std::time::Duration;
 
 #[path = "../common/mod.rs"]
 mod common;
+mod dashboard;
 mod multinode;
 mod nodes;
 
