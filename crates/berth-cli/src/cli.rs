@@ -397,7 +397,10 @@ pub struct PublishArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct VolumesArgs {
+    #[command(subcommand)]
+    pub command: Option<VolumesCommand>,
     /// Services whose volumes to list (all when none)
     pub services: Vec<String>,
     /// Format output using a custom template: 'table' (default), 'table TEMPLATE', 'json', or
@@ -407,6 +410,42 @@ pub struct VolumesArgs {
     /// Only display volume names
     #[arg(short = 'q', long)]
     pub quiet: bool,
+}
+
+/// What `volumes` does besides listing.
+#[derive(Debug, Subcommand)]
+pub enum VolumesCommand {
+    /// Back up the project's named volumes (or those named) to tar archives with a manifest
+    /// of every file's checksum; the services that mount a volume are stopped meanwhile and
+    /// started again after
+    Backup(VolumesBackupArgs),
+    /// Restore volumes from backups, checked against their manifests; a volume that holds
+    /// files is written over only with --force
+    Restore(VolumesRestoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VolumesBackupArgs {
+    /// Volumes to back up, by their key in the compose files or their name on the engine
+    /// (all the project's own volumes when none)
+    pub volumes: Vec<String>,
+    /// The folder the archives are written to (one `VOLUME_NAME.tar` each)
+    #[arg(short = 'o', long, default_value = ".", value_name = "DIR")]
+    pub output: std::path::PathBuf,
+    /// Leave the services running while their volumes are read (the copy may then be
+    /// inconsistent)
+    #[arg(long)]
+    pub live: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VolumesRestoreArgs {
+    /// Backups made by `volumes backup`
+    #[arg(required = true)]
+    pub archives: Vec<std::path::PathBuf>,
+    /// Write over a volume that already holds files
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

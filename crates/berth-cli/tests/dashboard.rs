@@ -552,6 +552,25 @@ fn the_browser_shows_each_service_and_follows_a_stop_without_reloading() {
         "rgb(244, 182, 182)"
     );
 
+    // On a narrow screen, nothing is wider than the window: the table stacks its cells.
+    browser.call(
+        "POST",
+        &format!("/session/{}/window/rect", browser.session),
+        &serde_json::json!({ "width": 400, "height": 900 }),
+    );
+    let widths = browser.run(
+        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+    );
+    assert!(
+        widths[0].as_u64() <= widths[1].as_u64() && widths[1].as_u64() < Some(420),
+        "on a narrow screen the page is {widths} wide"
+    );
+    browser.call(
+        "POST",
+        &format!("/session/{}/window/rect", browser.session),
+        &serde_json::json!({ "width": 1200, "height": 900 }),
+    );
+
     // The screenshot shows the topology drawn and coloured: inside web's node, the healthy
     // colour.
     let b = browser.run(

@@ -301,7 +301,7 @@ pub fn render(page: &Page) -> String {
     )
 }
 
-const STYLE: &str = "body{font-family:sans-serif;margin:1em;color:#222}\
+const STYLE: &str = "body{font-family:sans-serif;margin:1em;color:#222;overflow-wrap:anywhere}\
 header{display:flex;gap:1em;align-items:baseline;flex-wrap:wrap}\
 #engine.up{color:#176317}#engine.down{color:#b00;font-weight:bold}\
 .legend .key{display:inline-block;padding:0 .4em;margin:.1em;border:1px solid #999;border-radius:3px}\

@@ -6,6 +6,7 @@
 //! labels ([`labels`]) and config hash, so each tool adopts the other's resources.
 
 pub mod attached;
+pub mod backup;
 pub mod bake;
 pub mod build;
 pub mod buildkit;

@@ -94,6 +94,9 @@ pub async fn commit(
 pub struct Entry {
     pub name: String,
     pub mode: u32,
+    /// Owner and group IDs.
+    pub uid: u64,
+    pub gid: u64,
     pub kind: EntryKind,
     pub data: Vec<u8>,
     pub link: String,
@@ -181,6 +184,8 @@ pub fn read_tar(bytes: &[u8]) -> Result<Vec<Entry>, String> {
         entries.push(Entry {
             name: name.trim_end_matches('/').to_string(),
             mode: u32::try_from(octal(&h[100..108]) & 0o7777).unwrap_or(0o644),
+            uid: octal(&h[108..116]),
+            gid: octal(&h[116..124]),
             kind: match kind {
                 b'0' | 0 | b'7' => EntryKind::File,
                 b'5' => EntryKind::Dir,

@@ -27,6 +27,7 @@ mod stack;
 mod stats;
 mod up;
 mod version;
+mod volume_backup;
 mod volumes;
 mod watch;
 

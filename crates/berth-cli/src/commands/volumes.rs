@@ -1,7 +1,8 @@
 //! `berth volumes [SERVICE...]`: the project's volumes as Docker Compose lists them (the
-//! Docker CLI's volume formatter: `DRIVER  VOLUME NAME`, `-q`, `--format json|TEMPLATE`).
+//! Docker CLI's volume formatter: `DRIVER  VOLUME NAME`, `-q`, `--format json|TEMPLATE`);
+//! `volumes backup` and `volumes restore` are in `volume_backup`.
 
-use crate::cli::{GlobalArgs, VolumesArgs};
+use crate::cli::{GlobalArgs, VolumesArgs, VolumesCommand};
 use crate::commands::engine::{connect, runtime, Target};
 use crate::printer::Printer;
 use crate::template::{self, Context, Format, Row, TValue};
@@ -23,6 +24,11 @@ const CONTEXT: Context = Context {
 };
 
 pub fn run(global: &GlobalArgs, args: &VolumesArgs, printer: &mut Printer) -> anyhow::Result<u8> {
+    match &args.command {
+        Some(VolumesCommand::Backup(a)) => return super::volume_backup::backup(global, a, printer),
+        Some(VolumesCommand::Restore(a)) => return super::volume_backup::restore(a, printer),
+        None => {}
+    }
     let format = match template::parse(&args.format) {
         Ok(f) => f,
         Err(e) => {
