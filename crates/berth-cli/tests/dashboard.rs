@@ -1000,3 +1000,105 @@ fn fifty_event_stream_clients_each_receive_every_change() {
         "the dashboard's memory grew from {before} KiB to {after} KiB"
     );
 }
+
+/// The fog-compute consolidation (`examples/fog-compute-after`) on the test image: every
+/// service's image replaced by busybox running `sleep`, its healthchecks by one that passes,
+/// its ports and secrets left out, so that its shape (services, health-gated dependencies,
+/// networks, volumes) is the example's own.
+#[test]
+fn the_fog_compute_shape_shows_every_service_with_its_state() {
+    if !ensure_image() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let copy = Command::new("cp")
+        .arg("-r")
+        .arg(common::examples().join("fog-compute-after"))
+        .arg(dir.path())
+        .status()
+        .expect("cp");
+    assert!(copy.success());
+    let project = dir.path().join("fog-compute-after");
+    let loaded = common::berth_in(&project, &["config", "--format", "json"]);
+    assert!(
+        loaded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&loaded.stderr)
+    );
+    let loaded: serde_json::Value = serde_json::from_slice(&loaded.stdout).expect("JSON");
+    let services = loaded["services"].as_object().expect("services");
+    let mut overlay = String::from("services:\n");
+    let mut expected = Vec::new();
+    for (name, s) in services {
+        overlay.push_str(&format!(
+            "  {name}:\n    image: berth-test/busybox\n    entrypoint: [sleep, \"3600\"]\n    command: !reset []\n    user: !reset null\n    ports: !reset []\n    secrets: !reset []\n    stop_grace_period: 1s\n"
+        ));
+        let healthy = s.get("healthcheck").is_some_and(|h| h["disable"] != true);
+        if healthy {
+            overlay.push_str(
+                "    healthcheck:\n      test: [CMD, \"true\"]\n      interval: 1s\n      start_period: 0s\n",
+            );
+        }
+        expected.push(serde_json::json!([
+            name,
+            if healthy { "healthy" } else { "running" }
+        ]));
+    }
+    expected.sort_by_key(|v| v[0].as_str().unwrap_or("").to_string());
+    std::fs::write(project.join("compose.test.yaml"), overlay).expect("write the overlay");
+    let mut r = Running {
+        dir,
+        name: "berth-dash-fog".into(),
+        dashboard: None,
+        addr: String::new(),
+        query: String::new(),
+    };
+    let files = [
+        "-f",
+        "fog-compute-after/docker-compose.yml",
+        "-f",
+        "fog-compute-after/docker-compose.override.yml",
+        "-f",
+        "fog-compute-after/compose.test.yaml",
+    ];
+    r.berth(&[&files[..], &["down", "-v", "-t", "0"]].concat());
+    let up = r.berth(&[&files[..], &["up", "-d", "--no-build", "--wait"]].concat());
+    assert!(
+        up.status.success(),
+        "{}",
+        String::from_utf8_lossy(&up.stderr)
+    );
+    let mut command = Command::new(env!("CARGO_BIN_EXE_berth"));
+    command
+        .current_dir(r.dir.path())
+        .args(["-p", &r.name])
+        .args(files)
+        .args(["dashboard", "--listen", "127.0.0.1:0"]);
+    let (child, addr, _) = http::start_dashboard(command);
+    r.dashboard = Some(child);
+    r.addr = addr;
+    // (When dropped, `down` finds the project by its name.)
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    browser.goto(&format!("http://127.0.0.1:{}/", r.port()));
+    assert_eq!(
+        browser.run(ROWS),
+        serde_json::Value::Array(expected.clone()),
+        "every service of the example, with its state"
+    );
+    for e in &expected {
+        let name = e[0].as_str().unwrap_or("");
+        let id = format!(
+            "s_{}",
+            name.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+        );
+        assert_eq!(
+            browser.run(&format!(
+                "return document.querySelectorAll('#{id} > rect').length;"
+            )),
+            3,
+            "{name} is drawn in the services, networks and startup-order views"
+        );
+    }
+}
