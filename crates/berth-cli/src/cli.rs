@@ -248,6 +248,10 @@ pub enum Command {
     /// lines, services, duplicates, port conflicts, secrets, published ports per deployment
     /// pattern, duplication and per-service changes
     Diff(DiffArgs),
+    /// Plan how the named volumes of one project layout carry over to the next (each a
+    /// folder, or compose files joined with commas): renamed, moved, merged, new and dropped
+    /// volumes, with their sizes and the downtime to expect
+    Migrate(MigrateArgs),
     /// Draw the project: services (who talks to whom), networks, dependencies (startup
     /// order, critical path) or ports, as Mermaid, Graphviz DOT, SVG or PNG
     Graph(GraphArgs),
@@ -701,6 +705,26 @@ pub struct DiffArgs {
     pub old: String,
     /// The project after, given the same way
     pub new: String,
+    /// Output format. Values: [human | json | markdown]
+    #[arg(long, default_value = "human")]
+    pub format: String,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The project before: a folder (its compose file and the overlays beside it, merged), or
+    /// files joined with commas, base first
+    pub old: String,
+    /// The project after, given the same way
+    pub new: String,
+    /// Print the plan and change nothing (so far the only mode: carrying the data out lands
+    /// next)
+    #[arg(long = "dry-run")]
+    pub dry_run: bool,
+    /// For a new volume several old volumes could fill: the one to copy, as NEW_KEY=OLD_KEY
+    /// (may be repeated)
+    #[arg(long = "source", value_name = "NEW=OLD")]
+    pub sources: Vec<String>,
     /// Output format. Values: [human | json | markdown]
     #[arg(long, default_value = "human")]
     pub format: String,

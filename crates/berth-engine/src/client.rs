@@ -242,6 +242,29 @@ impl Engine {
         Ok(list.into_iter().map(Observed::from_summary).collect())
     }
 
+    /// The size in bytes of every volume on the engine, by name (`None` where the engine has
+    /// not measured it).
+    ///
+    /// # Errors
+    /// Engine API errors.
+    pub async fn volume_sizes(&self) -> Result<HashMap<String, Option<u64>>, EngineError> {
+        let usage = self
+            .docker
+            .df(None::<bollard::query_parameters::DataUsageOptions>)
+            .await?;
+        Ok(usage
+            .volumes
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| {
+                (
+                    v.name,
+                    v.usage_data.and_then(|u| u64::try_from(u.size).ok()),
+                )
+            })
+            .collect())
+    }
+
     /// Every running container on the engine, of any project or none (for `audit --running`).
     ///
     /// # Errors

@@ -17,6 +17,7 @@ pub mod filesync;
 pub mod hooks;
 pub mod labels;
 pub mod logs;
+pub mod migrate;
 pub mod observed;
 pub mod oneoff;
 pub mod ops;

@@ -38,7 +38,7 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs, printer: &mut Printer) -> anyho
 
 /// The base file and overlays a side names: a folder's compose file and the compose files
 /// beside it, or files joined with commas (base first).
-fn files_of(arg: &str) -> Result<(PathBuf, Vec<PathBuf>), String> {
+pub(crate) fn files_of(arg: &str) -> Result<(PathBuf, Vec<PathBuf>), String> {
     let path = Path::new(arg);
     if path.is_dir() {
         let base = berth_loader::load::DEFAULT_FILES

@@ -19,6 +19,7 @@ mod graph;
 mod info;
 mod lifecycle;
 mod logs;
+mod migrate;
 mod ps;
 mod publish;
 mod run;
@@ -128,6 +129,7 @@ pub fn run(mut cli: Cli, printer: &mut Printer) -> anyhow::Result<u8> {
         Command::Dashboard(args) => dashboard::run(&cli.global, &args, false, printer),
         Command::Audit(args) => audit::run(&cli.global, &args, printer),
         Command::Diff(args) => diff::run(&cli.global, &args, printer),
+        Command::Migrate(args) => migrate::run(&cli.global, &args, printer),
         Command::Graph(args) => graph::run(&cli.global, &args, printer),
         Command::Docs(args) => docs::run(&cli.global, &args, printer),
     }
