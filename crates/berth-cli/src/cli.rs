@@ -717,10 +717,21 @@ pub struct MigrateArgs {
     pub old: String,
     /// The project after, given the same way
     pub new: String,
-    /// Print the plan and change nothing (so far the only mode: carrying the data out lands
-    /// next)
-    #[arg(long = "dry-run")]
+    /// Print the plan and change nothing
+    #[arg(long = "dry-run", conflicts_with = "yes")]
     pub dry_run: bool,
+    /// Carry the data out: stop the old project, back up the volumes to copy, copy them into
+    /// the new project's volumes and check them, then bring the new project up (`up -d
+    /// --wait`); on a failure, stop the new project and start the old one again
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    /// Where the backups and the journal of the migration go (default:
+    /// berth-migrate-OLD-to-NEW-TIME in the current folder)
+    #[arg(long = "backup-dir", value_name = "DIR")]
+    pub backup_dir: Option<std::path::PathBuf>,
+    /// How long the new project may take to be running and healthy, in seconds
+    #[arg(long = "wait-timeout", default_value_t = 300, value_name = "SECONDS")]
+    pub wait_timeout: u64,
     /// For a new volume several old volumes could fill: the one to copy, as NEW_KEY=OLD_KEY
     /// (may be repeated)
     #[arg(long = "source", value_name = "NEW=OLD")]

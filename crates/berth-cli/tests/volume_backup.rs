@@ -66,26 +66,9 @@ impl Project {
         run(env!("CARGO_BIN_EXE_berth"), self.dir.path(), &all)
     }
 
-    /// The project's volume `key` as `find` and `stat` see it in a container: each entry's path,
-    /// type, mode, owner, size and link target, and each file's checksum.
+    /// The project's volume `key` as `find` and `stat` see it in a container.
     fn listing(&self, key: &str) -> String {
-        let mount = format!("{}_{key}:/v", self.name);
-        let out = run(
-            "docker",
-            Path::new("/"),
-            &[
-                "run",
-                "--rm",
-                "-v",
-                &mount,
-                "berth-test/busybox",
-                "sh",
-                "-c",
-                "cd /v && find . | sort | while read -r f; do stat -c '%n %F %a %u:%g %s %N' \"$f\"; [ -f \"$f\" ] && [ ! -L \"$f\" ] && md5sum \"$f\"; done; true",
-            ],
-        );
-        assert_eq!(out.code, Some(0), "{}", out.stderr);
-        out.stdout
+        common::volume_listing(&format!("{}_{key}", self.name))
     }
 
     fn started_at(&self, service: &str) -> String {

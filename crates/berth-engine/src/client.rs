@@ -248,10 +248,21 @@ impl Engine {
     /// # Errors
     /// Engine API errors.
     pub async fn volume_sizes(&self) -> Result<HashMap<String, Option<u64>>, EngineError> {
-        let usage = self
-            .docker
-            .df(None::<bollard::query_parameters::DataUsageOptions>)
-            .await?;
+        // The engine measures one disk usage at a time, and refuses a second meanwhile.
+        let mut tries = 0;
+        let usage = loop {
+            match self
+                .docker
+                .df(None::<bollard::query_parameters::DataUsageOptions>)
+                .await
+            {
+                Err(e) if tries < 20 && e.to_string().contains("already running") => {
+                    tries += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+                }
+                other => break other?,
+            }
+        };
         Ok(usage
             .volumes
             .unwrap_or_default()

@@ -171,3 +171,24 @@ pub fn wait_listening(port: u16, what: &str) {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
+
+/// The engine's volume `volume` as `find` and `stat` see it in a container of the test image:
+/// each entry's path, type, mode, owner, size and link target, and each file's checksum.
+pub fn volume_listing(volume: &str) -> String {
+    let mount = format!("{volume}:/v");
+    let out = Command::new("docker")
+        .args(["run", "--rm", "-v", &mount, "berth-test/busybox", "sh", "-c"])
+        .arg("cd /v && find . | sort | while read -r f; do stat -c '%n %F %a %u:%g %s %N' \"$f\"; [ -f \"$f\" ] && [ ! -L \"$f\" ] && md5sum \"$f\"; done; true")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("docker run");
+    let (code, stdout, stderr) = wait_with_deadline(
+        out,
+        &format!("listing {volume}"),
+        std::time::Duration::from_mins(2),
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    stdout
+}
