@@ -714,9 +714,16 @@ pub struct DiffArgs {
 pub struct MigrateArgs {
     /// The project before: a folder (its compose file and the overlays beside it, merged), or
     /// files joined with commas, base first
-    pub old: String,
+    #[arg(required_unless_present = "rollback")]
+    pub old: Option<String>,
     /// The project after, given the same way
-    pub new: String,
+    #[arg(required_unless_present = "rollback")]
+    pub new: Option<String>,
+    /// Go back to the old project of an earlier migration, from its backup folder: stop the
+    /// new project, restore the old volumes that are gone from their backups, and bring the
+    /// old project up
+    #[arg(long, value_name = "BACKUP_DIR", conflicts_with_all = ["old", "new", "dry_run", "yes"])]
+    pub rollback: Option<std::path::PathBuf>,
     /// Print the plan and change nothing
     #[arg(long = "dry-run", conflicts_with = "yes")]
     pub dry_run: bool,

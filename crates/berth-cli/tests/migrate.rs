@@ -351,6 +351,27 @@ fn a_migration_carries_every_file_and_the_new_project_runs() {
     let again = l.migrate(&["--backup-dir", "backups2"]);
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already holds data"));
+
+    // Later, the old project's volumes gone: --rollback restores them from the backups and
+    // brings the old project up; the new one stops.
+    let old_db = settled(&common::volume_listing(&format!("{}_db-data", l.old)));
+    let gone = l.berth(&["-f", "before/compose.yaml", "down", "-v", "-t", "0"]);
+    assert_eq!(gone.status.code(), Some(0));
+    assert!(!Layouts::volume_exists(&format!("{}_db-data", l.old)));
+    let back = berth_in(
+        &examples(),
+        &["migrate", "--rollback", backups.to_str().unwrap_or("")],
+    );
+    let err = String::from_utf8_lossy(&back.stderr);
+    assert_eq!(back.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains(&format!(" Migrate  Restored {}_db-data from ", l.old)),
+        "{err}"
+    );
+    assert_eq!(Layouts::state(&format!("{}-db-1", l.old)), "running");
+    assert_eq!(Layouts::state(&format!("{}-db-1", l.new)), "exited");
+    let restored = settled(&common::volume_listing(&format!("{}_db-data", l.old)));
+    assert_eq!(restored, old_db);
 }
 
 #[test]

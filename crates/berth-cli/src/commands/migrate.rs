@@ -92,10 +92,17 @@ pub fn run(global: &GlobalArgs, args: &MigrateArgs, printer: &mut Printer) -> an
             return Ok(1);
         }
     };
-    let Some((old, old_files)) = side(global, &args.old, printer)? else {
+    if let Some(dir) = &args.rollback {
+        return rollback(dir, args.wait_timeout, printer);
+    }
+    let (Some(old_arg), Some(new_arg)) = (&args.old, &args.new) else {
+        printer.error("berth migrate needs OLD and NEW (or --rollback BACKUP_DIR)");
         return Ok(1);
     };
-    let Some((new, new_files)) = side(global, &args.new, printer)? else {
+    let Some((old, old_files)) = side(global, old_arg, printer)? else {
+        return Ok(1);
+    };
+    let Some((new, new_files)) = side(global, new_arg, printer)? else {
         return Ok(1);
     };
     let plan = match migrate::plan(&old, &new, &choices) {
@@ -250,9 +257,15 @@ fn execute(
     }
     let copies = present;
     // The journal: what `--rollback` needs later.
+    let absolute = |files: &[PathBuf]| -> Vec<PathBuf> {
+        files
+            .iter()
+            .map(|f| std::fs::canonicalize(f).unwrap_or_else(|_| f.clone()))
+            .collect()
+    };
     let journal = serde_json::json!({
-        "old": {"project": sides.old.name, "files": sides.old_files},
-        "new": {"project": sides.new.name, "files": sides.new_files},
+        "old": {"project": sides.old.name, "files": absolute(sides.old_files)},
+        "new": {"project": sides.new.name, "files": absolute(sides.new_files)},
         "copies": copies.iter().map(|(f, t)| serde_json::json!({
             "from": f.name, "to": t.name, "backup": format!("{}.tar", f.name),
         })).collect::<Vec<_>>(),
@@ -420,6 +433,101 @@ fn execute(
         downtime.as_secs_f64(),
         begun.elapsed().as_secs_f64(),
         dir.display()
+    ))?;
+    Ok(0)
+}
+
+/// `--rollback DIR`: back to the old project of the migration whose journal is in `dir`.
+fn rollback(dir: &Path, wait_timeout: u64, printer: &mut Printer) -> anyhow::Result<u8> {
+    let begun = Instant::now();
+    let journal: serde_json::Value = match std::fs::read_to_string(dir.join("journal.json"))
+        .map_err(|e| e.to_string())
+        .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+    {
+        Ok(j) => j,
+        Err(e) => {
+            printer.error(&format!(
+                "{}: no migration journal there ({e})",
+                dir.join("journal.json").display()
+            ));
+            return Ok(1);
+        }
+    };
+    let side = |k: &str| -> Option<(String, Vec<PathBuf>)> {
+        let name = journal[k]["project"].as_str()?.to_string();
+        let files = journal[k]["files"]
+            .as_array()?
+            .iter()
+            .filter_map(|f| f.as_str().map(PathBuf::from))
+            .collect();
+        Some((name, files))
+    };
+    let (Some((old_name, old_files)), Some((new_name, new_files))) = (side("old"), side("new"))
+    else {
+        printer.error(&format!(
+            "{}: the journal names no old and new project",
+            dir.join("journal.json").display()
+        ));
+        return Ok(1);
+    };
+    let t = Instant::now();
+    if !berth(&new_files, &new_name, &["stop"]).unwrap_or(false) {
+        printer.error(&format!("stopping {new_name} failed"));
+        return Ok(1);
+    }
+    step(&format!("Stopped {new_name}"), t);
+    let rt = runtime()?;
+    let engine = match rt.block_on(connect()) {
+        Ok(e) => e,
+        Err(e) => {
+            printer.error(&e.to_string());
+            return Ok(1);
+        }
+    };
+    for copy in journal["copies"].as_array().into_iter().flatten() {
+        let (Some(from), Some(archive)) = (copy["from"].as_str(), copy["backup"].as_str()) else {
+            continue;
+        };
+        let t = Instant::now();
+        if rt.block_on(engine.docker.inspect_volume(from)).is_ok() {
+            step(&format!("Kept {from}: it is still there"), t);
+            continue;
+        }
+        match rt.block_on(backup::restore(
+            &engine,
+            &dir.join(archive),
+            Some(from),
+            false,
+        )) {
+            Ok(r) => step(
+                &format!(
+                    "Restored {from} from {archive} ({}, every file checked)",
+                    berth_engine::stats::decimal_size(r.manifest.size())
+                ),
+                t,
+            ),
+            Err(e) => {
+                printer.error(&format!("restoring {from}: {e}"));
+                return Ok(1);
+            }
+        }
+    }
+    let t = Instant::now();
+    let timeout = wait_timeout.to_string();
+    if !berth(
+        &old_files,
+        &old_name,
+        &["up", "-d", "--wait", "--wait-timeout", &timeout],
+    )
+    .unwrap_or(false)
+    {
+        printer.error(&format!("{old_name} did not come up healthy"));
+        return Ok(1);
+    }
+    step(&format!("Started {old_name}"), t);
+    printer.out(&format!(
+        "Rolled back to {old_name} in {:.1} s; {new_name} is stopped, its volumes kept\n",
+        begun.elapsed().as_secs_f64()
     ))?;
     Ok(0)
 }
