@@ -36,6 +36,21 @@ pub async fn connect() -> Result<Engine, berth_engine::EngineError> {
     Ok(engine.simulated(DRY_RUN.load(std::sync::atomic::Ordering::Relaxed)))
 }
 
+/// A runtime and a connection to the engine, for a command that runs several steps on it;
+/// `None` when the engine does not answer (said through `printer`).
+pub fn connected(
+    printer: &mut Printer,
+) -> anyhow::Result<Option<(tokio::runtime::Runtime, Engine)>> {
+    let rt = runtime()?;
+    match rt.block_on(connect()) {
+        Ok(engine) => Ok(Some((rt, engine))),
+        Err(e) => {
+            printer.error(&e.to_string());
+            Ok(None)
+        }
+    }
+}
+
 /// Every service the project knows, enabled or not: containers of any other service are orphans.
 pub fn known_services(project: &Project) -> HashSet<String> {
     project

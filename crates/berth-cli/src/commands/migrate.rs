@@ -17,7 +17,7 @@ use berth_model::Project;
 use super::diff::files_of;
 use super::{load_options, load_project};
 use crate::cli::{GlobalArgs, MigrateArgs};
-use crate::commands::engine::{connect, runtime};
+use crate::commands::engine::{connect, connected, runtime};
 use crate::commands::lifecycle::selected;
 use crate::printer::{Printer, StderrProgress};
 
@@ -216,13 +216,8 @@ fn execute(
     let old_spec = berth_engine::spec::project_spec(sides.old);
     let new_spec = berth_engine::spec::project_spec(sides.new);
     std::fs::create_dir_all(dir)?;
-    let rt = runtime()?;
-    let engine = match rt.block_on(connect()) {
-        Ok(e) => e,
-        Err(e) => {
-            printer.error(&e.to_string());
-            return Ok(1);
-        }
+    let Some((rt, engine)) = connected(printer)? else {
+        return Ok(1);
     };
     let copies: Vec<(migrate::VolumeRef, migrate::VolumeRef)> =
         plan.copies().map(|(f, t)| (f.clone(), t.clone())).collect();
@@ -476,13 +471,8 @@ fn rollback(dir: &Path, wait_timeout: u64, printer: &mut Printer) -> anyhow::Res
         return Ok(1);
     }
     step(&format!("Stopped {new_name}"), t);
-    let rt = runtime()?;
-    let engine = match rt.block_on(connect()) {
-        Ok(e) => e,
-        Err(e) => {
-            printer.error(&e.to_string());
-            return Ok(1);
-        }
+    let Some((rt, engine)) = connected(printer)? else {
+        return Ok(1);
     };
     for copy in journal["copies"].as_array().into_iter().flatten() {
         let (Some(from), Some(archive)) = (copy["from"].as_str(), copy["backup"].as_str()) else {

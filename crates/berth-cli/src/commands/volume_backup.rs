@@ -9,7 +9,7 @@ use berth_engine::progress::Progress as _;
 use berth_engine::spec::VolumeSpec;
 
 use crate::cli::{GlobalArgs, VolumesBackupArgs, VolumesRestoreArgs};
-use crate::commands::engine::{connect, runtime};
+use crate::commands::engine::{connect, connected, runtime};
 use crate::commands::lifecycle::{project_spec, selected};
 use crate::printer::{Printer, StderrProgress};
 
@@ -159,15 +159,10 @@ pub fn backup(
 }
 
 pub fn restore(args: &VolumesRestoreArgs, printer: &mut Printer) -> anyhow::Result<u8> {
-    let rt = runtime()?;
+    let Some((rt, engine)) = connected(printer)? else {
+        return Ok(1);
+    };
     rt.block_on(async {
-        let engine = match connect().await {
-            Ok(e) => e,
-            Err(e) => {
-                printer.error(&e.to_string());
-                return Ok(1);
-            }
-        };
         for archive in &args.archives {
             match backup::restore(&engine, archive, None, args.force).await {
                 Ok(r) => {
