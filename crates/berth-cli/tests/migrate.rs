@@ -317,7 +317,7 @@ fn a_migration_carries_every_file_and_the_new_project_runs() {
     assert_eq!(out.status.code(), Some(0), "{err}");
     let said = stdout(&out);
     assert!(
-        said.contains(&format!("Migrated {} to {}", l.old, l.new)),
+        said.contains(&format!("{} migrated to {}", l.old, l.new)),
         "{said}"
     );
     for step in ["Stopped", "Backed up", "Copied", "Started"] {
@@ -381,11 +381,25 @@ fn a_failed_start_rolls_back_to_the_old_project() {
         return;
     };
     let before = settled(&common::volume_listing(&format!("{}_db-data", l.old)));
-    let out = l.migrate(&["--wait-timeout", "20"]);
+    let out = l.migrate(&["--wait-timeout", "20", "--format", "json"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("did not come up healthy"), "{err}");
     assert!(err.contains("Rolled back"), "{err}");
+    // One JSON document: the plan, and how it ended.
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    assert_eq!(doc["outcome"]["ended"], "rolled back", "{doc}");
+    assert_eq!(doc["outcome"]["downtime_seconds"], serde_json::Value::Null);
+    assert_eq!(
+        doc["plan"]["steps"].as_array().map(Vec::len),
+        Some(2),
+        "{doc}"
+    );
+    let copied = doc["outcome"]["copied"].as_array().expect("copied");
+    assert!(
+        copied.iter().all(|c| c["files_checked"].as_u64() > Some(0)),
+        "{doc}"
+    );
     for service in ["db", "cache", "reader"] {
         assert_eq!(
             Layouts::state(&format!("{}-{service}-1", l.old)),

@@ -495,6 +495,146 @@ pub fn json(plan: &Plan, sizes: &Sizes, downtime: u64) -> String {
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
 
+/// How a migration ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Ended {
+    /// The new project runs on the copied data.
+    Migrated,
+    /// A step failed after the old project stopped: the old project runs again.
+    RolledBack { why: String },
+    /// A step failed and the old project could not be started again either.
+    Failed { why: String },
+}
+
+/// A volume a migration copied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Copied {
+    pub from: String,
+    pub to: String,
+    pub bytes: u64,
+    /// Its files, every one checked against the backup's manifest.
+    pub files: usize,
+}
+
+/// What a migration did: each step with how long it took, the volumes copied, and its end.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    pub old_project: String,
+    pub new_project: String,
+    /// What each step did, and its seconds.
+    pub steps: Vec<(String, f64)>,
+    pub copied: Vec<Copied>,
+    /// Seconds from the old services stopped to the new ones healthy, when they came up.
+    pub downtime: Option<f64>,
+    /// Bytes a second of the backups, copies and checks together.
+    pub rate: f64,
+    pub total: f64,
+    pub ended: Ended,
+    /// Where the backups and the journal are.
+    pub backups: String,
+}
+
+impl Outcome {
+    fn ended_text(&self) -> String {
+        match &self.ended {
+            Ended::Migrated => format!("migrated to {}", self.new_project),
+            Ended::RolledBack { why } => {
+                format!(
+                    "rolled back: {why}; {} runs again on its own volumes",
+                    self.old_project
+                )
+            }
+            Ended::Failed { why } => format!("failed: {why}"),
+        }
+    }
+
+    fn bytes(&self) -> u64 {
+        self.copied.iter().map(|c| c.bytes).sum()
+    }
+}
+
+/// The outcome as a line for a terminal (the steps were said as they ran).
+#[must_use]
+pub fn outcome_human(o: &Outcome) -> String {
+    let downtime = o
+        .downtime
+        .map_or_else(String::new, |d| format!("; downtime {d:.1} s"));
+    format!(
+        "{} {}: {} in {} volumes copied and checked at {}/s{downtime}; {:.1} s in all. The old volumes are kept; backups and journal in {}\n",
+        o.old_project,
+        o.ended_text(),
+        crate::stats::decimal_size(o.bytes()),
+        o.copied.len(),
+        crate::stats::decimal_size(o.rate as u64),
+        o.total,
+        o.backups
+    )
+}
+
+/// The outcome as Markdown: the volumes carried (every file checked: no data lost) and the
+/// steps with their durations.
+#[must_use]
+pub fn outcome_markdown(o: &Outcome) -> String {
+    let cell = |s: &str| s.replace('|', "\\|");
+    let mut out = format!(
+        "\n**{}**: {}\n\n| Volume | Into | Size | Files checked |\n|---|---|---:|---:|\n",
+        cell(&o.old_project),
+        cell(&o.ended_text())
+    );
+    for c in &o.copied {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            cell(&c.from),
+            cell(&c.to),
+            crate::stats::decimal_size(c.bytes),
+            c.files
+        );
+    }
+    let _ = writeln!(out, "\n| Step | Seconds |\n|---|---:|");
+    for (what, secs) in &o.steps {
+        let _ = writeln!(out, "| {} | {secs:.1} |", cell(what));
+    }
+    let _ = writeln!(
+        out,
+        "\nDowntime: {}; {:.1} s in all; backups and journal in {}.",
+        o.downtime
+            .map_or_else(|| "none measured".to_string(), |d| format!("{d:.1} s")),
+        o.total,
+        cell(&o.backups)
+    );
+    out
+}
+
+/// The outcome as JSON.
+#[must_use]
+pub fn outcome_json(o: &Outcome) -> Json {
+    let (ended, why) = match &o.ended {
+        Ended::Migrated => ("migrated", None),
+        Ended::RolledBack { why } => ("rolled back", Some(why)),
+        Ended::Failed { why } => ("failed", Some(why)),
+    };
+    json!({
+        "ended": ended,
+        "why": why,
+        "copied": o.copied.iter().map(|c| json!({
+            "from": c.from, "to": c.to, "bytes": c.bytes, "files_checked": c.files,
+        })).collect::<Vec<_>>(),
+        "steps": o.steps.iter().map(|(w, s)| json!({"step": w, "seconds": (s * 10.0).round() / 10.0})).collect::<Vec<_>>(),
+        "bytes_copied": o.bytes(),
+        "rate_bytes_per_second": o.rate.round(),
+        "downtime_seconds": o.downtime.map(|d| (d * 10.0).round() / 10.0),
+        "total_seconds": (o.total * 10.0).round() / 10.0,
+        "backups": o.backups,
+    })
+}
+
+/// The plan as JSON, for a document that holds the outcome too.
+#[must_use]
+pub fn plan_json(plan: &Plan, sizes: &Sizes, downtime: u64) -> Json {
+    serde_json::from_str(&json(plan, sizes, downtime)).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -618,5 +758,48 @@ mod tests {
         assert!(
             markdown(&p, &sizes, downtime).starts_with("| Action | shop-old | shop | Why | Size |")
         );
+    }
+
+    #[test]
+    fn an_outcome_reads_in_each_format() {
+        let o = Outcome {
+            old_project: "old".into(),
+            new_project: "new".into(),
+            steps: vec![("Stopped old".into(), 1.04), ("Copied a|b".into(), 2.0)],
+            copied: vec![Copied {
+                from: "old_a".into(),
+                to: "new_a".into(),
+                bytes: 2_000_000,
+                files: 3,
+            }],
+            downtime: Some(4.26),
+            rate: 1_000_000.0,
+            total: 6.0,
+            ended: Ended::Migrated,
+            backups: "bk".into(),
+        };
+        let h = outcome_human(&o);
+        assert!(
+            h.starts_with(
+                "old migrated to new: 2MB in 1 volumes copied and checked at 1MB/s; downtime 4.3 s"
+            ),
+            "{h}"
+        );
+        let m = outcome_markdown(&o);
+        assert!(m.contains("| old_a | new_a | 2MB | 3 |"), "{m}");
+        assert!(m.contains("| Copied a\\|b | 2.0 |"), "{m}");
+        let j = outcome_json(&o);
+        assert_eq!(j["ended"], "migrated");
+        assert_eq!(j["downtime_seconds"], 4.3);
+        let rolled = Outcome {
+            ended: Ended::RolledBack {
+                why: "x did not come up healthy".into(),
+            },
+            downtime: None,
+            ..o
+        };
+        assert!(outcome_human(&rolled)
+            .contains("rolled back: x did not come up healthy; old runs again"));
+        assert_eq!(outcome_json(&rolled)["why"], "x did not come up healthy");
     }
 }

@@ -139,12 +139,16 @@ pub fn run(global: &GlobalArgs, args: &MigrateArgs, printer: &mut Printer) -> an
         .max()
         .unwrap_or(0);
     let downtime = migrate::expected_downtime(&plan, &sizes, u64::try_from(grace).unwrap_or(0));
-    let text = match args.format.as_str() {
-        "json" => migrate::json(&plan, &sizes, downtime),
-        "markdown" => migrate::markdown(&plan, &sizes, downtime),
-        _ => migrate::human(&plan, &sizes, downtime),
-    };
-    printer.out(&text)?;
+    // With --yes, JSON is one document at the end: the plan and the outcome.
+    let json_at_end = args.yes && args.format == "json";
+    if !json_at_end {
+        let text = match args.format.as_str() {
+            "json" => migrate::json(&plan, &sizes, downtime),
+            "markdown" => migrate::markdown(&plan, &sizes, downtime),
+            _ => migrate::human(&plan, &sizes, downtime),
+        };
+        printer.out(&text)?;
+    }
     if args.dry_run {
         return Ok(0);
     }
@@ -171,7 +175,12 @@ pub fn run(global: &GlobalArgs, args: &MigrateArgs, printer: &mut Printer) -> an
         new: &new,
         new_files: &new_files,
     };
-    execute(&sides, &plan, &dir, args.wait_timeout, printer)
+    let format = match args.format.as_str() {
+        "json" => Output::Json(migrate::plan_json(&plan, &sizes, downtime)),
+        "markdown" => Output::Markdown,
+        _ => Output::Human,
+    };
+    execute(&sides, &plan, &dir, args.wait_timeout, format, printer)
 }
 
 /// Both projects, with the files each was loaded from.
@@ -190,16 +199,17 @@ fn step(what: &str, started: Instant) {
     ));
 }
 
-/// Runs `berth -f FILE... -p NAME ARGS...` (this very program), its output going where ours
-/// goes: whether it succeeded.
+/// Runs `berth -f FILE... -p NAME ARGS...` (this very program): whether it succeeded.
 fn berth(files: &[PathBuf], name: &str, args: &[&str]) -> std::io::Result<bool> {
     let mut c = std::process::Command::new(std::env::current_exe()?);
     for f in files {
         c.arg("-f").arg(f);
     }
+    // Its output goes to our standard error: our standard output is the outcome.
     c.args(["-p", name])
         .args(args)
-        .stdin(std::process::Stdio::null());
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::from(std::io::stderr()));
     Ok(c.status()?.success())
 }
 
@@ -210,6 +220,7 @@ fn execute(
     plan: &migrate::Plan,
     dir: &Path,
     wait_timeout: u64,
+    format: Output,
     printer: &mut Printer,
 ) -> anyhow::Result<u8> {
     let begun = Instant::now();
@@ -298,138 +309,174 @@ fn execute(
         }
     };
     let down_at = Instant::now();
-    step(
-        &format!("Stopped {} ({} containers)", sides.old.name, stopped.len()),
+    let mut log = Log::default();
+    log.step(
+        format!("Stopped {} ({} containers)", sides.old.name, stopped.len()),
         t,
     );
-    let restart_old = |rt: &tokio::runtime::Runtime| {
-        let t = Instant::now();
-        let _ = berth(sides.new_files, &sides.new.name, &["stop"]);
-        let started = rt.block_on(async {
-            let mut again = stopped.clone();
-            for c in &mut again {
-                c.state = "exited".into();
-            }
-            if again.is_empty() {
-                return Ok(());
-            }
-            ops::apply(
-                &engine,
-                &old_spec,
-                &again,
-                &Op::Start,
-                Arc::new(StderrProgress),
-            )
-            .await
-        });
-        match started {
-            Ok(()) => step(
-                &format!(
-                    "Rolled back: {} runs again on its own volumes, which nothing wrote to",
-                    sides.old.name
+
+    // Back up, copy each volume checking every file, and bring the new project up: the
+    // first failure says why.
+    let copy_started = Instant::now();
+    let mut copied = Vec::new();
+    let mut copy_time = None;
+    let carried: Result<(), String> = (|| {
+        for (from, to) in &copies {
+            let t = Instant::now();
+            let archive = dir.join(format!("{}.tar", from.name));
+            let manifest = rt
+                .block_on(backup::backup(
+                    &engine,
+                    &sides.old.name,
+                    &from.key,
+                    &from.name,
+                    &archive,
+                ))
+                .map_err(|e| format!("backing up {}: {e}", from.name))?;
+            log.step(
+                format!("Backed up {} to {}", from.name, archive.display()),
+                t,
+            );
+            let t = Instant::now();
+            let create = new_spec
+                .volumes
+                .iter()
+                .find(|v| v.name == to.name)
+                .map(|v| v.create.clone());
+            rt.block_on(async {
+                if let Some(create) = create {
+                    if engine.docker.inspect_volume(&to.name).await.is_err() {
+                        engine
+                            .docker
+                            .create_volume(create)
+                            .await
+                            .map_err(|e| backup::RestoreError::Engine(e.into()))?;
+                    }
+                }
+                backup::restore(&engine, &archive, Some(&to.name), false).await
+            })
+            .map_err(|e| format!("copying {} to {}: {e}", from.name, to.name))?;
+            log.step(
+                format!(
+                    "Copied {} to {} ({}, every file checked)",
+                    from.name,
+                    to.name,
+                    berth_engine::stats::decimal_size(manifest.size())
                 ),
                 t,
-            ),
-            Err(e) => crate::printer::err_line(&format!(
-                " Migrate  Rolling back: starting {} failed: {e}",
-                sides.old.name
-            )),
+            );
+            copied.push(migrate::Copied {
+                from: from.name.clone(),
+                to: to.name.clone(),
+                bytes: manifest.size(),
+                files: manifest.files.len(),
+            });
         }
-    };
-
-    // Back up, then copy each volume, checking every file.
-    let mut bytes = 0u64;
-    let copy_started = Instant::now();
-    for (from, to) in &copies {
+        copy_time = Some(copy_started.elapsed());
         let t = Instant::now();
-        let archive = dir.join(format!("{}.tar", from.name));
-        let made = rt.block_on(backup::backup(
-            &engine,
-            &sides.old.name,
-            &from.key,
-            &from.name,
-            &archive,
-        ));
-        let manifest = match made {
-            Ok(m) => m,
-            Err(e) => {
-                printer.error(&format!("backing up {}: {e}", from.name));
-                restart_old(&rt);
-                return Ok(1);
-            }
-        };
-        step(
-            &format!("Backed up {} to {}", from.name, archive.display()),
-            t,
+        let timeout = wait_timeout.to_string();
+        let up = berth(
+            sides.new_files,
+            &sides.new.name,
+            &["up", "-d", "--wait", "--wait-timeout", &timeout],
         );
-        let t = Instant::now();
-        let create = new_spec
-            .volumes
-            .iter()
-            .find(|v| v.name == to.name)
-            .map(|v| v.create.clone());
-        let copied = rt.block_on(async {
-            if let Some(create) = create {
-                if engine.docker.inspect_volume(&to.name).await.is_err() {
-                    engine
-                        .docker
-                        .create_volume(create)
-                        .await
-                        .map_err(|e| backup::RestoreError::Engine(e.into()))?;
+        if !up.unwrap_or(false) {
+            return Err(format!("{} did not come up healthy", sides.new.name));
+        }
+        log.step(format!("Started {}", sides.new.name), t);
+        Ok(())
+    })();
+    let downtime = carried.is_ok().then(|| down_at.elapsed().as_secs_f64());
+    let ended = match carried {
+        Ok(()) => migrate::Ended::Migrated,
+        Err(why) => {
+            printer.error(&why);
+            // Back to the old project, on its volumes, which nothing has written to.
+            let t = Instant::now();
+            let _ = berth(sides.new_files, &sides.new.name, &["stop"]);
+            let started = rt.block_on(async {
+                let mut again = stopped.clone();
+                for c in &mut again {
+                    c.state = "exited".into();
                 }
+                if again.is_empty() {
+                    return Ok(());
+                }
+                ops::apply(
+                    &engine,
+                    &old_spec,
+                    &again,
+                    &Op::Start,
+                    Arc::new(StderrProgress),
+                )
+                .await
+            });
+            match started {
+                Ok(()) => {
+                    log.step(
+                        format!(
+                            "Rolled back: {} runs again on its own volumes, which nothing wrote to",
+                            sides.old.name
+                        ),
+                        t,
+                    );
+                    migrate::Ended::RolledBack { why }
+                }
+                Err(e) => migrate::Ended::Failed {
+                    why: format!("{why}; starting {} again failed too: {e}", sides.old.name),
+                },
             }
-            backup::restore(&engine, &archive, Some(&to.name), false).await
-        });
-        if let Err(e) = copied {
-            printer.error(&format!("copying {} to {}: {e}", from.name, to.name));
-            restart_old(&rt);
-            return Ok(1);
         }
-        bytes += manifest.size();
-        step(
-            &format!(
-                "Copied {} to {} ({}, every file checked)",
-                from.name,
-                to.name,
-                berth_engine::stats::decimal_size(manifest.size())
-            ),
-            t,
-        );
-    }
-    let copy_time = copy_started.elapsed();
-
-    // The new project comes up, healthy.
-    let t = Instant::now();
-    let timeout = wait_timeout.to_string();
-    let up = berth(
-        sides.new_files,
-        &sides.new.name,
-        &["up", "-d", "--wait", "--wait-timeout", &timeout],
-    );
-    if !up.unwrap_or(false) {
-        printer.error(&format!("{} did not come up healthy", sides.new.name));
-        restart_old(&rt);
-        return Ok(1);
-    }
-    step(&format!("Started {}", sides.new.name), t);
-    let downtime = down_at.elapsed();
-    let rate = if copy_time.as_secs_f64() > 0.0 {
-        bytes as f64 / copy_time.as_secs_f64()
-    } else {
-        0.0
     };
-    printer.out(&format!(
-        "Migrated {} to {}: {} in {} volumes copied and checked at {}/s; downtime {:.1} s; {:.1} s in all. The old volumes are kept; backups and journal in {}\n",
-        sides.old.name,
-        sides.new.name,
-        berth_engine::stats::decimal_size(bytes),
-        copies.len(),
-        berth_engine::stats::decimal_size(rate as u64),
-        downtime.as_secs_f64(),
-        begun.elapsed().as_secs_f64(),
-        dir.display()
-    ))?;
-    Ok(0)
+    let bytes: u64 = copied.iter().map(|c| c.bytes).sum();
+    let rate = copy_time
+        .map(|t| t.as_secs_f64())
+        .filter(|t| *t > 0.0)
+        .map_or(0.0, |t| bytes as f64 / t);
+    let outcome = migrate::Outcome {
+        old_project: sides.old.name.clone(),
+        new_project: sides.new.name.clone(),
+        steps: log.steps,
+        copied,
+        downtime,
+        rate,
+        total: begun.elapsed().as_secs_f64(),
+        ended,
+        backups: dir.display().to_string(),
+    };
+    let text = match format {
+        Output::Json(plan) => {
+            let doc =
+                serde_json::json!({ "plan": plan, "outcome": migrate::outcome_json(&outcome) });
+            serde_json::to_string_pretty(&doc)? + "\n"
+        }
+        Output::Markdown => migrate::outcome_markdown(&outcome),
+        Output::Human => migrate::outcome_human(&outcome),
+    };
+    printer.out(&text)?;
+    Ok(u8::from(!matches!(outcome.ended, migrate::Ended::Migrated)))
+}
+
+/// How the outcome is written: JSON holds the plan too (one document).
+enum Output {
+    Human,
+    Markdown,
+    Json(serde_json::Value),
+}
+
+/// The steps of a migration, said as they end (with how long each took) and kept for the
+/// outcome.
+#[derive(Default)]
+struct Log {
+    steps: Vec<(String, f64)>,
+}
+
+impl Log {
+    fn step(&mut self, what: String, started: Instant) {
+        let secs = started.elapsed().as_secs_f64();
+        step(&what, started);
+        self.steps.push((what, secs));
+    }
 }
 
 /// `--rollback DIR`: back to the old project of the migration whose journal is in `dir`.
