@@ -420,8 +420,8 @@ pub struct VolumesArgs {
 #[derive(Debug, Subcommand)]
 pub enum VolumesCommand {
     /// Back up the project's named volumes (or those named) to tar archives with a manifest
-    /// of every file's checksum; the services that mount a volume are stopped meanwhile and
-    /// started again after
+    /// of every file's checksum; the services that write to a volume are stopped meanwhile
+    /// and started again after
     Backup(VolumesBackupArgs),
     /// Restore volumes from backups, checked against their manifests; a volume that holds
     /// files is written over only with --force

@@ -485,6 +485,7 @@ mod tests {
             ports: Vec::new(),
             networks: Vec::new(),
             volumes: Vec::new(),
+            read_only_volumes: Vec::new(),
         }
     }
 

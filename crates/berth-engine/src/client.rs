@@ -657,11 +657,19 @@ pub struct Observed {
     pub networks: Vec<String>,
     /// Names of the named volumes it mounts.
     pub volumes: Vec<String>,
+    /// Those of them it mounts read-only.
+    pub read_only_volumes: Vec<String>,
 }
 
 impl Observed {
     fn from_summary(c: bollard::models::ContainerSummary) -> Observed {
         let labels_map = c.labels.unwrap_or_default();
+        let mounts: Vec<_> = c
+            .mounts
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|m| m.typ == Some(bollard::models::MountPointTypeEnum::VOLUME))
+            .collect();
         let get = |k: &str| labels_map.get(k).cloned().unwrap_or_default();
         Observed {
             id: c.id.unwrap_or_default(),
@@ -686,12 +694,11 @@ impl Observed {
                 .and_then(|n| n.networks)
                 .map(|n| n.into_keys().collect())
                 .unwrap_or_default(),
-            volumes: c
-                .mounts
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|m| m.typ == Some(bollard::models::MountPointTypeEnum::VOLUME))
-                .filter_map(|m| m.name)
+            volumes: mounts.iter().filter_map(|m| m.name.clone()).collect(),
+            read_only_volumes: mounts
+                .iter()
+                .filter(|m| m.rw == Some(false))
+                .filter_map(|m| m.name.clone())
                 .collect(),
         }
     }

@@ -79,6 +79,7 @@ pub fn from_observed(
                 .unwrap_or_default(),
             networks: c.networks.clone(),
             volumes: c.volumes.clone(),
+            read_only_volumes: c.read_only_volumes.clone(),
             has_healthcheck: c.status.contains("health"),
             // The engine keeps each container's own stop timeout.
             stop_timeout: None,
@@ -149,6 +150,7 @@ mod tests {
             ports: Vec::new(),
             networks: vec!["p_default".into()],
             volumes: Vec::new(),
+            read_only_volumes: Vec::new(),
         }
     }
 

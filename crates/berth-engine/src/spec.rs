@@ -70,6 +70,8 @@ pub struct ServiceSpec {
     pub networks: Vec<String>,
     /// Engine names of the named volumes it mounts.
     pub volumes: Vec<String>,
+    /// Those of them it only reads (every mount of them `read_only`).
+    pub read_only_volumes: Vec<String>,
     pub has_healthcheck: bool,
     /// `stop_grace_period` in seconds.
     pub stop_timeout: Option<i64>,
@@ -348,6 +350,18 @@ pub fn project_spec(project: &Project) -> ProjectSpec {
                 .filter_map(|m| m.source)
                 .map(|src| project.volume_name(src))
                 .collect(),
+            read_only_volumes: {
+                let mounts: Vec<_> = svc
+                    .mounts()
+                    .filter(|m| m.kind == MountKind::Volume)
+                    .filter_map(|m| Some((m.source?, m.read_only)))
+                    .collect();
+                mounts
+                    .iter()
+                    .filter(|(src, _)| mounts.iter().all(|(s, ro)| s != src || *ro))
+                    .map(|(src, _)| project.volume_name(src))
+                    .collect()
+            },
             has_healthcheck,
             stop_timeout: settings
                 .stop_grace_period
@@ -962,6 +976,19 @@ pub(crate) mod tests {
         let mut opts = berth_loader::load::Options::new(d.path().to_path_buf(), os_env);
         opts.project_name = Some("p".into());
         berth_loader::load::load(&opts).unwrap()
+    }
+
+    /// A volume every mount of which is read-only is one the service only reads.
+    #[test]
+    fn volumes_a_service_only_reads_are_told_apart() {
+        let p = load(
+            "services:\n  a:\n    image: x\n    volumes: [\"ro:/r:ro\", \"rw:/w\", \"both:/b1:ro\", \"both:/b2\"]\nvolumes:\n  ro: {}\n  rw: {}\n  both: {}\n",
+            &[],
+        );
+        let spec = project_spec(&p);
+        let a = &spec.services[0];
+        assert_eq!(a.volumes.len(), 4);
+        assert_eq!(a.read_only_volumes, ["p_ro"]);
     }
 
     const SECRETS: &str = "services:

@@ -75,12 +75,17 @@ pub fn backup(
     let rt = runtime()?;
     let outcome = rt.block_on(async {
         let engine = connect().await?;
-        // The services that mount a chosen volume, stopped while it is read.
+        // The services that write to a chosen volume, stopped while it is read (those that
+        // only read it go on).
         let names: Vec<&str> = volumes.iter().map(|v| v.name.as_str()).collect();
         let users: Vec<String> = spec
             .services
             .iter()
-            .filter(|s| s.volumes.iter().any(|v| names.contains(&v.as_str())))
+            .filter(|s| {
+                s.volumes
+                    .iter()
+                    .any(|v| names.contains(&v.as_str()) && !s.read_only_volumes.contains(v))
+            })
             .map(|s| s.name.clone())
             .collect();
         let running: Vec<_> = if users.is_empty() {

@@ -230,6 +230,7 @@ mod tests {
             depends_on: Vec::new(),
             networks: Vec::new(),
             volumes: Vec::new(),
+            read_only_volumes: Vec::new(),
             has_healthcheck: false,
             stop_timeout: None,
             build: None,
@@ -259,6 +260,7 @@ mod tests {
             ports: Vec::new(),
             networks: Vec::new(),
             volumes: Vec::new(),
+            read_only_volumes: Vec::new(),
         }
     }
 
