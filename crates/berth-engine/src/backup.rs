@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 
 use crate::client::Engine;
 use crate::tar::Tar;
-use crate::transfer::{read_tar, EntryKind};
+use crate::transfer::{scan_tar, EntryKind};
 use crate::EngineError;
 
 /// The helper image, made by [`helper_image`].
@@ -90,33 +90,69 @@ pub fn sha256(bytes: &[u8]) -> String {
 /// # Errors
 /// A truncated archive.
 pub fn records(tar: &[u8]) -> Result<Vec<FileRecord>, String> {
+    records_from(tar)
+}
+
+/// [`records`] of an archive read from `input`, a piece at a time: each file's data is hashed
+/// as it passes, never held.
+///
+/// # Errors
+/// A truncated archive, or a failed read.
+pub fn records_from(input: impl Read) -> Result<Vec<FileRecord>, String> {
     let root = MOUNT.trim_start_matches('/');
-    let mut out: Vec<FileRecord> = read_tar(tar)?
-        .into_iter()
-        .filter_map(|e| {
-            let path = if e.name == root {
-                ".".to_string()
-            } else {
-                e.name.strip_prefix(root)?.strip_prefix('/')?.to_string()
-            };
-            Some(FileRecord {
-                path,
-                kind: e.kind,
-                mode: e.mode,
-                uid: e.uid,
-                gid: e.gid,
-                size: if e.kind == EntryKind::File {
-                    e.data.len() as u64
-                } else {
-                    0
-                },
-                sha256: (e.kind == EntryKind::File).then(|| sha256(&e.data)),
-                target: (e.kind == EntryKind::Symlink).then(|| e.link.clone()),
-            })
-        })
-        .collect();
+    let mut out: Vec<FileRecord> = Vec::new();
+    scan_tar(input, |e, data| {
+        let path = if e.name == root {
+            ".".to_string()
+        } else if let Some(p) = e.name.strip_prefix(root).and_then(|p| p.strip_prefix('/')) {
+            p.to_string()
+        } else {
+            return Ok(());
+        };
+        let (size, sha256) = if e.kind == EntryKind::File {
+            let mut hasher = Sha256::new();
+            let mut buf = vec![0u8; 1 << 16];
+            let mut size = 0u64;
+            loop {
+                let n = data.read(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&buf[..n]);
+                size += n as u64;
+            }
+            (size, Some(hex(&hasher.finalize())))
+        } else {
+            (0, None)
+        };
+        out.push(FileRecord {
+            path,
+            kind: e.kind,
+            mode: e.mode,
+            uid: e.uid,
+            gid: e.gid,
+            size,
+            sha256,
+            target: (e.kind == EntryKind::Symlink).then(|| e.link.clone()),
+        });
+        Ok(())
+    })?;
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
+}
+
+/// A reader that hashes what is read through it.
+struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
 }
 
 /// A backup's manifest.
@@ -276,46 +312,98 @@ pub fn differences(expected: &[FileRecord], got: &[FileRecord]) -> Vec<String> {
     out
 }
 
-/// Writes a backup: the manifest, then the data.
+/// Writes a backup: the manifest, then the `size` bytes of data read from `data`.
 ///
 /// # Errors
-/// A failed write.
-pub fn write_archive(out: impl Write, manifest: &Manifest, data: &[u8]) -> std::io::Result<()> {
+/// A failed read or write.
+pub fn write_archive(
+    out: impl Write,
+    manifest: &Manifest,
+    data: impl Read,
+    size: u64,
+) -> std::io::Result<()> {
     let mut tar = Tar::new(out);
     tar.mtime = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let text = serde_json::to_string_pretty(&manifest.to_json()).unwrap_or_default() + "\n";
     tar.file("manifest.json", 0o644, text.as_bytes());
-    tar.file("data.tar", 0o644, data);
+    tar.file_from("data.tar", 0o644, size, data);
     tar.close()?.flush()
 }
 
-/// Reads a backup: its manifest and its data, the data checked against the manifest.
+/// Where a backup's data lies in its file: its offset and length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DataAt {
+    pub offset: u64,
+    pub len: u64,
+}
+
+/// Reads a backup: its manifest, and where its data lies, the data checked against the
+/// manifest (its checksum, and each file's) in one pass that holds none of it.
 ///
 /// # Errors
 /// Not a backup, or one whose data does not match its manifest.
-pub fn read_archive(mut input: impl Read) -> Result<(Manifest, Vec<u8>), String> {
-    let mut bytes = Vec::new();
-    input
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read it: {e}"))?;
-    let entries = read_tar(&bytes)?;
-    let find = |name: &str| entries.iter().find(|e| e.name == name);
-    let (Some(manifest), Some(data)) = (find("manifest.json"), find("data.tar")) else {
+pub fn read_archive(input: impl Read) -> Result<(Manifest, DataAt), String> {
+    let mut manifest: Option<Manifest> = None;
+    let mut found: Option<(DataAt, String, Vec<FileRecord>)> = None;
+    let mut failure: Option<String> = None;
+    // The data's offset is what was read of the file when its entry's header ends.
+    let offsets = std::cell::Cell::new(0u64);
+    let mut track = Tracked {
+        inner: input,
+        at: &offsets,
+    };
+    scan_tar(&mut track, |e, data| {
+        match e.name.as_str() {
+            "manifest.json" => {
+                let mut text = Vec::new();
+                data.read_to_end(&mut text)?;
+                match serde_json::from_slice::<Json>(&text)
+                    .map_err(|e| format!("its manifest is not JSON: {e}"))
+                    .and_then(|j| Manifest::from_json(&j))
+                {
+                    Ok(m) => manifest = Some(m),
+                    Err(e) => failure = Some(e),
+                }
+            }
+            "data.tar" => {
+                let offset = offsets.get();
+                let mut hashing = Hashing {
+                    inner: data,
+                    hasher: Sha256::new(),
+                };
+                let files = records_from(&mut hashing);
+                std::io::copy(&mut hashing, &mut std::io::sink())?;
+                let len = offsets.get() - offset;
+                match files {
+                    Ok(files) => {
+                        found = Some((
+                            DataAt { offset, len },
+                            hex(&hashing.hasher.finalize()),
+                            files,
+                        ));
+                    }
+                    Err(e) => failure = Some(format!("its data is not a tar archive: {e}")),
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    })
+    .map_err(|e| format!("cannot read it: {e}"))?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    let (Some(manifest), Some((at, sum, files))) = (manifest, found) else {
         return Err("not a Berth volume backup: no manifest.json and data.tar in it".into());
     };
-    let json: Json = serde_json::from_slice(&manifest.data)
-        .map_err(|e| format!("its manifest is not JSON: {e}"))?;
-    let manifest = Manifest::from_json(&json)?;
-    let sum = sha256(&data.data);
     if sum != manifest.sha256 {
         return Err(format!(
             "its data is damaged: SHA-256 {sum}, the manifest says {}",
             manifest.sha256
         ));
     }
-    let files = records(&data.data)?;
     let wrong = differences(&manifest.files, &files);
     if let Some(first) = wrong.first() {
         return Err(format!(
@@ -323,7 +411,21 @@ pub fn read_archive(mut input: impl Read) -> Result<(Manifest, Vec<u8>), String>
             wrong.len()
         ));
     }
-    Ok((manifest, data.data.clone()))
+    Ok((manifest, at))
+}
+
+/// A reader that keeps, in `at`, how many bytes were read through it.
+struct Tracked<'c, R> {
+    inner: R,
+    at: &'c std::cell::Cell<u64>,
+}
+
+impl<R: Read> Read for Tracked<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.at.set(self.at.get() + n as u64);
+        Ok(n)
+    }
 }
 
 /// Makes the helper image when the engine lacks it: one empty folder, imported, so that
@@ -405,20 +507,92 @@ impl<'e> Helper<'e> {
         })
     }
 
-    /// The volume's content, as a tar archive with entries under `data/`.
+    /// Writes the volume's content, as a tar archive with entries under `data/`, to the file
+    /// `path` as it comes: its SHA-256 and length.
     ///
     /// # Errors
-    /// Engine errors.
-    pub async fn read(&self) -> Result<Vec<u8>, EngineError> {
-        crate::transfer::download(self.engine, &self.id, MOUNT).await
+    /// Engine errors, or a failed write.
+    pub async fn read_to(&self, path: &Path) -> Result<(String, u64), EngineError> {
+        let mut out = std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .map_err(|e| EngineError::Other(format!("{}: {e}", path.display())))?,
+        );
+        let mut hasher = Sha256::new();
+        let mut len = 0u64;
+        let mut stream = self.engine.docker.download_from_container(
+            &self.id,
+            Some(bollard::query_parameters::DownloadFromContainerOptions {
+                path: MOUNT.to_string(),
+            }),
+        );
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| EngineError::Other(crate::daemon_message(&e)))?;
+            hasher.update(&chunk);
+            len += chunk.len() as u64;
+            out.write_all(&chunk)
+                .map_err(|e| EngineError::Other(format!("{}: {e}", path.display())))?;
+        }
+        out.flush()
+            .map_err(|e| EngineError::Other(format!("{}: {e}", path.display())))?;
+        Ok((hex(&hasher.finalize()), len))
     }
 
-    /// Extracts `data` (entries under `data/`) into the volume.
+    /// What the volume holds now, read through a file beside `near` that is removed after.
     ///
     /// # Errors
-    /// Engine errors.
-    pub async fn write(&self, data: Vec<u8>) -> Result<(), EngineError> {
-        crate::transfer::upload_tar(self.engine, &self.id, "/", data).await
+    /// Engine errors, or a failed read or write.
+    pub async fn records(&self, near: &Path) -> Result<Vec<FileRecord>, EngineError> {
+        let scratch = scratch_file(near);
+        let read = self.read_to(&scratch).await;
+        let files = read.and_then(|_| {
+            let file = std::fs::File::open(&scratch)
+                .map_err(|e| EngineError::Other(format!("{}: {e}", scratch.display())))?;
+            records_from(std::io::BufReader::new(file)).map_err(EngineError::Other)
+        });
+        let _ = std::fs::remove_file(&scratch);
+        files
+    }
+
+    /// Extracts the `at.len` bytes at `at.offset` of the file `path` (a tar archive with
+    /// entries under `data/`) into the volume, sent a piece at a time.
+    ///
+    /// # Errors
+    /// Engine errors, or a failed read.
+    pub async fn write_from(&self, path: &Path, at: DataAt) -> Result<(), EngineError> {
+        use std::io::Seek as _;
+        let mut file = std::fs::File::open(path)
+            .map_err(|e| EngineError::Other(format!("{}: {e}", path.display())))?;
+        file.seek(std::io::SeekFrom::Start(at.offset))
+            .map_err(|e| EngineError::Other(format!("{}: {e}", path.display())))?;
+        let pieces = futures_util::stream::unfold(
+            (file.take(at.len), false),
+            |(mut rest, done)| async move {
+                if done {
+                    return None;
+                }
+                let mut buf = vec![0u8; 1 << 20];
+                match rest.read(&mut buf) {
+                    Ok(0) => None,
+                    Ok(n) => {
+                        buf.truncate(n);
+                        Some((Ok(bytes::Bytes::from(buf)), (rest, false)))
+                    }
+                    Err(e) => Some((Err(e), (rest, true))),
+                }
+            },
+        );
+        self.engine
+            .docker
+            .upload_to_container(
+                &self.id,
+                Some(bollard::query_parameters::UploadToContainerOptions {
+                    path: "/".to_string(),
+                    ..Default::default()
+                }),
+                bollard::body_try_stream(pieces),
+            )
+            .await
+            .map_err(|e| EngineError::Other(crate::daemon_message(&e)))
     }
 
     /// Removes the container (never the volume).
@@ -438,6 +612,19 @@ impl<'e> Helper<'e> {
     }
 }
 
+/// A file name for a transient copy beside `near` (on the same disk), unique to this process
+/// and moment.
+fn scratch_file(near: &Path) -> std::path::PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let dir = near
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .map_or_else(std::env::temp_dir, Path::to_path_buf);
+    dir.join(format!(".berth-volume-{}-{nanos}.tar", std::process::id()))
+}
+
 /// Backs up the engine's volume `name` (the project's volume `key`) into the file `out`.
 ///
 /// # Errors
@@ -453,45 +640,55 @@ pub async fn backup(
         engine.docker.inspect_volume(name).await.map_err(|e| {
             EngineError::Other(format!("volume {name}: {}", crate::daemon_message(&e)))
         })?;
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| EngineError::Other(format!("{}: {e}", dir.display())))?;
+    }
+    // The data is written beside the backup as it comes, then put into it: never held whole.
+    let data_file = scratch_file(out);
     let helper = Helper::new(engine, name).await?;
-    let data = helper.read().await;
+    let read = helper.read_to(&data_file).await;
     helper.remove().await;
-    let data = data?;
-    let files = records(&data).map_err(EngineError::Other)?;
-    let manifest = Manifest {
-        project: project.to_string(),
-        volume: key.to_string(),
-        name: name.to_string(),
-        driver: info.driver,
-        labels: info.labels.into_iter().collect(),
-        created: crate::logs::utc_time(
-            i64::try_from(
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs()),
-            )
-            .unwrap_or(0),
-            0,
-            crate::logs::TimeStyle::Trimmed,
-        ),
-        files,
-        sha256: sha256(&data),
-    };
-    let write = || -> std::io::Result<()> {
-        if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
-        }
+    let made = async {
+        let (sum, len) = read?;
+        let open = || {
+            std::fs::File::open(&data_file)
+                .map(std::io::BufReader::new)
+                .map_err(|e| EngineError::Other(format!("{}: {e}", data_file.display())))
+        };
+        let files = records_from(open()?).map_err(EngineError::Other)?;
+        let manifest = Manifest {
+            project: project.to_string(),
+            volume: key.to_string(),
+            name: name.to_string(),
+            driver: info.driver,
+            labels: info.labels.into_iter().collect(),
+            created: crate::logs::utc_time(
+                i64::try_from(
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_secs()),
+                )
+                .unwrap_or(0),
+                0,
+                crate::logs::TimeStyle::Trimmed,
+            ),
+            files,
+            sha256: sum,
+        };
         // Written aside, then renamed: a backup on disk is always whole.
         let part = out.with_extension("tar.part");
-        write_archive(
-            std::io::BufWriter::new(std::fs::File::create(&part)?),
-            &manifest,
-            &data,
-        )?;
-        std::fs::rename(&part, out)
-    };
-    write().map_err(|e| EngineError::Other(format!("{}: {e}", out.display())))?;
-    Ok(manifest)
+        let write = || -> std::io::Result<()> {
+            let file = std::io::BufWriter::new(std::fs::File::create(&part)?);
+            write_archive(file, &manifest, open().map_err(std::io::Error::other)?, len)?;
+            std::fs::rename(&part, out)
+        };
+        write().map_err(|e| EngineError::Other(format!("{}: {e}", out.display())))?;
+        Ok(manifest)
+    }
+    .await;
+    let _ = std::fs::remove_file(&data_file);
+    made
 }
 
 /// What a restore wrote.
@@ -565,7 +762,7 @@ pub async fn restore(
 ) -> Result<Restored, RestoreError> {
     let file = std::fs::File::open(archive)
         .map_err(|e| RestoreError::Archive(format!("{}: {e}", archive.display())))?;
-    let (manifest, data) = read_archive(std::io::BufReader::new(file))
+    let (manifest, at) = read_archive(std::io::BufReader::new(file))
         .map_err(|e| RestoreError::Archive(format!("{}: {e}", archive.display())))?;
     let name = name.unwrap_or(&manifest.name).to_string();
     let created = if engine.docker.inspect_volume(&name).await.is_ok() {
@@ -585,7 +782,7 @@ pub async fn restore(
     };
     let helper = Helper::new(engine, &name).await?;
     let done = async {
-        let before = records(&helper.read().await?).map_err(RestoreError::Archive)?;
+        let before = helper.records(archive).await?;
         let entries = before.iter().filter(|f| f.path != ".").count();
         if entries > 0 && !force {
             return Err(RestoreError::NotEmpty {
@@ -593,8 +790,8 @@ pub async fn restore(
                 entries,
             });
         }
-        helper.write(data).await?;
-        let after = records(&helper.read().await?).map_err(RestoreError::Archive)?;
+        helper.write_from(archive, at).await?;
+        let after = helper.records(archive).await?;
         let wrong = differences(&manifest.files, &after);
         if !wrong.is_empty() {
             return Err(RestoreError::Mismatch {
@@ -659,10 +856,12 @@ mod tests {
         assert_eq!(manifest.size(), 5);
         assert_eq!(manifest.counts(), (1, 1, 1));
         let mut archive = Vec::new();
-        write_archive(&mut archive, &manifest, &data).unwrap();
-        let (back, back_data) = read_archive(&archive[..]).unwrap();
+        write_archive(&mut archive, &manifest, &data[..], data.len() as u64).unwrap();
+        let (back, at) = read_archive(&archive[..]).unwrap();
         assert_eq!(back, manifest);
-        assert_eq!(back_data, data);
+        let start = usize::try_from(at.offset).unwrap();
+        assert_eq!(&archive[start..start + data.len()], &data[..]);
+        assert_eq!(at.len, data.len() as u64);
     }
 
     #[test]
@@ -679,7 +878,7 @@ mod tests {
             sha256: sha256(b"something else"),
         };
         let mut archive = Vec::new();
-        write_archive(&mut archive, &manifest, &data).unwrap();
+        write_archive(&mut archive, &manifest, &data[..], data.len() as u64).unwrap();
         let e = read_archive(&archive[..]).unwrap_err();
         assert!(e.contains("its data is damaged"), "{e}");
         assert!(read_archive(&b"not a tar"[..])

@@ -130,34 +130,86 @@ fn cstr(field: &[u8]) -> String {
 /// A truncated archive.
 pub fn read_tar(bytes: &[u8]) -> Result<Vec<Entry>, String> {
     let mut entries = Vec::new();
-    let mut pos = 0;
+    scan_tar(bytes, |mut entry, data| {
+        data.read_to_end(&mut entry.data)?;
+        entries.push(entry);
+        Ok(())
+    })?;
+    Ok(entries)
+}
+
+/// A reader that counts what was read through it.
+pub(crate) struct Counted<R> {
+    pub(crate) inner: R,
+    pub(crate) read: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+/// Fills `buf` from `r`, or as much of it as the input still holds.
+fn read_up_to(r: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match r.read(&mut buf[got..])? {
+            0 => break,
+            n => got += n,
+        }
+    }
+    Ok(got)
+}
+
+/// Reads a tar archive from `input` entry by entry, as [`read_tar`] does, without holding it:
+/// `visit` gets each entry's header (its `data` empty) and a reader of its data, which it may
+/// leave unread. Stops at the archive's end (its zero block, or the end of the input).
+///
+/// # Errors
+/// A truncated archive, or `visit`'s error.
+pub fn scan_tar(
+    mut input: impl std::io::Read,
+    mut visit: impl FnMut(Entry, &mut dyn std::io::Read) -> std::io::Result<()>,
+) -> Result<(), String> {
+    use std::io::Read as _;
     let mut long_name: Option<String> = None;
     let mut long_link: Option<String> = None;
-    while pos + 512 <= bytes.len() {
-        let h = &bytes[pos..pos + 512];
-        if h.iter().all(|b| *b == 0) {
-            break;
+    let mut h = [0u8; 512];
+    loop {
+        let got = read_up_to(&mut input, &mut h).map_err(|e| e.to_string())?;
+        if got < 512 || h.iter().all(|b| *b == 0) {
+            return Ok(());
         }
-        let size = usize::try_from(octal(&h[124..136])).map_err(|_| "entry too large")?;
-        let data_start = pos + 512;
-        let data_end = data_start
-            .checked_add(size)
-            .filter(|e| *e <= bytes.len())
-            .ok_or("truncated tar archive")?;
-        let data = &bytes[data_start..data_end];
-        pos = data_start + size.div_ceil(512) * 512;
+        let size = octal(&h[124..136]);
+        let padded = size.div_ceil(512) * 512;
         let kind = h[156];
+        let meta = |input: &mut dyn std::io::Read| -> Result<Vec<u8>, String> {
+            let mut data = Vec::new();
+            input
+                .take(size)
+                .read_to_end(&mut data)
+                .map_err(|e| e.to_string())?;
+            if (data.len() as u64) < size {
+                return Err("truncated tar archive".into());
+            }
+            std::io::copy(&mut input.take(padded - size), &mut std::io::sink())
+                .map_err(|e| e.to_string())?;
+            Ok(data)
+        };
         match kind {
             b'L' => {
-                long_name = Some(cstr(data));
+                long_name = Some(cstr(&meta(&mut input)?));
                 continue;
             }
             b'K' => {
-                long_link = Some(cstr(data));
+                long_link = Some(cstr(&meta(&mut input)?));
                 continue;
             }
             b'x' => {
-                for rec in String::from_utf8_lossy(data).lines() {
+                for rec in String::from_utf8_lossy(&meta(&mut input)?).lines() {
                     if let Some((_, kv)) = rec.split_once(' ') {
                         if let Some(p) = kv.strip_prefix("path=") {
                             long_name = Some(p.to_string());
@@ -168,7 +220,10 @@ pub fn read_tar(bytes: &[u8]) -> Result<Vec<Entry>, String> {
                 }
                 continue;
             }
-            b'g' => continue,
+            b'g' => {
+                meta(&mut input)?;
+                continue;
+            }
             _ => {}
         }
         let name = long_name.take().unwrap_or_else(|| {
@@ -181,7 +236,7 @@ pub fn read_tar(bytes: &[u8]) -> Result<Vec<Entry>, String> {
             }
         });
         let link = long_link.take().unwrap_or_else(|| cstr(&h[157..257]));
-        entries.push(Entry {
+        let entry = Entry {
             name: name.trim_end_matches('/').to_string(),
             mode: u32::try_from(octal(&h[100..108]) & 0o7777).unwrap_or(0o644),
             uid: octal(&h[108..116]),
@@ -192,11 +247,25 @@ pub fn read_tar(bytes: &[u8]) -> Result<Vec<Entry>, String> {
                 b'2' => EntryKind::Symlink,
                 _ => EntryKind::Other,
             },
-            data: data.to_vec(),
+            data: Vec::new(),
             link,
-        });
+        };
+        let mut data = Counted {
+            inner: (&mut input).take(size),
+            read: 0,
+        };
+        visit(entry, &mut data).map_err(|e| e.to_string())?;
+        // What the visitor left, then the padding.
+        std::io::copy(&mut data, &mut std::io::sink()).map_err(|e| e.to_string())?;
+        if data.read < size {
+            return Err("truncated tar archive".into());
+        }
+        let skipped = std::io::copy(&mut (&mut input).take(padded - size), &mut std::io::sink())
+            .map_err(|e| e.to_string())?;
+        if skipped < padded - size {
+            return Err("truncated tar archive".into());
+        }
     }
-    Ok(entries)
 }
 
 /// The archive of `path` in the container (its entries named from the path's last element).
@@ -539,5 +608,12 @@ mod tests {
         assert!(safe("../etc/passwd").is_none());
         assert!(safe("/etc/passwd").is_none());
         assert!(read_tar(&[1u8; 100]).unwrap().is_empty());
+        let mut t = Tar::default();
+        t.file("big", 0o644, &[7u8; 2000]);
+        let whole = t.finish();
+        assert_eq!(
+            read_tar(&whole[..1500]).unwrap_err(),
+            "truncated tar archive"
+        );
     }
 }

@@ -239,9 +239,9 @@ fn execute(
         if exists(&to.name) {
             let filled = rt.block_on(async {
                 let helper = backup::Helper::new(&engine, &to.name).await?;
-                let read = helper.read().await;
+                let files = helper.records(&dir.join("check.tar")).await;
                 helper.remove().await;
-                let files = backup::records(&read?).map_err(berth_engine::EngineError::Other)?;
+                let files = files?;
                 Ok::<_, berth_engine::EngineError>(files.iter().any(|f| f.path != "."))
             });
             if filled.unwrap_or(true) {
