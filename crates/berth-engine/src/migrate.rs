@@ -273,7 +273,7 @@ pub type Sizes = BTreeMap<String, Option<u64>>;
 
 /// The copying speed the downtime estimate assumes, in bytes a second: with each byte counted
 /// twice (backed up, then copied), about what `scripts/bench_migrate.py` measures on this
-/// project's machines (47 MB/s for backup, copy and both checks of a 200 MB volume).
+/// project's machines (57 MB/s for backup, copy and both checks of a 200 MB volume).
 pub const COPY_RATE: u64 = 100_000_000;
 
 /// The downtime the plan expects, in seconds: the old services' stop (their longest grace
