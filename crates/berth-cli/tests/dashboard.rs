@@ -424,6 +424,25 @@ impl Browser {
         self.call("POST", &path, &serde_json::json!({ "url": url }));
     }
 
+    /// Waits until the page follows the event stream.
+    fn wait_following(&self) {
+        self.wait_for(
+            "return window.berthEvents.readyState;",
+            &serde_json::json!(1),
+            Duration::from_secs(10),
+        );
+    }
+
+    /// Sets the window's size.
+    fn resize(&self, width: u32, height: u32) {
+        let path = format!("/session/{}/window/rect", self.session);
+        self.call(
+            "POST",
+            &path,
+            &serde_json::json!({ "width": width, "height": height }),
+        );
+    }
+
     /// Runs `script` (a function body) in the page; what it returns.
     fn run(&self, script: &str) -> serde_json::Value {
         let path = format!("/session/{}/execute/sync", self.session);
@@ -516,12 +535,7 @@ fn the_browser_shows_each_service_and_follows_a_stop_without_reloading() {
         browser.run("return document.querySelectorAll('td b').length;"),
         0
     );
-    let open = serde_json::json!(1);
-    browser.wait_for(
-        "return window.berthEvents.readyState;",
-        &open,
-        Duration::from_secs(10),
-    );
+    browser.wait_following();
     browser.run("window.berthMarker = 42; return null;");
     // The startup order is drawn; web's log panel, opened, shows the lines web writes.
     assert_eq!(
@@ -553,11 +567,7 @@ fn the_browser_shows_each_service_and_follows_a_stop_without_reloading() {
     );
 
     // On a narrow screen, nothing is wider than the window: the table stacks its cells.
-    browser.call(
-        "POST",
-        &format!("/session/{}/window/rect", browser.session),
-        &serde_json::json!({ "width": 400, "height": 900 }),
-    );
+    browser.resize(400, 900);
     let widths = browser.run(
         "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
     );
@@ -565,11 +575,7 @@ fn the_browser_shows_each_service_and_follows_a_stop_without_reloading() {
         widths[0].as_u64() <= widths[1].as_u64() && widths[1].as_u64() < Some(420),
         "on a narrow screen the page is {widths} wide"
     );
-    browser.call(
-        "POST",
-        &format!("/session/{}/window/rect", browser.session),
-        &serde_json::json!({ "width": 1200, "height": 900 }),
-    );
+    browser.resize(1200, 900);
 
     // The screenshot shows the topology drawn and coloured: inside web's node, the healthy
     // colour.
@@ -625,11 +631,7 @@ fn an_unhealthy_service_shows_its_probe_and_what_waits_on_it() {
         return;
     };
     browser.goto(&format!("http://127.0.0.1:{port}/"));
-    browser.wait_for(
-        "return window.berthEvents.readyState;",
-        &serde_json::json!(1),
-        Duration::from_secs(10),
-    );
+    browser.wait_following();
     // The healthcheck starts failing: the page shows flaky unhealthy, with the probe's output.
     let rm = r.berth(&["exec", "-T", "flaky", "rm", "/tmp/ok"]);
     assert!(
@@ -730,11 +732,7 @@ fn actions_need_the_flag_the_token_and_the_pages_own_origin() {
         return;
     };
     browser.goto(&format!("http://localhost:{port}/{query}"));
-    browser.wait_for(
-        "return window.berthEvents.readyState;",
-        &serde_json::json!(1),
-        Duration::from_secs(10),
-    );
+    browser.wait_following();
     browser.run("document.querySelector('tr[data-service=\"worker\"] form[action^=\"/api/services/worker/start\"] button').click(); return null;");
     browser.wait_for(
         &cell("worker", 1),

@@ -85,16 +85,8 @@ pub fn sha256(bytes: &[u8]) -> String {
 }
 
 /// What a volume's archive (as the engine makes it of `/data`: entries under `data/`) holds,
-/// sorted by path.
-///
-/// # Errors
-/// A truncated archive.
-pub fn records(tar: &[u8]) -> Result<Vec<FileRecord>, String> {
-    records_from(tar)
-}
-
-/// [`records`] of an archive read from `input`, a piece at a time: each file's data is hashed
-/// as it passes, never held.
+/// sorted by path, read from `input` a piece at a time: each file's data is hashed as it
+/// passes, never held.
 ///
 /// # Errors
 /// A truncated archive, or a failed read.
@@ -350,9 +342,9 @@ pub fn read_archive(input: impl Read) -> Result<(Manifest, DataAt), String> {
     let mut failure: Option<String> = None;
     // The data's offset is what was read of the file when its entry's header ends.
     let offsets = std::cell::Cell::new(0u64);
-    let mut track = Tracked {
+    let mut track = crate::transfer::Counted {
         inner: input,
-        at: &offsets,
+        read: &offsets,
     };
     scan_tar(&mut track, |e, data| {
         match e.name.as_str() {
@@ -412,20 +404,6 @@ pub fn read_archive(input: impl Read) -> Result<(Manifest, DataAt), String> {
         ));
     }
     Ok((manifest, at))
-}
-
-/// A reader that keeps, in `at`, how many bytes were read through it.
-struct Tracked<'c, R> {
-    inner: R,
-    at: &'c std::cell::Cell<u64>,
-}
-
-impl<R: Read> Read for Tracked<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.at.set(self.at.get() + n as u64);
-        Ok(n)
-    }
 }
 
 /// Makes the helper image when the engine lacks it: one empty folder, imported, so that
@@ -834,7 +812,7 @@ mod tests {
     #[test]
     fn a_backup_reads_back_as_it_was_written() {
         let data = volume_tar();
-        let files = records(&data).unwrap();
+        let files = records_from(&data[..]).unwrap();
         let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(paths, [".", "a.txt", "empty", "link"]);
         assert_eq!(
@@ -874,7 +852,7 @@ mod tests {
             driver: "local".into(),
             labels: BTreeMap::new(),
             created: String::new(),
-            files: records(&data).unwrap(),
+            files: records_from(&data[..]).unwrap(),
             sha256: sha256(b"something else"),
         };
         let mut archive = Vec::new();
@@ -888,7 +866,7 @@ mod tests {
 
     #[test]
     fn differences_name_each_file_that_did_not_arrive_as_listed() {
-        let want = records(&volume_tar()).unwrap();
+        let want = records_from(&volume_tar()[..]).unwrap();
         let mut got = want.clone();
         got[1].uid = 0;
         got[3].target = Some("elsewhere".into());

@@ -138,16 +138,17 @@ pub fn read_tar(bytes: &[u8]) -> Result<Vec<Entry>, String> {
     Ok(entries)
 }
 
-/// A reader that counts what was read through it.
-pub(crate) struct Counted<R> {
+/// A reader that keeps, in `read`, how many bytes were read through it (a cell, so that it
+/// can be read while the reader is lent out).
+pub(crate) struct Counted<'c, R> {
     pub(crate) inner: R,
-    pub(crate) read: u64,
+    pub(crate) read: &'c std::cell::Cell<u64>,
 }
 
-impl<R: std::io::Read> std::io::Read for Counted<R> {
+impl<R: std::io::Read> std::io::Read for Counted<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.read += n as u64;
+        self.read.set(self.read.get() + n as u64);
         Ok(n)
     }
 }
@@ -250,14 +251,15 @@ pub fn scan_tar(
             data: Vec::new(),
             link,
         };
+        let read = std::cell::Cell::new(0);
         let mut data = Counted {
             inner: (&mut input).take(size),
-            read: 0,
+            read: &read,
         };
         visit(entry, &mut data).map_err(|e| e.to_string())?;
         // What the visitor left, then the padding.
         std::io::copy(&mut data, &mut std::io::sink()).map_err(|e| e.to_string())?;
-        if data.read < size {
+        if read.get() < size {
             return Err("truncated tar archive".into());
         }
         let skipped = std::io::copy(&mut (&mut input).take(padded - size), &mut std::io::sink())
