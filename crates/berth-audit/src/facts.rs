@@ -89,6 +89,13 @@ pub fn service_span(project: &Project, name: &str) -> Span {
     project.service_span(name).unwrap_or(Span::SYNTHETIC)
 }
 
+/// Whether a service is run by a provider program (`provider:`) rather than as a container:
+/// container hardening does not apply to it.
+#[must_use]
+pub fn runs_no_container(s: &Service) -> bool {
+    s.get("provider").is_some()
+}
+
 /// Whether the value at `span` was written in a compose file (not an `env_file`, not a
 /// default the loader added).
 #[must_use]
@@ -617,22 +624,6 @@ fn scrape_targets(s: &Service) -> Vec<(String, usize, String, Span)> {
 }
 
 pub use berth_model::redact::secret_name;
-
-/// The reason a finding of rule `code` about `service` is suppressed in the compose files:
-/// `x-berth: {ignore: {CODE: reason}}` on the service or at the top level. A suppression must
-/// say why; an empty reason suppresses nothing.
-#[must_use]
-pub fn suppression(project: &Project, code: &str, service: Option<&str>) -> Option<String> {
-    let reason = |v: Option<&Value>| {
-        v.and_then(|x| x.path(&["x-berth", "ignore", code]))
-            .and_then(Value::scalar_to_string)
-            .filter(|r| !r.trim().is_empty())
-    };
-    service
-        .and_then(|s| project.service(s))
-        .and_then(|s| reason(Some(s.value)))
-        .or_else(|| reason(Some(&project.tree)))
-}
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,9 @@
 //! One rule per module under `rules/`, listed once in [`registry::RULES`] with its stable code;
 //! the module's `//!` comment is the rule's documentation (`berth audit --explain CODE`).
 
+pub mod baseline;
+pub mod ci;
+pub mod config;
 pub mod diff;
 pub mod facts;
 pub mod output;
@@ -12,6 +15,7 @@ pub mod patterns;
 pub mod registry;
 mod rules;
 pub mod run;
+pub mod suppress;
 
 use berth_model::{Diagnostic, Project, Severity};
 
@@ -26,6 +30,11 @@ pub struct Context<'a> {
     /// Host ports already published on the engine (`--running`), by containers of other
     /// projects or none; empty when the engine was not asked.
     pub running: &'a [RunningPort],
+    /// The rules chosen and their levels (`berth.toml`, `--select`, `--ignore`).
+    pub config: &'a config::Config,
+    /// The suppressions of `berth.toml`, attached to the project ([`suppress::attach`]); those
+    /// written in the compose files are read by [`audit`] itself.
+    pub suppressions: &'a [suppress::Suppression],
 }
 
 /// A host port a running container publishes.
@@ -47,11 +56,15 @@ pub struct Finding {
     pub service: Option<String>,
 }
 
-/// What the rules found, and the findings suppressed in the compose files with a reason.
+/// What the rules found, the findings suppressed with a reason, and every suppression with
+/// whether it suppressed something (for B001, unused-suppression).
 #[derive(Debug, Default)]
 pub struct Report {
     pub findings: Vec<Finding>,
     pub suppressed: Vec<(Finding, String)>,
+    /// Findings a baseline (`--baseline`) already holds.
+    pub baselined: Vec<Finding>,
+    pub suppressions: Vec<(suppress::Suppression, bool)>,
 }
 
 impl Report {
@@ -71,15 +84,17 @@ impl Report {
 /// Collects a rule's findings.
 pub struct Sink<'r> {
     rule: &'r Rule,
+    severity: Severity,
     out: Vec<Finding>,
 }
 
 impl Sink<'_> {
-    /// Reports `diagnostic` (its code and severity are the rule's) about `service`.
+    /// Reports `diagnostic` (its code is the rule's, its severity the rule's level) about
+    /// `service`.
     pub fn report(&mut self, service: Option<&str>, diagnostic: Diagnostic) {
         let mut diagnostic = diagnostic;
         diagnostic.code = Some(self.rule.code.to_string());
-        diagnostic.severity = self.rule.severity;
+        diagnostic.severity = self.severity;
         self.out.push(Finding {
             diagnostic,
             service: service.map(str::to_string),
@@ -87,30 +102,53 @@ impl Sink<'_> {
     }
 }
 
-/// Runs every rule that applies to the project.
+/// Runs every rule chosen that applies to the project.
 #[must_use]
 pub fn audit(cx: &Context) -> Report {
     let mut report = Report::default();
+    let mut suppressions: Vec<(suppress::Suppression, bool)> = cx
+        .suppressions
+        .iter()
+        .cloned()
+        .chain(suppress::in_project(cx.project))
+        .map(|s| (s, false))
+        .collect();
     for rule in RULES {
+        let Some(severity) = cx.config.severity(rule) else {
+            continue;
+        };
         if rule.scope == Scope::Production && !cx.production {
             continue;
         }
         let mut sink = Sink {
             rule,
+            severity,
             out: Vec::new(),
         };
         (rule.check)(cx, &mut sink);
         for f in sink.out {
-            match facts::suppression(cx.project, rule.code, f.service.as_deref()) {
-                Some(reason) => report.suppressed.push((f, reason)),
+            let hit = suppressions
+                .iter_mut()
+                .find(|(s, _)| s.reason.is_some() && s.covers(cx.project, &f));
+            match hit {
+                Some((s, used)) => {
+                    *used = true;
+                    let reason = s.reason.clone().unwrap_or_default();
+                    report.suppressed.push((f, reason));
+                }
                 None => report.findings.push(f),
             }
         }
     }
-    // In file order, then by rule: the order a reader walks the files in.
-    report.findings.sort_by_key(|f| {
+    report.suppressions = suppressions;
+    sort(&mut report.findings);
+    report
+}
+
+/// In file order, then by rule: the order a reader walks the files in.
+pub(crate) fn sort(findings: &mut [Finding]) {
+    findings.sort_by_key(|f| {
         let span = f.diagnostic.primary_span();
         (span.map(|s| (s.file, s.start)), f.diagnostic.code.clone())
     });
-    report
 }

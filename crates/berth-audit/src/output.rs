@@ -1,6 +1,7 @@
-//! The audit's outputs: human (rustc-like, with the source line and a caret), JSON and SARIF
-//! 2.1.0 (what GitHub code scanning reads). All are stable: file paths inside the project folder
-//! are written relative to it.
+//! The audit's outputs: human (rustc-like, with the source line and a caret, coloured on a
+//! terminal), JSON and SARIF 2.1.0 (what GitHub code scanning reads); the CI formats (GitHub
+//! workflow annotations, JUnit XML, Code Climate for GitLab) are in [`crate::ci`]. All are
+//! stable: file paths inside the project folder are written relative to it.
 //!
 //! An audit is one or more runs, one per deployment pattern; a finding several patterns share
 //! (the same rule, message and place) is reported once, with the patterns it appears in.
@@ -13,6 +14,80 @@ use serde_json::{json, Value};
 
 use crate::patterns::Pattern;
 use crate::{Finding, Report};
+
+/// The values of `--format`.
+pub const FORMATS: &[&str] = &["human", "json", "sarif", "github", "junit", "codeclimate"];
+
+/// How the outputs are rendered.
+#[derive(Clone, Debug, Default)]
+pub struct Style {
+    /// ANSI colours in the human output.
+    pub colour: bool,
+    /// When the audit ran, for JUnit (`YYYY-MM-DDTHH:MM:SS`, UTC).
+    pub timestamp: String,
+}
+
+/// The audit in `format` (one of [`FORMATS`]; human for another).
+#[must_use]
+pub fn render(format: &str, runs: &[Run], style: &Style) -> String {
+    let colour = style.colour;
+    match format {
+        "json" => json(runs),
+        "sarif" => sarif(runs),
+        "github" => crate::ci::github(runs),
+        "junit" => crate::ci::junit(runs, &style.timestamp),
+        "codeclimate" => crate::ci::codeclimate(runs),
+        _ if colour => paint(&human(runs)),
+        _ => human(runs),
+    }
+}
+
+/// How many findings the runs have, each counted once.
+#[must_use]
+pub fn merged_count(runs: &[Run]) -> usize {
+    merged(runs, false).len()
+}
+
+/// The human output with ANSI colours: the severity and code of each finding in its colour,
+/// the gutters and arrows in blue, the carets in the finding's colour.
+fn paint(text: &str) -> String {
+    const RESET: &str = "\x1b[0m";
+    const BLUE: &str = "\x1b[1;34m";
+    let colour_of = |sev: &str| match sev {
+        "error" => "\x1b[1;31m",
+        "warning" => "\x1b[1;33m",
+        _ => "\x1b[1;36m",
+    };
+    let mut out = String::new();
+    let mut current = colour_of("info");
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches('\n');
+        let nl = &line[body.len()..];
+        if let Some((head, rest)) = body
+            .split_once("]: ")
+            .filter(|(h, _)| h.contains('[') && !h.contains(' '))
+        {
+            let sev = head.split('[').next().unwrap_or_default();
+            current = colour_of(sev);
+            let _ = write!(out, "{current}{head}]:{RESET}\x1b[1m {rest}{RESET}{nl}");
+        } else if let Some(i) = body.find(" |").or_else(|| body.find("-->")) {
+            let (gutter, rest) = body.split_at(i + 2);
+            let gutter_ok = gutter[..i].trim().chars().all(|c| c.is_ascii_digit());
+            if gutter_ok && rest.trim_start().starts_with('^') {
+                let _ = write!(out, "{BLUE}{gutter}{RESET}{current}{rest}{RESET}{nl}");
+            } else if gutter_ok {
+                let _ = write!(out, "{BLUE}{gutter}{RESET}{rest}{nl}");
+            } else {
+                out.push_str(line);
+            }
+        } else if let Some(rest) = body.strip_prefix("  = ") {
+            let _ = write!(out, "  {BLUE}={RESET} {rest}{nl}");
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
 
 /// One audited project: a deployment pattern (or the files given) and what the rules found.
 pub struct Run {
@@ -32,11 +107,11 @@ pub fn display_path(project: &Project, path: &Path) -> String {
 }
 
 /// A finding, with the run that rendered it first and the patterns that have it.
-pub(crate) struct Seen<'a> {
-    pub(crate) run: &'a Run,
-    pub(crate) finding: &'a Finding,
-    pub(crate) reason: Option<&'a str>,
-    pub(crate) patterns: Vec<&'a str>,
+pub struct Seen<'a> {
+    pub run: &'a Run,
+    pub finding: &'a Finding,
+    pub reason: Option<&'a str>,
+    pub patterns: Vec<&'a str>,
 }
 
 /// What identifies a finding across runs: its rule, message and primary place (file and offset;
@@ -53,7 +128,8 @@ fn identity(run: &Run, f: &Finding) -> (Option<String>, String, Option<(String, 
 }
 
 /// The findings (or, with `suppressed`, the suppressed ones) of every run, each once.
-pub(crate) fn merged(runs: &[Run], suppressed: bool) -> Vec<Seen<'_>> {
+#[must_use]
+pub fn merged(runs: &[Run], suppressed: bool) -> Vec<Seen<'_>> {
     let mut out: Vec<Seen> = Vec::new();
     let mut index = std::collections::HashMap::new();
     for run in runs {
@@ -162,10 +238,22 @@ pub fn human(runs: &[Run]) -> String {
         return out;
     };
     let suppressed = merged(runs, true).len();
-    let tail = if suppressed == 0 {
+    let baselined = runs
+        .iter()
+        .map(|r| r.report.baselined.len())
+        .max()
+        .unwrap_or(0);
+    let mut notes = Vec::new();
+    if suppressed > 0 {
+        notes.push(format!("{suppressed} suppressed"));
+    }
+    if baselined > 0 {
+        notes.push(format!("{baselined} in the baseline"));
+    }
+    let tail = if notes.is_empty() {
         String::new()
     } else {
-        format!(" ({suppressed} suppressed)")
+        format!(" ({})", notes.join(", "))
     };
     let (e, w, i) = severity_counts(&seen);
     if several {
@@ -417,7 +505,7 @@ pub fn sarif(runs: &[Run]) -> String {
                 "shortDescription": {"text": r.summary()},
                 "fullDescription": {"text": r.summary()},
                 "help": {"text": doc, "markdown": doc},
-                "defaultConfiguration": {"level": level(r.severity)},
+                "defaultConfiguration": {"level": level(r.severity), "enabled": r.default_on},
                 "properties": {
                     "tags": [match r.code.as_bytes().get(1) {
                         Some(b'1') => "duplication",
@@ -426,6 +514,8 @@ pub fn sarif(runs: &[Run]) -> String {
                         Some(b'4') => "development-settings",
                         Some(b'5') => "security",
                         Some(b'6') => "naming",
+                        Some(b'0') => "suppressions",
+                        Some(b'8') => "hardening",
                         _ => "operations",
                     }],
                 },

@@ -15,13 +15,17 @@ pub enum Scope {
 }
 
 pub struct Rule {
-    /// Stable code, `B` and three digits: 1xx duplication, 2xx ports and exposure,
-    /// 3xx reachability, 4xx development settings, 5xx credentials, 6xx naming, 7xx operations.
+    /// Stable code, `B` and three digits: 0xx the audit's own settings, 1xx duplication, 2xx ports and exposure,
+    /// 3xx reachability, 4xx development settings, 5xx credentials, 6xx naming, 7xx operations,
+    /// 8xx container hardening.
     pub code: &'static str,
     /// Short kebab-case name.
     pub name: &'static str,
     pub severity: Severity,
     pub scope: Scope,
+    /// Whether the rule runs without being selected (`berth.toml`'s `select`, `--select`):
+    /// rules that would report nearly every service of every project are off by default.
+    pub default_on: bool,
     /// The rule's source file; its `//!` comment is the documentation.
     source: &'static str,
     pub check: fn(&Context, &mut Sink),
@@ -66,11 +70,15 @@ impl Rule {
 
 macro_rules! rule {
     ($code:literal, $name:literal, $sev:ident, $scope:ident, $module:ident) => {
+        rule!($code, $name, $sev, $scope, $module, true)
+    };
+    ($code:literal, $name:literal, $sev:ident, $scope:ident, $module:ident, $on:literal) => {
         Rule {
             code: $code,
             name: $name,
             severity: Severity::$sev,
             scope: Scope::$scope,
+            default_on: $on,
             source: include_str!(concat!("rules/", stringify!($module), ".rs")),
             check: rules::$module::check,
         }
@@ -79,6 +87,13 @@ macro_rules! rule {
 
 /// Every rule, by code.
 pub static RULES: &[Rule] = &[
+    rule!(
+        "B001",
+        "unused-suppression",
+        Warning,
+        All,
+        unused_suppression
+    ),
     rule!(
         "B101",
         "duplicate-definition",
@@ -150,6 +165,13 @@ pub static RULES: &[Rule] = &[
         inconsistent_naming
     ),
     rule!(
+        "B602",
+        "missing-project-name",
+        Info,
+        Production,
+        missing_project_name
+    ),
+    rule!(
         "B701",
         "healthy-without-healthcheck",
         Error,
@@ -181,6 +203,69 @@ pub static RULES: &[Rule] = &[
     rule!("B706", "privileged", Warning, All, privileged),
     rule!("B707", "docker-socket", Warning, All, docker_socket),
     rule!("B708", "runs-as-root", Info, All, runs_as_root),
+    rule!("B801", "host-namespace", Warning, All, host_namespace),
+    rule!(
+        "B802",
+        "dangerous-capability",
+        Warning,
+        All,
+        dangerous_capability
+    ),
+    rule!(
+        "B803",
+        "missing-cap-drop",
+        Info,
+        All,
+        missing_cap_drop,
+        false
+    ),
+    rule!(
+        "B804",
+        "unconfined-profile",
+        Warning,
+        All,
+        unconfined_profile
+    ),
+    rule!("B805", "host-device", Warning, All, host_device),
+    rule!(
+        "B806",
+        "sensitive-host-mount",
+        Warning,
+        All,
+        sensitive_host_mount
+    ),
+    rule!("B807", "logging-disabled", Warning, All, logging_disabled),
+    rule!(
+        "B808",
+        "missing-no-new-privileges",
+        Info,
+        All,
+        missing_no_new_privileges,
+        false
+    ),
+    rule!(
+        "B809",
+        "writable-root-filesystem",
+        Info,
+        All,
+        writable_root_filesystem,
+        false
+    ),
+    rule!(
+        "B810",
+        "image-without-digest",
+        Info,
+        All,
+        image_without_digest,
+        false
+    ),
+    rule!(
+        "B811",
+        "build-with-registry-image",
+        Warning,
+        All,
+        build_with_registry_image
+    ),
 ];
 
 /// The rule of this code (case-insensitive) or name.

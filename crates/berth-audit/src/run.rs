@@ -6,25 +6,31 @@ use std::path::PathBuf;
 use berth_loader::load::Options;
 use berth_model::Project;
 
+use crate::config::Config;
 use crate::facts::{kind_of_name, FileKind};
 use crate::output::Run;
 use crate::patterns::{self, Pattern};
-use crate::{Context, RunningPort};
+use crate::{Context, Finding, RunningPort};
 
 /// Runs the rules on one project; production rules apply to a production pattern, when
-/// `forced` (`--production`), or when a file's name says production.
+/// `forced` (`--production`), or when a file's name says production. `config` chooses the
+/// rules and adds its suppressions.
 #[must_use]
 pub fn audit_one(
-    project: Project,
+    mut project: Project,
     pattern: Option<Pattern>,
     forced: bool,
     running: &[RunningPort],
+    config: &Config,
 ) -> Run {
     let production = is_production(&project, pattern.as_ref(), forced);
+    let suppressions = crate::suppress::attach(&mut project, config);
     let report = crate::audit(&Context {
         project: &project,
         production,
         running,
+        config,
+        suppressions: &suppressions,
     });
     Run {
         pattern,
@@ -140,6 +146,7 @@ pub fn audit_patterns(
     chosen: Vec<Pattern>,
     forced: bool,
     running: &[RunningPort],
+    config: &Config,
 ) -> PatternRuns {
     let mut out = PatternRuns::default();
     for pattern in chosen {
@@ -154,7 +161,8 @@ pub fn audit_patterns(
                         out.warnings.push(text);
                     }
                 }
-                out.runs.push(audit_one(p, Some(pattern), forced, running));
+                out.runs
+                    .push(audit_one(p, Some(pattern), forced, running, config));
             }
             Err(e) => out
                 .failures
@@ -162,4 +170,47 @@ pub fn audit_patterns(
         }
     }
     out
+}
+
+/// Reports (B001, unused-suppression) the suppressions that suppressed nothing in any of
+/// `runs`, and those without a reason, once every run is done: a suppression of a
+/// production-only finding is used in the production pattern alone.
+pub fn report_unused(runs: &mut [Run], config: &Config) {
+    let Some(severity) = crate::rule("B001").and_then(|r| config.severity(r)) else {
+        return;
+    };
+    let key = |run: &Run, s: &crate::suppress::Suppression| {
+        (
+            run.project
+                .sources
+                .path(s.span.file)
+                .map(std::path::Path::to_path_buf),
+            s.span.start,
+        )
+    };
+    let mut used = std::collections::HashSet::new();
+    for run in runs.iter() {
+        for (s, hit) in &run.report.suppressions {
+            if *hit {
+                used.insert(key(run, s));
+            }
+        }
+    }
+    for run in runs.iter_mut() {
+        let mut found = Vec::new();
+        for (s, _) in &run.report.suppressions {
+            if used.contains(&key(run, s)) {
+                continue;
+            }
+            let mut diagnostic = crate::rules::unused_suppression::finding(s);
+            diagnostic.code = Some("B001".into());
+            diagnostic.severity = severity;
+            found.push(Finding {
+                diagnostic,
+                service: s.services.first().cloned(),
+            });
+        }
+        run.report.findings.extend(found);
+        crate::sort(&mut run.report.findings);
+    }
 }

@@ -31,6 +31,8 @@ fn findings_in(files: &[(&str, &str)], production: bool) -> Vec<String> {
         project: &project,
         production,
         running: &[],
+        config: &berth_audit::config::Config::default(),
+        suppressions: &[],
     });
     report
         .findings
@@ -255,6 +257,83 @@ fn b7xx_operations() {
     assert!(clean.is_empty(), "{clean:?}");
 }
 
+/// `code file:line` of each finding of `yaml` audited with `config` (and, for B001, the
+/// suppressions left unused).
+fn findings_with(
+    yaml: &str,
+    production: bool,
+    config: &berth_audit::config::Config,
+) -> Vec<String> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("compose.yaml"), yaml).expect("write");
+    let mut opts = Options::new(dir.path().to_path_buf(), indexmap::IndexMap::new());
+    opts.files = vec![PathBuf::from("compose.yaml")];
+    opts.keep_layers = true;
+    let project = load(&opts).unwrap_or_else(|e| panic!("{}", e.render()));
+    let mut runs = vec![berth_audit::run::audit_one(
+        project,
+        None,
+        production,
+        &[],
+        config,
+    )];
+    berth_audit::run::report_unused(&mut runs, config);
+    let run = &runs[0];
+    run.report
+        .findings
+        .iter()
+        .map(|f| {
+            let d = &f.diagnostic;
+            let line = d
+                .primary_span()
+                .and_then(|s| Some(run.project.sources.get(s.file)?.line_col(s.start).0))
+                .unwrap_or_default();
+            format!("{} {line}", d.code.clone().unwrap_or_default())
+        })
+        .collect()
+}
+
+#[test]
+fn b8xx_hardening_and_b602_in_production() {
+    let yaml = "services:\n  web:\n    image: registry.example.com/web:1.2\n    build: .\n    network_mode: host\n    cap_add: [SYS_ADMIN, NET_BIND_SERVICE]\n    security_opt: [\"seccomp=unconfined\"]\n    devices: [\"/dev/mem:/dev/mem\"]\n    volumes: [\"/etc:/host/etc:ro\", \"/etc/localtime:/etc/localtime:ro\"]\n    logging: {driver: none}\n  db:\n    image: postgres:16.4\n";
+    let default = findings_with(yaml, true, &berth_audit::config::Config::default());
+    let hardening: Vec<&String> = default
+        .iter()
+        .filter(|f| f.starts_with("B8") || f.starts_with("B602"))
+        .collect();
+    assert_eq!(
+        hardening,
+        ["B602 1", "B811 3", "B801 5", "B802 6", "B804 7", "B805 8", "B806 9", "B807 10"],
+        "the rules on by default: {default:?}"
+    );
+    let all = berth_audit::config::Config::default()
+        .with_command_line(&["B8".into()], &[], &[])
+        .expect("selection");
+    let selected = findings_with(yaml, false, &all);
+    // web builds (no digest rule), db is only pulled.
+    assert_eq!(
+        selected,
+        [
+            "B803 2", "B808 2", "B809 2", "B811 3", "B801 5", "B802 6", "B804 7", "B805 8",
+            "B806 9", "B807 10", "B803 11", "B808 11", "B809 11", "B810 12"
+        ]
+    );
+    let hardened = "name: shop\nservices:\n  db:\n    image: postgres:16.4@sha256:0000000000000000000000000000000000000000000000000000000000000000\n    cap_drop: [ALL]\n    security_opt: [\"no-new-privileges:true\"]\n    read_only: true\n";
+    let clean = findings_with(hardened, true, &all);
+    assert!(clean.is_empty(), "{clean:?}");
+}
+
+#[test]
+fn b001_suppressions_that_suppress_nothing_or_have_no_reason() {
+    let yaml = "services:\n  a:\n    image: a:1\n    privileged: true # berth: ignore[B706] it needs raw devices\n  b:\n    image: b:1 # berth: ignore[B706] nothing here\n  c:\n    image: c:1\n    privileged: true # berth: ignore[B706]\n";
+    let found = findings_with(yaml, false, &berth_audit::config::Config::default());
+    assert_eq!(found, ["B001 6", "B706 9", "B001 9"]);
+    let off = berth_audit::config::Config::default()
+        .with_command_line(&[], &[], &["B001".into()])
+        .expect("selection");
+    assert_eq!(findings_with(yaml, false, &off), ["B706 9"]);
+}
+
 #[test]
 fn every_rule_has_a_test_here() {
     let source = include_str!("rules.rs");
@@ -298,6 +377,8 @@ fn b201_ports_running_containers_already_hold() {
         project: &project,
         production: false,
         running: &running,
+        config: &berth_audit::config::Config::default(),
+        suppressions: &[],
     });
     let found: Vec<&str> = report
         .findings

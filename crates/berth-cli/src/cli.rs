@@ -750,9 +750,27 @@ pub struct MigrateArgs {
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
-    /// Output format. Values: [human | json | sarif]
+    /// Output format. Values: [human | json | sarif | github | junit | codeclimate]
     #[arg(long, default_value = "human")]
     pub format: String,
+    /// Rules to run instead of those on by default: codes, their starts (`B8` is every
+    /// hardening rule), names or ALL; comma-separated or repeated. Replaces `select` of
+    /// berth.toml
+    #[arg(long, value_name = "RULES")]
+    pub select: Vec<String>,
+    /// Rules to run besides the selected ones (as --select)
+    #[arg(long = "extend-select", value_name = "RULES")]
+    pub extend_select: Vec<String>,
+    /// Rules not to run (as --select)
+    #[arg(long, value_name = "RULES")]
+    pub ignore: Vec<String>,
+    /// The configuration file to read instead of the berth.toml beside the compose files
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
+    /// Report only the findings FILE does not hold; when FILE does not exist, write the
+    /// current findings to it and report none
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<std::path::PathBuf>,
     /// Audit every deployment pattern of the project (base + development files, base +
     /// production files, base + each add-on, everything), told from the file names or listed
     /// under `x-berth: {patterns: ...}` in the base file

@@ -4,7 +4,7 @@
 //! navigation menu, each write clears it first and draws it again after.
 
 use std::collections::HashMap;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use berth_engine::logs::LogEvent;
 
@@ -36,12 +36,7 @@ impl LogPrinter {
         no_colour: bool,
         ansi: &str,
     ) -> Self {
-        let colour = !no_colour
-            && match ansi {
-                "always" => true,
-                "never" => false,
-                _ => crate::printer::stdout().is_terminal(),
-            };
+        let colour = !no_colour && crate::printer::stdout_colour(ansi);
         let mut p = LogPrinter {
             project: project.to_string(),
             prefix,

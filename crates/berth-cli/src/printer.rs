@@ -1,6 +1,6 @@
 //! The one owner of stdout and stderr.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 
 pub struct Printer {
     out: io::Stdout,
@@ -71,3 +71,15 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 pub use crate::progress::StderrProgress;
+
+/// Whether standard output gets colours: `--ansi always`, or `auto` on a terminal when
+/// `NO_COLOR` is not set (<https://no-color.org>).
+pub fn stdout_colour(ansi: &str) -> bool {
+    match ansi {
+        "always" => true,
+        "never" => false,
+        _ => {
+            io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}

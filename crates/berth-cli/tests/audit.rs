@@ -176,7 +176,7 @@ fn patterns_come_from_the_file_names_and_production_rules_apply_to_production() 
         "production (docker-compose.yml + docker-compose.prod.yml, production): 0 errors, 0 warnings, 0 info",
         "betanet (docker-compose.yml + docker-compose.betanet.yml): 0 errors, 0 warnings, 0 info",
         "full (docker-compose.yml + docker-compose.override.yml + docker-compose.betanet.yml): 0 errors, 0 warnings, 0 info",
-        "fog-compute: 0 errors, 0 warnings, 0 info in 4 patterns (2 suppressed)",
+        "fog-compute: 0 errors, 0 warnings, 0 info in 4 patterns (8 suppressed)",
     ] {
         assert!(text.contains(line), "{line} missing in:\n{text}");
     }
@@ -570,4 +570,317 @@ fn every_rule_has_a_fixture_and_its_rendered_findings_match_their_snapshot() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// `berth audit` run in `dir` with `env` set.
+fn berth_env(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_berth"));
+    cmd.current_dir(dir)
+        .args(args)
+        .env_remove("COMPOSE_FILE")
+        .env_remove("COMPOSE_PROJECT_NAME")
+        .env_remove("GITHUB_WORKSPACE")
+        .env_remove("NO_COLOR");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run berth")
+}
+
+#[test]
+fn ci_formats_match_their_snapshots_and_their_formats() {
+    let dir = fixture("audit-hardening");
+    let run = |format: &str| {
+        let out = berth_env(
+            &dir,
+            &[
+                "audit",
+                "--production",
+                "--extend-select",
+                "B8",
+                "--format",
+                format,
+            ],
+            &[("SOURCE_DATE_EPOCH", "1765152000")],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{format}: warnings only: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout(&out)
+    };
+    // GitHub workflow commands: one per finding, `::LEVEL file=..,line=..,col=..::message`.
+    let github = run("github");
+    snapshot("hardening.github.txt", &github);
+    let command = |l: &str| {
+        let (head, message) = l[2..].split_once("::")?;
+        let (level, props) = head.split_once(' ')?;
+        let ok = matches!(level, "error" | "warning" | "notice")
+            && props.starts_with("file=compose.yaml,line=")
+            && props.contains(",col=")
+            && props.contains(",title=B")
+            && !message.is_empty()
+            && !message.contains('\n');
+        ok.then_some(())
+    };
+    for line in github.lines() {
+        assert!(command(line).is_some(), "not a workflow command: {line}");
+    }
+    // JUnit: valid against the Ant JUnit schema.
+    let junit = run("junit");
+    snapshot("hardening.junit.xml", &junit);
+    if common::has_program("xmllint", "--version") {
+        let file = tempfile::NamedTempFile::new().expect("temp");
+        std::fs::write(file.path(), &junit).expect("write");
+        let check = std::process::Command::new("xmllint")
+            .args(["--noout", "--schema"])
+            .arg(fixture("junit/ant-junit.xsd"))
+            .arg(file.path())
+            .output()
+            .expect("xmllint");
+        assert!(
+            check.status.success(),
+            "{}",
+            String::from_utf8_lossy(&check.stderr)
+        );
+    }
+    // Code Climate: what GitLab requires of each issue, fingerprints unique.
+    let cc = run("codeclimate");
+    snapshot("hardening.codeclimate.json", &cc);
+    let issues: Vec<serde_json::Value> = serde_json::from_str(&cc).expect("json array");
+    assert_eq!(issues.len(), github.lines().count());
+    let mut prints = std::collections::HashSet::new();
+    for i in &issues {
+        assert!(
+            i["description"].as_str().is_some_and(|d| !d.is_empty()),
+            "{i}"
+        );
+        assert!(
+            i["check_name"].as_str().is_some_and(|c| c.starts_with('B')),
+            "{i}"
+        );
+        assert!(
+            matches!(
+                i["severity"].as_str(),
+                Some("info" | "minor" | "major" | "critical" | "blocker")
+            ),
+            "{i}"
+        );
+        assert_eq!(i["location"]["path"], "compose.yaml");
+        assert!(
+            i["location"]["lines"]["begin"]
+                .as_u64()
+                .is_some_and(|l| l > 0),
+            "{i}"
+        );
+        assert!(prints.insert(i["fingerprint"].as_str().expect("fingerprint").to_string()));
+    }
+    // A clean project is one passing case.
+    let clean = tempfile::tempdir().expect("temp");
+    std::fs::write(
+        clean.path().join("compose.yaml"),
+        "name: ok\nservices:\n  a:\n    image: a:1\n    healthcheck: {test: [CMD, a]}\n",
+    )
+    .expect("write");
+    let out = berth_env(clean.path(), &["audit", "--format", "junit"], &[]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("<testcase name=\"berth audit\" classname=\"ok\" time=\"0\"/>"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_hardening_file_trips_every_hardening_rule() {
+    let out = berth_in(
+        &fixture("audit-hardening"),
+        &[
+            "audit",
+            "--production",
+            "--extend-select",
+            "B8",
+            "--format",
+            "json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let mut codes: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    assert_eq!(
+        codes,
+        [
+            "B602", "B704", "B706", "B707", "B801", "B802", "B803", "B804", "B805", "B806", "B807",
+            "B808", "B809", "B810", "B811"
+        ]
+    );
+}
+
+#[test]
+fn berth_toml_selects_rules_sets_levels_and_suppresses_with_reasons() {
+    let dir = tempfile::tempdir().expect("temp");
+    let compose = "name: shop\nservices:\n  web:\n    image: nginx:latest\n    privileged: true # berth: ignore[B706] captures packets for the demo\n  agent:\n    image: agent:1\n    volumes: [/var/run/docker.sock:/var/run/docker.sock]\n  db:\n    image: postgres\n";
+    std::fs::write(dir.path().join("compose.yaml"), compose).expect("write");
+    std::fs::write(
+        dir.path().join("berth.toml"),
+        "[audit]\nignore = [\"missing-healthcheck\"]\n\n[audit.rules]\nB705 = \"error\"\n\n[[audit.suppress]]\nrules = [\"B707\"]\nservices = [\"agent\"]\nreason = \"lists containers through a read-only proxy\"\n",
+    )
+    .expect("write");
+    let out = berth_env(dir.path(), &["audit", "--format", "json"], &[]);
+    assert_eq!(out.status.code(), Some(1), "B705 is an error now");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let found: Vec<String> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {}",
+                f["code"].as_str().unwrap_or(""),
+                f["severity"].as_str().unwrap_or(""),
+                f["service"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(found, ["B705 error web", "B705 error db"]);
+    let reasons: Vec<&str> = v["suppressed"]
+        .as_array()
+        .expect("suppressed")
+        .iter()
+        .filter_map(|f| f["reason"].as_str())
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            "captures packets for the demo",
+            "lists containers through a read-only proxy"
+        ]
+    );
+    // The command line: --select replaces the selection, --ignore adds.
+    let out = berth_env(
+        dir.path(),
+        &[
+            "audit", "--select", "B7", "--ignore", "B705", "--format", "json",
+        ],
+        &[],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["findings"].as_array().map(Vec::len), Some(0), "{v}");
+    // Errors name berth.toml's line and column, and a selector that picks no rule is refused.
+    std::fs::write(
+        dir.path().join("berth.toml"),
+        "[audit]\nselect = [\"B7\"]\n\n[audit.rules]\nB705 = \"loud\"\n",
+    )
+    .expect("write");
+    let out = berth_env(dir.path(), &["audit"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "berth.toml:5:8: invalid level \"loud\": expected error, warning, info or off"
+        ),
+        "{err}"
+    );
+    let out = berth_env(
+        dir.path(),
+        &["audit", "--config", "/nonexistent/berth.toml"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("/nonexistent/berth.toml: cannot read it")
+    );
+    std::fs::remove_file(dir.path().join("berth.toml")).expect("rm");
+    let out = berth_env(dir.path(), &["audit", "--select", "B999"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--select: \"B999\" selects no rule"));
+}
+
+#[test]
+fn a_baseline_hides_known_findings_and_shows_new_ones() {
+    let dir = tempfile::tempdir().expect("temp");
+    let compose = "name: shop\nservices:\n  web:\n    image: nginx:latest\n    healthcheck: {test: [CMD, a]}\n";
+    std::fs::write(dir.path().join("compose.yaml"), compose).expect("write");
+    let baseline = dir.path().join("audit-baseline.json");
+    let args = [
+        "audit",
+        "--baseline",
+        "audit-baseline.json",
+        "--fail-on",
+        "warning",
+    ];
+    let out = berth_env(dir.path(), &args, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("wrote the baseline audit-baseline.json with 1 findings"));
+    assert!(
+        stdout(&out).contains("shop: 0 errors, 0 warnings, 0 info (1 in the baseline)"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(baseline.is_file());
+    // Lines added above the known finding do not make it new; a new finding is reported.
+    let grown = format!(
+        "# a comment\n{compose}  db:\n    image: postgres:latest\n    healthcheck: {{test: [CMD, a]}}\n"
+    );
+    std::fs::write(dir.path().join("compose.yaml"), grown).expect("write");
+    let out = berth_env(dir.path(), &args, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("image `postgres:latest` of `db`"), "{text}");
+    assert!(!text.contains("of `web`"), "{text}");
+    assert!(
+        text.contains("shop: 0 errors, 1 warning, 0 info (1 in the baseline)"),
+        "{text}"
+    );
+    std::fs::write(&baseline, "{\"not\": 1}").expect("write");
+    let out = berth_env(dir.path(), &args, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a baseline"));
+}
+
+#[test]
+fn colours_follow_ansi_and_no_color() {
+    let dir = example();
+    let coloured = berth_env(&dir, &["--ansi", "always", "audit"], &[]);
+    let text = stdout(&coloured);
+    assert!(text.contains("\u{1b}[1;31merror[B501]:\u{1b}[0m"), "{text}");
+    assert!(text.contains("\u{1b}[1;33mwarning["), "{text}");
+    // Not on a pipe (auto), and never with NO_COLOR; the text is the same without the codes.
+    let plain = berth_env(&dir, &["audit"], &[]);
+    assert!(!stdout(&plain).contains('\u{1b}'));
+    let mut stripped = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            stripped.push(c);
+        }
+    }
+    assert_eq!(stripped, stdout(&plain));
+    let no_color = berth_env(&dir, &["audit"], &[("NO_COLOR", "1")]);
+    assert!(!stdout(&no_color).contains('\u{1b}'));
 }

@@ -20,13 +20,17 @@ pub struct Finding {
 }
 
 /// The findings of `berth audit` on `project` (production rules when a file's name says
-/// production, as `berth audit` decides).
+/// production, as `berth audit` decides), with the rules and suppressions of `config`.
 #[must_use]
-pub fn of(project: &Project) -> Vec<Finding> {
+pub fn of(project: &mut Project, config: &berth_audit::config::Config) -> Vec<Finding> {
+    let suppressions = berth_audit::suppress::attach(project, config);
+    let project = &*project;
     let report = berth_audit::audit(&berth_audit::Context {
         project,
         production: berth_audit::run::is_production(project, None, false),
         running: &[],
+        config,
+        suppressions: &suppressions,
     });
     report
         .findings

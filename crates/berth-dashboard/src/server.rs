@@ -39,6 +39,8 @@ pub struct Options {
     /// The project is deployed as a stack on the swarm (named as the project): its services,
     /// tasks and nodes are shown.
     pub stack: bool,
+    /// The audit's rules and suppressions (`berth.toml`) for the findings listed.
+    pub audit: berth_audit::config::Config,
 }
 
 /// What the server shares between requests.
@@ -88,17 +90,18 @@ fn drawings(project: &Project) -> Drawings {
 /// The listener's error.
 pub async fn serve(
     listener: tokio::net::TcpListener,
-    project: Project,
+    mut project: Project,
     engine: Engine,
     options: Options,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let found = findings::of(&mut project, &options.audit);
     let loopback = listener.local_addr()?.ip().is_loopback();
     let (events, _) = broadcast::channel(1024);
     let (set_connected, connected) = watch::channel(false);
     let shared = Arc::new(Shared {
         drawings: drawings(&project),
-        findings: findings::of(&project),
+        findings: found,
         spec: berth_engine::spec::project_spec(&project),
         project,
         engine,

@@ -1,6 +1,7 @@
 //! `berth audit`: loads the project (keeping each file's own document, which some rules
 //! compare), runs the rules and prints the findings.
 
+use berth_audit::config::Config;
 use berth_audit::patterns::Pattern;
 use berth_audit::run::{
     audit_one, audit_patterns, choose_patterns, overlays_of, ChooseError, PatternRuns,
@@ -17,10 +18,14 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs, printer: &mut Printer) -> anyh
     if args.list_rules {
         let mut text = String::new();
         for r in RULES {
-            let scope = match r.scope {
+            let mut scope = match r.scope {
                 berth_audit::Scope::All => "",
                 berth_audit::Scope::Production => " (production)",
-            };
+            }
+            .to_string();
+            if !r.default_on {
+                scope.push_str(" (off by default)");
+            }
             text.push_str(&format!(
                 "{}  {:<8} {}{scope}\n",
                 r.code,
@@ -38,8 +43,13 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs, printer: &mut Printer) -> anyh
             ));
             return Ok(1);
         };
+        let off = if rule.default_on {
+            ""
+        } else {
+            ", off by default"
+        };
         printer.out(&format!(
-            "{} {} ({})\n\n{}",
+            "{} {} ({}{off})\n\n{}",
             rule.code,
             rule.name,
             rule.severity.as_str(),
@@ -59,10 +69,11 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs, printer: &mut Printer) -> anyh
             return Ok(1);
         }
     };
-    if !matches!(args.format.as_str(), "human" | "json" | "sarif") {
+    if !output::FORMATS.contains(&args.format.as_str()) {
         printer.error(&format!(
-            "invalid --format value {:?}: expected human, json or sarif",
-            args.format
+            "invalid --format value {:?}: expected {}",
+            args.format,
+            output::FORMATS.join(", ")
         ));
         return Ok(1);
     }
@@ -70,6 +81,16 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs, printer: &mut Printer) -> anyh
     opts.keep_layers = true;
     let Some(project) = load_project(&opts, printer) else {
         return Ok(1);
+    };
+    let Some(config) = config_of(&project, args.config.as_deref(), printer) else {
+        return Ok(1);
+    };
+    let config = match config.with_command_line(&args.select, &args.extend_select, &args.ignore) {
+        Ok(c) => c,
+        Err(e) => {
+            printer.error(&e.to_string());
+            return Ok(1);
+        }
     };
     let running = if args.running {
         match running_ports(&project.name) {
@@ -87,23 +108,68 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs, printer: &mut Printer) -> anyh
         let Some(chosen) = chosen_patterns(&project, &overlays, &args.pattern, printer) else {
             return Ok(1);
         };
-        let done = audit_patterns(&opts, chosen, args.production, &running);
+        let done = audit_patterns(&opts, chosen, args.production, &running, &config);
         let failed = show_pattern_load(&done, printer);
         (done.runs, failed)
     } else {
         (
-            vec![audit_one(project, None, args.production, &running)],
+            vec![audit_one(project, None, args.production, &running, &config)],
             false,
         )
     };
-    let text = match args.format.as_str() {
-        "json" => output::json(&runs),
-        "sarif" => output::sarif(&runs),
-        _ => output::human(&runs),
+    let mut runs = runs;
+    berth_audit::run::report_unused(&mut runs, &config);
+    if let Some(path) = &args.baseline {
+        if !path.exists() {
+            if let Err(e) = std::fs::write(path, berth_audit::baseline::write(&runs)) {
+                printer.error(&format!(
+                    "cannot write the baseline {}: {e}",
+                    path.display()
+                ));
+                return Ok(1);
+            }
+            printer.diag(&format!(
+                "wrote the baseline {} with {} findings: later runs report only new ones\n",
+                path.display(),
+                output::merged_count(&runs)
+            ));
+        }
+        let applied = std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| berth_audit::baseline::apply(&mut runs, &text));
+        if let Err(e) = applied {
+            printer.error(&format!("--baseline {}: {e}", path.display()));
+            return Ok(1);
+        }
+    }
+    let style = output::Style {
+        colour: crate::printer::stdout_colour(&global.ansi),
+        timestamp: now_utc(),
     };
+    let text = output::render(&args.format, &runs, &style);
     printer.out(&text)?;
     let failed = threshold.is_some_and(|t| output::fails(&runs, t));
     Ok(u8::from(failed || load_failed))
+}
+
+/// The audit's configuration for `project`: the file given (`--config`), else the
+/// `berth.toml` in the project's folder, if any; none after saying what is wrong with it.
+pub fn config_of(
+    project: &Project,
+    given: Option<&std::path::Path>,
+    printer: &mut Printer,
+) -> Option<Config> {
+    let read = match given {
+        Some(path) => Config::read(path),
+        None => Config::discover(&project.working_dir),
+    };
+    match read {
+        Ok(c) => Some(c),
+        Err(e) => {
+            printer.error(&e.to_string());
+            None
+        }
+    }
 }
 
 /// Prints what loading the patterns said; whether one failed to load.
@@ -167,4 +233,20 @@ fn running_ports(project: &str) -> anyhow::Result<Vec<RunningPort>> {
         }
     }
     Ok(out)
+}
+
+/// Now, or `SOURCE_DATE_EPOCH` when set (for reproducible reports), as
+/// `YYYY-MM-DDTHH:MM:SS` in UTC.
+fn now_utc() -> String {
+    let secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+        });
+    berth_engine::logs::utc_time(secs, 0, berth_engine::logs::TimeStyle::Trimmed)
+        .trim_end_matches('Z')
+        .to_string()
 }

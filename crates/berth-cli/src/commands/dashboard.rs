@@ -44,6 +44,9 @@ pub fn run(
     let Some(project) = super::load_project(&opts, printer) else {
         return Ok(1);
     };
+    let Some(audit) = super::audit::config_of(&project, None, printer) else {
+        return Ok(1);
+    };
     if stack && args.allow_actions {
         printer.error(
             "--allow-actions acts on a compose project's containers: a stack's services change with berth stack deploy",
@@ -98,6 +101,7 @@ pub fn run(
             token,
             actions: args.allow_actions,
             stack,
+            audit,
         };
         berth_dashboard::server::serve(listener, project, engine, options, shutdown).await?;
         // Only an interrupt ends it, as it ends `events` and `logs -f`.

@@ -96,7 +96,11 @@ fn side(global: &GlobalArgs, arg: &str, printer: &mut Printer) -> anyhow::Result
             }
         }
     }
-    let done = audit_patterns(&opts, chosen, false, &[]);
+    let Some(config) = super::audit::config_of(&project, None, printer) else {
+        return Ok(None);
+    };
+    let mut done = audit_patterns(&opts, chosen, false, &[], &config);
+    berth_audit::run::report_unused(&mut done.runs, &config);
     if show_pattern_load(&done, printer) {
         return Ok(None);
     }

@@ -19,7 +19,10 @@ pub fn run(global: &GlobalArgs, args: &DocsArgs, printer: &mut Printer) -> anyho
     let Some(project) = load_project(&opts, printer) else {
         return Ok(1);
     };
-    let run = audit_one(project, None, false, &[]);
+    let Some(config) = super::audit::config_of(&project, None, printer) else {
+        return Ok(1);
+    };
+    let run = audit_one(project, None, false, &[], &config);
     let doc = berth_docs::document::build(&run.project, &run.report);
     let text = match args.format.as_str() {
         "html" => berth_docs::html::render(&doc),
