@@ -250,6 +250,20 @@ pub fn role(s: &Service) -> Role {
         .unwrap_or(Role::App)
 }
 
+/// Monitoring services people open in a browser, each with a login of its own: applications
+/// for people rather than services for other containers.
+const WEB_UIS: &[&str] = &["grafana", "kibana", "opensearch-dashboards", "uptime-kuma"];
+
+/// Whether a service is a monitoring web UI (Grafana, Kibana, OpenSearch Dashboards, Uptime
+/// Kuma), by its image's name, else by the service's name.
+#[must_use]
+pub fn is_web_ui(s: &Service) -> bool {
+    s.image()
+        .map(image_base)
+        .is_some_and(|i| WEB_UIS.contains(&i.as_str()))
+        || (s.image().is_none() && WEB_UIS.contains(&s.name.to_ascii_lowercase().as_str()))
+}
+
 /// Where a compose file sits in a deployment pattern, told from its name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileKind {

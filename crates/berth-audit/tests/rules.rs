@@ -11,7 +11,11 @@ use berth_loader::load::{load, Options};
 fn findings_in(files: &[(&str, &str)], production: bool) -> Vec<String> {
     let dir = tempfile::tempdir().expect("temp dir");
     for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).expect("write fixture");
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("fixture folder");
+        }
+        std::fs::write(path, text).expect("write fixture");
     }
     // Variables the fixtures interpolate, as a deployment would set them.
     let env = ["PG_PASSWORD", "P", "REDIS_PASSWORD"]
@@ -332,6 +336,42 @@ fn b001_suppressions_that_suppress_nothing_or_have_no_reason() {
         .with_command_line(&[], &[], &["B001".into()])
         .expect("selection");
     assert_eq!(findings_with(yaml, false, &off), ["B706 9"]);
+}
+
+#[test]
+fn b401_took_config_files_and_a_pulled_images_data_for_source_code() {
+    // nginx-wsgi-flask: a config file inside a build context; redpanda (wasmedge-kafka-mysql):
+    // a folder at /app of a pulled application image.
+    let yaml = "services:\n  proxy:\n    build: nginx\n    volumes: [./nginx/default.conf:/tmp/default.conf, ./nginx/conf.d:/etc/nginx/conf.d]\n  redpanda:\n    image: docker.redpanda.com/vectorized/redpanda:v22.2.2\n    volumes: [./kafka:/app]\n  web:\n    build: web\n    volumes: [./web:/app, ./web/package.json:/code/package.json]\n  php:\n    image: php:8.3-apache\n    volumes: [./site:/var/www/html]\n";
+    let all = findings(yaml);
+    assert_eq!(
+        of("B401", &all),
+        [
+            "B401 compose.yaml:10",
+            "B401 compose.yaml:10",
+            "B401 compose.yaml:13"
+        ]
+    );
+    // A folder that exists and holds no source (configuration only) is not code; one with a
+    // source file or a Dockerfile is.
+    let files = [
+        ("compose.yaml", "services:\n  a:\n    build: a\n    volumes: [./a/conf:/app/conf, ./a/src:/app/src, ./a/b:/app/b]\n"),
+        ("a/conf/app.ini", "x=1\n"),
+        ("a/src/main.py", "print(1)\n"),
+        ("a/b/Dockerfile.dev", "FROM scratch\n"),
+    ];
+    let on_disk = findings_in(&files, false);
+    assert_eq!(
+        of("B401", &on_disk),
+        ["B401 compose.yaml:4", "B401 compose.yaml:4"]
+    );
+}
+
+#[test]
+fn b202_counted_grafana_and_kibana_web_uis_as_backing_services() {
+    let yaml = "services:\n  grafana:\n    image: grafana/grafana:11.2.0\n    ports: [\"3000:3000\"]\n  kibana:\n    image: kibana:8.15.0\n    ports: [\"5601:5601\"]\n  prometheus:\n    image: prom/prometheus:v2.54.0\n    ports: [\"9090:9090\"]\n";
+    let all = findings(yaml);
+    assert_eq!(of("B202", &all), ["B202 compose.yaml:10"]);
 }
 
 #[test]

@@ -1,6 +1,12 @@
 //! ## What it does
-//! Finds databases, caches, message brokers and monitoring UIs published on every interface
-//! of the host (`"5432:5432"`, `0.0.0.0`).
+//! Finds databases, caches, message brokers and monitoring back ends published on every
+//! interface of the host (`"5432:5432"`, `0.0.0.0`).
+//!
+//! Monitoring web UIs (Grafana, Kibana, OpenSearch Dashboards, Uptime Kuma) are not reported:
+//! they are what people open in a browser, each with a login of its own, so publishing them is
+//! their purpose; their back ends (Prometheus, Loki, Elasticsearch, exporters), which have no
+//! login and serve other containers, are. In production, B203 reports every published port,
+//! UIs included.
 //!
 //! ## Why
 //! A published port is reachable from any network the host is on, and Docker's port
@@ -19,7 +25,7 @@
 
 use berth_model::Diagnostic;
 
-use crate::facts::{on_all_interfaces, published, role, Role};
+use crate::facts::{is_web_ui, on_all_interfaces, published, role, Role};
 use crate::{Context, Sink};
 
 pub fn check(cx: &Context, out: &mut Sink) {
@@ -32,6 +38,7 @@ pub fn check(cx: &Context, out: &mut Sink) {
             Role::Database => "a database",
             Role::Cache => "a cache",
             Role::Broker => "a message broker",
+            Role::Monitoring if is_web_ui(&s) => continue,
             Role::Monitoring => "a monitoring service",
             _ => continue,
         };
