@@ -674,7 +674,7 @@ pub struct DocsArgs {
 
 #[derive(Debug, Args)]
 pub struct GraphArgs {
-    /// What to draw. Values: [services | networks | dependencies | ports]
+    /// What to draw. Values: [services | networks | dependencies | ports | volumes]
     #[arg(long, default_value = "services")]
     pub view: String,
     /// Output format. Values: [mermaid | dot | svg | png] (SVG and PNG are laid out and drawn

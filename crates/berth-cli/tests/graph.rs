@@ -24,7 +24,7 @@ const EXAMPLES: [(&str, &str, &[&str]); 7] = [
     ("swarm-stack", "docker-examples/swarm-stack", &[]),
 ];
 
-const VIEWS: [&str; 4] = ["services", "networks", "dependencies", "ports"];
+const VIEWS: [&str; 5] = ["services", "networks", "dependencies", "ports", "volumes"];
 
 fn graph(dir: &str, files: &[&str], extra: &[&str]) -> String {
     let mut args: Vec<&str> = Vec::new();

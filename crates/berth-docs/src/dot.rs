@@ -24,6 +24,9 @@ fn node(out: &mut String, n: &Node, indent: &str) {
         NodeKind::Network { internal: true } => ("hexagon", "dashed"),
         NodeKind::Network { .. } => ("hexagon", "solid"),
         NodeKind::HostPort => ("oval", "solid"),
+        NodeKind::Storage(crate::graph::Storage::Volume) => ("cylinder", "solid"),
+        NodeKind::Storage(crate::graph::Storage::Bind) => ("folder", "solid"),
+        NodeKind::Storage(crate::graph::Storage::EnvFile) => ("note", "solid"),
         NodeKind::Service { role, .. } => match role {
             berth_audit::facts::Role::Database => ("cylinder", "solid"),
             _ => ("box", "rounded"),
@@ -68,7 +71,11 @@ pub fn render(g: &Graph) -> String {
             EdgeKind::Environment | EdgeKind::Scrape | EdgeKind::Link => {
                 attrs.push("style=dashed".into());
             }
-            EdgeKind::Attached => attrs.push("arrowhead=none".into()),
+            EdgeKind::Attached | EdgeKind::Mounts => attrs.push("arrowhead=none".into()),
+            EdgeKind::ReadsEnv => {
+                attrs.push("arrowhead=none".into());
+                attrs.push("style=dashed".into());
+            }
             _ => {}
         }
         if e.critical {

@@ -20,6 +20,9 @@ pub enum View {
     Dependencies,
     /// What the host exposes: each published host port to its service and container port.
     Ports,
+    /// Where data lives: each service to the named volumes and host folders it mounts (with
+    /// the path inside and `ro`) and the env files it reads.
+    Volumes,
 }
 
 impl View {
@@ -31,6 +34,7 @@ impl View {
             "networks" => Some(View::Networks),
             "dependencies" | "deps" => Some(View::Dependencies),
             "ports" => Some(View::Ports),
+            "volumes" | "storage" => Some(View::Volumes),
             _ => None,
         }
     }
@@ -88,6 +92,16 @@ pub enum NodeKind {
     },
     /// A published host port.
     HostPort,
+    /// A named volume, a host path bind-mounted, or an env file.
+    Storage(Storage),
+}
+
+/// What a storage node is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Storage {
+    Volume,
+    Bind,
+    EnvFile,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -119,6 +133,10 @@ pub enum EdgeKind {
     Attached,
     /// A host port published to a service.
     Publishes,
+    /// A service mounting a volume or a host path.
+    Mounts,
+    /// A service reading an env file.
+    ReadsEnv,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -626,6 +644,7 @@ pub fn build_grouped(project: &Project, view: View, by: Option<GroupBy>) -> Grap
         View::Networks => networks(project, &mut b),
         View::Dependencies => dependencies(project, &mut b),
         View::Ports => ports(project, &mut b),
+        View::Volumes => volumes(project, &mut b),
     }
     b.finish()
 }
@@ -638,6 +657,7 @@ pub fn view_name(view: View) -> &'static str {
         View::Networks => "networks",
         View::Dependencies => "dependencies",
         View::Ports => "ports",
+        View::Volumes => "volumes",
     }
 }
 
@@ -806,6 +826,99 @@ fn ports(project: &Project, b: &mut Builder) {
             },
         );
         b.edge(pi, si, EdgeKind::Publishes, &p.target);
+    }
+}
+
+fn volumes(project: &Project, b: &mut Builder) {
+    use berth_model::mount::MountKind;
+    let relative = |path: &str| {
+        std::path::Path::new(path)
+            .strip_prefix(&project.working_dir)
+            .map_or_else(|_| path.to_string(), |r| format!("./{}", r.display()))
+    };
+    for s in project.services() {
+        let Some(si) = b.service(project, s.name) else {
+            continue;
+        };
+        for m in s.mounts() {
+            let (Some(source), Some(target)) = (m.source, m.target) else {
+                continue; // anonymous volumes and tmpfs hold nothing that outlives the container
+            };
+            let (key, label, storage) = match m.kind {
+                MountKind::Volume => {
+                    let mut label = vec![source.to_string()];
+                    let def = project.tree.path(&["volumes", source]);
+                    if def.and_then(|d| d.get("external")).and_then(Value::as_bool) == Some(true) {
+                        label.push("external".into());
+                    }
+                    let usual = format!("{}_{source}", project.name);
+                    if let Some(name) = def
+                        .and_then(|d| d.get("name"))
+                        .and_then(Value::as_str)
+                        .filter(|n| *n != usual)
+                    {
+                        label.push(format!("name: {name}"));
+                    }
+                    (format!("v:{source}"), label, Storage::Volume)
+                }
+                MountKind::Bind => {
+                    let path = relative(source);
+                    (format!("b:{path}"), vec![path], Storage::Bind)
+                }
+                _ => continue,
+            };
+            let id = ident(
+                if storage == Storage::Volume {
+                    "v_"
+                } else {
+                    "b_"
+                },
+                &key[2..],
+            );
+            let vi = b.node(
+                &key,
+                Node {
+                    id,
+                    label,
+                    kind: NodeKind::Storage(storage),
+                    group: None,
+                    bridge: false,
+                },
+            );
+            let ro = if m.read_only { " (ro)" } else { "" };
+            b.edge(si, vi, EdgeKind::Mounts, &format!("{target}{ro}"));
+        }
+        // Env files: where the service's environment values were read from.
+        let mut files: Vec<&std::path::Path> = Vec::new();
+        for var in s
+            .settings()
+            .environment
+            .map(|e| e.value)
+            .unwrap_or_default()
+        {
+            if facts::in_compose_file(project, var.span) {
+                continue;
+            }
+            if let Some(path) = project.sources.path(var.span.file) {
+                if !files.contains(&path) {
+                    files.push(path);
+                }
+            }
+        }
+        for path in files {
+            let name = relative(&path.display().to_string());
+            let ei = b.node(
+                &format!("e:{name}"),
+                Node {
+                    id: ident("e_", &name),
+                    label: vec![name.clone()],
+                    kind: NodeKind::Storage(Storage::EnvFile),
+                    group: None,
+                    bridge: false,
+                },
+            );
+            b.edge(si, ei, EdgeKind::ReadsEnv, "env_file");
+        }
     }
 }
 

@@ -25,6 +25,9 @@ fn node(out: &mut String, n: &Node, indent: &str) {
     let shape = match &n.kind {
         NodeKind::Network { .. } => format!("{{{{\"{label}\"}}}}"),
         NodeKind::HostPort => format!("([\"{label}\"])"),
+        NodeKind::Storage(crate::graph::Storage::Volume) => format!("[(\"{label}\")]"),
+        NodeKind::Storage(crate::graph::Storage::Bind) => format!("[/\"{label}\"/]"),
+        NodeKind::Storage(crate::graph::Storage::EnvFile) => format!(">\"{label}\"]"),
         NodeKind::Service { role, .. } => match role {
             berth_audit::facts::Role::Database => format!("[(\"{label}\")]"),
             _ => format!("[\"{label}\"]"),
@@ -58,7 +61,8 @@ pub fn render(g: &Graph) -> String {
         let arrow = match e.kind {
             EdgeKind::Healthy | EdgeKind::Completed => "==>",
             EdgeKind::Environment | EdgeKind::Scrape | EdgeKind::Link => "-.->",
-            EdgeKind::Attached => "---",
+            EdgeKind::Attached | EdgeKind::Mounts => "---",
+            EdgeKind::ReadsEnv => "-.-",
             _ => "-->",
         };
         let (a, b) = (&g.nodes[e.from].id, &g.nodes[e.to].id);

@@ -26,6 +26,9 @@ const FRAME_PAD: f64 = 12.0;
 const TITLE_H: f64 = 18.0;
 /// Room between two groups' frames side by side.
 const GAP_GROUP: f64 = 28.0;
+/// The widest a rank of a drawing without groups gets (top to bottom) before it wraps onto
+/// rows of its own: a networks view of 18 services stays on a screen.
+const MAX_ACROSS: f64 = 1000.0;
 
 /// A node's place: centre and size.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -164,6 +167,9 @@ pub fn layout(g: &Graph) -> Layout {
         let (w, h) = (longest * CHAR_W + 2.0 * PAD_X, lines * LINE_H + 2.0 * PAD_Y);
         across.push(if top_down { w } else { h });
         along.push(if top_down { h } else { w });
+    }
+    if groups == 0 && top_down {
+        wrap_wide_ranks(g, &mut rank, &across);
     }
     let mut spans: Vec<Span> = vec![None; groups + 1];
     for v in 0..n {
@@ -432,12 +438,63 @@ pub fn layout(g: &Graph) -> Layout {
     }
 }
 
+/// Splits each rank wider than [`MAX_ACROSS`] into rows of ranks of their own, moving the
+/// ranks below down. Nodes go into rows by the first neighbour they share with the rank below
+/// (services of one network side by side); edges into and out of the rows then span several
+/// ranks and bend between the boxes like any long edge.
+fn wrap_wide_ranks(g: &Graph, rank: &mut [usize], across: &[f64]) {
+    let mut r = 0;
+    while rank.iter().any(|&x| x >= r) {
+        let members: Vec<usize> = (0..rank.len()).filter(|&v| rank[v] == r).collect();
+        let width = members.iter().map(|&v| across[v]).sum::<f64>()
+            + members.len().saturating_sub(1) as f64 * GAP_X;
+        if width <= MAX_ACROSS || members.len() < 2 {
+            r += 1;
+            continue;
+        }
+        let rows = (width / MAX_ACROSS).ceil() as usize;
+        let per = members.len().div_ceil(rows);
+        // The first neighbour below each member, to keep those of one together.
+        let key = |v: usize| {
+            g.edges
+                .iter()
+                .filter_map(|e| {
+                    let other = if e.from == v {
+                        e.to
+                    } else if e.to == v {
+                        e.from
+                    } else {
+                        return None;
+                    };
+                    (rank[other] > r).then_some(other)
+                })
+                .min()
+                .unwrap_or(usize::MAX)
+        };
+        let mut ordered = members.clone();
+        ordered.sort_by_key(|&v| (key(v), v));
+        let extra = rows - 1;
+        for x in rank.iter_mut() {
+            if *x > r {
+                *x += extra;
+            }
+        }
+        for (i, &v) in ordered.iter().enumerate() {
+            rank[v] = r + i / per;
+        }
+        r += rows;
+    }
+}
+
 /// The fill of a node, by what it is.
 fn fill(kind: &NodeKind) -> &'static str {
     use berth_audit::facts::Role;
     match kind {
         NodeKind::Network { .. } => "#eef6ee",
         NodeKind::HostPort => "#fff6e0",
+        NodeKind::Storage(crate::graph::Storage::Volume) => "#e6effc",
+        NodeKind::Storage(crate::graph::Storage::Bind) => "#f2f2f2",
+        NodeKind::Storage(crate::graph::Storage::EnvFile) => "#fcefe6",
         NodeKind::Service { role, .. } => match role {
             Role::Proxy => "#e1f0fb",
             Role::App => "#f3e8f8",
@@ -642,12 +699,15 @@ pub fn render(g: &Graph) -> Result<String, Unreadable> {
             _ => 1.2,
         };
         let dash = match e.kind {
-            EdgeKind::Environment | EdgeKind::Scrape | EdgeKind::Link => {
+            EdgeKind::Environment | EdgeKind::Scrape | EdgeKind::Link | EdgeKind::ReadsEnv => {
                 " stroke-dasharray=\"5 4\""
             }
             _ => "",
         };
-        let head = if e.kind == EdgeKind::Attached {
+        let head = if matches!(
+            e.kind,
+            EdgeKind::Attached | EdgeKind::Mounts | EdgeKind::ReadsEnv
+        ) {
             String::new()
         } else {
             format!(" marker-end=\"url(#{marker})\"")
@@ -697,7 +757,7 @@ pub fn render(g: &Graph) -> Result<String, Unreadable> {
         };
         let rx = match n.kind {
             NodeKind::HostPort => p.h / 2.0,
-            NodeKind::Network { .. } => 2.0,
+            NodeKind::Network { .. } | NodeKind::Storage(_) => 2.0,
             NodeKind::Service { .. } => 8.0,
         };
         let _ = writeln!(
@@ -912,5 +972,64 @@ mod tests {
         assert_eq!(svg.matches("class=\"group\"").count(), 4);
         // Seven labels "x", none over another.
         assert_eq!(svg.matches(">x</text>").count(), 7);
+    }
+
+    #[test]
+    fn a_wide_networks_view_wraps_onto_rows_and_no_edge_crosses_a_box() {
+        // 18 services on 4 networks (the fog-compute stack with its betanet): one row of 18
+        // boxes was about 4000 px wide.
+        let mut nodes: Vec<Node> = (0..18)
+            .map(|i| node(&format!("betanet-service-{i}")))
+            .collect();
+        for n in ["public", "internal", "monitoring", "betanet"] {
+            let mut net = node(n);
+            net.kind = NodeKind::Network { internal: false };
+            nodes.push(net);
+        }
+        let mut edges = Vec::new();
+        for s in 0..18 {
+            edges.push(edge(s, 18 + s % 4));
+            if s % 3 == 0 {
+                edges.push(edge(s, 18 + (s + 1) % 4));
+            }
+        }
+        let g = Graph {
+            title: "t".into(),
+            top_down: true,
+            nodes,
+            edges,
+            groups: Vec::new(),
+        };
+        let l = layout(&g);
+        assert!(
+            l.width < 2000.0 && l.height > 300.0,
+            "{} x {}",
+            l.width,
+            l.height
+        );
+        for (i, a) in l.places.iter().enumerate() {
+            for b in &l.places[i + 1..] {
+                let apart = (a.x - b.x).abs() >= f64::midpoint(a.w, b.w)
+                    || (a.y - b.y).abs() >= f64::midpoint(a.h, b.h);
+                assert!(apart, "{a:?} overlaps {b:?}");
+            }
+        }
+        // Every edge goes from rank to neighbouring rank, through a bend point in each rank it
+        // passes, and no bend point (where it crosses a rank) is inside a box.
+        for (e, bends) in g.edges.iter().zip(&l.bends) {
+            let (from, to) = (l.places[e.from], l.places[e.to]);
+            let mut points = vec![(from.x, from.y)];
+            points.extend(bends.iter().copied());
+            points.push((to.x, to.y));
+            for &point in bends {
+                assert!(l.places.iter().all(|p| !inside(p, point)), "{point:?}");
+            }
+            for w in points.windows(2) {
+                assert!(
+                    (w[1].1 - w[0].1).abs() <= GAP_RANK + 60.0,
+                    "{w:?} skips a rank"
+                );
+            }
+        }
     }
 }

@@ -9,7 +9,7 @@ use crate::printer::Printer;
 pub fn run(global: &GlobalArgs, args: &GraphArgs, printer: &mut Printer) -> anyhow::Result<u8> {
     let Some(view) = View::parse(&args.view) else {
         printer.error(&format!(
-            "invalid --view value {:?}: expected services, networks, dependencies or ports",
+            "invalid --view value {:?}: expected services, networks, dependencies, ports or volumes",
             args.view
         ));
         return Ok(1);
