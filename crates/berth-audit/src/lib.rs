@@ -10,6 +10,7 @@ pub mod ci;
 pub mod config;
 pub mod diff;
 pub mod facts;
+pub mod fix;
 pub mod output;
 pub mod patterns;
 pub mod registry;

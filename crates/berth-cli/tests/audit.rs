@@ -884,3 +884,194 @@ fn colours_follow_ansi_and_no_color() {
     let no_color = berth_env(&dir, &["audit"], &[("NO_COLOR", "1")]);
     assert!(!stdout(&no_color).contains('\u{1b}'));
 }
+
+/// Copies the folder `from` into `to`, recursively.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read dir").flatten() {
+        let target = to.join(e.file_name());
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// The paths where two JSON documents differ, with both values.
+fn json_changes(a: &serde_json::Value, b: &serde_json::Value, path: &str, out: &mut Vec<String>) {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            for k in keys {
+                let null = Value::Null;
+                json_changes(
+                    x.get(k).unwrap_or(&null),
+                    y.get(k).unwrap_or(&null),
+                    &format!("{path}.{k}"),
+                    out,
+                );
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                json_changes(p, q, &format!("{path}.{i}"), out);
+            }
+        }
+        _ if a != b => out.push(format!("{path}: {a} -> {b}")),
+        _ => {}
+    }
+}
+
+#[test]
+fn fix_round_trips_on_every_bundled_example() {
+    // Each example, fixed with every fixable rule on: it loads to the same project but for the
+    // fixed settings (credentials keep their values, now read from .env), its comments stay,
+    // and a second --fix has nothing left to do.
+    let allowed = |change: &str| {
+        let parts: Vec<&str> = change.split(':').next().unwrap_or("").split('.').collect();
+        matches!(
+            parts.as_slice(),
+            ["", "services", _, "cap_drop" | "read_only" | "security_opt"]
+        ) || matches!(parts.as_slice(), ["", "services", _, "ports", _, "host_ip"])
+    };
+    let mut fixed_total = 0;
+    for name in [
+        "fog-compute-before",
+        "fog-compute-after",
+        "hw-server",
+        "taylordash",
+        "swarm-local",
+    ] {
+        let dir = tempfile::tempdir().expect("temp");
+        copy_tree(&examples().join(name), dir.path());
+        let config = |dir: &std::path::Path| -> serde_json::Value {
+            let out = berth_env(dir, &["config", "--format", "json"], &[]);
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{name}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            serde_json::from_slice(&out.stdout).expect("json")
+        };
+        let before = config(dir.path());
+        let comments = |dir: &std::path::Path| -> Vec<String> {
+            let mut lines = Vec::new();
+            for e in std::fs::read_dir(dir).expect("dir").flatten() {
+                let p = e.path();
+                if p.extension().is_some_and(|x| x == "yml" || x == "yaml") {
+                    let text = std::fs::read_to_string(&p).expect("read");
+                    lines.extend(
+                        text.lines()
+                            .filter(|l| l.trim_start().starts_with('#'))
+                            .map(str::to_string),
+                    );
+                }
+            }
+            lines.sort();
+            lines
+        };
+        let comments_before = comments(dir.path());
+        let args = [
+            "audit",
+            "--fix",
+            "--extend-select",
+            "B8",
+            "--production",
+            "--fail-on",
+            "never",
+        ];
+        let out = berth_env(dir.path(), &args, &[]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let said = String::from_utf8_lossy(&out.stderr);
+        let made: usize = said
+            .lines()
+            .find_map(|l| l.strip_suffix(" fixes made")?.parse().ok())
+            .unwrap_or_else(|| panic!("{name}: {said}"));
+        assert!(made > 0, "{name}: nothing fixed");
+        fixed_total += made;
+        let after = config(dir.path());
+        let mut changes = Vec::new();
+        json_changes(&before, &after, "", &mut changes);
+        let unexpected: Vec<&String> = changes.iter().filter(|c| !allowed(c)).collect();
+        assert!(unexpected.is_empty(), "{name}: {unexpected:#?}");
+        assert!(!changes.is_empty(), "{name}");
+        assert_eq!(comments(dir.path()), comments_before, "{name}: comments");
+        let again = berth_env(
+            dir.path(),
+            &[
+                "audit",
+                "--fix",
+                "--dry-run",
+                "--extend-select",
+                "B8",
+                "--production",
+            ],
+            &[],
+        );
+        assert!(stdout(&again).is_empty(), "{name}: {}", stdout(&again));
+    }
+    assert!(fixed_total > 100, "{fixed_total}");
+}
+
+#[test]
+fn fix_dry_run_prints_a_diff_that_keeps_comments_anchors_and_quotes() {
+    let dir = tempfile::tempdir().expect("temp");
+    let compose = "# top comment\nname: shop\nservices:\n  db: &db\n    image: postgres:16.4\n    environment:\n      POSTGRES_PASSWORD: \"s3cret!\"   # keep me\n    ports:\n      - \"5432:5432\"\n  app:\n    image: app:1.0\n    environment:\n      - DB_PASSWORD=hunter2\n    ports: [\"8080:80\"]\n  cache: {image: redis:7.4, ports: [\"6379:6379\"]}\n";
+    std::fs::write(dir.path().join("compose.yaml"), compose).expect("write");
+    let out = berth_env(
+        dir.path(),
+        &["audit", "--fix", "--dry-run", "--select", "B202,B501,B8"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    snapshot("fix-dry-run.diff", &stdout(&out));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("not fixed: B803 compose.yaml:15: the service is written in flow style"),
+        "{said}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("compose.yaml")).expect("read"),
+        compose,
+        "--dry-run writes nothing"
+    );
+    assert!(!dir.path().join(".env").exists());
+    // Fixed for real: the credentials stay out of the compose file, with the same values.
+    let out = berth_env(
+        dir.path(),
+        &["audit", "--fix", "--select", "B202,B501"],
+        &[],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(dir.path().join("compose.yaml")).expect("read");
+    assert!(
+        !text.contains("s3cret!") && !text.contains("hunter2"),
+        "{text}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".env")).expect(".env"),
+        "DB_PASSWORD='hunter2'\nPOSTGRES_PASSWORD='s3cret!'\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".env.example")).expect(".env.example"),
+        "DB_PASSWORD=\nPOSTGRES_PASSWORD=\n"
+    );
+    assert!(
+        stdout(&out).contains("shop: 0 errors, 0 warnings, 0 info"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -22,6 +22,8 @@
 //! ## Use instead
 //! No `ports` at all (other services use `postgres:5432`), or publish on loopback only for a
 //! local tool: `127.0.0.1:5432:5432`, in the development file.
+//!
+//! `berth audit --fix` binds a `HOST:CONTAINER` port to `127.0.0.1`.
 
 use berth_model::Diagnostic;
 

@@ -19,6 +19,9 @@
 //! An interpolated variable set outside the files (`${POSTGRES_PASSWORD:?required}`, from
 //! `.env` or the deployment's environment), or a secret:
 //! `POSTGRES_PASSWORD_FILE: /run/secrets/postgres_password`.
+//!
+//! `berth audit --fix` moves the value to `.env` (which Compose reads; keep it out of version
+//! control) and writes `${NAME}` in its place, with the name in `.env.example`.
 
 use berth_model::redact::{password_arguments, url_passwords};
 use berth_model::{Diagnostic, Span};

@@ -103,21 +103,47 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs, printer: &mut Printer) -> anyh
     } else {
         Vec::new()
     };
-    let (runs, load_failed) = if args.patterns || !args.pattern.is_empty() {
-        let overlays = overlays_of(&project);
-        let Some(chosen) = chosen_patterns(&project, &overlays, &args.pattern, printer) else {
+    let Some((mut runs, mut load_failed)) =
+        audit_runs(&opts, project, args, &running, &config, printer)
+    else {
+        return Ok(1);
+    };
+    if args.fix {
+        let plan = berth_audit::fix::plan(&runs);
+        let base = runs
+            .first()
+            .map(|r| r.project.working_dir.clone())
+            .unwrap_or_default();
+        for left in &plan.left {
+            printer.diag(&format!("not fixed: {left}\n"));
+        }
+        if global.dry_run {
+            printer.out(&plan.diff(&base))?;
+            printer.diag(&format!(
+                "{} fixes would be made (--dry-run: nothing written)\n",
+                plan.fixed.len()
+            ));
+            return Ok(0);
+        }
+        if let Err(e) = write_fixes(&plan) {
+            printer.error(&format!("--fix: {e}"));
+            return Ok(1);
+        }
+        // The fixed files must load; else they are put back as they were.
+        let Some(project) = load_project(&opts, printer) else {
+            restore(&plan);
+            printer.error("--fix: the fixed files did not load; they were put back as they were");
             return Ok(1);
         };
-        let done = audit_patterns(&opts, chosen, args.production, &running, &config);
-        let failed = show_pattern_load(&done, printer);
-        (done.runs, failed)
-    } else {
-        (
-            vec![audit_one(project, None, args.production, &running, &config)],
-            false,
-        )
-    };
-    let mut runs = runs;
+        for fixed in &plan.fixed {
+            printer.diag(&format!("fixed: {fixed}\n"));
+        }
+        printer.diag(&format!("{} fixes made\n", plan.fixed.len()));
+        let Some(again) = audit_runs(&opts, project, args, &running, &config, printer) else {
+            return Ok(1);
+        };
+        (runs, load_failed) = again;
+    }
     berth_audit::run::report_unused(&mut runs, &config);
     if let Some(path) = &args.baseline {
         if !path.exists() {
@@ -150,6 +176,55 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs, printer: &mut Printer) -> anyh
     printer.out(&text)?;
     let failed = threshold.is_some_and(|t| output::fails(&runs, t));
     Ok(u8::from(failed || load_failed))
+}
+
+/// The audit of the project, or of each of its patterns, and whether a pattern failed to load;
+/// none when the patterns could not be chosen.
+fn audit_runs(
+    opts: &berth_loader::load::Options,
+    project: Project,
+    args: &AuditArgs,
+    running: &[RunningPort],
+    config: &Config,
+    printer: &mut Printer,
+) -> Option<(Vec<berth_audit::output::Run>, bool)> {
+    if args.patterns || !args.pattern.is_empty() {
+        let overlays = overlays_of(&project);
+        let chosen = chosen_patterns(&project, &overlays, &args.pattern, printer)?;
+        let done = audit_patterns(opts, chosen, args.production, running, config);
+        let failed = show_pattern_load(&done, printer);
+        Some((done.runs, failed))
+    } else {
+        Some((
+            vec![audit_one(project, None, args.production, running, config)],
+            false,
+        ))
+    }
+}
+
+/// Writes the fixed files (a new file is created).
+fn write_fixes(plan: &berth_audit::fix::Plan) -> std::io::Result<()> {
+    for (path, (old, new)) in &plan.files {
+        std::fs::write(path, new)?;
+        // A new .env holds credentials: readable by its owner only.
+        #[cfg(unix)]
+        if old.is_empty() && path.file_name().is_some_and(|n| n == ".env") {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(())
+}
+
+/// Puts the files of a plan back as they were (removing those it created).
+fn restore(plan: &berth_audit::fix::Plan) {
+    for (path, (old, _)) in &plan.files {
+        let _ = if old.is_empty() {
+            std::fs::remove_file(path)
+        } else {
+            std::fs::write(path, old)
+        };
+    }
 }
 
 /// The audit's configuration for `project`: the file given (`--config`), else the

@@ -1,0 +1,377 @@
+//! `berth audit --fix`: mechanical fixes for the findings that have a safe one, made by editing
+//! the source text where the value was written (comments, anchors, quoting and layout stay as
+//! they are; the document is never written out again):
+//! - B501, a hard-coded credential: the value becomes `${NAME}`; the value goes to `.env` in the
+//!   project folder (which Compose reads, and which stays out of version control) and the name,
+//!   without its value, to `.env.example`, so the project loads exactly as before.
+//! - B202, a database, cache or broker published on every interface: bound to `127.0.0.1`.
+//! - B803, B808, B809 (hardening): `cap_drop: [ALL]`, `security_opt: ["no-new-privileges:true"]`
+//!   and `read_only: true` added as the service's first key, at its indentation.
+//!
+//! A finding whose fix cannot be made safely (a flow-style service, a long-syntax port, a name
+//! taken by another value) is left, with the reason. A plan is data: [`plan`] decides,
+//! [`Plan::diff`] shows it, the caller writes the files.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use berth_model::{Project, Span};
+
+use crate::output::{merged, Run};
+use crate::Finding;
+
+/// One replacement in a file's text: bytes `start..end` become `text` (an insertion when
+/// they are equal).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Edit {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+/// What `--fix` does: each file's new text, and what was fixed or left.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Per file (absolute path): its text now and after the fix.
+    pub files: BTreeMap<PathBuf, (String, String)>,
+    /// `CODE file:line: what was done`, in the order of the findings.
+    pub fixed: Vec<String>,
+    /// `CODE file:line: why it was left`.
+    pub left: Vec<String>,
+}
+
+/// The codes `--fix` knows a fix for.
+pub const FIXABLE: &[&str] = &["B202", "B501", "B803", "B808", "B809"];
+
+/// A fix of one finding: edits to the file the value was set in, and variables for `.env`.
+struct Fix {
+    file: PathBuf,
+    edits: Vec<Edit>,
+    env: Option<(String, String)>,
+    what: String,
+}
+
+/// The fixes for the findings of `runs` that have one (each finding once, whatever patterns
+/// share it).
+#[must_use]
+pub fn plan(runs: &[Run]) -> Plan {
+    let mut out = Plan::default();
+    let mut edits: BTreeMap<PathBuf, Vec<Edit>> = BTreeMap::new();
+    let mut env: BTreeMap<String, String> = BTreeMap::new();
+    let mut env_dir: Option<PathBuf> = None;
+    for seen in merged(runs, false) {
+        let project = &seen.run.project;
+        let f = seen.finding;
+        let code = f.diagnostic.code.as_deref().unwrap_or_default();
+        if !FIXABLE.contains(&code) {
+            continue;
+        }
+        let at = place(project, f);
+        match fix_of(project, f, &env) {
+            Ok(fix) => {
+                if let Some((name, value)) = fix.env {
+                    env.insert(name, value);
+                    env_dir.get_or_insert_with(|| project.working_dir.clone());
+                }
+                let list = edits.entry(fix.file).or_default();
+                for e in fix.edits {
+                    if !list.contains(&e) {
+                        list.push(e);
+                    }
+                }
+                out.fixed.push(format!("{code} {at}: {}", fix.what));
+            }
+            Err(why) => out.left.push(format!("{code} {at}: {why}")),
+        }
+    }
+    for (path, list) in edits {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let new = apply(&text, list);
+        out.files.insert(path, (text, new));
+    }
+    if let Some(dir) = env_dir.filter(|_| !env.is_empty()) {
+        for (name, with_values) in [(".env", true), (".env.example", false)] {
+            let path = dir.join(name);
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let mut new = text.clone();
+            if !new.is_empty() && !new.ends_with('\n') {
+                new.push('\n');
+            }
+            for (k, v) in &env {
+                let has = text.lines().any(|l| {
+                    l.trim_start()
+                        .strip_prefix(k.as_str())
+                        .is_some_and(|r| r.trim_start().starts_with('='))
+                });
+                if has {
+                    continue;
+                }
+                if with_values {
+                    let _ = writeln!(new, "{k}='{v}'");
+                } else {
+                    let _ = writeln!(new, "{k}=");
+                }
+            }
+            if new != text {
+                out.files.insert(path, (text, new));
+            }
+        }
+    }
+    out
+}
+
+/// `file:line` of a finding, the file relative to the project folder.
+fn place(project: &Project, f: &Finding) -> String {
+    f.diagnostic
+        .primary_span()
+        .and_then(|s| {
+            let file = project.sources.get(s.file)?;
+            let (line, _) = file.line_col(s.start);
+            Some(format!(
+                "{}:{line}",
+                crate::output::display_path(project, &file.path)
+            ))
+        })
+        .unwrap_or_default()
+}
+
+/// The text of `span` and its file's path, when a compose file holds it.
+fn source(project: &Project, span: Span) -> Option<(&Path, &str)> {
+    if !crate::facts::in_compose_file(project, span) {
+        return None;
+    }
+    let file = project.sources.get(span.file)?;
+    if file.path.as_os_str() == "-" {
+        return None;
+    }
+    Some((&file.path, &file.text))
+}
+
+fn fix_of(project: &Project, f: &Finding, env: &BTreeMap<String, String>) -> Result<Fix, String> {
+    let code = f.diagnostic.code.as_deref().unwrap_or_default();
+    let span = f
+        .diagnostic
+        .primary_span()
+        .ok_or("the finding has no place in a file")?;
+    let service = f.service.as_deref().unwrap_or_default();
+    match code {
+        "B501" => credential(project, service, span, env),
+        "B202" => loopback(project, span),
+        "B803" => first_key(project, service, "cap_drop", "cap_drop: [ALL]"),
+        "B808" => first_key(
+            project,
+            service,
+            "security_opt",
+            "security_opt: [\"no-new-privileges:true\"]",
+        ),
+        "B809" => first_key(project, service, "read_only", "read_only: true"),
+        _ => Err("no fix".into()),
+    }
+}
+
+/// B501: the literal value at `span` becomes `${NAME}`, the value goes to `.env`.
+fn credential(
+    project: &Project,
+    service: &str,
+    span: Span,
+    env: &BTreeMap<String, String>,
+) -> Result<Fix, String> {
+    let (path, text) = source(project, span).ok_or("the value is not in a compose file")?;
+    let s = project.service(service).ok_or("no such service")?;
+    let vars = s
+        .settings()
+        .environment
+        .map(|e| e.value)
+        .unwrap_or_default();
+    let var = vars
+        .iter()
+        .find(|v| v.span == span)
+        .ok_or("the credential is not an `environment` value")?;
+    let value = var.value.clone().ok_or("the variable has no value")?;
+    if value.contains('\'') || value.contains('\n') {
+        return Err("the value holds a quote or a line break: move it by hand".into());
+    }
+    let written = &text[span.start as usize..span.end as usize];
+    let Some(at) = written.rfind(value.as_str()) else {
+        return Err("the value is written with escapes: move it by hand".into());
+    };
+    // The name: the variable's, unless it already stands for another value.
+    let mut name = var.name.to_string();
+    let taken = |n: &str| {
+        env.get(n).is_some_and(|v| *v != value)
+            || project.environment.get(n).is_some_and(|v| *v != value)
+    };
+    if taken(&name) {
+        name = format!(
+            "{}_{}",
+            service.to_ascii_uppercase().replace(['-', '.'], "_"),
+            var.name
+        );
+        if taken(&name) {
+            return Err(format!("{name} is already set to another value"));
+        }
+    }
+    let start = span.start as usize + at;
+    Ok(Fix {
+        file: path.to_path_buf(),
+        edits: vec![Edit {
+            start,
+            end: start + value.len(),
+            text: format!("${{{name}}}"),
+        }],
+        what: format!(
+            "{} now reads ${{{name}}}, set in .env (and named in .env.example)",
+            var.name
+        ),
+        env: Some((name, value)),
+    })
+}
+
+/// B202: a short-syntax port published on every interface gets `127.0.0.1:` in front.
+fn loopback(project: &Project, span: Span) -> Result<Fix, String> {
+    let (path, text) = source(project, span).ok_or("the port is not in a compose file")?;
+    let written = &text[span.start as usize..span.end as usize];
+    let quote = written.starts_with(['"', '\'']);
+    let inner = if quote {
+        &written[1..written.len().saturating_sub(1)]
+    } else {
+        written
+    };
+    let plain = inner
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == ':' || c == '-');
+    if !plain || !inner.contains(':') || inner.matches(':').count() > 1 {
+        return Err("not a `HOST:CONTAINER` port: bind it by hand".into());
+    }
+    let start = span.start as usize + usize::from(quote);
+    Ok(Fix {
+        file: path.to_path_buf(),
+        edits: vec![Edit {
+            start,
+            end: start,
+            text: "127.0.0.1:".into(),
+        }],
+        what: format!("`{inner}` bound to 127.0.0.1"),
+        env: None,
+    })
+}
+
+/// Adds `line` (setting `key`) as the first key of the service in the file that defines it.
+fn first_key(project: &Project, service: &str, key: &str, line: &str) -> Result<Fix, String> {
+    // The last file whose own document defines the service in full or in part.
+    let layer = project
+        .layers
+        .iter()
+        .rev()
+        .find(|l| l.doc.path(&["services", service]).is_some())
+        .ok_or("no file defines the service")?;
+    let value = layer
+        .doc
+        .path(&["services", service])
+        .ok_or("no file defines the service")?;
+    if value.get(key).is_some() {
+        return Err(format!("`{key}` is already set there: change it by hand"));
+    }
+    let map = value.as_map().ok_or("the service is not a mapping")?;
+    let (first, _) = map.iter().next().ok_or("the service is empty")?;
+    let file = project
+        .sources
+        .get(first.span.file)
+        .filter(|f| f.path.as_os_str() != "-")
+        .ok_or("the service is not in a file")?;
+    let text: &str = &file.text;
+    let key_start = first.span.start as usize;
+    let line_start = text[..key_start].rfind('\n').map_or(0, |i| i + 1);
+    let indent = &text[line_start..key_start];
+    if !indent.chars().all(|c| c == ' ') {
+        return Err("the service is written in flow style (`{...}`): add it by hand".into());
+    }
+    Ok(Fix {
+        file: file.path.clone(),
+        edits: vec![Edit {
+            start: line_start,
+            end: line_start,
+            text: format!("{indent}{line}\n"),
+        }],
+        what: format!("`{line}` added to `{service}`"),
+        env: None,
+    })
+}
+
+/// `text` with `edits` made; an edit overlapping one already made is dropped.
+fn apply(text: &str, mut edits: Vec<Edit>) -> String {
+    edits.sort();
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut at = 0;
+    for e in edits {
+        if e.start < at
+            || e.end > text.len()
+            || !text.is_char_boundary(e.start)
+            || !text.is_char_boundary(e.end)
+        {
+            continue;
+        }
+        out.push_str(&text[at..e.start]);
+        out.push_str(&e.text);
+        at = e.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+impl Plan {
+    /// The plan as a unified diff, paths relative to `base` when inside it, with the
+    /// credentials it moves masked (the diff is for reading: it goes to terminals and CI logs).
+    #[must_use]
+    pub fn diff(&self, base: &Path) -> String {
+        let mut out = String::new();
+        for (path, (old, new)) in &self.files {
+            let name = path
+                .strip_prefix(base)
+                .unwrap_or(path)
+                .display()
+                .to_string();
+            let (a, b) = if old.is_empty() {
+                ("/dev/null".to_string(), format!("b/{name}"))
+            } else {
+                (format!("a/{name}"), format!("b/{name}"))
+            };
+            let diff = similar::TextDiff::from_lines(old, new)
+                .unified_diff()
+                .context_radius(3)
+                .header(&a, &b)
+                .to_string();
+            for line in diff.split_inclusive('\n') {
+                let body = line.trim_end_matches('\n');
+                out.push_str(&berth_model::redact::mask(body).text);
+                out.push_str(&line[body.len()..]);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edits_are_made_in_order_and_overlaps_dropped() {
+        let e = |start, end, text: &str| Edit {
+            start,
+            end,
+            text: text.into(),
+        };
+        assert_eq!(
+            apply("abcdef", vec![e(4, 4, "X"), e(0, 1, "A"), e(0, 2, "no")]),
+            "AbcdXef"
+        );
+        assert_eq!(apply("ab", vec![e(1, 1, "1"), e(1, 1, "2")]), "a12b");
+    }
+}
