@@ -5,6 +5,8 @@
 //!   project folder (which Compose reads, and which stays out of version control) and the name,
 //!   without its value, to `.env.example`, so the project loads exactly as before.
 //! - B202, a database, cache or broker published on every interface: bound to `127.0.0.1`.
+//! - B601, a volume named against the project's convention: renamed in every file that
+//!   defines or mounts it, with `name:` set to the name it had on the engine, so its data stays.
 //! - B803, B808, B809 (hardening): `cap_drop: [ALL]`, `security_opt: ["no-new-privileges:true"]`
 //!   and `read_only: true` added as the service's first key, at its indentation.
 //!
@@ -42,12 +44,11 @@ pub struct Plan {
 }
 
 /// The codes `--fix` knows a fix for.
-pub const FIXABLE: &[&str] = &["B202", "B501", "B803", "B808", "B809"];
+pub const FIXABLE: &[&str] = &["B202", "B501", "B601", "B803", "B808", "B809"];
 
-/// A fix of one finding: edits to the file the value was set in, and variables for `.env`.
+/// A fix of one finding: edits to the files the value was set in, and a variable for `.env`.
 struct Fix {
-    file: PathBuf,
-    edits: Vec<Edit>,
+    edits: Vec<(PathBuf, Edit)>,
     env: Option<(String, String)>,
     what: String,
 }
@@ -74,8 +75,8 @@ pub fn plan(runs: &[Run]) -> Plan {
                     env.insert(name, value);
                     env_dir.get_or_insert_with(|| project.working_dir.clone());
                 }
-                let list = edits.entry(fix.file).or_default();
-                for e in fix.edits {
+                for (file, e) in fix.edits {
+                    let list = edits.entry(file).or_default();
                     if !list.contains(&e) {
                         list.push(e);
                     }
@@ -168,6 +169,7 @@ fn fix_of(project: &Project, f: &Finding, env: &BTreeMap<String, String>) -> Res
             "security_opt: [\"no-new-privileges:true\"]",
         ),
         "B809" => first_key(project, service, "read_only", "read_only: true"),
+        "B601" => volume_name(project, span),
         _ => Err("no fix".into()),
     }
 }
@@ -216,12 +218,14 @@ fn credential(
     }
     let start = span.start as usize + at;
     Ok(Fix {
-        file: path.to_path_buf(),
-        edits: vec![Edit {
-            start,
-            end: start + value.len(),
-            text: format!("${{{name}}}"),
-        }],
+        edits: vec![(
+            path.to_path_buf(),
+            Edit {
+                start,
+                end: start + value.len(),
+                text: format!("${{{name}}}"),
+            },
+        )],
         what: format!(
             "{} now reads ${{{name}}}, set in .env (and named in .env.example)",
             var.name
@@ -251,12 +255,14 @@ fn loopback(project: &Project, span: Span) -> Result<Fix, String> {
     }
     let start = span.start as usize + usize::from(quote);
     Ok(Fix {
-        file: path.to_path_buf(),
-        edits: vec![Edit {
-            start,
-            end: start,
-            text: "127.0.0.1:".into(),
-        }],
+        edits: vec![(
+            path.to_path_buf(),
+            Edit {
+                start,
+                end: start,
+                text: "127.0.0.1:".into(),
+            },
+        )],
         what: format!("`{inner}` bound to 127.0.0.1"),
         env: None,
     })
@@ -293,15 +299,164 @@ fn first_key(project: &Project, service: &str, key: &str, line: &str) -> Result<
         return Err("the service is written in flow style (`{...}`): add it by hand".into());
     }
     Ok(Fix {
-        file: file.path.clone(),
-        edits: vec![Edit {
-            start: line_start,
-            end: line_start,
-            text: format!("{indent}{line}\n"),
-        }],
+        edits: vec![(
+            file.path.clone(),
+            Edit {
+                start: line_start,
+                end: line_start,
+                text: format!("{indent}{line}\n"),
+            },
+        )],
         what: format!("`{line}` added to `{service}`"),
         env: None,
     })
+}
+
+/// B601: the volume whose key is at `span` renamed to the project's convention, in every file;
+/// its definition keeps the engine's name (`name:`), so that it is the same volume.
+fn volume_name(project: &Project, span: Span) -> Result<Fix, String> {
+    use crate::rules::inconsistent_naming::{convention, renamed};
+    use berth_model::Value;
+    let volumes = project
+        .tree
+        .get("volumes")
+        .and_then(Value::as_map)
+        .ok_or("only volume names are renamed by --fix")?;
+    let (key, def) = volumes
+        .iter()
+        .find(|(k, _)| k.span == span)
+        .ok_or("only volume names are renamed by --fix")?;
+    let old = key.name.as_str();
+    let style = convention(volumes.keys()).ok_or("no convention to follow")?;
+    let new = renamed(old, style);
+    if new == old || volumes.contains_key(&new) {
+        return Err(format!("`{new}` is taken"));
+    }
+    let engine = def
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or("the volume has no name on the engine")?
+        .to_string();
+    let mut edits = Vec::new();
+    let mut named = false;
+    let text_of = |s: Span| {
+        project
+            .sources
+            .get(s.file)
+            .filter(|f| f.path.as_os_str() != "-")
+            .map(|f| (f.path.clone(), f.text.clone()))
+    };
+    for layer in &project.layers {
+        let Some((path, text)) = text_of(Span {
+            file: layer.file,
+            start: 0,
+            end: 0,
+        }) else {
+            continue;
+        };
+        if let Some(m) = layer.doc.get("volumes").and_then(Value::as_map) {
+            if let Some(k) = m.key(old) {
+                let (ks, ke) = (k.span.start as usize, k.span.end as usize);
+                if text.get(ks..ke) != Some(old) {
+                    return Err("the volume's key is written quoted or by an anchor".into());
+                }
+                edits.push((
+                    path.clone(),
+                    Edit {
+                        start: ks,
+                        end: ke,
+                        text: new.clone(),
+                    },
+                ));
+                let value = m.get(old);
+                if value.and_then(|v| v.get("name")).is_none() && !named {
+                    edits.push((path.clone(), name_edit(&text, ke, value, &engine)?));
+                    named = true;
+                }
+            }
+        }
+        let Some(services) = layer.doc.get("services").and_then(Value::as_map) else {
+            continue;
+        };
+        for (_, s) in services.iter() {
+            for m in s.get("volumes").and_then(Value::as_seq).unwrap_or(&[]) {
+                let Some(source) = m.get("source").filter(|v| v.as_str() == Some(old)) else {
+                    continue;
+                };
+                let (start, end) = (source.span.start as usize, source.span.end as usize);
+                let written = text.get(start..end).unwrap_or_default();
+                let quote = usize::from(written.starts_with(['"', '\'']));
+                let at = start + quote;
+                if text.get(at..at + old.len()) != Some(old) {
+                    return Err(
+                        "a mount of the volume is written in a form --fix cannot edit".into(),
+                    );
+                }
+                let edit = Edit {
+                    start: at,
+                    end: at + old.len(),
+                    text: new.clone(),
+                };
+                if !edits.iter().any(|(p, e)| *p == path && *e == edit) {
+                    edits.push((path.clone(), edit));
+                }
+            }
+        }
+    }
+    if !named {
+        return Err("no file defines the volume".into());
+    }
+    Ok(Fix {
+        edits,
+        env: None,
+        what: format!("volume `{old}` renamed `{new}`, keeping its engine name `{engine}`"),
+    })
+}
+
+/// The edit that gives a volume definition `name: engine`; `key_end` is where its key ends.
+fn name_edit(
+    text: &str,
+    key_end: usize,
+    value: Option<&berth_model::Value>,
+    engine: &str,
+) -> Result<Edit, String> {
+    let colon = key_end
+        + text[key_end..]
+            .find(':')
+            .ok_or("no `:` after the volume's key")?;
+    let line_end = text[colon..].find('\n').map_or(text.len(), |i| colon + i);
+    let rest = text[colon + 1..line_end].trim();
+    let empty = rest.is_empty() || rest.starts_with('#');
+    match value.and_then(berth_model::Value::as_map) {
+        None if empty => Ok(Edit {
+            start: colon + 1,
+            end: colon + 1,
+            text: format!(" {{name: {engine}}}"),
+        }),
+        Some(m) if m.is_empty() && rest.starts_with("{}") => {
+            let at = colon + 1 + text[colon + 1..].find('{').unwrap_or(0);
+            Ok(Edit {
+                start: at,
+                end: at + 2,
+                text: format!("{{name: {engine}}}"),
+            })
+        }
+        Some(m) if empty && !m.is_empty() => {
+            let (first, _) = m.iter().next().ok_or("empty definition")?;
+            let ks = first.span.start as usize;
+            let line_start = text[..ks].rfind('\n').map_or(0, |i| i + 1);
+            let indent = &text[line_start..ks];
+            if !indent.chars().all(|c| c == ' ') {
+                return Err("the definition is written in a form --fix cannot edit".into());
+            }
+            Ok(Edit {
+                start: line_start,
+                end: line_start,
+                text: format!("{indent}name: {engine}\n"),
+            })
+        }
+        _ => Err("the definition is written in a form --fix cannot edit".into()),
+    }
 }
 
 /// `text` with `edits` made; an edit overlapping one already made is dropped.

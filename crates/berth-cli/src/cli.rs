@@ -767,7 +767,7 @@ pub struct AuditArgs {
     /// The configuration file to read instead of the berth.toml beside the compose files
     #[arg(long, value_name = "FILE")]
     pub config: Option<std::path::PathBuf>,
-    /// Fix the findings that have a safe mechanical fix (B202, B501, B803, B808, B809) in the
+    /// Fix the findings that have a safe mechanical fix (B202, B501, B601, B803, B808, B809) in the
     /// files that set them, keeping comments and layout; with --dry-run, print the changes
     /// as a unified diff and write nothing
     #[arg(long)]

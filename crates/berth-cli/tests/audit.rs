@@ -1000,7 +1000,41 @@ fn fix_round_trips_on_every_bundled_example() {
         let after = config(dir.path());
         let mut changes = Vec::new();
         json_changes(&before, &after, "", &mut changes);
-        let unexpected: Vec<&String> = changes.iter().filter(|c| !allowed(c)).collect();
+        // A volume renamed to the convention (B601) keeps its engine name: the same value
+        // under the new key, and the mounts' sources renamed alike.
+        let mut renames: Vec<(String, String)> = Vec::new();
+        for gone in &changes {
+            let Some((key, value)) = gone
+                .strip_prefix(".volumes.")
+                .and_then(|r| r.split_once(": "))
+                .and_then(|(k, v)| Some((k, v.strip_suffix(" -> null")?)))
+            else {
+                continue;
+            };
+            let came = changes.iter().find_map(|c| {
+                let (k, v) = c.strip_prefix(".volumes.")?.split_once(": null -> ")?;
+                (v == value).then_some(k)
+            });
+            if let Some(new) = came {
+                renames.push((key.to_string(), new.to_string()));
+            }
+        }
+        let renamed = |c: &str| {
+            renames.iter().any(|(old, new)| {
+                c == format!(
+                    ".volumes.{old}: {} -> null",
+                    c.split_once(": ")
+                        .map_or("", |x| x.1)
+                        .trim_end_matches(" -> null")
+                ) || c.starts_with(&format!(".volumes.{new}: null -> "))
+                    || (c.starts_with(".services.")
+                        && c.ends_with(&format!(".source: \"{old}\" -> \"{new}\"")))
+            })
+        };
+        let unexpected: Vec<&String> = changes
+            .iter()
+            .filter(|c| !allowed(c) && !renamed(c))
+            .collect();
         assert!(unexpected.is_empty(), "{name}: {unexpected:#?}");
         assert!(!changes.is_empty(), "{name}");
         assert_eq!(comments(dir.path()), comments_before, "{name}: comments");
@@ -1073,5 +1107,55 @@ fn fix_dry_run_prints_a_diff_that_keeps_comments_anchors_and_quotes() {
         stdout(&out).contains("shop: 0 errors, 0 warnings, 0 info"),
         "{}",
         stdout(&out)
+    );
+}
+
+#[test]
+fn fix_renames_a_volume_to_the_convention_and_keeps_its_data() {
+    let dir = tempfile::tempdir().expect("temp");
+    let compose = "name: shop\nservices:\n  a:\n    image: x:1\n    volumes: [node1-data:/a, \"node2_data:/b\", nodeThreeData:/c]\n  b:\n    image: x:1\n    volumes:\n      - type: volume\n        source: node1-data\n        target: /d\nvolumes:\n  node1-data: {}\n  node2_data:\n  nodeThreeData:\n    driver: local # a comment\n";
+    std::fs::write(dir.path().join("compose.yaml"), compose).expect("write");
+    let config = || -> serde_json::Value {
+        let out = berth_env(dir.path(), &["config", "--format", "json"], &[]);
+        serde_json::from_slice(&out.stdout).expect("json")
+    };
+    let before = config();
+    let out = berth_env(dir.path(), &["audit", "--fix", "--select", "B601"], &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout(&out).contains("shop: 0 errors, 0 warnings, 0 info"),
+        "{}",
+        stdout(&out)
+    );
+    let after = config();
+    assert_eq!(after["volumes"]["node1_data"]["name"], "shop_node1-data");
+    assert_eq!(
+        after["volumes"]["node_three_data"]["name"],
+        "shop_nodeThreeData"
+    );
+    assert_eq!(
+        after["volumes"]["node_three_data"]["driver"],
+        before["volumes"]["nodeThreeData"]["driver"]
+    );
+    assert_eq!(after["services"]["b"]["volumes"][0]["source"], "node1_data");
+    assert_eq!(
+        after["services"]["a"]["volumes"][2]["source"],
+        "node_three_data"
+    );
+    let text = std::fs::read_to_string(dir.path().join("compose.yaml")).expect("read");
+    assert!(
+        text.contains(
+            "  node_three_data:\n    name: shop_nodeThreeData\n    driver: local # a comment\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("  node1_data: {name: shop_node1-data}\n"),
+        "{text}"
     );
 }

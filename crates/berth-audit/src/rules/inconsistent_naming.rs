@@ -18,6 +18,9 @@
 //! ## Use instead
 //! One convention per kind; Compose's own generated names use `_` between project and key,
 //! so `kebab-case` keys read best.
+//!
+//! `berth audit --fix` renames a volume to the convention in every file, setting `name:` to
+//! the name it has on the engine so that its data stays.
 
 use std::collections::BTreeMap;
 
@@ -26,14 +29,14 @@ use berth_model::{Diagnostic, Value};
 use crate::{Context, Sink};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Style {
+pub(crate) enum Style {
     Snake,
     Kebab,
     Camel,
 }
 
 impl Style {
-    fn of(name: &str) -> Option<Style> {
+    pub(crate) fn of(name: &str) -> Option<Style> {
         let upper = name.chars().any(|c| c.is_ascii_uppercase());
         let lower = name.chars().any(|c| c.is_ascii_lowercase());
         match (name.contains('_'), name.contains('-'), upper && lower) {
@@ -56,6 +59,72 @@ impl Style {
     }
 }
 
+/// The style most keys of a section use (the first in order on a tie), when they use several.
+pub(crate) fn convention<'k>(keys: impl Iterator<Item = &'k str>) -> Option<Style> {
+    let mut count: BTreeMap<Style, usize> = BTreeMap::new();
+    for k in keys {
+        if let Some(s) = Style::of(k) {
+            *count.entry(s).or_default() += 1;
+        }
+    }
+    if count.len() < 2 {
+        return None;
+    }
+    count
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        .map(|(s, _)| *s)
+}
+
+/// `name` written in `style`: its words (split at `_`, `-` and a lower-to-upper change) joined
+/// as the style joins them.
+pub(crate) fn renamed(name: &str, style: Style) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c == '_' || c == '-' {
+            words.push(std::mem::take(&mut word));
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower {
+            words.push(std::mem::take(&mut word));
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        word.push(c);
+    }
+    words.push(word);
+    let words: Vec<String> = words.into_iter().filter(|w| !w.is_empty()).collect();
+    match style {
+        Style::Snake => words
+            .iter()
+            .map(|w| w.to_ascii_lowercase())
+            .collect::<Vec<_>>()
+            .join("_"),
+        Style::Kebab => words
+            .iter()
+            .map(|w| w.to_ascii_lowercase())
+            .collect::<Vec<_>>()
+            .join("-"),
+        Style::Camel => words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let w = w.to_ascii_lowercase();
+                if i == 0 {
+                    w
+                } else {
+                    let mut c = w.chars();
+                    c.next()
+                        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                        .unwrap_or_default()
+                }
+            })
+            .collect(),
+    }
+}
+
 pub fn check(cx: &Context, out: &mut Sink) {
     for (section, what) in [
         ("services", "service"),
@@ -70,19 +139,7 @@ pub fn check(cx: &Context, out: &mut Sink) {
             .filter(|(k, _)| !k.span.is_synthetic())
             .filter_map(|(k, _)| Style::of(&k.name).map(|s| (k, s)))
             .collect();
-        let mut count: BTreeMap<Style, usize> = BTreeMap::new();
-        for (_, s) in &named {
-            *count.entry(*s).or_default() += 1;
-        }
-        if count.len() < 2 {
-            continue;
-        }
-        // The most used style is the project's convention (the first in order on a tie).
-        let Some(main) = count
-            .iter()
-            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-            .map(|(s, _)| *s)
-        else {
+        let Some(main) = convention(named.iter().map(|(k, _)| k.name.as_str())) else {
             continue;
         };
         for (key, style) in named.iter().filter(|(_, s)| *s != main) {
@@ -97,5 +154,21 @@ pub fn check(cx: &Context, out: &mut Sink) {
                 .with_label(key.span, format!("{} name", style.as_str())),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_rewritten_in_each_style() {
+        assert_eq!(renamed("node1-data", Style::Snake), "node1_data");
+        assert_eq!(
+            renamed("betanetNode3Data", Style::Snake),
+            "betanet_node3_data"
+        );
+        assert_eq!(renamed("redis_data", Style::Kebab), "redis-data");
+        assert_eq!(renamed("grafana-data", Style::Camel), "grafanaData");
     }
 }
