@@ -1,7 +1,11 @@
 //! ## What it does
-//! Finds bind mounts of the host's system folders: `/`, `/etc`, `/proc`, `/sys`, `/dev`,
-//! `/boot`, `/root`, `/home`, `/run`, `/var/run` and `/var/lib/docker`. The engine's socket
-//! has its own rule, B707 (docker-socket).
+//! Finds bind mounts of the host's system folders, and writable mounts of what is inside them.
+//!
+//! The folders: `/`, `/etc`, `/proc`, `/sys`, `/dev`, `/boot`, `/root`, `/home`, `/run`,
+//! `/var/run`, `/lib/modules` and `/var/lib/docker`. Inside `/etc`, `/proc`, `/sys`, `/dev`,
+//! `/boot`, `/root`, `/usr`, `/lib/modules` and `/var/lib/docker`, a writable mount is reported
+//! (`/etc/pihole/`: the host's `/etc`, writable); a read-only one, such as
+//! `/etc/localtime:ro`, is fine. The engine's socket has its own rule, B707 (docker-socket).
 //!
 //! ## Why
 //! These folders hold the host's passwords (`/etc/shadow`), its SSH keys, every process's
@@ -36,6 +40,20 @@ const SENSITIVE: &[&str] = &[
     "/home",
     "/run",
     "/var/run",
+    "/lib/modules",
+    "/var/lib/docker",
+];
+
+/// Folders whose insides are the host's own: writable mounts under them are reported too.
+const SENSITIVE_TREES: &[&str] = &[
+    "/etc",
+    "/proc",
+    "/sys",
+    "/dev",
+    "/boot",
+    "/root",
+    "/usr",
+    "/lib/modules",
     "/var/lib/docker",
 ];
 
@@ -48,7 +66,11 @@ pub fn check(cx: &Context, out: &mut Sink) {
             let Some(source) = m.source else { continue };
             let trimmed = source.trim_end_matches('/');
             let folder = if trimmed.is_empty() { "/" } else { trimmed };
-            if !SENSITIVE.contains(&folder) {
+            let inside = SENSITIVE_TREES
+                .iter()
+                .any(|t| folder.starts_with(&format!("{t}/")));
+            let sensitive = SENSITIVE.contains(&folder) || (inside && !m.read_only);
+            if !sensitive {
                 continue;
             }
             let how = if m.read_only { "read-only" } else { "writable" };
