@@ -117,23 +117,10 @@ pub fn github(runs: &[Run]) -> String {
     out
 }
 
-/// Text escaped for XML content and attribute values.
+/// Text for XML content and attribute values (line breaks kept as references, so that
+/// attributes keep them).
 fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
-            // Characters XML 1.0 cannot hold at all.
-            c if (c as u32) < 0x20 && c != '\t' && c != '\r' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
+    berth_model::markup::escape(s).replace('\n', "&#10;")
 }
 
 /// The findings as JUnit XML in the Apache Ant format most CI systems read: a suite per file
@@ -289,8 +276,8 @@ mod tests {
     #[test]
     fn xml_escapes_markup_and_control_characters() {
         assert_eq!(
-            xml("<a href=\"x\">&'\u{1}"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;\u{FFFD}"
+            xml("<a href=\"x\">&\u{1}\n"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;\\x01&#10;"
         );
     }
 }

@@ -6,25 +6,7 @@ use std::fmt::Write as _;
 
 use crate::document::{Block, Document};
 
-/// Text for HTML and SVG: `&`, `<`, `>` and `"` escaped, and control characters (which XML
-/// forbids, and which would reach a terminal that shows the file) written as `\x1b`, as Docker
-/// Compose writes them.
-#[must_use]
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\t' | '\n' => out.push(c),
-            c if c.is_control() => out.push_str(&format!("\\x{:02x}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use berth_model::markup::escape;
 
 /// A paragraph or cell: escaped, with Markdown's inline code (`` `x` `` or ``` `` x `` ```) as
 /// `<code>`.

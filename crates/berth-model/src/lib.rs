@@ -16,6 +16,7 @@ pub mod duration;
 mod entries;
 pub mod health;
 pub mod lifecycle;
+pub mod markup;
 pub mod mount;
 pub mod parallel;
 pub mod ports;

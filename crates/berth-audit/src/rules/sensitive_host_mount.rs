@@ -3,9 +3,9 @@
 //!
 //! The folders: `/`, `/etc`, `/proc`, `/sys`, `/dev`, `/boot`, `/root`, `/home`, `/run`,
 //! `/var/run`, `/lib/modules` and `/var/lib/docker`. Inside `/etc`, `/proc`, `/sys`, `/dev`,
-//! `/boot`, `/root`, `/usr`, `/lib/modules` and `/var/lib/docker`, a writable mount is reported
-//! (`/etc/pihole/`: the host's `/etc`, writable); a read-only one, such as
-//! `/etc/localtime:ro`, is fine. The engine's socket has its own rule, B707 (docker-socket).
+//! `/boot`, `/lib/modules` and `/var/lib/docker`, a writable mount is reported (`/etc/pihole/`:
+//! part of the host's configuration, writable); a read-only one, such as `/etc/localtime:ro`,
+//! is fine, and so is a data folder elsewhere (`/root/minecraft_data`, `/usr/share/appdata`). The engine's socket has its own rule, B707 (docker-socket).
 //!
 //! ## Why
 //! These folders hold the host's passwords (`/etc/shadow`), its SSH keys, every process's
@@ -51,8 +51,6 @@ const SENSITIVE_TREES: &[&str] = &[
     "/sys",
     "/dev",
     "/boot",
-    "/root",
-    "/usr",
     "/lib/modules",
     "/var/lib/docker",
 ];
