@@ -116,9 +116,8 @@ fn comments(file: FileId, text: &str, out: &mut Vec<Suppression>) {
         let Some(rest) = comment.strip_prefix(MARKER) else {
             continue;
         };
-        let Some((codes, reason)) = rest.split_once(']') else {
-            continue;
-        };
+        // Without its `]`, the comment names no rule: kept, to be reported.
+        let (codes, reason) = rest.split_once(']').unwrap_or(("", ""));
         let alone = line[..hash].trim().is_empty();
         let n = i + 1;
         let lines = if alone { (n + 1, n + 1) } else { (n, n) };
@@ -239,10 +238,11 @@ mod tests {
 
     #[test]
     fn comments_cover_their_line_or_the_next() {
-        let text = "services:\n  # berth: ignore[B706, B707] the agent needs it\n  agent:\n    privileged: true # berth: ignore[B706]\n    image: \"a#b\" # not one\n";
+        let text = "services:\n  # berth: ignore[B706, B707] the agent needs it\n  agent:\n    privileged: true # berth: ignore[B706]\n    image: \"a#b\" # not one\n    user: root # berth: ignore[B708 forgot the bracket\n";
         let mut out = Vec::new();
         comments(FileId::SYNTHETIC, text, &mut out);
-        assert_eq!(out.len(), 2);
+        assert_eq!(out.len(), 3);
+        assert!(out[2].rules.is_empty() && out[2].reason.is_none());
         assert_eq!(out[0].rules, ["B706", "B707"]);
         assert_eq!(out[0].lines.map(|l| (l.1, l.2)), Some((3, 3)));
         assert_eq!(out[0].reason.as_deref(), Some("the agent needs it"));

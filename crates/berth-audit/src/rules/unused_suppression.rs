@@ -1,7 +1,8 @@
 //! ## What it does
 //! Finds suppressions that suppress nothing: an `[[audit.suppress]]` table of `berth.toml`, a
 //! `berth: ignore[...]` comment or an `x-berth.ignore` entry that no finding of any pattern
-//! matches, and suppressions written without a reason (which suppress nothing).
+//! matches, and suppressions written without a reason or without a rule (which suppress
+//! nothing).
 //!
 //! ## Why
 //! A suppression outlives the problem it covered: the service was fixed or renamed, the rule
@@ -36,7 +37,10 @@ pub(crate) fn finding(s: &Suppression) -> Diagnostic {
         Origin::Extension => "`x-berth.ignore` entry".to_string(),
     };
     let rules = s.rules.join(", ");
-    if s.reason.is_none() {
+    if s.rules.is_empty() {
+        Diagnostic::warning(format!("{what} names no rule, so it suppresses nothing"))
+            .with_label(s.span, "write `# berth: ignore[B201] reason`")
+    } else if s.reason.is_none() {
         Diagnostic::warning(format!(
             "{what} for {rules} has no reason, so it suppresses nothing"
         ))
