@@ -551,6 +551,7 @@ pub fn build(project: &Project, report: &Report) -> Document {
     }
     if !rows.is_empty() {
         out.heading(2, "Volumes and mounts");
+        out.diagram(graph::build(p, View::Volumes));
         out.table(
             &[
                 "Service",
