@@ -240,12 +240,12 @@ pub fn codeclimate(runs: &[Run]) -> String {
                 || json!({"begin": 1, "end": 1}),
                 |p| json!({"begin": p.line, "end": p.end_line}),
             );
-            let category =
-                if code.starts_with("B5") || code.starts_with("B8") || code.starts_with("B2") {
-                    "Security"
-                } else {
-                    "Bug Risk"
-                };
+            // Exposure, credentials, privileges and hardening are security; the rest is a
+            // risk of the stack not working as meant.
+            let security = matches!(code, "B202" | "B203" | "B204" | "B706" | "B707" | "B708")
+                || code.starts_with("B5")
+                || code.starts_with("B8");
+            let category = if security { "Security" } else { "Bug Risk" };
             json!({
                 "type": "issue",
                 "check_name": code,

@@ -58,7 +58,8 @@ struct Fix {
 #[must_use]
 pub fn plan(runs: &[Run]) -> Plan {
     let mut out = Plan::default();
-    let mut edits: BTreeMap<PathBuf, Vec<Edit>> = BTreeMap::new();
+    // Per file: its text as the loader read it (the spans index into it), and the edits.
+    let mut edits: BTreeMap<PathBuf, (String, Vec<Edit>)> = BTreeMap::new();
     let mut env: BTreeMap<String, String> = BTreeMap::new();
     let mut env_dir: Option<PathBuf> = None;
     for seen in merged(runs, false) {
@@ -76,7 +77,15 @@ pub fn plan(runs: &[Run]) -> Plan {
                     env_dir.get_or_insert_with(|| project.working_dir.clone());
                 }
                 for (file, e) in fix.edits {
-                    let list = edits.entry(file).or_default();
+                    let (_, list) = edits.entry(file).or_insert_with_key(|path| {
+                        let text = project
+                            .sources
+                            .iter()
+                            .find(|(_, f)| f.path == *path)
+                            .map(|(_, f)| f.text.to_string())
+                            .unwrap_or_default();
+                        (text, Vec::new())
+                    });
                     if !list.contains(&e) {
                         list.push(e);
                     }
@@ -86,10 +95,10 @@ pub fn plan(runs: &[Run]) -> Plan {
             Err(why) => out.left.push(format!("{code} {at}: {why}")),
         }
     }
-    for (path, list) in edits {
-        let Ok(text) = std::fs::read_to_string(&path) else {
+    for (path, (text, list)) in edits {
+        if text.is_empty() {
             continue;
-        };
+        }
         let new = apply(&text, list);
         out.files.insert(path, (text, new));
     }

@@ -99,7 +99,7 @@ fn code(s: &str) -> String {
 /// A path as the document shows it: relative to the project folder, with at most two `..`
 /// (a folder beside the project's); a path further away (`/var/log`) stays absolute, so the
 /// document does not depend on where the project sits.
-fn relative(project: &Project, path: &str) -> String {
+pub(crate) fn relative(project: &Project, path: &str) -> String {
     let path = std::path::Path::new(path);
     if !path.is_absolute() {
         return path.display().to_string();

@@ -831,11 +831,7 @@ fn ports(project: &Project, b: &mut Builder) {
 
 fn volumes(project: &Project, b: &mut Builder) {
     use berth_model::mount::MountKind;
-    let relative = |path: &str| {
-        std::path::Path::new(path)
-            .strip_prefix(&project.working_dir)
-            .map_or_else(|_| path.to_string(), |r| format!("./{}", r.display()))
-    };
+    let relative = |path: &str| crate::document::relative(project, path);
     for s in project.services() {
         let Some(si) = b.service(project, s.name) else {
             continue;
