@@ -934,19 +934,48 @@ pub fn injected_files(
     Ok(out)
 }
 
-/// Groups containers by service in reverse dependency order (dependents first); containers of
-/// services the spec does not know come first.
+/// Groups containers in reverse dependency order (dependents first); containers of services
+/// the spec does not know come first. A group holds every service at one depth: those nothing
+/// depends on, then those only they depend on, and so on; the services of a group are
+/// independent of each other, so their containers are stopped together (30 services that do
+/// not depend on each other are one group, not 30 rounds).
 #[must_use]
 pub fn reverse_dependency_groups<'a>(
     spec: &ProjectSpec,
     containers: &'a [Observed],
 ) -> Vec<Vec<&'a Observed>> {
-    let mut groups: Vec<Vec<&Observed>> = vec![containers
+    let index: HashMap<&str, usize> = spec
+        .services
         .iter()
-        .filter(|c| !spec.services.iter().any(|s| s.name == c.service))
-        .collect()];
-    for s in spec.services.iter().rev() {
-        groups.push(containers.iter().filter(|c| c.service == s.name).collect());
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect();
+    // A service's depth: 0 when no service depends on it, else one more than its deepest
+    // dependent. Relaxed until nothing changes (a cycle stops after one pass per service).
+    let mut depth = vec![0usize; spec.services.len()];
+    for _ in 0..spec.services.len() {
+        let mut changed = false;
+        for (i, s) in spec.services.iter().enumerate() {
+            for d in &s.depends_on {
+                if let Some(&j) = index.get(d.service.as_str()) {
+                    if j != i && depth[j] < depth[i] + 1 {
+                        depth[j] = depth[i] + 1;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let deepest = depth.iter().copied().max().unwrap_or(0);
+    let mut groups: Vec<Vec<&Observed>> = vec![Vec::new(); deepest + 2];
+    for c in containers {
+        match index.get(c.service.as_str()) {
+            Some(&i) => groups[depth[i] + 1].push(c),
+            None => groups[0].push(c),
+        }
     }
     groups.retain(|g| !g.is_empty());
     groups
@@ -976,6 +1005,59 @@ pub(crate) mod tests {
         let mut opts = berth_loader::load::Options::new(d.path().to_path_buf(), os_env);
         opts.project_name = Some("p".into());
         berth_loader::load::load(&opts).unwrap()
+    }
+
+    fn observed(service: &str) -> Observed {
+        Observed {
+            id: service.into(),
+            name: format!("p-{service}-1"),
+            service: service.into(),
+            number: 1,
+            hash: String::new(),
+            image_id: None,
+            state: "running".into(),
+            status: String::new(),
+            image: "x".into(),
+            command: String::new(),
+            created: 0,
+            labels: HashMap::new(),
+            ports: Vec::new(),
+            networks: Vec::new(),
+            volumes: Vec::new(),
+            read_only_volumes: Vec::new(),
+        }
+    }
+
+    /// `down` stopped 30 independent services one at a time: they are one group now, and a
+    /// chain still goes dependents first.
+    #[test]
+    fn down_stopped_independent_services_one_at_a_time() {
+        let p = load(
+            "services:\n  web: {image: x, depends_on: [api]}\n  api: {image: x, depends_on: [db, cache]}\n  db: {image: x}\n  cache: {image: x}\n  worker: {image: x, depends_on: [db]}\n  other: {image: x}\n",
+            &[],
+        );
+        let spec = project_spec(&p);
+        let containers: Vec<Observed> = ["web", "api", "db", "cache", "worker", "other", "gone"]
+            .iter()
+            .map(|s| observed(s))
+            .collect();
+        let groups: Vec<Vec<&str>> = reverse_dependency_groups(&spec, &containers)
+            .iter()
+            .map(|g| {
+                let mut names: Vec<&str> = g.iter().map(|c| c.service.as_str()).collect();
+                names.sort_unstable();
+                names
+            })
+            .collect();
+        assert_eq!(
+            groups,
+            [
+                vec!["gone"],
+                vec!["other", "web", "worker"],
+                vec!["api"],
+                vec!["cache", "db"]
+            ]
+        );
     }
 
     /// A volume every mount of which is read-only is one the service only reads.

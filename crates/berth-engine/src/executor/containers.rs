@@ -450,7 +450,11 @@ pub(super) async fn remove_container(
         let ran = crate::hooks::run(engine, id, name, &s.name, s.tty, &s.pre_stop, progress).await;
         crate::hooks::unless_stopped(ran)?;
     }
-    stop_container(engine, id, timeout).await?;
+    // With no grace period, removing by force kills the container as stopping would: one
+    // call to the engine instead of two (`down -t 0`).
+    if timeout != Some(0) {
+        stop_container(engine, id, timeout).await?;
+    }
     progress.event(Resource::Container, name, &Status::Stopped);
     progress.event(Resource::Container, name, &Status::Removing);
     force_remove(engine, id, anonymous_volumes).await?;
