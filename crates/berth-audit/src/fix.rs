@@ -293,20 +293,47 @@ fn first_key(project: &Project, service: &str, key: &str, line: &str) -> Result<
     if value.get(key).is_some() {
         return Err(format!("`{key}` is already set there: change it by hand"));
     }
-    let map = value.as_map().ok_or("the service is not a mapping")?;
-    let (first, _) = map.iter().next().ok_or("the service is empty")?;
+    value.as_map().ok_or("the service is not a mapping")?;
+    // Where the service's own mapping starts in that file: the line after its key. (Its first
+    // key in the document may come from an anchor merged in, written elsewhere: an edit there
+    // would change every service that merges it.)
+    let service_key = layer
+        .doc
+        .get("services")
+        .and_then(berth_model::Value::as_map)
+        .and_then(|m| m.key(service))
+        .ok_or("no file defines the service")?;
     let file = project
         .sources
-        .get(first.span.file)
+        .get(service_key.span.file)
         .filter(|f| f.path.as_os_str() != "-")
         .ok_or("the service is not in a file")?;
     let text: &str = &file.text;
-    let key_start = first.span.start as usize;
-    let line_start = text[..key_start].rfind('\n').map_or(0, |i| i + 1);
-    let indent = &text[line_start..key_start];
-    if !indent.chars().all(|c| c == ' ') {
+    let key_end = service_key.span.end as usize;
+    let key_line_start = text[..key_end].rfind('\n').map_or(0, |i| i + 1);
+    let key_indent = text[key_line_start..key_end]
+        .chars()
+        .take_while(|c| *c == ' ')
+        .count();
+    let line_end = text[key_end..]
+        .find('\n')
+        .map_or(text.len(), |i| key_end + i);
+    let after_key = text[key_end..line_end].trim_start_matches(':').trim();
+    let after_key = after_key.split(" #").next().unwrap_or_default().trim();
+    // `name: &anchor` is fine; `name: {...}` or `name: *alias` is not a block of its own.
+    if !(after_key.is_empty() || (after_key.starts_with('&') && !after_key.contains(' '))) {
         return Err("the service is written in flow style (`{...}`): add it by hand".into());
     }
+    // The indentation of its keys: that of the first line below with content.
+    let line_start = (line_end + 1).min(text.len());
+    let indent_len = text[line_start..]
+        .lines()
+        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .map_or(0, |l| l.chars().take_while(|c| *c == ' ').count());
+    if indent_len <= key_indent {
+        return Err("the service's keys are not written below it: add it by hand".into());
+    }
+    let indent = " ".repeat(indent_len);
     Ok(Fix {
         edits: vec![(
             file.path.clone(),

@@ -1159,3 +1159,28 @@ fn fix_renames_a_volume_to_the_convention_and_keeps_its_data() {
         "{text}"
     );
 }
+
+#[test]
+fn fix_added_hardening_keys_to_the_anchor_a_service_merges() {
+    // The service's first key came from `<<: *defaults`: the key went into x-defaults, which
+    // every service merging it shares. It goes into the service's own block.
+    let dir = tempfile::tempdir().expect("temp");
+    let compose = "name: shop\nx-defaults: &defaults\n  image: x:1.0\n  restart: always\nservices:\n  a:\n    <<: *defaults\n    command: [a]\n  b: &b\n    # the second one\n    <<: *defaults\n  c: {<<: *defaults}\n";
+    std::fs::write(dir.path().join("compose.yaml"), compose).expect("write");
+    let out = berth_env(dir.path(), &["audit", "--fix", "--select", "B809"], &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(dir.path().join("compose.yaml")).expect("read");
+    assert_eq!(
+        text,
+        "name: shop\nx-defaults: &defaults\n  image: x:1.0\n  restart: always\nservices:\n  a:\n    read_only: true\n    <<: *defaults\n    command: [a]\n  b: &b\n    read_only: true\n    # the second one\n    <<: *defaults\n  c: {<<: *defaults}\n"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not fixed: B809"),
+        "c is flow style"
+    );
+}
