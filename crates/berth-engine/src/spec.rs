@@ -1007,17 +1007,19 @@ pub(crate) mod tests {
         berth_loader::load::load(&opts).unwrap()
     }
 
-    fn observed(service: &str) -> Observed {
+    /// A running container of `service` (replica `number`, config hash `hash`), for the
+    /// planner's and the grouping's tests.
+    pub(crate) fn observed(service: &str, number: u32, hash: &str) -> Observed {
         Observed {
-            id: service.into(),
-            name: format!("p-{service}-1"),
+            id: format!("{service}{number}"),
+            name: format!("p-{service}-{number}"),
             service: service.into(),
-            number: 1,
-            hash: String::new(),
-            image_id: None,
+            number,
+            hash: hash.into(),
+            image_id: Some("sha256:a".into()),
             state: "running".into(),
             status: String::new(),
-            image: "x".into(),
+            image: "img".into(),
             command: String::new(),
             created: 0,
             labels: HashMap::new(),
@@ -1039,7 +1041,7 @@ pub(crate) mod tests {
         let spec = project_spec(&p);
         let containers: Vec<Observed> = ["web", "api", "db", "cache", "worker", "other", "gone"]
             .iter()
-            .map(|s| observed(s))
+            .map(|s| observed(s, 1, ""))
             .collect();
         let groups: Vec<Vec<&str>> = reverse_dependency_groups(&spec, &containers)
             .iter()

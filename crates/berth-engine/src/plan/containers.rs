@@ -217,6 +217,7 @@ pub fn is_recreate_temporary(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spec::tests::observed as obs;
     use crate::spec::ServiceSpec;
 
     fn svc(name: &str, replicas: u32, hash: &str) -> ServiceSpec {
@@ -240,27 +241,6 @@ mod tests {
             pre_stop: Vec::new(),
             tty: false,
             provider: None,
-        }
-    }
-
-    fn obs(service: &str, number: u32, hash: &str) -> Observed {
-        Observed {
-            id: format!("{service}{number}"),
-            name: format!("p-{service}-{number}"),
-            service: service.into(),
-            number,
-            hash: hash.into(),
-            image_id: Some("sha256:a".into()),
-            state: "running".into(),
-            status: String::new(),
-            image: "img".into(),
-            command: String::new(),
-            created: 0,
-            labels: HashMap::new(),
-            ports: Vec::new(),
-            networks: Vec::new(),
-            volumes: Vec::new(),
-            read_only_volumes: Vec::new(),
         }
     }
 
